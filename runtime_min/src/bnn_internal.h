@@ -1,13 +1,23 @@
 /*
- * bnn_internal.h - helpers shared by the kernel files of runtime_min.
- * Everything here is static inline so that each kernel file stays
- * self-contained (the compiler's --standalone mode copies kernel files
- * into the generated C file).
+ * bnn_internal.h - helpers shared by the binary kernel files of
+ * runtime_min. Everything here is static inline (or a macro) so that each
+ * kernel file stays self-contained: the compiler's --standalone mode
+ * copies the kernel files a model uses, with this header, into one
+ * generated C file.
  */
 #ifndef BNN_INTERNAL_H
 #define BNN_INTERNAL_H
 
 #include "bnn.h"
+#include "bnn_variants.h"
+
+#if defined(__GNUC__)
+#define BNN_ALWAYS_INLINE static inline __attribute__((always_inline))
+#define BNN_NOINLINE static __attribute__((noinline))
+#else
+#define BNN_ALWAYS_INLINE static inline
+#define BNN_NOINLINE static
+#endif
 
 /* Portable popcount. GCC lowers __builtin_popcount to a libgcc call on
  * targets without a popcount instruction (Cortex-M, RISC-V without Zbb),
@@ -25,11 +35,246 @@ static inline uint32_t bnn_popcount32(uint32_t x)
 #endif
 }
 
-/* Mask of the valid bits of the last word holding n bits. */
+/* Mask of the valid bits of the last word holding n bits (n > 0). */
 static inline uint32_t bnn_tail_mask(int32_t n)
 {
     uint32_t r = (uint32_t)n & 31u;
     return r ? ((1u << r) - 1u) : 0xFFFFFFFFu;
 }
+
+/* Bits [bit, bit + n) of a packed pixel as the low n bits of a word
+ * (1 <= n <= 32), higher bits 0. Reads only the words holding those bits,
+ * so it never reads past the last word of the pixel. */
+static inline uint32_t bnn_load_bits(const uint32_t *px, int32_t bit,
+                                     int32_t n)
+{
+    uint32_t sh = (uint32_t)bit & 31u;
+    const uint32_t *w = px + (bit >> 5);
+    uint32_t v = w[0] >> sh;
+    if (sh != 0 && (int32_t)sh + n > 32)
+        v |= w[1] << (32u - sh);
+    return n >= 32 ? v : v & ((1u << n) - 1u);
+}
+
+/* The three output transforms of the binary conv and dense kernels. */
+typedef enum {
+    BNN_OUT_I32 = 0,
+    BNN_OUT_F32 = 1,
+    BNN_OUT_B = 2
+} bnn_out_kind;
+
+/* Output bit of channel c for the exact dot product `dot` (bnn.h):
+ * 1 (value -1) iff dir == 0 ? dot < thresh : dot > thresh. */
+static inline uint32_t bnn_thresh_bit(int32_t dot, int32_t thresh,
+                                      uint8_t dir)
+{
+    return dir ? (uint32_t)(dot > thresh) : (uint32_t)(dot < thresh);
+}
+
+/* Float output of channel c: rounded product, then rounded sum (the
+ * runtime is built with -ffp-contract=off, so no fma is formed). */
+static inline float bnn_affine_out(int32_t dot, float mul, float add)
+{
+    float t = (float)dot * mul;
+    return t + add;
+}
+
+/* Output size of a convolution along one axis, or -1 when the dilated
+ * kernel does not fit into the padded input. */
+static inline int32_t bnn_conv_out_size(int32_t in, int32_t k, int32_t stride,
+                                        int32_t pad, int32_t dil)
+{
+    int64_t span = (int64_t)dil * (k - 1) + 1;
+    int64_t num = (int64_t)in + 2 * (int64_t)pad - span;
+    if (num < 0 || stride <= 0)
+        return -1;
+    return (int32_t)(num / stride + 1);
+}
+
+/* Checks every documented constraint of a binary conv2d call producing
+ * `kind` output (bnn.h); returns BNN_OK or BNN_ARG_ERROR. */
+static inline bnn_status bnn_bconv2d_check(const bnn_bconv2d_params *p,
+                                           const void *in, const void *out,
+                                           bnn_out_kind kind)
+{
+    if (!p || !in || !out || !p->weights)
+        return BNN_ARG_ERROR;
+    if (p->n <= 0 || p->in_h <= 0 || p->in_w <= 0 || p->in_c <= 0 ||
+        p->out_h <= 0 || p->out_w <= 0 || p->out_c <= 0 || p->k_h <= 0 ||
+        p->k_w <= 0 || p->stride_h <= 0 || p->stride_w <= 0 ||
+        p->pad_h < 0 || p->pad_w < 0 || p->dil_h <= 0 || p->dil_w <= 0 ||
+        p->groups <= 0)
+        return BNN_ARG_ERROR;
+    if (p->in_c % p->groups != 0 || p->out_c % p->groups != 0)
+        return BNN_ARG_ERROR;
+    if (p->pad_mode != BNN_PAD_PLUS_ONE && p->pad_mode != BNN_PAD_MINUS_ONE &&
+        p->pad_mode != BNN_PAD_ZERO)
+        return BNN_ARG_ERROR;
+    if (bnn_conv_out_size(p->in_h, p->k_h, p->stride_h, p->pad_h,
+                          p->dil_h) != p->out_h ||
+        bnn_conv_out_size(p->in_w, p->k_w, p->stride_w, p->pad_w,
+                          p->dil_w) != p->out_w)
+        return BNN_ARG_ERROR;
+    /* K must fit the int32 accumulators with room for the doubling. */
+    if ((int64_t)p->k_h * p->k_w * (p->in_c / p->groups) > (1 << 29))
+        return BNN_ARG_ERROR;
+    switch (kind) {
+    case BNN_OUT_I32:
+        return p->out_pixel_stride >= p->out_c ? BNN_OK : BNN_ARG_ERROR;
+    case BNN_OUT_F32:
+        if (!p->mul || !p->add)
+            return BNN_ARG_ERROR;
+        return p->out_pixel_stride >= p->out_c ? BNN_OK : BNN_ARG_ERROR;
+    case BNN_OUT_B:
+        if (!p->thresh || !p->dir)
+            return BNN_ARG_ERROR;
+        return p->out_pixel_stride >= bnn_words(p->out_c) ? BNN_OK
+                                                          : BNN_ARG_ERROR;
+    }
+    return BNN_ARG_ERROR;
+}
+
+/* Checks the constraints of a binary dense call (bnn.h). */
+static inline bnn_status bnn_bdense_check(const bnn_bdense_params *p,
+                                          const void *in, const void *out,
+                                          bnn_out_kind kind)
+{
+    if (!p || !in || !out || !p->weights)
+        return BNN_ARG_ERROR;
+    if (p->n <= 0 || p->in_words <= 0 || p->k <= 0 || p->out_c <= 0 ||
+        (int64_t)p->k > (int64_t)p->in_words * 32 || p->k > (1 << 29))
+        return BNN_ARG_ERROR;
+    switch (kind) {
+    case BNN_OUT_I32:
+        return p->out_row_stride >= p->out_c ? BNN_OK : BNN_ARG_ERROR;
+    case BNN_OUT_F32:
+        if (!p->mul || !p->add)
+            return BNN_ARG_ERROR;
+        return p->out_row_stride >= p->out_c ? BNN_OK : BNN_ARG_ERROR;
+    case BNN_OUT_B:
+        if (!p->thresh || !p->dir)
+            return BNN_ARG_ERROR;
+        return p->out_row_stride >= bnn_words(p->out_c) ? BNN_OK
+                                                        : BNN_ARG_ERROR;
+    }
+    return BNN_ARG_ERROR;
+}
+
+/* True when a variant can run the conv with whole-word group slices and
+ * 16-channel blocks that never straddle two groups: one group, or groups
+ * whose input and output channel counts are multiples of 32 and 16. The
+ * SIMD variants fall back to the portable kernel otherwise. */
+static inline int bnn_bconv2d_word_aligned(const bnn_bconv2d_params *p)
+{
+    int32_t cg = p->in_c / p->groups, og = p->out_c / p->groups;
+    return p->groups == 1 || (cg % 32 == 0 && og % BNN_OC_BLOCK == 0);
+}
+
+/*
+ * Scratch layout shared by the SIMD variants of bconv2d (all offsets are
+ * multiples of 64 bytes from the 64-byte aligned scratch pointer):
+ *   pad pixel   bnn_words(in_c) words, rounded up to 16 words: the value
+ *               of an out-of-image pixel (0 for PLUS_ONE and ZERO, the
+ *               true channel bits set for MINUS_ONE);
+ *   tap table   BNN_BCONV2D_BATCH pointer slots of 8 bytes per tap, for
+ *               the taps of a batch of border pixels;
+ *   correction  BNN_PAD_ZERO only: k_h*k_w rows of ceil(out_c/16)*16 int32,
+ *               row t holding in_c/groups - 2*popcount(filter tap t) per
+ *               output channel, the exact dot of a +1 tap, subtracted
+ *               for every padded tap.
+ * bnn_bconv2d_scratch_bytes() in bnn.h gives the total.
+ */
+static inline size_t bnn_scratch_pad_off(const bnn_bconv2d_params *p)
+{
+    (void)p;
+    return 0;
+}
+
+static inline size_t bnn_scratch_taps_off(const bnn_bconv2d_params *p)
+{
+    return ((size_t)bnn_words(p->in_c) + 15u) / 16u * 64u;
+}
+
+static inline size_t bnn_scratch_corr_off(const bnn_bconv2d_params *p)
+{
+    return bnn_scratch_taps_off(p) +
+           (size_t)p->k_h * (size_t)p->k_w * BNN_BCONV2D_BATCH * 8u;
+}
+
+/* Fills the pad pixel (bnn_words(in_c) words) for the conv's pad mode. */
+static inline void bnn_fill_pad_pixel(const bnn_bconv2d_params *p,
+                                      uint32_t *pad)
+{
+    int32_t w, cw = bnn_words(p->in_c);
+    uint32_t v = p->pad_mode == BNN_PAD_MINUS_ONE ? 0xFFFFFFFFu : 0u;
+    for (w = 0; w < cw; w++)
+        pad[w] = v;
+    pad[cw - 1] &= bnn_tail_mask(p->in_c);
+}
+
+/* Fills the BNN_PAD_ZERO correction table (see the scratch layout):
+ * corr[t * stride + o] for every tap t and output channel o < out_c,
+ * stride = ceil(out_c/16)*16; lanes past out_c are 0. */
+static inline void bnn_fill_zero_corr(const bnn_bconv2d_params *p,
+                                      int32_t *corr)
+{
+    int32_t cg = p->in_c / p->groups, cw = bnn_words(cg);
+    int32_t nblk = (p->out_c + 15) / 16, kt = p->k_h * p->k_w;
+    int32_t t, b, w, l;
+    for (b = 0; b < nblk; b++)
+        for (t = 0; t < kt; t++) {
+            const uint32_t *wt = p->weights + ((size_t)b * (size_t)kt +
+                                               (size_t)t) * (size_t)cw * 16u;
+            int32_t *c = corr + (size_t)t * (size_t)nblk * 16u + (size_t)b * 16u;
+            for (l = 0; l < 16; l++) {
+                int32_t pc = 0;
+                for (w = 0; w < cw; w++)
+                    pc += (int32_t)bnn_popcount32(wt[w * 16 + l]);
+                c[l] = b * 16 + l < p->out_c ? cg - 2 * pc : 0;
+            }
+        }
+}
+
+#if BNN_HAVE_AVX512
+#include <immintrin.h>
+
+/* Writes output channels [o0, o0 + 16) (clipped to out_c) of one output
+ * pixel or row from their exact dot products d. out_px points at the
+ * pixel's first element (f32/i32) or word (b). For BNN_OUT_B, o0 is a
+ * multiple of 16 and the 16 bits go to half (o0/16) & 1 of word o0/32:
+ * the low half writes the whole word (high half 0), the high half is
+ * OR-ed in, so blocks must be emitted in increasing order per pixel. */
+BNN_ALWAYS_INLINE void bnn_emit16_avx512(bnn_out_kind kind, void *out_px,
+                                         int32_t o0, int32_t out_c,
+                                         __m512i d, const float *mul,
+                                         const float *add,
+                                         const int32_t *thresh,
+                                         const uint8_t *dir)
+{
+    int32_t nv = out_c - o0;
+    __mmask16 m =
+        (__mmask16)(nv >= 16 ? 0xFFFFu : (1u << (uint32_t)nv) - 1u);
+    if (kind == BNN_OUT_I32) {
+        _mm512_mask_storeu_epi32((int32_t *)out_px + o0, m, d);
+    } else if (kind == BNN_OUT_F32) {
+        __m512 f = _mm512_cvtepi32_ps(d);
+        __m512 t = _mm512_mul_ps(f, _mm512_maskz_loadu_ps(m, mul + o0));
+        t = _mm512_add_ps(t, _mm512_maskz_loadu_ps(m, add + o0));
+        _mm512_mask_storeu_ps((float *)out_px + o0, m, t);
+    } else {
+        __m512i th = _mm512_maskz_loadu_epi32(m, thresh + o0);
+        __m512i dv = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(m, dir + o0));
+        __mmask16 dm = _mm512_test_epi32_mask(dv, dv);
+        __mmask16 lt = _mm512_cmplt_epi32_mask(d, th);
+        __mmask16 gt = _mm512_cmpgt_epi32_mask(d, th);
+        uint32_t bits = (uint32_t)(((lt & ~dm) | (gt & dm)) & m);
+        uint32_t *w = (uint32_t *)out_px + (o0 >> 5);
+        if ((o0 & 16) == 0)
+            *w = bits;
+        else
+            *w |= bits << 16;
+    }
+}
+#endif
 
 #endif

@@ -1,0 +1,294 @@
+/*
+ * bconv2d_avx512.c - binary conv2d for x86 AVX-512 with VPOPCNTD
+ * (bnn_bconv2d_b_*__avx512). Compiles to nothing unless BNN_HAVE_AVX512.
+ *
+ * Register tile: up to UK_P output pixels x UK_B blocks of 16 output
+ * channels, one zmm accumulator (16 x int32 popcount sums) each. For every
+ * (tap, input word) the tile loads the UK_B weight vectors of that
+ * position (the weight layout keeps the 16 channels of a block together),
+ * broadcasts the matching input word of each pixel and does
+ * xor + vpopcntd + add per (pixel, block): 512 binary MACs per 3 ops.
+ *
+ * Output pixels are taken in raster order and sorted into two batches:
+ *   interior pixels, whose taps all lie in the image: the input of tap
+ *     (ky, kx) is base + ky*rowoff + kx*coloff, no per-tap table;
+ *   border pixels: a table in scratch holds one pointer per (tap, pixel),
+ *     out-of-image taps pointing at the pad pixel in scratch (bits 0 for
+ *     PLUS_ONE and ZERO, the true channel bits set for MINUS_ONE).
+ * A batch runs when it holds UK_P pixels (they may span rows and images).
+ * BNN_PAD_ZERO is computed as PLUS_ONE and made exact by subtracting, per
+ * padded tap of a border pixel, the precomputed dot of a +1 tap
+ * (bnn_fill_zero_corr): an integer correction, so b_b output is exact too.
+ *
+ * Falls back to the portable kernel for grouped convolutions whose group
+ * channel counts are not multiples of 32 (input) and 16 (output), i.e.
+ * when !bnn_bconv2d_word_aligned().
+ */
+#include "bnn_internal.h"
+
+#if BNN_HAVE_AVX512
+
+#define UK_P 6 /* output pixels per register tile */
+#define UK_B 4 /* 16-channel blocks per register tile */
+
+/* Everything the tiles of one call share. */
+typedef struct {
+    const bnn_bconv2d_params *p;
+    void *out;
+    bnn_out_kind kind;
+    int32_t cg, cwg, cwin, kt, nblk, bpg, nk;
+    ptrdiff_t rowoff, coloff; /* words between taps ky/ky+1 and kx/kx+1 */
+    size_t wbs;               /* words between two weight blocks */
+    const uint32_t *pad;      /* pad pixel (cwin words) */
+    const uint32_t **taps;    /* border table [kt][BNN_BCONV2D_BATCH] */
+    const int32_t *corr;      /* ZERO: [kt][nblk*16] */
+} conv_ctx;
+
+/* Output pixels waiting for a tile. base[] is the input at tap (0, 0) of
+ * each interior pixel; border pixels keep their taps in ctx->taps. */
+typedef struct {
+    int np;
+    size_t pix[UK_P];
+    const uint32_t *base[UK_P];
+} conv_batch;
+
+/*
+ * The register tile: np pixels x nb blocks (constants after inlining),
+ * blocks starting at weight pointer w, input words offset by goff (the
+ * group's first word). Reads every tap of every pixel; writes the popcount
+ * sums to acc[p*64 + b*16 + lane].
+ */
+BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c,
+                                 const uint32_t *const *base, int np, int nb,
+                                 int indirect, const uint32_t *w,
+                                 int32_t goff, int32_t *acc)
+{
+    __m512i s[UK_P][UK_B];
+    int32_t ky, kx, wd, t = 0;
+    int p, b;
+    for (p = 0; p < np; p++)
+        for (b = 0; b < nb; b++)
+            s[p][b] = _mm512_setzero_si512();
+    for (ky = 0; ky < c->p->k_h; ky++)
+        for (kx = 0; kx < c->p->k_w; kx++, t++) {
+            const uint32_t *a[UK_P];
+            ptrdiff_t off = ky * c->rowoff + kx * c->coloff + goff;
+            for (p = 0; p < np; p++)
+                a[p] = indirect ? c->taps[t * BNN_BCONV2D_BATCH + p] + goff
+                                : base[p] + off;
+            for (wd = 0; wd < c->cwg; wd++, w += 16) {
+                __m512i wv[UK_B];
+                for (b = 0; b < nb; b++)
+                    wv[b] = _mm512_loadu_si512(w + (size_t)b * c->wbs);
+                for (p = 0; p < np; p++) {
+                    __m512i x = _mm512_set1_epi32((int)a[p][wd]);
+                    for (b = 0; b < nb; b++)
+                        s[p][b] = _mm512_add_epi32(
+                            s[p][b],
+                            _mm512_popcnt_epi32(_mm512_xor_si512(x, wv[b])));
+                }
+            }
+        }
+    for (p = 0; p < np; p++)
+        for (b = 0; b < nb; b++)
+            _mm512_storeu_si512(acc + p * 64 + b * 16, s[p][b]);
+}
+
+typedef void (*conv_tile_fn)(const conv_ctx *, const uint32_t *const *,
+                             const uint32_t *, int32_t, int32_t *);
+
+#define TILE_FN(NP, NB, IND)                                                   \
+    BNN_NOINLINE void conv_tile_##NP##_##NB##_##IND(                           \
+        const conv_ctx *c, const uint32_t *const *base, const uint32_t *w,     \
+        int32_t goff, int32_t *acc)                                            \
+    {                                                                          \
+        conv_tile(c, base, NP, NB, IND, w, goff, acc);                         \
+    }
+#define TILE_FNS_P(NP)                                                         \
+    TILE_FN(NP, 4, 0) TILE_FN(NP, 2, 0) TILE_FN(NP, 1, 0)                      \
+    TILE_FN(NP, 4, 1) TILE_FN(NP, 2, 1) TILE_FN(NP, 1, 1)
+TILE_FNS_P(1)
+TILE_FNS_P(2)
+TILE_FNS_P(3)
+TILE_FNS_P(4)
+TILE_FNS_P(5)
+TILE_FNS_P(6)
+
+#define TILE_ROW(NP, IND)                                                      \
+    {                                                                          \
+        conv_tile_##NP##_4_##IND, conv_tile_##NP##_2_##IND,                    \
+            conv_tile_##NP##_1_##IND                                           \
+    }
+
+/* Runs the tile for np pixels and nb (4, 2 or 1) blocks. */
+static void conv_run_tile(const conv_ctx *c, const conv_batch *bt,
+                          int indirect, int nb, const uint32_t *w,
+                          int32_t goff, int32_t *acc)
+{
+    static const conv_tile_fn tab[2][UK_P][3] = {
+        {TILE_ROW(1, 0), TILE_ROW(2, 0), TILE_ROW(3, 0), TILE_ROW(4, 0),
+         TILE_ROW(5, 0), TILE_ROW(6, 0)},
+        {TILE_ROW(1, 1), TILE_ROW(2, 1), TILE_ROW(3, 1), TILE_ROW(4, 1),
+         TILE_ROW(5, 1), TILE_ROW(6, 1)}};
+    tab[indirect][bt->np - 1][nb == 4 ? 0 : nb == 2 ? 1 : 2](c, bt->base, w,
+                                                             goff, acc);
+}
+
+/* Computes every output channel of the batch's pixels and writes them. */
+static void conv_flush(const conv_ctx *c, conv_batch *bt, int indirect)
+{
+    const bnn_bconv2d_params *p = c->p;
+    int32_t acc[UK_P * 64];
+    int32_t g, bi, nb, b, t;
+    int q;
+    if (bt->np == 0)
+        return;
+    for (g = 0; g < p->groups; g++)
+        for (bi = 0; bi < c->bpg; bi += nb) {
+            int32_t blk = g * c->bpg + bi, left = c->bpg - bi;
+            nb = left >= 4 ? 4 : left >= 2 ? 2 : 1;
+            conv_run_tile(c, bt, indirect, nb,
+                          p->weights + (size_t)blk * c->wbs, g * c->cwg, acc);
+            for (q = 0; q < bt->np; q++) {
+                void *opx;
+                size_t off = bt->pix[q] * (size_t)p->out_pixel_stride;
+                if (c->kind == BNN_OUT_I32)
+                    opx = (int32_t *)c->out + off;
+                else if (c->kind == BNN_OUT_F32)
+                    opx = (float *)c->out + off;
+                else
+                    opx = (uint32_t *)c->out + off;
+                for (b = 0; b < nb; b++) {
+                    int32_t o0 = (blk + b) * 16;
+                    __m512i s = _mm512_loadu_si512(acc + q * 64 + b * 16);
+                    __m512i d = _mm512_sub_epi32(_mm512_set1_epi32(c->nk),
+                                                 _mm512_slli_epi32(s, 1));
+                    if (indirect && c->corr)
+                        for (t = 0; t < c->kt; t++)
+                            if (c->taps[t * BNN_BCONV2D_BATCH + q] == c->pad)
+                                d = _mm512_sub_epi32(
+                                    d, _mm512_loadu_si512(
+                                           c->corr + (size_t)t *
+                                                         (size_t)c->nblk * 16u +
+                                           (size_t)o0));
+                    bnn_emit16_avx512(c->kind, opx, o0, p->out_c, d, p->mul,
+                                      p->add, p->thresh, p->dir);
+                }
+            }
+        }
+    bt->np = 0;
+}
+
+/* Walks the output pixels in raster order, batching interior and border
+ * pixels separately. */
+static void conv_run(conv_ctx *c, const uint32_t *in)
+{
+    const bnn_bconv2d_params *p = c->p;
+    conv_batch inner, border;
+    int32_t n, oy, ox, ky, kx;
+    size_t img = (size_t)p->in_h * (size_t)p->in_w * (size_t)c->cwin;
+    inner.np = border.np = 0;
+    for (n = 0; n < p->n; n++)
+        for (oy = 0; oy < p->out_h; oy++) {
+            int32_t iy0 = oy * p->stride_h - p->pad_h;
+            int row_in = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
+            for (ox = 0; ox < p->out_w; ox++) {
+                int32_t ix0 = ox * p->stride_w - p->pad_w;
+                size_t pix = ((size_t)n * (size_t)p->out_h + (size_t)oy) *
+                                 (size_t)p->out_w + (size_t)ox;
+                if (row_in && ix0 >= 0 &&
+                    ix0 + (p->k_w - 1) * p->dil_w < p->in_w) {
+                    inner.base[inner.np] =
+                        in + (size_t)n * img +
+                        ((size_t)iy0 * (size_t)p->in_w + (size_t)ix0) *
+                            (size_t)c->cwin;
+                    inner.pix[inner.np] = pix;
+                    if (++inner.np == UK_P)
+                        conv_flush(c, &inner, 0);
+                    continue;
+                }
+                for (ky = 0; ky < p->k_h; ky++) {
+                    int32_t iy = iy0 + ky * p->dil_h;
+                    for (kx = 0; kx < p->k_w; kx++) {
+                        int32_t ix = ix0 + kx * p->dil_w;
+                        const uint32_t *a = c->pad;
+                        if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w)
+                            a = in + (size_t)n * img +
+                                ((size_t)iy * (size_t)p->in_w + (size_t)ix) *
+                                    (size_t)c->cwin;
+                        c->taps[(ky * p->k_w + kx) * BNN_BCONV2D_BATCH +
+                                border.np] = a;
+                    }
+                }
+                border.pix[border.np] = pix;
+                if (++border.np == UK_P)
+                    conv_flush(c, &border, 1);
+            }
+        }
+    conv_flush(c, &inner, 0);
+    conv_flush(c, &border, 1);
+}
+
+/* Checks, falls back to portable where needed, sets up scratch and runs. */
+static bnn_status conv_entry(const bnn_bconv2d_params *p, const uint32_t *in,
+                             void *out, void *scratch, bnn_out_kind kind)
+{
+    conv_ctx c;
+    char *sc = (char *)scratch;
+    if (bnn_bconv2d_check(p, in, out, kind) != BNN_OK || !scratch)
+        return BNN_ARG_ERROR;
+    if (!bnn_bconv2d_word_aligned(p)) {
+        if (kind == BNN_OUT_I32)
+            return bnn_bconv2d_b_i32__portable(p, in, (int32_t *)out, scratch);
+        if (kind == BNN_OUT_F32)
+            return bnn_bconv2d_b_f32__portable(p, in, (float *)out, scratch);
+        return bnn_bconv2d_b_b__portable(p, in, (uint32_t *)out, scratch);
+    }
+    c.p = p;
+    c.out = out;
+    c.kind = kind;
+    c.cg = p->in_c / p->groups;
+    c.cwg = bnn_words(c.cg);
+    c.cwin = bnn_words(p->in_c);
+    c.kt = p->k_h * p->k_w;
+    c.nblk = (p->out_c + 15) / 16;
+    c.bpg = p->groups == 1 ? c.nblk : p->out_c / p->groups / 16;
+    c.nk = c.kt * c.cg;
+    c.rowoff = (ptrdiff_t)p->dil_h * p->in_w * c.cwin;
+    c.coloff = (ptrdiff_t)p->dil_w * c.cwin;
+    c.wbs = (size_t)c.kt * (size_t)c.cwg * 16u;
+    c.pad = (const uint32_t *)(void *)(sc + bnn_scratch_pad_off(p));
+    bnn_fill_pad_pixel(p, (uint32_t *)(void *)(sc + bnn_scratch_pad_off(p)));
+    c.taps = (const uint32_t **)(void *)(sc + bnn_scratch_taps_off(p));
+    c.corr = NULL;
+    if (p->pad_mode == BNN_PAD_ZERO) {
+        int32_t *corr = (int32_t *)(void *)(sc + bnn_scratch_corr_off(p));
+        bnn_fill_zero_corr(p, corr);
+        c.corr = corr;
+    }
+    conv_run(&c, in);
+    return BNN_OK;
+}
+
+bnn_status bnn_bconv2d_b_i32__avx512(const bnn_bconv2d_params *p,
+                                     const uint32_t *in, int32_t *out,
+                                     void *scratch)
+{
+    return conv_entry(p, in, out, scratch, BNN_OUT_I32);
+}
+
+bnn_status bnn_bconv2d_b_f32__avx512(const bnn_bconv2d_params *p,
+                                     const uint32_t *in, float *out,
+                                     void *scratch)
+{
+    return conv_entry(p, in, out, scratch, BNN_OUT_F32);
+}
+
+bnn_status bnn_bconv2d_b_b__avx512(const bnn_bconv2d_params *p,
+                                   const uint32_t *in, uint32_t *out,
+                                   void *scratch)
+{
+    return conv_entry(p, in, out, scratch, BNN_OUT_B);
+}
+
+#endif

@@ -1,0 +1,170 @@
+/*
+ * bconv2d.c - binary 2-D convolution, portable C99 (the oracle every other
+ * variant is tested against), and the public entry points, which call the
+ * best variant compiled in (bnn_variants.h).
+ *
+ * The portable kernel handles every shape bnn.h allows: any kernel size,
+ * stride, dilation and padding mode, and groups of any channel count (a
+ * group slice that does not start on a word boundary is read with bit
+ * extraction). For each output pixel and block of 16 output channels it
+ * accumulates popcount(input word XOR weight word) over the taps, 16
+ * lanes at a time in the weight layout's order, then turns the count into
+ * the exact dot product:
+ *     dot = n * cg - 2 * popcount_sum
+ * where cg = in_c/groups and n is the number of taps counted: all of them
+ * for PLUS_ONE (pad word 0) and MINUS_ONE (pad word = true bits set), the
+ * in-image ones for ZERO (an out-of-image tap adds exactly 0).
+ */
+#include "bnn_internal.h"
+
+/* Accumulates, for output channels [o0, o0+16) restricted to group g, the
+ * popcount sums of one output pixel into acc[16]; returns the number of
+ * taps counted. px(iy, ix) is the input pixel at (iy, ix) of image `img`;
+ * out-of-image taps use the pad mode. Lanes of other groups get garbage
+ * the caller ignores. */
+static int32_t bconv_pixel_block(const bnn_bconv2d_params *p,
+                                 const uint32_t *img, int32_t oy, int32_t ox,
+                                 int32_t blk, int32_t g, uint32_t acc[16])
+{
+    int32_t cg = p->in_c / p->groups, cw = bnn_words(cg);
+    int32_t cwin = bnn_words(p->in_c);
+    int32_t ky, kx, w, l, taps = 0;
+    for (l = 0; l < 16; l++)
+        acc[l] = 0;
+    for (ky = 0; ky < p->k_h; ky++) {
+        int32_t iy = oy * p->stride_h - p->pad_h + ky * p->dil_h;
+        for (kx = 0; kx < p->k_w; kx++) {
+            int32_t ix = ox * p->stride_w - p->pad_w + kx * p->dil_w;
+            int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
+            const uint32_t *src =
+                inside ? img + ((size_t)iy * (size_t)p->in_w + (size_t)ix) *
+                                   (size_t)cwin
+                       : NULL;
+            const uint32_t *wt =
+                p->weights + bnn_bconv2d_weight_index(p->k_h, p->k_w, cg,
+                                                      blk * 16, ky, kx, 0);
+            if (!inside && p->pad_mode == BNN_PAD_ZERO)
+                continue;
+            taps++;
+            for (w = 0; w < cw; w++) {
+                int32_t nb = cg - 32 * w < 32 ? cg - 32 * w : 32;
+                uint32_t x;
+                if (src)
+                    x = bnn_load_bits(src, g * cg + 32 * w, nb);
+                else if (p->pad_mode == BNN_PAD_MINUS_ONE)
+                    x = nb == 32 ? 0xFFFFFFFFu : (1u << nb) - 1u;
+                else
+                    x = 0;
+                for (l = 0; l < 16; l++)
+                    acc[l] += bnn_popcount32(x ^ wt[w * 16 + l]);
+            }
+        }
+    }
+    return taps;
+}
+
+/* The portable kernel for all three output transforms. Assumes the
+ * parameters passed bnn_bconv2d_check. */
+static void bconv2d_portable(const bnn_bconv2d_params *p, const uint32_t *in,
+                             void *out, bnn_out_kind kind)
+{
+    int32_t cg = p->in_c / p->groups, og = p->out_c / p->groups;
+    int32_t nblk = (p->out_c + 15) / 16, owords = bnn_words(p->out_c);
+    size_t img_words = (size_t)p->in_h * (size_t)p->in_w *
+                       (size_t)bnn_words(p->in_c);
+    int32_t n, oy, ox, b, g, l;
+    uint32_t acc[16];
+    for (n = 0; n < p->n; n++) {
+        const uint32_t *img = in + (size_t)n * img_words;
+        for (oy = 0; oy < p->out_h; oy++)
+            for (ox = 0; ox < p->out_w; ox++) {
+                size_t pix = ((size_t)n * (size_t)p->out_h + (size_t)oy) *
+                                 (size_t)p->out_w + (size_t)ox;
+                size_t base = pix * (size_t)p->out_pixel_stride;
+                if (kind == BNN_OUT_B)
+                    for (l = 0; l < owords; l++)
+                        ((uint32_t *)out)[base + (size_t)l] = 0;
+                for (b = 0; b < nblk; b++) {
+                    int32_t o0 = b * 16;
+                    int32_t o1 = o0 + 16 < p->out_c ? o0 + 16 : p->out_c;
+                    for (g = o0 / og; g <= (o1 - 1) / og; g++) {
+                        int32_t taps = bconv_pixel_block(p, img, oy, ox, b,
+                                                         g, acc);
+                        int32_t lo = g * og > o0 ? g * og : o0;
+                        int32_t hi = (g + 1) * og < o1 ? (g + 1) * og : o1;
+                        int32_t o;
+                        for (o = lo; o < hi; o++) {
+                            int32_t dot = taps * cg -
+                                          2 * (int32_t)acc[o - o0];
+                            if (kind == BNN_OUT_I32)
+                                ((int32_t *)out)[base + (size_t)o] = dot;
+                            else if (kind == BNN_OUT_F32)
+                                ((float *)out)[base + (size_t)o] =
+                                    bnn_affine_out(dot, p->mul[o], p->add[o]);
+                            else
+                                ((uint32_t *)out)[base + (size_t)(o >> 5)] |=
+                                    bnn_thresh_bit(dot, p->thresh[o],
+                                                   p->dir[o])
+                                    << (o & 31);
+                        }
+                    }
+                }
+            }
+    }
+}
+
+size_t bnn_bconv2d_scratch_size(const bnn_bconv2d_params *p)
+{
+    return bnn_bconv2d_scratch_bytes(p);
+}
+
+bnn_status bnn_bconv2d_b_i32__portable(const bnn_bconv2d_params *p,
+                                       const uint32_t *in, int32_t *out,
+                                       void *scratch)
+{
+    (void)scratch;
+    if (bnn_bconv2d_check(p, in, out, BNN_OUT_I32) != BNN_OK)
+        return BNN_ARG_ERROR;
+    bconv2d_portable(p, in, out, BNN_OUT_I32);
+    return BNN_OK;
+}
+
+bnn_status bnn_bconv2d_b_f32__portable(const bnn_bconv2d_params *p,
+                                       const uint32_t *in, float *out,
+                                       void *scratch)
+{
+    (void)scratch;
+    if (bnn_bconv2d_check(p, in, out, BNN_OUT_F32) != BNN_OK)
+        return BNN_ARG_ERROR;
+    bconv2d_portable(p, in, out, BNN_OUT_F32);
+    return BNN_OK;
+}
+
+bnn_status bnn_bconv2d_b_b__portable(const bnn_bconv2d_params *p,
+                                     const uint32_t *in, uint32_t *out,
+                                     void *scratch)
+{
+    (void)scratch;
+    if (bnn_bconv2d_check(p, in, out, BNN_OUT_B) != BNN_OK)
+        return BNN_ARG_ERROR;
+    bconv2d_portable(p, in, out, BNN_OUT_B);
+    return BNN_OK;
+}
+
+bnn_status bnn_bconv2d_b_i32(const bnn_bconv2d_params *p, const uint32_t *in,
+                             int32_t *out, void *scratch)
+{
+    return BNN_BEST(bnn_bconv2d_b_i32)(p, in, out, scratch);
+}
+
+bnn_status bnn_bconv2d_b_f32(const bnn_bconv2d_params *p, const uint32_t *in,
+                             float *out, void *scratch)
+{
+    return BNN_BEST(bnn_bconv2d_b_f32)(p, in, out, scratch);
+}
+
+bnn_status bnn_bconv2d_b_b(const bnn_bconv2d_params *p, const uint32_t *in,
+                           uint32_t *out, void *scratch)
+{
+    return BNN_BEST(bnn_bconv2d_b_b)(p, in, out, scratch);
+}

@@ -1,0 +1,74 @@
+/*
+ * maxpool_b.c - max pooling of sign bits. The max of +-1 values is +1
+ * (bit 0) unless every value is -1 (bit 1), so the pooled word is the
+ * bitwise AND of the window's words; tail bits stay 0. Windows follow the
+ * MXNet geometry of bnn_pool2d_params and use only in-image pixels.
+ * Portable only: the loop over a pixel's words is plain AND, which
+ * compilers vectorise.
+ */
+#include "bnn_internal.h"
+
+/* In-image range [*lo, *hi) of the window of output o along one axis. */
+static void pool_range(int32_t o, int32_t k, int32_t stride, int32_t pad,
+                       int32_t in, int32_t *lo, int32_t *hi)
+{
+    int32_t start = o * stride - pad;
+    int32_t end = start + k < in + pad ? start + k : in + pad;
+    *lo = start > 0 ? start : 0;
+    *hi = end < in ? end : in;
+}
+
+/* 1 when every window along an axis holds at least one in-image element. */
+static int pool_axis_ok(int32_t out, int32_t k, int32_t stride, int32_t pad,
+                        int32_t in)
+{
+    int32_t o, lo, hi;
+    for (o = 0; o < out; o++) {
+        pool_range(o, k, stride, pad, in, &lo, &hi);
+        if (lo >= hi)
+            return 0;
+    }
+    return 1;
+}
+
+bnn_status bnn_maxpool_b(const bnn_pool2d_params *p, const uint32_t *in,
+                         uint32_t *out)
+{
+    int32_t cw, n, oy, ox, y, x, w;
+    if (!p || !in || !out || p->n <= 0 || p->in_h <= 0 || p->in_w <= 0 ||
+        p->c <= 0 || p->out_h <= 0 || p->out_w <= 0 || p->k_h <= 0 ||
+        p->k_w <= 0 || p->stride_h <= 0 || p->stride_w <= 0 ||
+        p->pad_h < 0 || p->pad_w < 0)
+        return BNN_ARG_ERROR;
+    if (!pool_axis_ok(p->out_h, p->k_h, p->stride_h, p->pad_h, p->in_h) ||
+        !pool_axis_ok(p->out_w, p->k_w, p->stride_w, p->pad_w, p->in_w))
+        return BNN_ARG_ERROR;
+    cw = bnn_words(p->c);
+    for (n = 0; n < p->n; n++) {
+        const uint32_t *img =
+            in + (size_t)n * (size_t)p->in_h * (size_t)p->in_w * (size_t)cw;
+        for (oy = 0; oy < p->out_h; oy++) {
+            int32_t y0, y1;
+            pool_range(oy, p->k_h, p->stride_h, p->pad_h, p->in_h, &y0, &y1);
+            for (ox = 0; ox < p->out_w; ox++) {
+                int32_t x0, x1;
+                uint32_t *o = out + (((size_t)n * (size_t)p->out_h +
+                                      (size_t)oy) * (size_t)p->out_w +
+                                     (size_t)ox) * (size_t)cw;
+                pool_range(ox, p->k_w, p->stride_w, p->pad_w, p->in_w, &x0,
+                           &x1);
+                for (w = 0; w < cw; w++)
+                    o[w] = 0xFFFFFFFFu;
+                for (y = y0; y < y1; y++)
+                    for (x = x0; x < x1; x++) {
+                        const uint32_t *s =
+                            img + ((size_t)y * (size_t)p->in_w + (size_t)x) *
+                                      (size_t)cw;
+                        for (w = 0; w < cw; w++)
+                            o[w] &= s[w];
+                    }
+            }
+        }
+    }
+    return BNN_OK;
+}
