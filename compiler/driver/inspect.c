@@ -1,0 +1,310 @@
+/*
+ * inspect.c - `bnnc inspect`: one row per layer of the imported graph with
+ * its kind, output shape, work and weight sizes, and totals.
+ *
+ * MACs count multiply-accumulates of convolution, dense and BatchNorm
+ * layers (one per output element for BatchNorm); binary layers count one
+ * binary MAC per weight bit used. "stored" is the bytes the layer's
+ * parameters occupy in the params file; "packed" is what bnnc emits:
+ * binary weights as runtime words (bnn.h layout), float parameters as
+ * float32.
+ */
+#include "inspect.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/mem.h"
+#include "bnn.h"
+
+typedef struct {
+    int64_t binary_macs, float_macs;
+    int64_t stored, packed;
+    char note[256];
+} layer_stats;
+
+static const char *pad_mode_name(ir_pad_mode m)
+{
+    return m == IR_PAD_MINUS_ONE ? "-1" : m == IR_PAD_ZERO ? "0" : "+1";
+}
+
+static const char *dialect_name(ir_dialect d)
+{
+    switch (d) {
+    case IR_DIALECT_V1: return "bmxnet-v1";
+    case IR_DIALECT_V2_RAW: return "bmxnet-v2";
+    case IR_DIALECT_V2_CONVERTED: return "bmxnet-v2-converted";
+    case IR_DIALECT_PATTERN: return "pattern";
+    }
+    return "?";
+}
+
+/* Bytes of CONST inputs of n, each parameter counted once. */
+static void const_bytes(const ir_graph *g, const ir_node *n, layer_stats *s)
+{
+    int i, j;
+    for (i = 0; i < n->n_in; i++) {
+        const ir_node *c = g->nodes[n->in[i].node];
+        int dup = 0;
+        if (c->op != IR_OP_CONST)
+            continue;
+        for (j = 0; j < i; j++)
+            dup |= n->in[j].node == n->in[i].node;
+        if (dup)
+            continue;
+        s->stored += (int64_t)c->a.c.stored_bytes;
+        s->packed += 4 * ir_shape_count(&c->a.c.shape);
+    }
+}
+
+static void stats_of(const ir_graph *g, const ir_node *n, layer_stats *s)
+{
+    const ir_shape *o = &n->shape[0];
+    int64_t out = ir_shape_count(o);
+    memset(s, 0, sizeof *s);
+    switch (n->op) {
+    case IR_OP_CONV: {
+        const ir_conv_attr *c = &n->a.conv;
+        const ir_shape *x = &g->nodes[n->in[0].node]->shape[n->in[0].out];
+        s->float_macs = out * (x->d[1] / c->num_group) * c->kernel[0] * c->kernel[1];
+        const_bytes(g, n, s);
+        if (n->weight_only_binary)
+            snprintf(s->note, sizeof s->note,
+                     "weight-only binary: +-1 weights, float input");
+        break;
+    }
+    case IR_OP_DENSE: {
+        const ir_shape *w = &g->nodes[n->in[1].node]->shape[0];
+        s->float_macs = out * w->d[1];
+        const_bytes(g, n, s);
+        if (n->weight_only_binary)
+            snprintf(s->note, sizeof s->note,
+                     "weight-only binary: +-1 weights, float input");
+        break;
+    }
+    case IR_OP_BCONV:
+    case IR_OP_BDENSE: {
+        const ir_bin_attr *b = &n->a.b;
+        const ir_shape *x = &g->nodes[n->in[0].node]->shape[n->in[0].out];
+        int64_t o_c = b->w_shape.d[0], k = ir_shape_count(&b->w_shape) / o_c;
+        size_t n_words;
+        int len;
+        s->binary_macs = out * k;
+        if (n->op == IR_OP_BCONV) {
+            n_words = bnn_bconv2d_weight_words((int32_t)o_c, b->conv.kernel[0],
+                                               b->conv.kernel[1],
+                                               (int32_t)b->w_shape.d[1]);
+        } else {
+            /* input rows are NHWC pixels of channel words when 4-D */
+            int64_t in_words = x->ndim == 4
+                                   ? x->d[2] * x->d[3] * bnn_words((int32_t)x->d[1])
+                                   : bnn_words((int32_t)k);
+            n_words = bnn_bdense_weight_words((int32_t)o_c, (int32_t)in_words);
+        }
+        s->stored = (int64_t)b->stored_bytes;
+        s->packed = (int64_t)n_words * 4 + (b->bias ? 4 * o_c : 0) +
+                    (b->scale ? 4 * o_c : 0);
+        len = snprintf(s->note, sizeof s->note, "%s", dialect_name(b->dialect));
+        if (n->op == IR_OP_BCONV && (b->conv.pad[0] || b->conv.pad[1]))
+            len += snprintf(s->note + len, sizeof s->note - (size_t)len,
+                            ", pad %s", pad_mode_name(b->pad_mode));
+        if (b->offset != 0 || b->divisor != 1)
+            len += snprintf(s->note + len, sizeof s->note - (size_t)len,
+                            ", (dot%+g)/%g", b->offset, b->divisor);
+        if (b->scale)
+            len += snprintf(s->note + len, sizeof s->note - (size_t)len,
+                            ", scaled");
+        if (b->xnor_input_scale)
+            len += snprintf(s->note + len, sizeof s->note - (size_t)len,
+                            ", xnor input scale");
+        if (b->bias)
+            len += snprintf(s->note + len, sizeof s->note - (size_t)len,
+                            ", bias");
+        if (b->word_bits)
+            snprintf(s->note + len, sizeof s->note - (size_t)len,
+                     ", %d-bit packed", b->word_bits);
+        break;
+    }
+    case IR_OP_BATCHNORM:
+        s->float_macs = out;
+        const_bytes(g, n, s);
+        break;
+    default:
+        const_bytes(g, n, s);
+        break;
+    }
+}
+
+static int is_layer(const ir_node *n)
+{
+    return !n->dead && n->op != IR_OP_INPUT && n->op != IR_OP_CONST;
+}
+
+static cJSON *shape_json(const ir_shape *s)
+{
+    cJSON *a = cJSON_CreateArray();
+    int i;
+    for (i = 0; i < s->ndim; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateNumber((double)s->d[i]));
+    return a;
+}
+
+static void print_json(const ir_graph *g, FILE *out)
+{
+    cJSON *root = cJSON_CreateObject(), *layers, *inputs, *tot;
+    int64_t bm = 0, fm = 0, st = 0, pk = 0;
+    int nl = 0, nb = 0, i;
+    size_t k;
+    char *text;
+
+    cJSON_AddStringToObject(root, "symbol", g->symbol_path);
+    cJSON_AddStringToObject(root, "params", g->params_path);
+    inputs = cJSON_AddArrayToObject(root, "inputs");
+    for (k = 0; k < g->n; k++) {
+        const ir_node *n = g->nodes[k];
+        cJSON *in;
+        if (n->op != IR_OP_INPUT)
+            continue;
+        in = cJSON_CreateObject();
+        cJSON_AddStringToObject(in, "name", n->name);
+        cJSON_AddItemToObject(in, "shape", shape_json(&n->shape[0]));
+        cJSON_AddItemToArray(inputs, in);
+    }
+    layers = cJSON_AddArrayToObject(root, "layers");
+    for (k = 0; k < g->n; k++) {
+        const ir_node *n = g->nodes[k];
+        layer_stats s;
+        cJSON *l, *m;
+        if (!is_layer(n))
+            continue;
+        stats_of(g, n, &s);
+        l = cJSON_CreateObject();
+        cJSON_AddStringToObject(l, "name", n->name);
+        cJSON_AddStringToObject(l, "op", n->mx_op);
+        cJSON_AddStringToObject(l, "kind", ir_op_kind(n->op));
+        cJSON_AddItemToObject(l, "output_shape", shape_json(&n->shape[0]));
+        cJSON_AddNumberToObject(l, "macs", (double)(s.binary_macs + s.float_macs));
+        cJSON_AddNumberToObject(l, "binary_macs", (double)s.binary_macs);
+        cJSON_AddNumberToObject(l, "float_macs", (double)s.float_macs);
+        cJSON_AddNumberToObject(l, "weight_bytes", (double)s.stored);
+        cJSON_AddNumberToObject(l, "packed_weight_bytes", (double)s.packed);
+        if (n->op == IR_OP_BCONV || n->op == IR_OP_BDENSE) {
+            const ir_bin_attr *b = &n->a.b;
+            cJSON_AddStringToObject(l, "dialect", dialect_name(b->dialect));
+            if (n->op == IR_OP_BCONV)
+                cJSON_AddStringToObject(l, "pad_value", pad_mode_name(b->pad_mode));
+            cJSON_AddNumberToObject(l, "offset", b->offset);
+            cJSON_AddNumberToObject(l, "divisor", b->divisor);
+            cJSON_AddBoolToObject(l, "scaled", b->scale != NULL);
+            cJSON_AddBoolToObject(l, "xnor_input_scale", b->xnor_input_scale);
+            cJSON_AddNumberToObject(l, "word_bits", b->word_bits);
+            nb++;
+        }
+        if (n->op == IR_OP_CONV || n->op == IR_OP_DENSE)
+            cJSON_AddBoolToObject(l, "weight_only_binary", n->weight_only_binary);
+        if (n->n_merged) {
+            m = cJSON_AddArrayToObject(l, "merged");
+            for (i = 0; i < n->n_merged; i++)
+                cJSON_AddItemToArray(m, cJSON_CreateString(n->merged[i]));
+        }
+        cJSON_AddItemToArray(layers, l);
+        bm += s.binary_macs;
+        fm += s.float_macs;
+        st += s.stored;
+        pk += s.packed;
+        nl++;
+    }
+    tot = cJSON_AddObjectToObject(root, "totals");
+    cJSON_AddNumberToObject(tot, "layers", nl);
+    cJSON_AddNumberToObject(tot, "binary_layers", nb);
+    cJSON_AddNumberToObject(tot, "macs", (double)(bm + fm));
+    cJSON_AddNumberToObject(tot, "binary_macs", (double)bm);
+    cJSON_AddNumberToObject(tot, "float_macs", (double)fm);
+    cJSON_AddNumberToObject(tot, "binary_mac_share",
+                            bm + fm ? (double)bm / (double)(bm + fm) : 0.0);
+    cJSON_AddNumberToObject(tot, "weight_bytes", (double)st);
+    cJSON_AddNumberToObject(tot, "packed_weight_bytes", (double)pk);
+    cJSON_AddNumberToObject(tot, "compression", pk ? (double)st / (double)pk : 0.0);
+    text = cJSON_Print(root);
+    fputs(text, out);
+    fputc('\n', out);
+    free(text);
+    cJSON_Delete(root);
+}
+
+/* Human-readable count: 1234567 -> "1.23M". */
+static const char *human(int64_t v, char *buf, size_t size)
+{
+    if (v >= 1000000000)
+        snprintf(buf, size, "%.2fG", (double)v / 1e9);
+    else if (v >= 1000000)
+        snprintf(buf, size, "%.2fM", (double)v / 1e6);
+    else if (v >= 10000)
+        snprintf(buf, size, "%.1fk", (double)v / 1e3);
+    else
+        snprintf(buf, size, "%lld", (long long)v);
+    return buf;
+}
+
+static void print_text(const ir_graph *g, FILE *out)
+{
+    int64_t bm = 0, fm = 0, st = 0, pk = 0;
+    int nl = 0, nb = 0, wname = 4, wop = 2;
+    size_t k;
+    char sh[96], a[32], b[32], c[32], d[32];
+
+    for (k = 0; k < g->n; k++) {
+        const ir_node *n = g->nodes[k];
+        if (!is_layer(n))
+            continue;
+        if ((int)strlen(n->name) > wname)
+            wname = (int)strlen(n->name);
+        if ((int)strlen(n->mx_op) > wop)
+            wop = (int)strlen(n->mx_op);
+    }
+    if (wname > 48)
+        wname = 48;
+    fprintf(out, "model: %s + %s\n", g->symbol_path, g->params_path);
+    for (k = 0; k < g->n; k++)
+        if (g->nodes[k]->op == IR_OP_INPUT)
+            fprintf(out, "input: %s %s\n", g->nodes[k]->name,
+                    ir_shape_str(&g->nodes[k]->shape[0], sh, sizeof sh));
+    fprintf(out, "\n%4s  %-*s  %-*s  %-12s  %-18s  %9s  %9s  %9s  %9s  %s\n",
+            "#", wname, "name", wop, "op", "kind", "output", "bin MACs",
+            "fp MACs", "stored B", "packed B", "notes");
+    for (k = 0; k < g->n; k++) {
+        const ir_node *n = g->nodes[k];
+        layer_stats s;
+        if (!is_layer(n))
+            continue;
+        stats_of(g, n, &s);
+        nl++;
+        nb += n->op == IR_OP_BCONV || n->op == IR_OP_BDENSE;
+        fprintf(out, "%4d  %-*.*s  %-*s  %-12s  %-18s  %9s  %9s  %9s  %9s  %s\n",
+                nl, wname, wname, n->name, wop, n->mx_op, ir_op_kind(n->op),
+                ir_shape_str(&n->shape[0], sh, sizeof sh),
+                human(s.binary_macs, a, sizeof a), human(s.float_macs, b, sizeof b),
+                human(s.stored, c, sizeof c), human(s.packed, d, sizeof d),
+                s.note);
+        bm += s.binary_macs;
+        fm += s.float_macs;
+        st += s.stored;
+        pk += s.packed;
+    }
+    fprintf(out, "\ntotals: %d layers, %d binary\n", nl, nb);
+    fprintf(out, "  work:    %s binary MACs (%.1f%% of all MACs), %s float MACs\n",
+            human(bm, a, sizeof a), bm + fm ? 100.0 * (double)bm / (double)(bm + fm) : 0.0,
+            human(fm, b, sizeof b));
+    fprintf(out, "  weights: %s bytes stored, %s bytes packed (%.1fx smaller)\n",
+            human(st, c, sizeof c), human(pk, d, sizeof d),
+            pk ? (double)st / (double)pk : 0.0);
+}
+
+void inspect_print(const ir_graph *g, int json, FILE *out)
+{
+    if (json)
+        print_json(g, out);
+    else
+        print_text(g, out);
+}

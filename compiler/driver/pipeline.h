@@ -1,0 +1,31 @@
+/*
+ * pipeline.h - the compiler's pass pipeline and its options.
+ */
+#ifndef BNNC_DRIVER_PIPELINE_H
+#define BNNC_DRIVER_PIPELINE_H
+
+#include <stdio.h>
+
+#include "../ir/ir.h"
+#include "../passes/passes.h"
+
+#define BNNC_MAX_INPUTS 16
+
+typedef struct {
+    const char *symbol_path;
+    const char *params_path;
+    bnnc_input inputs[BNNC_MAX_INPUTS];
+    int n_inputs;
+    int allow_extra_params;
+    const char *dump_after; /* pass name, "all", or NULL */
+    FILE *dump_file;        /* where --dump-after writes (stderr if NULL) */
+} bnnc_options;
+
+/* Read the model and run the frontend passes (import, legalize, shapes,
+ * fold_constants, binarize). On error g is freed. */
+int compile_frontend(const bnnc_options *o, ir_graph *g, bnnc_err *err);
+
+/* Names of the passes, in order, NULL-terminated (for --dump-after). */
+extern const char *const bnnc_pass_names[];
+
+#endif

@@ -1,0 +1,327 @@
+/*
+ * ir.c - graph construction, use rewriting, checking and dumping.
+ */
+#include "ir.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/mem.h"
+
+static const char *const op_names[] = {
+#define OP(id, name, kind, mx) name,
+#include "ops.def"
+#undef OP
+};
+static const char *const op_kinds[] = {
+#define OP(id, name, kind, mx) kind,
+#include "ops.def"
+#undef OP
+};
+static const char *const op_mx[] = {
+#define OP(id, name, kind, mx) mx,
+#include "ops.def"
+#undef OP
+};
+_Static_assert(sizeof op_names / sizeof *op_names == IR_OP_COUNT,
+               "op name table out of step with ops.def");
+_Static_assert(sizeof op_kinds / sizeof *op_kinds == IR_OP_COUNT,
+               "op kind table out of step with ops.def");
+_Static_assert(sizeof op_mx / sizeof *op_mx == IR_OP_COUNT,
+               "op spelling table out of step with ops.def");
+
+const char *ir_op_name(ir_op op)
+{
+    return (unsigned)op < IR_OP_COUNT ? op_names[op] : "?";
+}
+
+const char *ir_op_kind(ir_op op)
+{
+    return (unsigned)op < IR_OP_COUNT ? op_kinds[op] : "?";
+}
+
+int ir_op_from_mxnet(const char *mx_name)
+{
+    size_t len = strlen(mx_name);
+    int op;
+    if (len == 0)
+        return -1;
+    for (op = 0; op < IR_OP_COUNT; op++) {
+        const char *s = op_mx[op];
+        while (*s) {
+            const char *bar = strchr(s, '|');
+            size_t n = bar ? (size_t)(bar - s) : strlen(s);
+            if (n == len && !memcmp(s, mx_name, n))
+                return op;
+            s += n + (bar != NULL);
+        }
+    }
+    return -1;
+}
+
+int64_t ir_shape_count(const ir_shape *s)
+{
+    int64_t c = 1;
+    int i;
+    for (i = 0; i < s->ndim; i++)
+        c *= s->d[i];
+    return c;
+}
+
+int ir_shape_equal(const ir_shape *a, const ir_shape *b)
+{
+    int i;
+    if (a->ndim != b->ndim)
+        return 0;
+    for (i = 0; i < a->ndim; i++)
+        if (a->d[i] != b->d[i])
+            return 0;
+    return 1;
+}
+
+char *ir_shape_str(const ir_shape *s, char *buf, size_t size)
+{
+    size_t n = 0;
+    int i;
+    n += (size_t)snprintf(buf + n, size - n, "(");
+    for (i = 0; i < s->ndim && n < size; i++)
+        n += (size_t)snprintf(buf + n, size - n, "%s%lld", i ? ", " : "",
+                              (long long)s->d[i]);
+    if (n < size)
+        snprintf(buf + n, size - n, s->ndim == 1 ? ",)" : ")");
+    return buf;
+}
+
+void ir_graph_init(ir_graph *g)
+{
+    memset(g, 0, sizeof *g);
+}
+
+static void node_free(ir_node *n)
+{
+    int i;
+    free(n->name);
+    free(n->mx_op);
+    free(n->in);
+    free(n->shape);
+    for (i = 0; i < n->n_merged; i++)
+        free(n->merged[i]);
+    free(n->merged);
+    if (n->op == IR_OP_CONST) {
+        free(n->a.c.f);
+        free(n->a.c.param_name);
+    } else if (n->op == IR_OP_BCONV || n->op == IR_OP_BDENSE) {
+        free(n->a.b.scale);
+        free(n->a.b.bias);
+        free(n->a.b.w);
+        free(n->a.b.w_param);
+    }
+    free(n);
+}
+
+void ir_graph_free(ir_graph *g)
+{
+    size_t i;
+    for (i = 0; i < g->n; i++)
+        node_free(g->nodes[i]);
+    free(g->nodes);
+    free(g->heads);
+    free(g->symbol_path);
+    free(g->params_path);
+    mx_params_free(&g->params);
+    memset(g, 0, sizeof *g);
+}
+
+ir_node *ir_node_add(ir_graph *g, ir_op op, const char *name,
+                     const char *mx_op, int json_index)
+{
+    ir_node *n = xcalloc(1, sizeof *n);
+    xgrow((void **)&g->nodes, &g->cap, g->n + 1, sizeof *g->nodes);
+    n->id = (int)g->n;
+    n->op = op;
+    n->name = xstrdup(name);
+    n->mx_op = xstrdup(mx_op);
+    n->json_index = json_index;
+    n->n_out = 1;
+    g->nodes[g->n++] = n;
+    return n;
+}
+
+void ir_node_set_inputs(ir_node *n, int n_in, const ir_ref *in)
+{
+    free(n->in);
+    n->in = xmalloc(sizeof *in * (size_t)(n_in ? n_in : 1));
+    if (n_in)
+        memcpy(n->in, in, sizeof *in * (size_t)n_in);
+    n->n_in = n_in;
+}
+
+ir_node *ir_input_node(const ir_graph *g, const ir_node *n, int i)
+{
+    BNNC_ASSERT(i >= 0 && i < n->n_in);
+    return g->nodes[n->in[i].node];
+}
+
+void ir_node_merge_name(ir_node *n, const char *name)
+{
+    n->merged = xrealloc(n->merged, sizeof *n->merged * (size_t)(n->n_merged + 1));
+    n->merged[n->n_merged++] = xstrdup(name);
+}
+
+void ir_replace_uses(ir_graph *g, ir_ref from, ir_ref to)
+{
+    size_t i;
+    int j;
+    for (i = 0; i < g->n; i++) {
+        ir_node *n = g->nodes[i];
+        if (n->dead)
+            continue;
+        for (j = 0; j < n->n_in; j++)
+            if (n->in[j].node == from.node && n->in[j].out == from.out)
+                n->in[j] = to;
+    }
+    for (j = 0; j < g->n_heads; j++)
+        if (g->heads[j].node == from.node && g->heads[j].out == from.out)
+            g->heads[j] = to;
+}
+
+int ir_use_count(const ir_graph *g, int node, int out)
+{
+    size_t i;
+    int j, c = 0;
+    for (i = 0; i < g->n; i++) {
+        const ir_node *n = g->nodes[i];
+        if (n->dead)
+            continue;
+        for (j = 0; j < n->n_in; j++)
+            c += n->in[j].node == node && n->in[j].out == out;
+    }
+    for (j = 0; j < g->n_heads; j++)
+        c += g->heads[j].node == node && g->heads[j].out == out;
+    return c;
+}
+
+void ir_mark_dead(ir_graph *g)
+{
+    char *live = xcalloc(g->n ? g->n : 1, 1);
+    size_t i;
+    int j;
+    for (j = 0; j < g->n_heads; j++)
+        live[g->heads[j].node] = 1;
+    for (i = g->n; i-- > 0;) {
+        ir_node *n = g->nodes[i];
+        if (!live[i] || n->dead)
+            continue;
+        for (j = 0; j < n->n_in; j++)
+            live[n->in[j].node] = 1;
+    }
+    for (i = 0; i < g->n; i++)
+        if (!live[i] && g->nodes[i]->op != IR_OP_INPUT)
+            g->nodes[i]->dead = 1;
+    free(live);
+}
+
+void ir_compact(ir_graph *g)
+{
+    int *map = xmalloc(sizeof *map * (g->n ? g->n : 1));
+    size_t i, k = 0;
+    int j;
+    for (i = 0; i < g->n; i++) {
+        ir_node *n = g->nodes[i];
+        if (n->dead) {
+            map[i] = -1;
+            node_free(n);
+            continue;
+        }
+        map[i] = (int)k;
+        n->id = (int)k;
+        g->nodes[k++] = n;
+    }
+    g->n = k;
+    for (i = 0; i < g->n; i++) {
+        ir_node *n = g->nodes[i];
+        for (j = 0; j < n->n_in; j++) {
+            BNNC_ASSERT(map[n->in[j].node] >= 0);
+            n->in[j].node = map[n->in[j].node];
+        }
+    }
+    for (j = 0; j < g->n_heads; j++) {
+        BNNC_ASSERT(map[g->heads[j].node] >= 0);
+        g->heads[j].node = map[g->heads[j].node];
+    }
+    free(map);
+}
+
+int ir_check(const ir_graph *g, int shapes, bnnc_err *err)
+{
+    size_t i;
+    int j;
+    for (i = 0; i < g->n; i++) {
+        const ir_node *n = g->nodes[i];
+        if (n->id != (int)i)
+            return bnnc_errf(err, "node %zu '%s' has id %d", i, n->name, n->id);
+        if (n->dead)
+            continue;
+        for (j = 0; j < n->n_in; j++) {
+            ir_ref r = n->in[j];
+            if (r.node < 0 || (size_t)r.node >= i)
+                return bnnc_errf(err, "node '%s' input %d refers to node %d",
+                                 n->name, j, r.node);
+            if (g->nodes[r.node]->dead)
+                return bnnc_errf(err, "node '%s' uses dead node '%s'",
+                                 n->name, g->nodes[r.node]->name);
+            if (r.out < 0 || r.out >= g->nodes[r.node]->n_out)
+                return bnnc_errf(err, "node '%s' uses output %d of '%s'",
+                                 n->name, r.out, g->nodes[r.node]->name);
+        }
+        if (shapes && !n->shape)
+            return bnnc_errf(err, "node '%s' has no shape", n->name);
+    }
+    for (j = 0; j < g->n_heads; j++)
+        if (g->heads[j].node < 0 || (size_t)g->heads[j].node >= g->n ||
+            g->nodes[g->heads[j].node]->dead)
+            return bnnc_errf(err, "head %d is invalid", j);
+    return 0;
+}
+
+int ir_node_errf(const ir_graph *g, const ir_node *n, bnnc_err *err,
+                 const char *fmt, ...)
+{
+    char msg[BNNC_ERR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return bnnc_errf(err, "%s: node '%s' (%s): %s",
+                     g->symbol_path ? g->symbol_path : "<graph>", n->name,
+                     n->mx_op, msg);
+}
+
+void ir_dump(const ir_graph *g, void *file)
+{
+    FILE *f = file;
+    size_t i;
+    int j;
+    char buf[128];
+    for (i = 0; i < g->n; i++) {
+        const ir_node *n = g->nodes[i];
+        if (n->dead)
+            continue;
+        fprintf(f, "%%%zu = %s", i, ir_op_name(n->op));
+        for (j = 0; j < n->n_in; j++) {
+            fprintf(f, "%s%%%d", j ? ", " : " ", n->in[j].node);
+            if (n->in[j].out)
+                fprintf(f, ".%d", n->in[j].out);
+        }
+        fprintf(f, "  ; %s (%s)", n->name, n->mx_op);
+        if (n->shape)
+            fprintf(f, " -> %s", ir_shape_str(&n->shape[0], buf, sizeof buf));
+        fputc('\n', f);
+    }
+    fprintf(f, "heads:");
+    for (j = 0; j < g->n_heads; j++)
+        fprintf(f, " %%%d", g->heads[j].node);
+    fputc('\n', f);
+}

@@ -1,0 +1,46 @@
+/*
+ * legalize.c - remove what only matters for training.
+ *
+ * Requires: import. Establishes: no IDENTITY or QACT nodes remain; a
+ * 1-bit QActivation (BMXNet v1, not backward-only) is a SIGN node; n-ary
+ * sums of one input are gone.
+ */
+#include "passes.h"
+
+int pass_legalize(ir_graph *g, bnnc_err *err)
+{
+    size_t i;
+    (void)err;
+    for (i = 0; i < g->n; i++) {
+        ir_node *n = g->nodes[i];
+        int identity = 0;
+        if (n->dead)
+            continue;
+        switch (n->op) {
+        case IR_OP_IDENTITY:
+            identity = 1;
+            break;
+        case IR_OP_QACT:
+            if (n->a.qact.backward_only)
+                identity = 1;
+            else
+                n->op = IR_OP_SIGN;
+            break;
+        case IR_OP_ADD:
+            identity = n->n_in == 1;
+            break;
+        case IR_OP_CONCAT:
+            identity = n->n_in == 1;
+            break;
+        default:
+            break;
+        }
+        if (identity) {
+            ir_replace_uses(g, (ir_ref){n->id, 0}, n->in[0]);
+            n->dead = 1;
+        }
+    }
+    ir_mark_dead(g);
+    ir_compact(g);
+    return 0;
+}

@@ -1,0 +1,44 @@
+/*
+ * passes.h - the passes of the pipeline, in the order compile_model()
+ * runs them (driver.c). Each pass states what it requires and what it
+ * establishes; all return 0 or -1 with a message naming the node.
+ */
+#ifndef BNNC_PASSES_PASSES_H
+#define BNNC_PASSES_PASSES_H
+
+#include "../ir/ir.h"
+
+/* A data input's shape given on the command line (--input NAME=N,C,H,W). */
+typedef struct {
+    char name[256];
+    ir_shape shape;
+} bnnc_input;
+
+/* legalize: drop ops that are identities at inference (Dropout, BlockGrad,
+ * gradient cancelling, backward-only QActivation, regression heads) and
+ * turn 1-bit QActivation into sign.
+ * Requires: import. Establishes: no IDENTITY or QACT nodes. */
+int pass_legalize(ir_graph *g, bnnc_err *err);
+
+/* shapes: infer every output shape (NCHW, MXNet semantics) from the input
+ * shapes and check parameter shapes against the ops using them.
+ * Requires: legalize. Establishes: every live node has shapes. */
+int pass_shapes(ir_graph *g, const bnnc_input *inputs, int n_inputs,
+                bnnc_err *err);
+
+/* fold_constants: evaluate ops whose inputs are all constants (sign of
+ * weights, mean |W| scale factors, _full).
+ * Requires: shapes. Establishes: no op has only CONST inputs. */
+int pass_fold_constants(ir_graph *g, bnnc_err *err);
+
+/* binarize: recognise binary convolutions and dense layers of the three
+ * BMXNet dialects by graph pattern and rewrite each into one BCONV/BDENSE
+ * node (see binarize.c).
+ * Requires: fold_constants. Establishes: no QCONV/QDENSE/BICONV/BIDENSE. */
+int pass_binarize(ir_graph *g, bnnc_err *err);
+
+/* Shape of one node from its inputs' shapes (used by passes that create
+ * nodes). */
+int shape_infer_node(ir_graph *g, ir_node *n, bnnc_err *err);
+
+#endif

@@ -1,0 +1,674 @@
+/*
+ * shapes.c - shape inference with MXNet's rules (mxnet-format.md section 4).
+ *
+ * Requires: legalize. Establishes: every live node has n_out shapes; every
+ * parameter bound to an op has the shape that op needs (weights of packed
+ * binary layers: the number of words their layout needs).
+ */
+#include "passes.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/mem.h"
+
+#define MAX_DIM ((int64_t)1 << 40)
+
+static const ir_shape *in_shape(const ir_graph *g, const ir_node *n, int i)
+{
+    const ir_node *src = g->nodes[n->in[i].node];
+    return &src->shape[n->in[i].out];
+}
+
+static int set_shape(ir_node *n, const ir_shape *s)
+{
+    int i;
+    if (!n->shape)
+        n->shape = xcalloc((size_t)n->n_out, sizeof *n->shape);
+    for (i = 0; i < n->n_out; i++)
+        n->shape[i] = *s;
+    return 0;
+}
+
+static char *sstr(const ir_shape *s, char *buf)
+{
+    return ir_shape_str(s, buf, 96);
+}
+
+/* Normalise a possibly negative axis against ndim; -1 if out of range. */
+static int norm_axis(int axis, int ndim)
+{
+    if (axis < 0)
+        axis += ndim;
+    return axis >= 0 && axis < ndim ? axis : -1;
+}
+
+/* Check that parameter input i of n has shape `want`. */
+static int check_param(const ir_graph *g, const ir_node *n, int i,
+                       const ir_shape *want, const char *what, bnnc_err *err)
+{
+    const ir_node *p = g->nodes[n->in[i].node];
+    const ir_shape *have = in_shape(g, n, i);
+    char a[96], b[96];
+    if (ir_shape_equal(have, want))
+        return 0;
+    /* a 1-D parameter with the right number of elements is accepted for
+     * per-channel vectors written as (C, 1, 1) and the like */
+    if (want->ndim == 1 && ir_shape_count(have) == want->d[0])
+        return 0;
+    return ir_node_errf(g, n, err, "%s '%s' has shape %s, expected %s", what,
+                        p->name, sstr(have, a), sstr(want, b));
+}
+
+static ir_shape shape1(int64_t a)
+{
+    ir_shape s;
+    memset(&s, 0, sizeof s);
+    s.ndim = 1;
+    s.d[0] = a;
+    return s;
+}
+
+static int need_4d(const ir_graph *g, const ir_node *n, const ir_shape *x,
+                   bnnc_err *err)
+{
+    char a[96];
+    if (x->ndim != 4)
+        return ir_node_errf(g, n, err,
+                            "needs a 4-D (N, C, H, W) input, got %s",
+                            sstr(x, a));
+    return 0;
+}
+
+/* Output size of a convolution along one axis; <= 0 when impossible. */
+static int64_t conv_out(int64_t in, int k, int s, int p, int d)
+{
+    int64_t span = (int64_t)d * (k - 1) + 1;
+    if (in + 2 * (int64_t)p < span)
+        return 0;
+    return (in + 2 * (int64_t)p - span) / s + 1;
+}
+
+/* Words a BMXNet packed array of `bits` bits occupies. */
+static int64_t packed_words(int64_t bits, int word_bits)
+{
+    return (bits + word_bits - 1) / word_bits;
+}
+
+static int word_bits_of(const ir_node *c)
+{
+    return c->a.c.packed && c->a.c.packed->dtype == MX_F64 ? 64 : 32;
+}
+
+static int infer_conv(ir_graph *g, ir_node *n, const ir_conv_attr *c,
+                      int packed, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    ir_shape out, w;
+    char a[96];
+    int64_t cg;
+    if (need_4d(g, n, x, err))
+        return -1;
+    if (x->d[1] % c->num_group)
+        return ir_node_errf(g, n, err,
+                            "input has %lld channels, not divisible by "
+                            "num_group %d",
+                            (long long)x->d[1], c->num_group);
+    cg = x->d[1] / c->num_group;
+    out = *x;
+    out.d[1] = c->num_filter;
+    out.d[2] = conv_out(x->d[2], c->kernel[0], c->stride[0], c->pad[0],
+                        c->dilate[0]);
+    out.d[3] = conv_out(x->d[3], c->kernel[1], c->stride[1], c->pad[1],
+                        c->dilate[1]);
+    if (out.d[2] < 1 || out.d[3] < 1)
+        return ir_node_errf(g, n, err,
+                            "kernel (%d, %d) with dilation (%d, %d) and pad "
+                            "(%d, %d) does not fit input %s",
+                            c->kernel[0], c->kernel[1], c->dilate[0],
+                            c->dilate[1], c->pad[0], c->pad[1], sstr(x, a));
+    if (packed < 0) {
+        /* BCONV: weights live in the node, checked when it was built */
+    } else if (packed) {
+        const ir_node *wn = g->nodes[n->in[1].node];
+        int wb = word_bits_of(wn);
+        int64_t bits = (int64_t)c->num_filter * cg * c->kernel[0] * c->kernel[1];
+        int64_t have = (int64_t)ir_shape_count(in_shape(g, n, 1));
+        if (have != packed_words(bits, wb))
+            return ir_node_errf(g, n, err,
+                                "packed weights '%s' hold %lld %d-bit words; "
+                                "%d filters of %lld x %d x %d bits need %lld",
+                                wn->name, (long long)have, wb, c->num_filter,
+                                (long long)cg, c->kernel[0], c->kernel[1],
+                                (long long)packed_words(bits, wb));
+    } else {
+        memset(&w, 0, sizeof w);
+        w.ndim = 4;
+        w.d[0] = c->num_filter;
+        w.d[1] = cg;
+        w.d[2] = c->kernel[0];
+        w.d[3] = c->kernel[1];
+        if (check_param(g, n, 1, &w, "weight", err))
+            return -1;
+    }
+    if (!c->no_bias && packed >= 0) {
+        ir_shape b = shape1(c->num_filter);
+        if (check_param(g, n, 2, &b, "bias", err))
+            return -1;
+    }
+    return set_shape(n, &out);
+}
+
+static int infer_dense(ir_graph *g, ir_node *n, const ir_dense_attr *d,
+                       int packed, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    ir_shape out, w;
+    int64_t k;
+    char a[96];
+    if (x->ndim < 1)
+        return ir_node_errf(g, n, err, "input %s has no axes", sstr(x, a));
+    memset(&out, 0, sizeof out);
+    if (d->flatten || x->ndim == 1) {
+        k = x->ndim == 1 ? x->d[0] : ir_shape_count(x) / (x->d[0] ? x->d[0] : 1);
+        out.ndim = 2;
+        out.d[0] = x->ndim == 1 ? 1 : x->d[0];
+        out.d[1] = d->num_hidden;
+        if (x->ndim == 1) {
+            out.ndim = 1;
+            out.d[0] = d->num_hidden;
+        }
+    } else {
+        k = x->d[x->ndim - 1];
+        out = *x;
+        out.d[x->ndim - 1] = d->num_hidden;
+    }
+    if (packed < 0) {
+        /* BDENSE: weights live in the node */
+    } else if (packed) {
+        const ir_node *wn = g->nodes[n->in[1].node];
+        int wb = word_bits_of(wn);
+        int64_t have = (int64_t)ir_shape_count(in_shape(g, n, 1));
+        int64_t want = packed_words(k, wb) * d->num_hidden;
+        if (k % wb)
+            return ir_node_errf(g, n, err,
+                                "%lld input features are not a multiple of "
+                                "the %d-bit word of packed weights '%s'",
+                                (long long)k, wb, wn->name);
+        if (have != want)
+            return ir_node_errf(g, n, err,
+                                "packed weights '%s' hold %lld %d-bit words; "
+                                "%d outputs of %lld bits need %lld",
+                                wn->name, (long long)have, wb, d->num_hidden,
+                                (long long)k, (long long)want);
+    } else {
+        memset(&w, 0, sizeof w);
+        w.ndim = 2;
+        w.d[0] = d->num_hidden;
+        w.d[1] = k;
+        if (check_param(g, n, 1, &w, "weight", err))
+            return -1;
+    }
+    if (!d->no_bias && packed >= 0) {
+        ir_shape b = shape1(d->num_hidden);
+        if (check_param(g, n, 2, &b, "bias", err))
+            return -1;
+    }
+    return set_shape(n, &out);
+}
+
+static int infer_pool(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_pool_attr *p = &n->a.pool;
+    const ir_shape *x = in_shape(g, n, 0);
+    ir_shape out;
+    int i;
+    char a[96];
+    if (need_4d(g, n, x, err))
+        return -1;
+    out = *x;
+    for (i = 0; i < 2; i++) {
+        int64_t in = x->d[2 + i], padded = in + 2 * (int64_t)p->pad[i];
+        int k = p->kernel[i], s = p->stride[i];
+        if (p->global) {
+            out.d[2 + i] = 1;
+            continue;
+        }
+        if (padded < k)
+            return ir_node_errf(g, n, err,
+                                "kernel (%d, %d) with pad (%d, %d) is larger "
+                                "than input %s",
+                                p->kernel[0], p->kernel[1], p->pad[0],
+                                p->pad[1], sstr(x, a));
+        if (p->pad[i] >= k)
+            return ir_node_errf(g, n, err,
+                                "pad %d must be smaller than kernel %d",
+                                p->pad[i], k);
+        if (p->convention == IR_POOL_VALID)
+            out.d[2 + i] = (padded - k) / s + 1;
+        else
+            out.d[2 + i] = (padded - k + s - 1) / s + 1;
+    }
+    return set_shape(n, &out);
+}
+
+/* NumPy broadcasting of two shapes (right-aligned). */
+static int broadcast(const ir_graph *g, const ir_node *n, const ir_shape *a,
+                     const ir_shape *b, ir_shape *out, bnnc_err *err)
+{
+    int nd = a->ndim > b->ndim ? a->ndim : b->ndim, i;
+    char s1[96], s2[96];
+    memset(out, 0, sizeof *out);
+    out->ndim = nd;
+    for (i = 0; i < nd; i++) {
+        int ia = a->ndim - nd + i, ib = b->ndim - nd + i;
+        int64_t da = ia >= 0 ? a->d[ia] : 1, db = ib >= 0 ? b->d[ib] : 1;
+        if (da != db && da != 1 && db != 1)
+            return ir_node_errf(g, n, err,
+                                "shapes %s and %s cannot be broadcast",
+                                sstr(a, s1), sstr(b, s2));
+        out->d[i] = da == 1 ? db : da;
+    }
+    return 0;
+}
+
+/* MXNet Reshape with special codes 0, -1, -2, -3, -4 (and reverse). */
+static int infer_reshape(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_reshape_attr *r = &n->a.reshape;
+    const ir_shape *x = in_shape(g, n, 0);
+    int64_t src[IR_MAX_DIMS], par[IR_MAX_DIMS + 4], out[IR_MAX_DIMS + 4];
+    int ns = x->ndim, np = r->n, no = 0, si = 0, inf = -1, i;
+    int64_t prod = 1, total = ir_shape_count(x);
+    ir_shape res;
+    char a[96];
+
+    for (i = 0; i < ns; i++)
+        src[i] = r->reverse ? x->d[ns - 1 - i] : x->d[i];
+    for (i = 0; i < np; i++)
+        par[i] = r->reverse ? r->shape[np - 1 - i] : r->shape[i];
+    for (i = 0; i < np; i++) {
+        int64_t v = par[i];
+        if (no >= IR_MAX_DIMS)
+            goto bad;
+        if (v == 0) {
+            if (si >= ns)
+                goto bad;
+            out[no++] = src[si++];
+        } else if (v == -1) {
+            if (inf >= 0)
+                return ir_node_errf(g, n, err, "shape has more than one -1");
+            inf = no;
+            out[no++] = 1;
+            si++;
+        } else if (v == -2) {
+            while (si < ns && no < IR_MAX_DIMS)
+                out[no++] = src[si++];
+        } else if (v == -3) {
+            if (si + 1 >= ns)
+                goto bad;
+            out[no++] = src[si] * src[si + 1];
+            si += 2;
+        } else if (v == -4) {
+            int64_t d0, d1, d2;
+            if (i + 2 >= np || si >= ns || no + 1 >= IR_MAX_DIMS)
+                goto bad;
+            d0 = src[si++];
+            d1 = par[++i];
+            d2 = par[++i];
+            if (d1 == -1 && d2 == -1)
+                goto bad;
+            if (d1 == -1)
+                d1 = d2 ? d0 / d2 : 0;
+            if (d2 == -1)
+                d2 = d1 ? d0 / d1 : 0;
+            if (d1 <= 0 || d2 <= 0 || d1 * d2 != d0)
+                goto bad;
+            out[no++] = d1;
+            out[no++] = d2;
+        } else if (v > 0) {
+            out[no++] = v;
+            si++;
+        } else {
+            goto bad;
+        }
+    }
+    for (i = 0; i < no; i++)
+        if (i != inf)
+            prod *= out[i];
+    if (inf >= 0) {
+        if (prod == 0 || total % prod)
+            goto bad;
+        out[inf] = total / prod;
+        prod *= out[inf];
+    }
+    if (prod != total)
+        goto bad;
+    memset(&res, 0, sizeof res);
+    res.ndim = no;
+    for (i = 0; i < no; i++)
+        res.d[i] = r->reverse ? out[no - 1 - i] : out[i];
+    return set_shape(n, &res);
+bad:
+    return ir_node_errf(g, n, err, "cannot reshape %s with the given shape",
+                        sstr(x, a));
+}
+
+static int infer_mean(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_mean_attr *m = &n->a.mean;
+    const ir_shape *x = in_shape(g, n, 0);
+    int reduce[IR_MAX_DIMS] = {0}, i;
+    ir_shape out;
+    for (i = 0; i < m->n; i++) {
+        int ax = norm_axis(m->axes[i], x->ndim);
+        if (ax < 0)
+            return ir_node_errf(g, n, err, "axis %d is out of range",
+                                m->axes[i]);
+        reduce[ax] = 1;
+    }
+    for (i = 0; i < x->ndim; i++) {
+        if (m->n == 0)
+            reduce[i] = 1;
+        else if (m->exclude)
+            reduce[i] = !reduce[i];
+    }
+    memset(&out, 0, sizeof out);
+    for (i = 0; i < x->ndim; i++) {
+        if (!reduce[i])
+            out.d[out.ndim++] = x->d[i];
+        else if (m->keepdims)
+            out.d[out.ndim++] = 1;
+    }
+    if (out.ndim == 0) {
+        out.ndim = 1;
+        out.d[0] = 1;
+    }
+    return set_shape(n, &out);
+}
+
+int shape_infer_node(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = n->n_in ? in_shape(g, n, 0) : NULL;
+    ir_shape out;
+    char a[96], b[96];
+    int i;
+
+    switch (n->op) {
+    case IR_OP_INPUT:
+        BNNC_ASSERT(n->shape);
+        return 0;
+    case IR_OP_CONST:
+        return set_shape(n, &n->a.c.shape);
+    case IR_OP_CONV:
+        return infer_conv(g, n, &n->a.conv, 0, err);
+    case IR_OP_QCONV:
+    case IR_OP_BICONV:
+        return infer_conv(g, n, &n->a.q.conv, n->a.q.packed, err);
+    case IR_OP_BCONV:
+        return infer_conv(g, n, &n->a.b.conv, -1, err);
+    case IR_OP_DENSE:
+        return infer_dense(g, n, &n->a.dense, 0, err);
+    case IR_OP_QDENSE:
+    case IR_OP_BIDENSE:
+        return infer_dense(g, n, &n->a.q.dense, n->a.q.packed, err);
+    case IR_OP_BDENSE:
+        return infer_dense(g, n, &n->a.b.dense, -1, err);
+    case IR_OP_BATCHNORM: {
+        int ax = norm_axis(n->a.bn.axis, x->ndim);
+        ir_shape c;
+        if (ax < 0)
+            return ir_node_errf(g, n, err, "axis %d is out of range for %s",
+                                n->a.bn.axis, sstr(x, a));
+        c = shape1(x->d[ax]);
+        for (i = 1; i < 5; i++)
+            if (check_param(g, n, i, &c,
+                            i == 1 ? "gamma" : i == 2 ? "beta"
+                                             : i == 3 ? "moving_mean"
+                                                      : "moving_var",
+                            err))
+                return -1;
+        return set_shape(n, x);
+    }
+    case IR_OP_LEAKY:
+        if (n->a.act.act == IR_ACT_PRELU) {
+            const ir_shape *gs = in_shape(g, n, 1);
+            int64_t cnt = ir_shape_count(gs);
+            if (x->ndim < 2 ? cnt != 1 : (cnt != 1 && cnt != x->d[1]))
+                return ir_node_errf(g, n, err,
+                                    "gamma has shape %s; PReLU needs 1 or "
+                                    "%lld values",
+                                    sstr(gs, a),
+                                    (long long)(x->ndim < 2 ? 1 : x->d[1]));
+        }
+        return set_shape(n, x);
+    case IR_OP_ACT:
+    case IR_OP_SIGN:
+    case IR_OP_SIGN3:
+    case IR_OP_ABS:
+    case IR_OP_CLIP:
+    case IR_OP_SCALAR:
+        return set_shape(n, x);
+    case IR_OP_SOFTMAX:
+        if (n->a.softmax.mode == IR_SOFTMAX_AXIS &&
+            norm_axis(n->a.softmax.axis, x->ndim) < 0)
+            return ir_node_errf(g, n, err, "axis %d is out of range for %s",
+                                n->a.softmax.axis, sstr(x, a));
+        if (n->a.softmax.mode == IR_SOFTMAX_CHANNEL && x->ndim < 2)
+            return ir_node_errf(g, n, err, "channel softmax of %s",
+                                sstr(x, a));
+        return set_shape(n, x);
+    case IR_OP_ADD:
+    case IR_OP_SUB:
+    case IR_OP_MUL:
+    case IR_OP_DIV:
+        out = *x;
+        for (i = 1; i < n->n_in; i++) {
+            const ir_shape *y = in_shape(g, n, i);
+            if (n->a.bin.broadcast && n->n_in == 2) {
+                if (broadcast(g, n, &out, y, &out, err))
+                    return -1;
+            } else if (!ir_shape_equal(&out, y)) {
+                return ir_node_errf(g, n, err,
+                                    "input shapes %s and %s differ",
+                                    sstr(&out, a), sstr(y, b));
+            }
+        }
+        return set_shape(n, &out);
+    case IR_OP_POOL:
+        return infer_pool(g, n, err);
+    case IR_OP_CONCAT: {
+        int ax = norm_axis(n->a.concat.dim, x->ndim);
+        if (ax < 0)
+            return ir_node_errf(g, n, err, "dim %d is out of range for %s",
+                                n->a.concat.dim, sstr(x, a));
+        out = *x;
+        for (i = 1; i < n->n_in; i++) {
+            const ir_shape *y = in_shape(g, n, i);
+            int k, ok = y->ndim == x->ndim;
+            for (k = 0; ok && k < x->ndim; k++)
+                ok = k == ax || y->d[k] == x->d[k];
+            if (!ok)
+                return ir_node_errf(g, n, err,
+                                    "input %d has shape %s, incompatible "
+                                    "with %s along dim %d",
+                                    i, sstr(y, a), sstr(x, b), ax);
+            out.d[ax] += y->d[ax];
+        }
+        return set_shape(n, &out);
+    }
+    case IR_OP_FLATTEN:
+        memset(&out, 0, sizeof out);
+        out.ndim = 2;
+        out.d[0] = x->ndim ? x->d[0] : 1;
+        out.d[1] = x->ndim ? ir_shape_count(x) / (x->d[0] ? x->d[0] : 1) : 1;
+        if (x->ndim == 1)
+            out.d[1] = 1;
+        return set_shape(n, &out);
+    case IR_OP_RESHAPE:
+        return infer_reshape(g, n, err);
+    case IR_OP_TRANSPOSE: {
+        const ir_transpose_attr *t = &n->a.transpose;
+        int seen[IR_MAX_DIMS] = {0};
+        out = *x;
+        if (t->n && t->n != x->ndim)
+            return ir_node_errf(g, n, err, "axes have %d entries for %s",
+                                t->n, sstr(x, a));
+        for (i = 0; i < x->ndim; i++) {
+            int ax = t->n ? norm_axis(t->axes[i], x->ndim) : x->ndim - 1 - i;
+            if (ax < 0 || seen[ax]++)
+                return ir_node_errf(g, n, err, "axes are not a permutation");
+            out.d[i] = x->d[ax];
+        }
+        return set_shape(n, &out);
+    }
+    case IR_OP_SWAPAXIS: {
+        int d1 = norm_axis(n->a.swapaxis.dim1, x->ndim);
+        int d2 = norm_axis(n->a.swapaxis.dim2, x->ndim);
+        int64_t t;
+        if (d1 < 0 || d2 < 0)
+            return ir_node_errf(g, n, err, "dims out of range for %s",
+                                sstr(x, a));
+        out = *x;
+        t = out.d[d1];
+        out.d[d1] = out.d[d2];
+        out.d[d2] = t;
+        return set_shape(n, &out);
+    }
+    case IR_OP_PAD: {
+        const ir_pad_attr *p = &n->a.pad;
+        if (x->ndim != 4 && x->ndim != 5)
+            return ir_node_errf(g, n, err, "needs a 4-D or 5-D input, got %s",
+                                sstr(x, a));
+        if (p->n != 2 * x->ndim)
+            return ir_node_errf(g, n, err,
+                                "pad_width has %d entries, expected %d",
+                                p->n, 2 * x->ndim);
+        if (p->width[0] || p->width[1] || p->width[2] || p->width[3])
+            return ir_node_errf(g, n, err,
+                                "padding the batch or channel axis is not "
+                                "supported");
+        out = *x;
+        for (i = 0; i < x->ndim; i++)
+            out.d[i] += p->width[2 * i] + p->width[2 * i + 1];
+        return set_shape(n, &out);
+    }
+    case IR_OP_SLICE_AXIS: {
+        const ir_slice_attr *s = &n->a.slice;
+        int ax = norm_axis(s->axis, x->ndim);
+        int64_t dim, lo, hi;
+        if (ax < 0)
+            return ir_node_errf(g, n, err, "axis %d is out of range", s->axis);
+        dim = x->d[ax];
+        lo = s->begin < 0 ? s->begin + dim : s->begin;
+        hi = s->end == INT_MIN ? dim : s->end < 0 ? s->end + dim : s->end;
+        if (lo < 0 || hi > dim || lo >= hi)
+            return ir_node_errf(g, n, err,
+                                "slice [%d, %d) is out of range for axis of "
+                                "size %lld",
+                                s->begin, s->end, (long long)dim);
+        out = *x;
+        out.d[ax] = hi - lo;
+        return set_shape(n, &out);
+    }
+    case IR_OP_SPLIT: {
+        const ir_split_attr *s = &n->a.split;
+        int ax = norm_axis(s->axis, x->ndim);
+        if (ax < 0 || x->d[ax] % s->num_outputs)
+            return ir_node_errf(g, n, err,
+                                "cannot split %s into %d along axis %d",
+                                sstr(x, a), s->num_outputs, s->axis);
+        out = *x;
+        out.d[ax] /= s->num_outputs;
+        if (s->squeeze_axis) {
+            if (out.d[ax] != 1)
+                return ir_node_errf(g, n, err,
+                                    "squeeze_axis needs outputs of size 1");
+            for (i = ax; i + 1 < out.ndim; i++)
+                out.d[i] = out.d[i + 1];
+            out.ndim--;
+        }
+        return set_shape(n, &out);
+    }
+    case IR_OP_MEAN:
+        return infer_mean(g, n, err);
+    case IR_OP_FULL:
+        return set_shape(n, &n->a.full.shape);
+    case IR_OP_QACT:
+    case IR_OP_IDENTITY:
+    case IR_OP_COUNT:
+        break;
+    }
+    BNNC_BUG("no shape rule for %s", ir_op_name(n->op));
+}
+
+/* Reject shapes whose element counts could overflow later arithmetic. */
+static int check_size(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    int o, i;
+    for (o = 0; o < n->n_out; o++) {
+        const ir_shape *s = &n->shape[o];
+        int64_t c = 1;
+        for (i = 0; i < s->ndim; i++) {
+            if (s->d[i] < 0 || s->d[i] > MAX_DIM || (c && s->d[i] > MAX_DIM / c))
+                return ir_node_errf(g, n, err, "output shape is too large");
+            c *= s->d[i];
+        }
+        if (c == 0 && n->op != IR_OP_CONST)
+            return ir_node_errf(g, n, err, "output has no elements");
+    }
+    return 0;
+}
+
+int pass_shapes(ir_graph *g, const bnnc_input *inputs, int n_inputs,
+                bnnc_err *err)
+{
+    size_t i;
+    int k, found;
+    char names[512];
+    size_t len = 0;
+
+    names[0] = '\0';
+    for (i = 0; i < g->n; i++) {
+        ir_node *n = g->nodes[i];
+        if (n->op != IR_OP_INPUT)
+            continue;
+        len += (size_t)snprintf(names + len, len < sizeof names ? sizeof names - len : 0,
+                                "%s%s", len ? ", " : "", n->name);
+        if (len >= sizeof names)
+            len = sizeof names - 1;
+    }
+    for (k = 0; k < n_inputs; k++) {
+        found = 0;
+        for (i = 0; i < g->n; i++) {
+            ir_node *n = g->nodes[i];
+            if (n->op == IR_OP_INPUT && !strcmp(n->name, inputs[k].name)) {
+                free(n->shape);
+                n->shape = xcalloc(1, sizeof *n->shape);
+                n->shape[0] = inputs[k].shape;
+                found = 1;
+            }
+        }
+        if (!found)
+            return bnnc_errf(err,
+                             "%s: --input %s: the graph has no data input of "
+                             "that name (data inputs: %s)",
+                             g->symbol_path, inputs[k].name,
+                             names[0] ? names : "none");
+    }
+    for (i = 0; i < g->n; i++) {
+        ir_node *n = g->nodes[i];
+        if (n->dead)
+            continue;
+        if (n->op == IR_OP_INPUT && !n->shape)
+            return bnnc_errf(err,
+                             "%s: data input '%s' has no shape; pass --input "
+                             "%s=N,C,H,W",
+                             g->symbol_path, n->name, n->name);
+        if (shape_infer_node(g, n, err) || check_size(g, n, err))
+            return -1;
+    }
+    return 0;
+}
