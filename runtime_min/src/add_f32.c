@@ -1,0 +1,16 @@
+/*
+ * add_f32.c - elementwise sum of two float tensors (residual joins).
+ */
+#include "bnn.h"
+
+#include <stddef.h>
+
+/* out[i] = a[i] + b[i] for n floats; out may be a or b. */
+bnn_status bnn_add_f32(size_t n, const float *a, const float *b, float *out)
+{
+    if (n && (!a || !b || !out))
+        return BNN_ARG_ERROR;
+    for (size_t i = 0; i < n; ++i)
+        out[i] = a[i] + b[i];
+    return BNN_OK;
+}

@@ -1,0 +1,114 @@
+/*
+ * bnn_float_internal.h - small helpers shared by the float kernel files of
+ * runtime_min. Everything is static inline so that every kernel file stays
+ * self-contained when the compiler's --standalone mode copies it into a
+ * generated C file.
+ */
+#ifndef BNN_FLOAT_INTERNAL_H
+#define BNN_FLOAT_INTERNAL_H
+
+#include "bnn.h"
+
+#include <stddef.h>
+
+/* Force inlining of the register-tile helpers: they take their tile sizes
+ * as arguments and only become fixed-size, vectorisable loops once the
+ * constants are propagated into them. */
+#if defined(__GNUC__)
+#define BNN_FL_INLINE static inline __attribute__((always_inline))
+#else
+#define BNN_FL_INLINE static inline
+#endif
+
+/* ------------------------------------------------------------------------
+ * Float conv2d variants. conv2d_f32.c holds the portable kernel (the
+ * oracle, bnn_conv2d_f32__portable) and the driver that walks output
+ * rows, channel blocks and borders; an ISA variant only supplies the
+ * register tile (CONV_PX pixels x CONV_OB channels) and calls the driver
+ * with it. bnn_conv2d_f32 calls the best variant compiled in (chosen at
+ * compile time from predefined macros; BNN_FORCE_PORTABLE disables all).
+ * Every variant performs the same roundings in the same order, so all
+ * give bit-identical results.
+ * ------------------------------------------------------------------------ */
+#if defined(BNN_FORCE_PORTABLE) && BNN_FORCE_PORTABLE + 0
+#define BNN_FL_HAVE_AVX512 0
+#elif defined(__AVX512F__)
+#define BNN_FL_HAVE_AVX512 1
+#else
+#define BNN_FL_HAVE_AVX512 0
+#endif
+
+#define BNN_CONV_PX 4  /* output pixels per register tile */
+#define BNN_CONV_OB 16 /* output channels per register tile */
+
+/* Reduction layout shared by every tile of one convolution. */
+typedef struct {
+    int32_t og;         /* output channels per group (weight row length) */
+    int32_t cg;         /* input channels per group */
+    int32_t contiguous; /* 1: the taps of one kernel row are one segment */
+    ptrdiff_t kx_in;    /* input offset between taps kx and kx+1 */
+    ptrdiff_t kx_w;     /* weight offset between taps kx and kx+1 */
+} bnn_conv_red;
+
+/* Where the taps of one tile live. `a` points at the input element of
+ * (pixel 0, first valid ky, first valid kx, group channel 0); pixels are
+ * `pstep` floats apart and kernel rows `a_ky`. `w` points at the weights
+ * of (first valid ky, first valid kx, ci 0, first channel of the tile);
+ * kernel rows are `w_ky` floats apart. nky x nkx taps are valid (both 0
+ * when none is). */
+typedef struct {
+    const float *a;
+    ptrdiff_t pstep, a_ky;
+    const float *w;
+    ptrdiff_t w_ky;
+    int32_t nky, nkx;
+} bnn_conv_taps;
+
+/*
+ * A register tile: np (1..BNN_CONV_PX) consecutive output pixels x
+ * BNN_CONV_OB output channels. Sums the valid taps in the order
+ * (ky, kx, ci), each product rounded then added to a sum starting at 0,
+ * then adds bias[j] (when bias is not NULL), applies relu (when relu),
+ * and stores channel j of pixel q to dst[q*ops + j].
+ */
+typedef void (*bnn_conv_tile_fn)(int32_t np, const bnn_conv_red *r,
+                                 const bnn_conv_taps *t,
+                                 const float *bias, int relu, float *dst,
+                                 ptrdiff_t ops);
+
+/* The conv2d driver (conv2d_f32.c): checks arguments, then computes the
+ * whole convolution using `tile` for every full-width tile. */
+bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *in,
+                              float *out, bnn_conv_tile_fn tile);
+
+bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
+                                    const float *in, float *out,
+                                    void *scratch);
+#if BNN_FL_HAVE_AVX512
+bnn_status bnn_conv2d_f32__avx512(const bnn_conv2d_params *p,
+                                  const float *in, float *out, void *scratch);
+#define BNN_FL_BEST_CONV2D bnn_conv2d_f32__avx512
+#else
+#define BNN_FL_BEST_CONV2D bnn_conv2d_f32__portable
+#endif
+
+/* MXNet's relu: NaN propagates, everything not > 0 (including -0.0)
+ * becomes +0. */
+static inline float bnn_fl_relu(float x)
+{
+    return (x > 0.0f || x != x) ? x : 0.0f;
+}
+
+/* Output size of a convolution along one axis, or -1 when the dilated
+ * kernel does not fit into the padded input. */
+static inline int32_t bnn_fl_conv_out(int32_t in, int32_t k, int32_t stride,
+                                      int32_t pad, int32_t dil)
+{
+    int64_t span = (int64_t)dil * (k - 1) + 1;
+    int64_t num = (int64_t)in + 2 * (int64_t)pad - span;
+    if (num < 0 || stride <= 0)
+        return -1;
+    return (int32_t)(num / stride + 1);
+}
+
+#endif

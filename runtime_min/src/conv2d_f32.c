@@ -1,0 +1,438 @@
+/*
+ * conv2d_f32.c - float 2-D convolution, NHWC, direct (no im2col buffer).
+ *
+ * The weight layout [groups][k_h][k_w][cg][og] puts the output channels of
+ * one tap and input channel next to each other, so the kernel vectorises
+ * over output channels: a register tile holds CONV_PX output pixels of one
+ * output row times CONV_OB output channels; for every (tap, input channel)
+ * it broadcasts one input value per pixel and multiplies it into the tile.
+ *
+ * For one kernel row ky, the input elements of the taps kx = 0..k_w-1 of a
+ * pixel are contiguous in NHWC when the dilation along x is 1 and there is
+ * a single group, in the same order as the weights (kx, ci). The reduction
+ * over (kx, ci) is then one loop of k_w*in_c steps (21 for a 7x7 RGB stem,
+ * 576 for a 3x3 conv over 64 channels); otherwise it is k_w loops of cg.
+ *
+ * Borders are not handled with per-tap checks: the taps of a pixel that
+ * fall inside the image form a contiguous range of ky and of kx, so border
+ * pixels run the same tile code over a shorter range, one pixel at a time.
+ * Depthwise convolution (one input and one output channel per group)
+ * vectorises over channels instead, with the weights of a block of
+ * channels transposed into a small local tile.
+ *
+ * Rounding: every product is rounded, then added (no fused multiply-add:
+ * the runtime is built with -ffp-contract=off). Every output is the sum
+ * over taps in the order (ky, kx, ci) starting from 0, then + bias, then
+ * the activation. That order does not depend on the tile sizes or on the
+ * vector width, so the result is the same on every target.
+ */
+#include "bnn.h"
+#include "bnn_float_internal.h"
+
+#include <stddef.h>
+
+#define CONV_OB BNN_CONV_OB
+#define CONV_PX BNN_CONV_PX
+#define DW_CB 16   /* channels per depthwise block */
+#define DW_TAPS 16 /* taps of weights held per depthwise chunk */
+
+typedef bnn_conv_red conv_red;
+typedef bnn_conv_taps conv_taps;
+
+/* Bias, activation and store of nb channels of one pixel. */
+static inline void conv_store(const float *restrict acc, int32_t nb,
+                              const float *restrict bias, int relu,
+                              float *restrict dst)
+{
+    for (int32_t j = 0; j < nb; ++j) {
+        float v = acc[j];
+        if (bias)
+            v += bias[j];
+        dst[j] = relu ? bnn_fl_relu(v) : v;
+    }
+}
+
+/*
+ * One register tile: np (1..CONV_PX) pixels x CONV_OB channels, summed over
+ * all valid taps, then stored with bias and activation to dst (pixels
+ * `ops` floats apart). The body always computes CONV_PX pixels (missing
+ * ones repeat pixel 0 and are not stored): one fixed statement per pixel
+ * keeps the channel loop innermost and large, which is the shape that
+ * compilers reliably vectorise over channels with the tile in registers
+ * (smaller bodies get vectorised along the reduction instead).
+ */
+static void conv_tile(int32_t np, const conv_red *r, const conv_taps *t,
+                      const float *bias, int relu, float *dst, ptrdiff_t ops)
+{
+    float acc[CONV_PX][CONV_OB];
+    const ptrdiff_t og = r->og;
+    const int32_t nseg = r->contiguous ? 1 : t->nkx;
+    const int32_t len = r->contiguous ? t->nkx * r->cg : r->cg;
+    const ptrdiff_t s1 = np > 1 ? t->pstep : 0;
+    const ptrdiff_t s2 = np > 2 ? 2 * t->pstep : 0;
+    const ptrdiff_t s3 = np > 3 ? 3 * t->pstep : 0;
+    for (int q = 0; q < CONV_PX; ++q)
+        for (int j = 0; j < CONV_OB; ++j)
+            acc[q][j] = 0.0f;
+    for (int32_t ky = 0; ky < t->nky; ++ky)
+        for (int32_t s = 0; s < nseg; ++s) {
+            const float *restrict a0 = t->a + ky * t->a_ky + s * r->kx_in;
+            const float *restrict a1 = a0 + s1;
+            const float *restrict a2 = a0 + s2;
+            const float *restrict a3 = a0 + s3;
+            const float *restrict ws = t->w + ky * t->w_ky + s * r->kx_w;
+            for (int32_t i = 0; i < len; ++i) {
+                const float *restrict wr = ws + i * og;
+                const float x0 = a0[i], x1 = a1[i], x2 = a2[i], x3 = a3[i];
+                for (int j = 0; j < CONV_OB; ++j) {
+                    const float wj = wr[j];
+                    acc[0][j] += x0 * wj;
+                    acc[1][j] += x1 * wj;
+                    acc[2][j] += x2 * wj;
+                    acc[3][j] += x3 * wj;
+                }
+            }
+        }
+    for (int32_t q = 0; q < np; ++q)
+        conv_store(acc[q], CONV_OB, bias, relu, dst + q * ops);
+}
+
+/* As conv_tile for one pixel and nb < CONV_OB channels (the last tile of a
+ * group whose og is not a multiple of CONV_OB). */
+static void conv_tile_part(const conv_red *r, const conv_taps *t, int32_t nb,
+                           const float *restrict bias, int relu,
+                           float *restrict dst)
+{
+    float acc[CONV_OB];
+    const ptrdiff_t og = r->og;
+    const int32_t nseg = r->contiguous ? 1 : t->nkx;
+    const int32_t len = r->contiguous ? t->nkx * r->cg : r->cg;
+    for (int j = 0; j < CONV_OB; ++j)
+        acc[j] = 0.0f;
+    for (int32_t ky = 0; ky < t->nky; ++ky)
+        for (int32_t s = 0; s < nseg; ++s) {
+            const float *restrict as = t->a + ky * t->a_ky + s * r->kx_in;
+            const float *restrict ws = t->w + ky * t->w_ky + s * r->kx_w;
+            for (int32_t i = 0; i < len; ++i) {
+                const float *restrict wr = ws + i * og;
+                const float x = as[i];
+                for (int32_t j = 0; j < nb; ++j)
+                    acc[j] += x * wr[j];
+            }
+        }
+    conv_store(acc, nb, bias, relu, dst);
+}
+
+/* Valid tap range [*lo, *hi) along one axis for the output position whose
+ * window starts at input coordinate `start`. */
+static void tap_range(int32_t start, int32_t k, int32_t dil, int32_t in,
+                      int32_t *lo, int32_t *hi)
+{
+    int32_t l = 0, h = k;
+    if (start < 0)
+        l = (-start + dil - 1) / dil;
+    if (start + (k - 1) * dil >= in)
+        h = (in - 1 - start) / dil + 1;
+    if (h < l)
+        h = l;
+    *lo = l;
+    *hi = h;
+}
+
+/*
+ * One output row of one group and one block of nb output channels
+ * (starting at group channel ob0). `in_img` is image n of the input,
+ * `dst` the first output pixel of the row at channel g*og + ob0. Columns
+ * [ox_lo, ox_hi) have their whole window inside the image.
+ */
+static void conv_out_row(const bnn_conv2d_params *p, const conv_red *r,
+                         bnn_conv_tile_fn tile, const float *in_img,
+                         int32_t g, int32_t oy, int32_t ob0, int32_t nb,
+                         int32_t ox_lo, int32_t ox_hi, float *dst)
+{
+    const int32_t cg = r->cg, og = r->og;
+    const ptrdiff_t ops = p->out_pixel_stride;
+    const float *bias = p->bias ? p->bias + g * og + ob0 : NULL;
+    const int relu = p->act == BNN_ACT_RELU;
+    const int32_t iy0 = oy * p->stride_h - p->pad_h;
+    int32_t ky_lo, ky_hi;
+    tap_range(iy0, p->k_h, p->dil_h, p->in_h, &ky_lo, &ky_hi);
+    conv_taps t;
+    t.pstep = (ptrdiff_t)p->stride_w * p->in_c;
+    t.a_ky = (ptrdiff_t)p->dil_h * p->in_w * p->in_c;
+    t.w_ky = (ptrdiff_t)p->k_w * cg * og;
+    const int32_t nky = ky_hi - ky_lo;
+    const float *a_row = in_img, *w_row = p->weights;
+    if (nky > 0) {
+        a_row += (ptrdiff_t)(iy0 + ky_lo * p->dil_h) * p->in_w * p->in_c +
+                 (ptrdiff_t)g * cg;
+        w_row += (((size_t)g * (size_t)p->k_h + (size_t)ky_lo) *
+                  (size_t)p->k_w) * (size_t)cg * (size_t)og + (size_t)ob0;
+    }
+
+    int32_t ox = 0;
+    while (ox < p->out_w) {
+        const int32_t ix0 = ox * p->stride_w - p->pad_w;
+        int32_t kx_lo = 0, kx_hi = p->k_w, np = 1;
+        if (ox >= ox_lo && ox < ox_hi && nb == CONV_OB)
+            np = ox_hi - ox < CONV_PX ? ox_hi - ox : CONV_PX;
+        else
+            tap_range(ix0, p->k_w, p->dil_w, p->in_w, &kx_lo, &kx_hi);
+        t.nky = nky;
+        t.nkx = kx_hi - kx_lo;
+        t.a = a_row;
+        t.w = w_row;
+        if (nky > 0 && t.nkx > 0) {
+            t.a += (ptrdiff_t)(ix0 + kx_lo * p->dil_w) * p->in_c;
+            t.w += (size_t)kx_lo * (size_t)cg * (size_t)og;
+        } else {
+            t.nky = t.nkx = 0; /* no tap inside the image: bias only */
+        }
+        float *d = dst + (ptrdiff_t)ox * ops;
+        if (nb < CONV_OB)
+            conv_tile_part(r, &t, nb, bias, relu, d);
+        else
+            tile(np, r, &t, bias, relu, d, ops);
+        ox += np;
+    }
+}
+
+/* Output columns [*lo, *hi) whose whole window lies inside the image. */
+static void interior_cols(const bnn_conv2d_params *p, int32_t *lo,
+                          int32_t *hi)
+{
+    int32_t l = 0, h = p->out_w;
+    while (l < h && l * p->stride_w - p->pad_w < 0)
+        ++l;
+    while (h > l && (h - 1) * p->stride_w - p->pad_w +
+                            (p->k_w - 1) * p->dil_w >= p->in_w)
+        --h;
+    *lo = l;
+    *hi = h;
+}
+
+/*
+ * np (1..CONV_PX) depthwise output pixels whose windows lie inside the
+ * image, DW_CB channels, the nt taps of the current chunk:
+ * acc[q][j] += x[q*pstep + off[t] + j] * wt[t][j], with `x` the input at
+ * the first pixel's window origin and the channel block start. As in
+ * conv_tile, the body always computes CONV_PX pixels (missing ones repeat
+ * pixel 0; their sums are discarded by the caller).
+ */
+static void dw_tile(int32_t np, const float *restrict x, ptrdiff_t pstep,
+                    const ptrdiff_t *restrict off, int32_t nt,
+                    const float (*restrict wt)[DW_CB],
+                    float (*restrict acc)[DW_CB])
+{
+    const ptrdiff_t s1 = np > 1 ? pstep : 0;
+    const ptrdiff_t s2 = np > 2 ? 2 * pstep : 0;
+    const ptrdiff_t s3 = np > 3 ? 3 * pstep : 0;
+    float a[CONV_PX][DW_CB];
+    for (int q = 0; q < CONV_PX; ++q)
+        for (int j = 0; j < DW_CB; ++j)
+            a[q][j] = acc[q][j];
+    for (int32_t t = 0; t < nt; ++t) {
+        const float *restrict x0 = x + off[t];
+        const float *restrict x1 = x0 + s1;
+        const float *restrict x2 = x0 + s2;
+        const float *restrict x3 = x0 + s3;
+        const float *restrict w = wt[t];
+        for (int j = 0; j < DW_CB; ++j) {
+            const float wj = w[j];
+            a[0][j] += x0[j] * wj;
+            a[1][j] += x1[j] * wj;
+            a[2][j] += x2[j] * wj;
+            a[3][j] += x3[j] * wj;
+        }
+    }
+    for (int q = 0; q < CONV_PX; ++q)
+        for (int j = 0; j < DW_CB; ++j)
+            acc[q][j] = a[q][j];
+}
+
+/*
+ * Depthwise: output channel c reads only input channel c (cg = og = 1).
+ * Works on blocks of DW_CB channels, vectorised over channels; the weights
+ * of up to DW_TAPS taps of a block are transposed into a local tile
+ * [tap][channel]. With more taps than DW_TAPS, later chunks add onto the
+ * partial sums stored in the output, which keeps the summation order
+ * (taps in (ky, kx) order, then bias) of a single pass.
+ */
+static void conv_depthwise(const bnn_conv2d_params *p, const float *in,
+                           float *out)
+{
+    const int32_t C = p->in_c, kw = p->k_w;
+    const int32_t taps = p->k_h * p->k_w;
+    const ptrdiff_t ops = p->out_pixel_stride;
+    const int relu = p->act == BNN_ACT_RELU;
+    float wt[DW_TAPS][DW_CB];
+    ptrdiff_t off[DW_TAPS];
+    int32_t tky[DW_TAPS], tkx[DW_TAPS];
+    const float(*wtc)[DW_CB] = (const float(*)[DW_CB])wt;
+    const ptrdiff_t pstep = (ptrdiff_t)p->stride_w * C;
+    int32_t ox_lo, ox_hi;
+    interior_cols(p, &ox_lo, &ox_hi);
+    for (int32_t n = 0; n < p->n; ++n) {
+        const float *in_img = in + (size_t)n * (size_t)p->in_h *
+                                       (size_t)p->in_w * (size_t)C;
+        float *out_img = out + (size_t)n * (size_t)p->out_h *
+                                   (size_t)p->out_w * (size_t)ops;
+        for (int32_t c0 = 0; c0 < C; c0 += DW_CB) {
+            const int32_t nb = C - c0 < DW_CB ? C - c0 : DW_CB;
+            for (int32_t t0 = 0; t0 < taps; t0 += DW_TAPS) {
+                const int32_t nt = taps - t0 < DW_TAPS ? taps - t0 : DW_TAPS;
+                const int first = t0 == 0, last = t0 + nt == taps;
+                for (int32_t t = 0; t < nt; ++t) {
+                    tky[t] = (t0 + t) / kw;
+                    tkx[t] = (t0 + t) % kw;
+                    off[t] = ((ptrdiff_t)tky[t] * p->dil_h * p->in_w +
+                              (ptrdiff_t)tkx[t] * p->dil_w) * C;
+                    for (int32_t j = 0; j < DW_CB; ++j)
+                        wt[t][j] = j < nb ? p->weights[(size_t)(c0 + j) *
+                                                           (size_t)taps +
+                                                       (size_t)(t0 + t)]
+                                          : 0.0f;
+                }
+                for (int32_t oy = 0; oy < p->out_h; ++oy) {
+                    const int32_t iy0 = oy * p->stride_h - p->pad_h;
+                    int32_t ky_lo, ky_hi;
+                    tap_range(iy0, p->k_h, p->dil_h, p->in_h, &ky_lo, &ky_hi);
+                    const int row_full = ky_lo == 0 && ky_hi == p->k_h;
+                    int32_t ox = 0;
+                    while (ox < p->out_w) {
+                        const int32_t ix0 = ox * p->stride_w - p->pad_w;
+                        float *dst = out_img +
+                                     ((ptrdiff_t)oy * p->out_w + ox) * ops + c0;
+                        /* Window origin relative to the image; may lie in
+                         * the padding, so only valid taps are added to it. */
+                        const ptrdiff_t org =
+                            ((ptrdiff_t)iy0 * p->in_w + ix0) * C + c0;
+                        float acc[CONV_PX][DW_CB];
+                        int32_t np = 1;
+                        if (row_full && nb == DW_CB && ox >= ox_lo &&
+                            ox < ox_hi) {
+                            np = ox_hi - ox < CONV_PX ? ox_hi - ox : CONV_PX;
+                            for (int32_t q = 0; q < CONV_PX; ++q)
+                                for (int j = 0; j < DW_CB; ++j)
+                                    acc[q][j] = first || q >= np
+                                                    ? 0.0f
+                                                    : dst[q * ops + j];
+                            dw_tile(np, in_img + org, pstep, off, nt, wtc,
+                                    acc);
+                        } else {
+                            int32_t kx_lo, kx_hi;
+                            tap_range(ix0, kw, p->dil_w, p->in_w, &kx_lo,
+                                      &kx_hi);
+                            for (int j = 0; j < DW_CB; ++j)
+                                acc[0][j] = first || j >= nb ? 0.0f : dst[j];
+                            for (int32_t t = 0; t < nt; ++t) {
+                                if (tky[t] < ky_lo || tky[t] >= ky_hi ||
+                                    tkx[t] < kx_lo || tkx[t] >= kx_hi)
+                                    continue;
+                                const float *xt = in_img + (org + off[t]);
+                                for (int32_t j = 0; j < nb; ++j)
+                                    acc[0][j] += xt[j] * wt[t][j];
+                            }
+                        }
+                        for (int32_t q = 0; q < np; ++q) {
+                            if (last)
+                                conv_store(acc[q], nb,
+                                           p->bias ? p->bias + c0 : NULL,
+                                           relu, dst + q * ops);
+                            else
+                                for (int32_t j = 0; j < nb; ++j)
+                                    dst[q * ops + j] = acc[q][j];
+                        }
+                        ox += np;
+                    }
+                }
+            }
+        }
+    }
+}
+
+static int conv_args_ok(const bnn_conv2d_params *p, const float *in,
+                        const float *out)
+{
+    if (!p || !in || !out || !p->weights)
+        return 0;
+    if (p->n <= 0 || p->in_h <= 0 || p->in_w <= 0 || p->in_c <= 0 ||
+        p->out_h <= 0 || p->out_w <= 0 || p->out_c <= 0 || p->k_h <= 0 ||
+        p->k_w <= 0 || p->stride_h <= 0 || p->stride_w <= 0 ||
+        p->pad_h < 0 || p->pad_w < 0 || p->dil_h <= 0 || p->dil_w <= 0 ||
+        p->groups <= 0)
+        return 0;
+    if (p->in_c % p->groups || p->out_c % p->groups)
+        return 0;
+    if (p->act != BNN_ACT_NONE && p->act != BNN_ACT_RELU)
+        return 0;
+    if (p->out_pixel_stride < p->out_c)
+        return 0;
+    return bnn_fl_conv_out(p->in_h, p->k_h, p->stride_h, p->pad_h,
+                           p->dil_h) == p->out_h &&
+           bnn_fl_conv_out(p->in_w, p->k_w, p->stride_w, p->pad_w,
+                           p->dil_w) == p->out_w;
+}
+
+size_t bnn_conv2d_f32_scratch_size(const bnn_conv2d_params *p)
+{
+    (void)p;
+    return 0;
+}
+
+/* Checks the arguments and runs the convolution with the given tile for
+ * the full-width channel blocks (depthwise and partial blocks use the
+ * portable code, which performs the same roundings in the same order). */
+bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *in,
+                              float *out, bnn_conv_tile_fn tile)
+{
+    if (!conv_args_ok(p, in, out))
+        return BNN_ARG_ERROR;
+    const int32_t cg = p->in_c / p->groups, og = p->out_c / p->groups;
+    if (cg == 1 && og == 1) {
+        conv_depthwise(p, in, out);
+        return BNN_OK;
+    }
+    conv_red r;
+    r.og = og;
+    r.cg = cg;
+    r.contiguous = p->groups == 1 && p->dil_w == 1;
+    r.kx_in = (ptrdiff_t)p->dil_w * p->in_c;
+    r.kx_w = (ptrdiff_t)cg * og;
+    int32_t ox_lo, ox_hi;
+    interior_cols(p, &ox_lo, &ox_hi);
+    const ptrdiff_t ops = p->out_pixel_stride;
+    for (int32_t n = 0; n < p->n; ++n) {
+        const float *in_img = in + (size_t)n * (size_t)p->in_h *
+                                       (size_t)p->in_w * (size_t)p->in_c;
+        float *out_img = out + (size_t)n * (size_t)p->out_h *
+                                   (size_t)p->out_w * (size_t)ops;
+        for (int32_t g = 0; g < p->groups; ++g)
+            for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB) {
+                int32_t nb = og - ob0 < CONV_OB ? og - ob0 : CONV_OB;
+                for (int32_t oy = 0; oy < p->out_h; ++oy)
+                    conv_out_row(p, &r, tile, in_img, g, oy, ob0, nb, ox_lo,
+                                 ox_hi,
+                                 out_img + (ptrdiff_t)oy * p->out_w * ops +
+                                     (ptrdiff_t)g * og + ob0);
+            }
+    }
+    return BNN_OK;
+}
+
+bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
+                                    const float *in, float *out,
+                                    void *scratch)
+{
+    (void)scratch;
+    return bnn_conv2d_f32_run(p, in, out, conv_tile);
+}
+
+/* Reads in (n x in_h x in_w x in_c), writes out_c channels of every output
+ * pixel (channels past out_c of a wider destination are untouched). The
+ * scratch pointer is unused (scratch size is 0) and may be NULL. */
+bnn_status bnn_conv2d_f32(const bnn_conv2d_params *p, const float *in,
+                          float *out, void *scratch)
+{
+    return BNN_FL_BEST_CONV2D(p, in, out, scratch);
+}

@@ -1,0 +1,35 @@
+/*
+ * softmax_f32.c - softmax over the rows of a rows x len float matrix, as
+ * MXNet computes it: subtract the row maximum, exponentiate, divide every
+ * element by the float sum of the exponentials.
+ */
+#include "bnn.h"
+
+#include <math.h>
+#include <stddef.h>
+
+/* Each row normalised on its own; in == out allowed. Rows containing
+ * +inf or NaN give NaN, as in MXNet. */
+bnn_status bnn_softmax_f32(int32_t rows, int32_t len, const float *in,
+                           float *out)
+{
+    if (rows < 0 || len <= 0 || !in || !out)
+        return BNN_ARG_ERROR;
+    for (int32_t r = 0; r < rows; ++r) {
+        const float *x = in + (ptrdiff_t)r * len;
+        float *y = out + (ptrdiff_t)r * len;
+        float m = x[0];
+        for (int32_t i = 1; i < len; ++i)
+            if (x[i] > m)
+                m = x[i];
+        float sum = 0.0f;
+        for (int32_t i = 0; i < len; ++i) {
+            float e = expf(x[i] - m);
+            y[i] = e;
+            sum += e;
+        }
+        for (int32_t i = 0; i < len; ++i)
+            y[i] = y[i] / sum;
+    }
+    return BNN_OK;
+}
