@@ -58,6 +58,8 @@ static int hfail(const hscan *h, const char *what)
         unsigned char ch = (unsigned char)h->s[j];
         near[k++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
     }
+    while (k > 0 && near[k - 1] == ' ') /* header padding */
+        k--;
     near[k] = '\0';
     return mx__fail_at(h->c, h->off + h->i, ".npy header: %s (at \"%s\")",
                        what, near);
@@ -124,30 +126,31 @@ static int descr_dtype(hscan *h, const char *d, size_t n, int *dtype)
         {"i4", MX_I32}, {"u4", MX_U32}, {"i8", MX_I64}, {"u8", MX_U64},
     };
     char shown[40];
+    size_t at = h->off + (size_t)(d - h->s); /* the string's first byte */
     mx__fmt_name(shown, sizeof shown, d, n);
     if (n == 3 && strchr("<>|=", d[0])) {
         for (size_t k = 0; k < sizeof tab / sizeof tab[0]; k++) {
             if (memcmp(d + 1, tab[k].code, 2))
                 continue;
             if (mx_dtype_size(tab[k].dtype) > 1 && d[0] == '>')
-                return mx__fail_at(h->c, h->off + h->i,
+                return mx__fail_at(h->c, at,
                                    ".npy descr '%s' is big-endian; only "
                                    "little-endian data is supported", shown);
             if (mx_dtype_size(tab[k].dtype) > 1 && d[0] != '<')
-                return mx__fail_at(h->c, h->off + h->i,
+                return mx__fail_at(h->c, at,
                                    ".npy descr '%s' does not give the byte "
                                    "order of a multi-byte type", shown);
             *dtype = tab[k].dtype;
             return 0;
         }
         if (d[1] == 'V' && d[2] == '2')
-            return mx__fail_at(h->c, h->off + h->i,
+            return mx__fail_at(h->c, at,
                                ".npy descr '%s' is an opaque 2-byte type "
                                "(ml_dtypes writes bfloat16 this way but the "
                                "file does not say so); save as float32 or "
                                "as [('bfloat16', '<u2')]", shown);
     }
-    return mx__fail_at(h->c, h->off + h->i, ".npy descr '%s' is not supported",
+    return mx__fail_at(h->c, at, ".npy descr '%s' is not supported",
                        shown);
 }
 
