@@ -1,0 +1,299 @@
+/*
+ * test_float_conv.c - bnn_conv2d_f32 against an independent double
+ * precision NHWC convolution on awkward shapes (channels 1..130, 1-pixel
+ * and odd images, kernels 1..7, stride 2, dilation 2, groups, depthwise
+ * incl. more taps than one depthwise chunk, channel multipliers, wider
+ * destinations), bit for bit against the portable kernel, and the argument
+ * checks.
+ *
+ * Tolerance: each output is a float sum of K rounded products plus a bias.
+ * With u = 2^-24, the recursive-summation bound gives
+ *     |got - exact| <= (K + 2) * u * (sum |x*w| + |bias|)
+ * (K + 1 roundings of the sum, one of each product). The test allows that
+ * bound (plus 1e-30 for exact zeros). A wrong tap, channel or group gives
+ * errors of the order of a whole term, far above it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bnn.h"
+#include "bnn_float_internal.h"
+
+#define SENTINEL 12345.0f
+
+typedef struct {
+    int n, in_h, in_w, in_c, out_c, k_h, k_w, s_h, s_w, p_h, p_w, d_h, d_w,
+        groups, extra_stride, relu, bias;
+} conv_case;
+
+static unsigned rng_state;
+static float frand(void)
+{
+    rng_state = rng_state * 1664525u + 1013904223u;
+    return (float)((rng_state >> 8) & 0xFFFF) / 32768.0f - 1.0f;
+}
+
+static int out_dim(int in, int k, int s, int p, int d)
+{
+    return (in + 2 * p - (d * (k - 1) + 1)) / s + 1;
+}
+
+static void fill_params(const conv_case *c, bnn_conv2d_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->n = c->n;
+    p->in_h = c->in_h;
+    p->in_w = c->in_w;
+    p->in_c = c->in_c;
+    p->out_c = c->out_c;
+    p->k_h = c->k_h;
+    p->k_w = c->k_w;
+    p->stride_h = c->s_h;
+    p->stride_w = c->s_w;
+    p->pad_h = c->p_h;
+    p->pad_w = c->p_w;
+    p->dil_h = c->d_h;
+    p->dil_w = c->d_w;
+    p->groups = c->groups;
+    p->out_h = out_dim(c->in_h, c->k_h, c->s_h, c->p_h, c->d_h);
+    p->out_w = out_dim(c->in_w, c->k_w, c->s_w, c->p_w, c->d_w);
+    p->out_pixel_stride = c->out_c + c->extra_stride;
+    p->act = c->relu ? BNN_ACT_RELU : BNN_ACT_NONE;
+}
+
+/* Returns the number of mismatches (printing the first few). */
+static int check_case(const conv_case *c, unsigned seed)
+{
+    bnn_conv2d_params p;
+    fill_params(c, &p);
+    const int cg = c->in_c / c->groups, og = c->out_c / c->groups;
+    const size_t nin = (size_t)c->n * c->in_h * c->in_w * c->in_c;
+    const size_t nw = (size_t)c->groups * c->k_h * c->k_w * cg * og;
+    const size_t npix = (size_t)c->n * p.out_h * p.out_w;
+    const size_t nout = npix * (size_t)p.out_pixel_stride;
+    float *in = malloc(nin * sizeof(float));
+    float *w = malloc(nw * sizeof(float));
+    float *bias = malloc((size_t)c->out_c * sizeof(float));
+    float *out = malloc(nout * sizeof(float));
+    float *out_p = malloc(nout * sizeof(float));
+    assert_non_null(in);
+    assert_non_null(w);
+    assert_non_null(bias);
+    assert_non_null(out);
+    assert_non_null(out_p);
+    rng_state = seed;
+    for (size_t i = 0; i < nin; ++i)
+        in[i] = frand();
+    for (size_t i = 0; i < nw; ++i)
+        w[i] = frand();
+    for (int i = 0; i < c->out_c; ++i)
+        bias[i] = frand();
+    for (size_t i = 0; i < nout; ++i)
+        out[i] = out_p[i] = SENTINEL;
+    p.weights = w;
+    p.bias = c->bias ? bias : NULL;
+    assert_int_equal(bnn_conv2d_f32_scratch_size(&p), 0);
+    assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_OK);
+    assert_int_equal(bnn_conv2d_f32__portable(&p, in, out_p, NULL), BNN_OK);
+
+    int bad = 0;
+    /* Every variant performs the same roundings in the same order. */
+    if (memcmp(out, out_p, nout * sizeof(float)) != 0) {
+        fprintf(stderr, "variant differs from portable\n");
+        ++bad;
+    }
+    for (int n = 0; n < c->n; ++n)
+        for (int oy = 0; oy < p.out_h; ++oy)
+            for (int ox = 0; ox < p.out_w; ++ox)
+                for (int o = 0; o < p.out_pixel_stride; ++o) {
+                    size_t oi = (((size_t)n * p.out_h + oy) * p.out_w + ox) *
+                                    p.out_pixel_stride + o;
+                    if (o >= c->out_c) {
+                        if (out[oi] != SENTINEL) {
+                            if (bad++ < 5)
+                                fprintf(stderr, "extra channel %d written\n", o);
+                        }
+                        continue;
+                    }
+                    int g = o / og, oo = o % og;
+                    double sum = 0.0, mag = 0.0;
+                    int K = 0;
+                    for (int ky = 0; ky < c->k_h; ++ky)
+                        for (int kx = 0; kx < c->k_w; ++kx) {
+                            int iy = oy * c->s_h - c->p_h + ky * c->d_h;
+                            int ix = ox * c->s_w - c->p_w + kx * c->d_w;
+                            for (int ci = 0; ci < cg; ++ci) {
+                                ++K;
+                                if (iy < 0 || iy >= c->in_h || ix < 0 ||
+                                    ix >= c->in_w)
+                                    continue;
+                                double x = in[(((size_t)n * c->in_h + iy) *
+                                                   c->in_w + ix) * c->in_c +
+                                              (size_t)g * cg + ci];
+                                double wv = w[((((size_t)g * c->k_h + ky) *
+                                                    c->k_w + kx) * cg + ci) *
+                                                  og + oo];
+                                sum += x * wv;
+                                mag += fabs(x * wv);
+                            }
+                        }
+                    if (c->bias) {
+                        sum += bias[o];
+                        mag += fabs(bias[o]);
+                    }
+                    if (c->relu && sum < 0)
+                        sum = 0;
+                    double tol = (K + 2) * ldexp(1.0, -24) * mag + 1e-30;
+                    if (!(fabs(out[oi] - sum) <= tol)) {
+                        if (bad++ < 5)
+                            fprintf(stderr,
+                                    "n%d y%d x%d o%d: got %.9g want %.9g "
+                                    "(tol %.3g)\n",
+                                    n, oy, ox, o, (double)out[oi], sum, tol);
+                    }
+                }
+    free(in);
+    free(w);
+    free(bias);
+    free(out);
+    free(out_p);
+    return bad;
+}
+
+static const conv_case cases[] = {
+    /* n  h   w   ci   co  kh kw sh sw ph pw dh dw g  xs relu bias */
+    {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 0},
+    {1, 1, 1, 3, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1},
+    {1, 5, 7, 3, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1},
+    {2, 7, 5, 5, 17, 5, 5, 2, 2, 2, 2, 1, 1, 1, 3, 1, 1},
+    {1, 9, 11, 17, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1},
+    {1, 13, 9, 64, 130, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 1},
+    {1, 9, 9, 130, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, 0, 0, 0},
+    {1, 23, 19, 3, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1, 0, 1, 1}, /* stem */
+    {1, 11, 13, 3, 16, 7, 7, 2, 2, 3, 3, 1, 1, 1, 5, 0, 1},
+    {1, 9, 10, 17, 33, 3, 3, 1, 1, 2, 2, 2, 2, 1, 0, 0, 1}, /* dilation */
+    {1, 8, 9, 16, 32, 3, 5, 1, 2, 2, 1, 2, 1, 1, 0, 1, 1},
+    {1, 7, 7, 64, 64, 3, 3, 1, 1, 1, 1, 1, 1, 2, 0, 0, 1}, /* groups 2 */
+    {1, 6, 5, 34, 10, 3, 3, 2, 1, 1, 1, 1, 1, 2, 7, 1, 1},
+    {1, 9, 7, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1, 5, 0, 0, 1},   /* depthwise */
+    {1, 11, 12, 130, 130, 3, 3, 1, 1, 1, 1, 1, 1, 130, 2, 1, 1},
+    {2, 10, 9, 17, 17, 5, 5, 2, 2, 2, 2, 1, 1, 17, 0, 0, 1}, /* 25 taps */
+    {1, 12, 11, 33, 33, 7, 7, 1, 1, 3, 3, 1, 1, 33, 0, 1, 0},
+    {1, 9, 9, 16, 16, 3, 3, 1, 1, 2, 2, 2, 2, 16, 0, 0, 1},
+    {1, 1, 1, 64, 64, 3, 3, 1, 1, 1, 1, 1, 1, 64, 0, 0, 1},
+    {1, 7, 5, 3, 6, 3, 3, 1, 1, 1, 1, 1, 1, 3, 0, 0, 1},   /* multiplier 2 */
+    {1, 6, 6, 4, 64, 3, 3, 1, 1, 0, 0, 1, 1, 4, 0, 1, 1},
+    {1, 4, 3, 5, 7, 5, 5, 1, 1, 4, 4, 1, 1, 1, 0, 0, 1},   /* pad >= in */
+    {1, 56, 56, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1},
+};
+
+static void test_conv_cases(void **state)
+{
+    (void)state;
+    int bad = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        int b = check_case(&cases[i], 1000u + (unsigned)i);
+        if (b)
+            fprintf(stderr, "case %zu: %d mismatches\n", i, b);
+        bad += b;
+    }
+    assert_int_equal(bad, 0);
+}
+
+/* Exact small case: 3x3 input 1..9, one channel, 3x3 kernel of ones with
+ * pad 1 gives the 3x3 neighbourhood sums; bias -20 and relu clip them. */
+static void test_conv_exact_values(void **state)
+{
+    (void)state;
+    float in[9], w[9], out[9];
+    const float bias = -20.0f;
+    static const float want[9] = {0, 1, 0, 7, 25, 13, 4, 19, 8};
+    for (int i = 0; i < 9; ++i) {
+        in[i] = (float)(i + 1);
+        w[i] = 1.0f;
+    }
+    conv_case c = {1, 3, 3, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1};
+    bnn_conv2d_params p;
+    fill_params(&c, &p);
+    p.weights = w;
+    p.bias = &bias;
+    assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_OK);
+    for (int i = 0; i < 9; ++i)
+        assert_true(out[i] == want[i]);
+}
+
+/* MXNet relu: NaN passes, -0.0 becomes +0. */
+static void test_conv_relu_nan(void **state)
+{
+    (void)state;
+    float in[2] = {NAN, 1.0f}, w[2 * 16], out[16];
+    for (int i = 0; i < 32; ++i)
+        w[i] = i < 16 ? 1.0f : (i == 16 ? -1.0f : 0.0f);
+    conv_case c = {1, 1, 1, 2, 16, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 1, 0};
+    bnn_conv2d_params p;
+    fill_params(&c, &p);
+    p.weights = w;
+    assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_OK);
+    for (int i = 0; i < 16; ++i)
+        assert_true(isnan(out[i]));
+    in[0] = 0.0f;
+    in[1] = 0.0f;
+    w[0] = -1.0f;
+    assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_OK);
+    for (int i = 0; i < 16; ++i) {
+        assert_true(out[i] == 0.0f);
+        assert_false(signbit(out[i]));
+    }
+}
+
+static void test_conv_arg_errors(void **state)
+{
+    (void)state;
+    float in[64], w[64], out[64];
+    for (int i = 0; i < 64; ++i) {
+        in[i] = w[i] = 1.0f;
+        out[i] = SENTINEL;
+    }
+    conv_case c = {1, 4, 4, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0};
+    bnn_conv2d_params p;
+    fill_params(&c, &p);
+    p.weights = w;
+    p.out_h = 3; /* should be 4 */
+    assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_ARG_ERROR);
+    fill_params(&c, &p);
+    p.weights = w;
+    p.groups = 3; /* does not divide 2 */
+    assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_ARG_ERROR);
+    fill_params(&c, &p);
+    p.weights = w;
+    p.out_pixel_stride = 1;
+    assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_ARG_ERROR);
+    fill_params(&c, &p);
+    p.weights = w;
+    p.act = BNN_ACT_SIGMOID;
+    assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_ARG_ERROR);
+    fill_params(&c, &p);
+    assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_ARG_ERROR);
+    for (int i = 0; i < 64; ++i)
+        assert_true(out[i] == SENTINEL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_conv_cases),
+        cmocka_unit_test(test_conv_exact_values),
+        cmocka_unit_test(test_conv_relu_nan),
+        cmocka_unit_test(test_conv_arg_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
