@@ -468,7 +468,8 @@ int shape_infer_node(ir_graph *g, ir_node *n, bnnc_err *err)
         for (i = 1; i < n->n_in; i++) {
             const ir_shape *y = in_shape(g, n, i);
             if (n->a.bin.broadcast && n->n_in == 2) {
-                if (broadcast(g, n, &out, y, &out, err))
+                ir_shape lhs = out;
+                if (broadcast(g, n, &lhs, y, &out, err))
                     return -1;
             } else if (!ir_shape_equal(&out, y)) {
                 return ir_node_errf(g, n, err,
