@@ -44,14 +44,17 @@ typedef struct {
     const char *name;       /* key without an "arg:"/"aux:" prefix */
     mx_key_kind key_kind;
     mx_record_kind record;
-    int is_none;            /* uninitialised array (record ends after shape) */
-    int sparse;             /* 0 dense, 1 row_sparse, 2 csr (densified) */
+    int is_none;            /* uninitialised array (record ends after shape);
+                               then ndim 0, count 0, dtype -1, data NULL */
+    int sparse;             /* 0 dense, 1 row_sparse, 2 csr (densified;
+                               dense forms over 256 MiB are refused) */
     int dtype;              /* mx_dtype */
     int ndim;               /* 0 = scalar (V3 / npy only) */
     int64_t shape[MX_MAX_NDIM];
     size_t count;           /* elements (product of shape; 1 for a scalar) */
     size_t nbytes;          /* count * mx_dtype_size(dtype) */
-    uint8_t *data;          /* dense payload, exact file bytes (owned) */
+    uint8_t *data;          /* dense payload, exact file bytes (owned);
+                               NULL when nbytes is 0 */
     size_t file_offset;     /* byte offset of the record in the file */
 } mx_array;
 
@@ -71,7 +74,9 @@ const char *mx_dtype_name(int dtype);
 int mx_params_load(const char *path, mx_params *out, bnnc_err *err);
 
 /* Parse an in-memory image; label is used in messages. The buffer is not
- * retained. */
+ * retained. Duplicate keys keep the first array (with a warning). On error
+ * *out is left empty. Not thread-safe (duplicate detection sorts through a
+ * file-scope pointer). */
 int mx_params_parse(const uint8_t *buf, size_t len, const char *label,
                     mx_params *out, bnnc_err *err);
 

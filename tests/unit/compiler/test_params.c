@@ -1495,9 +1495,12 @@ static void test_npz(void **state)
                     (unsigned)(b.p[b.n - 22 - 51 + 20] |
                                b.p[b.n - 22 - 51 + 21] << 8));
         b.n = 0;
-        put(&b, "PK\x03\x04 and then nothing useful at all", 38);
-        expect_err(&b, "t.params: byte 38: truncated ZIP: no end of central "
-                       "directory record");
+        {
+            static const char junk[] = "PK\x03\x04 and then nothing useful";
+            put(&b, junk, sizeof junk - 1);
+            expect_errf(&b, "t.params: byte %zu: truncated ZIP: no end of "
+                            "central directory record", sizeof junk - 1);
+        }
         free(b.p);
     }
     {   /* corrupt deflate data */
