@@ -826,7 +826,6 @@ static int parse_list(const uint8_t *buf, size_t len, const char *label,
         if (densify(&c, &sp.r[i], a))
             goto out;
     }
-    drop_duplicates(l, label);
     rc = 0;
 out:
     free(sp.r);
@@ -885,6 +884,7 @@ int mx_params_parse(const uint8_t *buf, size_t len, const char *label,
         free_arrays(l.a, l.n);
         return -1;
     }
+    drop_duplicates(&l, label);
     out->path = xstrdup(label);
     out->arrays = l.a;
     out->count = l.n;

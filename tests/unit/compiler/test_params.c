@@ -1434,6 +1434,16 @@ static void test_npz(void **state)
         truncations_fail(&b);
         free(b.p);
     }
+    {   /* a repeated member name: the first one wins */
+        buf_t b = {0};
+        zmember m[2] = {{"w.npy", nw.p, nw.n, 0, 0}, {"w.npy", nv.p, nv.n, 8, 0}};
+        make_zip(&b, m, 2, 0);
+        parse_ok(&b, &p);
+        assert_int_equal(p.count, 1);
+        assert_int_equal(p.arrays[0].dtype, MX_F32);
+        mx_params_free(&p);
+        free(b.p);
+    }
     {   /* empty archive */
         buf_t b = {0};
         make_zip(&b, NULL, 0, 0);
