@@ -32,10 +32,18 @@
  * ------------------------------------------------------------------------ */
 #if defined(BNN_FORCE_PORTABLE) && BNN_FORCE_PORTABLE + 0
 #define BNN_FL_HAVE_AVX512 0
-#elif defined(__AVX512F__)
+#define BNN_FL_HAVE_AVX2 0
+#else
+#if defined(__AVX512F__)
 #define BNN_FL_HAVE_AVX512 1
 #else
 #define BNN_FL_HAVE_AVX512 0
+#endif
+#if defined(__AVX2__)
+#define BNN_FL_HAVE_AVX2 1
+#else
+#define BNN_FL_HAVE_AVX2 0
+#endif
 #endif
 
 #define BNN_CONV_PX 4  /* output pixels per register tile */
@@ -87,7 +95,25 @@ bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
 #if BNN_FL_HAVE_AVX512
 bnn_status bnn_conv2d_f32__avx512(const bnn_conv2d_params *p,
                                   const float *in, float *out, void *scratch);
+#endif
+#if BNN_FL_HAVE_AVX2
+bnn_status bnn_conv2d_f32__avx2(const bnn_conv2d_params *p, const float *in,
+                                float *out, void *scratch);
+#endif
+/* The conv2d variants compiled into the library (decided by the flags the
+ * library was built with, not those of the caller): fills up to max
+ * names and entry points, portable first and the one bnn_conv2d_f32 calls
+ * last, and returns how many there are. For tests and benchmarks. */
+typedef bnn_status (*bnn_conv2d_f32_fn)(const bnn_conv2d_params *p,
+                                        const float *in, float *out,
+                                        void *scratch);
+int bnn_conv2d_f32_variants(const char **names, bnn_conv2d_f32_fn *fns,
+                            int max);
+
+#if BNN_FL_HAVE_AVX512
 #define BNN_FL_BEST_CONV2D bnn_conv2d_f32__avx512
+#elif BNN_FL_HAVE_AVX2
+#define BNN_FL_BEST_CONV2D bnn_conv2d_f32__avx2
 #else
 #define BNN_FL_BEST_CONV2D bnn_conv2d_f32__portable
 #endif

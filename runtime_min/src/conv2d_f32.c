@@ -25,6 +25,10 @@
  * over taps in the order (ky, kx, ci) starting from 0, then + bias, then
  * the activation. That order does not depend on the tile sizes or on the
  * vector width, so the result is the same on every target.
+ *
+ * Per-ISA variants (runtime_min/arch/) replace only the register tile
+ * (conv_tile) and reuse the driver below through bnn_conv2d_f32_run; see
+ * bnn_float_internal.h.
  */
 #include "bnn.h"
 #include "bnn_float_internal.h"
@@ -426,6 +430,31 @@ bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
 {
     (void)scratch;
     return bnn_conv2d_f32_run(p, in, out, conv_tile);
+}
+
+int bnn_conv2d_f32_variants(const char **names, bnn_conv2d_f32_fn *fns,
+                            int max)
+{
+    const char *nm[3];
+    bnn_conv2d_f32_fn fn[3];
+    int n = 0;
+    nm[n] = "portable";
+    fn[n++] = bnn_conv2d_f32__portable;
+#if BNN_FL_HAVE_AVX2
+    nm[n] = "avx2";
+    fn[n++] = bnn_conv2d_f32__avx2;
+#endif
+#if BNN_FL_HAVE_AVX512
+    nm[n] = "avx512";
+    fn[n++] = bnn_conv2d_f32__avx512;
+#endif
+    for (int i = 0; i < n && i < max; ++i) {
+        if (names)
+            names[i] = nm[i];
+        if (fns)
+            fns[i] = fn[i];
+    }
+    return n;
 }
 
 /* Reads in (n x in_h x in_w x in_c), writes out_c channels of every output

@@ -3,8 +3,8 @@
  * precision NHWC convolution on awkward shapes (channels 1..130, 1-pixel
  * and odd images, kernels 1..7, stride 2, dilation 2, groups, depthwise
  * incl. more taps than one depthwise chunk, channel multipliers, wider
- * destinations), bit for bit against the portable kernel, and the argument
- * checks.
+ * destinations), every compiled-in variant bit for bit against the
+ * portable kernel, and the argument checks.
  *
  * Tolerance: each output is a float sum of K rounded products plus a bias.
  * With u = 2^-24, the recursive-summation bound gives
@@ -106,9 +106,26 @@ static int check_case(const conv_case *c, unsigned seed)
     assert_int_equal(bnn_conv2d_f32__portable(&p, in, out_p, NULL), BNN_OK);
 
     int bad = 0;
-    /* Every variant performs the same roundings in the same order. */
+    /* Every compiled-in variant performs the same roundings in the same
+     * order as the portable kernel: bit-identical results. */
+    const char *names[8];
+    bnn_conv2d_f32_fn fns[8];
+    int nv = bnn_conv2d_f32_variants(names, fns, 8);
+    assert_true(nv >= 1 && nv <= 8);
+    for (int v = 0; v < nv; ++v) {
+        float *out_v = malloc(nout * sizeof(float));
+        assert_non_null(out_v);
+        for (size_t i = 0; i < nout; ++i)
+            out_v[i] = SENTINEL;
+        assert_int_equal(fns[v](&p, in, out_v, NULL), BNN_OK);
+        if (memcmp(out_v, out_p, nout * sizeof(float)) != 0) {
+            fprintf(stderr, "variant %s differs from portable\n", names[v]);
+            ++bad;
+        }
+        free(out_v);
+    }
     if (memcmp(out, out_p, nout * sizeof(float)) != 0) {
-        fprintf(stderr, "variant differs from portable\n");
+        fprintf(stderr, "bnn_conv2d_f32 differs from portable\n");
         ++bad;
     }
     for (int n = 0; n < c->n; ++n)
@@ -287,9 +304,22 @@ static void test_conv_arg_errors(void **state)
         assert_true(out[i] == SENTINEL);
 }
 
+/* The variants this build of the library has, for the test log. */
+static void test_conv_variants_listed(void **state)
+{
+    (void)state;
+    const char *names[8];
+    int nv = bnn_conv2d_f32_variants(names, NULL, 8);
+    assert_true(nv >= 1);
+    assert_string_equal(names[0], "portable");
+    for (int v = 0; v < nv; ++v)
+        fprintf(stderr, "conv2d_f32 variant: %s\n", names[v]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_conv_variants_listed),
         cmocka_unit_test(test_conv_cases),
         cmocka_unit_test(test_conv_exact_values),
         cmocka_unit_test(test_conv_relu_nan),
