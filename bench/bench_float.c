@@ -14,6 +14,7 @@
  */
 #define _POSIX_C_SOURCE 199309L
 #include "bnn.h"
+#include "bnn_float_internal.h" /* bnn_conv2d_f32_variants */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +105,8 @@ typedef struct {
     int32_t in_hw, in_c, out_c, k, stride, pad, groups;
 } conv_case;
 
-static void bench_conv(const conv_case *c, int reps)
+static void bench_conv(const conv_case *c, const char *vname,
+                       bnn_conv2d_f32_fn conv, int reps)
 {
     unsigned seed = 1u;
     bnn_conv2d_params p;
@@ -134,18 +136,18 @@ static void bench_conv(const conv_case *c, int reps)
     void *scratch = ss ? malloc(ss) : NULL;
     double flops = 2.0 * (double)nout * c->k * c->k * (c->in_c / c->groups);
     double *t = malloc(sizeof(double) * (size_t)reps);
-    if (bnn_conv2d_f32(&p, in, out, scratch) != BNN_OK) {
+    if (conv(&p, in, out, scratch) != BNN_OK) {
         fprintf(stderr, "bench_float: %s rejected\n", c->name);
         exit(1);
     }
     for (int r = 0; r < reps; ++r) {
         double t0 = now_s();
-        bnn_conv2d_f32(&p, in, out, scratch);
+        conv(&p, in, out, scratch);
         t[r] = now_s() - t0;
     }
     qsort(t, (size_t)reps, sizeof(double), cmp_double);
-    printf("%-34s %9.3f ms %8.2f GFLOP/s\n", c->name, t[reps / 2] * 1e3,
-           flops / t[reps / 2] * 1e-9);
+    printf("%-34s %-8s %9.3f ms %8.2f GFLOP/s\n", c->name, vname,
+           t[reps / 2] * 1e3, flops / t[reps / 2] * 1e-9);
     free(t);
     free(in);
     free(w);
@@ -182,7 +184,8 @@ static void bench_dense(int32_t k, int32_t out_c, int reps)
     qsort(t, (size_t)reps, sizeof(double), cmp_double);
     char name[64];
     snprintf(name, sizeof name, "dense %d->%d (batch 1)", (int)k, (int)out_c);
-    printf("%-34s %9.3f ms %8.2f GFLOP/s  (%.1f GB/s of weights)\n", name,
+    printf("%-34s %-8s %9.3f ms %8.2f GFLOP/s  (%.1f GB/s of weights)\n",
+           name, "",
            t[reps / 2] * 1e3, 2.0 * k * out_c / t[reps / 2] * 1e-9,
            4.0 * k * out_c / t[reps / 2] * 1e-9);
     free(t);
@@ -200,11 +203,12 @@ int main(int argc, char **argv)
     printf("bench_float: runtime_min %s, single thread, median of %d\n",
            BNN_VERSION_STRING, reps);
 #if defined(__AVX2__)
-    printf("%-34s %8.2f GFLOP/s\n", "peak 8-lane mul+add (measured)",
+    printf("%-43s %8.2f GFLOP/s\n", "peak 8-lane mul+add (measured)",
            peak_muladd());
 #endif
 #if defined(__FMA__)
-    printf("%-34s %8.2f GFLOP/s\n", "peak 8-lane fma (measured)", peak_fma());
+    printf("%-43s %8.2f GFLOP/s\n", "peak 8-lane fma (measured)",
+           peak_fma());
 #endif
     static const conv_case cases[] = {
         {"conv 7x7/2 224x224x3->64 (stem)", 224, 3, 64, 7, 2, 3, 1},
@@ -214,8 +218,15 @@ int main(int argc, char **argv)
         {"conv 1x1/2 56x56x64->128", 56, 64, 128, 1, 2, 0, 1},
         {"dwconv 3x3/1 56x56x128", 56, 128, 128, 3, 1, 1, 128},
     };
+    /* Every conv2d variant compiled into the library; the last one is
+     * what bnn_conv2d_f32 calls. */
+    const char *vnames[8];
+    bnn_conv2d_f32_fn vfns[8];
+    int nv = bnn_conv2d_f32_variants(vnames, vfns, 8);
+    printf("conv2d_f32 calls the %s variant\n", vnames[nv - 1]);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i)
-        bench_conv(&cases[i], reps);
+        for (int v = nv - 1; v >= 0; --v)
+            bench_conv(&cases[i], vnames[v], vfns[v], reps);
     bench_dense(512, 1000, reps * 5);
     return 0;
 }
