@@ -32,8 +32,15 @@ int compile_frontend(const bnnc_options *o, ir_graph *g, bnnc_err *err)
     import_options io = {o->allow_extra_params};
 
     /* import: symbol.json + params -> IR, defaults applied, params bound */
-    if (import_files(o->symbol_path, o->params_path, &io, g, err))
-        goto fail;
+    if (import_files(o->symbol_path, o->params_path, &io, g, err)) {
+        ir_graph_free(g);
+        return -1;
+    }
+    return compile_frontend_passes(o, g, err);
+}
+
+int compile_frontend_passes(const bnnc_options *o, ir_graph *g, bnnc_err *err)
+{
     after_pass(o, g, "import", 0);
     /* legalize: drop training-only ops, QActivation -> sign */
     if (pass_legalize(g, err))

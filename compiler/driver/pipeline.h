@@ -25,6 +25,10 @@ typedef struct {
  * fold_constants, binarize). On error g is freed. */
 int compile_frontend(const bnnc_options *o, ir_graph *g, bnnc_err *err);
 
+/* The frontend passes after import (legalize .. binarize) on an imported
+ * graph. On error g is freed. */
+int compile_frontend_passes(const bnnc_options *o, ir_graph *g, bnnc_err *err);
+
 /* Names of the passes, in order, NULL-terminated (for --dump-after). */
 extern const char *const bnnc_pass_names[];
 

@@ -1043,6 +1043,8 @@ out:
     free(protos);
     free(im.map);
     free(im.param_used);
+    if (rc)
+        ir_graph_free(g);
     return rc;
 }
 

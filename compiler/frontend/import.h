@@ -24,7 +24,7 @@ int import_files(const char *symbol_path, const char *params_path,
                  const import_options *opt, ir_graph *g, bnnc_err *err);
 
 /* Import an already parsed symbol and params; takes ownership of *params
- * (moved into g->params). */
+ * (moved into g->params). On error g is freed (both functions). */
 int import_graph(const mx_symbol *sym, mx_params *params,
                  const import_options *opt, ir_graph *g, bnnc_err *err);
 

@@ -42,12 +42,15 @@
 
 #include "../util/mem.h"
 
-/* True when every value of output r is exactly -1 or +1. */
-static int is_pm1(const ir_graph *g, ir_ref r)
+/* True when every value of output r is exactly -1 or +1 (looking through
+ * at most `depth` shape-only ops). */
+static int is_pm1_depth(const ir_graph *g, ir_ref r, int depth)
 {
     const ir_node *n = g->nodes[r.node];
     int64_t i, cnt;
     int k;
+    if (depth <= 0)
+        return 0;
     switch (n->op) {
     case IR_OP_SIGN:
         return 1;
@@ -61,24 +64,30 @@ static int is_pm1(const ir_graph *g, ir_ref r)
         return cnt > 0;
     case IR_OP_PAD:
         return (n->a.pad.value == 1.0 || n->a.pad.value == -1.0) &&
-               is_pm1(g, n->in[0]);
+               is_pm1_depth(g, n->in[0], depth - 1);
     case IR_OP_POOL:
-        return n->a.pool.type == IR_POOL_MAX && is_pm1(g, n->in[0]);
+        return n->a.pool.type == IR_POOL_MAX &&
+               is_pm1_depth(g, n->in[0], depth - 1);
     case IR_OP_RESHAPE:
     case IR_OP_FLATTEN:
     case IR_OP_TRANSPOSE:
     case IR_OP_SWAPAXIS:
     case IR_OP_SLICE_AXIS:
     case IR_OP_SPLIT:
-        return is_pm1(g, n->in[0]);
+        return is_pm1_depth(g, n->in[0], depth - 1);
     case IR_OP_CONCAT:
         for (k = 0; k < n->n_in; k++)
-            if (!is_pm1(g, n->in[k]))
+            if (!is_pm1_depth(g, n->in[k], depth - 1))
                 return 0;
         return 1;
     default:
         return 0;
     }
+}
+
+static int is_pm1(const ir_graph *g, ir_ref r)
+{
+    return is_pm1_depth(g, r, 64);
 }
 
 /* A tensor whose sign equals the +-1 tensor r: the input of a sign node,

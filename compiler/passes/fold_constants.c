@@ -208,11 +208,14 @@ static void evaluate(const ir_graph *g, const ir_node *n, float *out)
     }
 }
 
+/* Constants are evaluated in memory; 64 Mi elements (256 MiB) is far
+ * beyond any real model's largest weight. */
+#define FOLD_MAX_ELEMENTS ((int64_t)1 << 26)
+
 int pass_fold_constants(ir_graph *g, bnnc_err *err)
 {
     size_t i;
     int k;
-    (void)err;
     for (i = 0; i < g->n; i++) {
         ir_node *n = g->nodes[i];
         const ir_node *src = NULL;
@@ -229,6 +232,10 @@ int pass_fold_constants(ir_graph *g, bnnc_err *err)
         }
         if (!all_const)
             continue;
+        if (ir_shape_count(&n->shape[0]) > FOLD_MAX_ELEMENTS)
+            return ir_node_errf(g, n, err,
+                                "constant of %lld elements is too large",
+                                (long long)ir_shape_count(&n->shape[0]));
         v = xmalloc(sizeof(float) * (size_t)(ir_shape_count(&n->shape[0]) + 1));
         evaluate(g, n, v);
         /* turn n itself into the constant so its id and uses stay */

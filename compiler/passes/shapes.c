@@ -14,6 +14,8 @@
 
 #include "../util/mem.h"
 
+/* Largest tensor bnnc handles: runtime kernels index with int32. */
+#define MAX_ELEMENTS ((int64_t)INT32_MAX)
 #define MAX_DIM ((int64_t)1 << 40)
 
 static const ir_shape *in_shape(const ir_graph *g, const ir_node *n, int i)
@@ -619,6 +621,11 @@ static int check_size(ir_graph *g, ir_node *n, bnnc_err *err)
         }
         if (c == 0 && n->op != IR_OP_CONST)
             return ir_node_errf(g, n, err, "output has no elements");
+        if (c > MAX_ELEMENTS)
+            return ir_node_errf(g, n, err,
+                                "output has %lld elements; at most %lld are "
+                                "supported",
+                                (long long)c, (long long)MAX_ELEMENTS);
     }
     return 0;
 }
