@@ -178,6 +178,8 @@ static inline int bnn_bconv2d_word_aligned(const bnn_bconv2d_params *p)
  *               true channel bits set for MINUS_ONE);
  *   tap table   BNN_BCONV2D_BATCH pointer slots of 8 bytes per tap, for
  *               the taps of a batch of border pixels;
+ *   steps       k_h*k_w*bnn_words(in_c) slots of 8 bytes: the input word
+ *               offset of every (tap, word) step of an interior pixel;
  *   correction  BNN_PAD_ZERO only: k_h*k_w rows of ceil(out_c/16)*16 int32,
  *               row t holding in_c/groups - 2*popcount(filter tap t) per
  *               output channel, the exact dot of a +1 tap, subtracted
@@ -195,10 +197,17 @@ static inline size_t bnn_scratch_taps_off(const bnn_bconv2d_params *p)
     return ((size_t)bnn_words(p->in_c) + 15u) / 16u * 64u;
 }
 
-static inline size_t bnn_scratch_corr_off(const bnn_bconv2d_params *p)
+static inline size_t bnn_scratch_steps_off(const bnn_bconv2d_params *p)
 {
     return bnn_scratch_taps_off(p) +
            (size_t)p->k_h * (size_t)p->k_w * BNN_BCONV2D_BATCH * 8u;
+}
+
+static inline size_t bnn_scratch_corr_off(const bnn_bconv2d_params *p)
+{
+    size_t steps = (size_t)p->k_h * (size_t)p->k_w *
+                   (size_t)bnn_words(p->in_c) * 8u;
+    return bnn_scratch_steps_off(p) + (steps + 63u) / 64u * 64u;
 }
 
 /* Fills the pad pixel (bnn_words(in_c) words) for the conv's pad mode. */
@@ -273,6 +282,67 @@ BNN_ALWAYS_INLINE void bnn_emit16_avx512(bnn_out_kind kind, void *out_px,
             *w = bits;
         else
             *w |= bits << 16;
+    }
+}
+#endif
+
+#if BNN_HAVE_AVX2
+#include <immintrin.h>
+
+/* Writes output channels [o0, o0 + 8) (clipped to out_c) of one output
+ * pixel or row from their exact dot products d; o0 is a multiple of 8.
+ * out_px as for bnn_emit16_avx512. For BNN_OUT_B the 8 bits go to bits
+ * o0 % 32 .. of word o0 / 32: the first byte of a word writes the whole
+ * word, later ones are OR-ed in (emit in increasing o0 per pixel). */
+BNN_ALWAYS_INLINE void bnn_emit8_avx2(bnn_out_kind kind, void *out_px,
+                                      int32_t o0, int32_t out_c, __m256i d,
+                                      const float *mul, const float *add,
+                                      const int32_t *thresh,
+                                      const uint8_t *dir)
+{
+    uint32_t bits = 0;
+    if (o0 + 8 <= out_c) {
+        if (kind == BNN_OUT_I32) {
+            _mm256_storeu_si256((__m256i *)(void *)((int32_t *)out_px + o0), d);
+            return;
+        }
+        if (kind == BNN_OUT_F32) {
+            __m256 t = _mm256_mul_ps(_mm256_cvtepi32_ps(d),
+                                     _mm256_loadu_ps(mul + o0));
+            _mm256_storeu_ps((float *)out_px + o0,
+                             _mm256_add_ps(t, _mm256_loadu_ps(add + o0)));
+            return;
+        }
+        {
+            __m256i th = _mm256_loadu_si256((const __m256i *)(const void *)(thresh + o0));
+            __m256i dv = _mm256_cvtepu8_epi32(
+                _mm_loadl_epi64((const __m128i *)(const void *)(dir + o0)));
+            __m256i lt = _mm256_cmpgt_epi32(th, d), gt = _mm256_cmpgt_epi32(d, th);
+            __m256i dm = _mm256_cmpeq_epi32(dv, _mm256_setzero_si256());
+            __m256i r = _mm256_blendv_epi8(gt, lt, dm);
+            bits = (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(r));
+        }
+    } else {
+        int32_t v[8], l;
+        _mm256_storeu_si256((__m256i *)(void *)v, d);
+        for (l = 0; l < 8 && o0 + l < out_c; l++) {
+            int32_t o = o0 + l;
+            if (kind == BNN_OUT_I32)
+                ((int32_t *)out_px)[o] = v[l];
+            else if (kind == BNN_OUT_F32)
+                ((float *)out_px)[o] = bnn_affine_out(v[l], mul[o], add[o]);
+            else
+                bits |= bnn_thresh_bit(v[l], thresh[o], dir[o]) << l;
+        }
+        if (kind != BNN_OUT_B)
+            return;
+    }
+    {
+        uint32_t *w = (uint32_t *)out_px + (o0 >> 5);
+        if ((o0 & 31) == 0)
+            *w = bits;
+        else
+            *w |= bits << (o0 & 31);
     }
 }
 #endif

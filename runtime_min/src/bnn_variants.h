@@ -33,7 +33,7 @@
 #define BNN_HAVE_AVX512 0
 #endif
 /* x86 AVX2: popcount by a pshufb nibble table. */
-#if defined(__AVX2__) && defined(BNN_AVX2_TODO)
+#if defined(__AVX2__)
 #define BNN_HAVE_AVX2 1
 #else
 #define BNN_HAVE_AVX2 0

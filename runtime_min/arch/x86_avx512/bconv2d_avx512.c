@@ -42,6 +42,7 @@ typedef struct {
     const uint32_t *pad;      /* pad pixel (cwin words) */
     const uint32_t **taps;    /* border table [kt][BNN_BCONV2D_BATCH] */
     const int32_t *corr;      /* ZERO: [kt][nblk*16] */
+    const ptrdiff_t *steps;   /* input word offset of each (tap, word) */
 } conv_ctx;
 
 /* Output pixels waiting for a tile. base[] is the input at tap (0, 0) of
@@ -53,33 +54,129 @@ typedef struct {
 } conv_batch;
 
 /*
- * The register tile: np pixels x nb blocks (constants after inlining),
- * blocks starting at weight pointer w, input words offset by goff (the
- * group's first word). Reads every tap of every pixel; writes the popcount
- * sums to acc[p*64 + b*16 + lane].
+ * Writes the outputs of one register tile: pixel q of the batch, blocks
+ * blk0 .. blk0+nb-1, from the popcount sums s[q][b]. dot = nk - 2*s, minus
+ * the ZERO correction of every padded tap for border pixels. Blocks are
+ * written in increasing order (bnn_emit16_avx512's b_b contract).
  */
-BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c,
-                                 const uint32_t *const *base, int np, int nb,
-                                 int indirect, const uint32_t *w,
-                                 int32_t goff, int32_t *acc)
+BNN_ALWAYS_INLINE void conv_tile_store(const conv_ctx *c, const conv_batch *bt,
+                                       int indirect, int np, int nb,
+                                       int32_t blk0, __m512i s[UK_P][UK_B])
+{
+    const bnn_bconv2d_params *p = c->p;
+    __m512i nk = _mm512_set1_epi32(c->nk);
+    int q, b;
+    int32_t t;
+    if (c->kind == BNN_OUT_B) {
+        /* Hoisted per block: thresholds and the dir lane mask. */
+        __m512i th[UK_B];
+        __mmask16 dm[UK_B], vm[UK_B];
+        for (b = 0; b < nb; b++) {
+            int32_t o0 = (blk0 + b) * 16, nv = p->out_c - o0;
+            vm[b] = (__mmask16)(nv >= 16 ? 0xFFFFu : (1u << (uint32_t)nv) - 1u);
+            th[b] = _mm512_maskz_loadu_epi32(vm[b], p->thresh + o0);
+            dm[b] = _mm512_test_epi32_mask(
+                _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(vm[b], p->dir + o0)),
+                _mm512_set1_epi32(0xFF));
+        }
+        for (q = 0; q < np; q++) {
+            uint32_t *opx = (uint32_t *)c->out +
+                            bt->pix[q] * (size_t)p->out_pixel_stride;
+            for (b = 0; b < nb; b++) {
+                int32_t o0 = (blk0 + b) * 16;
+                __m512i d = _mm512_sub_epi32(nk, _mm512_slli_epi32(s[q][b], 1));
+                uint32_t bits;
+                if (indirect && c->corr)
+                    for (t = 0; t < c->kt; t++)
+                        if (c->taps[t * BNN_BCONV2D_BATCH + q] == c->pad)
+                            d = _mm512_sub_epi32(
+                                d, _mm512_loadu_si512(c->corr +
+                                                      (size_t)t * (size_t)c->nblk * 16u +
+                                                      (size_t)o0));
+                bits = (uint32_t)(uint16_t)(
+                    (_mm512_mask_cmpgt_epi32_mask(dm[b], d, th[b]) |
+                     _mm512_mask_cmplt_epi32_mask((__mmask16)~dm[b], d, th[b])) &
+                    vm[b]);
+                if ((o0 & 16) == 0)
+                    opx[o0 >> 5] = bits;
+                else
+                    opx[o0 >> 5] |= bits << 16;
+            }
+        }
+        return;
+    }
+    for (q = 0; q < np; q++) {
+        size_t off = bt->pix[q] * (size_t)p->out_pixel_stride;
+        void *opx = c->kind == BNN_OUT_I32 ? (void *)((int32_t *)c->out + off)
+                                           : (void *)((float *)c->out + off);
+        for (b = 0; b < nb; b++) {
+            int32_t o0 = (blk0 + b) * 16;
+            __m512i d = _mm512_sub_epi32(nk, _mm512_slli_epi32(s[q][b], 1));
+            if (indirect && c->corr)
+                for (t = 0; t < c->kt; t++)
+                    if (c->taps[t * BNN_BCONV2D_BATCH + q] == c->pad)
+                        d = _mm512_sub_epi32(
+                            d, _mm512_loadu_si512(c->corr +
+                                                  (size_t)t * (size_t)c->nblk * 16u +
+                                                  (size_t)o0));
+            bnn_emit16_avx512(c->kind, opx, o0, p->out_c, d, p->mul, p->add,
+                              p->thresh, p->dir);
+        }
+    }
+}
+
+/*
+ * The register tile: the batch's np pixels x nb blocks (constants after
+ * inlining) starting at block blk0 of group g. Reads every tap of every
+ * pixel (interior: base + offsets; border: the tap table), accumulates in
+ * registers and writes the outputs.
+ */
+BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
+                                 int np, int nb, int indirect, int32_t cw_const,
+                                 int32_t blk0, int32_t g)
 {
     __m512i s[UK_P][UK_B];
+    const uint32_t *w = c->p->weights + (size_t)blk0 * c->wbs;
+    const uint32_t *base[UK_P];
+    int32_t goff = g * c->cwg, kh = c->p->k_h, kw = c->p->k_w;
+    int32_t cwg = cw_const ? cw_const : c->cwg;
+    size_t wbs = c->wbs;
     int32_t ky, kx, wd, t = 0;
     int p, b;
-    for (p = 0; p < np; p++)
+    for (p = 0; p < np; p++) {
+        base[p] = bt->base[p] + goff;
         for (b = 0; b < nb; b++)
             s[p][b] = _mm512_setzero_si512();
-    for (ky = 0; ky < c->p->k_h; ky++)
-        for (kx = 0; kx < c->p->k_w; kx++, t++) {
+    }
+    if (!indirect) {
+        /* Interior: one flat loop over the (tap, word) steps, the input
+         * word of step k of pixel p being base[p][steps[k]]. */
+        const ptrdiff_t *steps = c->steps;
+        int32_t k, nsteps = c->kt * cwg;
+        for (k = 0; k < nsteps; k++, w += 16) {
+            ptrdiff_t ix = steps[k];
+            __m512i wv[UK_B];
+            for (b = 0; b < nb; b++)
+                wv[b] = _mm512_loadu_si512(w + (size_t)b * wbs);
+            for (p = 0; p < np; p++) {
+                __m512i x = _mm512_set1_epi32((int)base[p][ix]);
+                for (b = 0; b < nb; b++)
+                    s[p][b] = _mm512_add_epi32(
+                        s[p][b], _mm512_popcnt_epi32(_mm512_xor_si512(x, wv[b])));
+            }
+        }
+        conv_tile_store(c, bt, indirect, np, nb, blk0, s);
+        return;
+    }
+    for (ky = 0; ky < kh; ky++)
+        for (kx = 0; kx < kw; kx++, t++) {
             const uint32_t *a[UK_P];
-            ptrdiff_t off = ky * c->rowoff + kx * c->coloff + goff;
             for (p = 0; p < np; p++)
-                a[p] = indirect ? c->taps[t * BNN_BCONV2D_BATCH + p] + goff
-                                : base[p] + off;
-            for (wd = 0; wd < c->cwg; wd++, w += 16) {
+                a[p] = c->taps[t * BNN_BCONV2D_BATCH + p] + goff;
+            for (wd = 0; wd < cwg; wd++, w += 16) {
                 __m512i wv[UK_B];
                 for (b = 0; b < nb; b++)
-                    wv[b] = _mm512_loadu_si512(w + (size_t)b * c->wbs);
+                    wv[b] = _mm512_loadu_si512(w + (size_t)b * wbs);
                 for (p = 0; p < np; p++) {
                     __m512i x = _mm512_set1_epi32((int)a[p][wd]);
                     for (b = 0; b < nb; b++)
@@ -89,20 +186,17 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c,
                 }
             }
         }
-    for (p = 0; p < np; p++)
-        for (b = 0; b < nb; b++)
-            _mm512_storeu_si512(acc + p * 64 + b * 16, s[p][b]);
+    conv_tile_store(c, bt, indirect, np, nb, blk0, s);
 }
 
-typedef void (*conv_tile_fn)(const conv_ctx *, const uint32_t *const *,
-                             const uint32_t *, int32_t, int32_t *);
+typedef void (*conv_tile_fn)(const conv_ctx *, const conv_batch *, int32_t,
+                             int32_t);
 
 #define TILE_FN(NP, NB, IND)                                                   \
     BNN_NOINLINE void conv_tile_##NP##_##NB##_##IND(                           \
-        const conv_ctx *c, const uint32_t *const *base, const uint32_t *w,     \
-        int32_t goff, int32_t *acc)                                            \
+        const conv_ctx *c, const conv_batch *bt, int32_t blk0, int32_t g)      \
     {                                                                          \
-        conv_tile(c, base, NP, NB, IND, w, goff, acc);                         \
+        conv_tile(c, bt, NP, NB, IND, 0, blk0, g);                             \
     }
 #define TILE_FNS_P(NP)                                                         \
     TILE_FN(NP, 4, 0) TILE_FN(NP, 2, 0) TILE_FN(NP, 1, 0)                      \
@@ -120,61 +214,23 @@ TILE_FNS_P(6)
             conv_tile_##NP##_1_##IND                                           \
     }
 
-/* Runs the tile for np pixels and nb (4, 2 or 1) blocks. */
-static void conv_run_tile(const conv_ctx *c, const conv_batch *bt,
-                          int indirect, int nb, const uint32_t *w,
-                          int32_t goff, int32_t *acc)
+/* Computes every output channel of the batch's pixels and writes them. */
+static void conv_flush(const conv_ctx *c, conv_batch *bt, int indirect)
 {
     static const conv_tile_fn tab[2][UK_P][3] = {
         {TILE_ROW(1, 0), TILE_ROW(2, 0), TILE_ROW(3, 0), TILE_ROW(4, 0),
          TILE_ROW(5, 0), TILE_ROW(6, 0)},
         {TILE_ROW(1, 1), TILE_ROW(2, 1), TILE_ROW(3, 1), TILE_ROW(4, 1),
          TILE_ROW(5, 1), TILE_ROW(6, 1)}};
-    tab[indirect][bt->np - 1][nb == 4 ? 0 : nb == 2 ? 1 : 2](c, bt->base, w,
-                                                             goff, acc);
-}
-
-/* Computes every output channel of the batch's pixels and writes them. */
-static void conv_flush(const conv_ctx *c, conv_batch *bt, int indirect)
-{
-    const bnn_bconv2d_params *p = c->p;
-    int32_t acc[UK_P * 64];
-    int32_t g, bi, nb, b, t;
-    int q;
+    int32_t g, bi, nb;
     if (bt->np == 0)
         return;
-    for (g = 0; g < p->groups; g++)
+    for (g = 0; g < c->p->groups; g++)
         for (bi = 0; bi < c->bpg; bi += nb) {
-            int32_t blk = g * c->bpg + bi, left = c->bpg - bi;
+            int32_t left = c->bpg - bi;
             nb = left >= 4 ? 4 : left >= 2 ? 2 : 1;
-            conv_run_tile(c, bt, indirect, nb,
-                          p->weights + (size_t)blk * c->wbs, g * c->cwg, acc);
-            for (q = 0; q < bt->np; q++) {
-                void *opx;
-                size_t off = bt->pix[q] * (size_t)p->out_pixel_stride;
-                if (c->kind == BNN_OUT_I32)
-                    opx = (int32_t *)c->out + off;
-                else if (c->kind == BNN_OUT_F32)
-                    opx = (float *)c->out + off;
-                else
-                    opx = (uint32_t *)c->out + off;
-                for (b = 0; b < nb; b++) {
-                    int32_t o0 = (blk + b) * 16;
-                    __m512i s = _mm512_loadu_si512(acc + q * 64 + b * 16);
-                    __m512i d = _mm512_sub_epi32(_mm512_set1_epi32(c->nk),
-                                                 _mm512_slli_epi32(s, 1));
-                    if (indirect && c->corr)
-                        for (t = 0; t < c->kt; t++)
-                            if (c->taps[t * BNN_BCONV2D_BATCH + q] == c->pad)
-                                d = _mm512_sub_epi32(
-                                    d, _mm512_loadu_si512(
-                                           c->corr + (size_t)t *
-                                                         (size_t)c->nblk * 16u +
-                                           (size_t)o0));
-                    bnn_emit16_avx512(c->kind, opx, o0, p->out_c, d, p->mul,
-                                      p->add, p->thresh, p->dir);
-                }
-            }
+            tab[indirect][bt->np - 1][nb == 4 ? 0 : nb == 2 ? 1 : 2](
+                c, bt, g * c->bpg + bi, g);
         }
     bt->np = 0;
 }
@@ -265,6 +321,15 @@ static bnn_status conv_entry(const bnn_bconv2d_params *p, const uint32_t *in,
         int32_t *corr = (int32_t *)(void *)(sc + bnn_scratch_corr_off(p));
         bnn_fill_zero_corr(p, corr);
         c.corr = corr;
+    }
+    {
+        ptrdiff_t *steps = (ptrdiff_t *)(void *)(sc + bnn_scratch_steps_off(p));
+        int32_t ky, kx, wd, k = 0;
+        for (ky = 0; ky < p->k_h; ky++)
+            for (kx = 0; kx < p->k_w; kx++)
+                for (wd = 0; wd < c.cwg; wd++)
+                    steps[k++] = ky * c.rowoff + kx * c.coloff + wd;
+        c.steps = steps;
     }
     conv_run(&c, in);
     return BNN_OK;

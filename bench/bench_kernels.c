@@ -1,0 +1,709 @@
+/*
+ * bench_kernels.c - single-thread throughput of the binary conv kernels of
+ * runtime_min against the popcount roofline measured in the same run.
+ * A benchmark, not a test: it checks nothing but that the kernels agree.
+ *
+ * Roofline: the rate of xor + popcount + add on L1-resident data, in
+ * binary MACs per second (one MAC = one bit of the reduction), for each
+ * instruction set a variant uses:
+ *   avx512    zmm xor + vpopcntd + vpaddd, 6x4 register tile;
+ *   avx2      ymm xor + pshufb nibble-table popcount + byte adds, byte
+ *             accumulators folded with vpsadbw;
+ *   portable  64-bit scalar xor + popcnt + add, 3x3 register tile,
+ *             vectorisation disabled (the instruction the portable C
+ *             kernel's popcount maps to).
+ * Layers: daBNN's 3x3 pad-1 set, binary in -> bits out (bnn_bconv2d_b_b,
+ * pad -1), per compiled-in variant, plus a float32 conv of the same shape
+ * (bnn_conv2d_f32 when the runtime has it, BENCH_HAVE_FLOAT_CONV).
+ * binary MACs = out_h * out_w * out_c * k_h * k_w * in_c. Every figure is
+ * the median of `reps` timed runs after a warm-up.
+ *
+ * Usage: bench_kernels [--json] [--reps N]
+ */
+#define _POSIX_C_SOURCE 199309L
+#include "bnn.h"
+#include "bnn_variants.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#if defined(__x86_64__) && (defined(__AVX2__) || defined(__AVX512F__))
+#include <immintrin.h>
+#endif
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int g_reps = 101;
+
+/* Median seconds per call of fn(ctx). Each timed run is short (>= 50 us,
+ * one call of a layer), so that on a shared machine few runs are hit by
+ * a context switch and the median stays clean. */
+static double time_median(void (*fn)(void *), void *ctx)
+{
+    double t0, dt, times[1001];
+    long iters = 1, i;
+    int r;
+    fn(ctx); /* warm-up */
+    for (;;) {
+        t0 = now_s();
+        for (i = 0; i < iters; i++)
+            fn(ctx);
+        dt = now_s() - t0;
+        if (dt > 50e-6 || iters > (1L << 28))
+            break;
+        iters *= 2;
+    }
+    for (r = 0; r < g_reps; r++) {
+        t0 = now_s();
+        for (i = 0; i < iters; i++)
+            fn(ctx);
+        times[r] = (now_s() - t0) / (double)iters;
+    }
+    qsort(times, (size_t)g_reps, sizeof times[0], cmp_double);
+    return times[g_reps / 2];
+}
+
+static uint32_t g_rng = 0x12345678u;
+static uint32_t rnd(void)
+{
+    g_rng ^= g_rng << 13;
+    g_rng ^= g_rng >> 17;
+    g_rng ^= g_rng << 5;
+    return g_rng;
+}
+
+/* ---- rooflines ---------------------------------------------------------- */
+
+#define RL_WORDS 2048 /* 8 KB of "weights" and of "inputs": L1 resident */
+static uint32_t rl_w[RL_WORDS] __attribute__((aligned(64)));
+static uint32_t rl_x[RL_WORDS] __attribute__((aligned(64)));
+static volatile uint64_t rl_sink;
+#define RL_REPS 64
+
+/* The roofline loops are written in assembly so that the ceiling does not
+ * depend on how a compiler allocates registers. */
+#if defined(__x86_64__) && defined(__AVX512VPOPCNTDQ__) && defined(__AVX512F__)
+#define HAVE_RL_AVX512 1
+/* Per step: 4 zmm weight loads, 6 broadcast input words, 24 x (vpxord,
+ * vpopcntd, vpaddd) into 24 accumulators: 24 * 512 MACs. */
+static void rl_avx512(void *ctx)
+{
+    uint32_t out[16];
+    int i, reps = RL_REPS;
+    uint64_t t = 0;
+    const uint32_t *wp = rl_w, *xp = rl_x;
+    (void)ctx;
+    __asm__ volatile(
+        "vpxord %%zmm0, %%zmm0, %%zmm0\n"
+        "vpxord %%zmm1, %%zmm1, %%zmm1\n"
+        "vpxord %%zmm2, %%zmm2, %%zmm2\n"
+        "vpxord %%zmm3, %%zmm3, %%zmm3\n"
+        "vpxord %%zmm4, %%zmm4, %%zmm4\n"
+        "vpxord %%zmm5, %%zmm5, %%zmm5\n"
+        "vpxord %%zmm6, %%zmm6, %%zmm6\n"
+        "vpxord %%zmm7, %%zmm7, %%zmm7\n"
+        "vpxord %%zmm8, %%zmm8, %%zmm8\n"
+        "vpxord %%zmm9, %%zmm9, %%zmm9\n"
+        "vpxord %%zmm10, %%zmm10, %%zmm10\n"
+        "vpxord %%zmm11, %%zmm11, %%zmm11\n"
+        "vpxord %%zmm12, %%zmm12, %%zmm12\n"
+        "vpxord %%zmm13, %%zmm13, %%zmm13\n"
+        "vpxord %%zmm14, %%zmm14, %%zmm14\n"
+        "vpxord %%zmm15, %%zmm15, %%zmm15\n"
+        "vpxord %%zmm16, %%zmm16, %%zmm16\n"
+        "vpxord %%zmm17, %%zmm17, %%zmm17\n"
+        "vpxord %%zmm18, %%zmm18, %%zmm18\n"
+        "vpxord %%zmm19, %%zmm19, %%zmm19\n"
+        "vpxord %%zmm20, %%zmm20, %%zmm20\n"
+        "vpxord %%zmm21, %%zmm21, %%zmm21\n"
+        "vpxord %%zmm22, %%zmm22, %%zmm22\n"
+        "vpxord %%zmm23, %%zmm23, %%zmm23\n"
+        "2:\n"
+        "mov %[w], %%rax\n"
+        "mov %[x], %%rdx\n"
+        "mov %[steps], %%esi\n"
+        "1:\n"
+        "vmovdqa64 0(%%rax), %%zmm24\n"
+        "vmovdqa64 64(%%rax), %%zmm25\n"
+        "vmovdqa64 128(%%rax), %%zmm26\n"
+        "vmovdqa64 192(%%rax), %%zmm27\n"
+        "vpbroadcastd 0(%%rdx), %%zmm28\n"
+        "vpxord %%zmm24, %%zmm28, %%zmm29\n"
+        "vpopcntd %%zmm29, %%zmm29\n"
+        "vpaddd %%zmm29, %%zmm0, %%zmm0\n"
+        "vpxord %%zmm25, %%zmm28, %%zmm30\n"
+        "vpopcntd %%zmm30, %%zmm30\n"
+        "vpaddd %%zmm30, %%zmm1, %%zmm1\n"
+        "vpxord %%zmm26, %%zmm28, %%zmm31\n"
+        "vpopcntd %%zmm31, %%zmm31\n"
+        "vpaddd %%zmm31, %%zmm2, %%zmm2\n"
+        "vpxord %%zmm27, %%zmm28, %%zmm29\n"
+        "vpopcntd %%zmm29, %%zmm29\n"
+        "vpaddd %%zmm29, %%zmm3, %%zmm3\n"
+        "vpbroadcastd 4(%%rdx), %%zmm28\n"
+        "vpxord %%zmm24, %%zmm28, %%zmm30\n"
+        "vpopcntd %%zmm30, %%zmm30\n"
+        "vpaddd %%zmm30, %%zmm4, %%zmm4\n"
+        "vpxord %%zmm25, %%zmm28, %%zmm31\n"
+        "vpopcntd %%zmm31, %%zmm31\n"
+        "vpaddd %%zmm31, %%zmm5, %%zmm5\n"
+        "vpxord %%zmm26, %%zmm28, %%zmm29\n"
+        "vpopcntd %%zmm29, %%zmm29\n"
+        "vpaddd %%zmm29, %%zmm6, %%zmm6\n"
+        "vpxord %%zmm27, %%zmm28, %%zmm30\n"
+        "vpopcntd %%zmm30, %%zmm30\n"
+        "vpaddd %%zmm30, %%zmm7, %%zmm7\n"
+        "vpbroadcastd 8(%%rdx), %%zmm28\n"
+        "vpxord %%zmm24, %%zmm28, %%zmm31\n"
+        "vpopcntd %%zmm31, %%zmm31\n"
+        "vpaddd %%zmm31, %%zmm8, %%zmm8\n"
+        "vpxord %%zmm25, %%zmm28, %%zmm29\n"
+        "vpopcntd %%zmm29, %%zmm29\n"
+        "vpaddd %%zmm29, %%zmm9, %%zmm9\n"
+        "vpxord %%zmm26, %%zmm28, %%zmm30\n"
+        "vpopcntd %%zmm30, %%zmm30\n"
+        "vpaddd %%zmm30, %%zmm10, %%zmm10\n"
+        "vpxord %%zmm27, %%zmm28, %%zmm31\n"
+        "vpopcntd %%zmm31, %%zmm31\n"
+        "vpaddd %%zmm31, %%zmm11, %%zmm11\n"
+        "vpbroadcastd 12(%%rdx), %%zmm28\n"
+        "vpxord %%zmm24, %%zmm28, %%zmm29\n"
+        "vpopcntd %%zmm29, %%zmm29\n"
+        "vpaddd %%zmm29, %%zmm12, %%zmm12\n"
+        "vpxord %%zmm25, %%zmm28, %%zmm30\n"
+        "vpopcntd %%zmm30, %%zmm30\n"
+        "vpaddd %%zmm30, %%zmm13, %%zmm13\n"
+        "vpxord %%zmm26, %%zmm28, %%zmm31\n"
+        "vpopcntd %%zmm31, %%zmm31\n"
+        "vpaddd %%zmm31, %%zmm14, %%zmm14\n"
+        "vpxord %%zmm27, %%zmm28, %%zmm29\n"
+        "vpopcntd %%zmm29, %%zmm29\n"
+        "vpaddd %%zmm29, %%zmm15, %%zmm15\n"
+        "vpbroadcastd 16(%%rdx), %%zmm28\n"
+        "vpxord %%zmm24, %%zmm28, %%zmm30\n"
+        "vpopcntd %%zmm30, %%zmm30\n"
+        "vpaddd %%zmm30, %%zmm16, %%zmm16\n"
+        "vpxord %%zmm25, %%zmm28, %%zmm31\n"
+        "vpopcntd %%zmm31, %%zmm31\n"
+        "vpaddd %%zmm31, %%zmm17, %%zmm17\n"
+        "vpxord %%zmm26, %%zmm28, %%zmm29\n"
+        "vpopcntd %%zmm29, %%zmm29\n"
+        "vpaddd %%zmm29, %%zmm18, %%zmm18\n"
+        "vpxord %%zmm27, %%zmm28, %%zmm30\n"
+        "vpopcntd %%zmm30, %%zmm30\n"
+        "vpaddd %%zmm30, %%zmm19, %%zmm19\n"
+        "vpbroadcastd 20(%%rdx), %%zmm28\n"
+        "vpxord %%zmm24, %%zmm28, %%zmm31\n"
+        "vpopcntd %%zmm31, %%zmm31\n"
+        "vpaddd %%zmm31, %%zmm20, %%zmm20\n"
+        "vpxord %%zmm25, %%zmm28, %%zmm29\n"
+        "vpopcntd %%zmm29, %%zmm29\n"
+        "vpaddd %%zmm29, %%zmm21, %%zmm21\n"
+        "vpxord %%zmm26, %%zmm28, %%zmm30\n"
+        "vpopcntd %%zmm30, %%zmm30\n"
+        "vpaddd %%zmm30, %%zmm22, %%zmm22\n"
+        "vpxord %%zmm27, %%zmm28, %%zmm31\n"
+        "vpopcntd %%zmm31, %%zmm31\n"
+        "vpaddd %%zmm31, %%zmm23, %%zmm23\n"
+        "add $256, %%rax\n"
+        "add $24, %%rdx\n"
+        "dec %%esi\n"
+        "jnz 1b\n"
+        "dec %%ecx\n"
+        "jnz 2b\n"
+        "vpaddd %%zmm1, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm2, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm3, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm4, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm5, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm6, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm7, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm8, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm9, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm10, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm11, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm12, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm13, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm14, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm15, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm16, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm17, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm18, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm19, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm20, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm21, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm22, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm23, %%zmm0, %%zmm0\n"
+        "vmovdqu64 %%zmm0, %[out]\n"
+        : [out] "=m"(out), "+c"(reps)
+        : [w] "m"(wp), [x] "m"(xp), [steps] "i"(RL_WORDS / 64)
+        : "rax", "rdx", "rsi", "memory", "zmm0", "zmm1", "zmm2", "zmm3", "zmm4", "zmm5",
+          "zmm6", "zmm7", "zmm8", "zmm9", "zmm10", "zmm11", "zmm12", "zmm13", "zmm14",
+          "zmm15", "zmm16", "zmm17", "zmm18", "zmm19", "zmm20", "zmm21", "zmm22", "zmm23",
+          "zmm24", "zmm25", "zmm26", "zmm27", "zmm28", "zmm29", "zmm30", "zmm31");
+    for (i = 0; i < 16; i++)
+        t += out[i];
+    rl_sink += t;
+}
+static const double rl_avx512_macs = (double)RL_REPS * (RL_WORDS / 64) * 24.0 * 512.0;
+#endif
+
+#if defined(__x86_64__) && defined(__AVX2__)
+#define HAVE_RL_AVX2 1
+/* Per step: 2 ymm weight loads, 3 broadcast input words, 6 x (vpxor,
+ * shift, 2 and, 2 vpshufb, 2 vpaddb) into 6 byte accumulators: 6 * 256
+ * MACs; the byte accumulators are folded with vpsadbw every 31 steps (a
+ * byte gains at most 8 per step). */
+static void rl_avx2(void *ctx)
+{
+    static const uint8_t lut[32] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+                                    0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+    static const uint8_t m4[32] = {15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
+                                   15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15};
+    uint64_t out[4];
+    int reps = RL_REPS;
+    const uint32_t *wp = rl_w, *xp = rl_x;
+    (void)ctx;
+    __asm__ volatile(
+        "vpxor %%ymm8, %%ymm8, %%ymm8\n"
+        "vpxor %%ymm15, %%ymm15, %%ymm15\n"
+        "vmovdqu %[lut], %%ymm6\n"
+        "vmovdqu %[m4], %%ymm7\n"
+        "2:\n"
+        "mov %[w], %%rax\n"
+        "mov %[x], %%rdx\n"
+        "mov %[blocks], %%esi\n"
+        "3:\n"
+        "vpxor %%ymm0, %%ymm0, %%ymm0\n"
+        "vpxor %%ymm1, %%ymm1, %%ymm1\n"
+        "vpxor %%ymm2, %%ymm2, %%ymm2\n"
+        "vpxor %%ymm3, %%ymm3, %%ymm3\n"
+        "vpxor %%ymm4, %%ymm4, %%ymm4\n"
+        "vpxor %%ymm5, %%ymm5, %%ymm5\n"
+        "mov $31, %%edi\n"
+        "1:\n"
+        "vmovdqa (%%rax), %%ymm9\n"
+        "vmovdqa 32(%%rax), %%ymm10\n"
+        "vpbroadcastd 0(%%rdx), %%ymm11\n"
+        "vpxor %%ymm9, %%ymm11, %%ymm12\n"
+        "vpsrlw $4, %%ymm12, %%ymm13\n"
+        "vpand %%ymm7, %%ymm12, %%ymm12\n"
+        "vpand %%ymm7, %%ymm13, %%ymm13\n"
+        "vpshufb %%ymm12, %%ymm6, %%ymm12\n"
+        "vpshufb %%ymm13, %%ymm6, %%ymm13\n"
+        "vpaddb %%ymm12, %%ymm0, %%ymm0\n"
+        "vpaddb %%ymm13, %%ymm0, %%ymm0\n"
+        "vpxor %%ymm10, %%ymm11, %%ymm12\n"
+        "vpsrlw $4, %%ymm12, %%ymm13\n"
+        "vpand %%ymm7, %%ymm12, %%ymm12\n"
+        "vpand %%ymm7, %%ymm13, %%ymm13\n"
+        "vpshufb %%ymm12, %%ymm6, %%ymm12\n"
+        "vpshufb %%ymm13, %%ymm6, %%ymm13\n"
+        "vpaddb %%ymm12, %%ymm1, %%ymm1\n"
+        "vpaddb %%ymm13, %%ymm1, %%ymm1\n"
+        "vpbroadcastd 4(%%rdx), %%ymm11\n"
+        "vpxor %%ymm9, %%ymm11, %%ymm12\n"
+        "vpsrlw $4, %%ymm12, %%ymm13\n"
+        "vpand %%ymm7, %%ymm12, %%ymm12\n"
+        "vpand %%ymm7, %%ymm13, %%ymm13\n"
+        "vpshufb %%ymm12, %%ymm6, %%ymm12\n"
+        "vpshufb %%ymm13, %%ymm6, %%ymm13\n"
+        "vpaddb %%ymm12, %%ymm2, %%ymm2\n"
+        "vpaddb %%ymm13, %%ymm2, %%ymm2\n"
+        "vpxor %%ymm10, %%ymm11, %%ymm12\n"
+        "vpsrlw $4, %%ymm12, %%ymm13\n"
+        "vpand %%ymm7, %%ymm12, %%ymm12\n"
+        "vpand %%ymm7, %%ymm13, %%ymm13\n"
+        "vpshufb %%ymm12, %%ymm6, %%ymm12\n"
+        "vpshufb %%ymm13, %%ymm6, %%ymm13\n"
+        "vpaddb %%ymm12, %%ymm3, %%ymm3\n"
+        "vpaddb %%ymm13, %%ymm3, %%ymm3\n"
+        "vpbroadcastd 8(%%rdx), %%ymm11\n"
+        "vpxor %%ymm9, %%ymm11, %%ymm12\n"
+        "vpsrlw $4, %%ymm12, %%ymm13\n"
+        "vpand %%ymm7, %%ymm12, %%ymm12\n"
+        "vpand %%ymm7, %%ymm13, %%ymm13\n"
+        "vpshufb %%ymm12, %%ymm6, %%ymm12\n"
+        "vpshufb %%ymm13, %%ymm6, %%ymm13\n"
+        "vpaddb %%ymm12, %%ymm4, %%ymm4\n"
+        "vpaddb %%ymm13, %%ymm4, %%ymm4\n"
+        "vpxor %%ymm10, %%ymm11, %%ymm12\n"
+        "vpsrlw $4, %%ymm12, %%ymm13\n"
+        "vpand %%ymm7, %%ymm12, %%ymm12\n"
+        "vpand %%ymm7, %%ymm13, %%ymm13\n"
+        "vpshufb %%ymm12, %%ymm6, %%ymm12\n"
+        "vpshufb %%ymm13, %%ymm6, %%ymm13\n"
+        "vpaddb %%ymm12, %%ymm5, %%ymm5\n"
+        "vpaddb %%ymm13, %%ymm5, %%ymm5\n"
+        "add $64, %%rax\n"
+        "add $12, %%rdx\n"
+        "dec %%edi\n"
+        "jnz 1b\n"
+        "vpsadbw %%ymm15, %%ymm0, %%ymm0\n"
+        "vpaddq %%ymm0, %%ymm8, %%ymm8\n"
+        "vpsadbw %%ymm15, %%ymm1, %%ymm1\n"
+        "vpaddq %%ymm1, %%ymm8, %%ymm8\n"
+        "vpsadbw %%ymm15, %%ymm2, %%ymm2\n"
+        "vpaddq %%ymm2, %%ymm8, %%ymm8\n"
+        "vpsadbw %%ymm15, %%ymm3, %%ymm3\n"
+        "vpaddq %%ymm3, %%ymm8, %%ymm8\n"
+        "vpsadbw %%ymm15, %%ymm4, %%ymm4\n"
+        "vpaddq %%ymm4, %%ymm8, %%ymm8\n"
+        "vpsadbw %%ymm15, %%ymm5, %%ymm5\n"
+        "vpaddq %%ymm5, %%ymm8, %%ymm8\n"
+        "dec %%esi\n"
+        "jnz 3b\n"
+        "dec %%ecx\n"
+        "jnz 2b\n"
+        "vmovdqu %%ymm8, %[out]\n"
+        : [out] "=m"(out), "+c"(reps)
+        : [w] "m"(wp), [x] "m"(xp), [blocks] "i"(4), [lut] "m"(lut), [m4] "m"(m4)
+        : "rax", "rdx", "rsi", "rdi", "memory", "ymm0", "ymm1", "ymm2", "ymm3", "ymm4",
+          "ymm5", "ymm6", "ymm7", "ymm8", "ymm9", "ymm10", "ymm11", "ymm12", "ymm13",
+          "ymm14", "ymm15");
+    rl_sink += out[0] + out[1] + out[2] + out[3];
+}
+static const double rl_avx2_macs = (double)RL_REPS * 4.0 * 31.0 * 6.0 * 256.0;
+#endif
+
+#if defined(__x86_64__) && defined(__POPCNT__)
+#define HAVE_RL_SCALAR 1
+/* Per step: 3 input and 2 weight 64-bit words, 6 x (xor, popcnt, add) into
+ * 6 accumulators: 6 * 64 MACs. */
+static void rl_scalar(void *ctx)
+{
+    uint64_t out;
+    int reps = RL_REPS;
+    const uint32_t *wp = rl_w, *xp = rl_x;
+    (void)ctx;
+    __asm__ volatile(
+        "xor %%r8, %%r8\n"
+        "xor %%r9, %%r9\n"
+        "xor %%r10, %%r10\n"
+        "xor %%r11, %%r11\n"
+        "xor %%r12, %%r12\n"
+        "xor %%r13, %%r13\n"
+        "2:\n"
+        "mov %[w], %%rax\n"
+        "mov %[x], %%rdx\n"
+        "mov %[steps], %%esi\n"
+        "1:\n"
+        "mov 0(%%rdx), %%rbx\n"
+        "mov 8(%%rdx), %%r14\n"
+        "mov 16(%%rdx), %%r15\n"
+        "mov %%rbx, %%rdi\n"
+        "xor 0(%%rax), %%rdi\n"
+        "popcnt %%rdi, %%rdi\n"
+        "add %%rdi, %%r8\n"
+        "mov %%rbx, %%rdi\n"
+        "xor 8(%%rax), %%rdi\n"
+        "popcnt %%rdi, %%rdi\n"
+        "add %%rdi, %%r9\n"
+        "mov %%r14, %%rdi\n"
+        "xor 0(%%rax), %%rdi\n"
+        "popcnt %%rdi, %%rdi\n"
+        "add %%rdi, %%r10\n"
+        "mov %%r14, %%rdi\n"
+        "xor 8(%%rax), %%rdi\n"
+        "popcnt %%rdi, %%rdi\n"
+        "add %%rdi, %%r11\n"
+        "mov %%r15, %%rdi\n"
+        "xor 0(%%rax), %%rdi\n"
+        "popcnt %%rdi, %%rdi\n"
+        "add %%rdi, %%r12\n"
+        "mov %%r15, %%rdi\n"
+        "xor 8(%%rax), %%rdi\n"
+        "popcnt %%rdi, %%rdi\n"
+        "add %%rdi, %%r13\n"
+        "add $16, %%rax\n"
+        "add $24, %%rdx\n"
+        "dec %%esi\n"
+        "jnz 1b\n"
+        "dec %%ecx\n"
+        "jnz 2b\n"
+        "add %%r9, %%r8\n"
+        "add %%r10, %%r8\n"
+        "add %%r11, %%r8\n"
+        "add %%r12, %%r8\n"
+        "add %%r13, %%r8\n"
+        "mov %%r8, %[out]\n"
+        : [out] "=m"(out), "+c"(reps)
+        : [w] "m"(wp), [x] "m"(xp), [steps] "i"(RL_WORDS / 2 / 3)
+        : "rax", "rbx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13",
+          "r14", "r15", "memory", "cc");
+    rl_sink += out;
+}
+static const double rl_scalar_macs = (double)RL_REPS * (RL_WORDS / 2 / 3) * 6.0 * 64.0;
+#endif
+
+/* ---- layers -------------------------------------------------------------- */
+
+typedef struct {
+    int hw, c;
+} layer_shape;
+
+static const layer_shape layers[] = {{56, 64}, {28, 128}, {14, 256}, {7, 512}};
+
+typedef struct {
+    bnn_bconv2d_params p;
+    const uint32_t *in;
+    uint32_t *out;
+    void *scratch;
+    bnn_status (*fn)(const bnn_bconv2d_params *, const uint32_t *, uint32_t *,
+                     void *);
+} bin_ctx;
+
+static void run_bin(void *v)
+{
+    bin_ctx *c = (bin_ctx *)v;
+    c->fn(&c->p, c->in, c->out, c->scratch);
+}
+
+#if defined(BENCH_HAVE_FLOAT_CONV)
+typedef struct {
+    bnn_conv2d_params p;
+    const float *in;
+    float *out;
+    void *scratch;
+} flt_ctx;
+
+static void run_flt(void *v)
+{
+    flt_ctx *c = (flt_ctx *)v;
+    bnn_conv2d_f32(&c->p, c->in, c->out, c->scratch);
+}
+#endif
+
+static void *xalloc(size_t bytes)
+{
+    void *p = aligned_alloc(64, (bytes + 63u) / 64u * 64u);
+    if (!p) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
+    }
+    memset(p, 0, (bytes + 63u) / 64u * 64u);
+    return p;
+}
+
+/* Seconds per float conv of the layer (3x3, pad 1), or 0 when the runtime
+ * has no float conv. */
+static double time_float(int hw, int c)
+{
+#if defined(BENCH_HAVE_FLOAT_CONV)
+    flt_ctx f;
+    size_t i, nin = (size_t)hw * (size_t)hw * (size_t)c;
+    size_t nw = 9u * (size_t)c * (size_t)c;
+    float *in = (float *)xalloc(nin * 4u), *w = (float *)xalloc(nw * 4u);
+    float *out = (float *)xalloc(nin * 4u);
+    size_t ss;
+    double t;
+    for (i = 0; i < nin; i++)
+        in[i] = (float)((int)(rnd() % 2001u) - 1000) / 1000.0f;
+    for (i = 0; i < nw; i++)
+        w[i] = (float)((int)(rnd() % 2001u) - 1000) / 1000.0f;
+    memset(&f, 0, sizeof f);
+    f.p.n = 1;
+    f.p.in_h = f.p.in_w = f.p.out_h = f.p.out_w = hw;
+    f.p.in_c = f.p.out_c = c;
+    f.p.k_h = f.p.k_w = 3;
+    f.p.stride_h = f.p.stride_w = f.p.dil_h = f.p.dil_w = 1;
+    f.p.pad_h = f.p.pad_w = 1;
+    f.p.groups = 1;
+    f.p.weights = w;
+    f.p.bias = NULL;
+    f.p.act = BNN_ACT_NONE;
+    f.p.out_pixel_stride = c;
+    ss = bnn_conv2d_f32_scratch_size(&f.p);
+    f.scratch = ss ? xalloc(ss) : NULL;
+    f.in = in;
+    f.out = out;
+    if (bnn_conv2d_f32(&f.p, in, out, f.scratch) != BNN_OK) {
+        fprintf(stderr, "bnn_conv2d_f32 failed\n");
+        exit(1);
+    }
+    t = time_median(run_flt, &f);
+    free(in);
+    free(w);
+    free(out);
+    free(f.scratch);
+    return t;
+#else
+    (void)hw;
+    (void)c;
+    return 0.0;
+#endif
+}
+
+typedef struct {
+    char variant[16];
+    double roofline;
+} roof_entry;
+
+int main(int argc, char **argv)
+{
+    roof_entry roofs[8];
+    int nroofs = 0, json = 0, i, l, v, first = 1;
+    double best_roof = 0.0;
+    for (i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json"))
+            json = 1;
+        else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
+            g_reps = atoi(argv[++i]);
+        else {
+            fprintf(stderr, "usage: %s [--json] [--reps N]\n", argv[0]);
+            return 2;
+        }
+    }
+    if (g_reps < 1)
+        g_reps = 1;
+    if (g_reps > 1001)
+        g_reps = 1001;
+    for (i = 0; i < RL_WORDS; i++) {
+        rl_w[i] = rnd();
+        rl_x[i] = rnd();
+    }
+
+    /* Rooflines of the instruction sets the compiled-in variants use. */
+    for (v = 0; v < bnn_variant_count(); v++) {
+        const char *name = bnn_variant_get(v).name;
+        double macs = 0.0, t = 0.0;
+        if (!strcmp(name, "portable")) {
+#if defined(HAVE_RL_SCALAR)
+            t = time_median(rl_scalar, NULL);
+            macs = rl_scalar_macs;
+#endif
+        }
+#if defined(HAVE_RL_AVX2)
+        else if (!strcmp(name, "avx2")) {
+            t = time_median(rl_avx2, NULL);
+            macs = rl_avx2_macs;
+        }
+#endif
+#if defined(HAVE_RL_AVX512)
+        else if (!strcmp(name, "avx512")) {
+            t = time_median(rl_avx512, NULL);
+            macs = rl_avx512_macs;
+        }
+#endif
+        if (t > 0.0) {
+            snprintf(roofs[nroofs].variant, sizeof roofs[nroofs].variant, "%s", name);
+            roofs[nroofs].roofline = macs / t;
+            if (roofs[nroofs].roofline > best_roof)
+                best_roof = roofs[nroofs].roofline;
+            nroofs++;
+        }
+    }
+
+    if (json) {
+        printf("{\"roofline_bmacs_per_s\": %.6g, \"rooflines\": {", best_roof);
+        for (i = 0; i < nroofs; i++)
+            printf("%s\"%s\": %.6g", i ? ", " : "", roofs[i].variant, roofs[i].roofline);
+        printf("}, \"layers\": [");
+    } else {
+        printf("popcount roofline (xor+popcount+add, L1, 1 thread), binary MACs/s:\n");
+        for (i = 0; i < nroofs; i++)
+            printf("  %-9s %10.1f G\n", roofs[i].variant, roofs[i].roofline * 1e-9);
+        printf("\n%-20s %-9s %10s %10s %8s %10s %9s %8s\n", "layer", "variant", "time ms",
+               "GMAC/s", "ratio", "float ms", "GFLOP/s", "speedup");
+    }
+
+    for (l = 0; l < (int)(sizeof layers / sizeof layers[0]); l++) {
+        int hw = layers[l].hw, c = layers[l].c, cw = (c + 31) / 32;
+        size_t npx = (size_t)hw * (size_t)hw;
+        size_t wwords = bnn_bconv2d_weight_words(c, 3, 3, c);
+        uint32_t *in = (uint32_t *)xalloc(npx * (size_t)cw * 4u);
+        uint32_t *w = (uint32_t *)xalloc(wwords * 4u);
+        uint32_t *ref = (uint32_t *)xalloc(npx * (size_t)cw * 4u);
+        uint32_t *out = (uint32_t *)xalloc(npx * (size_t)cw * 4u);
+        int32_t *th = (int32_t *)xalloc((size_t)c * 4u);
+        uint8_t *dir = (uint8_t *)xalloc((size_t)c);
+        double macs = (double)npx * c * 9.0 * c;
+        double tf = time_float(hw, c);
+        double fgflops = tf > 0.0 ? 2.0 * macs / tf * 1e-9 : 0.0;
+        char shape[64];
+        bin_ctx b;
+        size_t i2;
+        snprintf(shape, sizeof shape, "%dx%dx%d->%d 3x3", hw, hw, c, c);
+        for (i2 = 0; i2 < npx * (size_t)cw; i2++)
+            in[i2] = rnd();
+        if (c % 32)
+            for (i2 = 0; i2 < npx; i2++)
+                in[i2 * (size_t)cw + (size_t)cw - 1] &= (1u << (c % 32)) - 1u;
+        for (i2 = 0; i2 < wwords; i2++)
+            w[i2] = rnd();
+        for (i = 0; i < c; i++) {
+            th[i] = (int32_t)(rnd() % 61u) - 30;
+            dir[i] = (uint8_t)(rnd() & 1u);
+        }
+        memset(&b, 0, sizeof b);
+        b.p.n = 1;
+        b.p.in_h = b.p.in_w = b.p.out_h = b.p.out_w = hw;
+        b.p.in_c = b.p.out_c = c;
+        b.p.k_h = b.p.k_w = 3;
+        b.p.stride_h = b.p.stride_w = b.p.dil_h = b.p.dil_w = 1;
+        b.p.pad_h = b.p.pad_w = 1;
+        b.p.groups = 1;
+        b.p.pad_mode = BNN_PAD_MINUS_ONE;
+        b.p.weights = w;
+        b.p.out_pixel_stride = cw;
+        b.p.thresh = th;
+        b.p.dir = dir;
+        b.in = in;
+        b.scratch = xalloc(bnn_bconv2d_scratch_size(&b.p));
+        for (v = bnn_variant_count() - 1; v >= 0; v--) {
+            bnn_variant var = bnn_variant_get(v);
+            double t, roof = 0.0, rate;
+            for (i = 0; i < nroofs; i++)
+                if (!strcmp(roofs[i].variant, var.name))
+                    roof = roofs[i].roofline;
+            b.fn = var.bconv2d_b_b;
+            b.out = v == bnn_variant_count() - 1 ? ref : out;
+            if (b.fn(&b.p, in, b.out, b.scratch) != BNN_OK) {
+                fprintf(stderr, "%s: %s failed\n", shape, var.name);
+                return 1;
+            }
+            if (b.out != ref && memcmp(out, ref, npx * (size_t)cw * 4u) != 0) {
+                fprintf(stderr, "%s: %s disagrees with %s\n", shape, var.name,
+                        bnn_variant_get(bnn_variant_count() - 1).name);
+                return 1;
+            }
+            t = time_median(run_bin, &b);
+            rate = macs / t;
+            if (json) {
+                printf("%s{\"shape\": \"%s\", \"variant\": \"%s\", \"bmacs_per_s\": %.6g, "
+                       "\"ratio_to_roofline\": %.4f, \"float_gflops\": %.4g, "
+                       "\"speedup_vs_float\": %.2f, \"time_ms\": %.4f, \"float_time_ms\": %.4f}",
+                       first ? "" : ", ", shape, var.name, rate, roof > 0 ? rate / roof : 0.0,
+                       fgflops, tf > 0.0 ? tf / t : 0.0, t * 1e3, tf * 1e3);
+                first = 0;
+            } else {
+                printf("%-20s %-9s %10.4f %10.1f %8.3f %10.3f %9.1f %8.1f\n", shape, var.name,
+                       t * 1e3, rate * 1e-9, roof > 0 ? rate / roof : 0.0, tf * 1e3, fgflops,
+                       tf > 0.0 ? tf / t : 0.0);
+            }
+        }
+        free(in);
+        free(w);
+        free(ref);
+        free(out);
+        free(th);
+        free(dir);
+        free(b.scratch);
+    }
+    if (json)
+        printf("]}\n");
+    return rl_sink == 42 ? 3 : 0;
+}

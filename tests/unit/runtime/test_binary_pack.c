@@ -1,0 +1,117 @@
+/*
+ * test_binary_pack.c - bnn_pack_f32_b (det_sign: x < 0 -> bit 1, so 0,
+ * -0.0 and NaN are +1), bnn_unpack_b_f32 and bnn_copy_channels_b, with
+ * exact expected words.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "bnn.h"
+
+static float f_from_bits(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static void test_pack_special_values(void **state)
+{
+    float x[12];
+    uint32_t out[2] = {0xDEADBEEFu, 0xDEADBEEFu};
+    (void)state;
+    x[0] = 0.0f;                     /* +1 */
+    x[1] = -0.0f;                    /* +1: compare, not sign bit */
+    x[2] = f_from_bits(0x7FC00000u); /* NaN: +1 */
+    x[3] = f_from_bits(0xFFC00000u); /* NaN with sign bit: +1 */
+    x[4] = INFINITY;                 /* +1 */
+    x[5] = -INFINITY;                /* -1 */
+    x[6] = f_from_bits(0x00000001u); /* smallest positive denormal: +1 */
+    x[7] = f_from_bits(0x80000001u); /* smallest negative denormal: -1 */
+    x[8] = -1.0f;                    /* -1 */
+    x[9] = 1e-38f;                   /* +1 */
+    x[10] = -3.5f;                   /* -1 */
+    x[11] = f_from_bits(0x807FFFFFu); /* largest negative denormal: -1 */
+    assert_int_equal(bnn_pack_f32_b(1, 12, x, 12, out, 1), BNN_OK);
+    assert_int_equal(out[0], (1u << 5) | (1u << 7) | (1u << 8) | (1u << 10) | (1u << 11));
+    assert_int_equal(out[1], 0xDEADBEEFu); /* nothing past the pixel */
+}
+
+/* 33 channels over 3 pixels with strides: tail bits 0, gaps untouched. */
+static void test_pack_tail_and_strides(void **state)
+{
+    float x[3 * 40];
+    uint32_t out[3 * 3], want[3 * 3];
+    float back[3 * 35];
+    int p, c;
+    (void)state;
+    for (p = 0; p < 3; p++) {
+        want[p * 3 + 0] = want[p * 3 + 1] = 0;
+        want[p * 3 + 2] = 0x5A5A5A5Au;
+        for (c = 0; c < 40; c++) {
+            float v = ((p * 7 + c * 3) % 5 < 2) ? -(float)(c + 1) : (float)c;
+            x[p * 40 + c] = v;
+            if (c < 33 && v < 0)
+                want[p * 3 + c / 32] |= 1u << (c % 32);
+        }
+    }
+    for (c = 0; c < 9; c++)
+        out[c] = 0x5A5A5A5Au;
+    assert_int_equal(bnn_pack_f32_b(3, 33, x, 40, out, 3), BNN_OK);
+    assert_memory_equal(out, want, sizeof want);
+    for (c = 0; c < 3 * 35; c++)
+        back[c] = 7.0f;
+    assert_int_equal(bnn_unpack_b_f32(3, 33, out, 3, back, 35), BNN_OK);
+    for (p = 0; p < 3; p++) {
+        for (c = 0; c < 33; c++)
+            assert_true(back[p * 35 + c] == (x[p * 40 + c] < 0 ? -1.0f : 1.0f));
+        assert_true(back[p * 35 + 33] == 7.0f);
+    }
+    assert_int_equal(bnn_pack_f32_b(1, 33, x, 32, out, 2), BNN_ARG_ERROR);
+    assert_int_equal(bnn_pack_f32_b(1, 33, x, 40, out, 1), BNN_ARG_ERROR);
+}
+
+/* Concatenation of binary tensors at bit offsets 0, 5 and 37. */
+static void test_copy_channels(void **state)
+{
+    uint32_t src[2][2] = {{0x80000001u, 0x3u}, {0xFFFFFFFFu, 0x1u}}; /* 34 ch */
+    uint32_t dst[2][3];
+    int p;
+    (void)state;
+    memset(dst, 0xFF, sizeof dst);
+    assert_int_equal(bnn_copy_channels_b(2, 34, &src[0][0], 2, &dst[0][0], 3, 5), BNN_OK);
+    for (p = 0; p < 2; p++) {
+        uint64_t s = (uint64_t)src[p][0] | ((uint64_t)(src[p][1] & 3u) << 32);
+        uint64_t lo = ((uint64_t)dst[p][1] << 32) | dst[p][0];
+        /* bits 5..38 hold the 34 channels; bits 0..4 and 39.. kept (1) */
+        assert_true(((lo >> 5) & ((1ull << 34) - 1)) == s);
+        assert_int_equal(dst[p][0] & 0x1Fu, 0x1Fu);
+        assert_int_equal(dst[p][1] >> 7, 0x1FFFFFFu);
+        assert_int_equal(dst[p][2], 0xFFFFFFFFu);
+    }
+    memset(dst, 0, sizeof dst);
+    assert_int_equal(bnn_copy_channels_b(2, 34, &src[0][0], 2, &dst[0][0], 3, 37), BNN_OK);
+    assert_int_equal(dst[0][0], 0u);
+    assert_int_equal(dst[0][1], 0x20u);       /* ch 0 -> bit 37 */
+    assert_int_equal(dst[0][2], 0x70u);       /* ch 31..33 -> bits 68..70 */
+    assert_int_equal(dst[1][1], 0xFFFFFFE0u);
+    assert_int_equal(dst[1][2], 0x3Fu);       /* ch 27..32 -> bits 64..69 */
+    assert_int_equal(bnn_copy_channels_b(2, 34, &src[0][0], 2, &dst[0][0], 3, 63),
+                     BNN_ARG_ERROR);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pack_special_values),
+        cmocka_unit_test(test_pack_tail_and_strides),
+        cmocka_unit_test(test_copy_channels),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
