@@ -244,6 +244,35 @@ static inline void bnn_fill_zero_corr(const bnn_bconv2d_params *p,
         }
 }
 
+/* Writes output channels [o0, o0 + 16) (clipped to out_c) of one output
+ * pixel or row from their exact dot products dot[16], in plain C; out_px
+ * and the b_b word rule as for bnn_emit16_avx512 (o0 a multiple of 16). */
+static inline void bnn_emit16_scalar(bnn_out_kind kind, void *out_px,
+                                     int32_t o0, int32_t out_c,
+                                     const int32_t *dot, const float *mul,
+                                     const float *add, const int32_t *thresh,
+                                     const uint8_t *dir)
+{
+    int32_t l, n = out_c - o0 < 16 ? out_c - o0 : 16;
+    uint32_t bits = 0;
+    for (l = 0; l < n; l++) {
+        int32_t o = o0 + l;
+        if (kind == BNN_OUT_I32)
+            ((int32_t *)out_px)[o] = dot[l];
+        else if (kind == BNN_OUT_F32)
+            ((float *)out_px)[o] = bnn_affine_out(dot[l], mul[o], add[o]);
+        else
+            bits |= bnn_thresh_bit(dot[l], thresh[o], dir[o]) << l;
+    }
+    if (kind == BNN_OUT_B) {
+        uint32_t *w = (uint32_t *)out_px + (o0 >> 5);
+        if ((o0 & 16) == 0)
+            *w = bits;
+        else
+            *w |= bits << 16;
+    }
+}
+
 #if BNN_HAVE_AVX512
 #include <immintrin.h>
 
