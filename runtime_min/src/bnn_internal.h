@@ -273,6 +273,43 @@ static inline void bnn_emit16_scalar(bnn_out_kind kind, void *out_px,
     }
 }
 
+#if BNN_HAVE_ARMV7EM
+#include <arm_acle.h>
+
+/* popcount(v) as 8 nibble counts (each 0..4): the first two SWAR steps. */
+static inline uint32_t bnn_nibble_counts(uint32_t v)
+{
+    v = v - ((v >> 1) & 0x55555555u);
+    return (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
+}
+
+/*
+ * sum_i popcount(x[i] ^ w[16*i]) for i < n, for Armv7E-M without a
+ * popcount instruction: SWAR to nibble counts per word, three words'
+ * nibbles summed (at most 12, no carry), one fold to bytes, and USADA8
+ * adds the four bytes to the total: about 8 ALU ops per word instead of
+ * a libgcc call.
+ */
+static inline uint32_t bnn_dot_swar(const uint32_t *x, const uint32_t *w,
+                                    int32_t n)
+{
+    uint32_t acc = 0, s;
+    int32_t i = 0;
+    for (; i + 3 <= n; i += 3, w += 48) {
+        s = bnn_nibble_counts(x[i] ^ w[0]) + bnn_nibble_counts(x[i + 1] ^ w[16]) +
+            bnn_nibble_counts(x[i + 2] ^ w[32]);
+        s = (s & 0x0F0F0F0Fu) + ((s >> 4) & 0x0F0F0F0Fu);
+        acc = __usada8(s, 0, acc);
+    }
+    for (; i < n; i++, w += 16) {
+        s = bnn_nibble_counts(x[i] ^ w[0]);
+        s = (s & 0x0F0F0F0Fu) + ((s >> 4) & 0x0F0F0F0Fu);
+        acc = __usada8(s, 0, acc);
+    }
+    return acc;
+}
+#endif
+
 #if BNN_HAVE_AVX512
 #include <immintrin.h>
 

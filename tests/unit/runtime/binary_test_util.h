@@ -53,16 +53,29 @@ static BT_UNUSED int8_t bt_pm1(void)
     return (bt_rand() >> 7) & 1u ? (int8_t)-1 : (int8_t)1;
 }
 
+/* 64-byte aligned buffer filled with 0xA5 (freed with bt_free); malloc
+ * based, since bare-metal C libraries may lack aligned_alloc. */
 static BT_UNUSED void *bt_alloc(size_t bytes)
 {
-    size_t n = (bytes + 63u) / 64u * 64u;
-    void *p = aligned_alloc(64, n ? n : 64);
-    if (!p) {
+    size_t n = (bytes + 63u) / 64u * 64u + 64u;
+    unsigned char *raw = (unsigned char *)malloc(n + sizeof(void *));
+    unsigned char *p;
+    if (!raw) {
         fprintf(stderr, "out of memory\n");
         exit(2);
     }
-    memset(p, 0xA5, n ? n : 64);
+    p = raw + sizeof(void *);
+    p += (64u - (size_t)((uintptr_t)p % 64u)) % 64u;
+    memcpy(p - sizeof(void *), &raw, sizeof raw);
+    memset(p, 0xA5, (bytes + 63u) / 64u * 64u);
     return p;
+}
+
+static BT_UNUSED void bt_free(void *p)
+{
+    void *raw;
+    memcpy(&raw, (unsigned char *)p - sizeof(void *), sizeof raw);
+    free(raw);
 }
 
 /* Fills a buffer of `words` 32-bit words with the sentinel. */
@@ -348,22 +361,22 @@ static BT_UNUSED int bt_check_conv(const bt_conv_shape *s, bnn_pad_mode pm,
     free(xv);
     free(wv);
     free(ref);
-    free(in);
-    free(wts);
+    bt_free(in);
+    bt_free(wts);
     free(mul);
     free(add);
     free(th);
     free(dir);
-    free(ref_i);
-    free(port_i);
-    free(got_i);
-    free(ref_f);
-    free(port_f);
-    free(got_f);
-    free(ref_b);
-    free(port_b);
-    free(got_b);
-    free(scratch);
+    bt_free(ref_i);
+    bt_free(port_i);
+    bt_free(got_i);
+    bt_free(ref_f);
+    bt_free(port_f);
+    bt_free(got_f);
+    bt_free(ref_b);
+    bt_free(port_b);
+    bt_free(got_b);
+    bt_free(scratch);
     return fails;
 }
 
@@ -531,19 +544,19 @@ static BT_UNUSED int bt_check_dense(const bt_dense_shape *s, uint32_t seed)
                 s->segments, s->seg_bits, s->out_c, fails);
     free(xv);
     free(wv);
-    free(in);
-    free(wts);
+    bt_free(in);
+    bt_free(wts);
     free(mul);
     free(add);
     free(th);
     free(dir);
     free(ref);
-    free(ref_i);
-    free(got_i);
-    free(ref_f);
-    free(got_f);
-    free(ref_b);
-    free(got_b);
+    bt_free(ref_i);
+    bt_free(got_i);
+    bt_free(ref_f);
+    bt_free(got_f);
+    bt_free(ref_b);
+    bt_free(got_b);
     return fails;
 }
 
