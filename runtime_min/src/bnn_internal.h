@@ -180,6 +180,8 @@ static inline int bnn_bconv2d_word_aligned(const bnn_bconv2d_params *p)
  *               the taps of a batch of border pixels;
  *   steps       k_h*k_w*bnn_words(in_c) slots of 8 bytes: the input word
  *               offset of every (tap, word) step of an interior pixel;
+ *   thresholds  2 * ceil(out_c/16)*16 int32: the b_b thresholds moved to
+ *               the popcount domain (bnn_fill_bthr);
  *   correction  BNN_PAD_ZERO only: k_h*k_w rows of ceil(out_c/16)*16 int32,
  *               row t holding in_c/groups - 2*popcount(filter tap t) per
  *               output channel, the exact dot of a +1 tap, subtracted
@@ -203,11 +205,57 @@ static inline size_t bnn_scratch_steps_off(const bnn_bconv2d_params *p)
            (size_t)p->k_h * (size_t)p->k_w * BNN_BCONV2D_BATCH * 8u;
 }
 
-static inline size_t bnn_scratch_corr_off(const bnn_bconv2d_params *p)
+static inline size_t bnn_scratch_bthr_off(const bnn_bconv2d_params *p)
 {
     size_t steps = (size_t)p->k_h * (size_t)p->k_w *
                    (size_t)bnn_words(p->in_c) * 8u;
     return bnn_scratch_steps_off(p) + (steps + 63u) / 64u * 64u;
+}
+
+static inline size_t bnn_scratch_corr_off(const bnn_bconv2d_params *p)
+{
+    return bnn_scratch_bthr_off(p) +
+           2u * (((size_t)p->out_c + 15u) / 16u * 16u) * 4u;
+}
+
+/* Clamps a 64-bit value into int32. */
+static inline int32_t bnn_clamp32(int64_t v)
+{
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
+/*
+ * The b_b threshold test in the popcount domain, for outputs whose exact
+ * dot is nk - 2*s (s = popcount sum, 0 <= s <= nk): fills T = bthr[o] and
+ * M = bthr[stride + o] (stride = ceil(out_c/16)*16; lanes past out_c get
+ * T = INT32_MAX, M = 0: bit 0) so that bit = (s ^ M) > T, signed:
+ *   dir 0: dot < th  <=>  2s > nk - th  <=>  s > floor((nk - th)/2):
+ *          M = 0, T = floor((nk - th)/2);
+ *   dir 1: dot > th  <=>  2s < nk - th  <=>  s < B, B = ceil((nk - th)/2)
+ *          <=>  ~s > ~B:  M = -1, T = ~B.
+ * Bounds are computed in 64 bits and clamped; clamping keeps the answer
+ * for every s in [0, nk] (INT32_MIN / INT32_MAX thresholds included).
+ */
+static inline void bnn_fill_bthr(const bnn_bconv2d_params *p, int32_t nk,
+                                 int32_t *bthr)
+{
+    size_t stride = ((size_t)p->out_c + 15u) / 16u * 16u, o;
+    for (o = 0; o < stride; o++) {
+        int32_t t = INT32_MAX, m = 0;
+        if (o < (size_t)p->out_c) {
+            int64_t num = (int64_t)nk - (int64_t)p->thresh[o];
+            int64_t fl = num >= 0 ? num / 2 : -((-num + 1) / 2);
+            if (p->dir[o]) {
+                int64_t ce = num >= 0 ? (num + 1) / 2 : -((-num) / 2);
+                m = -1;
+                t = (int32_t)~(uint32_t)bnn_clamp32(ce);
+            } else {
+                t = bnn_clamp32(fl);
+            }
+        }
+        bthr[o] = t;
+        bthr[stride + o] = m;
+    }
 }
 
 /* Fills the pad pixel (bnn_words(in_c) words) for the conv's pad mode. */

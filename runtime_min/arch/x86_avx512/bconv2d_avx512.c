@@ -28,7 +28,7 @@
 
 #if BNN_HAVE_AVX512
 
-#define UK_P 6 /* output pixels per register tile */
+#define UK_P 4 /* output pixels per register tile (conv_tile_full: 4) */
 #define UK_B 4 /* 16-channel blocks per register tile */
 
 /* Everything the tiles of one call share. */
@@ -43,6 +43,7 @@ typedef struct {
     const uint32_t **taps;    /* border table [kt][BNN_BCONV2D_BATCH] */
     const int32_t *corr;      /* ZERO: [kt][nblk*16] */
     const ptrdiff_t *steps;   /* input word offset of each (tap, word) */
+    const int32_t *bthr;      /* b_b: [2][nblk*16] popcount-domain T, M */
 } conv_ctx;
 
 /* Output pixels waiting for a tile. base[] is the input at tap (0, 0) of
@@ -189,6 +190,83 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
     conv_tile_store(c, bt, indirect, np, nb, blk0, s);
 }
 
+/*
+ * The full interior tile, UK_P (4) pixels x 4 blocks, written with one
+ * named variable per accumulator: gcc 12 keeps a 2-D array of __m512i in
+ * memory across the step loop (a load and a store per accumulator and
+ * step), named variables stay in registers. Same computation as
+ * conv_tile(c, bt, 4, 4, 0, ...).
+ */
+#define ACC_STEP(P, xv)                                                        \
+    s##P##0 = _mm512_add_epi32(s##P##0, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w0))); \
+    s##P##1 = _mm512_add_epi32(s##P##1, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w1))); \
+    s##P##2 = _mm512_add_epi32(s##P##2, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w2))); \
+    s##P##3 = _mm512_add_epi32(s##P##3, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w3)))
+
+BNN_NOINLINE void conv_tile_full(const conv_ctx *c, const conv_batch *bt,
+                                 int32_t blk0, int32_t g)
+{
+    const uint32_t *w = c->p->weights + (size_t)blk0 * c->wbs;
+    int32_t goff = g * c->cwg;
+    const uint32_t *b0 = bt->base[0] + goff, *b1 = bt->base[1] + goff;
+    const uint32_t *b2 = bt->base[2] + goff, *b3 = bt->base[3] + goff;
+    const ptrdiff_t *steps = c->steps;
+    size_t wbs = c->wbs;
+    int32_t k, nsteps = c->kt * c->cwg;
+    __m512i s00 = _mm512_setzero_si512(), s01 = s00, s02 = s00, s03 = s00;
+    __m512i s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+    __m512i s20 = s00, s21 = s00, s22 = s00, s23 = s00;
+    __m512i s30 = s00, s31 = s00, s32 = s00, s33 = s00;
+    const bnn_bconv2d_params *p = c->p;
+    for (k = 0; k < nsteps; k++, w += 16) {
+        ptrdiff_t ix = steps[k];
+        __m512i w0 = _mm512_loadu_si512(w), w1 = _mm512_loadu_si512(w + wbs);
+        __m512i w2 = _mm512_loadu_si512(w + 2 * wbs);
+        __m512i w3 = _mm512_loadu_si512(w + 3 * wbs);
+        __m512i x0 = _mm512_set1_epi32((int)b0[ix]);
+        __m512i x1 = _mm512_set1_epi32((int)b1[ix]);
+        __m512i x2 = _mm512_set1_epi32((int)b2[ix]);
+        __m512i x3 = _mm512_set1_epi32((int)b3[ix]);
+        ACC_STEP(0, x0);
+        ACC_STEP(1, x1);
+        ACC_STEP(2, x2);
+        ACC_STEP(3, x3);
+    }
+    if (c->kind == BNN_OUT_B) {
+        /* Popcount-domain thresholds (bthr): bit = (s ^ M) > T. blk0 is
+         * even, so the 4 blocks fill words blk0/2 and blk0/2 + 1. */
+        const int32_t *bt_t = c->bthr + (size_t)blk0 * 16u;
+        const int32_t *bt_m = c->bthr + (size_t)c->nblk * 16u + (size_t)blk0 * 16u;
+        __m512i t0 = _mm512_loadu_si512(bt_t), t1 = _mm512_loadu_si512(bt_t + 16);
+        __m512i t2 = _mm512_loadu_si512(bt_t + 32), t3 = _mm512_loadu_si512(bt_t + 48);
+        __m512i m0 = _mm512_loadu_si512(bt_m), m1 = _mm512_loadu_si512(bt_m + 16);
+        __m512i m2 = _mm512_loadu_si512(bt_m + 32), m3 = _mm512_loadu_si512(bt_m + 48);
+#define EMIT_BITS(P)                                                           \
+    do {                                                                       \
+        uint32_t *o_ = (uint32_t *)c->out +                                    \
+                       bt->pix[P] * (size_t)p->out_pixel_stride + (blk0 >> 1); \
+        o_[0] = (uint32_t)_mm512_cmpgt_epi32_mask(_mm512_xor_si512(s##P##0, m0), t0) | \
+                (uint32_t)_mm512_cmpgt_epi32_mask(_mm512_xor_si512(s##P##1, m1), t1) << 16; \
+        o_[1] = (uint32_t)_mm512_cmpgt_epi32_mask(_mm512_xor_si512(s##P##2, m2), t2) | \
+                (uint32_t)_mm512_cmpgt_epi32_mask(_mm512_xor_si512(s##P##3, m3), t3) << 16; \
+    } while (0)
+        EMIT_BITS(0);
+        EMIT_BITS(1);
+        EMIT_BITS(2);
+        EMIT_BITS(3);
+#undef EMIT_BITS
+        return;
+    }
+    {
+        __m512i acc[UK_P][UK_B];
+        acc[0][0] = s00, acc[0][1] = s01, acc[0][2] = s02, acc[0][3] = s03;
+        acc[1][0] = s10, acc[1][1] = s11, acc[1][2] = s12, acc[1][3] = s13;
+        acc[2][0] = s20, acc[2][1] = s21, acc[2][2] = s22, acc[2][3] = s23;
+        acc[3][0] = s30, acc[3][1] = s31, acc[3][2] = s32, acc[3][3] = s33;
+        conv_tile_store(c, bt, 0, UK_P, 4, blk0, acc);
+    }
+}
+
 typedef void (*conv_tile_fn)(const conv_ctx *, const conv_batch *, int32_t,
                              int32_t);
 
@@ -205,8 +283,6 @@ TILE_FNS_P(1)
 TILE_FNS_P(2)
 TILE_FNS_P(3)
 TILE_FNS_P(4)
-TILE_FNS_P(5)
-TILE_FNS_P(6)
 
 #define TILE_ROW(NP, IND)                                                      \
     {                                                                          \
@@ -218,10 +294,8 @@ TILE_FNS_P(6)
 static void conv_flush(const conv_ctx *c, conv_batch *bt, int indirect)
 {
     static const conv_tile_fn tab[2][UK_P][3] = {
-        {TILE_ROW(1, 0), TILE_ROW(2, 0), TILE_ROW(3, 0), TILE_ROW(4, 0),
-         TILE_ROW(5, 0), TILE_ROW(6, 0)},
-        {TILE_ROW(1, 1), TILE_ROW(2, 1), TILE_ROW(3, 1), TILE_ROW(4, 1),
-         TILE_ROW(5, 1), TILE_ROW(6, 1)}};
+        {TILE_ROW(1, 0), TILE_ROW(2, 0), TILE_ROW(3, 0), TILE_ROW(4, 0)},
+        {TILE_ROW(1, 1), TILE_ROW(2, 1), TILE_ROW(3, 1), TILE_ROW(4, 1)}};
     int32_t g, bi, nb;
     if (bt->np == 0)
         return;
@@ -229,58 +303,88 @@ static void conv_flush(const conv_ctx *c, conv_batch *bt, int indirect)
         for (bi = 0; bi < c->bpg; bi += nb) {
             int32_t left = c->bpg - bi;
             nb = left >= 4 ? 4 : left >= 2 ? 2 : 1;
+            if (!indirect && nb == 4 && bt->np == UK_P &&
+                (c->kind != BNN_OUT_B || (g * c->bpg + bi) % 2 == 0)) {
+                conv_tile_full(c, bt, g * c->bpg + bi, g);
+                continue;
+            }
             tab[indirect][bt->np - 1][nb == 4 ? 0 : nb == 2 ? 1 : 2](
                 c, bt, g * c->bpg + bi, g);
         }
     bt->np = 0;
 }
 
+/* Adds the border pixel (n, oy, ox) to its batch: one tap table column. */
+static void conv_add_border(conv_ctx *c, conv_batch *border, const uint32_t *img,
+                            int32_t oy, int32_t ox, size_t pix)
+{
+    const bnn_bconv2d_params *p = c->p;
+    int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
+    int32_t ky, kx;
+    for (ky = 0; ky < p->k_h; ky++) {
+        int32_t iy = iy0 + ky * p->dil_h;
+        for (kx = 0; kx < p->k_w; kx++) {
+            int32_t ix = ix0 + kx * p->dil_w;
+            const uint32_t *a = c->pad;
+            if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w)
+                a = img + ((size_t)iy * (size_t)p->in_w + (size_t)ix) * (size_t)c->cwin;
+            c->taps[(ky * p->k_w + kx) * BNN_BCONV2D_BATCH + border->np] = a;
+        }
+    }
+    border->pix[border->np] = pix;
+    if (++border->np == UK_P)
+        conv_flush(c, border, 1);
+}
+
 /* Walks the output pixels in raster order, batching interior and border
- * pixels separately. */
+ * pixels separately. Interior columns of a row whose taps all lie inside
+ * the image form one range [ox_lo, ox_hi), walked with pointer steps. */
 static void conv_run(conv_ctx *c, const uint32_t *in)
 {
     const bnn_bconv2d_params *p = c->p;
     conv_batch inner, border;
-    int32_t n, oy, ox, ky, kx;
-    size_t img = (size_t)p->in_h * (size_t)p->in_w * (size_t)c->cwin;
+    int32_t n, oy, ox, ox_lo, ox_hi;
+    size_t img_words = (size_t)p->in_h * (size_t)p->in_w * (size_t)c->cwin;
+    size_t xstep = (size_t)p->stride_w * (size_t)c->cwin;
+    int32_t span_w = (p->k_w - 1) * p->dil_w;
     inner.np = border.np = 0;
-    for (n = 0; n < p->n; n++)
+    /* ox is interior iff ox*s - pad >= 0 and ox*s - pad + span_w < in_w */
+    ox_lo = (p->pad_w + p->stride_w - 1) / p->stride_w;
+    ox_hi = p->in_w - 1 - span_w + p->pad_w < 0
+                ? 0
+                : (p->in_w - 1 - span_w + p->pad_w) / p->stride_w + 1;
+    if (ox_hi > p->out_w)
+        ox_hi = p->out_w;
+    if (ox_lo > ox_hi)
+        ox_lo = ox_hi;
+    for (n = 0; n < p->n; n++) {
+        const uint32_t *img = in + (size_t)n * img_words;
         for (oy = 0; oy < p->out_h; oy++) {
             int32_t iy0 = oy * p->stride_h - p->pad_h;
+            size_t pix = ((size_t)n * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w;
             int row_in = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
-            for (ox = 0; ox < p->out_w; ox++) {
-                int32_t ix0 = ox * p->stride_w - p->pad_w;
-                size_t pix = ((size_t)n * (size_t)p->out_h + (size_t)oy) *
-                                 (size_t)p->out_w + (size_t)ox;
-                if (row_in && ix0 >= 0 &&
-                    ix0 + (p->k_w - 1) * p->dil_w < p->in_w) {
-                    inner.base[inner.np] =
-                        in + (size_t)n * img +
-                        ((size_t)iy0 * (size_t)p->in_w + (size_t)ix0) *
-                            (size_t)c->cwin;
-                    inner.pix[inner.np] = pix;
+            if (!row_in) {
+                for (ox = 0; ox < p->out_w; ox++)
+                    conv_add_border(c, &border, img, oy, ox, pix + (size_t)ox);
+                continue;
+            }
+            for (ox = 0; ox < ox_lo; ox++)
+                conv_add_border(c, &border, img, oy, ox, pix + (size_t)ox);
+            {
+                const uint32_t *a =
+                    img + ((size_t)iy0 * (size_t)p->in_w +
+                           (size_t)(ox_lo * p->stride_w - p->pad_w)) * (size_t)c->cwin;
+                for (ox = ox_lo; ox < ox_hi; ox++, a += xstep) {
+                    inner.base[inner.np] = a;
+                    inner.pix[inner.np] = pix + (size_t)ox;
                     if (++inner.np == UK_P)
                         conv_flush(c, &inner, 0);
-                    continue;
                 }
-                for (ky = 0; ky < p->k_h; ky++) {
-                    int32_t iy = iy0 + ky * p->dil_h;
-                    for (kx = 0; kx < p->k_w; kx++) {
-                        int32_t ix = ix0 + kx * p->dil_w;
-                        const uint32_t *a = c->pad;
-                        if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w)
-                            a = in + (size_t)n * img +
-                                ((size_t)iy * (size_t)p->in_w + (size_t)ix) *
-                                    (size_t)c->cwin;
-                        c->taps[(ky * p->k_w + kx) * BNN_BCONV2D_BATCH +
-                                border.np] = a;
-                    }
-                }
-                border.pix[border.np] = pix;
-                if (++border.np == UK_P)
-                    conv_flush(c, &border, 1);
             }
+            for (ox = ox_hi; ox < p->out_w; ox++)
+                conv_add_border(c, &border, img, oy, ox, pix + (size_t)ox);
         }
+    }
     conv_flush(c, &inner, 0);
     conv_flush(c, &border, 1);
 }
@@ -330,6 +434,12 @@ static bnn_status conv_entry(const bnn_bconv2d_params *p, const uint32_t *in,
                 for (wd = 0; wd < c.cwg; wd++)
                     steps[k++] = ky * c.rowoff + kx * c.coloff + wd;
         c.steps = steps;
+    }
+    c.bthr = NULL;
+    if (kind == BNN_OUT_B) {
+        int32_t *bthr = (int32_t *)(void *)(sc + bnn_scratch_bthr_off(p));
+        bnn_fill_bthr(p, c.nk, bthr);
+        c.bthr = bthr;
     }
     conv_run(&c, in);
     return BNN_OK;
