@@ -1,0 +1,63 @@
+/*
+ * unary_f32.c - elementwise unary ops with scalar parameters, with the
+ * exact definitions of MXNet 1.9.1's CPU operators (abs, sign, clip,
+ * _maximum_scalar, _minimum_scalar, _power_scalar, _rdiv_scalar); see
+ * bnn_ops.h for the NaN, signed-zero and infinity cases.
+ */
+#include "bnn.h"
+#include "bnn_ops.h"
+
+#include <math.h>
+#include <stddef.h>
+
+/* out[i] = op(in[i]; a, b) for n floats; in == out allowed. */
+bnn_status bnn_unary_f32(bnn_unary_op op, float a, float b, size_t n,
+                         const float *in, float *out)
+{
+    size_t i;
+    if (n && (!in || !out))
+        return BNN_ARG_ERROR;
+    switch (op) {
+    case BNN_UN_ABS:
+        for (i = 0; i < n; ++i)
+            out[i] = fabsf(in[i]);
+        break;
+    case BNN_UN_SIGN:
+        /* Compares only: NaN and both zeros give +0. */
+        for (i = 0; i < n; ++i) {
+            float x = in[i];
+            out[i] = x < 0.0f ? -1.0f : (x > 0.0f ? 1.0f : 0.0f);
+        }
+        break;
+    case BNN_UN_CLIP:
+        /* Upper bound tested first, as MXNet; NaN fails both tests. */
+        for (i = 0; i < n; ++i) {
+            float x = in[i];
+            out[i] = x > b ? b : (x < a ? a : x);
+        }
+        break;
+    case BNN_UN_MAX_S:
+        for (i = 0; i < n; ++i) {
+            float x = in[i];
+            out[i] = (x != x || x > a) ? x : a;
+        }
+        break;
+    case BNN_UN_MIN_S:
+        for (i = 0; i < n; ++i) {
+            float x = in[i];
+            out[i] = (x != x || x < a) ? x : a;
+        }
+        break;
+    case BNN_UN_POW_S:
+        for (i = 0; i < n; ++i)
+            out[i] = powf(in[i], a);
+        break;
+    case BNN_UN_RDIV_S:
+        for (i = 0; i < n; ++i)
+            out[i] = a / in[i];
+        break;
+    default:
+        return BNN_ARG_ERROR;
+    }
+    return BNN_OK;
+}
