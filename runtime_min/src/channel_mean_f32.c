@@ -10,25 +10,41 @@
 #include <math.h>
 #include <stddef.h>
 
+/* The compensated sum of x[k*c + j] over j, step j, for `np` pixels at
+ * once: every pixel keeps its own order of operations, so blocking only
+ * adds independent work (and SIMD lanes) to the serial chain of one sum. */
+#define MEAN_BLOCK 16
+
+static void mean_block(int32_t np, int32_t c, const float *x, float *out)
+{
+    float s[MEAN_BLOCK], r[MEAN_BLOCK];
+    const float fc = (float)c;
+    int32_t k, j;
+    for (k = 0; k < np; ++k)
+        s[k] = r[k] = 0.0f;
+    for (j = 0; j < c; ++j)
+        for (k = 0; k < np; ++k) {
+            float y = x[(ptrdiff_t)k * c + j] - r[k];
+            float t = s[k] + y;
+            r[k] = isinf(t) ? 0.0f : (t - s[k]) - y;
+            s[k] = t;
+        }
+    for (k = 0; k < np; ++k)
+        out[k] = s[k] / fc;
+}
+
 /* out[p] = sum_ch in[p*c + ch] / c (see bnn_ops.h for the exact sum).
- * out == in allowed: out[p] lies at or before in[p*c], which has already
- * been read, and before every later pixel. */
+ * out == in allowed: the block of pixels [p, p + MEAN_BLOCK) is read in
+ * full before out[p ..] is written, and out[p + k] lies before every later
+ * pixel's input (p + k < (p + MEAN_BLOCK) * c). */
 bnn_status bnn_channel_mean_f32(int32_t pixels, int32_t c, const float *in,
                                 float *out)
 {
     if (pixels < 0 || c <= 0 || !in || !out)
         return BNN_ARG_ERROR;
-    const float fc = (float)c;
-    for (int32_t p = 0; p < pixels; ++p) {
-        const float *x = in + (ptrdiff_t)p * c;
-        float s = 0.0f, r = 0.0f;
-        for (int32_t j = 0; j < c; ++j) {
-            float y = x[j] - r;
-            float t = s + y;
-            r = isinf(t) ? 0.0f : (t - s) - y;
-            s = t;
-        }
-        out[p] = s / fc;
+    for (int32_t p = 0; p < pixels; p += MEAN_BLOCK) {
+        int32_t np = pixels - p < MEAN_BLOCK ? pixels - p : MEAN_BLOCK;
+        mean_block(np, c, in + (ptrdiff_t)p * c, out + p);
     }
     return BNN_OK;
 }
