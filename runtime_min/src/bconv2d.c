@@ -28,9 +28,12 @@ static int32_t bconv_pixel_block(const bnn_bconv2d_params *p,
 {
     int32_t cg = p->in_c / p->groups, cw = bnn_words(cg);
     int32_t cwin = bnn_words(p->in_c);
+    /* whole-word group slices: read words, no bit extraction */
+    int aligned = p->groups == 1 || cg % 32 == 0;
     int32_t ky, kx, w, l, taps = 0;
+    uint32_t a[16]; /* local: the weights cannot alias it */
     for (l = 0; l < 16; l++)
-        acc[l] = 0;
+        a[l] = 0;
     for (ky = 0; ky < p->k_h; ky++) {
         int32_t iy = oy * p->stride_h - p->pad_h + ky * p->dil_h;
         for (kx = 0; kx < p->k_w; kx++) {
@@ -50,16 +53,19 @@ static int32_t bconv_pixel_block(const bnn_bconv2d_params *p,
                 int32_t nb = cg - 32 * w < 32 ? cg - 32 * w : 32;
                 uint32_t x;
                 if (src)
-                    x = bnn_load_bits(src, g * cg + 32 * w, nb);
+                    x = aligned ? src[g * cw + w]
+                                : bnn_load_bits(src, g * cg + 32 * w, nb);
                 else if (p->pad_mode == BNN_PAD_MINUS_ONE)
                     x = nb == 32 ? 0xFFFFFFFFu : (1u << nb) - 1u;
                 else
                     x = 0;
                 for (l = 0; l < 16; l++)
-                    acc[l] += bnn_popcount32(x ^ wt[w * 16 + l]);
+                    a[l] += bnn_popcount32(x ^ wt[w * 16 + l]);
             }
         }
     }
+    for (l = 0; l < 16; l++)
+        acc[l] = a[l];
     return taps;
 }
 

@@ -31,9 +31,11 @@ static void bdense_portable(const bnn_bdense_params *p, const uint32_t *in,
             int32_t o1 = o0 + 16 < p->out_c ? o0 + 16 : p->out_c;
             for (l = 0; l < 16; l++)
                 acc[l] = 0;
-            for (w = 0; w < p->in_words; w++)
+            for (w = 0; w < p->in_words; w++) {
+                uint32_t xw = x[w];
                 for (l = 0; l < 16; l++)
-                    acc[l] += bnn_popcount32(x[w] ^ wt[w * 16 + l]);
+                    acc[l] += bnn_popcount32(xw ^ wt[w * 16 + l]);
+            }
             for (o = o0; o < o1; o++) {
                 int32_t dot = p->k - 2 * (int32_t)acc[o - o0];
                 if (kind == BNN_OUT_I32)
