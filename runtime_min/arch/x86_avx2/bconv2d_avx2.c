@@ -196,52 +196,77 @@ static void conv_flush(const conv_ctx *c, conv_batch *bt, int indirect)
     bt->np = 0;
 }
 
+/* Adds the border pixel (n, oy, ox) to its batch: one tap table column. */
+static void conv_add_border(conv_ctx *c, conv_batch *border, const uint32_t *img,
+                            int32_t oy, int32_t ox, size_t pix)
+{
+    const bnn_bconv2d_params *p = c->p;
+    int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
+    int32_t ky, kx;
+    for (ky = 0; ky < p->k_h; ky++) {
+        int32_t iy = iy0 + ky * p->dil_h;
+        for (kx = 0; kx < p->k_w; kx++) {
+            int32_t ix = ix0 + kx * p->dil_w;
+            const uint32_t *a = c->pad;
+            if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w)
+                a = img + ((size_t)iy * (size_t)p->in_w + (size_t)ix) * (size_t)c->cwin;
+            c->taps[(ky * p->k_w + kx) * BNN_BCONV2D_BATCH + border->np] = a;
+        }
+    }
+    border->pix[border->np] = pix;
+    if (++border->np == UK_P)
+        conv_flush(c, border, 1);
+}
+
 /* Walks the output pixels in raster order, batching interior and border
- * pixels separately. */
+ * pixels separately. Interior columns of a row whose taps all lie inside
+ * the image form one range [ox_lo, ox_hi), walked with pointer steps. */
 static void conv_run(conv_ctx *c, const uint32_t *in)
 {
     const bnn_bconv2d_params *p = c->p;
     conv_batch inner, border;
-    int32_t n, oy, ox, ky, kx;
-    size_t img = (size_t)p->in_h * (size_t)p->in_w * (size_t)c->cwin;
+    int32_t n, oy, ox, ox_lo, ox_hi;
+    size_t img_words = (size_t)p->in_h * (size_t)p->in_w * (size_t)c->cwin;
+    size_t xstep = (size_t)p->stride_w * (size_t)c->cwin;
+    int32_t span_w = (p->k_w - 1) * p->dil_w;
     inner.np = border.np = 0;
-    for (n = 0; n < p->n; n++)
+    /* ox is interior iff ox*s - pad >= 0 and ox*s - pad + span_w < in_w */
+    ox_lo = (p->pad_w + p->stride_w - 1) / p->stride_w;
+    ox_hi = p->in_w - 1 - span_w + p->pad_w < 0
+                ? 0
+                : (p->in_w - 1 - span_w + p->pad_w) / p->stride_w + 1;
+    if (ox_hi > p->out_w)
+        ox_hi = p->out_w;
+    if (ox_lo > ox_hi)
+        ox_lo = ox_hi;
+    for (n = 0; n < p->n; n++) {
+        const uint32_t *img = in + (size_t)n * img_words;
         for (oy = 0; oy < p->out_h; oy++) {
             int32_t iy0 = oy * p->stride_h - p->pad_h;
+            size_t pix = ((size_t)n * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w;
             int row_in = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
-            for (ox = 0; ox < p->out_w; ox++) {
-                int32_t ix0 = ox * p->stride_w - p->pad_w;
-                size_t pix = ((size_t)n * (size_t)p->out_h + (size_t)oy) *
-                                 (size_t)p->out_w + (size_t)ox;
-                if (row_in && ix0 >= 0 &&
-                    ix0 + (p->k_w - 1) * p->dil_w < p->in_w) {
-                    inner.base[inner.np] =
-                        in + (size_t)n * img +
-                        ((size_t)iy0 * (size_t)p->in_w + (size_t)ix0) *
-                            (size_t)c->cwin;
-                    inner.pix[inner.np] = pix;
+            if (!row_in) {
+                for (ox = 0; ox < p->out_w; ox++)
+                    conv_add_border(c, &border, img, oy, ox, pix + (size_t)ox);
+                continue;
+            }
+            for (ox = 0; ox < ox_lo; ox++)
+                conv_add_border(c, &border, img, oy, ox, pix + (size_t)ox);
+            {
+                const uint32_t *a =
+                    img + ((size_t)iy0 * (size_t)p->in_w +
+                           (size_t)(ox_lo * p->stride_w - p->pad_w)) * (size_t)c->cwin;
+                for (ox = ox_lo; ox < ox_hi; ox++, a += xstep) {
+                    inner.base[inner.np] = a;
+                    inner.pix[inner.np] = pix + (size_t)ox;
                     if (++inner.np == UK_P)
                         conv_flush(c, &inner, 0);
-                    continue;
                 }
-                for (ky = 0; ky < p->k_h; ky++) {
-                    int32_t iy = iy0 + ky * p->dil_h;
-                    for (kx = 0; kx < p->k_w; kx++) {
-                        int32_t ix = ix0 + kx * p->dil_w;
-                        const uint32_t *a = c->pad;
-                        if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w)
-                            a = in + (size_t)n * img +
-                                ((size_t)iy * (size_t)p->in_w + (size_t)ix) *
-                                    (size_t)c->cwin;
-                        c->taps[(ky * p->k_w + kx) * BNN_BCONV2D_BATCH +
-                                border.np] = a;
-                    }
-                }
-                border.pix[border.np] = pix;
-                if (++border.np == UK_P)
-                    conv_flush(c, &border, 1);
             }
+            for (ox = ox_hi; ox < p->out_w; ox++)
+                conv_add_border(c, &border, img, oy, ox, pix + (size_t)ox);
         }
+    }
     conv_flush(c, &inner, 0);
     conv_flush(c, &border, 1);
 }

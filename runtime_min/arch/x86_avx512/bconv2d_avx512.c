@@ -2,16 +2,17 @@
  * bconv2d_avx512.c - binary conv2d for x86 AVX-512 with VPOPCNTD
  * (bnn_bconv2d_b_*__avx512). Compiles to nothing unless BNN_HAVE_AVX512.
  *
- * Register tile: up to UK_P output pixels x UK_B blocks of 16 output
+ * Register tile: up to UK_P (4) output pixels x 4 blocks of 16 output
  * channels, one zmm accumulator (16 x int32 popcount sums) each. For every
- * (tap, input word) the tile loads the UK_B weight vectors of that
+ * (tap, input word) step the tile loads the 4 weight vectors of that
  * position (the weight layout keeps the 16 channels of a block together),
  * broadcasts the matching input word of each pixel and does
  * xor + vpopcntd + add per (pixel, block): 512 binary MACs per 3 ops.
  *
  * Output pixels are taken in raster order and sorted into two batches:
- *   interior pixels, whose taps all lie in the image: the input of tap
- *     (ky, kx) is base + ky*rowoff + kx*coloff, no per-tap table;
+ *   interior pixels, whose taps all lie in the image: step k of a pixel
+ *     reads base[steps[k]] (the step offsets are computed once per call),
+ *     one flat loop over all (tap, word) steps;
  *   border pixels: a table in scratch holds one pointer per (tap, pixel),
  *     out-of-image taps pointing at the pad pixel in scratch (bits 0 for
  *     PLUS_ONE and ZERO, the true channel bits set for MINUS_ONE).
@@ -19,6 +20,12 @@
  * BNN_PAD_ZERO is computed as PLUS_ONE and made exact by subtracting, per
  * padded tap of a border pixel, the precomputed dot of a +1 tap
  * (bnn_fill_zero_corr): an integer correction, so b_b output is exact too.
+ *
+ * The full interior tile (conv_tile_full) carries most of the work and is
+ * written so that gcc keeps its 16 accumulators in registers; it writes
+ * b_b bits by comparing the popcount sums with thresholds moved to the
+ * popcount domain once per call (bnn_fill_bthr): 2 ops per 16 channels.
+ * Partial tiles and border tiles use the generic conv_tile.
  *
  * Falls back to the portable kernel for grouped convolutions whose group
  * channel counts are not multiples of 32 (input) and 16 (output), i.e.
@@ -29,7 +36,7 @@
 #if BNN_HAVE_AVX512
 
 #define UK_P 4 /* output pixels per register tile (conv_tile_full: 4) */
-#define UK_B 4 /* 16-channel blocks per register tile */
+#define UK_B 4 /* 16-channel blocks per register tile (conv_tile_full: 4) */
 
 /* Everything the tiles of one call share. */
 typedef struct {

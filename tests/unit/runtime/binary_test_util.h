@@ -409,6 +409,7 @@ static BT_UNUSED const bt_conv_shape bt_conv_shapes[] = {
     {1, 7, 7, 128, 128, 3, 3, 1, 1, 1, 1, 1, 1, 2, 0},
     {1, 6, 6, 96, 144, 3, 3, 1, 1, 1, 1, 1, 1, 3, 1},
     {1, 10, 9, 256, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0},
+    {1, 6, 7, 33, 60, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2},
 };
 
 #define BT_NUM_CONV_SHAPES ((int)(sizeof bt_conv_shapes / sizeof bt_conv_shapes[0]))
