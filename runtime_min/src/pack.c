@@ -1,6 +1,8 @@
 /*
- * pack.c - float <-> bit conversion (det_sign semantics) and binary
- * channel copies.
+ * pack.c - float <-> bit conversion (det_sign semantics: x < 0 is -1, so
+ * 0, -0.0 and NaN are +1; a compare, never the float's sign bit) and
+ * binary channel copies. Portable only: the loops are simple enough for
+ * compilers to vectorise.
  */
 #include "bnn_internal.h"
 
@@ -43,23 +45,36 @@ bnn_status bnn_unpack_b_f32(int32_t pixels, int32_t c, const uint32_t *in,
     return BNN_OK;
 }
 
+/* Writes the low n bits (1..32, higher bits of v are 0) of v to bits
+ * [bit, bit + n) of a packed row, keeping every other bit. */
+static void put_bits(uint32_t *row, int32_t bit, int32_t n, uint32_t v)
+{
+    uint32_t sh = (uint32_t)bit & 31u;
+    uint32_t *w = row + (bit >> 5);
+    uint32_t m = n >= 32 ? 0xFFFFFFFFu : (1u << n) - 1u;
+    w[0] = (w[0] & ~(m << sh)) | (v << sh);
+    if (sh != 0 && (int32_t)sh + n > 32)
+        w[1] = (w[1] & ~(m >> (32u - sh))) | (v >> (32u - sh));
+}
+
+/* Word at a time: each source word (tail masked) is placed at bit
+ * dst_c_offset + 32*w of the destination pixel with put_bits. */
 bnn_status bnn_copy_channels_b(int32_t pixels, int32_t c, const uint32_t *in,
                                int32_t in_pixel_stride, uint32_t *out,
                                int32_t out_pixel_stride, int32_t dst_c_offset)
 {
-    int32_t p, ch;
+    int32_t p, w, nw = bnn_words(c);
     if (pixels < 0 || c <= 0 || dst_c_offset < 0 ||
-        in_pixel_stride < bnn_words(c) ||
+        in_pixel_stride < nw ||
         out_pixel_stride < bnn_words(dst_c_offset + c))
         return BNN_ARG_ERROR;
     for (p = 0; p < pixels; p++) {
         const uint32_t *x = in + (size_t)p * (size_t)in_pixel_stride;
         uint32_t *o = out + (size_t)p * (size_t)out_pixel_stride;
-        for (ch = 0; ch < c; ch++) {
-            int32_t d = dst_c_offset + ch;
-            uint32_t bit = (x[ch >> 5] >> (ch & 31)) & 1u;
-            uint32_t m = 1u << (d & 31);
-            o[d >> 5] = (o[d >> 5] & ~m) | (bit ? m : 0u);
+        for (w = 0; w < nw; w++) {
+            int32_t n = c - 32 * w < 32 ? c - 32 * w : 32;
+            uint32_t v = x[w] & (n >= 32 ? 0xFFFFFFFFu : (1u << n) - 1u);
+            put_bits(o, dst_c_offset + 32 * w, n, v);
         }
     }
     return BNN_OK;

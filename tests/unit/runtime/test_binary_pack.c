@@ -106,12 +106,52 @@ static void test_copy_channels(void **state)
                      BNN_ARG_ERROR);
 }
 
+/* Every offset 0..70 and channel counts around word edges against a
+ * bit-by-bit copy written here. */
+static void test_copy_channels_all_offsets(void **state)
+{
+    static const int32_t counts[] = {1, 5, 31, 32, 33, 63, 64, 65, 96};
+    uint32_t src[2 * 4], dst[2 * 6], want[2 * 6];
+    uint32_t seed = 12345u;
+    size_t i;
+    int32_t off, ch, p;
+    (void)state;
+    for (i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        int32_t c = counts[i];
+        for (off = 0; off <= 70; off++) {
+            for (p = 0; p < 8; p++) {
+                seed = seed * 1664525u + 1013904223u;
+                src[p] = seed;
+            }
+            for (p = 0; p < 2; p++) /* zero the tails of the source */
+                for (ch = c; ch < 128; ch++)
+                    src[p * 4 + ch / 32] &= ~(1u << (ch % 32));
+            for (p = 0; p < 12; p++) {
+                seed = seed * 1664525u + 1013904223u;
+                dst[p] = want[p] = seed;
+            }
+            for (p = 0; p < 2; p++)
+                for (ch = 0; ch < c; ch++) {
+                    int32_t d = off + ch;
+                    uint32_t bit = (src[p * 4 + ch / 32] >> (ch % 32)) & 1u;
+                    want[p * 6 + d / 32] = (want[p * 6 + d / 32] & ~(1u << (d % 32))) |
+                                           (bit << (d % 32));
+                }
+            if (off + c <= 6 * 32) {
+                assert_int_equal(bnn_copy_channels_b(2, c, src, 4, dst, 6, off), BNN_OK);
+                assert_memory_equal(dst, want, sizeof want);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pack_special_values),
         cmocka_unit_test(test_pack_tail_and_strides),
         cmocka_unit_test(test_copy_channels),
+        cmocka_unit_test(test_copy_channels_all_offsets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
