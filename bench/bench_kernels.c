@@ -9,14 +9,17 @@
  *   avx512    zmm xor + vpopcntd + vpaddd, 6x4 register tile;
  *   avx2      ymm xor + pshufb nibble-table popcount + byte adds, byte
  *             accumulators folded with vpsadbw;
- *   portable  64-bit scalar xor + popcnt + add, 3x3 register tile,
- *             vectorisation disabled (the instruction the portable C
- *             kernel's popcount maps to).
+ *   portable  64-bit scalar xor + popcnt + add, 3x2 register tile (the
+ *             instruction the portable C kernel's popcount maps to; built
+ *             with -march=native the compiler may vectorise the portable
+ *             kernel, whose ratio can then exceed 1).
  * Layers: daBNN's 3x3 pad-1 set, binary in -> bits out (bnn_bconv2d_b_b,
  * pad -1), per compiled-in variant, plus a float32 conv of the same shape
  * (bnn_conv2d_f32 when the runtime has it, BENCH_HAVE_FLOAT_CONV).
  * binary MACs = out_h * out_w * out_c * k_h * k_w * in_c. Every figure is
- * the median of `reps` timed runs after a warm-up.
+ * the median of `reps` timed runs after a warm-up; each roofline is the
+ * best median over several measurements taken between the layers. Also
+ * reported: a binary dense layer at batch 1 (4096 bits -> 1000).
  *
  * Usage: bench_kernels [--json] [--reps N]
  */
@@ -472,6 +475,19 @@ static void run_bin(void *v)
     c->fn(&c->p, c->in, c->out, c->scratch);
 }
 
+typedef struct {
+    bnn_bdense_params p;
+    const uint32_t *in;
+    uint32_t *out;
+    bnn_status (*fn)(const bnn_bdense_params *, const uint32_t *, uint32_t *);
+} dense_ctx;
+
+static void run_dense(void *v)
+{
+    dense_ctx *c = (dense_ctx *)v;
+    c->fn(&c->p, c->in, c->out);
+}
+
 #if defined(BENCH_HAVE_FLOAT_CONV)
 typedef struct {
     bnn_conv2d_params p;
@@ -560,6 +576,54 @@ typedef struct {
     double rate, t, tf, fgflops;
 } layer_result;
 
+typedef struct {
+    char variant[16];
+    double rate, t;
+} dense_result;
+
+/* Binary dense (GEMV at batch 1: 4096 bits -> 1000 outputs, bits out),
+ * per variant; weights (512 KB) stream from L2, so it is bandwidth-bound. */
+static int bench_dense(dense_result *out)
+{
+    dense_ctx d;
+    int32_t in_words = 128, out_c = 1000, i;
+    size_t ww = bnn_bdense_weight_words(out_c, in_words), i2;
+    uint32_t *w = (uint32_t *)xalloc(ww * 4u), *in = (uint32_t *)xalloc((size_t)in_words * 4u);
+    uint32_t *o = (uint32_t *)xalloc(64u * 4u);
+    int32_t *th = (int32_t *)xalloc((size_t)out_c * 4u);
+    uint8_t *dir = (uint8_t *)xalloc((size_t)out_c);
+    int v, n = 0;
+    for (i2 = 0; i2 < ww; i2++)
+        w[i2] = rnd();
+    for (i = 0; i < in_words; i++)
+        in[i] = rnd();
+    memset(&d, 0, sizeof d);
+    d.p.n = 1;
+    d.p.in_words = in_words;
+    d.p.k = in_words * 32;
+    d.p.out_c = out_c;
+    d.p.weights = w;
+    d.p.out_row_stride = 32;
+    d.p.thresh = th;
+    d.p.dir = dir;
+    d.in = in;
+    d.out = o;
+    for (v = bnn_variant_count() - 1; v >= 0; v--) {
+        bnn_variant var = bnn_variant_get(v);
+        d.fn = var.bdense_b_b;
+        snprintf(out[n].variant, sizeof out[n].variant, "%s", var.name);
+        out[n].t = time_median(run_dense, &d);
+        out[n].rate = 4096.0 * 1000.0 / out[n].t;
+        n++;
+    }
+    free(w);
+    free(in);
+    free(o);
+    free(th);
+    free(dir);
+    return n;
+}
+
 /* Re-measures every roofline and keeps the best median: the roofline is
  * a ceiling, and on a shared machine a single measurement can be low. */
 static void measure_rooflines(roof_entry *roofs, int nroofs)
@@ -585,7 +649,8 @@ int main(int argc, char **argv)
 {
     roof_entry roofs[8];
     layer_result res[64];
-    int nroofs = 0, nres = 0, json = 0, i, l, v;
+    dense_result dres[8];
+    int nroofs = 0, nres = 0, ndres, json = 0, i, l, v;
     double best_roof = 0.0, t0;
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
@@ -716,6 +781,7 @@ int main(int argc, char **argv)
         measure_rooflines(roofs, nroofs);
     }
 
+    ndres = bench_dense(dres);
     for (i = 0; i < nroofs; i++)
         if (roofs[i].roofline > best_roof)
             best_roof = roofs[i].roofline;
@@ -746,6 +812,18 @@ int main(int argc, char **argv)
             printf("%-20s %-9s %10.4f %10.1f %8.3f %10.3f %9.1f %8.1f\n", r->shape,
                    r->variant, r->t * 1e3, r->rate * 1e-9, ratio, r->tf * 1e3,
                    r->fgflops, speedup);
+    }
+    if (json)
+        printf("], \"dense_4096x1000\": [");
+    else
+        printf("\nbinary dense 4096 bits -> 1000, batch 1 (weights from L2):\n");
+    for (i = 0; i < ndres; i++) {
+        if (json)
+            printf("%s{\"variant\": \"%s\", \"bmacs_per_s\": %.6g, \"time_ms\": %.4f}",
+                   i ? ", " : "", dres[i].variant, dres[i].rate, dres[i].t * 1e3);
+        else
+            printf("  %-9s %10.4f ms %10.1f GMAC/s\n", dres[i].variant, dres[i].t * 1e3,
+                   dres[i].rate * 1e-9);
     }
     if (json)
         printf("]}\n");
