@@ -90,7 +90,7 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
     int32_t goff = g * c->cwg, cwg = c->cwg, t, wd, k, cnt = 0;
     int q, h;
     for (q = 0; q < np; q++) {
-        base[q] = bt->base[q] + goff;
+        base[q] = indirect ? NULL : bt->base[q] + goff;
         for (h = 0; h < 4; h++) {
             a16[q][h] = vdupq_n_u16(0);
             s32[q][h] = vdupq_n_u32(0);

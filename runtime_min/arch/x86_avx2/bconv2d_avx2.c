@@ -88,7 +88,7 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
     int32_t goff = g * c->cwg, cwg = c->cwg, t, wd, k, cnt = 0;
     int q, l;
     for (q = 0; q < np; q++) {
-        base[q] = bt->base[q] + goff;
+        base[q] = indirect ? NULL : bt->base[q] + goff;
         a8[q][0] = a8[q][1] = _mm256_setzero_si256();
         for (l = 0; l < 16; l++)
             s32[q][l] = 0;

@@ -152,7 +152,7 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
     int32_t ky, kx, wd, t = 0;
     int p, b;
     for (p = 0; p < np; p++) {
-        base[p] = bt->base[p] + goff;
+        base[p] = indirect ? NULL : bt->base[p] + goff;
         for (b = 0; b < nb; b++)
             s[p][b] = _mm512_setzero_si512();
     }
