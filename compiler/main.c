@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codegen/emit.h"
 #include "driver/cli.h"
 #include "driver/inspect.h"
 #include "driver/pipeline.h"
+#include "driver/verify.h"
+#include "passes/lower.h"
 
 static const char usage[] =
     "usage: bnnc <command> [options]\n"
@@ -16,7 +19,18 @@ static const char usage[] =
     "MXNet / BMXNet (<prefix>-symbol.json + <prefix>-NNNN.params).\n"
     "\n"
     "commands:\n"
-    "  inspect MODEL --input NAME=N,C,H,W [--json]\n"
+    "  compile MODEL --input NAME=N,C,H,W [-o net.c] [--prefix net]\n"
+    "          [--standalone] [--input-type f32|u8 --mean M,.. --std S,..]\n"
+    "          [--report]\n"
+    "        write net.c and net.h: the network as C calling runtime_min\n"
+    "        (--standalone: with the kernels it uses inlined)\n"
+    "  inspect MODEL --input NAME=N,C,H,W [--json] [--plan]\n"
+    "  verify MODEL --input NAME=N,C,H,W --in X.npy --expect Y.npy\n"
+    "          (--in once per data input, in graph order)\n"
+    "          [--cc CC] [--cflags FLAGS] [--atol A] [--rtol R] [--keep DIR]\n"
+    "        build the generated C with the host compiler, run it on X and\n"
+    "        compare with Y: max |diff|, top-1 agreement, first mismatches;\n"
+    "        exit 0 when within tolerance (default atol 1e-4, rtol 1e-4)\n"
     "        one row per layer: kind, output shape, binary and float MACs,\n"
     "        weight bytes as stored and as packed by bnnc; totals\n"
     "\n"
@@ -29,7 +43,7 @@ static const char usage[] =
     "                          no node uses\n"
     "  --dump-after PASS       print the IR after PASS (or 'all') to stderr;\n"
     "                          passes: import legalize shapes fold_constants\n"
-    "                          binarize\n"
+    "                          binarize fold_thresholds lower plan\n"
     "  -q, --quiet             no warnings\n"
     "  --help, --version\n";
 
@@ -39,17 +53,52 @@ static int fail(const bnnc_err *err)
     return 1;
 }
 
-/* Parse the options shared by all model commands. Positional arguments
- * are collected into pos (at most 2). Returns 0, or 1 after printing. */
-static int parse_common(int argc, char **argv, bnnc_options *o, int *json,
+typedef struct {
+    verify_options v;        /* verify */
+    int json, plan;          /* inspect */
+    const char *out;         /* compile: -o */
+    const char *prefix;      /* compile: --prefix */
+    int standalone, report;  /* compile */
+} cmd_flags;
+
+/* Comma-separated floats into v (at most max). */
+static int parse_floats(const char *s, float *v, int max, int *n)
+{
+    char *end;
+    *n = 0;
+    while (*s) {
+        if (*n == max)
+            return -1;
+        v[(*n)++] = strtof(s, &end);
+        if (end == s)
+            return -1;
+        s = end;
+        if (*s == ',')
+            s++;
+        else if (*s)
+            return -1;
+    }
+    return *n ? 0 : -1;
+}
+
+/* Parse the options of the model commands. Positional arguments are
+ * collected into pos (at most 2). Returns 0, or 1 after printing. */
+static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
                         const char **pos, int *npos)
 {
     int i;
     bnnc_err err;
+    int compile = !strcmp(argv[1], "compile");
+    int verify = !strcmp(argv[1], "verify");
     for (i = 2; i < argc; i++) {
         const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--input") || !strncmp(a, "--input=", 8)) {
-            const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            const char *v = next;
+            if (a[7] == '=')
+                v = a + 8;
+            else
+                i++;
             if (!v) {
                 fprintf(stderr, "error: --input needs NAME=N,C,H,W\n");
                 return 1;
@@ -60,12 +109,89 @@ static int parse_common(int argc, char **argv, bnnc_options *o, int *json,
             }
             if (cli_parse_input(v, &o->inputs[o->n_inputs++], &err))
                 return fail(&err);
-        } else if (!strcmp(a, "--json") && json) {
-            *json = 1;
+        } else if (!strcmp(a, "--json") && !compile) {
+            f->json = 1;
+        } else if (!strcmp(a, "--plan") && !compile) {
+            f->plan = 1;
+        } else if (compile && (!strcmp(a, "-o") || !strcmp(a, "--prefix") ||
+                               !strcmp(a, "--input-type") || !strcmp(a, "--mean") ||
+                               !strcmp(a, "--std"))) {
+            if (!next) {
+                fprintf(stderr, "error: %s needs a value\n", a);
+                return 1;
+            }
+            i++;
+            if (!strcmp(a, "-o")) {
+                f->out = next;
+            } else if (!strcmp(a, "--prefix")) {
+                f->prefix = next;
+            } else if (!strcmp(a, "--input-type")) {
+                if (strcmp(next, "f32") && strcmp(next, "u8")) {
+                    fprintf(stderr, "error: --input-type is f32 or u8\n");
+                    return 1;
+                }
+                o->input_u8 = !strcmp(next, "u8");
+            } else if (parse_floats(next, !strcmp(a, "--mean") ? o->mean : o->std, 64,
+                                    !strcmp(a, "--mean") ? &o->n_mean : &o->n_std)) {
+                fprintf(stderr, "error: %s needs comma-separated numbers\n", a);
+                return 1;
+            }
+        } else if (verify && (!strcmp(a, "--in") || !strcmp(a, "--expect") ||
+                              !strcmp(a, "--cc") || !strcmp(a, "--cflags") ||
+                              !strcmp(a, "--keep") || !strcmp(a, "--atol") ||
+                              !strcmp(a, "--rtol") || !strcmp(a, "--input-type") ||
+                              !strcmp(a, "--mean") || !strcmp(a, "--std"))) {
+            if (!next) {
+                fprintf(stderr, "error: %s needs a value\n", a);
+                return 1;
+            }
+            i++;
+            if (!strcmp(a, "--in")) {
+                if (f->v.n_in == 16) {
+                    fprintf(stderr, "error: too many --in files\n");
+                    return 1;
+                }
+                f->v.in_paths[f->v.n_in++] = next;
+            } else if (!strcmp(a, "--expect")) {
+                f->v.expect_path = next;
+            } else if (!strcmp(a, "--cc")) {
+                f->v.cc = next;
+            } else if (!strcmp(a, "--cflags")) {
+                f->v.cflags = next;
+            } else if (!strcmp(a, "--keep")) {
+                f->v.keep_dir = next;
+            } else if (!strcmp(a, "--input-type")) {
+                if (strcmp(next, "f32") && strcmp(next, "u8")) {
+                    fprintf(stderr, "error: --input-type is f32 or u8\n");
+                    return 1;
+                }
+                o->input_u8 = !strcmp(next, "u8");
+            } else if (!strcmp(a, "--mean") || !strcmp(a, "--std")) {
+                if (parse_floats(next, !strcmp(a, "--mean") ? o->mean : o->std, 64,
+                                 !strcmp(a, "--mean") ? &o->n_mean : &o->n_std)) {
+                    fprintf(stderr, "error: %s needs comma-separated numbers\n", a);
+                    return 1;
+                }
+            } else {
+                char *end;
+                double d = strtod(next, &end);
+                if (*end || !(d >= 0)) {
+                    fprintf(stderr, "error: %s needs a non-negative number\n", a);
+                    return 1;
+                }
+                if (!strcmp(a, "--atol"))
+                    f->v.atol = d;
+                else
+                    f->v.rtol = d;
+            }
+        } else if (compile && !strcmp(a, "--standalone")) {
+            f->standalone = 1;
+        } else if (compile && !strcmp(a, "--report")) {
+            f->report = 1;
         } else if (!strcmp(a, "--allow-extra-params")) {
             o->allow_extra_params = 1;
         } else if (!strcmp(a, "--dump-after")) {
-            if (i + 1 >= argc) {
+            if (!next) {
                 fprintf(stderr, "error: --dump-after needs a pass name\n");
                 return 1;
             }
@@ -87,6 +213,15 @@ static int parse_common(int argc, char **argv, bnnc_options *o, int *json,
         fprintf(stderr, "error: expected SYMBOL PARAMS or PREFIX EPOCH\n");
         return 1;
     }
+    if ((o->n_mean || o->n_std) && !o->input_u8) {
+        fprintf(stderr, "error: --mean and --std apply to --input-type u8\n");
+        return 1;
+    }
+    for (i = 0; i < o->n_std; i++)
+        if (!(o->std[i] != 0.0f)) {
+            fprintf(stderr, "error: --std values must be non-zero\n");
+            return 1;
+        }
     if (o->dump_after && strcmp(o->dump_after, "all")) {
         int k, ok = 0;
         for (k = 0; bnnc_pass_names[k]; k++)
@@ -102,24 +237,153 @@ static int parse_common(int argc, char **argv, bnnc_options *o, int *json,
 static int cmd_inspect(int argc, char **argv)
 {
     bnnc_options o;
+    cmd_flags f;
     const char *pos[2];
-    int npos = 0, json = 0;
+    int npos = 0;
     char sym[4096], params[4096];
     ir_graph g;
+    lir_program p;
     bnnc_err err;
 
     memset(&o, 0, sizeof o);
-    if (parse_common(argc, argv, &o, &json, pos, &npos))
+    memset(&f, 0, sizeof f);
+    if (parse_common(argc, argv, &o, &f, pos, &npos))
         return 1;
     if (cli_model_paths(pos[0], pos[1], sym, params, sizeof sym, &err))
         return fail(&err);
     o.symbol_path = sym;
     o.params_path = params;
+    if (f.plan) {
+        if (compile_model(&o, &g, &p, &err))
+            return fail(&err);
+        plan_print(&p, stdout);
+        lir_free(&p);
+        ir_graph_free(&g);
+        return 0;
+    }
     if (compile_frontend(&o, &g, &err))
         return fail(&err);
-    inspect_print(&g, json, stdout);
+    inspect_print(&g, f.json, stdout);
     ir_graph_free(&g);
     return 0;
+}
+
+/* A C identifier from a file name stem ("out/my-net.c" -> "my_net"). */
+static void prefix_from_path(const char *path, char *buf, size_t size)
+{
+    const char *b = strrchr(path, '/');
+    size_t i = 0;
+    b = b ? b + 1 : path;
+    for (; *b && *b != '.' && i + 1 < size; b++) {
+        int ok = (*b >= 'a' && *b <= 'z') || (*b >= 'A' && *b <= 'Z') ||
+                 (*b >= '0' && *b <= '9' && i > 0) || *b == '_';
+        buf[i++] = ok ? *b : '_';
+    }
+    buf[i] = '\0';
+    if (!i)
+        snprintf(buf, size, "net");
+}
+
+static int valid_identifier(const char *s)
+{
+    if (!*s || (*s >= '0' && *s <= '9'))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '_'))
+            return 0;
+    return 1;
+}
+
+static int cmd_compile(int argc, char **argv)
+{
+    bnnc_options o;
+    cmd_flags f;
+    const char *pos[2];
+    int npos = 0, i;
+    char sym[4096], params[4096], cpath[4096], hpath[4096], prefix[128], cmdline[4096];
+    size_t n = 0;
+    ir_graph g;
+    lir_program p;
+    emit_options eo;
+    bnnc_err err;
+
+    memset(&o, 0, sizeof o);
+    memset(&f, 0, sizeof f);
+    if (parse_common(argc, argv, &o, &f, pos, &npos))
+        return 1;
+    if (cli_model_paths(pos[0], pos[1], sym, params, sizeof sym, &err))
+        return fail(&err);
+    o.symbol_path = sym;
+    o.params_path = params;
+    if (f.prefix)
+        snprintf(prefix, sizeof prefix, "%s", f.prefix);
+    else
+        prefix_from_path(f.out ? f.out : "net", prefix, sizeof prefix);
+    if (!valid_identifier(prefix)) {
+        fprintf(stderr, "error: --prefix '%s' is not a C identifier\n", prefix);
+        return 1;
+    }
+    snprintf(cpath, sizeof cpath, "%s", f.out ? f.out : prefix);
+    if (!f.out || strlen(cpath) < 2 || strcmp(cpath + strlen(cpath) - 2, ".c"))
+        strncat(cpath, ".c", sizeof cpath - strlen(cpath) - 1);
+    snprintf(hpath, sizeof hpath, "%.*sh", (int)(strlen(cpath) - 1), cpath);
+    n += (size_t)snprintf(cmdline, sizeof cmdline, "bnnc");
+    for (i = 1; i < argc && n < sizeof cmdline; i++)
+        n += (size_t)snprintf(cmdline + n, sizeof cmdline - n, " %s", argv[i]);
+
+    if (compile_model(&o, &g, &p, &err))
+        return fail(&err);
+    memset(&eo, 0, sizeof eo);
+    eo.prefix = prefix;
+    eo.c_path = cpath;
+    eo.h_path = hpath;
+    eo.command_line = cmdline;
+    eo.symbol_path = sym;
+    eo.params_path = params;
+    eo.standalone = f.standalone;
+    if (emit_program(&g, &p, &eo, &err)) {
+        lir_free(&p);
+        ir_graph_free(&g);
+        return fail(&err);
+    }
+    if (f.report) {
+        printf("%s: %d steps\n", cpath, p.ns);
+        printf("  flash: constants %zu bytes\n", emit_const_bytes(&p));
+        printf("  RAM:   arena %zu bytes (lower bound %zu)\n", p.arena_bytes, p.lower_bound);
+    }
+    lir_free(&p);
+    ir_graph_free(&g);
+    return 0;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    bnnc_options o;
+    cmd_flags f;
+    const char *pos[2];
+    int npos = 0, rc;
+    char sym[4096], params[4096];
+    bnnc_err err;
+
+    memset(&o, 0, sizeof o);
+    memset(&f, 0, sizeof f);
+    f.v.atol = 1e-4;
+    f.v.rtol = 1e-4;
+    if (parse_common(argc, argv, &o, &f, pos, &npos))
+        return 1;
+    if (!f.v.n_in || !f.v.expect_path) {
+        fprintf(stderr, "error: verify needs --in X.npy and --expect Y.npy\n");
+        return 1;
+    }
+    if (cli_model_paths(pos[0], pos[1], sym, params, sizeof sym, &err))
+        return fail(&err);
+    o.symbol_path = sym;
+    o.params_path = params;
+    rc = verify_run(&o, &f.v, &err);
+    if (rc)
+        fail(&err);
+    return rc ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -134,6 +398,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "inspect"))
         return cmd_inspect(argc, argv);
+    if (!strcmp(argv[1], "compile"))
+        return cmd_compile(argc, argv);
+    if (!strcmp(argv[1], "verify"))
+        return cmd_verify(argc, argv);
     fprintf(stderr, "error: unknown command '%s' (see bnnc --help)\n", argv[1]);
     return 1;
 }

@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "../frontend/import.h"
+#include "../passes/lower.h"
 
 const char *const bnnc_pass_names[] = {
-    "import", "legalize", "shapes", "fold_constants", "binarize", NULL};
+    "import", "legalize", "shapes", "fold_constants", "binarize",
+    "fold_thresholds", "lower", "plan", NULL};
 
 /* After pass `name`: check invariants (an internal error aborts) and dump
  * the IR when asked. */
@@ -60,6 +62,50 @@ int compile_frontend_passes(const bnnc_options *o, ir_graph *g, bnnc_err *err)
     after_pass(o, g, "binarize", 1);
     return 0;
 fail:
+    ir_graph_free(g);
+    return -1;
+}
+
+/* After lowering or planning: dump the program when asked. */
+static void after_lir(const bnnc_options *o, const lir_program *p, const char *name)
+{
+    FILE *f;
+    int i;
+    if (!o->dump_after || (strcmp(o->dump_after, name) && strcmp(o->dump_after, "all")))
+        return;
+    f = o->dump_file ? o->dump_file : stderr;
+    fprintf(f, "; program after %s: %d steps, %d tensors, %d constants\n", name, p->ns,
+            p->nt, p->nc);
+    for (i = 0; i < p->ns; i++) {
+        const lir_step *s = &p->s[i];
+        fprintf(f, "%4d %-18s t%d%s%s -> t%d  ; %s: %s\n", i + 1, lir_kind_name(s->kind),
+                s->in[0], s->n_in > 1 ? ", t" : "", "", s->out, s->node_name, s->what);
+    }
+    if (!strcmp(name, "plan"))
+        plan_print(p, f);
+}
+
+int compile_model(const bnnc_options *o, ir_graph *g, lir_program *p, bnnc_err *err)
+{
+    lir_init(p);
+    if (compile_frontend(o, g, err))
+        return -1;
+    /* fold_thresholds: BatchNorm/scale/offset after binary layers -> one
+     * affine map, or one integer threshold per channel when only signed */
+    if (pass_fold_thresholds(g, err))
+        goto fail;
+    after_pass(o, g, "fold_thresholds", 1);
+    /* lower: one runtime call per step, NHWC, packed bits */
+    if (pass_lower(g, o, p, err))
+        goto fail;
+    after_lir(o, p, "lower");
+    /* plan: in-place ops, concat in place, arena offsets */
+    if (pass_plan(p, err))
+        goto fail;
+    after_lir(o, p, "plan");
+    return 0;
+fail:
+    lir_free(p);
     ir_graph_free(g);
     return -1;
 }

@@ -423,9 +423,23 @@ static int import_attrs(areader *r)
                   {"minimum", IR_SC_MIN},  {"Minimum", IR_SC_MIN},
                   {"power", IR_SC_POW},    {"Power", IR_SC_POW}};
         static const char *const keys[] = {"is_int", NULL};
+        static const struct {
+            const char *name;
+            ir_scalar_kind kind;
+        } npi[] = {{"_npi_add_scalar", IR_SC_ADD},
+                   {"_npi_subtract_scalar", IR_SC_SUB},
+                   {"_npi_rsubtract_scalar", IR_SC_RSUB},
+                   {"_npi_multiply_scalar", IR_SC_MUL},
+                   {"_npi_true_divide_scalar", IR_SC_DIV},
+                   {"_npi_rtrue_divide_scalar", IR_SC_RDIV}};
         size_t i, len;
         int found = 0;
-        for (i = 0; i < sizeof sc / sizeof *sc; i++) {
+        for (i = 0; i < sizeof npi / sizeof *npi; i++)
+            if (!strcmp(op, npi[i].name)) {
+                n->a.scalar.kind = npi[i].kind;
+                found = 1;
+            }
+        for (i = 0; i < sizeof sc / sizeof *sc && !found; i++) {
             len = strlen(sc[i].name);
             if (!strncmp(op + 1, sc[i].name, len) &&
                 (!strcmp(op + 1 + len, "_scalar") ||
@@ -451,12 +465,12 @@ static int import_attrs(areader *r)
                                     "num_args=%d but %d inputs", num, nin);
             return 0;
         }
-        n->a.bin.broadcast = !strncmp(op, "broadcast_", 10);
+        n->a.bin.broadcast = !strncmp(op, "broadcast_", 10) || !strncmp(op, "_npi_", 5);
         return expect_inputs(r, 2, 2);
     case IR_OP_SUB:
     case IR_OP_MUL:
     case IR_OP_DIV:
-        n->a.bin.broadcast = !strncmp(op, "broadcast_", 10);
+        n->a.bin.broadcast = !strncmp(op, "broadcast_", 10) || !strncmp(op, "_npi_", 5);
         return expect_inputs(r, 2, 2);
     case IR_OP_POOL: {
         static const char *const types[] = {"max", "avg", "sum", "lp", NULL};
@@ -483,6 +497,9 @@ static int import_attrs(areader *r)
                                 "not supported");
         p->type = (ir_pool_type)t;
         p->convention = c == 1 ? IR_POOL_FULL : IR_POOL_VALID;
+        p->v1 = !strcmp(op, "Pooling_v1");
+        if (p->v1)
+            p->count_include_pad = 1;
         if (!p->global && (p->kernel[0] < 1 || p->kernel[1] < 1 ||
                            p->stride[0] < 1 || p->stride[1] < 1))
             return ir_node_errf(r->g, n, r->err,
@@ -781,6 +798,11 @@ static int bind_variable(importer *im, int j, slot_role role,
         return 0;
     }
     a = mx_params_find(&im->g->params, mn->name);
+    if (!a && role != ROLE_DATA && im->g->params.count == 1 &&
+        !im->g->params.arrays[0].key[0] && !im->param_used[0]) {
+        /* a single unnamed array (bare .npy): the graph's one parameter */
+        a = &im->g->params.arrays[0];
+    }
     if (!a) {
         if (role != ROLE_DATA)
             return bnnc_errf(im->err,
@@ -1027,7 +1049,7 @@ int import_graph(const mx_symbol *sym, mx_params *params,
         const mx_array *a = &g->params.arrays[i];
         if (im.param_used[i])
             continue;
-        if (!im.opt->allow_extra_params) {
+        if (!im.opt->allow_extra_params && !a->is_none) {
             bnnc_errf(err,
                       "%s: parameter '%s' is not used by any node of %s "
                       "(pass --allow-extra-params to ignore unused "

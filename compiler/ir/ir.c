@@ -117,6 +117,10 @@ static void node_free(ir_node *n)
         free(n->a.b.bias);
         free(n->a.b.w);
         free(n->a.b.w_param);
+        free(n->a.b.out_a);
+        free(n->a.b.out_b);
+        free(n->a.b.thresh);
+        free(n->a.b.dir);
     }
     free(n);
 }

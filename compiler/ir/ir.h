@@ -93,6 +93,8 @@ typedef struct {
     int global;
     ir_pool_conv convention;
     int count_include_pad;
+    int v1; /* Pooling_v1: padding is zeros that take part in max and avg
+               (avg always divides by the kernel area) */
 } ir_pool_attr;
 
 typedef enum {
@@ -204,6 +206,17 @@ typedef struct {
     ir_dialect dialect;
     int word_bits;          /* 32/64 when weights were stored packed, else 0 */
     int xnor_input_scale;   /* output is later multiplied by an input K-map */
+    /* Set by fold_thresholds: the whole per-channel affine map after the
+     * layer, y[o] = out_a[o] * dot[o] + out_b[o] (double), and, when every
+     * consumer only takes the sign of y, one integer threshold per channel
+     * so the layer writes bits: bit o = 1 (value -1) iff
+     * dir[o] == 0 ? dot < thresh[o] : dot > thresh[o]. */
+    double *out_a, *out_b;  /* owned; NULL before fold_thresholds */
+    int out_bits;
+    int32_t *thresh;        /* owned, when out_bits */
+    uint8_t *dir;           /* owned, when out_bits */
+    int near_ties;          /* channels whose threshold is within 1e-6 of
+                               an integer dot value (float-rounding risk) */
 } ir_bin_attr;
 
 /* Data of a CONST node (float32 values, MXNet shape). */

@@ -37,6 +37,13 @@ int pass_fold_constants(ir_graph *g, bnnc_err *err);
  * Requires: fold_constants. Establishes: no QCONV/QDENSE/BICONV/BIDENSE. */
 int pass_binarize(ir_graph *g, bnnc_err *err);
 
+/* fold_thresholds: fold per-channel affine ops after each binary layer
+ * into its output map and, when the output is only binarized, into one
+ * integer threshold per channel (derivation in fold_thresholds.c).
+ * Requires: binarize. Establishes: every BCONV/BDENSE has out_a/out_b;
+ * out_bits layers have thresh/dir. */
+int pass_fold_thresholds(ir_graph *g, bnnc_err *err);
+
 /* Shape of one node from its inputs' shapes (used by passes that create
  * nodes). */
 int shape_infer_node(ir_graph *g, ir_node *n, bnnc_err *err);

@@ -1,0 +1,83 @@
+m4_divert(-1)
+m4_dnl # bnnc.m4 - macros shared by the templates of generated files.
+m4_dnl #
+m4_dnl # Conventions (as in GNU Bison's skeletons):
+m4_dnl #   - m4 runs with -P, so builtins are only known as m4_*; every macro
+m4_dnl #     defined here starts with bt_, and generated C never uses either
+m4_dnl #     prefix, so C identifiers such as index or len are never expanded;
+m4_dnl #   - quotes are <| and |> (C code uses ` and ' and [ ] freely);
+m4_dnl #   - comments are disabled, so lines starting with # are expanded too;
+m4_dnl #   - arguments are referenced as <|$n|> in bodies so user text (node
+m4_dnl #     names, descriptions) is never rescanned as macros;
+m4_dnl #   - a macro given the wrong number of arguments stops m4 with an error.
+m4_changequote(<|, |>)
+m4_changecom()
+
+m4_dnl # bt_fatal(MESSAGE)
+m4_dnl # -----------------
+m4_dnl # Stop with an error: bad template parameters are a bug in bnnc.
+m4_define(<|bt_fatal|>, <|m4_errprint(<|bnnc template error: $1
+|>)m4_m4exit(<|1|>)|>)
+
+m4_dnl # bt_check_args(NAME, EXPECTED, GOT)
+m4_dnl # ----------------------------------
+m4_define(<|bt_check_args|>,
+<|m4_ifelse(<|$2|>, <|$3|>, <||>,
+            <|bt_fatal(<|$1 needs $2 arguments, got $3|>)|>)|>)
+
+m4_dnl # bt_require(NAME)
+m4_dnl # ----------------
+m4_dnl # Stop unless the model description defined NAME.
+m4_define(<|bt_require|>,
+<|m4_ifdef(<|$1|>, <||>, <|bt_fatal(<|the model does not define $1|>)|>)|>)
+
+m4_dnl # bt_step_begin(INDEX, NODE)   bt_step_end(INDEX, NODE)
+m4_dnl # -----------------------------------------------------
+m4_dnl # Per-step profiling hooks, compiled in with -D<PREFIX>_PROFILE.
+m4_define(<|bt_step_begin|>, <|bt_check_args(<|bt_step_begin|>, 2, $#)m4_dnl
+#ifdef bt_uprefix<||>_PROFILE
+    t0 = bt_prefix<||>_profile_now();
+#endif
+|>)
+m4_define(<|bt_step_end|>, <|bt_check_args(<|bt_step_end|>, 2, $#)m4_dnl
+#ifdef bt_uprefix<||>_PROFILE
+    bt_prefix<||>_profile_hook(<|$1|>, "<|$2|>", bt_prefix<||>_profile_now() - t0);
+#endif
+|>)
+
+m4_dnl # bt_call(FUNC, ARGS, INDEX, NODE, OP, WHAT)
+m4_dnl # ------------------------------------------
+m4_dnl # One runtime call with plain arguments. A failing call makes the run
+m4_dnl # function return its step number (1-based).
+m4_define(<|bt_call|>, <|bt_check_args(<|bt_call|>, 6, $#)m4_dnl
+    /* <|$4|> (<|$5|>): <|$6|> */
+bt_step_begin(<|$3|>, <|$4|>)m4_dnl
+    if (<|$1|>(<|$2|>) != BNN_OK)
+        return <|$3|>;
+bt_step_end(<|$3|>, <|$4|>)m4_dnl
+|>)
+
+m4_dnl # bt_call_params(FUNC, PARAMS_TYPE, INITIALIZER, ARGS, INDEX, NODE, OP, WHAT)
+m4_dnl # -------------------------------------------------------------------------
+m4_dnl # A runtime call taking a const parameter struct, kept in flash.
+m4_define(<|bt_call_params|>, <|bt_check_args(<|bt_call_params|>, 8, $#)m4_dnl
+    /* <|$6|> (<|$7|>): <|$8|> */
+bt_step_begin(<|$5|>, <|$6|>)m4_dnl
+    {
+        static const <|$2|> p = {<|$3|>};
+        if (<|$1|>(&p, <|$4|>) != BNN_OK)
+            return <|$5|>;
+    }
+bt_step_end(<|$5|>, <|$6|>)m4_dnl
+|>)
+
+m4_dnl # bt_copy(DST, SRC, BYTES, INDEX, NODE, OP, WHAT)
+m4_dnl # -----------------------------------------------
+m4_define(<|bt_copy|>, <|bt_check_args(<|bt_copy|>, 7, $#)m4_dnl
+    /* <|$5|> (<|$6|>): <|$7|> */
+bt_step_begin(<|$4|>, <|$5|>)m4_dnl
+    memcpy(<|$1|>, <|$2|>, <|$3|>);
+bt_step_end(<|$4|>, <|$5|>)m4_dnl
+|>)
+
+m4_divert(0)m4_dnl

@@ -1,0 +1,745 @@
+/*
+ * emit.c - write the planned program as C through the m4 templates.
+ *
+ * bnnc describes the model to m4 as macro definitions (prefix, provenance,
+ * sizes, and the steps as calls of the template macros bt_call,
+ * bt_call_params, bt_copy) and lets codegen_templates/net.c.m4 and
+ * net.h.m4 decide what the files look like. The constant arrays and the
+ * inlined runtime (--standalone) are written straight to files that the
+ * templates splice in unscanned (m4_undivert), so megabytes of weights
+ * never pass through m4's scanner. Everything is deterministic: the same
+ * inputs give the same bytes.
+ */
+#include "emit.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../util/mem.h"
+#include "../util/sha256.h"
+#include "../util/strbuf.h"
+#include "embedded.h"
+
+const bnnc_embedded_file *bnnc_embedded_find(const char *path)
+{
+    size_t i;
+    for (i = 0; i < bnnc_embedded_count; i++)
+        if (!strcmp(bnnc_embedded[i].path, path))
+            return &bnnc_embedded[i];
+    return NULL;
+}
+
+/* Text safe inside a C comment, a C string and an m4 quoted argument:
+ * printable ASCII without quotes, backslash, '<' and '|' (the m4 quote
+ * delimiters are "<|" and "|>"), and no comment delimiters. */
+static void sanitize(const char *in, char *out, size_t size)
+{
+    static const char ok[] = "_-.:+=,;()[]{}^%#@!?~>*/ ";
+    size_t i, j = 0;
+    for (i = 0; in[i] && j + 1 < size; i++) {
+        char ch = in[i];
+        out[j++] = isalnum((unsigned char)ch) || strchr(ok, ch) ? ch : '_';
+    }
+    out[j] = '\0';
+    for (j = 0; out[j]; j++)
+        if (out[j] == '/' && ((j && out[j - 1] == '*') || out[j + 1] == '*'))
+            out[j] = '_';
+}
+
+/* Float literal that reads back as exactly v. */
+static void float_lit(float v, char *buf, size_t size)
+{
+    BNNC_ASSERT(isfinite(v));
+    snprintf(buf, size, "%.9g", (double)v);
+    if (!strpbrk(buf, ".e"))
+        strncat(buf, ".0", size - strlen(buf) - 1);
+    strncat(buf, "f", size - strlen(buf) - 1);
+}
+
+static const char *ctype_name(lir_ctype t)
+{
+    switch (t) {
+    case LC_U32: return "uint32_t";
+    case LC_I32: return "int32_t";
+    case LC_F32: return "float";
+    case LC_U8: return "uint8_t";
+    }
+    return "?";
+}
+
+static void const_name(const emit_options *o, const lir_const *c, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s_%s%d", o->prefix, c->role, c->id);
+}
+
+size_t emit_const_bytes(const lir_program *p)
+{
+    size_t b = 0;
+    int i;
+    for (i = 0; i < p->nc; i++)
+        b += p->c[i].count * (p->c[i].type == LC_U8 ? 1u : 4u);
+    return b;
+}
+
+/* The constants section: one static const array per constant. */
+static void write_consts(const lir_program *p, const emit_options *o, strbuf *b)
+{
+    int i;
+    for (i = 0; i < p->nc; i++) {
+        const lir_const *c = &p->c[i];
+        char name[128], node[160];
+        size_t k, per = c->type == LC_U32 ? 8 : c->type == LC_F32 ? 6 : 12;
+        const lir_step *s = c->step < p->ns ? &p->s[c->step] : NULL;
+        const_name(o, c, name, sizeof name);
+        sanitize(s ? s->node_name : "", node, sizeof node);
+        sb_printf(b, "/* %s: %s, %zu x %s */\n", node, c->role, c->count, ctype_name(c->type));
+        sb_printf(b, "static const %s %s[%zu] = {", ctype_name(c->type), name,
+                  c->count ? c->count : 1);
+        for (k = 0; k < c->count; k++) {
+            char lit[48];
+            if (k % per == 0)
+                sb_add(b, "\n   ");
+            switch (c->type) {
+            case LC_U32:
+                snprintf(lit, sizeof lit, " 0x%08xu", ((const uint32_t *)c->data)[k]);
+                break;
+            case LC_I32: {
+                int32_t v = ((const int32_t *)c->data)[k];
+                if (v == INT32_MIN)
+                    snprintf(lit, sizeof lit, " (-2147483647 - 1)");
+                else
+                    snprintf(lit, sizeof lit, " %ld", (long)v);
+                break;
+            }
+            case LC_F32:
+                lit[0] = ' ';
+                float_lit(((const float *)c->data)[k], lit + 1, sizeof lit - 1);
+                break;
+            case LC_U8:
+                snprintf(lit, sizeof lit, " %u", ((const uint8_t *)c->data)[k]);
+                break;
+            }
+            sb_add(b, lit);
+            if (k + 1 < c->count)
+                sb_add(b, ",");
+        }
+        if (!c->count)
+            sb_add(b, "0");
+        sb_add(b, "\n};\n\n");
+    }
+}
+
+/* C expression for tensor t, typed for reading (in) or writing. */
+static void tensor_expr(const lir_program *p, const emit_options *o, int t, int in,
+                        char *buf, size_t size)
+{
+    const lir_tensor *x = &p->t[t];
+    size_t off = 0;
+    const char *ty = x->dt == LIR_BITS ? "uint32_t" : x->dt == LIR_U8 ? "uint8_t" : "float";
+    while (x->storage == LIR_VIEW) {
+        off += x->view_offset;
+        x = &p->t[x->view_of];
+    }
+    switch (x->storage) {
+    case LIR_ARENA:
+        snprintf(buf, size, "(%s%s *)(arena + %zu)", in ? "const " : "", ty, x->offset + off);
+        break;
+    case LIR_INPUT:
+        off += x->ext_offset;
+        if (off)
+            snprintf(buf, size, "(input + %zu)", off / (x->dt == LIR_U8 ? 1 : 4));
+        else
+            snprintf(buf, size, "input");
+        break;
+    case LIR_OUTPUT:
+        snprintf(buf, size, "(output + %zu)", (x->ext_offset + off) / 4);
+        break;
+    case LIR_CONST: {
+        char name[128];
+        const_name(o, &p->c[x->const_id], name, sizeof name);
+        snprintf(buf, size, "%s", name);
+        break;
+    }
+    case LIR_VIEW:
+        BNNC_BUG("view of a view");
+    }
+}
+
+static const char *act_name(bnn_act a)
+{
+    static const char *const n[] = {"BNN_ACT_NONE", "BNN_ACT_RELU", "BNN_ACT_SIGMOID",
+                                    "BNN_ACT_TANH", "BNN_ACT_SOFTRELU", "BNN_ACT_SOFTSIGN",
+                                    "BNN_ACT_LEAKY", "BNN_ACT_ELU", "BNN_ACT_SELU",
+                                    "BNN_ACT_GELU"};
+    return (unsigned)a < sizeof n / sizeof *n ? n[a] : "BNN_ACT_NONE";
+}
+
+static const char *unary_name(bnn_unary_op u)
+{
+    static const char *const n[] = {"BNN_UN_ABS", "BNN_UN_SIGN", "BNN_UN_CLIP",
+                                    "BNN_UN_MAX_S", "BNN_UN_MIN_S", "BNN_UN_POW_S",
+                                    "BNN_UN_RDIV_S"};
+    return (unsigned)u < sizeof n / sizeof *n ? n[u] : "?";
+}
+
+static const char *binary_name(bnn_binary_op u)
+{
+    static const char *const n[] = {"BNN_BIN_ADD", "BNN_BIN_SUB", "BNN_BIN_MUL", "BNN_BIN_DIV"};
+    return (unsigned)u < sizeof n / sizeof *n ? n[u] : "?";
+}
+
+static const char *pad_mode_name(bnn_pad_mode m)
+{
+    return m == BNN_PAD_MINUS_ONE ? "BNN_PAD_MINUS_ONE"
+           : m == BNN_PAD_ZERO    ? "BNN_PAD_ZERO"
+                                  : "BNN_PAD_PLUS_ONE";
+}
+
+/* One step as a template macro call. */
+static void write_step(const lir_program *p, const emit_options *o, int i, strbuf *b)
+{
+    const lir_step *s = &p->s[i];
+    char in0[160], in1[160], out[160], scr[160], node[160], what[200], k[4][128];
+    char args[1024], init[2048], fl[64];
+    int c;
+    const char *fn = NULL, *ptype = NULL;
+
+    in0[0] = in1[0] = out[0] = '\0';
+    if (s->in[0] >= 0)
+        tensor_expr(p, o, s->in[0], 1, in0, sizeof in0);
+    if (s->in[1] >= 0)
+        tensor_expr(p, o, s->in[1], 1, in1, sizeof in1);
+    tensor_expr(p, o, s->out, 0, out, sizeof out);
+    if (s->scratch >= 0)
+        tensor_expr(p, o, s->scratch, 0, scr, sizeof scr);
+    else
+        snprintf(scr, sizeof scr, "NULL");
+    for (c = 0; c < s->n_consts; c++)
+        const_name(o, &p->c[s->consts[c]], k[c], sizeof k[c]);
+    sanitize(s->node_name[0] ? s->node_name : "output", node, sizeof node);
+    sanitize(s->what, what, sizeof what);
+    args[0] = init[0] = '\0';
+
+    switch (s->kind) {
+    case LK_NCHW_TO_NHWC:
+    case LK_NHWC_TO_NCHW:
+        fn = s->kind == LK_NCHW_TO_NHWC ? "bnn_nchw_to_nhwc_f32" : "bnn_nhwc_to_nchw_f32";
+        snprintf(args, sizeof args, "%d, %d, %d, %d, %s, %s", s->p.layout.n, s->p.layout.c,
+                 s->p.layout.h, s->p.layout.w, in0, out);
+        break;
+    case LK_U8_TO_F32:
+        fn = "bnn_u8_nchw_to_nhwc_f32";
+        snprintf(args, sizeof args, "%d, %d, %d, %d, %s, %s, %s, %s", s->p.layout.n,
+                 s->p.layout.c, s->p.layout.h, s->p.layout.w, k[0], k[1], in0, out);
+        break;
+    case LK_COPY:
+        sb_printf(b, "bt_copy(<|%s|>, <|%s|>, <|%zu|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n", out,
+                  in0, s->p.mem.bytes, i + 1, node, s->mx_op, what);
+        return;
+    case LK_PACK:
+        fn = "bnn_pack_f32_b";
+        goto copy_args;
+    case LK_UNPACK:
+        fn = "bnn_unpack_b_f32";
+        goto copy_args;
+    case LK_COPY_CH_B:
+        fn = "bnn_copy_channels_b";
+        BNNC_ASSERT(s->p.copy.in_offset == 0);
+        snprintf(args, sizeof args, "%d, %d, %s, %d, %s, %d, %d", s->p.copy.pixels, s->p.copy.c,
+                 in0, s->p.copy.in_stride, out, s->p.copy.out_stride, s->p.copy.dst_offset);
+        break;
+    case LK_COPY_CH_F32:
+        fn = "bnn_copy_channels_f32";
+        snprintf(args, sizeof args, "%d, %d, %s + %d, %d, %s, %d, %d", s->p.copy.pixels,
+                 s->p.copy.c, in0, s->p.copy.in_offset, s->p.copy.in_stride, out,
+                 s->p.copy.out_stride, s->p.copy.dst_offset);
+        break;
+    copy_args:
+        snprintf(args, sizeof args, "%d, %d, %s, %d, %s, %d", s->p.copy.pixels, s->p.copy.c, in0,
+                 s->p.copy.in_stride, out, s->p.copy.out_stride);
+        break;
+    case LK_BCONV_B:
+    case LK_BCONV_F32: {
+        const bnn_bconv2d_params *q = &s->p.bconv;
+        fn = s->kind == LK_BCONV_B ? "bnn_bconv2d_b_b" : "bnn_bconv2d_b_f32";
+        ptype = "bnn_bconv2d_params";
+        snprintf(init, sizeof init,
+                 ".n = %d, .in_h = %d, .in_w = %d, .in_c = %d,\n"
+                 "            .out_h = %d, .out_w = %d, .out_c = %d, .k_h = %d, .k_w = %d,\n"
+                 "            .stride_h = %d, .stride_w = %d, .pad_h = %d, .pad_w = %d,\n"
+                 "            .dil_h = %d, .dil_w = %d, .groups = %d, .pad_mode = %s,\n"
+                 "            .weights = %s, .out_pixel_stride = %d,\n            %s = %s, %s = %s",
+                 q->n, q->in_h, q->in_w, q->in_c, q->out_h, q->out_w, q->out_c, q->k_h, q->k_w,
+                 q->stride_h, q->stride_w, q->pad_h, q->pad_w, q->dil_h, q->dil_w, q->groups,
+                 pad_mode_name(q->pad_mode), k[0], q->out_pixel_stride,
+                 s->kind == LK_BCONV_B ? ".thresh" : ".mul", k[1],
+                 s->kind == LK_BCONV_B ? ".dir" : ".add", k[2]);
+        snprintf(args, sizeof args, "%s, %s, %s", in0, out, scr);
+        break;
+    }
+    case LK_BDENSE_B:
+    case LK_BDENSE_F32: {
+        const bnn_bdense_params *q = &s->p.bdense;
+        fn = s->kind == LK_BDENSE_B ? "bnn_bdense_b_b" : "bnn_bdense_b_f32";
+        ptype = "bnn_bdense_params";
+        snprintf(init, sizeof init,
+                 ".n = %d, .in_words = %d, .k = %d, .out_c = %d, .weights = %s,\n"
+                 "            .out_row_stride = %d, %s = %s, %s = %s",
+                 q->n, q->in_words, q->k, q->out_c, k[0], q->out_row_stride,
+                 s->kind == LK_BDENSE_B ? ".thresh" : ".mul", k[1],
+                 s->kind == LK_BDENSE_B ? ".dir" : ".add", k[2]);
+        snprintf(args, sizeof args, "%s, %s", in0, out);
+        break;
+    }
+    case LK_CONV_F32: {
+        const bnn_conv2d_params *q = &s->p.conv;
+        fn = "bnn_conv2d_f32";
+        ptype = "bnn_conv2d_params";
+        snprintf(init, sizeof init,
+                 ".n = %d, .in_h = %d, .in_w = %d, .in_c = %d,\n"
+                 "            .out_h = %d, .out_w = %d, .out_c = %d, .k_h = %d, .k_w = %d,\n"
+                 "            .stride_h = %d, .stride_w = %d, .pad_h = %d, .pad_w = %d,\n"
+                 "            .dil_h = %d, .dil_w = %d, .groups = %d, .weights = %s,\n"
+                 "            .bias = %s, .act = %s, .out_pixel_stride = %d",
+                 q->n, q->in_h, q->in_w, q->in_c, q->out_h, q->out_w, q->out_c, q->k_h, q->k_w,
+                 q->stride_h, q->stride_w, q->pad_h, q->pad_w, q->dil_h, q->dil_w, q->groups,
+                 k[0], s->n_consts > 1 ? k[1] : "NULL", act_name(q->act), q->out_pixel_stride);
+        snprintf(args, sizeof args, "%s, %s, %s", in0, out, scr);
+        break;
+    }
+    case LK_DENSE_F32: {
+        const bnn_dense_params *q = &s->p.dense;
+        fn = "bnn_dense_f32";
+        ptype = "bnn_dense_params";
+        snprintf(init, sizeof init,
+                 ".n = %d, .k = %d, .out_c = %d, .weights = %s, .bias = %s,\n"
+                 "            .act = %s, .out_row_stride = %d",
+                 q->n, q->k, q->out_c, k[0], s->n_consts > 1 ? k[1] : "NULL", act_name(q->act),
+                 q->out_row_stride);
+        snprintf(args, sizeof args, "%s, %s", in0, out);
+        break;
+    }
+    case LK_MAXPOOL_B:
+    case LK_MAXPOOL_F32:
+    case LK_AVGPOOL_F32: {
+        const bnn_pool2d_params *q = &s->p.pool;
+        fn = s->kind == LK_MAXPOOL_B ? "bnn_maxpool_b"
+             : s->kind == LK_MAXPOOL_F32 ? "bnn_maxpool_f32" : "bnn_avgpool_f32";
+        ptype = "bnn_pool2d_params";
+        snprintf(init, sizeof init,
+                 ".n = %d, .in_h = %d, .in_w = %d, .c = %d, .out_h = %d, .out_w = %d,\n"
+                 "            .k_h = %d, .k_w = %d, .stride_h = %d, .stride_w = %d,\n"
+                 "            .pad_h = %d, .pad_w = %d, .count_include_pad = %d",
+                 q->n, q->in_h, q->in_w, q->c, q->out_h, q->out_w, q->k_h, q->k_w, q->stride_h,
+                 q->stride_w, q->pad_h, q->pad_w, q->count_include_pad);
+        snprintf(args, sizeof args, "%s, %s", in0, out);
+        break;
+    }
+    case LK_PAD_F32: {
+        const bnn_pad2d_params *q = &s->p.pad;
+        fn = "bnn_pad2d_f32";
+        ptype = "bnn_pad2d_params";
+        float_lit(q->value, fl, sizeof fl);
+        snprintf(init, sizeof init,
+                 ".n = %d, .h = %d, .w = %d, .c = %d, .top = %d, .bottom = %d,\n"
+                 "            .left = %d, .right = %d, .value = %s",
+                 q->n, q->h, q->w, q->c, q->top, q->bottom, q->left, q->right, fl);
+        snprintf(args, sizeof args, "%s, %s", in0, out);
+        break;
+    }
+    case LK_AFFINE:
+        fn = "bnn_affine_f32";
+        snprintf(args, sizeof args, "%d, %d, %s, %s, %s, %s", s->p.affine.pixels,
+                 s->p.affine.c, k[0], k[1], in0, out);
+        break;
+    case LK_ACT:
+        fn = "bnn_act_f32";
+        float_lit(s->p.act.alpha, fl, sizeof fl);
+        snprintf(args, sizeof args, "%s, %s, %zu, %s, %s", act_name(s->p.act.act), fl,
+                 s->p.act.n, in0, out);
+        break;
+    case LK_PRELU:
+        fn = "bnn_prelu_f32";
+        snprintf(args, sizeof args, "%d, %d, %s, %s, %s", s->p.affine.pixels, s->p.affine.c,
+                 k[0], in0, out);
+        break;
+    case LK_ADD:
+        fn = "bnn_add_f32";
+        snprintf(args, sizeof args, "%zu, %s, %s, %s", s->p.binary.n, in0, in1, out);
+        break;
+    case LK_SOFTMAX:
+        fn = "bnn_softmax_f32";
+        snprintf(args, sizeof args, "%d, %d, %s, %s", s->p.softmax.rows, s->p.softmax.len,
+                 in0, out);
+        break;
+    case LK_UNARY: {
+        char fb[64];
+        fn = "bnn_unary_f32";
+        float_lit(s->p.unary.a, fl, sizeof fl);
+        float_lit(s->p.unary.b, fb, sizeof fb);
+        snprintf(args, sizeof args, "%s, %s, %s, %zu, %s, %s", unary_name(s->p.unary.op), fl,
+                 fb, s->p.unary.n, in0, out);
+        break;
+    }
+    case LK_BINARY:
+        fn = "bnn_binary_f32";
+        snprintf(args, sizeof args, "%s, %zu, %s, %s, %s", binary_name(s->p.binary.op),
+                 s->p.binary.n, in0, in1, out);
+        break;
+    case LK_BINARY_PIXEL:
+        fn = "bnn_binary_pixel_f32";
+        snprintf(args, sizeof args, "%s, %d, %d, %s, %s, %s", binary_name(s->p.binary.op),
+                 s->p.binary.pixels, s->p.binary.c, in0, in1, out);
+        break;
+    case LK_CHANNEL_MEAN:
+        fn = "bnn_channel_mean_f32";
+        snprintf(args, sizeof args, "%d, %d, %s, %s", s->p.binary.pixels, s->p.binary.c, in0, out);
+        break;
+    case LK_PERMUTE: {
+        char shp[128], prm[128];
+        int d, ns = 0, np = 0;
+        for (d = 0; d < s->p.permute.ndim; d++) {
+            ns += snprintf(shp + ns, sizeof shp - (size_t)ns, "%s%d", d ? ", " : "", s->p.permute.shape[d]);
+            np += snprintf(prm + np, sizeof prm - (size_t)np, "%s%d", d ? ", " : "", s->p.permute.perm[d]);
+        }
+        fn = "bnn_permute_f32";
+        snprintf(args, sizeof args, "%d, (const int32_t[]){%s}, (const int32_t[]){%s}, %s, %s",
+                 s->p.permute.ndim, shp, prm, in0, out);
+        break;
+    }
+    case LK_COUNT:
+        BNNC_BUG("bad step kind");
+    }
+    if (ptype)
+        sb_printf(b,
+                  "bt_call_params(<|%s|>, <|%s|>,\n    <|%s|>,\n    <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n",
+                  fn, ptype, init, args, i + 1, node, s->mx_op, what);
+    else
+        sb_printf(b, "bt_call(<|%s|>, <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n", fn, args, i + 1,
+                  node, s->mx_op, what);
+}
+
+/* ------------------------------------------------------- standalone */
+
+static const char *const runtime_headers[] = {
+    "runtime_min/include/bnn.h", "runtime_min/include/bnn_ops.h",
+    "runtime_min/src/bnn_internal.h", "runtime_min/src/bnn_float_internal.h",
+    "runtime_min/src/bnn_variants.h"};
+
+/* Embedded source file defining public function `fn` (e.g. bnn_pack_f32_b). */
+static const bnnc_embedded_file *defining_file(const char *fn)
+{
+    size_t i, n = strlen(fn);
+    for (i = 0; i < bnnc_embedded_count; i++) {
+        const bnnc_embedded_file *f = &bnnc_embedded[i];
+        const char *s = (const char *)f->data;
+        size_t len = strlen(f->path);
+        if (strncmp(f->path, "runtime_min/src/", 16) || len < 2 || strcmp(f->path + len - 2, ".c"))
+            continue;
+        while ((s = strstr(s, fn)) != NULL) {
+            /* a definition: at the start of a line after the return type,
+             * followed by '(' and, after the parameter list, '{' */
+            const char *line = s;
+            while (line > (const char *)f->data && line[-1] != '\n')
+                line--;
+            if (s[n] == '(' && (line == s || !strncmp(line, "bnn_status ", 11) ||
+                                strstr(line, "bnn_status") < s)) {
+                const char *close = strchr(s, ')');
+                const char *semi = strchr(s, ';');
+                const char *brace = strchr(s, '{');
+                if (close && brace && (!semi || brace < semi) &&
+                    !strncmp(line, "bnn_status", 10))
+                    return f;
+            }
+            s += n;
+        }
+    }
+    return NULL;
+}
+
+/* Append file text without its #include lines of runtime headers. */
+static void append_source(strbuf *b, const bnnc_embedded_file *f)
+{
+    const char *s = (const char *)f->data;
+    sb_printf(b, "/* ---- %s ---- */\n", f->path);
+    while (*s) {
+        const char *e = strchr(s, '\n');
+        size_t n = e ? (size_t)(e - s + 1) : strlen(s);
+        if (!(n > 10 && !strncmp(s, "#include \"", 10)))
+            sb_addn(b, s, n);
+        s += n;
+    }
+    sb_add(b, "\n");
+}
+
+/* The runtime kernels the program calls, with their per-ISA variants. */
+static int write_runtime(const lir_program *p, strbuf *b, bnnc_err *err)
+{
+    const bnnc_embedded_file *used[64];
+    int nused = 0, i, j;
+    size_t k;
+    sb_add(b, "/*\n * runtime_min kernels used by this model (inlined by --standalone).\n */\n");
+    for (k = 0; k < sizeof runtime_headers / sizeof *runtime_headers; k++) {
+        const bnnc_embedded_file *f = bnnc_embedded_find(runtime_headers[k]);
+        if (f)
+            append_source(b, f);
+    }
+    for (i = 0; i < p->ns; i++) {
+        static const char *const fns[LK_COUNT] = {
+            "bnn_nchw_to_nhwc_f32", "bnn_nhwc_to_nchw_f32", "bnn_u8_nchw_to_nhwc_f32", NULL,
+            "bnn_pack_f32_b", "bnn_unpack_b_f32", "bnn_copy_channels_b", "bnn_maxpool_b",
+            "bnn_bconv2d_b_b", "bnn_bconv2d_b_f32", "bnn_bdense_b_b", "bnn_bdense_b_f32",
+            "bnn_conv2d_f32", "bnn_dense_f32", "bnn_affine_f32", "bnn_act_f32", "bnn_prelu_f32",
+            "bnn_maxpool_f32", "bnn_avgpool_f32", "bnn_add_f32", "bnn_copy_channels_f32",
+            "bnn_pad2d_f32", "bnn_softmax_f32", "bnn_unary_f32", "bnn_binary_f32",
+            "bnn_binary_pixel_f32", "bnn_channel_mean_f32", "bnn_permute_f32"};
+        const char *fn = fns[p->s[i].kind];
+        const bnnc_embedded_file *f;
+        int seen = 0;
+        if (!fn)
+            continue;
+        f = defining_file(fn);
+        if (!f)
+            return bnnc_errf(err, "--standalone: no runtime source defines %s", fn);
+        for (j = 0; j < nused; j++)
+            seen |= used[j] == f;
+        if (!seen && nused < 64)
+            used[nused++] = f;
+    }
+    /* deterministic order: by path */
+    for (i = 0; i < nused; i++)
+        for (j = i + 1; j < nused; j++)
+            if (strcmp(used[j]->path, used[i]->path) < 0) {
+                const bnnc_embedded_file *t = used[i];
+                used[i] = used[j];
+                used[j] = t;
+            }
+    for (i = 0; i < nused; i++) {
+        const char *path = used[i]->path;
+        char stem[128];
+        size_t len = strlen(path + 16) - 2;
+        snprintf(stem, sizeof stem, "%.*s_", (int)len, path + 16);
+        append_source(b, used[i]);
+        /* per-ISA variants: runtime_min/arch/<isa>/<stem>_<isa>.c */
+        for (k = 0; k < bnnc_embedded_count; k++) {
+            const char *ap = bnnc_embedded[k].path, *base;
+            if (strncmp(ap, "runtime_min/arch/", 17))
+                continue;
+            base = strrchr(ap, '/') + 1;
+            if (!strncmp(base, stem, strlen(stem)))
+                append_source(b, &bnnc_embedded[k]);
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ files */
+
+static int write_file(const char *path, const char *text, size_t len, bnnc_err *err)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return bnnc_errf(err, "%s: cannot write: %s", path, strerror(errno));
+    if (fwrite(text, 1, len, f) != len || fclose(f))
+        return bnnc_errf(err, "%s: write failed", path);
+    return 0;
+}
+
+static int write_embedded(const char *dir, const char *name, bnnc_err *err)
+{
+    char path[4096], src[256];
+    const bnnc_embedded_file *f;
+    snprintf(src, sizeof src, "codegen_templates/%s", name);
+    f = bnnc_embedded_find(src);
+    if (!f)
+        return bnnc_errf(err, "template %s is not built into bnnc", name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return write_file(path, (const char *)f->data, f->len, err);
+}
+
+/* Run m4 on dir/model.m4 + template into out_path. */
+static int run_m4(const emit_options *o, const char *dir, const char *tmpl,
+                  const char *out_path, bnnc_err *err)
+{
+    pid_t pid;
+    int status;
+    char model[4096], errpath[4096];
+    const char *m4 = o->m4 ? o->m4 : (getenv("BNNC_M4") ? getenv("BNNC_M4") : "m4");
+    snprintf(model, sizeof model, "%s/model.m4", dir);
+    snprintf(errpath, sizeof errpath, "%s/m4.err", dir);
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0)
+        return bnnc_errf(err, "cannot start %s: %s", m4, strerror(errno));
+    if (pid == 0) {
+        int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (out < 0 || e < 0)
+            _exit(126);
+        dup2(out, 1);
+        dup2(e, 2);
+        if (chdir(dir))
+            _exit(126);
+        execlp(m4, m4, "-P", "--fatal-warnings", "bnnc.m4", "model.m4", tmpl, (char *)NULL);
+        _exit(127);
+    }
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return bnnc_errf(err, "waiting for %s failed", m4);
+    if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+        char msg[512] = "";
+        FILE *f = fopen(errpath, "r");
+        if (f) {
+            size_t n = fread(msg, 1, sizeof msg - 1, f);
+            msg[n] = '\0';
+            fclose(f);
+        }
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+            return bnnc_errf(err, "cannot run '%s' (install m4, or set BNNC_M4)", m4);
+        return bnnc_errf(err, "m4 failed on template %s: %s", tmpl, msg);
+    }
+    return 0;
+}
+
+static void remove_dir(const char *dir)
+{
+    static const char *const files[] = {"bnnc.m4", "net.c.m4", "net.h.m4", "model.m4",
+                                        "weights.inc", "runtime.inc", "m4.err"};
+    char path[4096];
+    size_t i;
+    for (i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        remove(path);
+    }
+    rmdir(dir);
+}
+
+static void shape_text(const ir_graph *g, int input, char *buf, size_t size)
+{
+    size_t i, n = 0;
+    int j;
+    buf[0] = '\0';
+    if (input) {
+        for (i = 0; i < g->n && n < size; i++)
+            if (g->nodes[i]->op == IR_OP_INPUT) {
+                char s[96];
+                ir_shape_str(&g->nodes[i]->shape[0], s, sizeof s);
+                n += (size_t)snprintf(buf + n, size - n, "%s%s %s", n ? " + " : "",
+                                      g->nodes[i]->name, s);
+            }
+        return;
+    }
+    for (j = 0; j < g->n_heads && n < size; j++) {
+        char s[96];
+        ir_shape_str(&g->nodes[g->heads[j].node]->shape[g->heads[j].out], s, sizeof s);
+        n += (size_t)snprintf(buf + n, size - n, "%s%s", j ? " + " : "", s);
+    }
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
+                 bnnc_err *err)
+{
+    char tmpl_dir[] = "/tmp/bnnc-XXXXXX";
+    char path[4096], hash_sym[65], hash_par[65], prov_cmd[2048], inshape[256], outshape[512];
+    strbuf model, consts, runtime;
+    char uprefix[128];
+    int i, rc = -1, n_bin = 0, n_layers = 0;
+    size_t k;
+
+    if (!mkdtemp(tmpl_dir))
+        return bnnc_errf(err, "cannot create a temporary directory: %s", strerror(errno));
+    sb_init(&model);
+    sb_init(&consts);
+    sb_init(&runtime);
+    if (write_embedded(tmpl_dir, "bnnc.m4", err) || write_embedded(tmpl_dir, "net.c.m4", err) ||
+        write_embedded(tmpl_dir, "net.h.m4", err))
+        goto out;
+
+    write_consts(p, o, &consts);
+    snprintf(path, sizeof path, "%s/weights.inc", tmpl_dir);
+    if (write_file(path, consts.s, consts.len, err))
+        goto out;
+    if (o->standalone) {
+        if (write_runtime(p, &runtime, err))
+            goto out;
+        snprintf(path, sizeof path, "%s/runtime.inc", tmpl_dir);
+        if (write_file(path, runtime.s, runtime.len, err))
+            goto out;
+    }
+
+    if (sha256_file(o->symbol_path, hash_sym) || sha256_file(o->params_path, hash_par)) {
+        bnnc_errf(err, "cannot read the model files for their SHA-256");
+        goto out;
+    }
+    for (k = 0; o->prefix[k] && k + 1 < sizeof uprefix; k++)
+        uprefix[k] = (char)toupper((unsigned char)o->prefix[k]);
+    uprefix[k] = '\0';
+    for (k = 0; k < g->n; k++) {
+        const ir_node *n = g->nodes[k];
+        if (n->op == IR_OP_INPUT || n->op == IR_OP_CONST)
+            continue;
+        n_layers++;
+        n_bin += n->op == IR_OP_BCONV || n->op == IR_OP_BDENSE;
+    }
+    sanitize(o->command_line, prov_cmd, sizeof prov_cmd);
+    shape_text(g, 1, inshape, sizeof inshape);
+    shape_text(g, 0, outshape, sizeof outshape);
+
+    sb_printf(&model, "m4_define(<|bt_prefix|>, <|%s|>)m4_dnl\n", o->prefix);
+    sb_printf(&model, "m4_define(<|bt_uprefix|>, <|%s|>)m4_dnl\n", uprefix);
+    sb_printf(&model, "m4_define(<|bt_header_name|>, <|%s|>)m4_dnl\n", base_name(o->h_path));
+    sb_printf(&model, "m4_define(<|bt_version|>, <|%s|>)m4_dnl\n", BNNC_VERSION);
+    sb_printf(&model,
+              "m4_define(<|bt_provenance|>, <| * command: %s\n"
+              " * symbol:  %s\n *          sha256 %s\n"
+              " * params:  %s\n *          sha256 %s\n|>)m4_dnl\n",
+              prov_cmd, base_name(o->symbol_path), hash_sym, base_name(o->params_path), hash_par);
+    sb_printf(&model,
+              "m4_define(<|bt_summary|>, <| * %d layers (%d binary) in %d steps; input %s,"
+              " output %s\n * constants %zu bytes, arena %zu bytes (lower bound %zu)\n|>)m4_dnl\n",
+              n_layers, n_bin, p->ns, inshape, outshape, emit_const_bytes(p), p->arena_bytes,
+              p->lower_bound);
+    sb_printf(&model, "m4_define(<|bt_input_ctype|>, <|%s|>)m4_dnl\n",
+              p->input_type == LIR_U8 ? "uint8_t" : "float");
+    sb_printf(&model, "m4_define(<|bt_input_shape|>, <|%s|>)m4_dnl\n", inshape);
+    sb_printf(&model, "m4_define(<|bt_output_shape|>, <|%s|>)m4_dnl\n", outshape);
+    sb_printf(&model, "m4_define(<|bt_input_size|>, <|%zu|>)m4_dnl\n", p->input_elems);
+    sb_printf(&model, "m4_define(<|bt_output_size|>, <|%zu|>)m4_dnl\n", p->output_elems);
+    sb_printf(&model, "m4_define(<|bt_arena_size|>, <|%zu|>)m4_dnl\n", p->arena_bytes);
+    sb_printf(&model, "m4_define(<|bt_arena_words|>, <|%zu|>)m4_dnl\n",
+              p->arena_bytes ? (p->arena_bytes + 7) / 8 : 1);
+    sb_printf(&model, "m4_define(<|bt_standalone|>, <|%d|>)m4_dnl\n", o->standalone ? 1 : 0);
+    sb_printf(&model, "m4_define(<|bt_weights_file|>, <|weights.inc|>)m4_dnl\n");
+    sb_printf(&model, "m4_define(<|bt_runtime_file|>, <|runtime.inc|>)m4_dnl\n");
+    sb_add(&model, "m4_define(<|bt_steps|>, <|m4_dnl\n");
+    for (i = 0; i < p->ns; i++)
+        write_step(p, o, i, &model);
+    sb_add(&model, "|>)m4_dnl\n");
+    snprintf(path, sizeof path, "%s/model.m4", tmpl_dir);
+    if (write_file(path, model.s, model.len, err))
+        goto out;
+    if (run_m4(o, tmpl_dir, "net.c.m4", o->c_path, err) ||
+        run_m4(o, tmpl_dir, "net.h.m4", o->h_path, err))
+        goto out;
+    rc = 0;
+out:
+    remove_dir(tmpl_dir);
+    sb_free(&model);
+    sb_free(&consts);
+    sb_free(&runtime);
+    return rc;
+}

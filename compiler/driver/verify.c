@@ -1,0 +1,260 @@
+/*
+ * verify.c - `bnnc verify`: compile a model, build the generated C with
+ * the host compiler, run it on a recorded input and compare its output
+ * with the recorded expected output (.npy files, e.g. written by MXNet).
+ */
+#include "verify.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../codegen/emit.h"
+#include "../frontend/params.h"
+#include "../passes/lower.h"
+#include "../util/mem.h"
+
+/* The harness built with the model: reads the raw input file, runs the
+ * network (repeat times when profiling), writes the raw output. */
+static const char harness[] =
+    "#include <stdio.h>\n"
+    "#include <stdlib.h>\n"
+    "#include \"net.h\"\n"
+    "int main(int argc, char **argv)\n"
+    "{\n"
+    "    static NET_INPUT_T in[NET_INPUT_SIZE];\n"
+    "    static float out[NET_OUTPUT_SIZE];\n"
+    "    FILE *f;\n"
+    "    int rc;\n"
+    "    if (argc != 3 || !(f = fopen(argv[1], \"rb\")))\n"
+    "        return 2;\n"
+    "    if (fread(in, sizeof in[0], NET_INPUT_SIZE, f) != NET_INPUT_SIZE)\n"
+    "        return 3;\n"
+    "    fclose(f);\n"
+    "    rc = net_run(in, out);\n"
+    "    if (rc) {\n"
+    "        fprintf(stderr, \"net_run failed at step %d\\n\", rc);\n"
+    "        return 4;\n"
+    "    }\n"
+    "    if (!(f = fopen(argv[2], \"wb\")) ||\n"
+    "        fwrite(out, sizeof out[0], NET_OUTPUT_SIZE, f) != NET_OUTPUT_SIZE || fclose(f))\n"
+    "        return 5;\n"
+    "    return 0;\n"
+    "}\n";
+
+static int run_shell(const char *cmd)
+{
+    pid_t pid;
+    int status;
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static int write_text(const char *path, const char *text, bnnc_err *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f))
+        return bnnc_errf(err, "%s: cannot write", path);
+    return 0;
+}
+
+/* Load the only array of a .npy file. */
+static int load_npy(const char *path, mx_params *p, bnnc_err *err)
+{
+    if (mx_params_load(path, p, err))
+        return -1;
+    if (p->count != 1 || p->arrays[0].is_none)
+        return bnnc_errf(err, "%s: expected one array", path);
+    return 0;
+}
+
+static int mkdir_p(const char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+    return run_shell(cmd);
+}
+
+static void remove_tree(const char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (run_shell(cmd))
+        fprintf(stderr, "warning: could not remove %s\n", dir);
+}
+
+int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
+{
+    char dir[4096], cpath[4200], hpath[4200], mpath[4200], inpath[4200], outpath[4200],
+        cmd[16384], cmdline[512];
+    ir_graph g;
+    lir_program p;
+    emit_options eo;
+    mx_params xin, xexp;
+    float *got = NULL;
+    const char *cc = v->cc ? v->cc : (getenv("CC") ? getenv("CC") : "cc");
+    int rc = -1, u8 = o->input_u8;
+    size_t i, rows, per, bad = 0, agree = 0, shown = 0, total = 0;
+    int k;
+    double maxabs = 0, maxrel = 0;
+    FILE *f;
+
+    memset(&xin, 0, sizeof xin);
+    memset(&xexp, 0, sizeof xexp);
+    if (v->keep_dir) {
+        snprintf(dir, sizeof dir, "%s", v->keep_dir);
+        if (mkdir_p(dir))
+            return bnnc_errf(err, "%s: cannot create directory", dir);
+    } else {
+        snprintf(dir, sizeof dir, "/tmp/bnnc-verify-XXXXXX");
+        if (!mkdtemp(dir))
+            return bnnc_errf(err, "cannot create a temporary directory");
+    }
+    snprintf(cpath, sizeof cpath, "%s/net.c", dir);
+    snprintf(hpath, sizeof hpath, "%s/net.h", dir);
+    snprintf(mpath, sizeof mpath, "%s/main.c", dir);
+    snprintf(inpath, sizeof inpath, "%s/input.bin", dir);
+    snprintf(outpath, sizeof outpath, "%s/output.bin", dir);
+
+    if (compile_model(o, &g, &p, err))
+        goto out_dir;
+    memset(&eo, 0, sizeof eo);
+    snprintf(cmdline, sizeof cmdline, "bnnc verify (standalone build)");
+    eo.prefix = "net";
+    eo.c_path = cpath;
+    eo.h_path = hpath;
+    eo.command_line = cmdline;
+    eo.symbol_path = o->symbol_path;
+    eo.params_path = o->params_path;
+    eo.standalone = 1;
+    if (emit_program(&g, &p, &eo, err) || write_text(mpath, harness, err))
+        goto out_model;
+
+    /* inputs, one after another */
+    if (load_npy(v->expect_path, &xexp, err))
+        goto out_model;
+    if (xexp.arrays[0].count != p.output_elems) {
+        bnnc_errf(err, "%s: %zu elements, the model produces %zu", v->expect_path,
+                  xexp.arrays[0].count, p.output_elems);
+        goto out_model;
+    }
+    f = fopen(inpath, "wb");
+    if (!f) {
+        bnnc_errf(err, "%s: cannot write", inpath);
+        goto out_model;
+    }
+    for (k = 0; k < v->n_in; k++) {
+        if (load_npy(v->in_paths[k], &xin, err)) {
+            fclose(f);
+            goto out_model;
+        }
+        total += xin.arrays[0].count;
+        for (i = 0; i < xin.arrays[0].count; i++) {
+            double x = mx_array_get(&xin.arrays[0], i);
+            if (u8) {
+                unsigned char b = (unsigned char)(x < 0 ? 0 : x > 255 ? 255 : x + 0.5);
+                fwrite(&b, 1, 1, f);
+            } else {
+                float fx = (float)x;
+                fwrite(&fx, 4, 1, f);
+            }
+        }
+        mx_params_free(&xin);
+    }
+    fclose(f);
+    if (total != p.input_elems) {
+        bnnc_errf(err, "the --in files hold %zu elements, the model takes %zu", total,
+                  p.input_elems);
+        goto out_model;
+    }
+
+    /* build and run */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && %s -std=c99 %s -DNET_INPUT_T=%s net.c main.c -o net -lm",
+             dir, cc, v->cflags ? v->cflags : "-O2 -Wall -Wextra -Wpedantic -Werror",
+             u8 ? "uint8_t" : "float");
+    if (run_shell(cmd)) {
+        bnnc_errf(err, "building the generated code failed: %s", cmd);
+        goto out_model;
+    }
+    snprintf(cmd, sizeof cmd, "'%s/net' '%s' '%s'", dir, inpath, outpath);
+    if ((rc = run_shell(cmd)) != 0) {
+        bnnc_errf(err, "the generated program failed (exit %d)", rc);
+        rc = -1;
+        goto out_model;
+    }
+    rc = -1;
+    got = xmalloc(sizeof(float) * (p.output_elems ? p.output_elems : 1));
+    f = fopen(outpath, "rb");
+    if (!f || fread(got, sizeof(float), p.output_elems, f) != p.output_elems) {
+        if (f)
+            fclose(f);
+        bnnc_errf(err, "%s: short output", outpath);
+        goto out_model;
+    }
+    fclose(f);
+
+    /* compare */
+    rows = xexp.arrays[0].ndim >= 1 && xexp.arrays[0].shape[0] > 0
+               ? (size_t)xexp.arrays[0].shape[0] : 1;
+    per = p.output_elems / rows;
+    for (i = 0; i < p.output_elems; i++) {
+        double e = mx_array_get(&xexp.arrays[0], i), a = got[i];
+        double d = fabs(a - e);
+        int ok = d <= v->atol + v->rtol * fabs(e) || (isnan(a) && isnan(e));
+        if (d > maxabs || isnan(d))
+            maxabs = isnan(d) ? INFINITY : d;
+        if (fabs(e) > 1e-6 && d / fabs(e) > maxrel)
+            maxrel = d / fabs(e);
+        if (!ok) {
+            if (shown < 10)
+                printf("  mismatch at %zu: got %.9g, expected %.9g (|diff| %.3g)\n", i, a, e, d);
+            shown++;
+            bad++;
+        }
+    }
+    for (i = 0; i < rows; i++) {
+        size_t j, ag = 0, ae = 0;
+        for (j = 1; j < per; j++) {
+            if (got[i * per + j] > got[i * per + ag])
+                ag = j;
+            if (mx_array_get(&xexp.arrays[0], i * per + j) >
+                mx_array_get(&xexp.arrays[0], i * per + ae))
+                ae = j;
+        }
+        agree += ag == ae;
+    }
+    printf("verify: %zu outputs, max |diff| %.3g, max rel %.3g, top-1 agreement %zu/%zu (%.2f%%), "
+           "%zu outside atol %.3g + rtol %.3g\n",
+           p.output_elems, maxabs, maxrel, agree, rows, 100.0 * (double)agree / (double)rows, bad,
+           v->atol, v->rtol);
+    printf("verify: arena %zu bytes (lower bound %zu), constants %zu bytes, %d steps\n",
+           p.arena_bytes, p.lower_bound, emit_const_bytes(&p), p.ns);
+    rc = bad ? 1 : 0;
+    if (bad)
+        bnnc_errf(err, "%zu of %zu outputs differ beyond tolerance", bad, p.output_elems);
+out_model:
+    free(got);
+    mx_params_free(&xin);
+    mx_params_free(&xexp);
+    lir_free(&p);
+    ir_graph_free(&g);
+out_dir:
+    if (!v->keep_dir)
+        remove_tree(dir);
+    return rc;
+}

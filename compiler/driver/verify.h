@@ -1,0 +1,25 @@
+/*
+ * verify.h - `bnnc verify`: generated code against recorded outputs.
+ */
+#ifndef BNNC_DRIVER_VERIFY_H
+#define BNNC_DRIVER_VERIFY_H
+
+#include "pipeline.h"
+
+typedef struct {
+    const char *in_paths[16];/* input .npy files (NCHW, as MXNet takes them),
+                                one per data input in graph order */
+    int n_in;
+    const char *expect_path; /* expected output .npy */
+    const char *cc;          /* compiler command (default $CC or cc) */
+    const char *cflags;      /* default: -O2 -Wall -Wextra -Wpedantic -Werror */
+    const char *keep_dir;    /* build here and keep the files */
+    double atol, rtol;       /* |got - expected| <= atol + rtol*|expected| */
+} verify_options;
+
+/* Returns 0 when every output is within tolerance, 1 when some are not
+ * (message in err), -1 on any other failure (message in err). Prints the
+ * comparison summary and the first mismatches to stdout. */
+int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err);
+
+#endif

@@ -1,0 +1,142 @@
+/*
+ * lir.h - the lowered program: a straight-line list of runtime kernel
+ * calls over buffers, which the memory planner places and codegen writes.
+ *
+ * Tensors are NHWC (2-D tensors (N, C) have H = W = 1); float tensors hold
+ * `stride` floats per pixel, binary tensors `stride` uint32 words per pixel
+ * (DESIGN.md section 3). A tensor lives in the arena, or is the caller's
+ * input/output buffer, or a constant in flash, or a view into another
+ * arena tensor (in-place operations, concatenation written in place).
+ * Kernel parameters are the runtime's own structs (bnn.h); pointers in
+ * them are filled in by codegen from constant ids.
+ */
+#ifndef BNNC_IR_LIR_H
+#define BNNC_IR_LIR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bnn.h"
+#include "bnn_ops.h"
+
+typedef enum { LIR_F32, LIR_BITS, LIR_U8 } lir_dtype;
+
+typedef enum {
+    LIR_ARENA,   /* placed in the arena by the planner */
+    LIR_INPUT,   /* the caller's input buffer (read only) */
+    LIR_OUTPUT,  /* the caller's output buffer */
+    LIR_CONST,   /* a constant array in flash (read only) */
+    LIR_VIEW     /* bytes [view_offset, ...) of tensor view_of */
+} lir_storage;
+
+typedef struct {
+    int id;
+    lir_dtype dt;
+    int32_t n, h, w, c;  /* logical NHWC extent */
+    int32_t stride;      /* elements (f32/u8) or words (bits) per pixel */
+    size_t bytes;
+    lir_storage storage;
+    int view_of;         /* LIR_VIEW: base tensor */
+    size_t view_offset;  /* LIR_VIEW: bytes into the base */
+    size_t ext_offset;   /* LIR_INPUT/LIR_OUTPUT: bytes into the caller's
+                            buffer (several inputs or heads are stored one
+                            after another) */
+    int const_id;        /* LIR_CONST */
+    int first, last;     /* first and last step touching it (-1: none) */
+    size_t offset;       /* LIR_ARENA: arena offset after planning */
+    int scratch;         /* scratch of one step */
+    char name[96];       /* node it holds (for comments and the plan) */
+} lir_tensor;
+
+typedef enum {
+    LK_NCHW_TO_NHWC, LK_NHWC_TO_NCHW, LK_U8_TO_F32, LK_COPY,
+    LK_PACK, LK_UNPACK, LK_COPY_CH_B, LK_MAXPOOL_B,
+    LK_BCONV_B, LK_BCONV_F32, LK_BDENSE_B, LK_BDENSE_F32,
+    LK_CONV_F32, LK_DENSE_F32, LK_AFFINE, LK_ACT, LK_PRELU,
+    LK_MAXPOOL_F32, LK_AVGPOOL_F32, LK_ADD, LK_COPY_CH_F32, LK_PAD_F32,
+    LK_SOFTMAX, LK_UNARY, LK_BINARY, LK_BINARY_PIXEL, LK_CHANNEL_MEAN,
+    LK_PERMUTE,
+    LK_COUNT
+} lir_kind;
+
+/* Channel-copy geometry (pack, unpack, channel copies and slices). */
+typedef struct {
+    int32_t pixels, c;
+    int32_t in_stride, out_stride;
+    int32_t in_offset;   /* channels skipped at the start of each input pixel */
+    int32_t dst_offset;  /* channel offset in the output pixel */
+} lir_copy;
+
+typedef struct {
+    lir_kind kind;
+    int in[2];
+    int n_in;
+    int out;
+    int scratch;         /* tensor id or -1 */
+    /* constants: weights, then per-channel arrays (kind-specific) */
+    int consts[4];
+    int n_consts;
+    union {
+        bnn_bconv2d_params bconv;
+        bnn_bdense_params bdense;
+        bnn_conv2d_params conv;
+        bnn_dense_params dense;
+        bnn_pool2d_params pool;
+        bnn_pad2d_params pad;
+        lir_copy copy;
+        struct { int32_t pixels, c; } affine;
+        struct { bnn_act act; float alpha; size_t n; } act;
+        struct { int32_t rows, len; } softmax;
+        struct { int32_t n, c, h, w; } layout;
+        struct { size_t n; } ew;
+        struct { size_t bytes; } mem;
+        struct { bnn_unary_op op; float a, b; size_t n; } unary;
+        struct { bnn_binary_op op; size_t n; int32_t pixels, c; } binary;
+        struct { int32_t ndim, shape[6], perm[6]; } permute;
+    } p;
+    int node;            /* IR node id it implements (comments) */
+    char node_name[128];
+    char mx_op[48];
+    char what[160];      /* one-line description for the comment */
+} lir_step;
+
+typedef enum { LC_U32, LC_I32, LC_F32, LC_U8 } lir_ctype;
+
+typedef struct {
+    int id;
+    lir_ctype type;
+    size_t count;
+    void *data;          /* owned */
+    char role[24];       /* "w", "b", "mul", "add", "thr", "dir", ... */
+    int step;            /* first step using it */
+} lir_const;
+
+typedef struct {
+    lir_tensor *t;
+    int nt, capt;
+    lir_step *s;
+    int ns, caps;
+    lir_const *c;
+    int nc, capc;
+    int input;              /* external input tensor */
+    lir_dtype input_type;   /* LIR_F32 or LIR_U8 */
+    size_t input_elems, output_elems;
+    size_t arena_bytes;     /* after planning */
+    size_t lower_bound;     /* max over steps of live bytes */
+} lir_program;
+
+#define LIR_ALIGN 64
+
+void lir_init(lir_program *p);
+void lir_free(lir_program *p);
+int lir_tensor_add(lir_program *p, lir_dtype dt, int32_t n, int32_t h,
+                   int32_t w, int32_t c, const char *name);
+int lir_const_add(lir_program *p, lir_ctype type, size_t count, void *data,
+                  const char *role);
+lir_step *lir_step_add(lir_program *p, lir_kind kind, int node,
+                       const char *node_name, const char *mx_op);
+const char *lir_kind_name(lir_kind k);
+/* Storage base of a tensor (follows views). */
+int lir_base(const lir_program *p, int t);
+
+#endif

@@ -1,0 +1,1435 @@
+/*
+ * lower.c - turn the IR into a lowered program (ir/lir.h): one runtime
+ * kernel call per step, NHWC tensors, binary tensors as packed bits.
+ *
+ * Requires: fold_thresholds. Establishes: a program whose first step reads
+ * the caller's input (NCHW, as MXNet takes it) and whose steps write the
+ * graph heads, in MXNet's (NCHW / row-major) order, into the caller's
+ * output buffer, one head after another.
+ *
+ * Layout. MXNet tensors are NCHW; inside, 4-D activations are NHWC so that
+ * channels are contiguous (and packable into words). Each IR value is held
+ * in one of these forms:
+ *   NHWC   a 4-D (N, C, H, W) value stored NHWC
+ *   ROWS   a 2-D (N, C) value (NHWC with H = W = 1; also its plain order)
+ *   FLAT   Flatten of a 4-D value, still stored NHWC: dense layers read it
+ *          directly with their weight columns permuted to NHWC order;
+ *          anything else first converts it to row-major order
+ *   PLAIN  any other rank, row-major (only reshapes and elementwise ops)
+ * Conversions happen only at the edges and where an op needs MXNet's
+ * element order (Reshape, transpose, heads).
+ *
+ * Binary values: a sign (or a binary layer with thresholds) makes a value
+ * "bits"; binary layers read bits, float ops read floats, and pack/unpack
+ * steps are inserted where the representation changes.
+ */
+#include "lower.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/mem.h"
+#include "bnn_ops.h"
+
+typedef enum { F_NONE, F_NHWC, F_ROWS, F_FLAT, F_PLAIN } vform;
+
+/* How an IR value (node, output) is held. */
+typedef struct {
+    int t;        /* tensor id */
+    vform form;
+    int bits;     /* LIR_BITS tensor */
+    ir_shape shape; /* MXNet's logical shape */
+} lval;
+
+typedef struct {
+    ir_graph *g;
+    lir_program *p;
+    const bnnc_options *o;
+    bnnc_err *err;
+    lval **vals;  /* per node, per output */
+} lower_ctx;
+
+static int err_node(lower_ctx *x, const ir_node *n, const char *what)
+{
+    return ir_node_errf(x->g, n, x->err, "%s", what);
+}
+
+static lir_step *step(lower_ctx *x, lir_kind k, const ir_node *n)
+{
+    return lir_step_add(x->p, k, n ? n->id : -1, n ? n->name : "",
+                        n ? n->mx_op : "");
+}
+
+static void set_io(lir_step *s, int in0, int in1, int out)
+{
+    s->in[0] = in0;
+    s->in[1] = in1;
+    s->n_in = (in0 >= 0) + (in1 >= 0);
+    s->out = out;
+}
+
+static int add_const(lower_ctx *x, lir_step *s, lir_ctype t, size_t count,
+                     void *data, const char *role)
+{
+    int id = lir_const_add(x->p, t, count, data, role);
+    x->p->c[id].step = (int)(s - x->p->s);
+    s->consts[s->n_consts++] = id;
+    return id;
+}
+
+static float *f32_copy_d(const double *v, int64_t n)
+{
+    float *f = xmalloc(sizeof(float) * (size_t)(n ? n : 1));
+    int64_t i;
+    for (i = 0; i < n; i++)
+        f[i] = (float)v[i];
+    return f;
+}
+
+static lval value_of(lower_ctx *x, ir_ref r)
+{
+    return x->vals[r.node][r.out];
+}
+
+static int32_t i32(int64_t v)
+{
+    return (int32_t)v;
+}
+
+/* A new arena tensor holding the 4-D value s in NHWC, or a 2-D (N, C). */
+static int new_tensor(lower_ctx *x, lir_dtype dt, const ir_shape *s,
+                      vform form, const char *name)
+{
+    switch (form) {
+    case F_NHWC:
+        return lir_tensor_add(x->p, dt, i32(s->d[0]), i32(s->d[2]), i32(s->d[3]),
+                              i32(s->d[1]), name);
+    case F_ROWS:
+        return lir_tensor_add(x->p, dt, i32(s->d[0]), 1, 1,
+                              i32(s->ndim > 1 ? s->d[1] : 1), name);
+    default: {
+        int64_t rest = ir_shape_count(s) / (s->ndim ? s->d[0] : 1);
+        return lir_tensor_add(x->p, dt, i32(s->ndim ? s->d[0] : 1), 1, 1, i32(rest),
+                              name);
+    }
+    }
+}
+
+static vform form_for(const ir_shape *s)
+{
+    return s->ndim == 4 ? F_NHWC : s->ndim == 2 ? F_ROWS : F_PLAIN;
+}
+
+/* Float version of v (unpacks bits). */
+static lval as_float(lower_ctx *x, lval v, const ir_node *n)
+{
+    const lir_tensor *t;
+    lir_step *s;
+    lval r = v;
+    if (!v.bits)
+        return v;
+    t = &x->p->t[v.t];
+    r.t = lir_tensor_add(x->p, LIR_F32, t->n, t->h, t->w, t->c, t->name);
+    r.bits = 0;
+    t = &x->p->t[v.t];
+    s = step(x, LK_UNPACK, n);
+    set_io(s, v.t, -1, r.t);
+    s->p.copy.pixels = t->n * t->h * t->w;
+    s->p.copy.c = t->c;
+    s->p.copy.in_stride = t->stride;
+    s->p.copy.out_stride = x->p->t[r.t].stride;
+    snprintf(s->what, sizeof s->what, "bits -> +-1.0f, %d channels", t->c);
+    return r;
+}
+
+/* Sign-packed version of v (x < 0 -> bit 1). */
+static lval as_bits(lower_ctx *x, lval v, const ir_node *n)
+{
+    const lir_tensor *t;
+    lir_step *s;
+    lval r = v;
+    if (v.bits)
+        return v;
+    t = &x->p->t[v.t];
+    r.t = lir_tensor_add(x->p, LIR_BITS, t->n, t->h, t->w, t->c, t->name);
+    r.bits = 1;
+    t = &x->p->t[v.t];
+    s = step(x, LK_PACK, n);
+    set_io(s, v.t, -1, r.t);
+    s->p.copy.pixels = t->n * t->h * t->w;
+    s->p.copy.c = t->c;
+    s->p.copy.in_stride = t->stride;
+    s->p.copy.out_stride = x->p->t[r.t].stride;
+    snprintf(s->what, sizeof s->what, "sign-pack %d channels", t->c);
+    return r;
+}
+
+/* A view of tensor t with another geometry (same bytes, same order). */
+static int reinterpret(lower_ctx *x, int t, const ir_shape *s, vform form)
+{
+    lir_tensor *base = &x->p->t[t];
+    lir_dtype dt = base->dt;
+    int v = new_tensor(x, dt, s, form, base->name);
+    lir_tensor *vt = &x->p->t[v];
+    BNNC_ASSERT(vt->bytes == x->p->t[t].bytes);
+    vt->storage = LIR_VIEW;
+    vt->view_of = t;
+    vt->view_offset = 0;
+    return v;
+}
+
+/* Row-major (MXNet order) float tensor holding v. */
+static int to_plain(lower_ctx *x, lval v, const ir_node *n)
+{
+    const lir_tensor *t;
+    lir_step *s;
+    int out;
+    v = as_float(x, v, n);
+    if (v.form == F_ROWS || v.form == F_PLAIN)
+        return v.t;
+    t = &x->p->t[v.t];
+    out = lir_tensor_add(x->p, LIR_F32, t->n, 1, 1, t->c * t->h * t->w, t->name);
+    t = &x->p->t[v.t];
+    s = step(x, LK_NHWC_TO_NCHW, n);
+    set_io(s, v.t, -1, out);
+    s->p.layout.n = t->n;
+    s->p.layout.c = t->c;
+    s->p.layout.h = t->h;
+    s->p.layout.w = t->w;
+    snprintf(s->what, sizeof s->what, "NHWC -> NCHW");
+    return out;
+}
+
+/* The canonical form of the row-major float tensor t holding shape s. */
+static lval from_plain(lower_ctx *x, int t, const ir_shape *s, const ir_node *n)
+{
+    lval r;
+    memset(&r, 0, sizeof r);
+    r.shape = *s;
+    r.form = form_for(s);
+    if (r.form == F_NHWC) {
+        lir_step *st;
+        r.t = new_tensor(x, LIR_F32, s, F_NHWC, n->name);
+        st = step(x, LK_NCHW_TO_NHWC, n);
+        set_io(st, t, -1, r.t);
+        st->p.layout.n = i32(s->d[0]);
+        st->p.layout.c = i32(s->d[1]);
+        st->p.layout.h = i32(s->d[2]);
+        st->p.layout.w = i32(s->d[3]);
+        snprintf(st->what, sizeof st->what, "NCHW -> NHWC");
+    } else {
+        r.t = reinterpret(x, t, s, r.form);
+    }
+    return r;
+}
+
+/* A float value in NHWC or ROWS form (FLAT and PLAIN are converted). */
+static lval as_canonical(lower_ctx *x, lval v, const ir_node *n)
+{
+    if (v.form == F_NHWC || v.form == F_ROWS)
+        return v;
+    if (v.form == F_FLAT) {
+        int t = to_plain(x, v, n);
+        return from_plain(x, t, &v.shape, n);
+    }
+    return v;
+}
+
+/* Pixels and channels of a canonical value (axis 1 = channels). */
+static void pixels_channels(const lower_ctx *x, lval v, int32_t *pixels, int32_t *c)
+{
+    const lir_tensor *t = &x->p->t[v.t];
+    *pixels = t->n * t->h * t->w;
+    *c = t->c;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* Runtime layout of binary conv weights from +-1 values (O, Cg, kh, kw). */
+static uint32_t *pack_bconv_weights(const ir_bin_attr *b, size_t *words)
+{
+    int32_t o_c = i32(b->w_shape.d[0]), cg = i32(b->w_shape.d[1]);
+    int32_t kh = b->conv.kernel[0], kw = b->conv.kernel[1];
+    size_t nw = bnn_bconv2d_weight_words(o_c, kh, kw, cg);
+    uint32_t *w = xcalloc(nw, sizeof *w);
+    int32_t o, ci, ky, kx;
+    for (o = 0; o < o_c; o++)
+        for (ci = 0; ci < cg; ci++)
+            for (ky = 0; ky < kh; ky++)
+                for (kx = 0; kx < kw; kx++) {
+                    int8_t v = b->w[((o * cg + ci) * kh + ky) * kw + kx];
+                    if (v < 0)
+                        w[bnn_bconv2d_weight_index(kh, kw, cg, o, ky, kx, ci / 32)] |=
+                            1u << (ci % 32);
+                }
+    *words = nw;
+    return w;
+}
+
+/* Runtime layout of binary dense weights. The input row is `in_words`
+ * words: for a 4-D NHWC input (hh, ww, cc, stride words per pixel) bit j
+ * of word q is channel (q % stride)*32 + j of pixel q / stride, which is
+ * MXNet's flattened index c*hh*ww + pixel; for 2-D input it is q*32 + j. */
+static uint32_t *pack_bdense_weights(const ir_bin_attr *b, int32_t in_words,
+                                     int nhwc, int32_t hh, int32_t ww,
+                                     int32_t cc, int32_t stride, size_t *words)
+{
+    int32_t o_c = i32(b->w_shape.d[0]);
+    int64_t k = b->w_shape.d[1];
+    size_t nw = bnn_bdense_weight_words(o_c, in_words);
+    uint32_t *w = xcalloc(nw, sizeof *w);
+    int32_t o, q, j;
+    for (o = 0; o < o_c; o++)
+        for (q = 0; q < in_words; q++)
+            for (j = 0; j < 32; j++) {
+                int64_t idx;
+                if (nhwc) {
+                    int32_t pix = q / stride, c = (q % stride) * 32 + j;
+                    if (c >= cc)
+                        continue;
+                    idx = (int64_t)c * hh * ww + pix;
+                } else {
+                    idx = (int64_t)q * 32 + j;
+                    if (idx >= k)
+                        continue;
+                }
+                if (b->w[o * k + idx] < 0)
+                    w[bnn_bdense_weight_index(in_words, o, q)] |= 1u << j;
+            }
+    *words = nw;
+    return w;
+}
+
+/* Per-channel output transform constants of a binary layer. */
+static void binary_outputs(lower_ctx *x, lir_step *s, const ir_bin_attr *b,
+                           int64_t ch)
+{
+    if (b->out_bits) {
+        int32_t *t = xmalloc(sizeof *t * (size_t)ch);
+        uint8_t *d = xmalloc((size_t)ch);
+        memcpy(t, b->thresh, sizeof *t * (size_t)ch);
+        memcpy(d, b->dir, (size_t)ch);
+        add_const(x, s, LC_I32, (size_t)ch, t, "thr");
+        add_const(x, s, LC_U8, (size_t)ch, d, "dir");
+    } else {
+        add_const(x, s, LC_F32, (size_t)ch, f32_copy_d(b->out_a, ch), "mul");
+        add_const(x, s, LC_F32, (size_t)ch, f32_copy_d(b->out_b, ch), "add");
+    }
+}
+
+static const char *pad_name(ir_pad_mode m)
+{
+    return m == IR_PAD_MINUS_ONE ? "-1" : m == IR_PAD_ZERO ? "0" : "+1";
+}
+
+static int lower_bconv(lower_ctx *x, ir_node *n)
+{
+    const ir_bin_attr *b = &n->a.b;
+    lval in = value_of(x, n->in[0]), out;
+    bnn_bconv2d_params *q;
+    lir_step *s;
+    const lir_tensor *it;
+    size_t words;
+    uint32_t *w;
+
+    in = as_canonical(x, as_float(x, in, n), n);
+    if (in.form != F_NHWC)
+        return err_node(x, n, "binary convolution input is not 4-D");
+    in = as_bits(x, in, n);
+    memset(&out, 0, sizeof out);
+    out.shape = n->shape[0];
+    out.form = F_NHWC;
+    out.bits = b->out_bits;
+    out.t = new_tensor(x, b->out_bits ? LIR_BITS : LIR_F32, &out.shape, F_NHWC, n->name);
+    s = step(x, b->out_bits ? LK_BCONV_B : LK_BCONV_F32, n);
+    set_io(s, in.t, -1, out.t);
+    it = &x->p->t[in.t];
+    q = &s->p.bconv;
+    q->n = it->n;
+    q->in_h = it->h;
+    q->in_w = it->w;
+    q->in_c = it->c;
+    q->out_h = i32(out.shape.d[2]);
+    q->out_w = i32(out.shape.d[3]);
+    q->out_c = i32(out.shape.d[1]);
+    q->k_h = b->conv.kernel[0];
+    q->k_w = b->conv.kernel[1];
+    q->stride_h = b->conv.stride[0];
+    q->stride_w = b->conv.stride[1];
+    q->pad_h = b->conv.pad[0];
+    q->pad_w = b->conv.pad[1];
+    q->dil_h = b->conv.dilate[0];
+    q->dil_w = b->conv.dilate[1];
+    q->groups = b->conv.num_group;
+    q->pad_mode = b->pad_mode == IR_PAD_MINUS_ONE ? BNN_PAD_MINUS_ONE
+                  : b->pad_mode == IR_PAD_ZERO   ? BNN_PAD_ZERO
+                                                 : BNN_PAD_PLUS_ONE;
+    q->out_pixel_stride = x->p->t[out.t].stride;
+    w = pack_bconv_weights(b, &words);
+    add_const(x, s, LC_U32, words, w, "w");
+    binary_outputs(x, s, b, out.shape.d[1]);
+    if (bnn_bconv2d_scratch_bytes(q)) {
+        s->scratch = lir_tensor_add(x->p, LIR_U8, 1, 1, 1,
+                                    i32((int64_t)bnn_bconv2d_scratch_bytes(q)), "scratch");
+        x->p->t[s->scratch].scratch = 1;
+    }
+    snprintf(s->what, sizeof s->what,
+             "%dx%d s%d p%d%s%s, %d->%d, binary in, %s out", q->k_h, q->k_w,
+             q->stride_h, q->pad_h, q->pad_h || q->pad_w ? " pad " : "",
+             q->pad_h || q->pad_w ? pad_name(b->pad_mode) : "", q->in_c, q->out_c,
+             b->out_bits ? "bits" : "float");
+    x->vals[n->id][0] = out;
+    return 0;
+}
+
+static int lower_bdense(lower_ctx *x, ir_node *n)
+{
+    const ir_bin_attr *b = &n->a.b;
+    lval in = value_of(x, n->in[0]), out;
+    bnn_bdense_params *q;
+    lir_step *s;
+    const lir_tensor *it;
+    int nhwc;
+    size_t words;
+    uint32_t *w;
+
+    if (in.form == F_PLAIN)
+        return err_node(x, n, "binary dense input is neither 2-D nor 4-D");
+    in = as_bits(x, in, n);
+    it = &x->p->t[in.t];
+    nhwc = in.form == F_NHWC || in.form == F_FLAT;
+    memset(&out, 0, sizeof out);
+    out.shape = n->shape[0];
+    out.form = F_ROWS;
+    out.bits = b->out_bits;
+    out.t = new_tensor(x, b->out_bits ? LIR_BITS : LIR_F32, &out.shape, F_ROWS, n->name);
+    s = step(x, b->out_bits ? LK_BDENSE_B : LK_BDENSE_F32, n);
+    set_io(s, in.t, -1, out.t);
+    q = &s->p.bdense;
+    q->n = it->n;
+    q->in_words = it->h * it->w * it->stride;
+    q->k = i32(b->w_shape.d[1]);
+    q->out_c = i32(b->w_shape.d[0]);
+    q->out_row_stride = x->p->t[out.t].stride;
+    w = pack_bdense_weights(b, q->in_words, nhwc, it->h, it->w, it->c, it->stride, &words);
+    add_const(x, s, LC_U32, words, w, "w");
+    binary_outputs(x, s, b, q->out_c);
+    snprintf(s->what, sizeof s->what, "%d->%d, binary in, %s out", q->k, q->out_c,
+             b->out_bits ? "bits" : "float");
+    x->vals[n->id][0] = out;
+    return 0;
+}
+
+/* Float conv: weights [g][kh][kw][cg][og] from MXNet (O, Cg, kh, kw). */
+static int lower_conv(lower_ctx *x, ir_node *n)
+{
+    const ir_conv_attr *c = &n->a.conv;
+    const ir_node *wn = x->g->nodes[n->in[1].node];
+    lval in = value_of(x, n->in[0]), out;
+    bnn_conv2d_params *q;
+    lir_step *s;
+    const lir_tensor *it;
+    int32_t g, oi, ci, ky, kx, cg, og;
+    float *w;
+
+    if (wn->op != IR_OP_CONST)
+        return err_node(x, n, "weights are not constant");
+    in = as_canonical(x, as_float(x, in, n), n);
+    if (in.form != F_NHWC)
+        return err_node(x, n, "convolution input is not 4-D");
+    memset(&out, 0, sizeof out);
+    out.shape = n->shape[0];
+    out.form = F_NHWC;
+    out.t = new_tensor(x, LIR_F32, &out.shape, F_NHWC, n->name);
+    s = step(x, LK_CONV_F32, n);
+    set_io(s, in.t, -1, out.t);
+    it = &x->p->t[in.t];
+    q = &s->p.conv;
+    q->n = it->n;
+    q->in_h = it->h;
+    q->in_w = it->w;
+    q->in_c = it->c;
+    q->out_h = i32(out.shape.d[2]);
+    q->out_w = i32(out.shape.d[3]);
+    q->out_c = i32(out.shape.d[1]);
+    q->k_h = c->kernel[0];
+    q->k_w = c->kernel[1];
+    q->stride_h = c->stride[0];
+    q->stride_w = c->stride[1];
+    q->pad_h = c->pad[0];
+    q->pad_w = c->pad[1];
+    q->dil_h = c->dilate[0];
+    q->dil_w = c->dilate[1];
+    q->groups = c->num_group;
+    q->act = BNN_ACT_NONE;
+    q->out_pixel_stride = x->p->t[out.t].stride;
+    cg = q->in_c / q->groups;
+    og = q->out_c / q->groups;
+    w = xmalloc(sizeof(float) * (size_t)q->out_c * (size_t)cg * (size_t)q->k_h * (size_t)q->k_w);
+    for (g = 0; g < q->groups; g++)
+        for (oi = 0; oi < og; oi++)
+            for (ci = 0; ci < cg; ci++)
+                for (ky = 0; ky < q->k_h; ky++)
+                    for (kx = 0; kx < q->k_w; kx++)
+                        w[bnn_conv2d_weight_index(q->k_h, q->k_w, cg, og, g, ky, kx, ci, oi)] =
+                            wn->a.c.f[(((size_t)(g * og + oi) * (size_t)cg + (size_t)ci) * (size_t)q->k_h +
+                                       (size_t)ky) * (size_t)q->k_w + (size_t)kx];
+    add_const(x, s, LC_F32, (size_t)q->out_c * (size_t)cg * (size_t)q->k_h * (size_t)q->k_w, w, "w");
+    if (!c->no_bias) {
+        const ir_node *bn = x->g->nodes[n->in[2].node];
+        float *bv = xmalloc(sizeof(float) * (size_t)q->out_c);
+        memcpy(bv, bn->a.c.f, sizeof(float) * (size_t)q->out_c);
+        add_const(x, s, LC_F32, (size_t)q->out_c, bv, "b");
+    }
+    if (bnn_conv2d_f32_scratch_bytes(q)) {
+        s->scratch = lir_tensor_add(x->p, LIR_U8, 1, 1, 1,
+                                    i32((int64_t)bnn_conv2d_f32_scratch_bytes(q)), "scratch");
+        x->p->t[s->scratch].scratch = 1;
+    }
+    snprintf(s->what, sizeof s->what, "%dx%d s%d p%d d%d g%d, %d->%d, float%s",
+             q->k_h, q->k_w, q->stride_h, q->pad_h, q->dil_h, q->groups, q->in_c,
+             q->out_c, n->weight_only_binary ? ", +-1 weights" : "");
+    x->vals[n->id][0] = out;
+    return 0;
+}
+
+/* Float dense; a 4-D (or flattened 4-D) input is read in NHWC order with
+ * the weight columns permuted to match. */
+static int lower_dense(lower_ctx *x, ir_node *n)
+{
+    const ir_dense_attr *d = &n->a.dense;
+    const ir_node *wn = x->g->nodes[n->in[1].node];
+    lval in = as_float(x, value_of(x, n->in[0]), n), out;
+    bnn_dense_params *q;
+    lir_step *s;
+    const lir_tensor *it;
+    int32_t o, k, rows;
+    float *w;
+
+    if (wn->op != IR_OP_CONST)
+        return err_node(x, n, "weights are not constant");
+    if (!d->flatten && in.shape.ndim > 2) {
+        /* over the last axis of a row-major tensor */
+        int t = to_plain(x, in, n);
+        k = i32(in.shape.d[in.shape.ndim - 1]);
+        rows = i32(ir_shape_count(&in.shape) / k);
+        in.t = reinterpret(x, t, &(ir_shape){2, {rows, k}}, F_ROWS);
+        in.form = F_ROWS;
+    }
+    if (in.form == F_PLAIN) {
+        ir_shape s2 = {2, {in.shape.d[0], ir_shape_count(&in.shape) / in.shape.d[0]}};
+        in.t = reinterpret(x, in.t, &s2, F_ROWS);
+        in.form = F_ROWS;
+    }
+    it = &x->p->t[in.t];
+    rows = it->n;
+    k = it->c * it->h * it->w;
+    memset(&out, 0, sizeof out);
+    out.shape = n->shape[0];
+    out.form = form_for(&out.shape);
+    if (out.form != F_ROWS) {
+        out.form = F_PLAIN;
+    }
+    out.t = lir_tensor_add(x->p, LIR_F32, rows, 1, 1, d->num_hidden, n->name);
+    s = step(x, LK_DENSE_F32, n);
+    set_io(s, in.t, -1, out.t);
+    q = &s->p.dense;
+    q->n = rows;
+    q->k = k;
+    q->out_c = d->num_hidden;
+    q->act = BNN_ACT_NONE;
+    q->out_row_stride = d->num_hidden;
+    w = xmalloc(sizeof(float) * (size_t)k * (size_t)q->out_c);
+    for (o = 0; o < q->out_c; o++)
+        for (k = 0; k < q->k; k++) {
+            size_t src = (size_t)k;
+            if (in.form == F_NHWC || in.form == F_FLAT) {
+                int32_t pix = k / it->c, c = k % it->c;
+                src = (size_t)c * (size_t)(it->h * it->w) + (size_t)pix;
+            }
+            w[(size_t)o * (size_t)q->k + (size_t)k] = wn->a.c.f[(size_t)o * (size_t)q->k + src];
+        }
+    add_const(x, s, LC_F32, (size_t)q->k * (size_t)q->out_c, w, "w");
+    if (!d->no_bias) {
+        const ir_node *bn = x->g->nodes[n->in[2].node];
+        float *bv = xmalloc(sizeof(float) * (size_t)q->out_c);
+        memcpy(bv, bn->a.c.f, sizeof(float) * (size_t)q->out_c);
+        add_const(x, s, LC_F32, (size_t)q->out_c, bv, "b");
+    }
+    snprintf(s->what, sizeof s->what, "%d->%d, float%s", q->k, q->out_c,
+             n->weight_only_binary ? ", +-1 weights" : "");
+    x->vals[n->id][0] = out;
+    return 0;
+}
+
+/* Output of an elementwise step: in place when the input dies here and is
+ * an arena tensor (decided later by the planner through views), else new. */
+static lval like(lower_ctx *x, lval in, const ir_node *n)
+{
+    lval out = in;
+    const lir_tensor *t = &x->p->t[in.t];
+    out.t = lir_tensor_add(x->p, LIR_F32, t->n, t->h, t->w, t->c, n->name);
+    out.bits = 0;
+    return out;
+}
+
+/* Per-channel y = x * mul[c] + add[c] over a canonical value; takes
+ * ownership of mul and add (C floats each). */
+static int lower_affine(lower_ctx *x, ir_node *n, lval in, float *mul,
+                        float *add, const char *what)
+{
+    lir_step *s;
+    lval out;
+    int32_t pixels, c;
+    out = like(x, in, n);
+    s = step(x, LK_AFFINE, n);
+    set_io(s, in.t, -1, out.t);
+    pixels_channels(x, in, &pixels, &c);
+    s->p.affine.pixels = pixels;
+    s->p.affine.c = c;
+    add_const(x, s, LC_F32, (size_t)c, mul, "mul");
+    add_const(x, s, LC_F32, (size_t)c, add, "add");
+    snprintf(s->what, sizeof s->what, "%s", what);
+    x->vals[n->id][0] = out;
+    return 0;
+}
+
+static int lower_batchnorm(lower_ctx *x, ir_node *n)
+{
+    lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n);
+    const ir_node *gm = x->g->nodes[n->in[1].node], *bt = x->g->nodes[n->in[2].node];
+    const ir_node *mn = x->g->nodes[n->in[3].node], *vr = x->g->nodes[n->in[4].node];
+    int axis = n->a.bn.axis < 0 ? n->a.bn.axis + in.shape.ndim : n->a.bn.axis;
+    int64_t c, ch;
+    float *mul, *add;
+    if (axis != 1 || (in.form != F_NHWC && in.form != F_ROWS))
+        return err_node(x, n, "BatchNorm is supported over axis 1 of 2-D and 4-D tensors");
+    ch = in.shape.d[1];
+    mul = xmalloc(sizeof(float) * (size_t)ch);
+    add = xmalloc(sizeof(float) * (size_t)ch);
+    for (c = 0; c < ch; c++) {
+        double g = n->a.bn.fix_gamma ? 1.0 : gm->a.c.f[c];
+        double m = g / sqrt((double)vr->a.c.f[c] + n->a.bn.eps);
+        mul[c] = (float)m;
+        add[c] = (float)((double)bt->a.c.f[c] - (double)mn->a.c.f[c] * m);
+    }
+    {
+        char what[64];
+        snprintf(what, sizeof what, "BatchNorm as per-channel affine, %lld channels",
+                 (long long)ch);
+        /* keep the mul/add in one call: pass through the per-channel path */
+        return lower_affine(x, n, in, mul, add, what);
+    }
+}
+
+static int lower_act(lower_ctx *x, ir_node *n)
+{
+    lval in = as_float(x, value_of(x, n->in[0]), n), out;
+    lir_step *s;
+    static const bnn_act map[] = {
+        [IR_ACT_RELU] = BNN_ACT_RELU,       [IR_ACT_SIGMOID] = BNN_ACT_SIGMOID,
+        [IR_ACT_TANH] = BNN_ACT_TANH,       [IR_ACT_SOFTRELU] = BNN_ACT_SOFTRELU,
+        [IR_ACT_SOFTSIGN] = BNN_ACT_SOFTSIGN, [IR_ACT_LEAKY] = BNN_ACT_LEAKY,
+        [IR_ACT_ELU] = BNN_ACT_ELU,         [IR_ACT_SELU] = BNN_ACT_SELU,
+        [IR_ACT_GELU] = BNN_ACT_GELU};
+    if (n->a.act.act == IR_ACT_PRELU) {
+        const ir_node *gm = x->g->nodes[n->in[1].node];
+        int32_t pixels, c, i;
+        float *slope;
+        in = as_canonical(x, in, n);
+        if (in.form != F_NHWC && in.form != F_ROWS)
+            return err_node(x, n, "PReLU is supported on 2-D and 4-D tensors");
+        pixels_channels(x, in, &pixels, &c);
+        slope = xmalloc(sizeof(float) * (size_t)c);
+        for (i = 0; i < c; i++)
+            slope[i] = gm->a.c.f[ir_shape_count(&gm->a.c.shape) == 1 ? 0 : i];
+        out = like(x, in, n);
+        s = step(x, LK_PRELU, n);
+        set_io(s, in.t, -1, out.t);
+        s->p.affine.pixels = pixels;
+        s->p.affine.c = c;
+        add_const(x, s, LC_F32, (size_t)c, slope, "slope");
+        snprintf(s->what, sizeof s->what, "prelu, %d channels", c);
+        x->vals[n->id][0] = out;
+        return 0;
+    }
+    out = like(x, in, n);
+    s = step(x, LK_ACT, n);
+    set_io(s, in.t, -1, out.t);
+    s->p.act.act = map[n->a.act.act];
+    s->p.act.alpha = (float)n->a.act.slope;
+    s->p.act.n = x->p->t[in.t].bytes / 4;
+    snprintf(s->what, sizeof s->what, "activation %d", (int)s->p.act.act);
+    x->vals[n->id][0] = out;
+    return 0;
+}
+
+static int lower_unary(lower_ctx *x, ir_node *n, bnn_unary_op op, float a, float b,
+                       const char *what)
+{
+    lval in = as_float(x, value_of(x, n->in[0]), n), out = like(x, in, n);
+    lir_step *s = step(x, LK_UNARY, n);
+    set_io(s, in.t, -1, out.t);
+    s->p.unary.op = op;
+    s->p.unary.a = a;
+    s->p.unary.b = b;
+    s->p.unary.n = x->p->t[in.t].bytes / 4;
+    snprintf(s->what, sizeof s->what, "%s", what);
+    x->vals[n->id][0] = out;
+    return 0;
+}
+
+static int lower_scalar(lower_ctx *x, ir_node *n)
+{
+    lval in = as_float(x, value_of(x, n->in[0]), n);
+    float v = (float)n->a.scalar.value;
+    float *mul = xmalloc(sizeof(float)), *add = xmalloc(sizeof(float));
+    switch (n->a.scalar.kind) {
+    case IR_SC_ADD: *mul = 1; *add = v; break;
+    case IR_SC_SUB: *mul = 1; *add = -v; break;
+    case IR_SC_RSUB: *mul = -1; *add = v; break;
+    case IR_SC_MUL: *mul = v; *add = 0; break;
+    case IR_SC_DIV:
+        /* x * (1/s): exact when s is a power of two (BMXNet's /2), else
+         * within one rounding of MXNet's x / s */
+        *mul = 1.0f / v;
+        *add = 0;
+        break;
+    default:
+        free(mul);
+        free(add);
+        if (n->a.scalar.kind == IR_SC_MAX)
+            return lower_unary(x, n, BNN_UN_MAX_S, v, 0, "max(x, s)");
+        if (n->a.scalar.kind == IR_SC_MIN)
+            return lower_unary(x, n, BNN_UN_MIN_S, v, 0, "min(x, s)");
+        if (n->a.scalar.kind == IR_SC_POW)
+            return lower_unary(x, n, BNN_UN_POW_S, v, 0, "x ^ s");
+        return lower_unary(x, n, BNN_UN_RDIV_S, v, 0, "s / x");
+    }
+    {
+        lval out = like(x, in, n);
+        lir_step *s = step(x, LK_AFFINE, n);
+        set_io(s, in.t, -1, out.t);
+        s->p.affine.pixels = (int32_t)(x->p->t[in.t].bytes / 4);
+        s->p.affine.c = 1;
+        add_const(x, s, LC_F32, 1, mul, "mul");
+        add_const(x, s, LC_F32, 1, add, "add");
+        snprintf(s->what, sizeof s->what, "x * %.9g + %.9g", (double)*mul, (double)*add);
+        x->vals[n->id][0] = out;
+    }
+    return 0;
+}
+
+/* A constant used as an activation: a read-only tensor in canonical form
+ * (4-D constants are transposed to NHWC at compile time). */
+static lval const_value(lower_ctx *x, const ir_node *n)
+{
+    const ir_shape *s = &n->a.c.shape;
+    lval v;
+    int64_t cnt = ir_shape_count(s), i;
+    float *data = xmalloc(sizeof(float) * (size_t)(cnt ? cnt : 1));
+    memset(&v, 0, sizeof v);
+    v.shape = *s;
+    v.form = form_for(s);
+    if (s->ndim == 1) {
+        /* (C,) broadcasts like (1, C) */
+        v.shape.ndim = 2;
+        v.shape.d[0] = 1;
+        v.shape.d[1] = s->d[0];
+        v.form = F_ROWS;
+    }
+    if (v.form == F_NHWC) {
+        int64_t N = s->d[0], C = s->d[1], H = s->d[2], W = s->d[3], b, c, h, w;
+        for (b = 0; b < N; b++)
+            for (c = 0; c < C; c++)
+                for (h = 0; h < H; h++)
+                    for (w = 0; w < W; w++)
+                        data[((b * H + h) * W + w) * C + c] = n->a.c.f[((b * C + c) * H + h) * W + w];
+    } else {
+        for (i = 0; i < cnt; i++)
+            data[i] = n->a.c.f[i];
+    }
+    v.t = new_tensor(x, LIR_F32, &v.shape, v.form, n->name);
+    x->p->t[v.t].storage = LIR_CONST;
+    x->p->t[v.t].const_id = lir_const_add(x->p, LC_F32, (size_t)cnt, data, "k");
+    return v;
+}
+
+static lval input_value(lower_ctx *x, const ir_ref r)
+{
+    const ir_node *n = x->g->nodes[r.node];
+    if (n->op == IR_OP_CONST)
+        return const_value(x, n);
+    return value_of(x, r);
+}
+
+/* Per-channel constant (1, C, 1, 1) / (C,) / (1, C) for C channels, or a
+ * single value; fills a C-float array. */
+static float *channel_vector(const ir_node *k, int ndim, int64_t ch)
+{
+    const ir_shape *s = &k->a.c.shape;
+    int64_t cnt = ir_shape_count(s), c;
+    int i, axis;
+    float *v;
+    if (k->op != IR_OP_CONST || (cnt != 1 && cnt != ch))
+        return NULL;
+    if (cnt == ch && ch != 1) {
+        axis = 1 - (ndim - s->ndim);
+        if (axis < 0 || axis >= s->ndim)
+            return NULL;
+        for (i = 0; i < s->ndim; i++)
+            if (i != axis && s->d[i] != 1)
+                return NULL;
+    }
+    v = xmalloc(sizeof(float) * (size_t)ch);
+    for (c = 0; c < ch; c++)
+        v[c] = k->a.c.f[cnt == 1 ? 0 : c];
+    return v;
+}
+
+static int lower_binary_op(lower_ctx *x, ir_node *n)
+{
+    static const bnn_binary_op ops[] = {[IR_OP_ADD] = BNN_BIN_ADD, [IR_OP_SUB] = BNN_BIN_SUB,
+                                        [IR_OP_MUL] = BNN_BIN_MUL, [IR_OP_DIV] = BNN_BIN_DIV};
+    const ir_shape *os = &n->shape[0];
+    lval acc;
+    int i;
+
+    if (n->n_in == 2) {
+        /* one operand a per-channel constant: a per-channel affine map */
+        int k;
+        for (k = 0; k < 2; k++) {
+            const ir_node *kn = x->g->nodes[n->in[k].node];
+            const ir_shape *other = &x->g->nodes[n->in[1 - k].node]->shape[n->in[1 - k].out];
+            float *v;
+            int64_t ch = os->ndim >= 2 ? os->d[1] : os->d[0], c;
+            if (kn->op != IR_OP_CONST || !ir_shape_equal(other, os) ||
+                (v = channel_vector(kn, os->ndim, ch)) == NULL)
+                continue;
+            {
+                lval in = as_canonical(x, as_float(x, value_of(x, n->in[1 - k]), n), n);
+                float *mul = xmalloc(sizeof(float) * (size_t)ch);
+                float *add = xmalloc(sizeof(float) * (size_t)ch);
+                if (in.form != F_NHWC && in.form != F_ROWS) {
+                    free(v);
+                    free(mul);
+                    free(add);
+                    break;
+                }
+                for (c = 0; c < ch; c++) {
+                    mul[c] = 1.0f;
+                    add[c] = 0.0f;
+                    switch (n->op) {
+                    case IR_OP_ADD: add[c] = v[c]; break;
+                    case IR_OP_SUB:
+                        if (k == 1) {
+                            add[c] = -v[c];
+                        } else {
+                            mul[c] = -1.0f;
+                            add[c] = v[c];
+                        }
+                        break;
+                    case IR_OP_MUL: mul[c] = v[c]; break;
+                    default: mul[c] = 1.0f / v[c]; break;
+                    }
+                }
+                free(v);
+                if (n->op == IR_OP_DIV && k == 0) {
+                    free(mul);
+                    free(add);
+                    return err_node(x, n, "constant / tensor is not supported");
+                }
+                return lower_affine(x, n, in, mul, add, "per-channel constant");
+            }
+        }
+    }
+
+    acc = as_canonical(x, as_float(x, input_value(x, n->in[0]), n), n);
+    for (i = 1; i < n->n_in; i++) {
+        lval b = as_canonical(x, as_float(x, input_value(x, n->in[i]), n), n), out;
+        lir_step *s;
+        if (ir_shape_equal(&acc.shape, &b.shape)) {
+            if (acc.form != b.form)
+                return err_node(x, n, "operands are held in different layouts");
+            out = like(x, acc, n);
+            out.shape = *os;
+            s = step(x, n->op == IR_OP_ADD ? LK_ADD : LK_BINARY, n);
+            set_io(s, acc.t, b.t, out.t);
+            s->p.binary.op = ops[n->op];
+            s->p.binary.n = x->p->t[acc.t].bytes / 4;
+            snprintf(s->what, sizeof s->what, "elementwise, %zu floats", s->p.binary.n);
+        } else if (acc.form == F_NHWC && b.form == F_NHWC && b.shape.d[1] == 1 &&
+                   b.shape.d[0] == acc.shape.d[0] && b.shape.d[2] == acc.shape.d[2] &&
+                   b.shape.d[3] == acc.shape.d[3]) {
+            out = like(x, acc, n);
+            s = step(x, LK_BINARY_PIXEL, n);
+            set_io(s, acc.t, b.t, out.t);
+            s->p.binary.op = ops[n->op];
+            pixels_channels(x, acc, &s->p.binary.pixels, &s->p.binary.c);
+            snprintf(s->what, sizeof s->what, "broadcast a one-channel map over %d channels",
+                     s->p.binary.c);
+        } else if (acc.form == F_NHWC && b.form == F_NHWC && acc.shape.d[1] == 1 &&
+                   (n->op == IR_OP_ADD || n->op == IR_OP_MUL) &&
+                   b.shape.d[0] == acc.shape.d[0] && b.shape.d[2] == acc.shape.d[2] &&
+                   b.shape.d[3] == acc.shape.d[3]) {
+            out = like(x, b, n);
+            s = step(x, LK_BINARY_PIXEL, n);
+            set_io(s, b.t, acc.t, out.t);
+            s->p.binary.op = ops[n->op];
+            pixels_channels(x, b, &s->p.binary.pixels, &s->p.binary.c);
+            snprintf(s->what, sizeof s->what, "broadcast a one-channel map over %d channels",
+                     s->p.binary.c);
+        } else {
+            char a[96], c[96];
+            char msg[256];
+            snprintf(msg, sizeof msg, "broadcasting %s with %s is not supported by the code generator",
+                     ir_shape_str(&acc.shape, a, sizeof a), ir_shape_str(&b.shape, c, sizeof c));
+            return err_node(x, n, msg);
+        }
+        out.shape = *os;
+        acc = out;
+    }
+    x->vals[n->id][0] = acc;
+    return 0;
+}
+
+static int lower_pool(lower_ctx *x, ir_node *n)
+{
+    const ir_pool_attr *a = &n->a.pool;
+    lval in = as_canonical(x, value_of(x, n->in[0]), n), out;
+    bnn_pool2d_params *q;
+    lir_step *s;
+    const lir_tensor *it;
+    int bits;
+    if (in.form != F_NHWC)
+        return err_node(x, n, "pooling input is not 4-D");
+    if (a->type == IR_POOL_SUM)
+        return err_node(x, n, "sum pooling is not supported by the code generator");
+    if (a->type != IR_POOL_MAX || (a->v1 && (a->pad[0] || a->pad[1])))
+        in = as_float(x, in, n);
+    if (a->v1 && !a->global && (a->pad[0] || a->pad[1])) {
+        /* Pooling_v1 pads with zeros that take part: pad explicitly */
+        lir_step *ps;
+        const lir_tensor *pt = &x->p->t[in.t];
+        ir_shape padded = in.shape;
+        lval pv = in;
+        padded.d[2] += 2 * a->pad[0];
+        padded.d[3] += 2 * a->pad[1];
+        pv.shape = padded;
+        pv.t = new_tensor(x, LIR_F32, &padded, F_NHWC, n->name);
+        ps = step(x, LK_PAD_F32, n);
+        set_io(ps, in.t, -1, pv.t);
+        pt = &x->p->t[in.t];
+        ps->p.pad.n = pt->n;
+        ps->p.pad.h = pt->h;
+        ps->p.pad.w = pt->w;
+        ps->p.pad.c = pt->c;
+        ps->p.pad.top = ps->p.pad.bottom = a->pad[0];
+        ps->p.pad.left = ps->p.pad.right = a->pad[1];
+        ps->p.pad.value = 0.0f;
+        snprintf(ps->what, sizeof ps->what, "Pooling_v1 zero padding");
+        in = pv;
+    }
+    bits = in.bits;
+    memset(&out, 0, sizeof out);
+    out.shape = n->shape[0];
+    out.form = F_NHWC;
+    out.bits = bits;
+    out.t = new_tensor(x, bits ? LIR_BITS : LIR_F32, &out.shape, F_NHWC, n->name);
+    s = step(x, bits ? LK_MAXPOOL_B : a->type == IR_POOL_MAX ? LK_MAXPOOL_F32 : LK_AVGPOOL_F32, n);
+    set_io(s, in.t, -1, out.t);
+    it = &x->p->t[in.t];
+    q = &s->p.pool;
+    q->n = it->n;
+    q->in_h = it->h;
+    q->in_w = it->w;
+    q->c = it->c;
+    q->out_h = i32(out.shape.d[2]);
+    q->out_w = i32(out.shape.d[3]);
+    q->k_h = a->global ? it->h : a->kernel[0];
+    q->k_w = a->global ? it->w : a->kernel[1];
+    q->stride_h = a->global ? 1 : a->stride[0];
+    q->stride_w = a->global ? 1 : a->stride[1];
+    q->pad_h = a->global || a->v1 ? 0 : a->pad[0];
+    q->pad_w = a->global || a->v1 ? 0 : a->pad[1];
+    q->count_include_pad = a->count_include_pad;
+    snprintf(s->what, sizeof s->what, "%s %s pool %dx%d s%d p%d%s",
+             a->global ? "global" : a->convention == IR_POOL_FULL ? "full" : "valid",
+             a->type == IR_POOL_MAX ? "max" : "avg", q->k_h, q->k_w, q->stride_h,
+             q->pad_h, bits ? " on bits (AND)" : "");
+    x->vals[n->id][0] = out;
+    return 0;
+}
+
+/* Channel copy of `c` channels from `in` (starting at channel in_off) into
+ * `out` at channel dst_off. */
+static lir_step *copy_channels(lower_ctx *x, const ir_node *n, int in, int out,
+                               int32_t c, int32_t in_off, int32_t dst_off)
+{
+    const lir_tensor *it = &x->p->t[in], *ot = &x->p->t[out];
+    int bits = it->dt == LIR_BITS;
+    lir_step *s = step(x, bits ? LK_COPY_CH_B : LK_COPY_CH_F32, n);
+    set_io(s, in, -1, out);
+    s->p.copy.pixels = it->n * it->h * it->w;
+    s->p.copy.c = c;
+    s->p.copy.in_stride = it->stride;
+    s->p.copy.out_stride = ot->stride;
+    s->p.copy.in_offset = in_off;
+    s->p.copy.dst_offset = dst_off;
+    snprintf(s->what, sizeof s->what, "channels [%d, %d) -> [%d, %d)", in_off, in_off + c,
+             dst_off, dst_off + c);
+    return s;
+}
+
+static int lower_concat(lower_ctx *x, ir_node *n)
+{
+    lval v[64], out;
+    int i, bits = 1, nd = n->shape[0].ndim;
+    int dim = n->a.concat.dim < 0 ? n->a.concat.dim + nd : n->a.concat.dim;
+    int32_t off = 0;
+    if (dim != 1 || (nd != 4 && nd != 2) || n->n_in > 64)
+        return err_node(x, n, "concatenation is supported along the channel axis (1) of 2-D and 4-D tensors");
+    for (i = 0; i < n->n_in; i++) {
+        v[i] = as_canonical(x, input_value(x, n->in[i]), n);
+        bits &= v[i].bits;
+    }
+    memset(&out, 0, sizeof out);
+    out.shape = n->shape[0];
+    out.form = form_for(&out.shape);
+    out.bits = bits;
+    out.t = new_tensor(x, bits ? LIR_BITS : LIR_F32, &out.shape, out.form, n->name);
+    for (i = 0; i < n->n_in; i++) {
+        lval in = bits ? v[i] : as_float(x, v[i], n);
+        int32_t c = i32(in.shape.d[1]);
+        copy_channels(x, n, in.t, out.t, c, 0, off);
+        off += c;
+    }
+    x->vals[n->id][0] = out;
+    return 0;
+}
+
+static int lower_slice(lower_ctx *x, ir_node *n)
+{
+    lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n);
+    int nd = in.shape.ndim, o;
+    int axis = n->op == IR_OP_SLICE_AXIS ? n->a.slice.axis : n->a.split.axis;
+    axis = axis < 0 ? axis + nd : axis;
+    if (axis != 1 || (in.form != F_NHWC && in.form != F_ROWS))
+        return err_node(x, n, "slicing is supported along the channel axis (1) of 2-D and 4-D tensors");
+    for (o = 0; o < n->n_out; o++) {
+        lval out;
+        int32_t begin;
+        memset(&out, 0, sizeof out);
+        out.shape = n->shape[o];
+        out.form = in.form;
+        if (out.shape.ndim != nd)
+            return err_node(x, n, "squeeze_axis is not supported by the code generator");
+        out.t = new_tensor(x, LIR_F32, &out.shape, out.form, n->name);
+        if (n->op == IR_OP_SLICE_AXIS)
+            begin = n->a.slice.begin < 0 ? n->a.slice.begin + i32(in.shape.d[1]) : n->a.slice.begin;
+        else
+            begin = o * i32(out.shape.d[1]);
+        copy_channels(x, n, in.t, out.t, i32(out.shape.d[1]), begin, 0);
+        x->vals[n->id][o] = out;
+    }
+    return 0;
+}
+
+static int lower_permute(lower_ctx *x, ir_node *n)
+{
+    lval in = value_of(x, n->in[0]);
+    int t = to_plain(x, in, n), out, i, nd = in.shape.ndim;
+    lir_step *s;
+    ir_shape flat;
+    if (nd > 6)
+        return err_node(x, n, "transposing more than 6 axes is not supported");
+    memset(&flat, 0, sizeof flat);
+    flat.ndim = 2;
+    flat.d[0] = n->shape[0].d[0];
+    flat.d[1] = ir_shape_count(&n->shape[0]) / flat.d[0];
+    out = lir_tensor_add(x->p, LIR_F32, i32(flat.d[0]), 1, 1, i32(flat.d[1]), n->name);
+    s = step(x, LK_PERMUTE, n);
+    set_io(s, t, -1, out);
+    s->p.permute.ndim = nd;
+    for (i = 0; i < nd; i++) {
+        s->p.permute.shape[i] = i32(in.shape.d[i]);
+        if (n->op == IR_OP_TRANSPOSE) {
+            int a = n->a.transpose.n ? n->a.transpose.axes[i] : nd - 1 - i;
+            s->p.permute.perm[i] = a < 0 ? a + nd : a;
+        } else {
+            s->p.permute.perm[i] = i;
+        }
+    }
+    if (n->op == IR_OP_SWAPAXIS) {
+        int d1 = n->a.swapaxis.dim1 < 0 ? n->a.swapaxis.dim1 + nd : n->a.swapaxis.dim1;
+        int d2 = n->a.swapaxis.dim2 < 0 ? n->a.swapaxis.dim2 + nd : n->a.swapaxis.dim2;
+        s->p.permute.perm[d1] = d2;
+        s->p.permute.perm[d2] = d1;
+    }
+    snprintf(s->what, sizeof s->what, "axis permutation");
+    x->vals[n->id][0] = from_plain(x, out, &n->shape[0], n);
+    return 0;
+}
+
+static int lower_reshape(lower_ctx *x, ir_node *n)
+{
+    lval in = value_of(x, n->in[0]), out;
+    const ir_shape *os = &n->shape[0];
+    if (ir_shape_equal(&in.shape, os)) {
+        x->vals[n->id][0] = in;
+        return 0;
+    }
+    /* Flatten (and Reshape to (N, rest)) of a 4-D value stays NHWC */
+    if (os->ndim == 2 && in.shape.ndim >= 1 && os->d[0] == in.shape.d[0] &&
+        (in.form == F_NHWC || in.form == F_FLAT)) {
+        out = in;
+        out.form = F_FLAT;
+        out.shape = *os;
+        x->vals[n->id][0] = out;
+        return 0;
+    }
+    if (os->ndim == 2 && in.form == F_ROWS) {
+        /* row-major already: the same bytes with the new geometry */
+        in = as_float(x, in, n);
+        out = in;
+        out.shape = *os;
+        out.t = reinterpret(x, in.t, os, F_ROWS);
+        x->vals[n->id][0] = out;
+        return 0;
+    }
+    {
+        int t = to_plain(x, in, n);
+        x->vals[n->id][0] = from_plain(x, t, os, n);
+    }
+    return 0;
+}
+
+static int lower_pad(lower_ctx *x, ir_node *n)
+{
+    lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n), out;
+    const int *w = n->a.pad.width;
+    lir_step *s;
+    const lir_tensor *it;
+    if (in.form != F_NHWC)
+        return err_node(x, n, "padding is supported on 4-D tensors");
+    memset(&out, 0, sizeof out);
+    out.shape = n->shape[0];
+    out.form = F_NHWC;
+    out.t = new_tensor(x, LIR_F32, &out.shape, F_NHWC, n->name);
+    s = step(x, LK_PAD_F32, n);
+    set_io(s, in.t, -1, out.t);
+    it = &x->p->t[in.t];
+    s->p.pad.n = it->n;
+    s->p.pad.h = it->h;
+    s->p.pad.w = it->w;
+    s->p.pad.c = it->c;
+    s->p.pad.top = w[4];
+    s->p.pad.bottom = w[5];
+    s->p.pad.left = w[6];
+    s->p.pad.right = w[7];
+    s->p.pad.value = (float)n->a.pad.value;
+    snprintf(s->what, sizeof s->what, "pad (%d, %d, %d, %d) with %g", w[4], w[5], w[6], w[7],
+             n->a.pad.value);
+    x->vals[n->id][0] = out;
+    return 0;
+}
+
+static int lower_mean(lower_ctx *x, ir_node *n)
+{
+    const ir_mean_attr *m = &n->a.mean;
+    lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n), out;
+    int reduce[IR_MAX_DIMS] = {0}, i, nd = in.shape.ndim;
+    lir_step *s;
+    for (i = 0; i < m->n; i++)
+        reduce[m->axes[i] < 0 ? m->axes[i] + nd : m->axes[i]] = 1;
+    for (i = 0; i < nd; i++)
+        reduce[i] = m->n == 0 ? 1 : m->exclude ? !reduce[i] : reduce[i];
+    if (in.form == F_NHWC && !reduce[0] && reduce[1] && !reduce[2] && !reduce[3] && m->keepdims) {
+        memset(&out, 0, sizeof out);
+        out.shape = n->shape[0];
+        out.form = F_NHWC;
+        out.t = new_tensor(x, LIR_F32, &out.shape, F_NHWC, n->name);
+        s = step(x, LK_CHANNEL_MEAN, n);
+        set_io(s, in.t, -1, out.t);
+        pixels_channels(x, in, &s->p.binary.pixels, &s->p.binary.c);
+        snprintf(s->what, sizeof s->what, "mean over %d channels", s->p.binary.c);
+        x->vals[n->id][0] = out;
+        return 0;
+    }
+    if (in.form == F_NHWC && !reduce[0] && !reduce[1] && reduce[2] && reduce[3]) {
+        const lir_tensor *it = &x->p->t[in.t];
+        ir_shape s4 = {4, {in.shape.d[0], in.shape.d[1], 1, 1}};
+        memset(&out, 0, sizeof out);
+        out.shape = s4;
+        out.form = F_NHWC;
+        out.t = new_tensor(x, LIR_F32, &s4, F_NHWC, n->name);
+        s = step(x, LK_AVGPOOL_F32, n);
+        set_io(s, in.t, -1, out.t);
+        s->p.pool.n = it->n;
+        s->p.pool.in_h = s->p.pool.k_h = it->h;
+        s->p.pool.in_w = s->p.pool.k_w = it->w;
+        s->p.pool.c = it->c;
+        s->p.pool.out_h = s->p.pool.out_w = 1;
+        s->p.pool.stride_h = s->p.pool.stride_w = 1;
+        s->p.pool.count_include_pad = 1;
+        snprintf(s->what, sizeof s->what, "spatial mean");
+        if (!m->keepdims) {
+            out.t = reinterpret(x, out.t, &n->shape[0], F_ROWS);
+            out.form = F_ROWS;
+            out.shape = n->shape[0];
+        }
+        x->vals[n->id][0] = out;
+        return 0;
+    }
+    return err_node(x, n, "this reduction is not supported by the code generator");
+}
+
+static int lower_softmax(lower_ctx *x, ir_node *n)
+{
+    const ir_softmax_attr *a = &n->a.softmax;
+    lval in = as_float(x, value_of(x, n->in[0]), n), out;
+    int nd = in.shape.ndim, axis;
+    int32_t rows, len;
+    lir_step *s;
+    if (a->log)
+        return err_node(x, n, "log_softmax is not supported by the code generator");
+    if (a->temperature != 1.0) {
+        float *mul = xmalloc(sizeof(float)), *add = xcalloc(1, sizeof(float));
+        *mul = (float)(1.0 / a->temperature);
+        if (lower_affine(x, n, in, mul, add, "divide by the temperature"))
+            return -1;
+        in = x->vals[n->id][0];
+    }
+    axis = a->mode == IR_SOFTMAX_AXIS ? (a->axis < 0 ? a->axis + nd : a->axis) : -1;
+    if (a->mode == IR_SOFTMAX_ALL || (a->mode == IR_SOFTMAX_AXIS && nd == 2 && axis == 1) ||
+        (a->mode == IR_SOFTMAX_LAST && nd == 2)) {
+        /* over all non-batch elements: element order does not matter */
+        const lir_tensor *it;
+        if (in.form == F_PLAIN)
+            in.t = reinterpret(x, in.t, &(ir_shape){2, {in.shape.d[0], ir_shape_count(&in.shape) / in.shape.d[0]}}, F_ROWS);
+        it = &x->p->t[in.t];
+        rows = it->n;
+        len = it->h * it->w * it->c;
+    } else if ((a->mode == IR_SOFTMAX_CHANNEL || (a->mode == IR_SOFTMAX_AXIS && axis == 1)) &&
+               (in = as_canonical(x, in, n)).form == F_NHWC) {
+        pixels_channels(x, in, &rows, &len);
+    } else {
+        /* along the last axis of the row-major tensor */
+        int t = to_plain(x, in, n);
+        if (!(a->mode == IR_SOFTMAX_LAST || axis == nd - 1))
+            return err_node(x, n, "softmax along this axis is not supported by the code generator");
+        len = i32(in.shape.d[nd - 1]);
+        rows = i32(ir_shape_count(&in.shape) / len);
+        out.t = lir_tensor_add(x->p, LIR_F32, rows, 1, 1, len, n->name);
+        s = step(x, LK_SOFTMAX, n);
+        set_io(s, t, -1, out.t);
+        s->p.softmax.rows = rows;
+        s->p.softmax.len = len;
+        snprintf(s->what, sizeof s->what, "softmax over the last axis");
+        x->vals[n->id][0] = from_plain(x, out.t, &n->shape[0], n);
+        return 0;
+    }
+    out = like(x, in, n);
+    s = step(x, LK_SOFTMAX, n);
+    set_io(s, in.t, -1, out.t);
+    s->p.softmax.rows = rows;
+    s->p.softmax.len = len;
+    snprintf(s->what, sizeof s->what, "softmax, %d rows of %d", rows, len);
+    x->vals[n->id][0] = out;
+    return 0;
+}
+
+static int lower_input(lower_ctx *x, ir_node *n)
+{
+    const ir_shape *s = &n->shape[0];
+    int ext;
+    lval v;
+    /* several data inputs are stored one after another in the input
+     * buffer, in the order the graph lists them */
+    ext = lir_tensor_add(x->p, x->o->input_u8 ? LIR_U8 : LIR_F32, i32(s->d[0]), 1, 1,
+                         i32(ir_shape_count(s) / s->d[0]), n->name);
+    x->p->t[ext].storage = LIR_INPUT;
+    x->p->t[ext].ext_offset = x->p->input_elems * (x->o->input_u8 ? 1u : 4u);
+    if (x->p->input < 0)
+        x->p->input = ext;
+    x->p->input_type = x->o->input_u8 ? LIR_U8 : LIR_F32;
+    x->p->input_elems += (size_t)ir_shape_count(s);
+    memset(&v, 0, sizeof v);
+    v.shape = *s;
+    v.form = form_for(s);
+    if (x->o->input_u8) {
+        lir_step *st;
+        int32_t c = s->ndim >= 2 ? i32(s->d[1]) : 1, i;
+        float *mean = xcalloc((size_t)c, sizeof(float)), *sd = xmalloc(sizeof(float) * (size_t)c);
+        if (s->ndim != 4 && s->ndim != 2)
+            return err_node(x, n, "uint8 input must be 2-D or 4-D");
+        for (i = 0; i < c; i++) {
+            mean[i] = x->o->n_mean ? x->o->mean[x->o->n_mean == 1 ? 0 : i] : 0.0f;
+            sd[i] = x->o->n_std ? x->o->std[x->o->n_std == 1 ? 0 : i] : 1.0f;
+        }
+        if ((x->o->n_mean > 1 && x->o->n_mean != c) || (x->o->n_std > 1 && x->o->n_std != c))
+            return err_node(x, n, "--mean/--std need 1 value or one per input channel");
+        v.t = new_tensor(x, LIR_F32, s, v.form, n->name);
+        st = step(x, LK_U8_TO_F32, n);
+        set_io(st, ext, -1, v.t);
+        st->p.layout.n = i32(s->d[0]);
+        st->p.layout.c = c;
+        st->p.layout.h = s->ndim == 4 ? i32(s->d[2]) : 1;
+        st->p.layout.w = s->ndim == 4 ? i32(s->d[3]) : 1;
+        add_const(x, st, LC_F32, (size_t)c, mean, "mean");
+        add_const(x, st, LC_F32, (size_t)c, sd, "std");
+        snprintf(st->what, sizeof st->what, "uint8 NCHW -> float NHWC, (x - mean) / std");
+        x->vals[n->id][0] = v;
+        return 0;
+    }
+    if (v.form == F_NHWC) {
+        x->vals[n->id][0] = from_plain(x, ext, s, n);
+        return 0;
+    }
+    v.t = reinterpret(x, ext, s, v.form == F_ROWS ? F_ROWS : F_PLAIN);
+    x->p->t[v.t].storage = LIR_VIEW;
+    x->vals[n->id][0] = v;
+    return 0;
+}
+
+static int uses_of(const lir_program *p, int t)
+{
+    int i, k, c = 0;
+    for (i = 0; i < p->ns; i++)
+        for (k = 0; k < p->s[i].n_in; k++)
+            c += p->s[i].in[k] == t;
+    return c;
+}
+
+/* Write head value v into the output buffer at element offset `at`. */
+static int lower_head(lower_ctx *x, const ir_node *n, lval v, size_t at)
+{
+    int t = to_plain(x, v, n), out;
+    lir_tensor *tt = &x->p->t[t];
+    lir_step *s;
+    out = lir_tensor_add(x->p, LIR_F32, tt->n, tt->h, tt->w, tt->c, n->name);
+    x->p->t[out].storage = LIR_OUTPUT;
+    x->p->t[out].ext_offset = at * 4;
+    tt = &x->p->t[t];
+    /* the producer writes the output buffer itself when nothing else reads
+     * its result and it is a plain arena tensor */
+    if (tt->storage == LIR_ARENA && uses_of(x->p, t) == 0) {
+        int i, moved = 0;
+        for (i = 0; i < x->p->ns; i++)
+            if (x->p->s[i].out == t) {
+                x->p->s[i].out = out;
+                moved = 1;
+            }
+        if (moved)
+            return 0;
+    }
+    s = step(x, LK_COPY, n);
+    set_io(s, t, -1, out);
+    s->p.mem.bytes = tt->bytes;
+    snprintf(s->what, sizeof s->what, "copy to the output");
+    return 0;
+}
+
+static int lower_node(lower_ctx *x, ir_node *n)
+{
+    switch (n->op) {
+    case IR_OP_INPUT: return lower_input(x, n);
+    case IR_OP_CONST: return 0; /* materialised where used */
+    case IR_OP_BCONV: return lower_bconv(x, n);
+    case IR_OP_BDENSE: return lower_bdense(x, n);
+    case IR_OP_CONV: return lower_conv(x, n);
+    case IR_OP_DENSE: return lower_dense(x, n);
+    case IR_OP_BATCHNORM: return lower_batchnorm(x, n);
+    case IR_OP_ACT:
+    case IR_OP_LEAKY: return lower_act(x, n);
+    case IR_OP_SIGN: {
+        lval v = value_of(x, n->in[0]);
+        v = as_bits(x, v.form == F_FLAT || v.form == F_NHWC || v.form == F_ROWS ? v
+                                                                                : as_canonical(x, v, n), n);
+        x->vals[n->id][0] = v;
+        return 0;
+    }
+    case IR_OP_SIGN3: return lower_unary(x, n, BNN_UN_SIGN, 0, 0, "sign (-1, 0, +1)");
+    case IR_OP_ABS: return lower_unary(x, n, BNN_UN_ABS, 0, 0, "|x|");
+    case IR_OP_CLIP:
+        return lower_unary(x, n, BNN_UN_CLIP, (float)n->a.clip.a_min, (float)n->a.clip.a_max, "clip");
+    case IR_OP_SCALAR: return lower_scalar(x, n);
+    case IR_OP_ADD:
+    case IR_OP_SUB:
+    case IR_OP_MUL:
+    case IR_OP_DIV: return lower_binary_op(x, n);
+    case IR_OP_POOL: return lower_pool(x, n);
+    case IR_OP_CONCAT: return lower_concat(x, n);
+    case IR_OP_FLATTEN:
+    case IR_OP_RESHAPE: return lower_reshape(x, n);
+    case IR_OP_TRANSPOSE:
+    case IR_OP_SWAPAXIS: return lower_permute(x, n);
+    case IR_OP_PAD: return lower_pad(x, n);
+    case IR_OP_SLICE_AXIS:
+    case IR_OP_SPLIT: return lower_slice(x, n);
+    case IR_OP_MEAN: return lower_mean(x, n);
+    case IR_OP_SOFTMAX: return lower_softmax(x, n);
+    default:
+        return err_node(x, n, "this operator is not supported by the code generator");
+    }
+}
+
+/* Steps and tensors' first/last use. */
+static void lifetimes(lir_program *p)
+{
+    int i, k;
+    for (i = 0; i < p->nt; i++)
+        p->t[i].first = p->t[i].last = -1;
+    for (i = 0; i < p->ns; i++) {
+        const lir_step *s = &p->s[i];
+        int ts[4] = {s->in[0], s->in[1], s->out, s->scratch};
+        for (k = 0; k < 4; k++) {
+            int t = ts[k];
+            if (t < 0)
+                continue;
+            if (p->t[t].first < 0)
+                p->t[t].first = i;
+            p->t[t].last = i;
+        }
+    }
+}
+
+int pass_lower(ir_graph *g, const bnnc_options *o, lir_program *p, bnnc_err *err)
+{
+    lower_ctx x;
+    size_t i;
+    int j, rc = 0;
+    size_t at = 0;
+
+    lir_init(p);
+    x.g = g;
+    x.p = p;
+    x.o = o;
+    x.err = err;
+    x.vals = xcalloc(g->n ? g->n : 1, sizeof *x.vals);
+    for (i = 0; i < g->n; i++)
+        x.vals[i] = xcalloc((size_t)g->nodes[i]->n_out, sizeof(lval));
+    for (i = 0; i < g->n && !rc; i++)
+        if (!g->nodes[i]->dead)
+            rc = lower_node(&x, g->nodes[i]);
+    if (!rc && p->input < 0)
+        rc = bnnc_errf(err, "%s: the graph has no data input", g->symbol_path);
+    for (j = 0; j < g->n_heads && !rc; j++) {
+        const ir_node *h = g->nodes[g->heads[j].node];
+        lval v = h->op == IR_OP_CONST ? const_value(&x, h) : x.vals[h->id][g->heads[j].out];
+        rc = lower_head(&x, h, v, at);
+        at += (size_t)ir_shape_count(&h->shape[g->heads[j].out]);
+    }
+    p->output_elems = at;
+    for (i = 0; i < g->n; i++)
+        free(x.vals[i]);
+    free(x.vals);
+    if (rc) {
+        lir_free(p);
+        return -1;
+    }
+    lifetimes(p);
+    return 0;
+}

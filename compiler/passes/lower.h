@@ -1,0 +1,32 @@
+/*
+ * lower.h - lowering of the IR to a program of runtime kernel calls, and
+ * the static memory plan of that program.
+ */
+#ifndef BNNC_PASSES_LOWER_H
+#define BNNC_PASSES_LOWER_H
+
+#include <stdio.h>
+
+#include "../driver/pipeline.h"
+#include "../ir/lir.h"
+#include "passes.h"
+
+/* lower: one step per runtime call, NHWC tensors, packed binary tensors,
+ * layout changes only at the edges (see lower.c).
+ * Requires: fold_thresholds. Establishes: p holds the program; tensors
+ * have lifetimes. On error p is freed. */
+int pass_lower(ir_graph *g, const bnnc_options *o, lir_program *p, bnnc_err *err);
+
+/* plan: place every arena tensor (see plan.c); sets p->arena_bytes and
+ * p->lower_bound. */
+int pass_plan(lir_program *p, bnnc_err *err);
+
+/* 0 when no two arena buffers that are live at the same step overlap;
+ * otherwise -1 with the two tensors named. O(n^2), for tests and debug
+ * builds. */
+int plan_check_no_overlap(const lir_program *p, bnnc_err *err);
+
+/* The plan as a table and an ASCII timeline (inspect --plan). */
+void plan_print(const lir_program *p, FILE *out);
+
+#endif
