@@ -21,11 +21,12 @@
  * padded tap of a border pixel, the precomputed dot of a +1 tap
  * (bnn_fill_zero_corr): an integer correction, so b_b output is exact too.
  *
- * The full interior tile (conv_tile_full) carries most of the work and is
- * written so that gcc keeps its 16 accumulators in registers; it writes
- * b_b bits by comparing the popcount sums with thresholds moved to the
- * popcount domain once per call (bnn_fill_bthr): 2 ops per 16 channels.
- * Partial tiles and border tiles use the generic conv_tile.
+ * Full tiles (conv_tile_full_*: 4 pixels x 4 blocks, interior or border)
+ * carry most of the work and are written so that gcc keeps their 16
+ * accumulators in registers; they write b_b bits by comparing the popcount
+ * sums with thresholds moved to the popcount domain once per call
+ * (bnn_fill_bthr): 2 ops per 16 channels. Partial tiles use the generic
+ * conv_tile.
  *
  * Falls back to the portable kernel for grouped convolutions whose group
  * channel counts are not multiples of 32 (input) and 16 (output), i.e.
@@ -198,11 +199,11 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
 }
 
 /*
- * The full interior tile, UK_P (4) pixels x 4 blocks, written with one
- * named variable per accumulator: gcc 12 keeps a 2-D array of __m512i in
- * memory across the step loop (a load and a store per accumulator and
- * step), named variables stay in registers. Same computation as
- * conv_tile(c, bt, 4, 4, 0, ...).
+ * The full tile, UK_P (4) pixels x 4 blocks, interior (steps table) or
+ * border (tap table), written with one named variable per accumulator:
+ * gcc 12 keeps a 2-D array of __m512i in memory across the step loop (a
+ * load and a store per accumulator and step), named variables stay in
+ * registers. Same computation as conv_tile(c, bt, 4, 4, indirect, ...).
  */
 #define ACC_STEP(P, xv)                                                        \
     s##P##0 = _mm512_add_epi32(s##P##0, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w0))); \
@@ -210,36 +211,60 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
     s##P##2 = _mm512_add_epi32(s##P##2, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w2))); \
     s##P##3 = _mm512_add_epi32(s##P##3, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w3)))
 
-BNN_NOINLINE void conv_tile_full(const conv_ctx *c, const conv_batch *bt,
-                                 int32_t blk0, int32_t g)
+BNN_ALWAYS_INLINE void conv_tile_full_body(const conv_ctx *c,
+                                           const conv_batch *bt, int indirect,
+                                           int32_t blk0, int32_t g)
 {
     const uint32_t *w = c->p->weights + (size_t)blk0 * c->wbs;
-    int32_t goff = g * c->cwg;
-    const uint32_t *b0 = bt->base[0] + goff, *b1 = bt->base[1] + goff;
-    const uint32_t *b2 = bt->base[2] + goff, *b3 = bt->base[3] + goff;
-    const ptrdiff_t *steps = c->steps;
+    int32_t goff = g * c->cwg, cwg = c->cwg;
     size_t wbs = c->wbs;
-    int32_t k, nsteps = c->kt * c->cwg;
+    int32_t k;
     __m512i s00 = _mm512_setzero_si512(), s01 = s00, s02 = s00, s03 = s00;
     __m512i s10 = s00, s11 = s00, s12 = s00, s13 = s00;
     __m512i s20 = s00, s21 = s00, s22 = s00, s23 = s00;
     __m512i s30 = s00, s31 = s00, s32 = s00, s33 = s00;
     const bnn_bconv2d_params *p = c->p;
-    for (k = 0; k < nsteps; k++, w += 16) {
-        ptrdiff_t ix = steps[k];
-        __m512i w0 = _mm512_loadu_si512(w), w1 = _mm512_loadu_si512(w + wbs);
-        __m512i w2 = _mm512_loadu_si512(w + 2 * wbs);
-        __m512i w3 = _mm512_loadu_si512(w + 3 * wbs);
-        __m512i x0 = _mm512_set1_epi32((int)b0[ix]);
-        __m512i x1 = _mm512_set1_epi32((int)b1[ix]);
-        __m512i x2 = _mm512_set1_epi32((int)b2[ix]);
-        __m512i x3 = _mm512_set1_epi32((int)b3[ix]);
-        ACC_STEP(0, x0);
-        ACC_STEP(1, x1);
-        ACC_STEP(2, x2);
-        ACC_STEP(3, x3);
+    if (!indirect) {
+        const uint32_t *b0 = bt->base[0] + goff, *b1 = bt->base[1] + goff;
+        const uint32_t *b2 = bt->base[2] + goff, *b3 = bt->base[3] + goff;
+        const ptrdiff_t *steps = c->steps;
+        int32_t nsteps = c->kt * cwg;
+        for (k = 0; k < nsteps; k++, w += 16) {
+            ptrdiff_t ix = steps[k];
+            __m512i w0 = _mm512_loadu_si512(w), w1 = _mm512_loadu_si512(w + wbs);
+            __m512i w2 = _mm512_loadu_si512(w + 2 * wbs);
+            __m512i w3 = _mm512_loadu_si512(w + 3 * wbs);
+            __m512i x0 = _mm512_set1_epi32((int)b0[ix]);
+            __m512i x1 = _mm512_set1_epi32((int)b1[ix]);
+            __m512i x2 = _mm512_set1_epi32((int)b2[ix]);
+            __m512i x3 = _mm512_set1_epi32((int)b3[ix]);
+            ACC_STEP(0, x0);
+            ACC_STEP(1, x1);
+            ACC_STEP(2, x2);
+            ACC_STEP(3, x3);
+        }
+    } else {
+        int32_t t, wd;
+        for (t = 0; t < c->kt; t++) {
+            const uint32_t *const *tp = c->taps + t * BNN_BCONV2D_BATCH;
+            const uint32_t *a0 = tp[0] + goff, *a1 = tp[1] + goff;
+            const uint32_t *a2 = tp[2] + goff, *a3 = tp[3] + goff;
+            for (wd = 0; wd < cwg; wd++, w += 16) {
+                __m512i w0 = _mm512_loadu_si512(w), w1 = _mm512_loadu_si512(w + wbs);
+                __m512i w2 = _mm512_loadu_si512(w + 2 * wbs);
+                __m512i w3 = _mm512_loadu_si512(w + 3 * wbs);
+                __m512i x0 = _mm512_set1_epi32((int)a0[wd]);
+                __m512i x1 = _mm512_set1_epi32((int)a1[wd]);
+                __m512i x2 = _mm512_set1_epi32((int)a2[wd]);
+                __m512i x3 = _mm512_set1_epi32((int)a3[wd]);
+                ACC_STEP(0, x0);
+                ACC_STEP(1, x1);
+                ACC_STEP(2, x2);
+                ACC_STEP(3, x3);
+            }
+        }
     }
-    if (c->kind == BNN_OUT_B) {
+    if (c->kind == BNN_OUT_B && !(indirect && c->corr)) {
         /* Popcount-domain thresholds (bthr): bit = (s ^ M) > T. blk0 is
          * even, so the 4 blocks fill words blk0/2 and blk0/2 + 1. */
         const int32_t *bt_t = c->bthr + (size_t)blk0 * 16u;
@@ -270,8 +295,20 @@ BNN_NOINLINE void conv_tile_full(const conv_ctx *c, const conv_batch *bt,
         acc[1][0] = s10, acc[1][1] = s11, acc[1][2] = s12, acc[1][3] = s13;
         acc[2][0] = s20, acc[2][1] = s21, acc[2][2] = s22, acc[2][3] = s23;
         acc[3][0] = s30, acc[3][1] = s31, acc[3][2] = s32, acc[3][3] = s33;
-        conv_tile_store(c, bt, 0, UK_P, 4, blk0, acc);
+        conv_tile_store(c, bt, indirect, UK_P, 4, blk0, acc);
     }
+}
+
+BNN_NOINLINE void conv_tile_full_0(const conv_ctx *c, const conv_batch *bt,
+                                   int32_t blk0, int32_t g)
+{
+    conv_tile_full_body(c, bt, 0, blk0, g);
+}
+
+BNN_NOINLINE void conv_tile_full_1(const conv_ctx *c, const conv_batch *bt,
+                                   int32_t blk0, int32_t g)
+{
+    conv_tile_full_body(c, bt, 1, blk0, g);
 }
 
 typedef void (*conv_tile_fn)(const conv_ctx *, const conv_batch *, int32_t,
@@ -310,9 +347,10 @@ static void conv_flush(const conv_ctx *c, conv_batch *bt, int indirect)
         for (bi = 0; bi < c->bpg; bi += nb) {
             int32_t left = c->bpg - bi;
             nb = left >= 4 ? 4 : left >= 2 ? 2 : 1;
-            if (!indirect && nb == 4 && bt->np == UK_P &&
+            if (nb == 4 && bt->np == UK_P &&
                 (c->kind != BNN_OUT_B || (g * c->bpg + bi) % 2 == 0)) {
-                conv_tile_full(c, bt, g * c->bpg + bi, g);
+                (indirect ? conv_tile_full_1 : conv_tile_full_0)(
+                    c, bt, g * c->bpg + bi, g);
                 continue;
             }
             tab[indirect][bt->np - 1][nb == 4 ? 0 : nb == 2 ? 1 : 2](
