@@ -139,7 +139,8 @@ static inline size_t bnn_bconv2d_weight_index(int32_t k_h, int32_t k_w,
 }
 
 /* Bytes of caller scratch the bconv2d kernels need (every variant fits in
- * this size; the pointer passed must be 64-byte aligned). The same value
+ * this size; the pointer passed must be non-null and 64-byte aligned,
+ * otherwise the kernels return BNN_ARG_ERROR). The same value
  * is available to the compiler without linking the runtime as
  * bnn_bconv2d_scratch_bytes(); it is small: one pixel of pad words, a
  * table of BNN_BCONV2D_BATCH pointer slots (8 bytes each) per filter tap,

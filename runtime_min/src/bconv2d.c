@@ -128,8 +128,7 @@ bnn_status bnn_bconv2d_b_i32__portable(const bnn_bconv2d_params *p,
                                        const uint32_t *in, int32_t *out,
                                        void *scratch)
 {
-    (void)scratch;
-    if (bnn_bconv2d_check(p, in, out, BNN_OUT_I32) != BNN_OK)
+    if (bnn_bconv2d_check(p, in, out, scratch, BNN_OUT_I32) != BNN_OK)
         return BNN_ARG_ERROR;
     bconv2d_portable(p, in, out, BNN_OUT_I32);
     return BNN_OK;
@@ -139,8 +138,7 @@ bnn_status bnn_bconv2d_b_f32__portable(const bnn_bconv2d_params *p,
                                        const uint32_t *in, float *out,
                                        void *scratch)
 {
-    (void)scratch;
-    if (bnn_bconv2d_check(p, in, out, BNN_OUT_F32) != BNN_OK)
+    if (bnn_bconv2d_check(p, in, out, scratch, BNN_OUT_F32) != BNN_OK)
         return BNN_ARG_ERROR;
     bconv2d_portable(p, in, out, BNN_OUT_F32);
     return BNN_OK;
@@ -150,8 +148,7 @@ bnn_status bnn_bconv2d_b_b__portable(const bnn_bconv2d_params *p,
                                      const uint32_t *in, uint32_t *out,
                                      void *scratch)
 {
-    (void)scratch;
-    if (bnn_bconv2d_check(p, in, out, BNN_OUT_B) != BNN_OK)
+    if (bnn_bconv2d_check(p, in, out, scratch, BNN_OUT_B) != BNN_OK)
         return BNN_ARG_ERROR;
     bconv2d_portable(p, in, out, BNN_OUT_B);
     return BNN_OK;

@@ -92,12 +92,16 @@ static inline int32_t bnn_conv_out_size(int32_t in, int32_t k, int32_t stride,
 }
 
 /* Checks every documented constraint of a binary conv2d call producing
- * `kind` output (bnn.h); returns BNN_OK or BNN_ARG_ERROR. */
+ * `kind` output (bnn.h), including a non-null, 64-byte aligned scratch
+ * (every variant demands it, so that a call valid on one target is valid
+ * on all); returns BNN_OK or BNN_ARG_ERROR. */
 static inline bnn_status bnn_bconv2d_check(const bnn_bconv2d_params *p,
                                            const void *in, const void *out,
+                                           const void *scratch,
                                            bnn_out_kind kind)
 {
-    if (!p || !in || !out || !p->weights)
+    if (!p || !in || !out || !p->weights || !scratch ||
+        ((uintptr_t)scratch & 63u) != 0)
         return BNN_ARG_ERROR;
     if (p->n <= 0 || p->in_h <= 0 || p->in_w <= 0 || p->in_c <= 0 ||
         p->out_h <= 0 || p->out_w <= 0 || p->out_c <= 0 || p->k_h <= 0 ||

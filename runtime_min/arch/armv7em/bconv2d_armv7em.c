@@ -30,7 +30,7 @@ static bnn_status conv_entry(const bnn_bconv2d_params *p, const uint32_t *in,
     int32_t cg, cwg, cwin, kt, nblk, bpg, nk, n, oy, ox, g, bi, ky, kx, w, l;
     size_t wbs;
     int32_t dot[16];
-    if (bnn_bconv2d_check(p, in, out, kind) != BNN_OK || !scratch)
+    if (bnn_bconv2d_check(p, in, out, scratch, kind) != BNN_OK)
         return BNN_ARG_ERROR;
     if (!bnn_bconv2d_word_aligned(p)) {
         if (kind == BNN_OUT_I32)

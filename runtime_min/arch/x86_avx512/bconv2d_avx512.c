@@ -440,7 +440,7 @@ static bnn_status conv_entry(const bnn_bconv2d_params *p, const uint32_t *in,
 {
     conv_ctx c;
     char *sc = (char *)scratch;
-    if (bnn_bconv2d_check(p, in, out, kind) != BNN_OK || !scratch)
+    if (bnn_bconv2d_check(p, in, out, scratch, kind) != BNN_OK)
         return BNN_ARG_ERROR;
     if (!bnn_bconv2d_word_aligned(p)) {
         if (kind == BNN_OUT_I32)

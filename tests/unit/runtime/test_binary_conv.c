@@ -124,6 +124,10 @@ static void test_conv_rejects_bad_args(void **state)
         q.add = add;
         assert_int_equal(var.bconv2d_b_f32(&q, in, (float *)out, scratch), BNN_OK);
         assert_int_equal(var.bconv2d_b_i32(&p, NULL, out, scratch), BNN_ARG_ERROR);
+        /* scratch: required, 64-byte aligned */
+        assert_int_equal(var.bconv2d_b_i32(&p, in, out, NULL), BNN_ARG_ERROR);
+        assert_int_equal(var.bconv2d_b_i32(&p, in, out, (char *)scratch + 32),
+                         BNN_ARG_ERROR);
     }
 }
 
