@@ -429,11 +429,6 @@ static void write_step(const lir_program *p, const emit_options *o, int i, strbu
 
 /* ------------------------------------------------------- standalone */
 
-static const char *const runtime_headers[] = {
-    "runtime_min/include/bnn.h", "runtime_min/include/bnn_ops.h",
-    "runtime_min/src/bnn_internal.h", "runtime_min/src/bnn_float_internal.h",
-    "runtime_min/src/bnn_variants.h"};
-
 /* Embedded source file defining public function `fn` (e.g. bnn_pack_f32_b). */
 static const bnnc_embedded_file *defining_file(const char *fn)
 {
@@ -465,16 +460,45 @@ static const bnnc_embedded_file *defining_file(const char *fn)
     return NULL;
 }
 
-/* Append file text without its #include lines of runtime headers. */
-static void append_source(strbuf *b, const bnnc_embedded_file *f)
+/* Embedded runtime header named in an #include "name" line. */
+static const bnnc_embedded_file *runtime_header(const char *line)
+{
+    char name[128], path[192];
+    const char *q = strchr(line, '"'), *e;
+    if (!q || !(e = strchr(q + 1, '"')) || (size_t)(e - q - 1) >= sizeof name)
+        return NULL;
+    snprintf(name, sizeof name, "%.*s", (int)(e - q - 1), q + 1);
+    snprintf(path, sizeof path, "runtime_min/include/%s", name);
+    if (bnnc_embedded_find(path))
+        return bnnc_embedded_find(path);
+    snprintf(path, sizeof path, "runtime_min/src/%s", name);
+    return bnnc_embedded_find(path);
+}
+
+/* Append a runtime file, replacing each #include of a runtime header by
+ * that header's text the first time (as the preprocessor would, so the
+ * inlined code keeps the order the sources rely on). */
+static void append_source(strbuf *b, const bnnc_embedded_file *f,
+                          const bnnc_embedded_file **done, int *ndone)
 {
     const char *s = (const char *)f->data;
+    int i;
+    for (i = 0; i < *ndone; i++)
+        if (done[i] == f)
+            return;
+    if (*ndone < 128)
+        done[(*ndone)++] = f;
     sb_printf(b, "/* ---- %s ---- */\n", f->path);
     while (*s) {
         const char *e = strchr(s, '\n');
         size_t n = e ? (size_t)(e - s + 1) : strlen(s);
-        if (!(n > 10 && !strncmp(s, "#include \"", 10)))
+        if (n > 10 && !strncmp(s, "#include \"", 10)) {
+            const bnnc_embedded_file *h = runtime_header(s);
+            if (h)
+                append_source(b, h, done, ndone);
+        } else {
             sb_addn(b, s, n);
+        }
         s += n;
     }
     sb_add(b, "\n");
@@ -483,15 +507,15 @@ static void append_source(strbuf *b, const bnnc_embedded_file *f)
 /* The runtime kernels the program calls, with their per-ISA variants. */
 static int write_runtime(const lir_program *p, strbuf *b, bnnc_err *err)
 {
-    const bnnc_embedded_file *used[64];
-    int nused = 0, i, j;
+    const bnnc_embedded_file *used[64], *done[128];
+    int nused = 0, ndone = 0, i, j;
     size_t k;
-    sb_add(b, "/*\n * runtime_min kernels used by this model (inlined by --standalone).\n */\n");
-    for (k = 0; k < sizeof runtime_headers / sizeof *runtime_headers; k++) {
-        const bnnc_embedded_file *f = bnnc_embedded_find(runtime_headers[k]);
-        if (f)
-            append_source(b, f);
-    }
+    sb_add(b, "/*\n * runtime_min kernels used by this model (inlined by --standalone).\n"
+              " * Helpers a model does not call are not warned about.\n */\n"
+              "#if defined(__GNUC__)\n#pragma GCC diagnostic push\n"
+              "#pragma GCC diagnostic ignored \"-Wunused-function\"\n#endif\n");
+    append_source(b, bnnc_embedded_find("runtime_min/include/bnn.h"), done, &ndone);
+    append_source(b, bnnc_embedded_find("runtime_min/include/bnn_ops.h"), done, &ndone);
     for (i = 0; i < p->ns; i++) {
         static const char *const fns[LK_COUNT] = {
             "bnn_nchw_to_nhwc_f32", "bnn_nhwc_to_nchw_f32", "bnn_u8_nchw_to_nhwc_f32", NULL,
@@ -527,7 +551,7 @@ static int write_runtime(const lir_program *p, strbuf *b, bnnc_err *err)
         char stem[128];
         size_t len = strlen(path + 16) - 2;
         snprintf(stem, sizeof stem, "%.*s_", (int)len, path + 16);
-        append_source(b, used[i]);
+        append_source(b, used[i], done, &ndone);
         /* per-ISA variants: runtime_min/arch/<isa>/<stem>_<isa>.c */
         for (k = 0; k < bnnc_embedded_count; k++) {
             const char *ap = bnnc_embedded[k].path, *base;
@@ -535,9 +559,10 @@ static int write_runtime(const lir_program *p, strbuf *b, bnnc_err *err)
                 continue;
             base = strrchr(ap, '/') + 1;
             if (!strncmp(base, stem, strlen(stem)))
-                append_source(b, &bnnc_embedded[k]);
+                append_source(b, &bnnc_embedded[k], done, &ndone);
         }
     }
+    sb_add(b, "#if defined(__GNUC__)\n#pragma GCC diagnostic pop\n#endif\n");
     return 0;
 }
 
