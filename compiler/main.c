@@ -263,7 +263,20 @@ static int cmd_inspect(int argc, char **argv)
     }
     if (compile_frontend(&o, &g, &err))
         return fail(&err);
-    inspect_print(&g, f.json, stdout);
+    {
+        /* the same model once more, folded as compile folds it */
+        ir_graph folded;
+        int quiet = bnnc_quiet;
+        bnnc_quiet = 1;
+        if (compile_frontend(&o, &folded, &err) || pass_fold_thresholds(&folded, &err)) {
+            bnnc_quiet = quiet;
+            ir_graph_free(&g);
+            return fail(&err);
+        }
+        bnnc_quiet = quiet;
+        inspect_print(&g, &folded, f.json, stdout);
+        ir_graph_free(&folded);
+    }
     ir_graph_free(&g);
     return 0;
 }

@@ -12,6 +12,7 @@
 #include "inspect.h"
 
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,7 +151,71 @@ static cJSON *shape_json(const ir_shape *s)
     return a;
 }
 
-static void print_json(const ir_graph *g, FILE *out)
+/* Channels whose threshold makes them constant (always +1 or -1). */
+static int constant_channels(const ir_node *n)
+{
+    const ir_bin_attr *b = &n->a.b;
+    int64_t c, ch = b->w_shape.d[0];
+    int k = 0;
+    if (!b->out_bits)
+        return 0;
+    for (c = 0; c < ch; c++)
+        k += b->dir[c] == 0 && (b->thresh[c] == INT32_MIN || b->thresh[c] == INT32_MAX);
+    return k;
+}
+
+static void json_outputs(const ir_graph *f, cJSON *root)
+{
+    cJSON *arr = cJSON_AddArrayToObject(root, "binary_outputs");
+    size_t k;
+    int i;
+    for (k = 0; k < f->n; k++) {
+        const ir_node *n = f->nodes[k];
+        cJSON *o, *m;
+        if (n->op != IR_OP_BCONV && n->op != IR_OP_BDENSE)
+            continue;
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", n->name);
+        cJSON_AddStringToObject(o, "output", n->a.b.out_bits ? "bits" : "float");
+        cJSON_AddNumberToObject(o, "channels", (double)n->a.b.w_shape.d[0]);
+        cJSON_AddNumberToObject(o, "constant_channels", constant_channels(n));
+        cJSON_AddNumberToObject(o, "near_ties", n->a.b.near_ties);
+        m = cJSON_AddArrayToObject(o, "folded");
+        for (i = 0; i < n->n_merged; i++)
+            cJSON_AddItemToArray(m, cJSON_CreateString(n->merged[i]));
+        cJSON_AddItemToArray(arr, o);
+    }
+}
+
+static void text_outputs(const ir_graph *f, FILE *out)
+{
+    size_t k;
+    int i, first = 1;
+    for (k = 0; k < f->n; k++) {
+        const ir_node *n = f->nodes[k];
+        const ir_bin_attr *b;
+        if (n->op != IR_OP_BCONV && n->op != IR_OP_BDENSE)
+            continue;
+        b = &n->a.b;
+        if (first)
+            fprintf(out, "\nbinary layer outputs (after folding):\n");
+        first = 0;
+        fprintf(out, "  %s: %s", n->name,
+                b->out_bits ? "bits, one integer threshold per channel"
+                            : "float, per-channel multiply-add");
+        if (b->out_bits)
+            fprintf(out, " (%lld channels, %d constant, %d near ties)",
+                    (long long)b->w_shape.d[0], constant_channels(n), b->near_ties);
+        if (n->n_merged) {
+            fprintf(out, "; merged:");
+            for (i = 0; i < n->n_merged; i++)
+                fprintf(out, " %s", n->merged[i]);
+        }
+        fputc('\n', out);
+    }
+}
+
+static void print_json(const ir_graph *g, const ir_graph *folded, FILE *out)
 {
     cJSON *root = cJSON_CreateObject(), *layers, *inputs, *tot;
     int64_t bm = 0, fm = 0, st = 0, pk = 0;
@@ -226,6 +291,8 @@ static void print_json(const ir_graph *g, FILE *out)
     cJSON_AddNumberToObject(tot, "weight_bytes", (double)st);
     cJSON_AddNumberToObject(tot, "packed_weight_bytes", (double)pk);
     cJSON_AddNumberToObject(tot, "compression", pk ? (double)st / (double)pk : 0.0);
+    if (folded)
+        json_outputs(folded, root);
     text = cJSON_Print(root);
     fputs(text, out);
     fputc('\n', out);
@@ -301,10 +368,13 @@ static void print_text(const ir_graph *g, FILE *out)
             pk ? (double)st / (double)pk : 0.0);
 }
 
-void inspect_print(const ir_graph *g, int json, FILE *out)
+void inspect_print(const ir_graph *g, const ir_graph *folded, int json, FILE *out)
 {
-    if (json)
-        print_json(g, out);
-    else
+    if (json) {
+        print_json(g, folded, out);
+    } else {
         print_text(g, out);
+        if (folded)
+            text_outputs(folded, out);
+    }
 }

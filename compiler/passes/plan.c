@@ -265,6 +265,7 @@ int pass_plan(lir_program *p, bnnc_err *err)
     int n = 0, i, o, s;
     size_t best = (size_t)-1, lb = 0;
 
+    recompute_lifetimes(p);
     plan_in_place(p);
     plan_concat_in_place(p);
     recompute_lifetimes(p);

@@ -28,7 +28,7 @@ typedef struct {
     int n;
 } mb_params;
 
-static size_t mb_count(int ndim, const int64_t *shape)
+static inline size_t mb_count(int ndim, const int64_t *shape)
 {
     size_t c = 1;
     for (int i = 0; i < ndim; i++)
@@ -37,7 +37,7 @@ static size_t mb_count(int ndim, const int64_t *shape)
 }
 
 /* Add a float32 array; v may be NULL for a deterministic pattern. */
-static void mb_add(mb_params *p, const char *name, int ndim,
+static inline void mb_add(mb_params *p, const char *name, int ndim,
                    const int64_t *shape, const float *v)
 {
     mb_array *a = &p->a[p->n++];
@@ -54,7 +54,7 @@ static void mb_add(mb_params *p, const char *name, int ndim,
 }
 
 /* Add raw words as a float32 (dtype 0) or float64 (dtype 1) array. */
-static void mb_add_raw(mb_params *p, const char *name, int ndim,
+static inline void mb_add_raw(mb_params *p, const char *name, int ndim,
                        const int64_t *shape, int dtype, const void *bytes)
 {
     mb_array *a = &p->a[p->n++];
@@ -68,26 +68,26 @@ static void mb_add_raw(mb_params *p, const char *name, int ndim,
     memcpy(a->bytes, bytes, a->count * es);
 }
 
-static void mb_put(FILE *f, const void *p, size_t n)
+static inline void mb_put(FILE *f, const void *p, size_t n)
 {
     if (n && fwrite(p, 1, n, f) != n)
         abort();
 }
 
-static void mb_u32(FILE *f, uint32_t v)
+static inline void mb_u32(FILE *f, uint32_t v)
 {
     uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
     mb_put(f, b, 4);
 }
 
-static void mb_u64(FILE *f, uint64_t v)
+static inline void mb_u64(FILE *f, uint64_t v)
 {
     mb_u32(f, (uint32_t)v);
     mb_u32(f, (uint32_t)(v >> 32));
 }
 
 /* Write p as an MXNet 1.x params file (V2 records, given names). */
-static void mb_write_params(const mb_params *p, const char *path)
+static inline void mb_write_params(const mb_params *p, const char *path)
 {
     FILE *f = fopen(path, "wb");
     if (!f)
@@ -115,7 +115,7 @@ static void mb_write_params(const mb_params *p, const char *path)
     fclose(f);
 }
 
-static void mb_free(mb_params *p)
+static inline void mb_free(mb_params *p)
 {
     for (int i = 0; i < p->n; i++)
         free(p->a[i].bytes);
@@ -125,7 +125,7 @@ static void mb_free(mb_params *p)
 /* Write `json` and `p` as t-symbol.json / t-0000.params in the working
  * directory and run the frontend with the given --input specs
  * (NULL-terminated). Returns what compile_frontend returns. */
-static int mb_run(const char *json, const mb_params *p, const char *const *inputs,
+static inline int mb_run(const char *json, const mb_params *p, const char *const *inputs,
                   ir_graph *g, bnnc_err *err)
 {
     bnnc_options o;
@@ -146,7 +146,7 @@ static int mb_run(const char *json, const mb_params *p, const char *const *input
 }
 
 /* First live node named `name`, or NULL. */
-static ir_node *mb_node(const ir_graph *g, const char *name)
+static inline ir_node *mb_node(const ir_graph *g, const char *name)
 {
     for (size_t i = 0; i < g->n; i++)
         if (!g->nodes[i]->dead && !strcmp(g->nodes[i]->name, name))

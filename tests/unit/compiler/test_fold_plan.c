@@ -1,0 +1,225 @@
+/*
+ * test_fold_plan.c - BatchNorm + sign folded into integer thresholds
+ * (passes/fold_thresholds.c), and the static memory planner
+ * (passes/plan.c).
+ *
+ * Thresholds are checked against the definition, not the derivation: for
+ * every output channel and every reachable dot value, the bit the runtime
+ * would write (dir 0: dot < thresh, dir 1: dot > thresh) must equal
+ * sign(BatchNorm((dot + K) / 2)) < 0 evaluated directly in double, for
+ * gamma > 0, gamma < 0, gamma = 0 with fix_gamma off, and channels whose
+ * sign never changes. Planner cases are small enough to compute by hand.
+ */
+#include <limits.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model_builder.h"
+#include "passes/lower.h"
+
+#define C 8
+#define K (4 * 9)
+
+/* sign -> Pad(-1) -> binary conv -> +K -> /2 -> BatchNorm -> sign -> conv */
+static const char graph[] =
+    "{\"nodes\": ["
+    "{\"op\": \"null\", \"name\": \"data\", \"inputs\": []},"
+    "{\"op\": \"det_sign\", \"name\": \"s0\", \"inputs\": [[0,0,0]]},"
+    "{\"op\": \"Pad\", \"name\": \"pad0\", \"attrs\": {\"mode\": \"constant\", \"constant_value\": \"-1\", \"pad_width\": \"[0, 0, 0, 0, 1, 1, 1, 1]\"}, \"inputs\": [[1,0,0]]},"
+    "{\"op\": \"null\", \"name\": \"w0\", \"inputs\": []},"
+    "{\"op\": \"det_sign\", \"name\": \"ws0\", \"inputs\": [[3,0,0]]},"
+    "{\"op\": \"Convolution\", \"name\": \"conv0\", \"attrs\": {\"kernel\": \"(3, 3)\", \"num_filter\": \"8\", \"no_bias\": \"True\"}, \"inputs\": [[2,0,0],[4,0,0]]},"
+    "{\"op\": \"_plus_scalar\", \"name\": \"plus0\", \"attrs\": {\"scalar\": \"36\"}, \"inputs\": [[5,0,0]]},"
+    "{\"op\": \"_div_scalar\", \"name\": \"div0\", \"attrs\": {\"scalar\": \"2\"}, \"inputs\": [[6,0,0]]},"
+    "{\"op\": \"null\", \"name\": \"bn_gamma\", \"inputs\": []},"
+    "{\"op\": \"null\", \"name\": \"bn_beta\", \"inputs\": []},"
+    "{\"op\": \"null\", \"name\": \"bn_moving_mean\", \"inputs\": []},"
+    "{\"op\": \"null\", \"name\": \"bn_moving_var\", \"inputs\": []},"
+    "{\"op\": \"BatchNorm\", \"name\": \"bn\", \"attrs\": {\"fix_gamma\": \"False\", \"eps\": \"1e-5\"}, \"inputs\": [[7,0,0],[8,0,0],[9,0,0],[10,0,1],[11,0,1]]},"
+    "{\"op\": \"det_sign\", \"name\": \"s1\", \"inputs\": [[12,0,0]]},"
+    "{\"op\": \"null\", \"name\": \"w1\", \"inputs\": []},"
+    "{\"op\": \"det_sign\", \"name\": \"ws1\", \"inputs\": [[14,0,0]]},"
+    "{\"op\": \"Convolution\", \"name\": \"conv1\", \"attrs\": {\"kernel\": \"(1, 1)\", \"num_filter\": \"4\", \"no_bias\": \"True\"}, \"inputs\": [[13,0,0],[15,0,0]]}"
+    "], \"heads\": [[16, 0, 0]], \"attrs\": {\"mxnet_version\": [\"int\", 10501]}}";
+
+static void test_thresholds(void **state)
+{
+    /* per channel: gamma, beta, mean, var */
+    static const float gamma[C] = {1.0f, -0.5f, 0.0f, 2.0f, -3.0f, 0.25f, 1.0f, -1.0f};
+    static const float beta[C] = {0.1f, 0.3f, -0.2f, 100.0f, -0.4f, 0.0f, -100.0f, 0.0f};
+    static const float mean[C] = {18.0f, 17.5f, 18.0f, 18.0f, 20.25f, 10.0f, 18.0f, 18.0f};
+    static const float var[C] = {4.0f, 9.0f, 1.0f, 1.0f, 0.5f, 2.0f, 1.0f, 16.0f};
+    static const char *const in[] = {"data=1,4,5,5", NULL};
+    mb_params p = {0};
+    ir_graph g;
+    bnnc_err err;
+    ir_node *b = NULL;
+    int c, dot, constant = 0;
+    (void)state;
+
+    mb_add(&p, "arg:w0", 4, (int64_t[]){C, 4, 3, 3}, NULL);
+    mb_add(&p, "arg:bn_gamma", 1, (int64_t[]){C}, gamma);
+    mb_add(&p, "arg:bn_beta", 1, (int64_t[]){C}, beta);
+    mb_add(&p, "aux:bn_moving_mean", 1, (int64_t[]){C}, mean);
+    mb_add(&p, "aux:bn_moving_var", 1, (int64_t[]){C}, var);
+    mb_add(&p, "arg:w1", 4, (int64_t[]){4, C, 1, 1}, NULL);
+    if (mb_run(graph, &p, in, &g, &err) || pass_fold_thresholds(&g, &err))
+        fail_msg("%s", err.msg);
+    for (size_t i = 0; i < g.n; i++)
+        if (!strcmp(g.nodes[i]->name, "conv0"))
+            b = g.nodes[i];
+    assert_non_null(b);
+    assert_int_equal(b->op, IR_OP_BCONV);
+    assert_int_equal(b->a.b.out_bits, 1); /* BN and the sign folded */
+    assert_null(mb_node(&g, "bn"));
+
+    for (c = 0; c < C; c++) {
+        double inv = 1.0 / sqrt((double)var[c] + 1e-5);
+        int32_t t = b->a.b.thresh[c];
+        int dir = b->a.b.dir[c], ones = 0;
+        for (dot = -K; dot <= K; dot += 2) { /* dot has K's parity */
+            double y = ((dot + 36.0) / 2.0 - mean[c]) * inv * gamma[c] + beta[c];
+            int want = y < 0;
+            int got = dir ? dot > t : dot < t;
+            if (want != got)
+                fail_msg("channel %d dot %d: bit %d, BatchNorm gives y = %g", c, dot, got, y);
+            ones += got;
+        }
+        constant += ones == 0 || ones == K + 1;
+    }
+    /* gamma = 0: constant; beta = +-100: constant either way */
+    assert_int_equal(b->a.b.dir[2], 0);
+    assert_true(b->a.b.thresh[2] == INT32_MAX); /* beta < 0: always -1 */
+    assert_true(b->a.b.thresh[3] == INT32_MIN); /* always +1 */
+    assert_true(b->a.b.thresh[6] == INT32_MAX); /* always -1 */
+    assert_int_equal(b->a.b.dir[1], 1);         /* gamma < 0 flips the compare */
+    assert_int_equal(b->a.b.dir[0], 0);
+    assert_true(constant >= 3);
+    /* channel 0: y < 0 <=> (dot+36)/2 < 18 - 0.1*2 <=> dot < -0.4: ties? no */
+    assert_int_equal(b->a.b.thresh[0], 0);
+    ir_graph_free(&g);
+    mb_free(&p);
+}
+
+/* ------------------------------------------------------------ planner */
+
+static int tensor(lir_program *p, size_t bytes, const char *name)
+{
+    int t = lir_tensor_add(p, LIR_U8, 1, 1, 1, (int32_t)bytes, name);
+    return t;
+}
+
+static void chain_step(lir_program *p, int in, int out)
+{
+    lir_step *s = lir_step_add(p, LK_COPY, -1, "x", "op");
+    s->in[0] = in;
+    s->n_in = in >= 0;
+    s->out = out;
+}
+
+/* A chain a -> b -> c -> d: at most two buffers live; the arena equals
+ * the lower bound and the 256-byte buffer sits at offset 0. */
+static void test_plan_chain(void **state)
+{
+    lir_program p;
+    bnnc_err err;
+    int a, b, c, d;
+    (void)state;
+    lir_init(&p);
+    a = tensor(&p, 100, "a"); /* 128 after alignment */
+    b = tensor(&p, 200, "b"); /* 256 */
+    c = tensor(&p, 64, "c");  /* 64 */
+    d = tensor(&p, 20, "d");  /* 64 */
+    chain_step(&p, -1, a);
+    chain_step(&p, a, b);
+    chain_step(&p, b, c);
+    chain_step(&p, c, d);
+    if (pass_plan(&p, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(p.lower_bound, 384);
+    assert_int_equal(p.arena_bytes, 384);
+    assert_int_equal(p.t[b].offset, 0);
+    assert_int_equal(p.t[a].offset, 256);
+    assert_int_equal(p.t[c].offset, 256);
+    assert_int_equal(p.t[d].offset, 0);
+    assert_int_equal(plan_check_no_overlap(&p, &err), 0);
+    lir_free(&p);
+}
+
+/* A residual: x is kept alive across two steps while y and z come and go.
+ * Lower bound max(x + y, x + y + z at the add) = 64 + 128 + 128. */
+static void test_plan_residual(void **state)
+{
+    lir_program p;
+    bnnc_err err;
+    int x, y, z, w;
+    lir_step *s;
+    (void)state;
+    lir_init(&p);
+    x = tensor(&p, 64, "x");
+    y = tensor(&p, 128, "y");
+    z = tensor(&p, 128, "z");
+    w = tensor(&p, 64, "w");
+    chain_step(&p, -1, x);
+    chain_step(&p, x, y);
+    chain_step(&p, y, z);
+    s = lir_step_add(&p, LK_COPY, -1, "add", "op");
+    s->in[0] = x;
+    s->in[1] = z;
+    s->n_in = 2;
+    s->out = w;
+    if (pass_plan(&p, &err))
+        fail_msg("%s", err.msg);
+    /* live: s0 {x}, s1 {x,y}, s2 {x,y,z}, s3 {x,z,w} */
+    assert_int_equal(p.lower_bound, 64 + 128 + 128);
+    assert_int_equal(p.arena_bytes, p.lower_bound);
+    assert_int_equal(plan_check_no_overlap(&p, &err), 0);
+    /* a deliberately overlapping placement is caught */
+    p.t[w].offset = p.t[x].offset;
+    assert_int_equal(plan_check_no_overlap(&p, &err), -1);
+    assert_non_null(strstr(err.msg, "overlap"));
+    lir_free(&p);
+}
+
+/* An elementwise step whose input dies writes in place. */
+static void test_plan_in_place(void **state)
+{
+    lir_program p;
+    bnnc_err err;
+    int a, b, c;
+    lir_step *s;
+    (void)state;
+    lir_init(&p);
+    a = lir_tensor_add(&p, LIR_F32, 1, 4, 4, 8, "a");
+    b = lir_tensor_add(&p, LIR_F32, 1, 4, 4, 8, "b");
+    c = lir_tensor_add(&p, LIR_F32, 1, 4, 4, 8, "c");
+    chain_step(&p, -1, a);
+    s = lir_step_add(&p, LK_ACT, -1, "relu", "Activation");
+    s->in[0] = a;
+    s->n_in = 1;
+    s->out = b;
+    chain_step(&p, b, c);
+    if (pass_plan(&p, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(p.t[b].storage, LIR_VIEW);
+    assert_int_equal(p.t[b].view_of, a);
+    assert_int_equal(p.arena_bytes, 2 * 512);
+    lir_free(&p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_thresholds),
+        cmocka_unit_test(test_plan_chain),
+        cmocka_unit_test(test_plan_residual),
+        cmocka_unit_test(test_plan_in_place),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
