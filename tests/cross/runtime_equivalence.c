@@ -3,7 +3,7 @@
  * cross targets, where CMocka is not available: every compiled-in variant
  * and the public entry points against the independent +-1 oracle and the
  * portable kernel (tests/unit/runtime/binary_test_util.h), on the same
- * shapes as the CMocka tests. Prints one line per failing case and ends
+ * fixed and random shapes as the CMocka tests. Prints one line per failing case and ends
  * with "N passed, M failed"; exits 1 when anything failed.
  */
 #include "binary_test_util.h"
@@ -24,6 +24,19 @@ int main(void)
             else
                 failed++;
         }
+    {
+        uint32_t seed = 2024u;
+        for (i = 0; i < BT_NUM_RANDOM_SHAPES; i++) {
+            bt_conv_shape s;
+            bt_random_conv_shape(i, &seed, &s);
+            for (pm = 0; pm < 3; pm++) {
+                if (bt_check_conv(&s, (bnn_pad_mode)pm, seed + (uint32_t)pm) == 0)
+                    passed++;
+                else
+                    failed++;
+            }
+        }
+    }
     for (i = 0; i < BT_NUM_DENSE_SHAPES; i++) {
         if (bt_check_dense(&bt_dense_shapes[i], 777u) == 0)
             passed++;

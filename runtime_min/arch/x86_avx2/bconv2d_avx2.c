@@ -252,7 +252,7 @@ static void conv_run(conv_ctx *c, const uint32_t *in)
             }
             for (ox = 0; ox < ox_lo; ox++)
                 conv_add_border(c, &border, img, oy, ox, pix + (size_t)ox);
-            {
+            if (ox_lo < ox_hi) { /* then ox_lo*stride_w - pad_w >= 0 */
                 const uint32_t *a =
                     img + ((size_t)iy0 * (size_t)p->in_w +
                            (size_t)(ox_lo * p->stride_w - p->pad_w)) * (size_t)c->cwin;

@@ -414,6 +414,49 @@ static BT_UNUSED const bt_conv_shape bt_conv_shapes[] = {
 
 #define BT_NUM_CONV_SHAPES ((int)(sizeof bt_conv_shapes / sizeof bt_conv_shapes[0]))
 
+#define BT_NUM_RANDOM_SHAPES 60
+
+/* Random small conv shape number i from the generator state *seed:
+ * channel counts 1..140, groups among the common divisors up to 8 (every
+ * fourth shape word-aligned groups when in_c >= 64), kernels 1..5,
+ * strides 1..3, dilation 1..2, padding 0..3, images 1..9 (grown until the
+ * dilated kernel fits), batch 1..2, output stride gaps 0..2. */
+static BT_UNUSED void bt_random_conv_shape(int i, uint32_t *seed, bt_conv_shape *s)
+{
+    int32_t g, cands[8], nc = 0;
+    *seed = *seed * 1664525u + 1013904223u;
+    s->n = 1 + (int32_t)((*seed >> 8) % 2u);
+    s->in_c = 1 + (int32_t)((*seed >> 12) % 140u);
+    *seed = *seed * 1664525u + 1013904223u;
+    s->out_c = 1 + (int32_t)((*seed >> 8) % 140u);
+    for (g = 1; g <= 8; g++)
+        if (s->in_c % g == 0 && s->out_c % g == 0)
+            cands[nc++] = g;
+    s->groups = cands[(*seed >> 20) % (uint32_t)nc];
+    if (i % 4 == 0 && s->in_c >= 64) {
+        s->in_c = 64;
+        s->out_c = 32 * (1 + (int32_t)((*seed >> 24) % 3u));
+        s->groups = 2;
+    }
+    *seed = *seed * 1664525u + 1013904223u;
+    s->k_h = 1 + (int32_t)((*seed >> 8) % 5u);
+    s->k_w = 1 + (int32_t)((*seed >> 11) % 5u);
+    s->stride_h = 1 + (int32_t)((*seed >> 14) % 3u);
+    s->stride_w = 1 + (int32_t)((*seed >> 16) % 3u);
+    s->dil_h = 1 + (int32_t)((*seed >> 18) % 2u);
+    s->dil_w = 1 + (int32_t)((*seed >> 19) % 2u);
+    s->pad_h = (int32_t)((*seed >> 20) % 4u);
+    s->pad_w = (int32_t)((*seed >> 22) % 4u);
+    *seed = *seed * 1664525u + 1013904223u;
+    s->in_h = 1 + (int32_t)((*seed >> 8) % 9u);
+    s->in_w = 1 + (int32_t)((*seed >> 12) % 9u);
+    s->extra_stride = (int32_t)((*seed >> 16) % 3u);
+    while (s->in_h + 2 * s->pad_h < s->dil_h * (s->k_h - 1) + 1)
+        s->in_h++;
+    while (s->in_w + 2 * s->pad_w < s->dil_w * (s->k_w - 1) + 1)
+        s->in_w++;
+}
+
 /* Dense: n rows of in_words words whose value-carrying bits are those of
  * `segments` segments of seg_bits bits, each starting on a word boundary
  * (as when a binary H x W x C tensor with C % 32 != 0 is flattened), so

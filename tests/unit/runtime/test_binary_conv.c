@@ -131,6 +131,21 @@ static void test_conv_rejects_bad_args(void **state)
     }
 }
 
+/* Random small shapes (bt_random_conv_shape), every pad mode. */
+static void test_conv_random_shapes(void **state)
+{
+    uint32_t seed = 2024u;
+    int i, pm, fails = 0;
+    (void)state;
+    for (i = 0; i < BT_NUM_RANDOM_SHAPES; i++) {
+        bt_conv_shape s;
+        bt_random_conv_shape(i, &seed, &s);
+        for (pm = 0; pm < 3; pm++)
+            fails += bt_check_conv(&s, (bnn_pad_mode)pm, seed + (uint32_t)pm);
+    }
+    assert_int_equal(fails, 0);
+}
+
 static void test_variant_list(void **state)
 {
     int n = bnn_variant_count(), i, j;
@@ -152,7 +167,7 @@ static void test_variant_list(void **state)
 
 int main(void)
 {
-    struct CMUnitTest tests[BT_NUM_CONV_SHAPES + 4];
+    struct CMUnitTest tests[BT_NUM_CONV_SHAPES + 5];
     int i;
     for (i = 0; i < BT_NUM_CONV_SHAPES; i++) {
         struct CMUnitTest t = cmocka_unit_test_prestate(test_conv_shape,
@@ -164,6 +179,8 @@ int main(void)
         struct CMUnitTest t2 = cmocka_unit_test(test_conv_hand_values);
         struct CMUnitTest t3 = cmocka_unit_test(test_conv_rejects_bad_args);
         struct CMUnitTest t4 = cmocka_unit_test(test_variant_list);
+        struct CMUnitTest t5 = cmocka_unit_test(test_conv_random_shapes);
+        tests[i++] = t5;
         tests[i++] = t1;
         tests[i++] = t2;
         tests[i++] = t3;
