@@ -89,7 +89,7 @@ static ir_pad_mode pad_mode_of(double v)
 /* Run the frontend on one fixture and check it; returns checked nodes. */
 static int check_fixture(const char *name)
 {
-    char dir[1024], sym[1200], params[1200];
+    char dir[1024], sym[1400], params[1400];
     cJSON *meta, *shapes, *inputs, *in, *bin, *b;
     bnnc_options o;
     ir_graph g;
