@@ -429,32 +429,24 @@ static void write_step(const lir_program *p, const emit_options *o, int i, strbu
 
 /* ------------------------------------------------------- standalone */
 
-/* Embedded source file defining public function `fn` (e.g. bnn_pack_f32_b). */
+/* Embedded source file defining public function `fn`: the src/ .c file
+ * with a line "BNN_API bnn_status fn(" that opens a definition (the
+ * parameter list is followed by a body, not by ';'). */
 static const bnnc_embedded_file *defining_file(const char *fn)
 {
-    size_t i, n = strlen(fn);
+    char pat[160];
+    size_t i;
+    snprintf(pat, sizeof pat, "\nBNN_API bnn_status %s(", fn);
     for (i = 0; i < bnnc_embedded_count; i++) {
         const bnnc_embedded_file *f = &bnnc_embedded[i];
-        const char *s = (const char *)f->data;
+        const char *s = (const char *)f->data, *hit;
         size_t len = strlen(f->path);
         if (strncmp(f->path, "runtime_min/src/", 16) || len < 2 || strcmp(f->path + len - 2, ".c"))
             continue;
-        while ((s = strstr(s, fn)) != NULL) {
-            /* a definition: at the start of a line after the return type,
-             * followed by '(' and, after the parameter list, '{' */
-            const char *line = s;
-            while (line > (const char *)f->data && line[-1] != '\n')
-                line--;
-            if (s[n] == '(' && (line == s || !strncmp(line, "bnn_status ", 11) ||
-                                strstr(line, "bnn_status") < s)) {
-                const char *close = strchr(s, ')');
-                const char *semi = strchr(s, ';');
-                const char *brace = strchr(s, '{');
-                if (close && brace && (!semi || brace < semi) &&
-                    !strncmp(line, "bnn_status", 10))
-                    return f;
-            }
-            s += n;
+        for (hit = strstr(s, pat); hit; hit = strstr(hit + 1, pat)) {
+            const char *brace = strchr(hit, '{'), *semi = strchr(hit, ';');
+            if (brace && (!semi || brace < semi))
+                return f;
         }
     }
     return NULL;
@@ -511,9 +503,19 @@ static int write_runtime(const lir_program *p, strbuf *b, bnnc_err *err)
     int nused = 0, ndone = 0, i, j;
     size_t k;
     sb_add(b, "/*\n * runtime_min kernels used by this model (inlined by --standalone).\n"
-              " * Helpers a model does not call are not warned about.\n */\n"
-              "#if defined(__GNUC__)\n#pragma GCC diagnostic push\n"
-              "#pragma GCC diagnostic ignored \"-Wunused-function\"\n#endif\n");
+              " * They are static here, so this file exports only its own API; the\n"
+              " * runtime headers also declare kernels this model does not call, so\n"
+              " * -Wunused-function stays off to the end of the file (GCC reports\n"
+              " * unused static declarations there).\n */\n"
+              "#if defined(__GNUC__)\n"
+              "#pragma GCC diagnostic ignored \"-Wunused-function\"\n#endif\n"
+              "/* Kernels stay whole functions: specialising them for this model's\n"
+              " * constant parameters gains nothing and makes GCC warn about code\n"
+              " * paths the parameters rule out. */\n"
+              "#if defined(__clang__)\n#define BNN_API static __attribute__((noinline))\n"
+              "#elif defined(__GNUC__) && __GNUC__ >= 8\n"
+              "#define BNN_API static __attribute__((noipa))\n"
+              "#else\n#define BNN_API static\n#endif\n");
     append_source(b, bnnc_embedded_find("runtime_min/include/bnn.h"), done, &ndone);
     append_source(b, bnnc_embedded_find("runtime_min/include/bnn_ops.h"), done, &ndone);
     for (i = 0; i < p->ns; i++) {
@@ -562,7 +564,6 @@ static int write_runtime(const lir_program *p, strbuf *b, bnnc_err *err)
                 append_source(b, &bnnc_embedded[k], done, &ndone);
         }
     }
-    sb_add(b, "#if defined(__GNUC__)\n#pragma GCC diagnostic pop\n#endif\n");
     return 0;
 }
 

@@ -67,7 +67,7 @@ typedef enum {
 
 /* out[i] = op(in[i]; a, b) for n floats. out may equal in (any other
  * overlap is not allowed). Errors: unknown op; n > 0 with a NULL pointer. */
-bnn_status bnn_unary_f32(bnn_unary_op op, float a, float b, size_t n,
+BNN_API bnn_status bnn_unary_f32(bnn_unary_op op, float a, float b, size_t n,
                          const float *in, float *out);
 
 /* ------------------------------------------------------------------------
@@ -85,7 +85,7 @@ typedef enum {
 
 /* out[i] = a[i] op b[i] for n floats (SUB is a - b, DIV is a / b).
  * out may equal a or b. Errors: unknown op; n > 0 with a NULL pointer. */
-bnn_status bnn_binary_f32(bnn_binary_op op, size_t n, const float *a,
+BNN_API bnn_status bnn_binary_f32(bnn_binary_op op, size_t n, const float *a,
                           const float *b, float *out);
 
 /* Broadcast of a one-channel map over the channels of an NHWC tensor:
@@ -95,7 +95,7 @@ bnn_status bnn_binary_f32(bnn_binary_op op, size_t n, const float *a,
  * x and a (n, 1, h, w) k, in NHWC. out may equal in; map must not overlap
  * out unless c == 1 and map == out. Errors: unknown op, pixels < 0,
  * c <= 0, a NULL pointer. */
-bnn_status bnn_binary_pixel_f32(bnn_binary_op op, int32_t pixels, int32_t c,
+BNN_API bnn_status bnn_binary_pixel_f32(bnn_binary_op op, int32_t pixels, int32_t c,
                                 const float *in, const float *map,
                                 float *out);
 
@@ -114,7 +114,7 @@ bnn_status bnn_binary_pixel_f32(bnn_binary_op op, int32_t pixels, int32_t c,
  * out may equal in (out[p] is written after pixel p is read, and never
  * lands on a later pixel). Errors: pixels < 0, c <= 0, a NULL pointer.
  */
-bnn_status bnn_channel_mean_f32(int32_t pixels, int32_t c, const float *in,
+BNN_API bnn_status bnn_channel_mean_f32(int32_t pixels, int32_t c, const float *in,
                                 float *out);
 
 /* ------------------------------------------------------------------------
@@ -128,7 +128,7 @@ bnn_status bnn_channel_mean_f32(int32_t pixels, int32_t c, const float *in,
  * broadcast_sub then broadcast_div). mean == NULL means 0 and std == NULL
  * means 1 (both exact). A std of 0 is not rejected: it gives +-inf or NaN
  * like MXNet. Errors: n, c, h or w <= 0; in or out NULL. */
-bnn_status bnn_u8_nchw_to_nhwc_f32(int32_t n, int32_t c, int32_t h,
+BNN_API bnn_status bnn_u8_nchw_to_nhwc_f32(int32_t n, int32_t c, int32_t h,
                                    int32_t w, const float *mean,
                                    const float *std, const uint8_t *in,
                                    float *out);
@@ -142,7 +142,7 @@ bnn_status bnn_u8_nchw_to_nhwc_f32(int32_t n, int32_t c, int32_t h,
  * Errors: ndim outside 1..6; a NULL pointer; in == out; a shape entry
  * <= 0; perm not a permutation of 0..ndim-1; more than SIZE_MAX /
  * sizeof(float) elements. */
-bnn_status bnn_permute_f32(int32_t ndim, const int32_t *shape,
+BNN_API bnn_status bnn_permute_f32(int32_t ndim, const int32_t *shape,
                            const int32_t *perm, const float *in, float *out);
 
 /* ------------------------------------------------------------------------

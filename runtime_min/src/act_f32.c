@@ -25,7 +25,7 @@
 
 /* out[i] = act(in[i]) for n floats; alpha is used by LEAKY and ELU.
  * in == out allowed. */
-bnn_status bnn_act_f32(bnn_act act, float alpha, size_t n, const float *in,
+BNN_API bnn_status bnn_act_f32(bnn_act act, float alpha, size_t n, const float *in,
                        float *out)
 {
     if (n && (!in || !out))
@@ -91,7 +91,7 @@ bnn_status bnn_act_f32(bnn_act act, float alpha, size_t n, const float *in,
 
 /* out = x > 0 ? x : slope[ch] * x over pixels x c (NaN passes through as
  * slope * NaN). in == out allowed. */
-bnn_status bnn_prelu_f32(int32_t pixels, int32_t c, const float *slope,
+BNN_API bnn_status bnn_prelu_f32(int32_t pixels, int32_t c, const float *slope,
                          const float *in, float *out)
 {
     if (pixels < 0 || c <= 0 || !slope || !in || !out)

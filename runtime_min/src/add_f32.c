@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 /* out[i] = a[i] + b[i] for n floats; out may be a or b. */
-bnn_status bnn_add_f32(size_t n, const float *a, const float *b, float *out)
+BNN_API bnn_status bnn_add_f32(size_t n, const float *a, const float *b, float *out)
 {
     if (n && (!a || !b || !out))
         return BNN_ARG_ERROR;

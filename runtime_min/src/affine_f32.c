@@ -9,7 +9,7 @@
 /* y = x * mul[ch] + add[ch] with two roundings; a NULL mul or add is
  * skipped (not applied as 1 or 0, so -0.0 and NaN payloads pass through
  * unchanged). in == out allowed. */
-bnn_status bnn_affine_f32(int32_t pixels, int32_t c, const float *mul,
+BNN_API bnn_status bnn_affine_f32(int32_t pixels, int32_t c, const float *mul,
                           const float *add, const float *in, float *out)
 {
     if (pixels < 0 || c <= 0 || !in || !out)

@@ -119,12 +119,12 @@ static void bconv2d_portable(const bnn_bconv2d_params *p, const uint32_t *in,
     }
 }
 
-size_t bnn_bconv2d_scratch_size(const bnn_bconv2d_params *p)
+BNN_API size_t bnn_bconv2d_scratch_size(const bnn_bconv2d_params *p)
 {
     return bnn_bconv2d_scratch_bytes(p);
 }
 
-bnn_status bnn_bconv2d_b_i32__portable(const bnn_bconv2d_params *p,
+BNN_API bnn_status bnn_bconv2d_b_i32__portable(const bnn_bconv2d_params *p,
                                        const uint32_t *in, int32_t *out,
                                        void *scratch)
 {
@@ -134,7 +134,7 @@ bnn_status bnn_bconv2d_b_i32__portable(const bnn_bconv2d_params *p,
     return BNN_OK;
 }
 
-bnn_status bnn_bconv2d_b_f32__portable(const bnn_bconv2d_params *p,
+BNN_API bnn_status bnn_bconv2d_b_f32__portable(const bnn_bconv2d_params *p,
                                        const uint32_t *in, float *out,
                                        void *scratch)
 {
@@ -144,7 +144,7 @@ bnn_status bnn_bconv2d_b_f32__portable(const bnn_bconv2d_params *p,
     return BNN_OK;
 }
 
-bnn_status bnn_bconv2d_b_b__portable(const bnn_bconv2d_params *p,
+BNN_API bnn_status bnn_bconv2d_b_b__portable(const bnn_bconv2d_params *p,
                                      const uint32_t *in, uint32_t *out,
                                      void *scratch)
 {
@@ -154,19 +154,19 @@ bnn_status bnn_bconv2d_b_b__portable(const bnn_bconv2d_params *p,
     return BNN_OK;
 }
 
-bnn_status bnn_bconv2d_b_i32(const bnn_bconv2d_params *p, const uint32_t *in,
+BNN_API bnn_status bnn_bconv2d_b_i32(const bnn_bconv2d_params *p, const uint32_t *in,
                              int32_t *out, void *scratch)
 {
     return BNN_BEST(bnn_bconv2d_b_i32)(p, in, out, scratch);
 }
 
-bnn_status bnn_bconv2d_b_f32(const bnn_bconv2d_params *p, const uint32_t *in,
+BNN_API bnn_status bnn_bconv2d_b_f32(const bnn_bconv2d_params *p, const uint32_t *in,
                              float *out, void *scratch)
 {
     return BNN_BEST(bnn_bconv2d_b_f32)(p, in, out, scratch);
 }
 
-bnn_status bnn_bconv2d_b_b(const bnn_bconv2d_params *p, const uint32_t *in,
+BNN_API bnn_status bnn_bconv2d_b_b(const bnn_bconv2d_params *p, const uint32_t *in,
                            uint32_t *out, void *scratch)
 {
     return BNN_BEST(bnn_bconv2d_b_b)(p, in, out, scratch);

@@ -52,7 +52,7 @@ static void bdense_portable(const bnn_bdense_params *p, const uint32_t *in,
     }
 }
 
-bnn_status bnn_bdense_b_i32__portable(const bnn_bdense_params *p,
+BNN_API bnn_status bnn_bdense_b_i32__portable(const bnn_bdense_params *p,
                                       const uint32_t *in, int32_t *out)
 {
     if (bnn_bdense_check(p, in, out, BNN_OUT_I32) != BNN_OK)
@@ -61,7 +61,7 @@ bnn_status bnn_bdense_b_i32__portable(const bnn_bdense_params *p,
     return BNN_OK;
 }
 
-bnn_status bnn_bdense_b_f32__portable(const bnn_bdense_params *p,
+BNN_API bnn_status bnn_bdense_b_f32__portable(const bnn_bdense_params *p,
                                       const uint32_t *in, float *out)
 {
     if (bnn_bdense_check(p, in, out, BNN_OUT_F32) != BNN_OK)
@@ -70,7 +70,7 @@ bnn_status bnn_bdense_b_f32__portable(const bnn_bdense_params *p,
     return BNN_OK;
 }
 
-bnn_status bnn_bdense_b_b__portable(const bnn_bdense_params *p,
+BNN_API bnn_status bnn_bdense_b_b__portable(const bnn_bdense_params *p,
                                     const uint32_t *in, uint32_t *out)
 {
     if (bnn_bdense_check(p, in, out, BNN_OUT_B) != BNN_OK)
@@ -79,19 +79,19 @@ bnn_status bnn_bdense_b_b__portable(const bnn_bdense_params *p,
     return BNN_OK;
 }
 
-bnn_status bnn_bdense_b_i32(const bnn_bdense_params *p, const uint32_t *in,
+BNN_API bnn_status bnn_bdense_b_i32(const bnn_bdense_params *p, const uint32_t *in,
                             int32_t *out)
 {
     return BNN_BEST(bnn_bdense_b_i32)(p, in, out);
 }
 
-bnn_status bnn_bdense_b_f32(const bnn_bdense_params *p, const uint32_t *in,
+BNN_API bnn_status bnn_bdense_b_f32(const bnn_bdense_params *p, const uint32_t *in,
                             float *out)
 {
     return BNN_BEST(bnn_bdense_b_f32)(p, in, out);
 }
 
-bnn_status bnn_bdense_b_b(const bnn_bdense_params *p, const uint32_t *in,
+BNN_API bnn_status bnn_bdense_b_b(const bnn_bdense_params *p, const uint32_t *in,
                           uint32_t *out)
 {
     return BNN_BEST(bnn_bdense_b_b)(p, in, out);

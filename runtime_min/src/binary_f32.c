@@ -11,7 +11,7 @@
 
 /* out[i] = a[i] op b[i] for n floats; out may be a or b (every element is
  * read before it is written). */
-bnn_status bnn_binary_f32(bnn_binary_op op, size_t n, const float *a,
+BNN_API bnn_status bnn_binary_f32(bnn_binary_op op, size_t n, const float *a,
                           const float *b, float *out)
 {
     size_t i;
@@ -43,7 +43,7 @@ bnn_status bnn_binary_f32(bnn_binary_op op, size_t n, const float *a,
 /* out[p*c + ch] = in[p*c + ch] op map[p] over pixels x c floats. map[p] is
  * read once before pixel p is written, so out == in works, and so does
  * out == map when c == 1. */
-bnn_status bnn_binary_pixel_f32(bnn_binary_op op, int32_t pixels, int32_t c,
+BNN_API bnn_status bnn_binary_pixel_f32(bnn_binary_op op, int32_t pixels, int32_t c,
                                 const float *in, const float *map,
                                 float *out)
 {

@@ -86,18 +86,18 @@ typedef void (*bnn_conv_tile_fn)(int32_t np, const bnn_conv_red *r,
 
 /* The conv2d driver (conv2d_f32.c): checks arguments, then computes the
  * whole convolution using `tile` for every full-width tile. */
-bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *in,
+BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *in,
                               float *out, bnn_conv_tile_fn tile);
 
-bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
+BNN_API bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
                                     const float *in, float *out,
                                     void *scratch);
 #if BNN_FL_HAVE_AVX512
-bnn_status bnn_conv2d_f32__avx512(const bnn_conv2d_params *p,
+BNN_API bnn_status bnn_conv2d_f32__avx512(const bnn_conv2d_params *p,
                                   const float *in, float *out, void *scratch);
 #endif
 #if BNN_FL_HAVE_AVX2
-bnn_status bnn_conv2d_f32__avx2(const bnn_conv2d_params *p, const float *in,
+BNN_API bnn_status bnn_conv2d_f32__avx2(const bnn_conv2d_params *p, const float *in,
                                 float *out, void *scratch);
 #endif
 /* The conv2d variants compiled into the library (decided by the flags the
@@ -107,7 +107,7 @@ bnn_status bnn_conv2d_f32__avx2(const bnn_conv2d_params *p, const float *in,
 typedef bnn_status (*bnn_conv2d_f32_fn)(const bnn_conv2d_params *p,
                                         const float *in, float *out,
                                         void *scratch);
-int bnn_conv2d_f32_variants(const char **names, bnn_conv2d_f32_fn *fns,
+BNN_API int bnn_conv2d_f32_variants(const char **names, bnn_conv2d_f32_fn *fns,
                             int max);
 
 #if BNN_FL_HAVE_AVX512

@@ -68,20 +68,20 @@
 
 /* Declares the six binary conv/dense entry points of one variant. */
 #define BNN_DECLARE_VARIANT(sfx)                                               \
-    bnn_status bnn_bconv2d_b_i32__##sfx(const bnn_bconv2d_params *p,           \
+    BNN_API bnn_status bnn_bconv2d_b_i32__##sfx(const bnn_bconv2d_params *p,           \
                                         const uint32_t *in, int32_t *out,      \
                                         void *scratch);                        \
-    bnn_status bnn_bconv2d_b_f32__##sfx(const bnn_bconv2d_params *p,           \
+    BNN_API bnn_status bnn_bconv2d_b_f32__##sfx(const bnn_bconv2d_params *p,           \
                                         const uint32_t *in, float *out,        \
                                         void *scratch);                        \
-    bnn_status bnn_bconv2d_b_b__##sfx(const bnn_bconv2d_params *p,             \
+    BNN_API bnn_status bnn_bconv2d_b_b__##sfx(const bnn_bconv2d_params *p,             \
                                       const uint32_t *in, uint32_t *out,       \
                                       void *scratch);                          \
-    bnn_status bnn_bdense_b_i32__##sfx(const bnn_bdense_params *p,             \
+    BNN_API bnn_status bnn_bdense_b_i32__##sfx(const bnn_bdense_params *p,             \
                                        const uint32_t *in, int32_t *out);      \
-    bnn_status bnn_bdense_b_f32__##sfx(const bnn_bdense_params *p,             \
+    BNN_API bnn_status bnn_bdense_b_f32__##sfx(const bnn_bdense_params *p,             \
                                        const uint32_t *in, float *out);        \
-    bnn_status bnn_bdense_b_b__##sfx(const bnn_bdense_params *p,               \
+    BNN_API bnn_status bnn_bdense_b_b__##sfx(const bnn_bdense_params *p,               \
                                      const uint32_t *in, uint32_t *out);
 
 BNN_DECLARE_VARIANT(portable)
@@ -118,7 +118,7 @@ typedef struct {
 /* Number of variants compiled into the runtime library (at least 1:
  * portable). Defined in variants.c, so the answer reflects the flags the
  * library was built with, not those of the caller. */
-int bnn_variant_count(void);
+BNN_API int bnn_variant_count(void);
 
 /* Variant i (0 <= i < bnn_variant_count(); other i give portable); 0 is
  * portable, the last one is the one the public functions call. */

@@ -37,7 +37,7 @@ static void mean_block(int32_t np, int32_t c, const float *x, float *out)
  * out == in allowed: the block of pixels [p, p + MEAN_BLOCK) is read in
  * full before out[p ..] is written, and out[p + k] lies before every later
  * pixel's input (p + k < (p + MEAN_BLOCK) * c). */
-bnn_status bnn_channel_mean_f32(int32_t pixels, int32_t c, const float *in,
+BNN_API bnn_status bnn_channel_mean_f32(int32_t pixels, int32_t c, const float *in,
                                 float *out)
 {
     if (pixels < 0 || c <= 0 || !in || !out)

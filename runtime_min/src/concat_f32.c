@@ -12,7 +12,7 @@
  * in_pixel_stride >= c and out_pixel_stride >= dst_c_offset + c. The
  * source and destination may overlap only as the same memory (a producer
  * that already wrote in place), which copies nothing harmful. */
-bnn_status bnn_copy_channels_f32(int32_t pixels, int32_t c, const float *in,
+BNN_API bnn_status bnn_copy_channels_f32(int32_t pixels, int32_t c, const float *in,
                                  int32_t in_pixel_stride, float *out,
                                  int32_t out_pixel_stride,
                                  int32_t dst_c_offset)

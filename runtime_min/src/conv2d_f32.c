@@ -27,7 +27,7 @@
  * vector width, so the result is the same on every target.
  *
  * Per-ISA variants (runtime_min/arch/) replace only the register tile
- * (conv_tile) and reuse the driver below through bnn_conv2d_f32_run; see
+ * (fconv_tile) and reuse the driver below through bnn_conv2d_f32_run; see
  * bnn_float_internal.h.
  */
 #include "bnn.h"
@@ -65,7 +65,7 @@ static inline void conv_store(const float *restrict acc, int32_t nb,
  * compilers reliably vectorise over channels with the tile in registers
  * (smaller bodies get vectorised along the reduction instead).
  */
-static void conv_tile(int32_t np, const conv_red *r, const conv_taps *t,
+static void fconv_tile(int32_t np, const conv_red *r, const conv_taps *t,
                       const float *bias, int relu, float *dst, ptrdiff_t ops)
 {
     float acc[CONV_PX][CONV_OB];
@@ -101,7 +101,7 @@ static void conv_tile(int32_t np, const conv_red *r, const conv_taps *t,
         conv_store(acc[q], CONV_OB, bias, relu, dst + q * ops);
 }
 
-/* As conv_tile for one pixel and nb < CONV_OB channels (the last tile of a
+/* As fconv_tile for one pixel and nb < CONV_OB channels (the last tile of a
  * group whose og is not a multiple of CONV_OB). */
 static void conv_tile_part(const conv_red *r, const conv_taps *t, int32_t nb,
                            const float *restrict bias, int relu,
@@ -220,7 +220,7 @@ static void interior_cols(const bnn_conv2d_params *p, int32_t *lo,
  * image, DW_CB channels, the nt taps of the current chunk:
  * acc[q][j] += x[q*pstep + off[t] + j] * wt[t][j], with `x` the input at
  * the first pixel's window origin and the channel block start. As in
- * conv_tile, the body always computes CONV_PX pixels (missing ones repeat
+ * fconv_tile, the body always computes CONV_PX pixels (missing ones repeat
  * pixel 0; their sums are discarded by the caller).
  */
 static void dw_tile(int32_t np, const float *restrict x, ptrdiff_t pstep,
@@ -378,7 +378,7 @@ static int conv_args_ok(const bnn_conv2d_params *p, const float *in,
                            p->dil_w) == p->out_w;
 }
 
-size_t bnn_conv2d_f32_scratch_size(const bnn_conv2d_params *p)
+BNN_API size_t bnn_conv2d_f32_scratch_size(const bnn_conv2d_params *p)
 {
     (void)p;
     return 0;
@@ -387,7 +387,7 @@ size_t bnn_conv2d_f32_scratch_size(const bnn_conv2d_params *p)
 /* Checks the arguments and runs the convolution with the given tile for
  * the full-width channel blocks (depthwise and partial blocks use the
  * portable code, which performs the same roundings in the same order). */
-bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *in,
+BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *in,
                               float *out, bnn_conv_tile_fn tile)
 {
     if (!conv_args_ok(p, in, out))
@@ -424,15 +424,15 @@ bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *in,
     return BNN_OK;
 }
 
-bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
+BNN_API bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
                                     const float *in, float *out,
                                     void *scratch)
 {
     (void)scratch;
-    return bnn_conv2d_f32_run(p, in, out, conv_tile);
+    return bnn_conv2d_f32_run(p, in, out, fconv_tile);
 }
 
-int bnn_conv2d_f32_variants(const char **names, bnn_conv2d_f32_fn *fns,
+BNN_API int bnn_conv2d_f32_variants(const char **names, bnn_conv2d_f32_fn *fns,
                             int max)
 {
     const char *nm[3];
@@ -460,7 +460,7 @@ int bnn_conv2d_f32_variants(const char **names, bnn_conv2d_f32_fn *fns,
 /* Reads in (n x in_h x in_w x in_c), writes out_c channels of every output
  * pixel (channels past out_c of a wider destination are untouched). The
  * scratch pointer is unused (scratch size is 0) and may be NULL. */
-bnn_status bnn_conv2d_f32(const bnn_conv2d_params *p, const float *in,
+BNN_API bnn_status bnn_conv2d_f32(const bnn_conv2d_params *p, const float *in,
                           float *out, void *scratch)
 {
     return BNN_FL_BEST_CONV2D(p, in, out, scratch);

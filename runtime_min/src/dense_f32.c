@@ -66,7 +66,7 @@ BNN_FL_INLINE void dense_rows(int nr, int32_t k, const float *restrict x,
 /* Reads n rows of k floats (rows k apart), writes n rows of out_c floats
  * (out_row_stride apart). Constraints: sizes > 0, out_row_stride >= out_c,
  * act NONE or RELU. */
-bnn_status bnn_dense_f32(const bnn_dense_params *p, const float *in,
+BNN_API bnn_status bnn_dense_f32(const bnn_dense_params *p, const float *in,
                          float *out)
 {
     if (!p || !in || !out || !p->weights || p->n <= 0 || p->k <= 0 ||

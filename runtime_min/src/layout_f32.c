@@ -14,7 +14,7 @@ static int layout_args_ok(int32_t n, int32_t c, int32_t h, int32_t w,
 
 /* out[((b*h + y)*w + x)*c + ch] = in[((b*c + ch)*h + y)*w + x]. in and out
  * must not overlap. */
-bnn_status bnn_nchw_to_nhwc_f32(int32_t n, int32_t c, int32_t h, int32_t w,
+BNN_API bnn_status bnn_nchw_to_nhwc_f32(int32_t n, int32_t c, int32_t h, int32_t w,
                                 const float *in, float *out)
 {
     if (!layout_args_ok(n, c, h, w, in, out))
@@ -32,7 +32,7 @@ bnn_status bnn_nchw_to_nhwc_f32(int32_t n, int32_t c, int32_t h, int32_t w,
 
 /* out[((b*c + ch)*h + y)*w + x] = in[((b*h + y)*w + x)*c + ch]. in and out
  * must not overlap. */
-bnn_status bnn_nhwc_to_nchw_f32(int32_t n, int32_t c, int32_t h, int32_t w,
+BNN_API bnn_status bnn_nhwc_to_nchw_f32(int32_t n, int32_t c, int32_t h, int32_t w,
                                 const float *in, float *out)
 {
     if (!layout_args_ok(n, c, h, w, in, out))

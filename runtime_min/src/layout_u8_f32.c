@@ -10,7 +10,7 @@
 /* out[((b*h + y)*w + x)*c + ch] = ((float)in[((b*c + ch)*h + y)*w + x] -
  * mean[ch]) / std[ch]; NULL mean is 0 and NULL std is 1, which are exact
  * (x - 0 and x / 1 change nothing), so one formula serves every case. */
-bnn_status bnn_u8_nchw_to_nhwc_f32(int32_t n, int32_t c, int32_t h,
+BNN_API bnn_status bnn_u8_nchw_to_nhwc_f32(int32_t n, int32_t c, int32_t h,
                                    int32_t w, const float *mean,
                                    const float *std, const uint8_t *in,
                                    float *out)

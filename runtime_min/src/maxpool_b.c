@@ -31,7 +31,7 @@ static int pool_axis_ok(int32_t out, int32_t k, int32_t stride, int32_t pad,
     return 1;
 }
 
-bnn_status bnn_maxpool_b(const bnn_pool2d_params *p, const uint32_t *in,
+BNN_API bnn_status bnn_maxpool_b(const bnn_pool2d_params *p, const uint32_t *in,
                          uint32_t *out)
 {
     int32_t cw, n, oy, ox, y, x, w;

@@ -6,7 +6,7 @@
  */
 #include "bnn_internal.h"
 
-bnn_status bnn_pack_f32_b(int32_t pixels, int32_t c, const float *in,
+BNN_API bnn_status bnn_pack_f32_b(int32_t pixels, int32_t c, const float *in,
                           int32_t in_pixel_stride, uint32_t *out,
                           int32_t out_pixel_stride)
 {
@@ -28,7 +28,7 @@ bnn_status bnn_pack_f32_b(int32_t pixels, int32_t c, const float *in,
     return BNN_OK;
 }
 
-bnn_status bnn_unpack_b_f32(int32_t pixels, int32_t c, const uint32_t *in,
+BNN_API bnn_status bnn_unpack_b_f32(int32_t pixels, int32_t c, const uint32_t *in,
                             int32_t in_pixel_stride, float *out,
                             int32_t out_pixel_stride)
 {
@@ -59,7 +59,7 @@ static void put_bits(uint32_t *row, int32_t bit, int32_t n, uint32_t v)
 
 /* Word at a time: each source word (tail masked) is placed at bit
  * dst_c_offset + 32*w of the destination pixel with put_bits. */
-bnn_status bnn_copy_channels_b(int32_t pixels, int32_t c, const uint32_t *in,
+BNN_API bnn_status bnn_copy_channels_b(int32_t pixels, int32_t c, const uint32_t *in,
                                int32_t in_pixel_stride, uint32_t *out,
                                int32_t out_pixel_stride, int32_t dst_c_offset)
 {

@@ -8,7 +8,7 @@
 
 /* Writes n x (h+top+bottom) x (w+left+right) x c floats: the input in the
  * middle, `value` everywhere else. in and out must not overlap. */
-bnn_status bnn_pad2d_f32(const bnn_pad2d_params *p, const float *in,
+BNN_API bnn_status bnn_pad2d_f32(const bnn_pad2d_params *p, const float *in,
                          float *out)
 {
     if (!p || !in || !out || p->n <= 0 || p->h <= 0 || p->w <= 0 ||

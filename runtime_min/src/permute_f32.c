@@ -40,7 +40,7 @@ static int permute_args_ok(int32_t ndim, const int32_t *shape,
 }
 
 /* out[idx] = in[idx'] with idx'[perm[i]] = idx[i], row-major both. */
-bnn_status bnn_permute_f32(int32_t ndim, const int32_t *shape,
+BNN_API bnn_status bnn_permute_f32(int32_t ndim, const int32_t *shape,
                            const int32_t *perm, const float *in, float *out)
 {
     size_t total, istride[BNN_PERMUTE_MAX_DIMS];

@@ -53,7 +53,7 @@ static int32_t pool_window(int32_t o, int32_t k, int32_t s, int32_t pad,
 }
 
 /* Reads n x in_h x in_w x c, writes n x out_h x out_w x c. */
-bnn_status bnn_maxpool_f32(const bnn_pool2d_params *p, const float *in,
+BNN_API bnn_status bnn_maxpool_f32(const bnn_pool2d_params *p, const float *in,
                            float *out)
 {
     if (!pool_args_ok(p, in, out))
@@ -85,7 +85,7 @@ bnn_status bnn_maxpool_f32(const bnn_pool2d_params *p, const float *in,
 /* Reads n x in_h x in_w x c, writes n x out_h x out_w x c: the float sum
  * of the clipped window (rows, then columns, in order) divided by the
  * divisor described at the top of the file. */
-bnn_status bnn_avgpool_f32(const bnn_pool2d_params *p, const float *in,
+BNN_API bnn_status bnn_avgpool_f32(const bnn_pool2d_params *p, const float *in,
                            float *out)
 {
     if (!pool_args_ok(p, in, out))

@@ -10,7 +10,7 @@
 
 /* Each row normalised on its own; in == out allowed. Rows containing
  * +inf or NaN give NaN, as in MXNet. */
-bnn_status bnn_softmax_f32(int32_t rows, int32_t len, const float *in,
+BNN_API bnn_status bnn_softmax_f32(int32_t rows, int32_t len, const float *in,
                            float *out)
 {
     if (rows < 0 || len <= 0 || !in || !out)

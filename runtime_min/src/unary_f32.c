@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 /* out[i] = op(in[i]; a, b) for n floats; in == out allowed. */
-bnn_status bnn_unary_f32(bnn_unary_op op, float a, float b, size_t n,
+BNN_API bnn_status bnn_unary_f32(bnn_unary_op op, float a, float b, size_t n,
                          const float *in, float *out)
 {
     size_t i;

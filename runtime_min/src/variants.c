@@ -12,7 +12,7 @@
             bnn_bdense_b_f32__##sfx, bnn_bdense_b_b__##sfx                     \
     }
 
-int bnn_variant_count(void)
+BNN_API int bnn_variant_count(void)
 {
     return 1 + BNN_HAVE_AVX512 + BNN_HAVE_AVX2 + BNN_HAVE_NEON +
            BNN_HAVE_ARMV7EM;

@@ -18,6 +18,8 @@ flags="-std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -c"
 inc="-I$src/runtime_min/include"
 gcc $flags $inc "$work/a/net.c" -o "$work/a/net.o"
 gcc $flags "$work/s/net.c" -o "$work/s/net.o"
+# with every SIMD variant of the host compiled in at once
+gcc $flags -march=native "$work/s/net.c" -o "$work/s/net-native.o"
 if command -v clang >/dev/null; then
   clang $flags $inc "$work/a/net.c" -o "$work/a/net-clang.o"
   clang $flags "$work/s/net.c" -o "$work/s/net-clang.o"

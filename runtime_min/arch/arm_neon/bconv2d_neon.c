@@ -2,7 +2,7 @@
  * bconv2d_neon.c - binary conv2d for AArch64 Advanced SIMD
  * (bnn_bconv2d_b_*__neon). Compiles to nothing unless BNN_HAVE_NEON.
  *
- * Register tile: up to UK_P output pixels x one block of 16 output
+ * Register tile: up to UK_P_NEON output pixels x one block of 16 output
  * channels (four q registers of 4 channels). For every (tap, input word)
  * it loads the block's four weight vectors, duplicates each pixel's input
  * word and does eor + cnt (byte counts) + uadalp into 16-bit accumulators
@@ -21,7 +21,7 @@
 #if BNN_HAVE_NEON
 #include <arm_neon.h>
 
-#define UK_P 4 /* output pixels per register tile */
+#define UK_P_NEON 4 /* output pixels per register tile */
 
 /* Everything the tiles of one call share. */
 typedef struct {
@@ -35,20 +35,20 @@ typedef struct {
     const uint32_t **taps;    /* border table [kt][BNN_BCONV2D_BATCH] */
     const int32_t *corr;      /* ZERO: [kt][nblk*16] */
     const ptrdiff_t *steps;   /* input word offset of each (tap, word) */
-} conv_ctx;
+} conv_ctx_neon;
 
 /* Output pixels waiting for a tile. base[] is the input at tap (0, 0) of
  * each interior pixel; border pixels keep their taps in ctx->taps. */
 typedef struct {
     int np;
-    size_t pix[UK_P];
-    const uint32_t *base[UK_P];
-} conv_batch;
+    size_t pix[UK_P_NEON];
+    const uint32_t *base[UK_P_NEON];
+} conv_batch_neon;
 
 #define NEON_FOLD_STEPS 4095
 
 /* Widens the 16-bit accumulators a16[4] into s32[4] and clears them. */
-BNN_ALWAYS_INLINE void conv_fold(uint16x8_t a16[4], uint32x4_t s32[4])
+BNN_ALWAYS_INLINE void conv_fold_neon(uint16x8_t a16[4], uint32x4_t s32[4])
 {
     int h;
     for (h = 0; h < 4; h++) {
@@ -78,15 +78,15 @@ BNN_ALWAYS_INLINE void conv_step(const uint32_t *w, const uint32_t *x, int np,
  * block blk of group g. Reads every tap of every pixel (interior: base +
  * step offsets; border: the tap table), then writes the outputs.
  */
-BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
+BNN_ALWAYS_INLINE void conv_tile_neon(const conv_ctx_neon *c, const conv_batch_neon *bt,
                                  int np, int indirect, int32_t blk, int32_t g)
 {
     const bnn_bconv2d_params *p = c->p;
-    uint16x8_t a16[UK_P][4];
-    uint32x4_t s32[UK_P][4];
+    uint16x8_t a16[UK_P_NEON][4];
+    uint32x4_t s32[UK_P_NEON][4];
     const uint32_t *w = p->weights + (size_t)blk * c->wbs;
-    const uint32_t *base[UK_P];
-    uint32_t x[UK_P];
+    const uint32_t *base[UK_P_NEON];
+    uint32_t x[UK_P_NEON];
     int32_t goff = g * c->cwg, cwg = c->cwg, t, wd, k, cnt = 0;
     int q, h;
     for (q = 0; q < np; q++) {
@@ -106,13 +106,13 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
             conv_step(w, x, np, a16);
             if (++cnt == NEON_FOLD_STEPS) {
                 for (q = 0; q < np; q++)
-                    conv_fold(a16[q], s32[q]);
+                    conv_fold_neon(a16[q], s32[q]);
                 cnt = 0;
             }
         }
     } else {
         for (t = 0; t < c->kt; t++) {
-            const uint32_t *a[UK_P];
+            const uint32_t *a[UK_P_NEON];
             for (q = 0; q < np; q++)
                 a[q] = c->taps[t * BNN_BCONV2D_BATCH + q] + goff;
             for (wd = 0; wd < cwg; wd++, w += 16) {
@@ -121,7 +121,7 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
                 conv_step(w, x, np, a16);
                 if (++cnt == NEON_FOLD_STEPS) {
                     for (q = 0; q < np; q++)
-                        conv_fold(a16[q], s32[q]);
+                        conv_fold_neon(a16[q], s32[q]);
                     cnt = 0;
                 }
             }
@@ -137,7 +137,7 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
                                              : (void *)((uint32_t *)c->out + off);
         int32_t dot[16];
         int32_t o0 = blk * 16;
-        conv_fold(a16[q], s32[q]);
+        conv_fold_neon(a16[q], s32[q]);
         for (h = 0; h < 4; h++) {
             int32x4_t d = vsubq_s32(vdupq_n_s32(c->nk),
                                     vshlq_n_s32(vreinterpretq_s32_u32(s32[q][h]), 1));
@@ -153,28 +153,28 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
     }
 }
 
-typedef void (*conv_tile_fn)(const conv_ctx *, const conv_batch *, int32_t,
+typedef void (*conv_tile_fn_neon)(const conv_ctx_neon *, const conv_batch_neon *, int32_t,
                              int32_t);
 
-#define TILE_FN(NP, IND)                                                       \
+#define TILE_FN_NEON(NP, IND)                                                       \
     BNN_NOINLINE void conv_tile_##NP##_##IND(                                  \
-        const conv_ctx *c, const conv_batch *bt, int32_t blk, int32_t g)       \
+        const conv_ctx_neon *c, const conv_batch_neon *bt, int32_t blk, int32_t g)       \
     {                                                                          \
-        conv_tile(c, bt, NP, IND, blk, g);                                     \
+        conv_tile_neon(c, bt, NP, IND, blk, g);                                     \
     }
-TILE_FN(1, 0)
-TILE_FN(2, 0)
-TILE_FN(3, 0)
-TILE_FN(4, 0)
-TILE_FN(1, 1)
-TILE_FN(2, 1)
-TILE_FN(3, 1)
-TILE_FN(4, 1)
+TILE_FN_NEON(1, 0)
+TILE_FN_NEON(2, 0)
+TILE_FN_NEON(3, 0)
+TILE_FN_NEON(4, 0)
+TILE_FN_NEON(1, 1)
+TILE_FN_NEON(2, 1)
+TILE_FN_NEON(3, 1)
+TILE_FN_NEON(4, 1)
 
 /* Computes every output channel of the batch's pixels and writes them. */
-static void conv_flush(const conv_ctx *c, conv_batch *bt, int indirect)
+static void conv_flush_neon(const conv_ctx_neon *c, conv_batch_neon *bt, int indirect)
 {
-    static const conv_tile_fn tab[2][UK_P] = {
+    static const conv_tile_fn_neon tab[2][UK_P_NEON] = {
         {conv_tile_1_0, conv_tile_2_0, conv_tile_3_0, conv_tile_4_0},
         {conv_tile_1_1, conv_tile_2_1, conv_tile_3_1, conv_tile_4_1}};
     int32_t g, bi;
@@ -187,7 +187,7 @@ static void conv_flush(const conv_ctx *c, conv_batch *bt, int indirect)
 }
 
 /* Adds the border pixel (n, oy, ox) to its batch: one tap table column. */
-static void conv_add_border(conv_ctx *c, conv_batch *border, const uint32_t *img,
+static void conv_add_border_neon(conv_ctx_neon *c, conv_batch_neon *border, const uint32_t *img,
                             int32_t oy, int32_t ox, size_t pix)
 {
     const bnn_bconv2d_params *p = c->p;
@@ -204,17 +204,17 @@ static void conv_add_border(conv_ctx *c, conv_batch *border, const uint32_t *img
         }
     }
     border->pix[border->np] = pix;
-    if (++border->np == UK_P)
-        conv_flush(c, border, 1);
+    if (++border->np == UK_P_NEON)
+        conv_flush_neon(c, border, 1);
 }
 
 /* Walks the output pixels in raster order, batching interior and border
  * pixels separately. Interior columns of a row whose taps all lie inside
  * the image form one range [ox_lo, ox_hi), walked with pointer steps. */
-static void conv_run(conv_ctx *c, const uint32_t *in)
+static void conv_run_neon(conv_ctx_neon *c, const uint32_t *in)
 {
     const bnn_bconv2d_params *p = c->p;
-    conv_batch inner, border;
+    conv_batch_neon inner, border;
     int32_t n, oy, ox, ox_lo, ox_hi;
     size_t img_words = (size_t)p->in_h * (size_t)p->in_w * (size_t)c->cwin;
     size_t xstep = (size_t)p->stride_w * (size_t)c->cwin;
@@ -237,11 +237,11 @@ static void conv_run(conv_ctx *c, const uint32_t *in)
             int row_in = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
             if (!row_in) {
                 for (ox = 0; ox < p->out_w; ox++)
-                    conv_add_border(c, &border, img, oy, ox, pix + (size_t)ox);
+                    conv_add_border_neon(c, &border, img, oy, ox, pix + (size_t)ox);
                 continue;
             }
             for (ox = 0; ox < ox_lo; ox++)
-                conv_add_border(c, &border, img, oy, ox, pix + (size_t)ox);
+                conv_add_border_neon(c, &border, img, oy, ox, pix + (size_t)ox);
             if (ox_lo < ox_hi) { /* then ox_lo*stride_w - pad_w >= 0 */
                 const uint32_t *a =
                     img + ((size_t)iy0 * (size_t)p->in_w +
@@ -249,23 +249,23 @@ static void conv_run(conv_ctx *c, const uint32_t *in)
                 for (ox = ox_lo; ox < ox_hi; ox++, a += xstep) {
                     inner.base[inner.np] = a;
                     inner.pix[inner.np] = pix + (size_t)ox;
-                    if (++inner.np == UK_P)
-                        conv_flush(c, &inner, 0);
+                    if (++inner.np == UK_P_NEON)
+                        conv_flush_neon(c, &inner, 0);
                 }
             }
             for (ox = ox_hi; ox < p->out_w; ox++)
-                conv_add_border(c, &border, img, oy, ox, pix + (size_t)ox);
+                conv_add_border_neon(c, &border, img, oy, ox, pix + (size_t)ox);
         }
     }
-    conv_flush(c, &inner, 0);
-    conv_flush(c, &border, 1);
+    conv_flush_neon(c, &inner, 0);
+    conv_flush_neon(c, &border, 1);
 }
 
 /* Checks, falls back to portable where needed, sets up scratch and runs. */
-static bnn_status conv_entry(const bnn_bconv2d_params *p, const uint32_t *in,
+static bnn_status conv_entry_neon(const bnn_bconv2d_params *p, const uint32_t *in,
                              void *out, void *scratch, bnn_out_kind kind)
 {
-    conv_ctx c;
+    conv_ctx_neon c;
     char *sc = (char *)scratch;
     if (bnn_bconv2d_check(p, in, out, scratch, kind) != BNN_OK)
         return BNN_ARG_ERROR;
@@ -307,29 +307,29 @@ static bnn_status conv_entry(const bnn_bconv2d_params *p, const uint32_t *in,
                     steps[k++] = ky * c.rowoff + kx * c.coloff + wd;
         c.steps = steps;
     }
-    conv_run(&c, in);
+    conv_run_neon(&c, in);
     return BNN_OK;
 }
 
-bnn_status bnn_bconv2d_b_i32__neon(const bnn_bconv2d_params *p,
+BNN_API bnn_status bnn_bconv2d_b_i32__neon(const bnn_bconv2d_params *p,
                                      const uint32_t *in, int32_t *out,
                                      void *scratch)
 {
-    return conv_entry(p, in, out, scratch, BNN_OUT_I32);
+    return conv_entry_neon(p, in, out, scratch, BNN_OUT_I32);
 }
 
-bnn_status bnn_bconv2d_b_f32__neon(const bnn_bconv2d_params *p,
+BNN_API bnn_status bnn_bconv2d_b_f32__neon(const bnn_bconv2d_params *p,
                                      const uint32_t *in, float *out,
                                      void *scratch)
 {
-    return conv_entry(p, in, out, scratch, BNN_OUT_F32);
+    return conv_entry_neon(p, in, out, scratch, BNN_OUT_F32);
 }
 
-bnn_status bnn_bconv2d_b_b__neon(const bnn_bconv2d_params *p,
+BNN_API bnn_status bnn_bconv2d_b_b__neon(const bnn_bconv2d_params *p,
                                    const uint32_t *in, uint32_t *out,
                                    void *scratch)
 {
-    return conv_entry(p, in, out, scratch, BNN_OUT_B);
+    return conv_entry_neon(p, in, out, scratch, BNN_OUT_B);
 }
 
 #endif

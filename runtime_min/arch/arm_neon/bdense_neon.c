@@ -2,7 +2,7 @@
  * bdense_neon.c - binary dense for AArch64 Advanced SIMD
  * (bnn_bdense_b_*__neon). Compiles to nothing unless BNN_HAVE_NEON.
  *
- * Tile: up to DENSE_R rows x one block of 16 output channels; per input
+ * Tile: up to DENSE_R_NEON rows x one block of 16 output channels; per input
  * word the block's four weight vectors are loaded once, eor + cnt + uadalp
  * into 16-bit accumulators, widened to 32 bits every 4095 words (see
  * bconv2d_neon.c). Handles every shape; no fallback.
@@ -12,15 +12,15 @@
 #if BNN_HAVE_NEON
 #include <arm_neon.h>
 
-#define DENSE_R 4
+#define DENSE_R_NEON 4
 
 /* Popcount sums of rows [0, nr) of x (in_words apart) against the block
  * of weights at w, written to s[r*16 + lane]. */
-BNN_ALWAYS_INLINE void dense_tile(const uint32_t *x, int32_t in_words,
+BNN_ALWAYS_INLINE void dense_tile_neon(const uint32_t *x, int32_t in_words,
                                   const uint32_t *w, int nr, int32_t *s)
 {
-    uint16x8_t a16[DENSE_R][4];
-    uint32x4_t s32[DENSE_R][4];
+    uint16x8_t a16[DENSE_R_NEON][4];
+    uint32x4_t s32[DENSE_R_NEON][4];
     int32_t k0, k1, k;
     int r, h;
     for (r = 0; r < nr; r++)
@@ -52,32 +52,32 @@ BNN_ALWAYS_INLINE void dense_tile(const uint32_t *x, int32_t in_words,
             vst1q_s32(s + r * 16 + 4 * h, vreinterpretq_s32_u32(s32[r][h]));
 }
 
-#define DENSE_FN(NR)                                                           \
+#define DENSE_FN_NEON(NR)                                                           \
     BNN_NOINLINE void dense_tile_##NR(const uint32_t *x, int32_t in_words,     \
                                       const uint32_t *w, int32_t *s)           \
     {                                                                          \
-        dense_tile(x, in_words, w, NR, s);                                     \
+        dense_tile_neon(x, in_words, w, NR, s);                                     \
     }
-DENSE_FN(1)
-DENSE_FN(2)
-DENSE_FN(3)
-DENSE_FN(4)
+DENSE_FN_NEON(1)
+DENSE_FN_NEON(2)
+DENSE_FN_NEON(3)
+DENSE_FN_NEON(4)
 
-typedef void (*dense_tile_fn)(const uint32_t *, int32_t, const uint32_t *,
+typedef void (*dense_tile_fn_neon)(const uint32_t *, int32_t, const uint32_t *,
                               int32_t *);
 
-static bnn_status dense_entry(const bnn_bdense_params *p, const uint32_t *in,
+static bnn_status dense_entry_neon(const bnn_bdense_params *p, const uint32_t *in,
                               void *out, bnn_out_kind kind)
 {
-    static const dense_tile_fn tab[DENSE_R] = {dense_tile_1, dense_tile_2,
+    static const dense_tile_fn_neon tab[DENSE_R_NEON] = {dense_tile_1, dense_tile_2,
                                                dense_tile_3, dense_tile_4};
-    int32_t s[DENSE_R * 16], dot[16];
+    int32_t s[DENSE_R_NEON * 16], dot[16];
     int32_t nblk, r0, nr, b, r, l;
     if (bnn_bdense_check(p, in, out, kind) != BNN_OK)
         return BNN_ARG_ERROR;
     nblk = (p->out_c + 15) / 16;
     for (r0 = 0; r0 < p->n; r0 += nr) {
-        nr = p->n - r0 < DENSE_R ? p->n - r0 : DENSE_R;
+        nr = p->n - r0 < DENSE_R_NEON ? p->n - r0 : DENSE_R_NEON;
         for (b = 0; b < nblk; b++) {
             tab[nr - 1](in + (size_t)r0 * (size_t)p->in_words, p->in_words,
                         p->weights + (size_t)b * (size_t)p->in_words * 16u, s);
@@ -96,22 +96,22 @@ static bnn_status dense_entry(const bnn_bdense_params *p, const uint32_t *in,
     return BNN_OK;
 }
 
-bnn_status bnn_bdense_b_i32__neon(const bnn_bdense_params *p,
+BNN_API bnn_status bnn_bdense_b_i32__neon(const bnn_bdense_params *p,
                                   const uint32_t *in, int32_t *out)
 {
-    return dense_entry(p, in, out, BNN_OUT_I32);
+    return dense_entry_neon(p, in, out, BNN_OUT_I32);
 }
 
-bnn_status bnn_bdense_b_f32__neon(const bnn_bdense_params *p,
+BNN_API bnn_status bnn_bdense_b_f32__neon(const bnn_bdense_params *p,
                                   const uint32_t *in, float *out)
 {
-    return dense_entry(p, in, out, BNN_OUT_F32);
+    return dense_entry_neon(p, in, out, BNN_OUT_F32);
 }
 
-bnn_status bnn_bdense_b_b__neon(const bnn_bdense_params *p, const uint32_t *in,
+BNN_API bnn_status bnn_bdense_b_b__neon(const bnn_bdense_params *p, const uint32_t *in,
                                 uint32_t *out)
 {
-    return dense_entry(p, in, out, BNN_OUT_B);
+    return dense_entry_neon(p, in, out, BNN_OUT_B);
 }
 
 #endif

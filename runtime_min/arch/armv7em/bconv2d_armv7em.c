@@ -21,7 +21,7 @@
 
 #if BNN_HAVE_ARMV7EM
 
-static bnn_status conv_entry(const bnn_bconv2d_params *p, const uint32_t *in,
+static bnn_status conv_entry_armv7em(const bnn_bconv2d_params *p, const uint32_t *in,
                              void *out, void *scratch, bnn_out_kind kind)
 {
     char *sc = (char *)scratch;
@@ -102,25 +102,25 @@ static bnn_status conv_entry(const bnn_bconv2d_params *p, const uint32_t *in,
     return BNN_OK;
 }
 
-bnn_status bnn_bconv2d_b_i32__armv7em(const bnn_bconv2d_params *p,
+BNN_API bnn_status bnn_bconv2d_b_i32__armv7em(const bnn_bconv2d_params *p,
                                       const uint32_t *in, int32_t *out,
                                       void *scratch)
 {
-    return conv_entry(p, in, out, scratch, BNN_OUT_I32);
+    return conv_entry_armv7em(p, in, out, scratch, BNN_OUT_I32);
 }
 
-bnn_status bnn_bconv2d_b_f32__armv7em(const bnn_bconv2d_params *p,
+BNN_API bnn_status bnn_bconv2d_b_f32__armv7em(const bnn_bconv2d_params *p,
                                       const uint32_t *in, float *out,
                                       void *scratch)
 {
-    return conv_entry(p, in, out, scratch, BNN_OUT_F32);
+    return conv_entry_armv7em(p, in, out, scratch, BNN_OUT_F32);
 }
 
-bnn_status bnn_bconv2d_b_b__armv7em(const bnn_bconv2d_params *p,
+BNN_API bnn_status bnn_bconv2d_b_b__armv7em(const bnn_bconv2d_params *p,
                                     const uint32_t *in, uint32_t *out,
                                     void *scratch)
 {
-    return conv_entry(p, in, out, scratch, BNN_OUT_B);
+    return conv_entry_armv7em(p, in, out, scratch, BNN_OUT_B);
 }
 
 #endif

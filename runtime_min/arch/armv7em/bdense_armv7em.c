@@ -9,7 +9,7 @@
 
 #if BNN_HAVE_ARMV7EM
 
-static bnn_status dense_entry(const bnn_bdense_params *p, const uint32_t *in,
+static bnn_status dense_entry_armv7em(const bnn_bdense_params *p, const uint32_t *in,
                               void *out, bnn_out_kind kind)
 {
     int32_t dot[16];
@@ -33,22 +33,22 @@ static bnn_status dense_entry(const bnn_bdense_params *p, const uint32_t *in,
     return BNN_OK;
 }
 
-bnn_status bnn_bdense_b_i32__armv7em(const bnn_bdense_params *p,
+BNN_API bnn_status bnn_bdense_b_i32__armv7em(const bnn_bdense_params *p,
                                      const uint32_t *in, int32_t *out)
 {
-    return dense_entry(p, in, out, BNN_OUT_I32);
+    return dense_entry_armv7em(p, in, out, BNN_OUT_I32);
 }
 
-bnn_status bnn_bdense_b_f32__armv7em(const bnn_bdense_params *p,
+BNN_API bnn_status bnn_bdense_b_f32__armv7em(const bnn_bdense_params *p,
                                      const uint32_t *in, float *out)
 {
-    return dense_entry(p, in, out, BNN_OUT_F32);
+    return dense_entry_armv7em(p, in, out, BNN_OUT_F32);
 }
 
-bnn_status bnn_bdense_b_b__armv7em(const bnn_bdense_params *p,
+BNN_API bnn_status bnn_bdense_b_b__armv7em(const bnn_bdense_params *p,
                                    const uint32_t *in, uint32_t *out)
 {
-    return dense_entry(p, in, out, BNN_OUT_B);
+    return dense_entry_armv7em(p, in, out, BNN_OUT_B);
 }
 
 #endif

@@ -3,7 +3,7 @@
  * Compiles to nothing unless BNN_HAVE_AVX2.
  *
  * AVX2 has no vector popcount: a byte's count is the sum of two table
- * lookups (vpshufb) on its nibbles. Register tile: up to UK_P output
+ * lookups (vpshufb) on its nibbles. Register tile: up to UK_P_AVX2 output
  * pixels x one block of 16 output channels (two ymm halves); for every
  * (tap, input word) it loads the block's two weight vectors, broadcasts
  * each pixel's input word and adds xor + nibble-table counts into byte
@@ -21,7 +21,7 @@
 
 #if BNN_HAVE_AVX2
 
-#define UK_P 4 /* output pixels per register tile */
+#define UK_P_AVX2 4 /* output pixels per register tile */
 
 /* Everything the tiles of one call share. */
 typedef struct {
@@ -35,19 +35,19 @@ typedef struct {
     const uint32_t **taps;    /* border table [kt][BNN_BCONV2D_BATCH] */
     const int32_t *corr;      /* ZERO: [kt][nblk*16] */
     const ptrdiff_t *steps;   /* input word offset of each (tap, word) */
-} conv_ctx;
+} conv_ctx_avx2;
 
 /* Output pixels waiting for a tile. base[] is the input at tap (0, 0) of
  * each interior pixel; border pixels keep their taps in ctx->taps. */
 typedef struct {
     int np;
-    size_t pix[UK_P];
-    const uint32_t *base[UK_P];
-} conv_batch;
+    size_t pix[UK_P_AVX2];
+    const uint32_t *base[UK_P_AVX2];
+} conv_batch_avx2;
 
 /* Adds the fold of byte accumulators a8 (two ymm halves of 16 channels)
  * into s32[16] and clears them. */
-BNN_ALWAYS_INLINE void conv_fold(__m256i a8[2], int32_t *s32)
+BNN_ALWAYS_INLINE void conv_fold_avx2(__m256i a8[2], int32_t *s32)
 {
     const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
     int h;
@@ -74,17 +74,17 @@ BNN_ALWAYS_INLINE __m256i conv_pc_add(__m256i acc, __m256i x, __m256i w,
  * block blk of group g. Reads every tap of every pixel (interior: base +
  * step offsets; border: the tap table), then writes the outputs.
  */
-BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
+BNN_ALWAYS_INLINE void conv_tile_avx2(const conv_ctx_avx2 *c, const conv_batch_avx2 *bt,
                                  int np, int indirect, int32_t blk, int32_t g)
 {
     const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
                                          0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
     const __m256i m4 = _mm256_set1_epi8(0x0F);
     const bnn_bconv2d_params *p = c->p;
-    __m256i a8[UK_P][2];
-    int32_t s32[UK_P][16];
+    __m256i a8[UK_P_AVX2][2];
+    int32_t s32[UK_P_AVX2][16];
     const uint32_t *w = p->weights + (size_t)blk * c->wbs;
-    const uint32_t *base[UK_P];
+    const uint32_t *base[UK_P_AVX2];
     int32_t goff = g * c->cwg, cwg = c->cwg, t, wd, k, cnt = 0;
     int q, l;
     for (q = 0; q < np; q++) {
@@ -107,13 +107,13 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
             }
             if (++cnt == 31) {
                 for (q = 0; q < np; q++)
-                    conv_fold(a8[q], s32[q]);
+                    conv_fold_avx2(a8[q], s32[q]);
                 cnt = 0;
             }
         }
     } else {
         for (t = 0; t < c->kt; t++) {
-            const uint32_t *a[UK_P];
+            const uint32_t *a[UK_P_AVX2];
             for (q = 0; q < np; q++)
                 a[q] = c->taps[t * BNN_BCONV2D_BATCH + q] + goff;
             for (wd = 0; wd < cwg; wd++, w += 16) {
@@ -126,14 +126,14 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
                 }
                 if (++cnt == 31) {
                     for (q = 0; q < np; q++)
-                        conv_fold(a8[q], s32[q]);
+                        conv_fold_avx2(a8[q], s32[q]);
                     cnt = 0;
                 }
             }
         }
     }
     for (q = 0; q < np; q++)
-        conv_fold(a8[q], s32[q]);
+        conv_fold_avx2(a8[q], s32[q]);
 
     /* Outputs: dot = nk - 2*s, minus the ZERO correction of every padded
      * tap of a border pixel; halves in increasing channel order. */
@@ -163,28 +163,28 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
     }
 }
 
-typedef void (*conv_tile_fn)(const conv_ctx *, const conv_batch *, int32_t,
+typedef void (*conv_tile_fn_avx2)(const conv_ctx_avx2 *, const conv_batch_avx2 *, int32_t,
                              int32_t);
 
-#define TILE_FN(NP, IND)                                                       \
+#define TILE_FN_AVX2(NP, IND)                                                       \
     BNN_NOINLINE void conv_tile_##NP##_##IND(                                  \
-        const conv_ctx *c, const conv_batch *bt, int32_t blk, int32_t g)       \
+        const conv_ctx_avx2 *c, const conv_batch_avx2 *bt, int32_t blk, int32_t g)       \
     {                                                                          \
-        conv_tile(c, bt, NP, IND, blk, g);                                     \
+        conv_tile_avx2(c, bt, NP, IND, blk, g);                                     \
     }
-TILE_FN(1, 0)
-TILE_FN(2, 0)
-TILE_FN(3, 0)
-TILE_FN(4, 0)
-TILE_FN(1, 1)
-TILE_FN(2, 1)
-TILE_FN(3, 1)
-TILE_FN(4, 1)
+TILE_FN_AVX2(1, 0)
+TILE_FN_AVX2(2, 0)
+TILE_FN_AVX2(3, 0)
+TILE_FN_AVX2(4, 0)
+TILE_FN_AVX2(1, 1)
+TILE_FN_AVX2(2, 1)
+TILE_FN_AVX2(3, 1)
+TILE_FN_AVX2(4, 1)
 
 /* Computes every output channel of the batch's pixels and writes them. */
-static void conv_flush(const conv_ctx *c, conv_batch *bt, int indirect)
+static void conv_flush_avx2(const conv_ctx_avx2 *c, conv_batch_avx2 *bt, int indirect)
 {
-    static const conv_tile_fn tab[2][UK_P] = {
+    static const conv_tile_fn_avx2 tab[2][UK_P_AVX2] = {
         {conv_tile_1_0, conv_tile_2_0, conv_tile_3_0, conv_tile_4_0},
         {conv_tile_1_1, conv_tile_2_1, conv_tile_3_1, conv_tile_4_1}};
     int32_t g, bi;
@@ -197,7 +197,7 @@ static void conv_flush(const conv_ctx *c, conv_batch *bt, int indirect)
 }
 
 /* Adds the border pixel (n, oy, ox) to its batch: one tap table column. */
-static void conv_add_border(conv_ctx *c, conv_batch *border, const uint32_t *img,
+static void conv_add_border_avx2(conv_ctx_avx2 *c, conv_batch_avx2 *border, const uint32_t *img,
                             int32_t oy, int32_t ox, size_t pix)
 {
     const bnn_bconv2d_params *p = c->p;
@@ -214,17 +214,17 @@ static void conv_add_border(conv_ctx *c, conv_batch *border, const uint32_t *img
         }
     }
     border->pix[border->np] = pix;
-    if (++border->np == UK_P)
-        conv_flush(c, border, 1);
+    if (++border->np == UK_P_AVX2)
+        conv_flush_avx2(c, border, 1);
 }
 
 /* Walks the output pixels in raster order, batching interior and border
  * pixels separately. Interior columns of a row whose taps all lie inside
  * the image form one range [ox_lo, ox_hi), walked with pointer steps. */
-static void conv_run(conv_ctx *c, const uint32_t *in)
+static void conv_run_avx2(conv_ctx_avx2 *c, const uint32_t *in)
 {
     const bnn_bconv2d_params *p = c->p;
-    conv_batch inner, border;
+    conv_batch_avx2 inner, border;
     int32_t n, oy, ox, ox_lo, ox_hi;
     size_t img_words = (size_t)p->in_h * (size_t)p->in_w * (size_t)c->cwin;
     size_t xstep = (size_t)p->stride_w * (size_t)c->cwin;
@@ -247,11 +247,11 @@ static void conv_run(conv_ctx *c, const uint32_t *in)
             int row_in = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
             if (!row_in) {
                 for (ox = 0; ox < p->out_w; ox++)
-                    conv_add_border(c, &border, img, oy, ox, pix + (size_t)ox);
+                    conv_add_border_avx2(c, &border, img, oy, ox, pix + (size_t)ox);
                 continue;
             }
             for (ox = 0; ox < ox_lo; ox++)
-                conv_add_border(c, &border, img, oy, ox, pix + (size_t)ox);
+                conv_add_border_avx2(c, &border, img, oy, ox, pix + (size_t)ox);
             if (ox_lo < ox_hi) { /* then ox_lo*stride_w - pad_w >= 0 */
                 const uint32_t *a =
                     img + ((size_t)iy0 * (size_t)p->in_w +
@@ -259,23 +259,23 @@ static void conv_run(conv_ctx *c, const uint32_t *in)
                 for (ox = ox_lo; ox < ox_hi; ox++, a += xstep) {
                     inner.base[inner.np] = a;
                     inner.pix[inner.np] = pix + (size_t)ox;
-                    if (++inner.np == UK_P)
-                        conv_flush(c, &inner, 0);
+                    if (++inner.np == UK_P_AVX2)
+                        conv_flush_avx2(c, &inner, 0);
                 }
             }
             for (ox = ox_hi; ox < p->out_w; ox++)
-                conv_add_border(c, &border, img, oy, ox, pix + (size_t)ox);
+                conv_add_border_avx2(c, &border, img, oy, ox, pix + (size_t)ox);
         }
     }
-    conv_flush(c, &inner, 0);
-    conv_flush(c, &border, 1);
+    conv_flush_avx2(c, &inner, 0);
+    conv_flush_avx2(c, &border, 1);
 }
 
 /* Checks, falls back to portable where needed, sets up scratch and runs. */
-static bnn_status conv_entry(const bnn_bconv2d_params *p, const uint32_t *in,
+static bnn_status conv_entry_avx2(const bnn_bconv2d_params *p, const uint32_t *in,
                              void *out, void *scratch, bnn_out_kind kind)
 {
-    conv_ctx c;
+    conv_ctx_avx2 c;
     char *sc = (char *)scratch;
     if (bnn_bconv2d_check(p, in, out, scratch, kind) != BNN_OK)
         return BNN_ARG_ERROR;
@@ -317,29 +317,29 @@ static bnn_status conv_entry(const bnn_bconv2d_params *p, const uint32_t *in,
                     steps[k++] = ky * c.rowoff + kx * c.coloff + wd;
         c.steps = steps;
     }
-    conv_run(&c, in);
+    conv_run_avx2(&c, in);
     return BNN_OK;
 }
 
-bnn_status bnn_bconv2d_b_i32__avx2(const bnn_bconv2d_params *p,
+BNN_API bnn_status bnn_bconv2d_b_i32__avx2(const bnn_bconv2d_params *p,
                                      const uint32_t *in, int32_t *out,
                                      void *scratch)
 {
-    return conv_entry(p, in, out, scratch, BNN_OUT_I32);
+    return conv_entry_avx2(p, in, out, scratch, BNN_OUT_I32);
 }
 
-bnn_status bnn_bconv2d_b_f32__avx2(const bnn_bconv2d_params *p,
+BNN_API bnn_status bnn_bconv2d_b_f32__avx2(const bnn_bconv2d_params *p,
                                      const uint32_t *in, float *out,
                                      void *scratch)
 {
-    return conv_entry(p, in, out, scratch, BNN_OUT_F32);
+    return conv_entry_avx2(p, in, out, scratch, BNN_OUT_F32);
 }
 
-bnn_status bnn_bconv2d_b_b__avx2(const bnn_bconv2d_params *p,
+BNN_API bnn_status bnn_bconv2d_b_b__avx2(const bnn_bconv2d_params *p,
                                    const uint32_t *in, uint32_t *out,
                                    void *scratch)
 {
-    return conv_entry(p, in, out, scratch, BNN_OUT_B);
+    return conv_entry_avx2(p, in, out, scratch, BNN_OUT_B);
 }
 
 #endif

@@ -2,7 +2,7 @@
  * bdense_avx2.c - binary dense for x86 AVX2 (bnn_bdense_b_*__avx2).
  * Compiles to nothing unless BNN_HAVE_AVX2.
  *
- * Tile: up to DENSE_R rows x one block of 16 output channels; per input
+ * Tile: up to DENSE_R_AVX2 rows x one block of 16 output channels; per input
  * word the block's two weight vectors are loaded once and every row's
  * word is broadcast; popcount by nibble table into byte accumulators,
  * folded into int32 every 31 words (see bconv2d_avx2.c). Handles every
@@ -12,7 +12,7 @@
 
 #if BNN_HAVE_AVX2
 
-#define DENSE_R 4
+#define DENSE_R_AVX2 4
 
 BNN_ALWAYS_INLINE __m256i dense_pc_add(__m256i acc, __m256i x, __m256i w,
                                        __m256i lut, __m256i m4)
@@ -25,14 +25,14 @@ BNN_ALWAYS_INLINE __m256i dense_pc_add(__m256i acc, __m256i x, __m256i w,
 
 /* Popcount sums of rows [0, nr) of x (in_words apart) against the block
  * of weights at w, written to s32[r*16 + lane]. */
-BNN_ALWAYS_INLINE void dense_tile(const uint32_t *x, int32_t in_words,
+BNN_ALWAYS_INLINE void dense_tile_avx2(const uint32_t *x, int32_t in_words,
                                   const uint32_t *w, int nr, int32_t *s32)
 {
     const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
                                          0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
     const __m256i m4 = _mm256_set1_epi8(0x0F);
     const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
-    __m256i a8[DENSE_R][2], s[DENSE_R][2];
+    __m256i a8[DENSE_R_AVX2][2], s[DENSE_R_AVX2][2];
     int32_t k0, k, k1;
     int r, h;
     for (r = 0; r < nr; r++)
@@ -64,32 +64,32 @@ BNN_ALWAYS_INLINE void dense_tile(const uint32_t *x, int32_t in_words,
             _mm256_storeu_si256((__m256i *)(void *)(s32 + r * 16 + h * 8), s[r][h]);
 }
 
-#define DENSE_FN(NR)                                                           \
+#define DENSE_FN_AVX2(NR)                                                           \
     BNN_NOINLINE void dense_tile_##NR(const uint32_t *x, int32_t in_words,     \
                                       const uint32_t *w, int32_t *s32)         \
     {                                                                          \
-        dense_tile(x, in_words, w, NR, s32);                                   \
+        dense_tile_avx2(x, in_words, w, NR, s32);                                   \
     }
-DENSE_FN(1)
-DENSE_FN(2)
-DENSE_FN(3)
-DENSE_FN(4)
+DENSE_FN_AVX2(1)
+DENSE_FN_AVX2(2)
+DENSE_FN_AVX2(3)
+DENSE_FN_AVX2(4)
 
-typedef void (*dense_tile_fn)(const uint32_t *, int32_t, const uint32_t *,
+typedef void (*dense_tile_fn_avx2)(const uint32_t *, int32_t, const uint32_t *,
                               int32_t *);
 
-static bnn_status dense_entry(const bnn_bdense_params *p, const uint32_t *in,
+static bnn_status dense_entry_avx2(const bnn_bdense_params *p, const uint32_t *in,
                               void *out, bnn_out_kind kind)
 {
-    static const dense_tile_fn tab[DENSE_R] = {dense_tile_1, dense_tile_2,
+    static const dense_tile_fn_avx2 tab[DENSE_R_AVX2] = {dense_tile_1, dense_tile_2,
                                                dense_tile_3, dense_tile_4};
-    int32_t s32[DENSE_R * 16];
+    int32_t s32[DENSE_R_AVX2 * 16];
     int32_t nblk, r0, nr, b, r, h;
     if (bnn_bdense_check(p, in, out, kind) != BNN_OK)
         return BNN_ARG_ERROR;
     nblk = (p->out_c + 15) / 16;
     for (r0 = 0; r0 < p->n; r0 += nr) {
-        nr = p->n - r0 < DENSE_R ? p->n - r0 : DENSE_R;
+        nr = p->n - r0 < DENSE_R_AVX2 ? p->n - r0 : DENSE_R_AVX2;
         for (b = 0; b < nblk; b++) {
             tab[nr - 1](in + (size_t)r0 * (size_t)p->in_words, p->in_words,
                         p->weights + (size_t)b * (size_t)p->in_words * 16u, s32);
@@ -112,22 +112,22 @@ static bnn_status dense_entry(const bnn_bdense_params *p, const uint32_t *in,
     return BNN_OK;
 }
 
-bnn_status bnn_bdense_b_i32__avx2(const bnn_bdense_params *p,
+BNN_API bnn_status bnn_bdense_b_i32__avx2(const bnn_bdense_params *p,
                                   const uint32_t *in, int32_t *out)
 {
-    return dense_entry(p, in, out, BNN_OUT_I32);
+    return dense_entry_avx2(p, in, out, BNN_OUT_I32);
 }
 
-bnn_status bnn_bdense_b_f32__avx2(const bnn_bdense_params *p,
+BNN_API bnn_status bnn_bdense_b_f32__avx2(const bnn_bdense_params *p,
                                   const uint32_t *in, float *out)
 {
-    return dense_entry(p, in, out, BNN_OUT_F32);
+    return dense_entry_avx2(p, in, out, BNN_OUT_F32);
 }
 
-bnn_status bnn_bdense_b_b__avx2(const bnn_bdense_params *p, const uint32_t *in,
+BNN_API bnn_status bnn_bdense_b_b__avx2(const bnn_bdense_params *p, const uint32_t *in,
                                 uint32_t *out)
 {
-    return dense_entry(p, in, out, BNN_OUT_B);
+    return dense_entry_avx2(p, in, out, BNN_OUT_B);
 }
 
 #endif

@@ -2,7 +2,7 @@
  * conv2d_f32_avx2.c - register tile of the float conv2d for x86 AVX2
  * (bnn_conv2d_f32__avx2). Compiles to nothing unless BNN_FL_HAVE_AVX2.
  *
- * Same tile and arithmetic as the portable conv_tile in src/conv2d_f32.c:
+ * Same tile and arithmetic as the portable fconv_tile in src/conv2d_f32.c:
  * 4 pixels x 16 channels in eight ymm accumulators (two per pixel); per
  * (tap, input channel) the two weight vectors are loaded once and
  * multiplied by the broadcast input value of each pixel, then added
@@ -22,7 +22,7 @@
 #define BNN_FL_PIN_YMM(v) ((void)0)
 #endif
 
-static void conv_tile_avx2(int32_t np, const bnn_conv_red *r,
+static void fconv_tile_avx2(int32_t np, const bnn_conv_red *r,
                            const bnn_conv_taps *t, const float *bias,
                            int relu, float *dst, ptrdiff_t ops)
 {
@@ -87,11 +87,11 @@ static void conv_tile_avx2(int32_t np, const bnn_conv_red *r,
         }
 }
 
-bnn_status bnn_conv2d_f32__avx2(const bnn_conv2d_params *p, const float *in,
+BNN_API bnn_status bnn_conv2d_f32__avx2(const bnn_conv2d_params *p, const float *in,
                                 float *out, void *scratch)
 {
     (void)scratch;
-    return bnn_conv2d_f32_run(p, in, out, conv_tile_avx2);
+    return bnn_conv2d_f32_run(p, in, out, fconv_tile_avx2);
 }
 
 #endif

@@ -2,7 +2,7 @@
  * bconv2d_avx512.c - binary conv2d for x86 AVX-512 with VPOPCNTD
  * (bnn_bconv2d_b_*__avx512). Compiles to nothing unless BNN_HAVE_AVX512.
  *
- * Register tile: up to UK_P (4) output pixels x 4 blocks of 16 output
+ * Register tile: up to UK_P_AVX512 (4) output pixels x 4 blocks of 16 output
  * channels, one zmm accumulator (16 x int32 popcount sums) each. For every
  * (tap, input word) step the tile loads the 4 weight vectors of that
  * position (the weight layout keeps the 16 channels of a block together),
@@ -16,7 +16,7 @@
  *   border pixels: a table in scratch holds one pointer per (tap, pixel),
  *     out-of-image taps pointing at the pad pixel in scratch (bits 0 for
  *     PLUS_ONE and ZERO, the true channel bits set for MINUS_ONE).
- * A batch runs when it holds UK_P pixels (they may span rows and images).
+ * A batch runs when it holds UK_P_AVX512 pixels (they may span rows and images).
  * BNN_PAD_ZERO is computed as PLUS_ONE and made exact by subtracting, per
  * padded tap of a border pixel, the precomputed dot of a +1 tap
  * (bnn_fill_zero_corr): an integer correction, so b_b output is exact too.
@@ -26,7 +26,7 @@
  * accumulators in registers; they write b_b bits by comparing the popcount
  * sums with thresholds moved to the popcount domain once per call
  * (bnn_fill_bthr): 2 ops per 16 channels. Partial tiles use the generic
- * conv_tile.
+ * conv_tile_avx512.
  *
  * Falls back to the portable kernel for grouped convolutions whose group
  * channel counts are not multiples of 32 (input) and 16 (output), i.e.
@@ -36,7 +36,7 @@
 
 #if BNN_HAVE_AVX512
 
-#define UK_P 4 /* output pixels per register tile (conv_tile_full: 4) */
+#define UK_P_AVX512 4 /* output pixels per register tile (conv_tile_full: 4) */
 #define UK_B 4 /* 16-channel blocks per register tile (conv_tile_full: 4) */
 
 /* Everything the tiles of one call share. */
@@ -52,15 +52,15 @@ typedef struct {
     const int32_t *corr;      /* ZERO: [kt][nblk*16] */
     const ptrdiff_t *steps;   /* input word offset of each (tap, word) */
     const int32_t *bthr;      /* b_b: [2][nblk*16] popcount-domain T, M */
-} conv_ctx;
+} conv_ctx_avx512;
 
 /* Output pixels waiting for a tile. base[] is the input at tap (0, 0) of
  * each interior pixel; border pixels keep their taps in ctx->taps. */
 typedef struct {
     int np;
-    size_t pix[UK_P];
-    const uint32_t *base[UK_P];
-} conv_batch;
+    size_t pix[UK_P_AVX512];
+    const uint32_t *base[UK_P_AVX512];
+} conv_batch_avx512;
 
 /*
  * Writes the outputs of one register tile: pixel q of the batch, blocks
@@ -68,9 +68,9 @@ typedef struct {
  * the ZERO correction of every padded tap for border pixels. Blocks are
  * written in increasing order (bnn_emit16_avx512's b_b contract).
  */
-BNN_ALWAYS_INLINE void conv_tile_store(const conv_ctx *c, const conv_batch *bt,
+BNN_ALWAYS_INLINE void conv_tile_store(const conv_ctx_avx512 *c, const conv_batch_avx512 *bt,
                                        int indirect, int np, int nb,
-                                       int32_t blk0, __m512i s[UK_P][UK_B])
+                                       int32_t blk0, __m512i s[UK_P_AVX512][UK_B])
 {
     const bnn_bconv2d_params *p = c->p;
     __m512i nk = _mm512_set1_epi32(c->nk);
@@ -140,13 +140,13 @@ BNN_ALWAYS_INLINE void conv_tile_store(const conv_ctx *c, const conv_batch *bt,
  * pixel (interior: base + offsets; border: the tap table), accumulates in
  * registers and writes the outputs.
  */
-BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
+BNN_ALWAYS_INLINE void conv_tile_avx512(const conv_ctx_avx512 *c, const conv_batch_avx512 *bt,
                                  int np, int nb, int indirect, int32_t cw_const,
                                  int32_t blk0, int32_t g)
 {
-    __m512i s[UK_P][UK_B];
+    __m512i s[UK_P_AVX512][UK_B];
     const uint32_t *w = c->p->weights + (size_t)blk0 * c->wbs;
-    const uint32_t *base[UK_P];
+    const uint32_t *base[UK_P_AVX512];
     int32_t goff = g * c->cwg, kh = c->p->k_h, kw = c->p->k_w;
     int32_t cwg = cw_const ? cw_const : c->cwg;
     size_t wbs = c->wbs;
@@ -179,7 +179,7 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
     }
     for (ky = 0; ky < kh; ky++)
         for (kx = 0; kx < kw; kx++, t++) {
-            const uint32_t *a[UK_P];
+            const uint32_t *a[UK_P_AVX512];
             for (p = 0; p < np; p++)
                 a[p] = c->taps[t * BNN_BCONV2D_BATCH + p] + goff;
             for (wd = 0; wd < cwg; wd++, w += 16) {
@@ -199,11 +199,11 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
 }
 
 /*
- * The full tile, UK_P (4) pixels x 4 blocks, interior (steps table) or
+ * The full tile, UK_P_AVX512 (4) pixels x 4 blocks, interior (steps table) or
  * border (tap table), written with one named variable per accumulator:
  * gcc 12 keeps a 2-D array of __m512i in memory across the step loop (a
  * load and a store per accumulator and step), named variables stay in
- * registers. Same computation as conv_tile(c, bt, 4, 4, indirect, ...).
+ * registers. Same computation as conv_tile_avx512(c, bt, 4, 4, indirect, ...).
  */
 #define ACC_STEP(P, xv)                                                        \
     s##P##0 = _mm512_add_epi32(s##P##0, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w0))); \
@@ -211,8 +211,8 @@ BNN_ALWAYS_INLINE void conv_tile(const conv_ctx *c, const conv_batch *bt,
     s##P##2 = _mm512_add_epi32(s##P##2, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w2))); \
     s##P##3 = _mm512_add_epi32(s##P##3, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w3)))
 
-BNN_ALWAYS_INLINE void conv_tile_full_body(const conv_ctx *c,
-                                           const conv_batch *bt, int indirect,
+BNN_ALWAYS_INLINE void conv_tile_full_body(const conv_ctx_avx512 *c,
+                                           const conv_batch_avx512 *bt, int indirect,
                                            int32_t blk0, int32_t g)
 {
     const uint32_t *w = c->p->weights + (size_t)blk0 * c->wbs;
@@ -290,39 +290,39 @@ BNN_ALWAYS_INLINE void conv_tile_full_body(const conv_ctx *c,
         return;
     }
     {
-        __m512i acc[UK_P][UK_B];
+        __m512i acc[UK_P_AVX512][UK_B];
         acc[0][0] = s00, acc[0][1] = s01, acc[0][2] = s02, acc[0][3] = s03;
         acc[1][0] = s10, acc[1][1] = s11, acc[1][2] = s12, acc[1][3] = s13;
         acc[2][0] = s20, acc[2][1] = s21, acc[2][2] = s22, acc[2][3] = s23;
         acc[3][0] = s30, acc[3][1] = s31, acc[3][2] = s32, acc[3][3] = s33;
-        conv_tile_store(c, bt, indirect, UK_P, 4, blk0, acc);
+        conv_tile_store(c, bt, indirect, UK_P_AVX512, 4, blk0, acc);
     }
 }
 
-BNN_NOINLINE void conv_tile_full_0(const conv_ctx *c, const conv_batch *bt,
+BNN_NOINLINE void conv_tile_full_0(const conv_ctx_avx512 *c, const conv_batch_avx512 *bt,
                                    int32_t blk0, int32_t g)
 {
     conv_tile_full_body(c, bt, 0, blk0, g);
 }
 
-BNN_NOINLINE void conv_tile_full_1(const conv_ctx *c, const conv_batch *bt,
+BNN_NOINLINE void conv_tile_full_1(const conv_ctx_avx512 *c, const conv_batch_avx512 *bt,
                                    int32_t blk0, int32_t g)
 {
     conv_tile_full_body(c, bt, 1, blk0, g);
 }
 
-typedef void (*conv_tile_fn)(const conv_ctx *, const conv_batch *, int32_t,
+typedef void (*conv_tile_fn_avx512)(const conv_ctx_avx512 *, const conv_batch_avx512 *, int32_t,
                              int32_t);
 
-#define TILE_FN(NP, NB, IND)                                                   \
+#define TILE_FN_AVX512(NP, NB, IND)                                                   \
     BNN_NOINLINE void conv_tile_##NP##_##NB##_##IND(                           \
-        const conv_ctx *c, const conv_batch *bt, int32_t blk0, int32_t g)      \
+        const conv_ctx_avx512 *c, const conv_batch_avx512 *bt, int32_t blk0, int32_t g)      \
     {                                                                          \
-        conv_tile(c, bt, NP, NB, IND, 0, blk0, g);                             \
+        conv_tile_avx512(c, bt, NP, NB, IND, 0, blk0, g);                             \
     }
 #define TILE_FNS_P(NP)                                                         \
-    TILE_FN(NP, 4, 0) TILE_FN(NP, 2, 0) TILE_FN(NP, 1, 0)                      \
-    TILE_FN(NP, 4, 1) TILE_FN(NP, 2, 1) TILE_FN(NP, 1, 1)
+    TILE_FN_AVX512(NP, 4, 0) TILE_FN_AVX512(NP, 2, 0) TILE_FN_AVX512(NP, 1, 0)                      \
+    TILE_FN_AVX512(NP, 4, 1) TILE_FN_AVX512(NP, 2, 1) TILE_FN_AVX512(NP, 1, 1)
 TILE_FNS_P(1)
 TILE_FNS_P(2)
 TILE_FNS_P(3)
@@ -335,9 +335,9 @@ TILE_FNS_P(4)
     }
 
 /* Computes every output channel of the batch's pixels and writes them. */
-static void conv_flush(const conv_ctx *c, conv_batch *bt, int indirect)
+static void conv_flush_avx512(const conv_ctx_avx512 *c, conv_batch_avx512 *bt, int indirect)
 {
-    static const conv_tile_fn tab[2][UK_P][3] = {
+    static const conv_tile_fn_avx512 tab[2][UK_P_AVX512][3] = {
         {TILE_ROW(1, 0), TILE_ROW(2, 0), TILE_ROW(3, 0), TILE_ROW(4, 0)},
         {TILE_ROW(1, 1), TILE_ROW(2, 1), TILE_ROW(3, 1), TILE_ROW(4, 1)}};
     int32_t g, bi, nb;
@@ -347,7 +347,7 @@ static void conv_flush(const conv_ctx *c, conv_batch *bt, int indirect)
         for (bi = 0; bi < c->bpg; bi += nb) {
             int32_t left = c->bpg - bi;
             nb = left >= 4 ? 4 : left >= 2 ? 2 : 1;
-            if (nb == 4 && bt->np == UK_P &&
+            if (nb == 4 && bt->np == UK_P_AVX512 &&
                 (c->kind != BNN_OUT_B || (g * c->bpg + bi) % 2 == 0)) {
                 (indirect ? conv_tile_full_1 : conv_tile_full_0)(
                     c, bt, g * c->bpg + bi, g);
@@ -360,7 +360,7 @@ static void conv_flush(const conv_ctx *c, conv_batch *bt, int indirect)
 }
 
 /* Adds the border pixel (n, oy, ox) to its batch: one tap table column. */
-static void conv_add_border(conv_ctx *c, conv_batch *border, const uint32_t *img,
+static void conv_add_border_avx512(conv_ctx_avx512 *c, conv_batch_avx512 *border, const uint32_t *img,
                             int32_t oy, int32_t ox, size_t pix)
 {
     const bnn_bconv2d_params *p = c->p;
@@ -377,17 +377,17 @@ static void conv_add_border(conv_ctx *c, conv_batch *border, const uint32_t *img
         }
     }
     border->pix[border->np] = pix;
-    if (++border->np == UK_P)
-        conv_flush(c, border, 1);
+    if (++border->np == UK_P_AVX512)
+        conv_flush_avx512(c, border, 1);
 }
 
 /* Walks the output pixels in raster order, batching interior and border
  * pixels separately. Interior columns of a row whose taps all lie inside
  * the image form one range [ox_lo, ox_hi), walked with pointer steps. */
-static void conv_run(conv_ctx *c, const uint32_t *in)
+static void conv_run_avx512(conv_ctx_avx512 *c, const uint32_t *in)
 {
     const bnn_bconv2d_params *p = c->p;
-    conv_batch inner, border;
+    conv_batch_avx512 inner, border;
     int32_t n, oy, ox, ox_lo, ox_hi;
     size_t img_words = (size_t)p->in_h * (size_t)p->in_w * (size_t)c->cwin;
     size_t xstep = (size_t)p->stride_w * (size_t)c->cwin;
@@ -410,11 +410,11 @@ static void conv_run(conv_ctx *c, const uint32_t *in)
             int row_in = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
             if (!row_in) {
                 for (ox = 0; ox < p->out_w; ox++)
-                    conv_add_border(c, &border, img, oy, ox, pix + (size_t)ox);
+                    conv_add_border_avx512(c, &border, img, oy, ox, pix + (size_t)ox);
                 continue;
             }
             for (ox = 0; ox < ox_lo; ox++)
-                conv_add_border(c, &border, img, oy, ox, pix + (size_t)ox);
+                conv_add_border_avx512(c, &border, img, oy, ox, pix + (size_t)ox);
             if (ox_lo < ox_hi) { /* then ox_lo*stride_w - pad_w >= 0 */
                 const uint32_t *a =
                     img + ((size_t)iy0 * (size_t)p->in_w +
@@ -422,23 +422,23 @@ static void conv_run(conv_ctx *c, const uint32_t *in)
                 for (ox = ox_lo; ox < ox_hi; ox++, a += xstep) {
                     inner.base[inner.np] = a;
                     inner.pix[inner.np] = pix + (size_t)ox;
-                    if (++inner.np == UK_P)
-                        conv_flush(c, &inner, 0);
+                    if (++inner.np == UK_P_AVX512)
+                        conv_flush_avx512(c, &inner, 0);
                 }
             }
             for (ox = ox_hi; ox < p->out_w; ox++)
-                conv_add_border(c, &border, img, oy, ox, pix + (size_t)ox);
+                conv_add_border_avx512(c, &border, img, oy, ox, pix + (size_t)ox);
         }
     }
-    conv_flush(c, &inner, 0);
-    conv_flush(c, &border, 1);
+    conv_flush_avx512(c, &inner, 0);
+    conv_flush_avx512(c, &border, 1);
 }
 
 /* Checks, falls back to portable where needed, sets up scratch and runs. */
-static bnn_status conv_entry(const bnn_bconv2d_params *p, const uint32_t *in,
+static bnn_status conv_entry_avx512(const bnn_bconv2d_params *p, const uint32_t *in,
                              void *out, void *scratch, bnn_out_kind kind)
 {
-    conv_ctx c;
+    conv_ctx_avx512 c;
     char *sc = (char *)scratch;
     if (bnn_bconv2d_check(p, in, out, scratch, kind) != BNN_OK)
         return BNN_ARG_ERROR;
@@ -486,29 +486,29 @@ static bnn_status conv_entry(const bnn_bconv2d_params *p, const uint32_t *in,
         bnn_fill_bthr(p, c.nk, bthr);
         c.bthr = bthr;
     }
-    conv_run(&c, in);
+    conv_run_avx512(&c, in);
     return BNN_OK;
 }
 
-bnn_status bnn_bconv2d_b_i32__avx512(const bnn_bconv2d_params *p,
+BNN_API bnn_status bnn_bconv2d_b_i32__avx512(const bnn_bconv2d_params *p,
                                      const uint32_t *in, int32_t *out,
                                      void *scratch)
 {
-    return conv_entry(p, in, out, scratch, BNN_OUT_I32);
+    return conv_entry_avx512(p, in, out, scratch, BNN_OUT_I32);
 }
 
-bnn_status bnn_bconv2d_b_f32__avx512(const bnn_bconv2d_params *p,
+BNN_API bnn_status bnn_bconv2d_b_f32__avx512(const bnn_bconv2d_params *p,
                                      const uint32_t *in, float *out,
                                      void *scratch)
 {
-    return conv_entry(p, in, out, scratch, BNN_OUT_F32);
+    return conv_entry_avx512(p, in, out, scratch, BNN_OUT_F32);
 }
 
-bnn_status bnn_bconv2d_b_b__avx512(const bnn_bconv2d_params *p,
+BNN_API bnn_status bnn_bconv2d_b_b__avx512(const bnn_bconv2d_params *p,
                                    const uint32_t *in, uint32_t *out,
                                    void *scratch)
 {
-    return conv_entry(p, in, out, scratch, BNN_OUT_B);
+    return conv_entry_avx512(p, in, out, scratch, BNN_OUT_B);
 }
 
 #endif

@@ -3,7 +3,7 @@
  * AVX-512 (bnn_conv2d_f32__avx512). Compiles to nothing unless
  * BNN_FL_HAVE_AVX512.
  *
- * Same tile and same arithmetic as the portable conv_tile in
+ * Same tile and same arithmetic as the portable fconv_tile in
  * src/conv2d_f32.c: 4 pixels x 16 channels in four zmm accumulators; per
  * (tap, input channel) one weight vector is loaded once and multiplied by
  * the broadcast input value of each pixel, then added (separate multiply
@@ -18,7 +18,7 @@
 
 #include <immintrin.h>
 
-static void conv_tile_avx512(int32_t np, const bnn_conv_red *r,
+static void fconv_tile_avx512(int32_t np, const bnn_conv_red *r,
                              const bnn_conv_taps *t, const float *bias,
                              int relu, float *dst, ptrdiff_t ops)
 {
@@ -62,11 +62,11 @@ static void conv_tile_avx512(int32_t np, const bnn_conv_red *r,
     }
 }
 
-bnn_status bnn_conv2d_f32__avx512(const bnn_conv2d_params *p,
+BNN_API bnn_status bnn_conv2d_f32__avx512(const bnn_conv2d_params *p,
                                   const float *in, float *out, void *scratch)
 {
     (void)scratch;
-    return bnn_conv2d_f32_run(p, in, out, conv_tile_avx512);
+    return bnn_conv2d_f32_run(p, in, out, fconv_tile_avx512);
 }
 
 #endif
