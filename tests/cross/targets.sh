@@ -154,3 +154,24 @@ xt_runtime_lib() {
     local ar=${XT_CC%gcc}ar
     "$ar" rcs "$dir/libruntime_min.a" "$dir/obj/"*.o
 }
+
+# xt_bnnc WORK: print the path of a host bnnc: $BNNC when set, else one
+# built (without tests) in WORK/host. Returns 1 when the build fails.
+xt_bnnc() {
+    if [ -n "${BNNC:-}" ]; then
+        echo "$BNNC"
+        return 0
+    fi
+    cmake -S "$XT_ROOT" -B "$1/host" -DCMAKE_BUILD_TYPE=Release -DBNNC_BUILD_TESTS=OFF \
+        >/dev/null &&
+        cmake --build "$1/host" -j2 --target bnnc >/dev/null || return 1
+    echo "$1/host/bnnc"
+}
+
+# The models scripts/footprint and scripts/cortex-m-cost measure:
+# name|symbol file|params file|input shape|inputs (.npy)
+XT_MODELS=(
+  "digits|examples/digits/digits-symbol.json|examples/digits/digits-0000.params|1,1,8,8|examples/digits/heldout_x.npy"
+  "resnete|tests/golden/fixtures/bmx2_raw_resnete/bmx2_raw_resnete-symbol.json|tests/golden/fixtures/bmx2_raw_resnete/bmx2_raw_resnete-0000.params|1,3,8,8|tests/golden/fixtures/bmx2_raw_resnete/input.npy"
+  "resnet-unit|tests/golden/fixtures/bmx1_resnet_unit/bmx1_resnet_unit-symbol.json|tests/golden/fixtures/bmx1_resnet_unit/bmx1_resnet_unit-0000.params|1,3,8,8|tests/golden/fixtures/bmx1_resnet_unit/input.npy"
+)
