@@ -250,6 +250,11 @@ static void write_step(const lir_program *p, const emit_options *o, int i, strbu
     case LK_UNPACK:
         fn = "bnn_unpack_b_f32";
         goto copy_args;
+    case LK_PACK_AFFINE:
+        fn = "bnn_pack_affine_f32_b";
+        snprintf(args, sizeof args, "%d, %d, %s, %d, %s, %s, %s, %d", s->p.copy.pixels,
+                 s->p.copy.c, in0, s->p.copy.in_stride, k[0], k[1], out, s->p.copy.out_stride);
+        break;
     case LK_COPY_CH_B:
         fn = "bnn_copy_channels_b";
         BNNC_ASSERT(s->p.copy.in_offset == 0);
@@ -526,7 +531,8 @@ static int write_runtime(const lir_program *p, strbuf *b, bnnc_err *err)
             "bnn_conv2d_f32", "bnn_dense_f32", "bnn_affine_f32", "bnn_act_f32", "bnn_prelu_f32",
             "bnn_maxpool_f32", "bnn_avgpool_f32", "bnn_add_f32", "bnn_copy_channels_f32",
             "bnn_pad2d_f32", "bnn_softmax_f32", "bnn_unary_f32", "bnn_binary_f32",
-            "bnn_binary_pixel_f32", "bnn_channel_mean_f32", "bnn_permute_f32"};
+            "bnn_binary_pixel_f32", "bnn_channel_mean_f32", "bnn_permute_f32",
+            "bnn_pack_affine_f32_b"};
         const char *fn = fns[p->s[i].kind];
         const bnnc_embedded_file *f;
         int seen = 0;

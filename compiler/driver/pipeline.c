@@ -11,7 +11,7 @@
 
 const char *const bnnc_pass_names[] = {
     "import", "legalize", "shapes", "fold_constants", "binarize",
-    "fold_thresholds", "lower", "plan", NULL};
+    "fold_thresholds", "fold_float", "lower", "plan", NULL};
 
 /* After pass `name`: check invariants (an internal error aborts) and dump
  * the IR when asked. */
@@ -95,6 +95,10 @@ int compile_model(const bnnc_options *o, ir_graph *g, lir_program *p, bnnc_err *
     if (pass_fold_thresholds(g, err))
         goto fail;
     after_pass(o, g, "fold_thresholds", 1);
+    /* fold_float: BatchNorm and ReLU into the float conv/dense before them */
+    if (pass_fold_float(g, err))
+        goto fail;
+    after_pass(o, g, "fold_float", 1);
     /* lower: one runtime call per step, NHWC, packed bits */
     if (pass_lower(g, o, p, err))
         goto fail;

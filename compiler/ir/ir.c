@@ -329,3 +329,86 @@ void ir_dump(const ir_graph *g, void *file)
         fprintf(f, " %%%d", g->heads[j].node);
     fputc('\n', f);
 }
+
+void ir_sort(ir_graph *g)
+{
+    size_t n = g->n, i, k = 0;
+    int j;
+    int *map = xmalloc(sizeof *map * (n ? n : 1));
+    char *done = xcalloc(n ? n : 1, 1);
+    ir_node **out = xmalloc(sizeof *out * (n ? n : 1));
+    /* repeatedly take the first node whose inputs are all placed */
+    while (k < n) {
+        int progress = 0;
+        for (i = 0; i < n; i++) {
+            ir_node *m = g->nodes[i];
+            int ready = !done[i];
+            for (j = 0; ready && j < m->n_in; j++)
+                ready = done[m->in[j].node];
+            if (!ready)
+                continue;
+            done[i] = 1;
+            map[i] = (int)k;
+            out[k++] = m;
+            progress = 1;
+            break;
+        }
+        BNNC_ASSERT(progress); /* a cycle would be a bug in a pass */
+    }
+    for (i = 0; i < n; i++) {
+        ir_node *m = out[i];
+        m->id = (int)i;
+        for (j = 0; j < m->n_in; j++)
+            m->in[j].node = map[m->in[j].node];
+    }
+    for (j = 0; j < g->n_heads; j++)
+        g->heads[j].node = map[g->heads[j].node];
+    memcpy(g->nodes, out, sizeof *out * n);
+    free(out);
+    free(done);
+    free(map);
+}
+
+static int only_binarized_depth(const ir_graph *g, int node, int depth)
+{
+    size_t i;
+    int j, used = 0;
+    if (depth > 32)
+        return 0;
+    for (j = 0; j < g->n_heads; j++)
+        if (g->heads[j].node == node)
+            return 0;
+    for (i = (size_t)node + 1; i < g->n; i++) {
+        const ir_node *m = g->nodes[i];
+        if (m->dead)
+            continue;
+        for (j = 0; j < m->n_in; j++) {
+            if (m->in[j].node != node)
+                continue;
+            used = 1;
+            switch (m->op) {
+            case IR_OP_SIGN:
+            case IR_OP_BCONV:
+            case IR_OP_BDENSE:
+                break;
+            case IR_OP_POOL:
+                if (m->a.pool.type != IR_POOL_MAX || m->a.pool.v1 ||
+                    !only_binarized_depth(g, m->id, depth + 1))
+                    return 0;
+                break;
+            case IR_OP_FLATTEN:
+                if (!only_binarized_depth(g, m->id, depth + 1))
+                    return 0;
+                break;
+            default:
+                return 0;
+            }
+        }
+    }
+    return used;
+}
+
+int ir_only_binarized(const ir_graph *g, int node)
+{
+    return only_binarized_depth(g, node, 0);
+}

@@ -57,12 +57,14 @@ typedef struct {
     int kernel[2], stride[2], dilate[2], pad[2];
     int num_filter, num_group;
     int no_bias;
+    int relu; /* fold_float: a following ReLU is applied by the conv */
 } ir_conv_attr;
 
 typedef struct {
     int num_hidden;
     int no_bias;
     int flatten;
+    int relu; /* fold_float: a following ReLU is applied by the layer */
 } ir_dense_attr;
 
 typedef struct {
@@ -308,6 +310,13 @@ int ir_use_count(const ir_graph *g, int node, int out);
 void ir_mark_dead(ir_graph *g);
 /* Remove dead nodes, renumbering ids and references (order kept). */
 void ir_compact(ir_graph *g);
+/* Restore topological order after nodes were appended (stable: nodes keep
+ * their relative order where dependencies allow), renumbering ids. */
+void ir_sort(ir_graph *g);
+/* True when every use of output 0 of `node` only takes its sign: a sign
+ * node, a binary layer's input, or a max pool / flatten whose own uses do
+ * (heads are not). */
+int ir_only_binarized(const ir_graph *g, int node);
 
 /* Check structural invariants (topological order, valid refs, shapes
  * when `shapes` is set). Returns 0 or an internal error message. */

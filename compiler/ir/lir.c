@@ -17,7 +17,7 @@ static const char *const kind_names[] = {
     "conv2d_f32", "dense_f32", "affine_f32", "act_f32", "prelu_f32",
     "maxpool_f32", "avgpool_f32", "add_f32", "copy_channels_f32", "pad2d_f32",
     "softmax_f32", "unary_f32", "binary_f32", "binary_pixel_f32",
-    "channel_mean_f32", "permute_f32"};
+    "channel_mean_f32", "permute_f32", "pack_affine"};
 _Static_assert(sizeof kind_names / sizeof *kind_names == LK_COUNT,
                "kind name table out of step with lir_kind");
 
@@ -48,6 +48,10 @@ int lir_tensor_add(lir_program *p, lir_dtype dt, int32_t n, int32_t h,
 {
     lir_tensor *t;
     size_t cap = (size_t)p->capt;
+    char copy[sizeof t->name];
+    /* name may point into p->t, which growing can move */
+    snprintf(copy, sizeof copy, "%s", name ? name : "");
+    name = copy;
     xgrow((void **)&p->t, &cap, (size_t)p->nt + 1, sizeof *p->t);
     p->capt = (int)cap;
     t = &p->t[p->nt];
@@ -65,7 +69,7 @@ int lir_tensor_add(lir_program *p, lir_dtype dt, int32_t n, int32_t h,
     t->view_of = -1;
     t->const_id = -1;
     t->first = t->last = -1;
-    snprintf(t->name, sizeof t->name, "%s", name ? name : "");
+    snprintf(t->name, sizeof t->name, "%s", name);
     return p->nt++;
 }
 

@@ -178,48 +178,6 @@ static int compose(ir_graph *g, ir_node *u, int from, int ndim, int64_t ch,
     }
 }
 
-/* True when every use of output `r` only takes its sign: a sign node, a
- * binary layer's input, or a max pool / flatten whose own uses do. Heads
- * are not binarizing. */
-static int only_binarized(const ir_graph *g, int node, int depth)
-{
-    size_t i;
-    int j, used = 0;
-    if (depth > 32)
-        return 0;
-    for (j = 0; j < g->n_heads; j++)
-        if (g->heads[j].node == node)
-            return 0;
-    for (i = (size_t)node + 1; i < g->n; i++) {
-        const ir_node *m = g->nodes[i];
-        if (m->dead)
-            continue;
-        for (j = 0; j < m->n_in; j++) {
-            if (m->in[j].node != node)
-                continue;
-            used = 1;
-            switch (m->op) {
-            case IR_OP_SIGN:
-            case IR_OP_BCONV:
-            case IR_OP_BDENSE:
-                break;
-            case IR_OP_POOL:
-                if (m->a.pool.type != IR_POOL_MAX ||
-                    !only_binarized(g, m->id, depth + 1))
-                    return 0;
-                break;
-            case IR_OP_FLATTEN:
-                if (!only_binarized(g, m->id, depth + 1))
-                    return 0;
-                break;
-            default:
-                return 0;
-            }
-        }
-    }
-    return used;
-}
-
 /* Threshold of channel c from y = A*dot + B (see the derivation above). */
 static void threshold(double A, double B, int64_t K, int32_t *thresh,
                       uint8_t *dir, int *near_tie)
@@ -292,7 +250,7 @@ int pass_fold_thresholds(ir_graph *g, bnnc_err *err)
                                     "scale or shift after folding (check "
                                     "BatchNorm variances and scales)",
                                     (long long)c);
-        if (!only_binarized(g, n->id, 0))
+        if (!ir_only_binarized(g, n->id))
             continue;
         b->out_bits = 1;
         b->thresh = xmalloc(sizeof(int32_t) * (size_t)ch);

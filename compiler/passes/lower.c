@@ -49,6 +49,8 @@ typedef struct {
     const bnnc_options *o;
     bnnc_err *err;
     lval **vals;  /* per node, per output */
+    int *packed;  /* per tensor id: its sign-packed copy, or -1 */
+    size_t npacked;
 } lower_ctx;
 
 static int err_node(lower_ctx *x, const ir_node *n, const char *what)
@@ -144,6 +146,19 @@ static lval as_float(lower_ctx *x, lval v, const ir_node *n)
     return r;
 }
 
+/* Record that tensor `bits` holds the sign-packed copy of tensor `t`. */
+static void remember_pack(lower_ctx *x, int t, int bits)
+{
+    if ((size_t)t >= x->npacked) {
+        size_t n = (size_t)t * 2 + 16, i;
+        x->packed = xrealloc(x->packed, sizeof *x->packed * n);
+        for (i = x->npacked; i < n; i++)
+            x->packed[i] = -1;
+        x->npacked = n;
+    }
+    x->packed[t] = bits;
+}
+
 /* Sign-packed version of v (x < 0 -> bit 1). */
 static lval as_bits(lower_ctx *x, lval v, const ir_node *n)
 {
@@ -152,9 +167,16 @@ static lval as_bits(lower_ctx *x, lval v, const ir_node *n)
     lval r = v;
     if (v.bits)
         return v;
+    if ((size_t)v.t < x->npacked && x->packed[v.t] >= 0) {
+        /* packed before (several binary layers read one tensor) */
+        r.t = x->packed[v.t];
+        r.bits = 1;
+        return r;
+    }
     t = &x->p->t[v.t];
     r.t = lir_tensor_add(x->p, LIR_BITS, t->n, t->h, t->w, t->c, t->name);
     r.bits = 1;
+    remember_pack(x, v.t, r.t);
     t = &x->p->t[v.t];
     s = step(x, LK_PACK, n);
     set_io(s, v.t, -1, r.t);
@@ -331,10 +353,12 @@ static int lower_bconv(lower_ctx *x, ir_node *n)
     bnn_bconv2d_params *q;
     lir_step *s;
     const lir_tensor *it;
+    lir_tensor itv; /* snapshot: adding tensors may move the table */
     size_t words;
     uint32_t *w;
 
-    in = as_canonical(x, as_float(x, in, n), n);
+    if (in.form != F_NHWC)
+        in = as_canonical(x, as_float(x, in, n), n);
     if (in.form != F_NHWC)
         return err_node(x, n, "binary convolution input is not 4-D");
     in = as_bits(x, in, n);
@@ -345,7 +369,8 @@ static int lower_bconv(lower_ctx *x, ir_node *n)
     out.t = new_tensor(x, b->out_bits ? LIR_BITS : LIR_F32, &out.shape, F_NHWC, n->name);
     s = step(x, b->out_bits ? LK_BCONV_B : LK_BCONV_F32, n);
     set_io(s, in.t, -1, out.t);
-    it = &x->p->t[in.t];
+    itv = x->p->t[in.t];
+    it = &itv;
     q = &s->p.bconv;
     q->n = it->n;
     q->in_h = it->h;
@@ -391,6 +416,7 @@ static int lower_bdense(lower_ctx *x, ir_node *n)
     bnn_bdense_params *q;
     lir_step *s;
     const lir_tensor *it;
+    lir_tensor itv; /* snapshot: adding tensors may move the table */
     int nhwc;
     size_t words;
     uint32_t *w;
@@ -398,7 +424,8 @@ static int lower_bdense(lower_ctx *x, ir_node *n)
     if (in.form == F_PLAIN)
         return err_node(x, n, "binary dense input is neither 2-D nor 4-D");
     in = as_bits(x, in, n);
-    it = &x->p->t[in.t];
+    itv = x->p->t[in.t];
+    it = &itv;
     nhwc = in.form == F_NHWC || in.form == F_FLAT;
     memset(&out, 0, sizeof out);
     out.shape = n->shape[0];
@@ -431,6 +458,7 @@ static int lower_conv(lower_ctx *x, ir_node *n)
     bnn_conv2d_params *q;
     lir_step *s;
     const lir_tensor *it;
+    lir_tensor itv; /* snapshot: adding tensors may move the table */
     int32_t g, oi, ci, ky, kx, cg, og;
     float *w;
 
@@ -445,7 +473,8 @@ static int lower_conv(lower_ctx *x, ir_node *n)
     out.t = new_tensor(x, LIR_F32, &out.shape, F_NHWC, n->name);
     s = step(x, LK_CONV_F32, n);
     set_io(s, in.t, -1, out.t);
-    it = &x->p->t[in.t];
+    itv = x->p->t[in.t];
+    it = &itv;
     q = &s->p.conv;
     q->n = it->n;
     q->in_h = it->h;
@@ -463,7 +492,7 @@ static int lower_conv(lower_ctx *x, ir_node *n)
     q->dil_h = c->dilate[0];
     q->dil_w = c->dilate[1];
     q->groups = c->num_group;
-    q->act = BNN_ACT_NONE;
+    q->act = c->relu ? BNN_ACT_RELU : BNN_ACT_NONE;
     q->out_pixel_stride = x->p->t[out.t].stride;
     cg = q->in_c / q->groups;
     og = q->out_c / q->groups;
@@ -488,9 +517,10 @@ static int lower_conv(lower_ctx *x, ir_node *n)
                                     i32((int64_t)bnn_conv2d_f32_scratch_bytes(q)), "scratch");
         x->p->t[s->scratch].scratch = 1;
     }
-    snprintf(s->what, sizeof s->what, "%dx%d s%d p%d d%d g%d, %d->%d, float%s",
+    snprintf(s->what, sizeof s->what, "%dx%d s%d p%d d%d g%d, %d->%d, float%s%s",
              q->k_h, q->k_w, q->stride_h, q->pad_h, q->dil_h, q->groups, q->in_c,
-             q->out_c, n->weight_only_binary ? ", +-1 weights" : "");
+             q->out_c, n->weight_only_binary ? ", +-1 weights" : "",
+             c->relu ? ", relu" : "");
     x->vals[n->id][0] = out;
     return 0;
 }
@@ -505,6 +535,7 @@ static int lower_dense(lower_ctx *x, ir_node *n)
     bnn_dense_params *q;
     lir_step *s;
     const lir_tensor *it;
+    lir_tensor itv;
     int32_t o, k, rows;
     float *w;
 
@@ -523,7 +554,8 @@ static int lower_dense(lower_ctx *x, ir_node *n)
         in.t = reinterpret(x, in.t, &s2, F_ROWS);
         in.form = F_ROWS;
     }
-    it = &x->p->t[in.t];
+    itv = x->p->t[in.t]; /* a copy: adding tensors below may move the table */
+    it = &itv;
     rows = it->n;
     k = it->c * it->h * it->w;
     memset(&out, 0, sizeof out);
@@ -539,7 +571,7 @@ static int lower_dense(lower_ctx *x, ir_node *n)
     q->n = rows;
     q->k = k;
     q->out_c = d->num_hidden;
-    q->act = BNN_ACT_NONE;
+    q->act = d->relu ? BNN_ACT_RELU : BNN_ACT_NONE;
     q->out_row_stride = d->num_hidden;
     w = xmalloc(sizeof(float) * (size_t)k * (size_t)q->out_c);
     for (o = 0; o < q->out_c; o++)
@@ -615,11 +647,31 @@ static int lower_batchnorm(lower_ctx *x, ir_node *n)
         mul[c] = (float)m;
         add[c] = (float)((double)bt->a.c.f[c] - (double)mn->a.c.f[c] * m);
     }
+    if (ir_only_binarized(x->g, n->id)) {
+        /* BatchNorm feeding only signs: normalise and pack in one pass */
+        lval out = in;
+        const lir_tensor *t = &x->p->t[in.t];
+        lir_step *s;
+        out.bits = 1;
+        out.t = lir_tensor_add(x->p, LIR_BITS, t->n, t->h, t->w, t->c, n->name);
+        t = &x->p->t[in.t];
+        s = step(x, LK_PACK_AFFINE, n);
+        set_io(s, in.t, -1, out.t);
+        s->p.copy.pixels = t->n * t->h * t->w;
+        s->p.copy.c = t->c;
+        s->p.copy.in_stride = t->stride;
+        s->p.copy.out_stride = x->p->t[out.t].stride;
+        add_const(x, s, LC_F32, (size_t)ch, mul, "mul");
+        add_const(x, s, LC_F32, (size_t)ch, add, "add");
+        snprintf(s->what, sizeof s->what, "BatchNorm and sign-pack in one pass, %lld channels",
+                 (long long)ch);
+        x->vals[n->id][0] = out;
+        return 0;
+    }
     {
         char what[64];
         snprintf(what, sizeof what, "BatchNorm as per-channel affine, %lld channels",
                  (long long)ch);
-        /* keep the mul/add in one call: pass through the per-channel path */
         return lower_affine(x, n, in, mul, add, what);
     }
 }
@@ -902,6 +954,7 @@ static int lower_pool(lower_ctx *x, ir_node *n)
     bnn_pool2d_params *q;
     lir_step *s;
     const lir_tensor *it;
+    lir_tensor itv; /* snapshot: adding tensors may move the table */
     int bits;
     if (in.form != F_NHWC)
         return err_node(x, n, "pooling input is not 4-D");
@@ -940,7 +993,8 @@ static int lower_pool(lower_ctx *x, ir_node *n)
     out.t = new_tensor(x, bits ? LIR_BITS : LIR_F32, &out.shape, F_NHWC, n->name);
     s = step(x, bits ? LK_MAXPOOL_B : a->type == IR_POOL_MAX ? LK_MAXPOOL_F32 : LK_AVGPOOL_F32, n);
     set_io(s, in.t, -1, out.t);
-    it = &x->p->t[in.t];
+    itv = x->p->t[in.t];
+    it = &itv;
     q = &s->p.pool;
     q->n = it->n;
     q->in_h = it->h;
@@ -1112,6 +1166,7 @@ static int lower_pad(lower_ctx *x, ir_node *n)
     const int *w = n->a.pad.width;
     lir_step *s;
     const lir_tensor *it;
+    lir_tensor itv; /* snapshot: adding tensors may move the table */
     if (in.form != F_NHWC)
         return err_node(x, n, "padding is supported on 4-D tensors");
     memset(&out, 0, sizeof out);
@@ -1120,7 +1175,8 @@ static int lower_pad(lower_ctx *x, ir_node *n)
     out.t = new_tensor(x, LIR_F32, &out.shape, F_NHWC, n->name);
     s = step(x, LK_PAD_F32, n);
     set_io(s, in.t, -1, out.t);
-    it = &x->p->t[in.t];
+    itv = x->p->t[in.t];
+    it = &itv;
     s->p.pad.n = it->n;
     s->p.pad.h = it->h;
     s->p.pad.w = it->w;
@@ -1159,7 +1215,7 @@ static int lower_mean(lower_ctx *x, ir_node *n)
         return 0;
     }
     if (in.form == F_NHWC && !reduce[0] && !reduce[1] && reduce[2] && reduce[3]) {
-        const lir_tensor *it = &x->p->t[in.t];
+        const lir_tensor itv = x->p->t[in.t], *it = &itv; /* a copy, see lower_dense */
         ir_shape s4 = {4, {in.shape.d[0], in.shape.d[1], 1, 1}};
         memset(&out, 0, sizeof out);
         out.shape = s4;
@@ -1207,9 +1263,11 @@ static int lower_softmax(lower_ctx *x, ir_node *n)
         (a->mode == IR_SOFTMAX_LAST && nd == 2)) {
         /* over all non-batch elements: element order does not matter */
         const lir_tensor *it;
+        lir_tensor itv;
         if (in.form == F_PLAIN)
             in.t = reinterpret(x, in.t, &(ir_shape){2, {in.shape.d[0], ir_shape_count(&in.shape) / in.shape.d[0]}}, F_ROWS);
-        it = &x->p->t[in.t];
+        itv = x->p->t[in.t];
+        it = &itv;
         rows = it->n;
         len = it->h * it->w * it->c;
     } else if ((a->mode == IR_SOFTMAX_CHANNEL || (a->mode == IR_SOFTMAX_AXIS && axis == 1)) &&
@@ -1409,6 +1467,8 @@ int pass_lower(ir_graph *g, const bnnc_options *o, lir_program *p, bnnc_err *err
     x.o = o;
     x.err = err;
     x.vals = xcalloc(g->n ? g->n : 1, sizeof *x.vals);
+    x.packed = NULL;
+    x.npacked = 0;
     for (i = 0; i < g->n; i++)
         x.vals[i] = xcalloc((size_t)g->nodes[i]->n_out, sizeof(lval));
     for (i = 0; i < g->n && !rc; i++)
@@ -1426,6 +1486,7 @@ int pass_lower(ir_graph *g, const bnnc_options *o, lir_program *p, bnnc_err *err
     for (i = 0; i < g->n; i++)
         free(x.vals[i]);
     free(x.vals);
+    free(x.packed);
     if (rc) {
         lir_free(p);
         return -1;

@@ -44,6 +44,10 @@ int pass_binarize(ir_graph *g, bnnc_err *err);
  * out_bits layers have thresh/dir. */
 int pass_fold_thresholds(ir_graph *g, bnnc_err *err);
 
+/* fold_float: BatchNorm and ReLU after a float conv/dense fold into it
+ * (see fold_float.c). Requires: fold_thresholds. */
+int pass_fold_float(ir_graph *g, bnnc_err *err);
+
 /* Shape of one node from its inputs' shapes (used by passes that create
  * nodes). */
 int shape_infer_node(ir_graph *g, ir_node *n, bnnc_err *err);

@@ -227,6 +227,15 @@ BNN_API bnn_status bnn_pack_f32_b(int32_t pixels, int32_t c, const float *in,
                           int32_t in_pixel_stride, uint32_t *out,
                           int32_t out_pixel_stride);
 
+/* Per-channel affine map and sign-pack in one pass (BatchNorm followed by
+ * binarization, without materialising the float result):
+ * bit = (x * mul[ch] + add[ch] < 0), evaluated in float with two roundings
+ * exactly as bnn_affine_f32 then bnn_pack_f32_b would. */
+BNN_API bnn_status bnn_pack_affine_f32_b(int32_t pixels, int32_t c, const float *in,
+                                 int32_t in_pixel_stride, const float *mul,
+                                 const float *add, uint32_t *out,
+                                 int32_t out_pixel_stride);
+
 /* Unpack bits to +-1.0f: bit 1 -> -1.0f, bit 0 -> +1.0f. */
 BNN_API bnn_status bnn_unpack_b_f32(int32_t pixels, int32_t c, const uint32_t *in,
                             int32_t in_pixel_stride, float *out,

@@ -28,6 +28,33 @@ BNN_API bnn_status bnn_pack_f32_b(int32_t pixels, int32_t c, const float *in,
     return BNN_OK;
 }
 
+BNN_API bnn_status bnn_pack_affine_f32_b(int32_t pixels, int32_t c, const float *in,
+                                 int32_t in_pixel_stride, const float *mul,
+                                 const float *add, uint32_t *out,
+                                 int32_t out_pixel_stride)
+{
+    int32_t p, w, nw = bnn_words(c);
+    if (pixels < 0 || c <= 0 || in_pixel_stride < c || !mul || !add ||
+        out_pixel_stride < nw)
+        return BNN_ARG_ERROR;
+    for (p = 0; p < pixels; p++) {
+        const float *x = in + (size_t)p * (size_t)in_pixel_stride;
+        uint32_t *o = out + (size_t)p * (size_t)out_pixel_stride;
+        for (w = 0; w < nw; w++) {
+            int32_t j, n = c - w * 32 < 32 ? c - w * 32 : 32;
+            uint32_t bits = 0;
+            for (j = 0; j < n; j++) {
+                int32_t ch = w * 32 + j;
+                float y = x[ch] * mul[ch];
+                y = y + add[ch];
+                bits |= (uint32_t)(y < 0.0f) << j;
+            }
+            o[w] = bits;
+        }
+    }
+    return BNN_OK;
+}
+
 BNN_API bnn_status bnn_unpack_b_f32(int32_t pixels, int32_t c, const uint32_t *in,
                             int32_t in_pixel_stride, float *out,
                             int32_t out_pixel_stride)

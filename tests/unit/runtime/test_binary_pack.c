@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <cmocka.h>
 
@@ -78,6 +79,56 @@ static void test_pack_tail_and_strides(void **state)
 }
 
 /* Concatenation of binary tensors at bit offsets 0, 5 and 37. */
+/* The fused affine + sign-pack equals bnn_affine_f32 followed by
+ * bnn_pack_f32_b bit for bit, on awkward channel counts and strides, with
+ * values that land exactly on 0 after the affine map and NaN inputs. */
+static void test_pack_affine_equals_affine_then_pack(void **state)
+{
+    static const int32_t cs[] = {1, 31, 32, 33, 63, 64, 65, 130};
+    (void)state;
+    for (size_t k = 0; k < sizeof cs / sizeof *cs; k++) {
+        int32_t c = cs[k], pixels = 7, in_stride = c + 3, nw = bnn_words(c);
+        int32_t out_stride = nw + 1;
+        float *x = malloc(sizeof(float) * (size_t)(pixels * in_stride));
+        float *y = malloc(sizeof(float) * (size_t)(pixels * c));
+        float *mul = malloc(sizeof(float) * (size_t)c), *add = malloc(sizeof(float) * (size_t)c);
+        uint32_t *a = calloc((size_t)(pixels * out_stride), 4), *b = calloc((size_t)(pixels * out_stride), 4);
+        uint32_t *xc = calloc((size_t)(pixels * nw), 4);
+        for (int32_t ch = 0; ch < c; ch++) {
+            mul[ch] = ch % 5 == 0 ? -0.75f : ch % 7 == 0 ? 0.0f : 0.5f + (float)ch / 16.0f;
+            add[ch] = (float)(ch % 9) / 4.0f - 1.0f;
+        }
+        for (int32_t p = 0; p < pixels; p++)
+            for (int32_t ch = 0; ch < in_stride; ch++) {
+                float v = (float)((p * 131 + ch * 17) % 23 - 11) / 8.0f;
+                if (ch < c && (p + ch) % 6 == 0 && mul[ch] != 0.0f)
+                    v = -add[ch] / mul[ch]; /* lands on (about) zero */
+                if (ch < c && (p * 3 + ch) % 29 == 0)
+                    v = NAN;
+                x[p * in_stride + ch] = v;
+            }
+        for (int32_t p = 0; p < pixels; p++)
+            for (int32_t ch = 0; ch < c; ch++)
+                y[p * c + ch] = x[p * in_stride + ch];
+        assert_int_equal(bnn_affine_f32(pixels, c, mul, add, y, y), BNN_OK);
+        assert_int_equal(bnn_pack_f32_b(pixels, c, y, c, xc, nw), BNN_OK);
+        for (int32_t p = 0; p < pixels; p++)
+            memcpy(b + p * out_stride, xc + p * nw, (size_t)nw * 4);
+        assert_int_equal(bnn_pack_affine_f32_b(pixels, c, x, in_stride, mul, add, a, out_stride),
+                         BNN_OK);
+        assert_memory_equal(a, b, (size_t)(pixels * out_stride) * 4);
+        /* and against the definition, for one pixel */
+        for (int32_t ch = 0; ch < c; ch++) {
+            float v = x[ch] * mul[ch];
+            v = v + add[ch];
+            assert_int_equal((a[ch >> 5] >> (ch & 31)) & 1u, v < 0.0f);
+        }
+        assert_int_equal(bnn_pack_affine_f32_b(pixels, c, x, in_stride, NULL, add, a, out_stride),
+                         BNN_ARG_ERROR);
+        free(x); free(y); free(mul); free(add); free(a); free(b); free(xc);
+    }
+}
+
 static void test_copy_channels(void **state)
 {
     uint32_t src[2][2] = {{0x80000001u, 0x3u}, {0xFFFFFFFFu, 0x1u}}; /* 34 ch */
@@ -150,6 +201,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pack_special_values),
         cmocka_unit_test(test_pack_tail_and_strides),
+        cmocka_unit_test(test_pack_affine_equals_affine_then_pack),
         cmocka_unit_test(test_copy_channels),
         cmocka_unit_test(test_copy_channels_all_offsets),
     };
