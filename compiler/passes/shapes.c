@@ -104,6 +104,27 @@ static int word_bits_of(const ir_node *c)
     return c->a.c.packed && c->a.c.packed->dtype == MX_F64 ? 64 : 32;
 }
 
+/* Weights declared packed that hold one float per weight instead: the
+ * BMXNet converters leave a layer's weights unpacked when its input
+ * channels are not a multiple of the word size (while still renaming the
+ * op). Use them as real-valued weights (binarized like v1's). Returns 1
+ * when n was switched to real-valued weights. */
+static int unpacked_fallback(ir_graph *g, ir_node *n, int64_t count)
+{
+    ir_node *wn = g->nodes[n->in[1].node];
+    const mx_array *a = wn->a.c.packed;
+    if (!a || (int64_t)a->count != count || ir_use_count(g, wn->id, 0) != 1)
+        return 0;
+    wn->a.c.f = xmalloc(sizeof(float) * (a->count ? a->count : 1));
+    mx_array_to_f32(a, wn->a.c.f);
+    wn->a.c.packed = NULL;
+    n->a.q.packed = 0;
+    bnnc_warnf("%s: node '%s' (%s): weights '%s' are not packed (%lld values); "
+               "using them as real-valued weights",
+               g->symbol_path, n->name, n->mx_op, wn->name, (long long)count);
+    return 1;
+}
+
 static int infer_conv(ir_graph *g, ir_node *n, const ir_conv_attr *c,
                       int packed, bnnc_err *err)
 {
@@ -138,6 +159,8 @@ static int infer_conv(ir_graph *g, ir_node *n, const ir_conv_attr *c,
         int wb = word_bits_of(wn);
         int64_t bits = (int64_t)c->num_filter * cg * c->kernel[0] * c->kernel[1];
         int64_t have = (int64_t)ir_shape_count(in_shape(g, n, 1));
+        if (have != packed_words(bits, wb) && unpacked_fallback(g, n, bits))
+            return infer_conv(g, n, c, 0, err);
         if (have != packed_words(bits, wb))
             return ir_node_errf(g, n, err,
                                 "packed weights '%s' hold %lld %d-bit words; "
@@ -194,6 +217,8 @@ static int infer_dense(ir_graph *g, ir_node *n, const ir_dense_attr *d,
         int wb = word_bits_of(wn);
         int64_t have = (int64_t)ir_shape_count(in_shape(g, n, 1));
         int64_t want = packed_words(k, wb) * d->num_hidden;
+        if ((k % wb || have != want) && unpacked_fallback(g, n, k * d->num_hidden))
+            return infer_dense(g, n, d, 0, err);
         if (k % wb)
             return ir_node_errf(g, n, err,
                                 "%lld input features are not a multiple of "

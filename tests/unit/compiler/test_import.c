@@ -586,6 +586,35 @@ static void test_v2_converted(void **state)
     mb_free(&p);
 }
 
+/* The converters leave a layer unpacked when its input channels are not a
+ * multiple of the word size but still rename the op: real-valued weights
+ * under BinaryInferenceConvolution are binarized like v1's. */
+static void test_v2_converted_unpacked(void **state)
+{
+    static const char j[] = GRAPH(
+        VAR("data") ","
+        "{\"op\": \"Pad\", \"name\": \"pad0\", \"attrs\": {\"constant_value\": \"-1\", \"mode\": \"constant\", \"pad_width\": \"[0, 0, 0, 0, 1, 1, 1, 1]\"}, \"inputs\": [[0,0,0]]},"
+        VAR("w") ","
+        "{\"op\": \"BinaryInferenceConvolution\", \"name\": \"bconv\", \"attrs\": {\"kernel\": \"(3, 3)\", \"num_filter\": \"8\"}, \"inputs\": [[1,0,0],[2,0,0]]}",
+        3);
+    static const char *const in[] = {"data=1,3,6,6", NULL};
+    mb_params p = {0};
+    ir_graph g;
+    bnnc_err err;
+    ir_node *b;
+    (void)state;
+    mb_add(&p, "arg:w", 4, (int64_t[]){8, 3, 3, 3}, NULL);
+    RUN_OK(j, &p, in);
+    b = mb_node(&g, "bconv");
+    assert_int_equal(b->op, IR_OP_BCONV);
+    assert_int_equal(b->a.b.word_bits, 0);
+    assert_int_equal(b->a.b.pad_mode, IR_PAD_MINUS_ONE);
+    assert_true(b->a.b.offset == 27.0);
+    expect_signs(b, &p.a[0]);
+    ir_graph_free(&g);
+    mb_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -599,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_weight_only),
         cmocka_unit_test(test_v1),
         cmocka_unit_test(test_v2_converted),
+        cmocka_unit_test(test_v2_converted_unpacked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
