@@ -1,0 +1,216 @@
+/*
+ * bench_machine.c - the single-thread ceilings scripts/bench compares the
+ * float and data-movement steps of a network with (the binary steps are
+ * compared with the popcount roofline of bench_kernels.c). Prints one
+ * JSON object.
+ *
+ *   float_peak_gflops:  widest vector the build has (16 lanes with
+ *                       AVX-512F, 8 with AVX, else 4 with SSE/scalar
+ *                       code the compiler vectorises), 12 independent
+ *                       chains kept in registers; "fma" is a fused
+ *                       multiply-add per element, "muladd" a multiply
+ *                       then an add (what runtime_min's float kernels do,
+ *                       for results identical across variants). FLOPs
+ *                       count 2 per multiply-accumulate.
+ *   stream_gbps:        bytes read plus bytes written per second of
+ *                       y[i] = x[i] * a + b (the access pattern of the
+ *                       per-channel affine, activation and pack/unpack
+ *                       steps), for working sets from L1-sized to
+ *                       DRAM-sized, each warm: "copy" with x and y two
+ *                       buffers of half the working set each, "inplace"
+ *                       with y = x (no write-allocate traffic); "gbps" is
+ *                       the larger of the two.
+ *
+ * Every figure is the best of 5 medians of repeated timed runs.
+ *
+ *   cc -O3 -march=native bench_machine.c -o bench_machine
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#if defined(__AVX__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static volatile float g_sink;
+
+/* Best of 5 medians of 15 runs of fn(arg) (each lasting a few ms),
+ * returning seconds per call. */
+static double best_median(double (*fn)(void *, long), void *arg, long iters)
+{
+    double best = 1e30;
+    int k, r;
+    for (k = 0; k < 5; k++) {
+        double t[15];
+        for (r = 0; r < 15; r++)
+            t[r] = fn(arg, iters);
+        qsort(t, 15, sizeof t[0], cmp_double);
+        if (t[7] < best)
+            best = t[7];
+    }
+    return best / (double)iters;
+}
+
+#define CHAINS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+
+#if defined(__AVX512F__)
+#define LANES 16
+typedef __m512 vf;
+#define VSET1(x) _mm512_set1_ps(x)
+#define VADD(a, b) _mm512_add_ps(a, b)
+#define VMUL(a, b) _mm512_mul_ps(a, b)
+#define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define VFIRST(a) _mm512_cvtss_f32(a)
+#define HAVE_FMA_VEC 1
+#elif defined(__AVX__)
+#define LANES 8
+typedef __m256 vf;
+#define VSET1(x) _mm256_set1_ps(x)
+#define VADD(a, b) _mm256_add_ps(a, b)
+#define VMUL(a, b) _mm256_mul_ps(a, b)
+#if defined(__FMA__)
+#define VFMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define HAVE_FMA_VEC 1
+#endif
+#define VFIRST(a) _mm256_cvtss_f32(a)
+#else
+#define LANES 1
+typedef float vf;
+#define VSET1(x) (x)
+#define VADD(a, b) ((a) + (b))
+#define VMUL(a, b) ((a) * (b))
+#define VFIRST(a) (a)
+#endif
+
+#define DECL(i) vf a##i = VSET1(1.0f + (float)(i));
+#define SUM(i) s += VFIRST(a##i);
+#define MULADD(i) a##i = VADD(VMUL(a##i, x), y);
+#define FMA(i) a##i = VFMA(a##i, x, y);
+
+static double run_muladd(void *arg, long iters)
+{
+    const vf x = VSET1(0.999f), y = VSET1(1e-7f);
+    float s = 0.0f;
+    long it;
+    double t0;
+    CHAINS(DECL)
+    (void)arg;
+    t0 = now_s();
+    for (it = 0; it < iters; it++) {
+        CHAINS(MULADD)
+    }
+    t0 = now_s() - t0;
+    CHAINS(SUM)
+    g_sink = s;
+    return t0;
+}
+
+#ifdef HAVE_FMA_VEC
+static double run_fma(void *arg, long iters)
+{
+    const vf x = VSET1(0.999f), y = VSET1(1e-7f);
+    float s = 0.0f;
+    long it;
+    double t0;
+    CHAINS(DECL)
+    (void)arg;
+    t0 = now_s();
+    for (it = 0; it < iters; it++) {
+        CHAINS(FMA)
+    }
+    t0 = now_s() - t0;
+    CHAINS(SUM)
+    g_sink = s;
+    return t0;
+}
+#endif
+
+typedef struct {
+    float *x, *y; /* y == x: in place */
+    size_t n;
+} stream_ctx;
+
+static double run_stream(void *arg, long iters)
+{
+    stream_ctx *c = (stream_ctx *)arg;
+    float *x = c->x, *y = c->y;
+    const float a = 0.999f, b = 1e-7f;
+    size_t n = c->n, i;
+    long it;
+    double t0 = now_s();
+    for (it = 0; it < iters; it++) {
+        for (i = 0; i < n; i++)
+            y[i] = x[i] * a + b;
+        __asm__ __volatile__("" ::: "memory");
+    }
+    t0 = now_s() - t0;
+    g_sink = y[n / 2];
+    return t0;
+}
+
+int main(void)
+{
+    static const size_t sizes_kib[] = {16, 32, 64, 128, 256, 512, 768, 1024, 1536, 2048,
+                                       4096, 8192, 16384, 32768, 131072};
+    const long peak_iters = 400000;
+    size_t k;
+    double t;
+    printf("{\"lanes\": %d, \"float_peak_gflops\": {", LANES);
+    t = best_median(run_muladd, NULL, peak_iters);
+    printf("\"muladd\": %.4g", 12.0 * LANES * 2.0 / t * 1e-9);
+#ifdef HAVE_FMA_VEC
+    t = best_median(run_fma, NULL, peak_iters);
+    printf(", \"fma\": %.4g", 12.0 * LANES * 2.0 / t * 1e-9);
+#endif
+    printf("}, \"stream_gbps\": [");
+    for (k = 0; k < sizeof sizes_kib / sizeof sizes_kib[0]; k++) {
+        size_t bytes = sizes_kib[k] * 1024u, n = bytes / 2u / sizeof(float), i;
+        stream_ctx c;
+        long iters;
+        double copy, inplace;
+        float *x = (float *)aligned_alloc(64, 2u * n * sizeof(float));
+        if (!x) {
+            fprintf(stderr, "bench_machine: out of memory\n");
+            return 1;
+        }
+        for (i = 0; i < 2u * n; i++)
+            x[i] = (float)(i % 97) * 0.01f;
+        /* about 2 ms per timed call */
+        iters = (long)(2e-3 * 20e9 / (double)bytes);
+        if (iters < 1)
+            iters = 1;
+        /* copy: two buffers of n floats; bytes = 8n = working set */
+        c.x = x;
+        c.y = x + n;
+        c.n = n;
+        run_stream(&c, iters);
+        copy = (double)bytes / best_median(run_stream, &c, iters) * 1e-9;
+        /* in place over the whole working set: 2n floats, 16n bytes moved */
+        c.y = x;
+        c.n = 2u * n;
+        run_stream(&c, iters);
+        inplace = 2.0 * (double)bytes / best_median(run_stream, &c, iters) * 1e-9;
+        printf("%s{\"bytes\": %zu, \"gbps\": %.4g, \"copy_gbps\": %.4g, "
+               "\"inplace_gbps\": %.4g}", k ? ", " : "", bytes,
+               copy > inplace ? copy : inplace, copy, inplace);
+        free(x);
+    }
+    printf("]}\n");
+    return 0;
+}
