@@ -319,6 +319,23 @@ void ir_dump(const ir_graph *g, void *file)
             if (n->in[j].out)
                 fprintf(f, ".%d", n->in[j].out);
         }
+        if (n->op == IR_OP_BCONV || n->op == IR_OP_BDENSE) {
+            const ir_bin_attr *b = &n->a.b;
+            fprintf(f, " [");
+            if (n->op == IR_OP_BCONV)
+                fprintf(f, "%dx%d s%d p%d pad %s, ", b->conv.kernel[0], b->conv.kernel[1],
+                        b->conv.stride[0], b->conv.pad[0],
+                        b->pad_mode == IR_PAD_MINUS_ONE ? "-1"
+                        : b->pad_mode == IR_PAD_ZERO    ? "0" : "+1");
+            fprintf(f, "(dot%+g)/%g%s%s", b->offset, b->divisor, b->scale ? " *scale" : "",
+                    b->bias ? " +bias" : "");
+            if (b->out_a)
+                fprintf(f, ", %s out", b->out_bits ? "bits" : "float");
+            fprintf(f, "]");
+        } else if (n->op == IR_OP_CONV && (n->a.conv.relu || n->weight_only_binary)) {
+            fprintf(f, " [%s%s]", n->a.conv.relu ? "relu" : "",
+                    n->weight_only_binary ? (n->a.conv.relu ? ", +-1 weights" : "+-1 weights") : "");
+        }
         fprintf(f, "  ; %s (%s)", n->name, n->mx_op);
         if (n->shape)
             fprintf(f, " -> %s", ir_shape_str(&n->shape[0], buf, sizeof buf));
