@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "codegen/emit.h"
+#include "codegen/footprint.h"
 #include "driver/cli.h"
 #include "driver/inspect.h"
 #include "driver/pipeline.h"
@@ -21,9 +22,11 @@ static const char usage[] =
     "commands:\n"
     "  compile MODEL --input NAME=N,C,H,W [-o net.c] [--prefix net]\n"
     "          [--standalone] [--input-type f32|u8 --mean M,.. --std S,..]\n"
-    "          [--report]\n"
+    "          [--report [--target CORE]]\n"
     "        write net.c and net.h: the network as C calling runtime_min\n"
-    "        (--standalone: with the kernels it uses inlined)\n"
+    "        (--standalone: with the kernels it uses inlined; --report: flash\n"
+    "        and RAM, with --target cortex-m0plus|m4|m7|m33|m55 an estimate of\n"
+    "        code and stack for that core, -Os, standalone)\n"
     "  inspect MODEL --input NAME=N,C,H,W [--json] [--plan]\n"
     "  verify MODEL --input NAME=N,C,H,W --in X.npy --expect Y.npy\n"
     "          (--in once per data input, in graph order)\n"
@@ -59,6 +62,7 @@ typedef struct {
     const char *out;         /* compile: -o */
     const char *prefix;      /* compile: --prefix */
     int standalone, report;  /* compile */
+    const char *target;      /* compile: --target (with --report) */
 } cmd_flags;
 
 /* Comma-separated floats into v (at most max). */
@@ -114,6 +118,7 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
         } else if (!strcmp(a, "--plan") && !compile) {
             f->plan = 1;
         } else if (compile && (!strcmp(a, "-o") || !strcmp(a, "--prefix") ||
+                               !strcmp(a, "--target") ||
                                !strcmp(a, "--input-type") || !strcmp(a, "--mean") ||
                                !strcmp(a, "--std"))) {
             if (!next) {
@@ -123,6 +128,8 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
             i++;
             if (!strcmp(a, "-o")) {
                 f->out = next;
+            } else if (!strcmp(a, "--target")) {
+                f->target = next;
             } else if (!strcmp(a, "--prefix")) {
                 f->prefix = next;
             } else if (!strcmp(a, "--input-type")) {
@@ -345,8 +352,22 @@ static int cmd_compile(int argc, char **argv)
     for (i = 1; i < argc && n < sizeof cmdline; i++)
         n += (size_t)snprintf(cmdline + n, sizeof cmdline - n, " %s", argv[i]);
 
+    if (f.target && !f.report) {
+        fprintf(stderr, "error: --target goes with --report\n");
+        return 1;
+    }
     if (compile_model(&o, &g, &p, &err))
         return fail(&err);
+    if (f.target) {
+        footprint_estimate fe;
+        if (footprint_estimate_for(&p, f.target, &fe)) {
+            fprintf(stderr, "error: --target '%s': known targets are %s\n", f.target,
+                    footprint_target_list());
+            lir_free(&p);
+            ir_graph_free(&g);
+            return 1;
+        }
+    }
     memset(&eo, 0, sizeof eo);
     eo.prefix = prefix;
     eo.c_path = cpath;
@@ -364,6 +385,15 @@ static int cmd_compile(int argc, char **argv)
         printf("%s: %d steps\n", cpath, p.ns);
         printf("  flash: constants %zu bytes\n", emit_const_bytes(&p));
         printf("  RAM:   arena %zu bytes (lower bound %zu)\n", p.arena_bytes, p.lower_bound);
+        if (f.target) {
+            footprint_estimate fe;
+            size_t k = emit_const_bytes(&p);
+            footprint_estimate_for(&p, f.target, &fe);
+            printf("  estimate for %s (arm-none-eabi-gcc -Os, --standalone):\n", f.target);
+            printf("    flash: code %zu + constants %zu = %zu bytes\n", fe.code, k, fe.code + k);
+            printf("    RAM:   arena %zu + stack %zu = %zu bytes\n", p.arena_bytes, fe.stack,
+                   p.arena_bytes + fe.stack);
+        }
     }
     lir_free(&p);
     ir_graph_free(&g);

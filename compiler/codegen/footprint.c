@@ -1,0 +1,145 @@
+/*
+ * footprint.c - estimate a model's code and stack on a core from the
+ * per-kernel table measured by scripts/footprint --update-table.
+ *
+ * Code: the kernels the program's steps call share functions (a checker,
+ * a pixel walk, libgcc's soft-float routines on the M0+...): the table
+ * lists, per kernel, the symbols its probe build added to a bare firmware
+ * with their sizes, so the estimate adds each symbol once, plus bytes the
+ * probe added outside named symbols, plus a per-step cost of the
+ * generated run function (call and constant parameter struct).
+ * Stack: the run function's frame plus the deepest call chain of the
+ * kernels used (GCC -fstack-usage frames along the probe's call graph);
+ * the depthwise path of bnn_conv2d_f32 has its own, larger entry.
+ */
+#include "footprint.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    int bytes;
+} fp_symbol;
+
+typedef struct {
+    const char *kernel;
+    int extra;            /* probe bytes outside the symbols below */
+    int stack;            /* deepest chain from the kernel */
+    const char *symbols;  /* space-separated */
+} fp_kernel;
+
+typedef struct {
+    const char *name;
+    int step_bytes;       /* run function and parameter struct per step */
+    int run_frame;        /* stack frames of <prefix>_run and _run_with_arena */
+    const fp_symbol *symbols;
+    const fp_kernel *kernels;
+} fp_target;
+
+#include "footprint_table.h"
+
+/* The function each step kind calls (as codegen emits it). */
+static const char *const step_kernel[] = {
+    "bnn_nchw_to_nhwc_f32", "bnn_nhwc_to_nchw_f32", "bnn_u8_nchw_to_nhwc_f32", "memcpy",
+    "bnn_pack_f32_b", "bnn_unpack_b_f32", "bnn_copy_channels_b", "bnn_maxpool_b",
+    "bnn_bconv2d_b_b", "bnn_bconv2d_b_f32", "bnn_bdense_b_b", "bnn_bdense_b_f32",
+    "bnn_conv2d_f32", "bnn_dense_f32", "bnn_affine_f32", "bnn_act_f32", "bnn_prelu_f32",
+    "bnn_maxpool_f32", "bnn_avgpool_f32", "bnn_add_f32", "bnn_copy_channels_f32",
+    "bnn_pad2d_f32", "bnn_softmax_f32", "bnn_unary_f32", "bnn_binary_f32",
+    "bnn_binary_pixel_f32", "bnn_channel_mean_f32", "bnn_permute_f32",
+    "bnn_pack_affine_f32_b"};
+_Static_assert(sizeof step_kernel / sizeof *step_kernel == LK_COUNT,
+               "one kernel name per lir_kind");
+
+static const fp_kernel *find_kernel(const fp_target *t, const char *name)
+{
+    const fp_kernel *k;
+    for (k = t->kernels; k->kernel; k++)
+        if (!strcmp(k->kernel, name))
+            return k;
+    return NULL;
+}
+
+static int symbol_bytes(const fp_target *t, const char *name, size_t len)
+{
+    const fp_symbol *s;
+    for (s = t->symbols; s->name; s++)
+        if (strlen(s->name) == len && !strncmp(s->name, name, len))
+            return s->bytes;
+    return 0;
+}
+
+/* Is the symbol name[0..len) in the space-separated list? */
+static int listed(const char *list, const char *name, size_t len)
+{
+    while (*list) {
+        size_t n = strcspn(list, " ");
+        if (n == len && !strncmp(list, name, len))
+            return 1;
+        list += n;
+        while (*list == ' ')
+            list++;
+    }
+    return 0;
+}
+
+int footprint_estimate_for(const lir_program *p, const char *target, footprint_estimate *e)
+{
+    const fp_target *t = NULL;
+    const fp_kernel *used[LK_COUNT + 1];
+    int nused = 0, i, j;
+    size_t code = 0, stack = 0;
+    for (i = 0; i < (int)(sizeof fp_targets / sizeof *fp_targets); i++)
+        if (!strcmp(fp_targets[i].name, target))
+            t = &fp_targets[i];
+    if (!t)
+        return -1;
+    for (i = 0; i < p->ns; i++) {
+        const lir_step *s = &p->s[i];
+        const char *name = step_kernel[s->kind];
+        const fp_kernel *k;
+        int seen = 0;
+        if (s->kind == LK_CONV_F32 && s->p.conv.groups == s->p.conv.in_c &&
+            s->p.conv.groups == s->p.conv.out_c)
+            name = "bnn_conv2d_f32:depthwise";
+        k = find_kernel(t, name);
+        if (!k)
+            continue;
+        for (j = 0; j < nused; j++)
+            seen |= used[j] == k;
+        if (!seen)
+            used[nused++] = k;
+    }
+    for (i = 0; i < nused; i++) {
+        const char *s = used[i]->symbols;
+        code += (size_t)used[i]->extra;
+        if ((size_t)used[i]->stack > stack)
+            stack = (size_t)used[i]->stack;
+        /* each symbol once: count it at its first listing kernel */
+        while (*s) {
+            size_t n = strcspn(s, " ");
+            int earlier = 0;
+            for (j = 0; j < i && !earlier; j++)
+                earlier = listed(used[j]->symbols, s, n);
+            if (!earlier)
+                code += (size_t)symbol_bytes(t, s, n);
+            s += n;
+            while (*s == ' ')
+                s++;
+        }
+    }
+    e->code = code + (size_t)p->ns * (size_t)t->step_bytes;
+    e->stack = stack + (size_t)t->run_frame;
+    return 0;
+}
+
+const char *footprint_target_list(void)
+{
+    static char buf[256];
+    size_t i, n = 0;
+    buf[0] = '\0';
+    for (i = 0; i < sizeof fp_targets / sizeof *fp_targets && n < sizeof buf; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? ", " : "", fp_targets[i].name);
+    return buf;
+}
