@@ -359,7 +359,7 @@ static int parse_record(mx_cursor *c, size_t index, mx_array *a,
 {
     size_t off = c->pos, doff;
     uint32_t tag;
-    int stype = 0, unknown = 0, ndim = 0, dtype;
+    int stype = 0, unknown = 0, ndim = 0, dtype = 0;
     int32_t i32;
     sparse_rec srec;
     uint64_t count = 0;
