@@ -15,25 +15,21 @@
 #include "footprint.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-typedef struct {
-    const char *name;
-    int bytes;
-} fp_symbol;
 
 typedef struct {
     const char *kernel;
     int extra;            /* probe bytes outside the symbols below */
     int stack;            /* deepest chain from the kernel */
-    const char *symbols;  /* space-separated */
+    const char *symbols;  /* space-separated "name=bytes", sizes as in this
+                             kernel's probe build */
 } fp_kernel;
 
 typedef struct {
     const char *name;
     int step_bytes;       /* run function and parameter struct per step */
     int run_frame;        /* stack frames of <prefix>_run and _run_with_arena */
-    const fp_symbol *symbols;
     const fp_kernel *kernels;
 } fp_target;
 
@@ -61,27 +57,83 @@ static const fp_kernel *find_kernel(const fp_target *t, const char *name)
     return NULL;
 }
 
-static int symbol_bytes(const fp_target *t, const char *name, size_t len)
+/* Length of the name in a "name=bytes" item, and its bytes. */
+static size_t item_name(const char *item, size_t len, int *bytes)
 {
-    const fp_symbol *s;
-    for (s = t->symbols; s->name; s++)
-        if (strlen(s->name) == len && !strncmp(s->name, name, len))
-            return s->bytes;
-    return 0;
+    size_t n = 0;
+    while (n < len && item[n] != '=')
+        n++;
+    *bytes = n < len ? atoi(item + n + 1) : 0;
+    return n;
 }
 
-/* Is the symbol name[0..len) in the space-separated list? */
+/* Is a symbol named name[0..len) in the space-separated item list? */
 static int listed(const char *list, const char *name, size_t len)
 {
     while (*list) {
-        size_t n = strcspn(list, " ");
-        if (n == len && !strncmp(list, name, len))
+        size_t n = strcspn(list, " "), nl;
+        int bytes;
+        nl = item_name(list, n, &bytes);
+        if (nl == len && !strncmp(list, name, len))
             return 1;
         list += n;
         while (*list == ' ')
             list++;
     }
     return 0;
+}
+
+/* Number of kernels named in a "a+b+c" set entry (1 for a single kernel). */
+static int set_size(const char *name)
+{
+    int n = 1;
+    for (; *name; name++)
+        n += *name == '+';
+    return n;
+}
+
+/* Replace single kernels of one runtime file by the largest probed set
+ * entry ("a+b") they make up: kernels of a file share static helpers
+ * that a single-kernel probe inlines into its caller, so the sum of
+ * single probes counts them twice. Largest sets first, as scripts/footprint
+ * does. Returns the new count of entries in used. */
+static int cover_sets(const fp_target *t, const fp_kernel **used, int nused)
+{
+    const fp_kernel *k, *out[LK_COUNT + 1];
+    char taken[LK_COUNT + 1] = {0};
+    int nout = 0, i, size, best = 0;
+    for (k = t->kernels; k->kernel; k++)
+        if (set_size(k->kernel) > best)
+            best = set_size(k->kernel);
+    for (size = best; size >= 2; size--) {
+        for (k = t->kernels; k->kernel; k++) {
+            const char *m = k->kernel;
+            int hit[LK_COUNT + 1], nhit = 0, ok = set_size(m) == size;
+            while (ok && *m) {
+                size_t n = strcspn(m, "+");
+                int found = -1;
+                for (i = 0; i < nused && found < 0; i++)
+                    if (!taken[i] && strlen(used[i]->kernel) == n &&
+                        !strncmp(used[i]->kernel, m, n))
+                        found = i;
+                if (found < 0)
+                    ok = 0;
+                else
+                    hit[nhit++] = found;
+                m += n + (m[n] == '+');
+            }
+            if (!ok)
+                continue;
+            for (i = 0; i < nhit; i++)
+                taken[hit[i]] = 1;
+            out[nout++] = k;
+        }
+    }
+    for (i = 0; i < nused; i++)
+        if (!taken[i])
+            out[nout++] = used[i];
+    memcpy(used, out, sizeof *used * (size_t)nout);
+    return nout;
 }
 
 int footprint_estimate_for(const lir_program *p, const char *target, footprint_estimate *e)
@@ -111,6 +163,7 @@ int footprint_estimate_for(const lir_program *p, const char *target, footprint_e
         if (!seen)
             used[nused++] = k;
     }
+    nused = cover_sets(t, used, nused);
     for (i = 0; i < nused; i++) {
         const char *s = used[i]->symbols;
         code += (size_t)used[i]->extra;
@@ -118,12 +171,13 @@ int footprint_estimate_for(const lir_program *p, const char *target, footprint_e
             stack = (size_t)used[i]->stack;
         /* each symbol once: count it at its first listing kernel */
         while (*s) {
-            size_t n = strcspn(s, " ");
-            int earlier = 0;
+            size_t n = strcspn(s, " "), nl;
+            int earlier = 0, bytes;
+            nl = item_name(s, n, &bytes);
             for (j = 0; j < i && !earlier; j++)
-                earlier = listed(used[j]->symbols, s, n);
+                earlier = listed(used[j]->symbols, s, nl);
             if (!earlier)
-                code += (size_t)symbol_bytes(t, s, n);
+                code += (size_t)bytes;
             s += n;
             while (*s == ' ')
                 s++;
