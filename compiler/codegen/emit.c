@@ -692,6 +692,17 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
     int i, rc = -1, n_bin = 0, n_layers = 0;
     size_t k;
 
+    {
+        /* fail early, with the reason, when the outputs cannot be written */
+        const char *paths[2] = {o->c_path, o->h_path};
+        int w;
+        for (w = 0; w < 2; w++) {
+            FILE *f = fopen(paths[w], "ab");
+            if (!f)
+                return bnnc_errf(err, "%s: cannot write: %s", paths[w], strerror(errno));
+            fclose(f);
+        }
+    }
     if (!mkdtemp(tmpl_dir))
         return bnnc_errf(err, "cannot create a temporary directory: %s", strerror(errno));
     sb_init(&model);
