@@ -23,6 +23,10 @@ bt_provenance()m4_dnl
  *
 bt_summary()m4_dnl
  */
+#if defined(bt_uprefix<||>_PROFILE) && !defined(bt_uprefix<||>_PROFILE_USER_HOOK) && \
+    !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* clock_gettime for the default profile hook */
+#endif
 #include <stdint.h>
 #include <string.h>
 
