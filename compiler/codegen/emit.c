@@ -235,6 +235,11 @@ static void write_step(const lir_program *p, const emit_options *o, int i, strbu
         snprintf(args, sizeof args, "%d, %d, %d, %d, %s, %s", s->p.layout.n, s->p.layout.c,
                  s->p.layout.h, s->p.layout.w, in0, out);
         break;
+    case LK_NCHW_TO_NHWC_AFFINE:
+        fn = "bnn_nchw_to_nhwc_affine_f32";
+        snprintf(args, sizeof args, "%d, %d, %d, %d, %s, %s, %s, %s", s->p.layout.n,
+                 s->p.layout.c, s->p.layout.h, s->p.layout.w, k[0], k[1], in0, out);
+        break;
     case LK_U8_TO_F32:
         fn = "bnn_u8_nchw_to_nhwc_f32";
         snprintf(args, sizeof args, "%d, %d, %d, %d, %s, %s, %s, %s", s->p.layout.n,
@@ -532,7 +537,7 @@ static int write_runtime(const lir_program *p, strbuf *b, bnnc_err *err)
             "bnn_maxpool_f32", "bnn_avgpool_f32", "bnn_add_f32", "bnn_copy_channels_f32",
             "bnn_pad2d_f32", "bnn_softmax_f32", "bnn_unary_f32", "bnn_binary_f32",
             "bnn_binary_pixel_f32", "bnn_channel_mean_f32", "bnn_permute_f32",
-            "bnn_pack_affine_f32_b"};
+            "bnn_pack_affine_f32_b", "bnn_nchw_to_nhwc_affine_f32"};
         const char *fn = fns[p->s[i].kind];
         const bnnc_embedded_file *f;
         int seen = 0;

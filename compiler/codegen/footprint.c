@@ -44,7 +44,7 @@ static const char *const step_kernel[] = {
     "bnn_maxpool_f32", "bnn_avgpool_f32", "bnn_add_f32", "bnn_copy_channels_f32",
     "bnn_pad2d_f32", "bnn_softmax_f32", "bnn_unary_f32", "bnn_binary_f32",
     "bnn_binary_pixel_f32", "bnn_channel_mean_f32", "bnn_permute_f32",
-    "bnn_pack_affine_f32_b"};
+    "bnn_pack_affine_f32_b", "bnn_nchw_to_nhwc_affine_f32"};
 _Static_assert(sizeof step_kernel / sizeof *step_kernel == LK_COUNT,
                "one kernel name per lir_kind");
 

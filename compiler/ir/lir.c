@@ -17,7 +17,7 @@ static const char *const kind_names[] = {
     "conv2d_f32", "dense_f32", "affine_f32", "act_f32", "prelu_f32",
     "maxpool_f32", "avgpool_f32", "add_f32", "copy_channels_f32", "pad2d_f32",
     "softmax_f32", "unary_f32", "binary_f32", "binary_pixel_f32",
-    "channel_mean_f32", "permute_f32", "pack_affine"};
+    "channel_mean_f32", "permute_f32", "pack_affine", "nchw_to_nhwc_affine"};
 _Static_assert(sizeof kind_names / sizeof *kind_names == LK_COUNT,
                "kind name table out of step with lir_kind");
 

@@ -647,6 +647,27 @@ static int lower_batchnorm(lower_ctx *x, ir_node *n)
         mul[c] = (float)m;
         add[c] = (float)((double)bt->a.c.f[c] - (double)mn->a.c.f[c] * m);
     }
+    {
+        /* BatchNorm on the network input, which nothing else reads: apply
+         * it while changing the layout */
+        const ir_node *src = x->g->nodes[n->in[0].node];
+        int i;
+        for (i = x->p->ns - 1; src->op == IR_OP_INPUT && i >= 0; i--) {
+            lir_step *t = &x->p->s[i];
+            if (t->out != in.t)
+                continue;
+            if (t->kind == LK_NCHW_TO_NHWC && ir_use_count(x->g, src->id, 0) == 1) {
+                t->kind = LK_NCHW_TO_NHWC_AFFINE;
+                add_const(x, t, LC_F32, (size_t)ch, mul, "mul");
+                add_const(x, t, LC_F32, (size_t)ch, add, "add");
+                snprintf(t->what, sizeof t->what, "NCHW -> NHWC with %s applied",
+                         n->name);
+                x->vals[n->id][0] = in;
+                return 0;
+            }
+            break;
+        }
+    }
     if (ir_only_binarized(x->g, n->id)) {
         /* BatchNorm feeding only signs: normalise and pack in one pass */
         lval out = in;

@@ -383,6 +383,12 @@ BNN_API bnn_status bnn_softmax_f32(int32_t rows, int32_t len, const float *in,
 /* Layout changes at the edges of a network. */
 BNN_API bnn_status bnn_nchw_to_nhwc_f32(int32_t n, int32_t c, int32_t h, int32_t w,
                                 const float *in, float *out);
+/* NCHW -> NHWC with a per-channel affine map on the way (a BatchNorm
+ * applied to the network input): out = in * mul[ch] + add[ch], exactly as
+ * the layout change followed by bnn_affine_f32. */
+BNN_API bnn_status bnn_nchw_to_nhwc_affine_f32(int32_t n, int32_t c, int32_t h, int32_t w,
+                                       const float *mul, const float *add,
+                                       const float *in, float *out);
 BNN_API bnn_status bnn_nhwc_to_nchw_f32(int32_t n, int32_t c, int32_t h, int32_t w,
                                 const float *in, float *out);
 

@@ -360,6 +360,21 @@ static void test_layout(void **state)
     assert_memory_equal(nhwc, nchw, sizeof(float) * 17);
     assert_int_equal(bnn_nchw_to_nhwc_f32(1, 0, H, W, nchw, nhwc),
                      BNN_ARG_ERROR);
+    {
+        /* layout change with an affine map on the way: bit-identical to
+         * the layout change followed by bnn_affine_f32 */
+        const float mul[C] = {0.37f, -1.5f, 0.0f}, add[C] = {-0.2f, 3.25f, -0.0f};
+        float ref[N * C * H * W], fused[N * C * H * W];
+        for (int i = 0; i < N * C * H * W; ++i)
+            nchw[i] = (float)(i % 13) * 0.731f - 4.1f;
+        assert_int_equal(bnn_nchw_to_nhwc_f32(N, C, H, W, nchw, ref), BNN_OK);
+        assert_int_equal(bnn_affine_f32(N * H * W, C, mul, add, ref, ref), BNN_OK);
+        assert_int_equal(bnn_nchw_to_nhwc_affine_f32(N, C, H, W, mul, add, nchw, fused),
+                         BNN_OK);
+        assert_memory_equal(fused, ref, sizeof ref);
+        assert_int_equal(bnn_nchw_to_nhwc_affine_f32(N, C, H, W, NULL, add, nchw, fused),
+                         BNN_ARG_ERROR);
+    }
 }
 
 int main(void)
