@@ -46,8 +46,9 @@
 #endif
 #endif
 
-#define BNN_CONV_PX 4  /* output pixels per register tile */
-#define BNN_CONV_OB 16 /* output channels per register tile */
+#define BNN_CONV_PX 4     /* output pixels per portable register tile */
+#define BNN_CONV_PX_MAX 8 /* most output pixels any variant's tile takes */
+#define BNN_CONV_OB 16    /* output channels per register tile */
 
 /* Reduction layout shared by every tile of one convolution. */
 typedef struct {
@@ -73,9 +74,10 @@ typedef struct {
 } bnn_conv_taps;
 
 /*
- * A register tile: np (1..BNN_CONV_PX) consecutive output pixels x
- * BNN_CONV_OB output channels. Sums the valid taps in the order
- * (ky, kx, ci), each product rounded then added to a sum starting at 0,
+ * A register tile: np (1..px) consecutive output pixels x BNN_CONV_OB
+ * output channels, px being the tile width the variant gave the driver.
+ * Sums the valid taps in the order (ky, kx, ci), each product rounded
+ * then added to a sum starting at 0,
  * then adds bias[j] (when bias is not NULL), applies relu (when relu),
  * and stores channel j of pixel q to dst[q*ops + j].
  */
@@ -85,9 +87,11 @@ typedef void (*bnn_conv_tile_fn)(int32_t np, const bnn_conv_red *r,
                                  ptrdiff_t ops);
 
 /* The conv2d driver (conv2d_f32.c): checks arguments, then computes the
- * whole convolution using `tile` for every full-width tile. */
+ * whole convolution using `tile` for every full block of BNN_CONV_OB
+ * channels of up to px (1..BNN_CONV_PX_MAX) interior pixels of one row,
+ * or of one border pixel. */
 BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *in,
-                              float *out, bnn_conv_tile_fn tile);
+                              float *out, bnn_conv_tile_fn tile, int32_t px);
 
 BNN_API bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
                                     const float *in, float *out,

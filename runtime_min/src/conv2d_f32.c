@@ -150,7 +150,8 @@ static void tap_range(int32_t start, int32_t k, int32_t dil, int32_t in,
  * [ox_lo, ox_hi) have their whole window inside the image.
  */
 static void conv_out_row(const bnn_conv2d_params *p, const conv_red *r,
-                         bnn_conv_tile_fn tile, const float *in_img,
+                         bnn_conv_tile_fn tile, int32_t px,
+                         const float *in_img,
                          int32_t g, int32_t oy, int32_t ob0, int32_t nb,
                          int32_t ox_lo, int32_t ox_hi, float *dst)
 {
@@ -179,7 +180,7 @@ static void conv_out_row(const bnn_conv2d_params *p, const conv_red *r,
         const int32_t ix0 = ox * p->stride_w - p->pad_w;
         int32_t kx_lo = 0, kx_hi = p->k_w, np = 1;
         if (ox >= ox_lo && ox < ox_hi && nb == CONV_OB)
-            np = ox_hi - ox < CONV_PX ? ox_hi - ox : CONV_PX;
+            np = ox_hi - ox < px ? ox_hi - ox : px;
         else
             tap_range(ix0, p->k_w, p->dil_w, p->in_w, &kx_lo, &kx_hi);
         t.nky = nky;
@@ -388,9 +389,9 @@ BNN_API size_t bnn_conv2d_f32_scratch_size(const bnn_conv2d_params *p)
  * the full-width channel blocks (depthwise and partial blocks use the
  * portable code, which performs the same roundings in the same order). */
 BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *in,
-                              float *out, bnn_conv_tile_fn tile)
+                              float *out, bnn_conv_tile_fn tile, int32_t px)
 {
-    if (!conv_args_ok(p, in, out))
+    if (!conv_args_ok(p, in, out) || px < 1 || px > BNN_CONV_PX_MAX)
         return BNN_ARG_ERROR;
     const int32_t cg = p->in_c / p->groups, og = p->out_c / p->groups;
     if (cg == 1 && og == 1) {
@@ -415,8 +416,8 @@ BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *i
             for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB) {
                 int32_t nb = og - ob0 < CONV_OB ? og - ob0 : CONV_OB;
                 for (int32_t oy = 0; oy < p->out_h; ++oy)
-                    conv_out_row(p, &r, tile, in_img, g, oy, ob0, nb, ox_lo,
-                                 ox_hi,
+                    conv_out_row(p, &r, tile, px, in_img, g, oy, ob0, nb,
+                                 ox_lo, ox_hi,
                                  out_img + (ptrdiff_t)oy * p->out_w * ops +
                                      (ptrdiff_t)g * og + ob0);
             }
@@ -429,7 +430,7 @@ BNN_API bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
                                     void *scratch)
 {
     (void)scratch;
-    return bnn_conv2d_f32_run(p, in, out, fconv_tile);
+    return bnn_conv2d_f32_run(p, in, out, fconv_tile, CONV_PX);
 }
 
 BNN_API int bnn_conv2d_f32_variants(const char **names, bnn_conv2d_f32_fn *fns,

@@ -91,7 +91,7 @@ BNN_API bnn_status bnn_conv2d_f32__avx2(const bnn_conv2d_params *p, const float 
                                 float *out, void *scratch)
 {
     (void)scratch;
-    return bnn_conv2d_f32_run(p, in, out, fconv_tile_avx2);
+    return bnn_conv2d_f32_run(p, in, out, fconv_tile_avx2, BNN_CONV_PX);
 }
 
 #endif
