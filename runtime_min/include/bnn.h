@@ -319,6 +319,26 @@ BNN_API size_t bnn_conv2d_f32_scratch_size(const bnn_conv2d_params *p);
 BNN_API bnn_status bnn_conv2d_f32(const bnn_conv2d_params *p, const float *in,
                           float *out, void *scratch);
 
+/*
+ * Float conv2d followed by max pooling of its output, without the
+ * convolution's output tensor: output rows are computed into a ring of
+ * min(pool.k_h, conv.out_h) rows in scratch and pooled as soon as a
+ * window's rows are there. The result is bit-identical to
+ * bnn_conv2d_f32 then bnn_maxpool_f32. pool.n, in_h, in_w and c must be
+ * conv.n, out_h, out_w and out_c; conv.out_pixel_stride is not used (the
+ * output is the pooled tensor, pool.c floats per pixel). Depthwise
+ * convolutions (one input and output channel per group) are rejected.
+ */
+typedef struct {
+    bnn_conv2d_params conv;
+    bnn_pool2d_params pool;
+} bnn_conv2d_maxpool_params;
+
+BNN_API size_t bnn_conv2d_maxpool_f32_scratch_size(
+    const bnn_conv2d_maxpool_params *p);
+BNN_API bnn_status bnn_conv2d_maxpool_f32(const bnn_conv2d_maxpool_params *p,
+                                  const float *in, float *out, void *scratch);
+
 /* Float dense: out[r][o] = act(sum_k in[r][k] * w[o][k] + bias[o]).
  * Weights row-major [out_c][k]; bias may be NULL; act NONE or RELU. */
 typedef struct {

@@ -157,6 +157,19 @@ static inline size_t bnn_conv2d_f32_scratch_bytes(const bnn_conv2d_params *p)
     return 0;
 }
 
+/* Bytes of caller scratch bnn_conv2d_maxpool_f32 needs (the ring of
+ * convolution output rows); equal to bnn_conv2d_maxpool_f32_scratch_size,
+ * 0 when the sizes are not positive. */
+static inline size_t bnn_conv2d_maxpool_f32_scratch_bytes(
+    const bnn_conv2d_maxpool_params *p)
+{
+    int32_t rows = p->pool.k_h < p->conv.out_h ? p->pool.k_h : p->conv.out_h;
+    if (rows <= 0 || p->conv.out_w <= 0 || p->conv.out_c <= 0)
+        return 0;
+    return (size_t)rows * (size_t)p->conv.out_w * (size_t)p->conv.out_c *
+           sizeof(float);
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,7 @@
 
 #include "bnn.h"
 
+#include <float.h>
 #include <stddef.h>
 
 /* Force inlining of the register-tile helpers: they take their tile sizes
@@ -104,6 +105,27 @@ BNN_API bnn_status bnn_conv2d_f32__avx512(const bnn_conv2d_params *p,
 BNN_API bnn_status bnn_conv2d_f32__avx2(const bnn_conv2d_params *p, const float *in,
                                 float *out, void *scratch);
 #endif
+
+/* The convolution + max pooling driver: as bnn_conv2d_f32_run for the
+ * convolution, whose rows go through a ring in scratch into the pooling
+ * (bnn_conv2d_maxpool_f32 in bnn.h). */
+BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
+    const bnn_conv2d_maxpool_params *mp, const float *in, float *out,
+    void *scratch, bnn_conv_tile_fn tile, int32_t px);
+
+BNN_API bnn_status bnn_conv2d_maxpool_f32__portable(
+    const bnn_conv2d_maxpool_params *p, const float *in, float *out,
+    void *scratch);
+#if BNN_FL_HAVE_AVX512
+BNN_API bnn_status bnn_conv2d_maxpool_f32__avx512(
+    const bnn_conv2d_maxpool_params *p, const float *in, float *out,
+    void *scratch);
+#endif
+#if BNN_FL_HAVE_AVX2
+BNN_API bnn_status bnn_conv2d_maxpool_f32__avx2(
+    const bnn_conv2d_maxpool_params *p, const float *in, float *out,
+    void *scratch);
+#endif
 /* The conv2d variants compiled into the library (decided by the flags the
  * library was built with, not those of the caller): fills up to max
  * names and entry points, portable first and the one bnn_conv2d_f32 calls
@@ -114,13 +136,74 @@ typedef bnn_status (*bnn_conv2d_f32_fn)(const bnn_conv2d_params *p,
 BNN_API int bnn_conv2d_f32_variants(const char **names, bnn_conv2d_f32_fn *fns,
                             int max);
 
+/* The same for bnn_conv2d_maxpool_f32. */
+typedef bnn_status (*bnn_conv2d_maxpool_f32_fn)(
+    const bnn_conv2d_maxpool_params *p, const float *in, float *out,
+    void *scratch);
+BNN_API int bnn_conv2d_maxpool_f32_variants(const char **names,
+                                    bnn_conv2d_maxpool_f32_fn *fns, int max);
+
 #if BNN_FL_HAVE_AVX512
 #define BNN_FL_BEST_CONV2D bnn_conv2d_f32__avx512
+#define BNN_FL_BEST_CONV2D_MAXPOOL bnn_conv2d_maxpool_f32__avx512
 #elif BNN_FL_HAVE_AVX2
 #define BNN_FL_BEST_CONV2D bnn_conv2d_f32__avx2
+#define BNN_FL_BEST_CONV2D_MAXPOOL bnn_conv2d_maxpool_f32__avx2
 #else
 #define BNN_FL_BEST_CONV2D bnn_conv2d_f32__portable
+#define BNN_FL_BEST_CONV2D_MAXPOOL bnn_conv2d_maxpool_f32__portable
 #endif
+
+/* Pooling window of output o along one axis, MXNet semantics: start =
+ * o*s - pad, end = min(start + k, in + pad); *lo, *hi: the window clipped
+ * to [0, in) (empty when *hi == *lo). Returns end - start, the divisor
+ * length before clipping. */
+static inline int32_t bnn_fl_pool_window(int32_t o, int32_t k, int32_t s,
+                                         int32_t pad, int32_t in,
+                                         int32_t *lo, int32_t *hi)
+{
+    int32_t start = o * s - pad;
+    int32_t end = start + k < in + pad ? start + k : in + pad;
+    int32_t len = end - start;
+    *lo = start < 0 ? 0 : start;
+    *hi = end > in ? in : end;
+    if (*hi < *lo)
+        *hi = *lo;
+    return len;
+}
+
+/* Is `out` a valid pooled extent of `in` with window k, stride s and
+ * padding pad, under the `valid` (floor) or the `full` (ceil) convention? */
+static inline int bnn_fl_pool_dim_ok(int32_t in, int32_t out, int32_t k,
+                                     int32_t s, int32_t pad)
+{
+    if (in <= 0 || out <= 0 || k <= 0 || s <= 0 || pad < 0)
+        return 0;
+    int64_t span = (int64_t)in + 2 * (int64_t)pad - k;
+    if (span < 0)
+        return 0;
+    int64_t lo = span / s + 1, hi = (span + s - 1) / s + 1;
+    return out == lo || out == hi;
+}
+
+/* Max of the window rows [y0, y1) x columns [x0, x1) of c channels:
+ * dst[j] = max over the window of row(y)[x*c + j], -FLT_MAX for an empty
+ * window (MXNet). row(y) = base + y*row_stride; the comparison is the one
+ * of bnn_maxpool_f32, so NaNs behave the same. */
+static inline void bnn_fl_max_window(const float *base, ptrdiff_t row_stride,
+                                     int32_t y0, int32_t y1, int32_t x0,
+                                     int32_t x1, int32_t c, float *dst)
+{
+    for (int32_t j = 0; j < c; ++j)
+        dst[j] = -FLT_MAX;
+    for (int32_t y = y0; y < y1; ++y)
+        for (int32_t x = x0; x < x1; ++x) {
+            const float *src = base + (ptrdiff_t)y * row_stride +
+                               (ptrdiff_t)x * c;
+            for (int32_t j = 0; j < c; ++j)
+                dst[j] = src[j] > dst[j] ? src[j] : dst[j];
+        }
+}
 
 /* MXNet's relu: NaN propagates, everything not > 0 (including -0.0)
  * becomes +0. */

@@ -33,6 +33,7 @@
 #include "bnn.h"
 #include "bnn_float_internal.h"
 
+#include <float.h>
 #include <stddef.h>
 
 #define CONV_OB BNN_CONV_OB
@@ -425,12 +426,116 @@ BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *i
     return BNN_OK;
 }
 
+/* ------------------------------------------------------------------------
+ * Convolution + max pooling. The convolution's output rows are produced
+ * into a ring of min(pool.k_h, out_h) rows (slot oy % rows) just before
+ * the first pooling window that needs them; a window's rows y0..y1-1 are
+ * then all in the ring (at most pool.k_h consecutive rows), and a new row
+ * only replaces one below y0. Each convolution output and each maximum
+ * is computed exactly as by the separate kernels.
+ * ------------------------------------------------------------------------ */
+
+static int32_t ring_rows(const bnn_conv2d_maxpool_params *mp)
+{
+    return mp->pool.k_h < mp->conv.out_h ? mp->pool.k_h : mp->conv.out_h;
+}
+
+BNN_API size_t bnn_conv2d_maxpool_f32_scratch_size(
+    const bnn_conv2d_maxpool_params *p)
+{
+    return p ? bnn_conv2d_maxpool_f32_scratch_bytes(p) : 0;
+}
+
+BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
+    const bnn_conv2d_maxpool_params *mp, const float *in, float *out,
+    void *scratch, bnn_conv_tile_fn tile, int32_t px)
+{
+    if (!mp || !scratch || px < 1 || px > BNN_CONV_PX_MAX)
+        return BNN_ARG_ERROR;
+    const bnn_pool2d_params *pp = &mp->pool;
+    /* Rows of the ring are dense: out_c floats per pixel. */
+    bnn_conv2d_params pc = mp->conv;
+    pc.out_pixel_stride = pc.out_c;
+    if (!conv_args_ok(&pc, in, out) || pp->n != pc.n ||
+        pp->in_h != pc.out_h || pp->in_w != pc.out_w || pp->c != pc.out_c ||
+        !bnn_fl_pool_dim_ok(pp->in_h, pp->out_h, pp->k_h, pp->stride_h,
+                            pp->pad_h) ||
+        !bnn_fl_pool_dim_ok(pp->in_w, pp->out_w, pp->k_w, pp->stride_w,
+                            pp->pad_w))
+        return BNN_ARG_ERROR;
+    const int32_t cg = pc.in_c / pc.groups, og = pc.out_c / pc.groups;
+    if (cg == 1 && og == 1)
+        return BNN_ARG_ERROR; /* depthwise: not row by row */
+    conv_red r;
+    r.og = og;
+    r.cg = cg;
+    r.contiguous = pc.groups == 1 && pc.dil_w == 1;
+    r.kx_in = (ptrdiff_t)pc.dil_w * pc.in_c;
+    r.kx_w = (ptrdiff_t)cg * og;
+    int32_t ox_lo, ox_hi;
+    interior_cols(&pc, &ox_lo, &ox_hi);
+    const int32_t rows = ring_rows(mp);
+    const ptrdiff_t row = (ptrdiff_t)pc.out_w * pc.out_c;
+    float *ring = (float *)scratch;
+    for (int32_t n = 0; n < pc.n; ++n) {
+        const float *in_img = in + (size_t)n * (size_t)pc.in_h *
+                                       (size_t)pc.in_w * (size_t)pc.in_c;
+        float *out_img = out + (size_t)n * (size_t)pp->out_h *
+                                   (size_t)pp->out_w * (size_t)pp->c;
+        int32_t next = 0; /* first convolution row not yet computed */
+        for (int32_t py = 0; py < pp->out_h; ++py) {
+            int32_t y0, y1;
+            bnn_fl_pool_window(py, pp->k_h, pp->stride_h, pp->pad_h,
+                               pp->in_h, &y0, &y1);
+            if (next < y0)
+                next = y0; /* rows no window reads are skipped */
+            for (; next < y1; ++next) {
+                float *dst = ring + (ptrdiff_t)(next % rows) * row;
+                for (int32_t g = 0; g < pc.groups; ++g)
+                    for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB) {
+                        int32_t nb = og - ob0 < CONV_OB ? og - ob0 : CONV_OB;
+                        conv_out_row(&pc, &r, tile, px, in_img, g, next, ob0,
+                                     nb, ox_lo, ox_hi,
+                                     dst + (ptrdiff_t)g * og + ob0);
+                    }
+            }
+            for (int32_t qx = 0; qx < pp->out_w; ++qx) {
+                int32_t x0, x1;
+                float *dst = out_img +
+                             ((ptrdiff_t)py * pp->out_w + qx) * pp->c;
+                bnn_fl_pool_window(qx, pp->k_w, pp->stride_w, pp->pad_w,
+                                   pp->in_w, &x0, &x1);
+                /* The window's rows in ring order: slot y % rows. */
+                for (int32_t j = 0; j < pp->c; ++j)
+                    dst[j] = -FLT_MAX;
+                for (int32_t y = y0; y < y1; ++y) {
+                    const float *rp = ring + (ptrdiff_t)(y % rows) * row;
+                    for (int32_t x = x0; x < x1; ++x) {
+                        const float *src = rp + (ptrdiff_t)x * pp->c;
+                        for (int32_t j = 0; j < pp->c; ++j)
+                            dst[j] = src[j] > dst[j] ? src[j] : dst[j];
+                    }
+                }
+            }
+        }
+    }
+    return BNN_OK;
+}
+
 BNN_API bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
                                     const float *in, float *out,
                                     void *scratch)
 {
     (void)scratch;
     return bnn_conv2d_f32_run(p, in, out, fconv_tile, CONV_PX);
+}
+
+BNN_API bnn_status bnn_conv2d_maxpool_f32__portable(
+    const bnn_conv2d_maxpool_params *p, const float *in, float *out,
+    void *scratch)
+{
+    return bnn_conv2d_maxpool_f32_run(p, in, out, scratch, fconv_tile,
+                                      CONV_PX);
 }
 
 BNN_API int bnn_conv2d_f32_variants(const char **names, bnn_conv2d_f32_fn *fns,
@@ -458,6 +563,31 @@ BNN_API int bnn_conv2d_f32_variants(const char **names, bnn_conv2d_f32_fn *fns,
     return n;
 }
 
+BNN_API int bnn_conv2d_maxpool_f32_variants(const char **names,
+                                    bnn_conv2d_maxpool_f32_fn *fns, int max)
+{
+    const char *nm[3];
+    bnn_conv2d_maxpool_f32_fn fn[3];
+    int n = 0;
+    nm[n] = "portable";
+    fn[n++] = bnn_conv2d_maxpool_f32__portable;
+#if BNN_FL_HAVE_AVX2
+    nm[n] = "avx2";
+    fn[n++] = bnn_conv2d_maxpool_f32__avx2;
+#endif
+#if BNN_FL_HAVE_AVX512
+    nm[n] = "avx512";
+    fn[n++] = bnn_conv2d_maxpool_f32__avx512;
+#endif
+    for (int i = 0; i < n && i < max; ++i) {
+        if (names)
+            names[i] = nm[i];
+        if (fns)
+            fns[i] = fn[i];
+    }
+    return n;
+}
+
 /* Reads in (n x in_h x in_w x in_c), writes out_c channels of every output
  * pixel (channels past out_c of a wider destination are untouched). The
  * scratch pointer is unused (scratch size is 0) and may be NULL. */
@@ -465,4 +595,13 @@ BNN_API bnn_status bnn_conv2d_f32(const bnn_conv2d_params *p, const float *in,
                           float *out, void *scratch)
 {
     return BNN_FL_BEST_CONV2D(p, in, out, scratch);
+}
+
+/* Reads in (n x in_h x in_w x in_c), writes the pooled tensor (n x
+ * pool.out_h x pool.out_w x out_c); scratch holds
+ * bnn_conv2d_maxpool_f32_scratch_size(p) bytes. */
+BNN_API bnn_status bnn_conv2d_maxpool_f32(const bnn_conv2d_maxpool_params *p,
+                                  const float *in, float *out, void *scratch)
+{
+    return BNN_FL_BEST_CONV2D_MAXPOOL(p, in, out, scratch);
 }

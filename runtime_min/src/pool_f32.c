@@ -13,43 +13,19 @@
  * convention; global pooling is k = in, pad 0.
  */
 #include "bnn.h"
+#include "bnn_float_internal.h"
 
 #include <float.h>
 #include <stddef.h>
-
-static int pool_dim_ok(int32_t in, int32_t out, int32_t k, int32_t s,
-                       int32_t pad)
-{
-    if (in <= 0 || out <= 0 || k <= 0 || s <= 0 || pad < 0)
-        return 0;
-    int64_t span = (int64_t)in + 2 * (int64_t)pad - k;
-    if (span < 0)
-        return 0;
-    int64_t lo = span / s + 1, hi = (span + s - 1) / s + 1;
-    return out == lo || out == hi;
-}
 
 static int pool_args_ok(const bnn_pool2d_params *p, const float *in,
                         const float *out)
 {
     return p && in && out && p->n > 0 && p->c > 0 &&
-           pool_dim_ok(p->in_h, p->out_h, p->k_h, p->stride_h, p->pad_h) &&
-           pool_dim_ok(p->in_w, p->out_w, p->k_w, p->stride_w, p->pad_w);
-}
-
-/* Window of output o along one axis: clipped [*lo, *hi) and the divisor
- * length before clipping. */
-static int32_t pool_window(int32_t o, int32_t k, int32_t s, int32_t pad,
-                           int32_t in, int32_t *lo, int32_t *hi)
-{
-    int32_t start = o * s - pad;
-    int32_t end = start + k < in + pad ? start + k : in + pad;
-    int32_t len = end - start;
-    *lo = start < 0 ? 0 : start;
-    *hi = end > in ? in : end;
-    if (*hi < *lo)
-        *hi = *lo;
-    return len;
+           bnn_fl_pool_dim_ok(p->in_h, p->out_h, p->k_h, p->stride_h,
+                              p->pad_h) &&
+           bnn_fl_pool_dim_ok(p->in_w, p->out_w, p->k_w, p->stride_w,
+                              p->pad_w);
 }
 
 /* Reads n x in_h x in_w x c, writes n x out_h x out_w x c. */
@@ -59,26 +35,22 @@ BNN_API bnn_status bnn_maxpool_f32(const bnn_pool2d_params *p, const float *in,
     if (!pool_args_ok(p, in, out))
         return BNN_ARG_ERROR;
     const int32_t c = p->c;
-    for (int32_t n = 0; n < p->n; ++n)
+    const ptrdiff_t row = (ptrdiff_t)p->in_w * c;
+    for (int32_t n = 0; n < p->n; ++n) {
+        const float *img = in + (ptrdiff_t)n * p->in_h * row;
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             int32_t y0, y1, x0, x1;
-            pool_window(oy, p->k_h, p->stride_h, p->pad_h, p->in_h, &y0, &y1);
+            bnn_fl_pool_window(oy, p->k_h, p->stride_h, p->pad_h, p->in_h,
+                               &y0, &y1);
             for (int32_t ox = 0; ox < p->out_w; ++ox) {
-                pool_window(ox, p->k_w, p->stride_w, p->pad_w, p->in_w, &x0,
-                            &x1);
-                float *dst = out + (((ptrdiff_t)n * p->out_h + oy) * p->out_w +
-                                    ox) * c;
-                for (int32_t j = 0; j < c; ++j)
-                    dst[j] = -FLT_MAX;
-                for (int32_t y = y0; y < y1; ++y)
-                    for (int32_t x = x0; x < x1; ++x) {
-                        const float *src =
-                            in + (((ptrdiff_t)n * p->in_h + y) * p->in_w + x) * c;
-                        for (int32_t j = 0; j < c; ++j)
-                            dst[j] = src[j] > dst[j] ? src[j] : dst[j];
-                    }
+                bnn_fl_pool_window(ox, p->k_w, p->stride_w, p->pad_w,
+                                   p->in_w, &x0, &x1);
+                bnn_fl_max_window(img, row, y0, y1, x0, x1, c,
+                                  out + (((ptrdiff_t)n * p->out_h + oy) *
+                                             p->out_w + ox) * c);
             }
         }
+    }
     return BNN_OK;
 }
 
@@ -94,11 +66,11 @@ BNN_API bnn_status bnn_avgpool_f32(const bnn_pool2d_params *p, const float *in,
     for (int32_t n = 0; n < p->n; ++n)
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             int32_t y0, y1, x0, x1;
-            int32_t lh = pool_window(oy, p->k_h, p->stride_h, p->pad_h,
-                                     p->in_h, &y0, &y1);
+            int32_t lh = bnn_fl_pool_window(oy, p->k_h, p->stride_h,
+                                            p->pad_h, p->in_h, &y0, &y1);
             for (int32_t ox = 0; ox < p->out_w; ++ox) {
-                int32_t lw = pool_window(ox, p->k_w, p->stride_w, p->pad_w,
-                                         p->in_w, &x0, &x1);
+                int32_t lw = bnn_fl_pool_window(ox, p->k_w, p->stride_w,
+                                                p->pad_w, p->in_w, &x0, &x1);
                 int32_t div = p->count_include_pad ? lh * lw
                                                    : (y1 - y0) * (x1 - x0);
                 float *dst = out + (((ptrdiff_t)n * p->out_h + oy) * p->out_w +

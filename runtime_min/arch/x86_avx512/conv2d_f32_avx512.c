@@ -95,4 +95,12 @@ BNN_API bnn_status bnn_conv2d_f32__avx512(const bnn_conv2d_params *p,
     return bnn_conv2d_f32_run(p, in, out, fconv_tile_avx512, TILE_PX);
 }
 
+BNN_API bnn_status bnn_conv2d_maxpool_f32__avx512(
+    const bnn_conv2d_maxpool_params *p, const float *in, float *out,
+    void *scratch)
+{
+    return bnn_conv2d_maxpool_f32_run(p, in, out, scratch, fconv_tile_avx512,
+                                      TILE_PX);
+}
+
 #endif

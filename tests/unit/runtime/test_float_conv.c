@@ -304,6 +304,173 @@ static void test_conv_arg_errors(void **state)
         assert_true(out[i] == SENTINEL);
 }
 
+/* Convolution + max pooling against the two separate kernels, bit for
+ * bit: stem shape, pooling windows that overlap, that skip rows (stride
+ * > k), `full` (ceil) output sizes, windows taller than the image, border
+ * windows in the padding, groups, partial channel blocks, batch 2, with
+ * and without relu and bias; every compiled-in entry point. */
+typedef struct {
+    conv_case c;
+    int k_h, k_w, s_h, s_w, p_h, p_w, full;
+} conv_pool_case;
+
+static const conv_pool_case pool_cases[] = {
+    {{1, 37, 41, 3, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1, 0, 1, 1}, 3, 3, 2, 2, 1, 1, 0},
+    {{1, 23, 19, 3, 16, 7, 7, 2, 2, 3, 3, 1, 1, 1, 0, 1, 0}, 3, 3, 2, 2, 1, 1, 1},
+    {{2, 13, 11, 8, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1}, 2, 2, 2, 2, 0, 0, 0},
+    {{1, 12, 12, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1}, 1, 1, 3, 2, 0, 0, 0},
+    {{1, 9, 10, 6, 48, 3, 3, 1, 1, 0, 0, 1, 1, 2, 0, 1, 1}, 3, 2, 1, 2, 1, 0, 1},
+    {{1, 5, 6, 4, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1}, 9, 4, 1, 3, 2, 1, 0},
+    {{1, 3, 3, 2, 17, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 1, 1}, 3, 3, 1, 1, 1, 1, 0},
+};
+
+static int pool_out(int in, int k, int s, int p, int full)
+{
+    int span = in + 2 * p - k;
+    return (full ? (span + s - 1) / s : span / s) + 1;
+}
+
+static int check_conv_pool(const conv_pool_case *pc, unsigned seed)
+{
+    bnn_conv2d_maxpool_params mp;
+    memset(&mp, 0, sizeof mp);
+    fill_params(&pc->c, &mp.conv);
+    mp.conv.out_pixel_stride = mp.conv.out_c;
+    bnn_pool2d_params *pp = &mp.pool;
+    pp->n = mp.conv.n;
+    pp->in_h = mp.conv.out_h;
+    pp->in_w = mp.conv.out_w;
+    pp->c = mp.conv.out_c;
+    pp->k_h = pc->k_h;
+    pp->k_w = pc->k_w;
+    pp->stride_h = pc->s_h;
+    pp->stride_w = pc->s_w;
+    pp->pad_h = pc->p_h;
+    pp->pad_w = pc->p_w;
+    pp->out_h = pool_out(pp->in_h, pp->k_h, pp->stride_h, pp->pad_h, pc->full);
+    pp->out_w = pool_out(pp->in_w, pp->k_w, pp->stride_w, pp->pad_w, pc->full);
+    const conv_case *c = &pc->c;
+    const int cg = c->in_c / c->groups, og = c->out_c / c->groups;
+    const size_t nin = (size_t)c->n * c->in_h * c->in_w * c->in_c;
+    const size_t nw = (size_t)c->groups * c->k_h * c->k_w * cg * og;
+    const size_t nconv = (size_t)c->n * mp.conv.out_h * mp.conv.out_w *
+                         (size_t)c->out_c;
+    const size_t nout = (size_t)c->n * pp->out_h * pp->out_w * (size_t)c->out_c;
+    float *in = malloc(nin * sizeof(float));
+    float *w = malloc(nw * sizeof(float));
+    float *bias = malloc((size_t)c->out_c * sizeof(float));
+    float *conv = malloc(nconv * sizeof(float));
+    float *want = malloc(nout * sizeof(float));
+    float *got = malloc((nout + 1) * sizeof(float));
+    assert_true(in && w && bias && conv && want && got);
+    rng_state = seed;
+    for (size_t i = 0; i < nin; ++i)
+        in[i] = frand();
+    for (size_t i = 0; i < nw; ++i)
+        w[i] = frand();
+    for (int i = 0; i < c->out_c; ++i)
+        bias[i] = frand();
+    mp.conv.weights = w;
+    mp.conv.bias = c->bias ? bias : NULL;
+    assert_int_equal(bnn_conv2d_f32__portable(&mp.conv, in, conv, NULL),
+                     BNN_OK);
+    assert_int_equal(bnn_maxpool_f32(pp, conv, want), BNN_OK);
+
+    const size_t sbytes = bnn_conv2d_maxpool_f32_scratch_size(&mp);
+    const int rows = pp->k_h < mp.conv.out_h ? pp->k_h : mp.conv.out_h;
+    assert_int_equal(sbytes, (size_t)rows * mp.conv.out_w * c->out_c * 4u);
+    assert_int_equal(sbytes, bnn_conv2d_maxpool_f32_scratch_bytes(&mp));
+    /* exactly the scratch asked for: sanitizer builds catch overruns */
+    void *scratch = malloc(sbytes);
+    assert_non_null(scratch);
+
+    /* the entry point, then every compiled-in variant */
+    const char *names[9] = {"bnn_conv2d_maxpool_f32"};
+    bnn_conv2d_maxpool_f32_fn fns[9] = {bnn_conv2d_maxpool_f32};
+    int nf = 1 + bnn_conv2d_maxpool_f32_variants(names + 1, fns + 1, 8);
+    assert_true(nf >= 2 && nf <= 9);
+    int bad = 0;
+    for (int f = 0; f < nf; ++f) {
+        for (size_t i = 0; i <= nout; ++i)
+            got[i] = SENTINEL;
+        assert_int_equal(fns[f](&mp, in, got, scratch), BNN_OK);
+        if (memcmp(got, want, nout * sizeof(float)) != 0 ||
+            got[nout] != SENTINEL) {
+            fprintf(stderr, "%s differs from conv2d + maxpool\n", names[f]);
+            ++bad;
+        }
+    }
+    free(scratch);
+    free(in);
+    free(w);
+    free(bias);
+    free(conv);
+    free(want);
+    free(got);
+    return bad;
+}
+
+static void test_conv_maxpool_cases(void **state)
+{
+    (void)state;
+    int bad = 0;
+    for (size_t i = 0; i < sizeof pool_cases / sizeof pool_cases[0]; ++i) {
+        int b = check_conv_pool(&pool_cases[i], 2000u + (unsigned)i);
+        if (b)
+            fprintf(stderr, "conv+maxpool case %zu: %d mismatches\n", i, b);
+        bad += b;
+    }
+    assert_int_equal(bad, 0);
+}
+
+/* Mismatched pooling input, depthwise convolutions and a missing scratch
+ * are rejected without writing. */
+static void test_conv_maxpool_arg_errors(void **state)
+{
+    (void)state;
+    const conv_case cc = {1, 6, 6, 2, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1};
+    float in[72], w[288], out[64], scratch[288];
+    bnn_conv2d_maxpool_params mp;
+    for (int i = 0; i < 72; ++i)
+        in[i] = 1.0f;
+    for (int i = 0; i < 288; ++i)
+        w[i] = 0.5f;
+    memset(&mp, 0, sizeof mp);
+    fill_params(&cc, &mp.conv);
+    mp.conv.weights = w;
+    mp.pool = (bnn_pool2d_params){1, 6, 6, 16, 2, 2, 3, 3, 3, 3, 0, 0, 0};
+    assert_int_equal(bnn_conv2d_maxpool_f32_scratch_size(&mp),
+                     3u * 6u * 16u * 4u);
+    for (int i = 0; i < 64; ++i)
+        out[i] = SENTINEL;
+    assert_int_equal(bnn_conv2d_maxpool_f32(&mp, in, out, scratch), BNN_OK);
+    /* every window holds only positives: 2 channels x 9 taps x 0.5 = 9 */
+    assert_true(out[0] == 9.0f);
+    for (int i = 0; i < 64; ++i)
+        out[i] = SENTINEL;
+    assert_int_equal(bnn_conv2d_maxpool_f32(&mp, in, out, NULL),
+                     BNN_ARG_ERROR);
+    mp.pool.in_h = 5;
+    assert_int_equal(bnn_conv2d_maxpool_f32(&mp, in, out, scratch),
+                     BNN_ARG_ERROR);
+    mp.pool.in_h = 6;
+    mp.pool.c = 15;
+    assert_int_equal(bnn_conv2d_maxpool_f32(&mp, in, out, scratch),
+                     BNN_ARG_ERROR);
+    mp.pool.c = 16;
+    mp.pool.out_h = 3;
+    assert_int_equal(bnn_conv2d_maxpool_f32(&mp, in, out, scratch),
+                     BNN_ARG_ERROR);
+    const conv_case dw = {1, 6, 6, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 2, 0, 0, 1};
+    fill_params(&dw, &mp.conv);
+    mp.conv.weights = w;
+    mp.pool = (bnn_pool2d_params){1, 6, 6, 2, 2, 2, 3, 3, 3, 3, 0, 0, 0};
+    assert_int_equal(bnn_conv2d_maxpool_f32(&mp, in, out, scratch),
+                     BNN_ARG_ERROR);
+    for (int i = 0; i < 64; ++i)
+        assert_true(out[i] == SENTINEL);
+}
+
 /* The variants this build of the library has, for the test log. */
 static void test_conv_variants_listed(void **state)
 {
@@ -324,6 +491,8 @@ int main(void)
         cmocka_unit_test(test_conv_exact_values),
         cmocka_unit_test(test_conv_relu_nan),
         cmocka_unit_test(test_conv_arg_errors),
+        cmocka_unit_test(test_conv_maxpool_cases),
+        cmocka_unit_test(test_conv_maxpool_arg_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
