@@ -477,20 +477,51 @@ static const bnnc_embedded_file *runtime_header(const char *line)
     return bnnc_embedded_find(path);
 }
 
+/* True for a runtime header without an include guard (its first two
+ * directives are not "#ifndef NAME" and "#define NAME"): a template such
+ * as bconv2d_driver.h, which an arch file includes twice. */
+static int is_template(const bnnc_embedded_file *f)
+{
+    const char *s = (const char *)f->data, *d[2];
+    size_t len = strlen(f->path), n;
+    int k = 0;
+    if (len < 2 || strcmp(f->path + len - 2, ".h"))
+        return 0;
+    while (*s && k < 2) {
+        const char *e = strchr(s, '\n');
+        if (*s == '#')
+            d[k++] = s;
+        s = e ? e + 1 : s + strlen(s);
+    }
+    if (k < 2 || strncmp(d[0], "#ifndef ", 8) || strncmp(d[1], "#define ", 8))
+        return 1;
+    n = strcspn(d[0] + 8, " \t\r\n");
+    return n == 0 || strncmp(d[0] + 8, d[1] + 8, n) || !strchr(" \t\r\n", d[1][8 + n]);
+}
+
 /* Append a runtime file, replacing each #include of a runtime header by
- * that header's text the first time (as the preprocessor would, so the
- * inlined code keeps the order the sources rely on). */
+ * that header's text (as the preprocessor would, so the inlined code keeps
+ * the order the sources rely on): the first time for a file with an
+ * include guard, every time for a template (its leading comment only the
+ * first time). */
 static void append_source(strbuf *b, const bnnc_embedded_file *f,
                           const bnnc_embedded_file **done, int *ndone)
 {
     const char *s = (const char *)f->data;
-    int i;
+    int i, seen = 0;
     for (i = 0; i < *ndone; i++)
-        if (done[i] == f)
-            return;
-    if (*ndone < 128)
+        seen |= done[i] == f;
+    if (seen && !is_template(f))
+        return;
+    if (!seen && *ndone < 128)
         done[(*ndone)++] = f;
-    sb_printf(b, "/* ---- %s ---- */\n", f->path);
+    if (seen) {
+        while (*s && *s != '#')
+            s = strchr(s, '\n') ? strchr(s, '\n') + 1 : s + strlen(s);
+        sb_printf(b, "/* ---- %s (again) ---- */\n", f->path);
+    } else {
+        sb_printf(b, "/* ---- %s ---- */\n", f->path);
+    }
     while (*s) {
         const char *e = strchr(s, '\n');
         size_t n = e ? (size_t)(e - s + 1) : strlen(s);

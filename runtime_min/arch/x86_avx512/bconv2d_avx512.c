@@ -9,18 +9,6 @@
  * broadcasts the matching input word of each pixel and does
  * xor + vpopcntd + add per (pixel, block): 512 binary MACs per 3 ops.
  *
- * Output pixels are taken in raster order and sorted into two batches:
- *   interior pixels, whose taps all lie in the image: step k of a pixel
- *     reads base[steps[k]] (the step offsets are computed once per call),
- *     one flat loop over all (tap, word) steps;
- *   border pixels: a table in scratch holds one pointer per (tap, pixel),
- *     out-of-image taps pointing at the pad pixel in scratch (bits 0 for
- *     PLUS_ONE and ZERO, the true channel bits set for MINUS_ONE).
- * A batch runs when it holds UK_P_AVX512 pixels (they may span rows and images).
- * BNN_PAD_ZERO is computed as PLUS_ONE and made exact by subtracting, per
- * padded tap of a border pixel, the precomputed dot of a +1 tap
- * (bnn_fill_zero_corr): an integer correction, so b_b output is exact too.
- *
  * Full tiles (conv_tile_full_*: 4 pixels x 4 blocks, interior or border)
  * carry most of the work and are written so that gcc keeps their 16
  * accumulators in registers; they write b_b bits by comparing the popcount
@@ -28,9 +16,9 @@
  * (bnn_fill_bthr): 2 ops per 16 channels. Partial tiles use the generic
  * conv_tile_avx512.
  *
- * Falls back to the portable kernel for grouped convolutions whose group
- * channel counts are not multiples of 32 (input) and 16 (output), i.e.
- * when !bnn_bconv2d_word_aligned().
+ * The pixel walk around the tiles (batching into interior and border
+ * pixels, the pad pixel, the tap table, the BNN_PAD_ZERO correction
+ * table, the fallback to the portable kernel) is bconv2d_driver.h.
  */
 #include "bnn_internal.h"
 
@@ -39,28 +27,10 @@
 #define UK_P_AVX512 4 /* output pixels per register tile (conv_tile_full: 4) */
 #define UK_B 4 /* 16-channel blocks per register tile (conv_tile_full: 4) */
 
-/* Everything the tiles of one call share. */
-typedef struct {
-    const bnn_bconv2d_params *p;
-    void *out;
-    bnn_out_kind kind;
-    int32_t cg, cwg, cwin, kt, nblk, bpg, nk;
-    ptrdiff_t rowoff, coloff; /* words between taps ky/ky+1 and kx/kx+1 */
-    size_t wbs;               /* words between two weight blocks */
-    const uint32_t *pad;      /* pad pixel (cwin words) */
-    const uint32_t **taps;    /* border table [kt][BNN_BCONV2D_BATCH] */
-    const int32_t *corr;      /* ZERO: [kt][nblk*16] */
-    const ptrdiff_t *steps;   /* input word offset of each (tap, word) */
-    const int32_t *bthr;      /* b_b: [2][nblk*16] popcount-domain T, M */
-} conv_ctx_avx512;
-
-/* Output pixels waiting for a tile. base[] is the input at tap (0, 0) of
- * each interior pixel; border pixels keep their taps in ctx->taps. */
-typedef struct {
-    int np;
-    size_t pix[UK_P_AVX512];
-    const uint32_t *base[UK_P_AVX512];
-} conv_batch_avx512;
+#define BCONV2D_ISA avx512
+#define BCONV2D_TILE_P UK_P_AVX512
+#define BCONV2D_BTHR
+#include "bconv2d_driver.h" /* conv_ctx_avx512, conv_batch_avx512 */
 
 /*
  * Writes the outputs of one register tile: pixel q of the batch, blocks
@@ -311,9 +281,6 @@ BNN_NOINLINE void conv_tile_full_1(const conv_ctx_avx512 *c, const conv_batch_av
     conv_tile_full_body(c, bt, 1, blk0, g);
 }
 
-typedef void (*conv_tile_fn_avx512)(const conv_ctx_avx512 *, const conv_batch_avx512 *, int32_t,
-                             int32_t);
-
 #define TILE_FN_AVX512(NP, NB, IND)                                                   \
     BNN_NOINLINE void conv_tile_##NP##_##NB##_##IND(                           \
         const conv_ctx_avx512 *c, const conv_batch_avx512 *bt, int32_t blk0, int32_t g)      \
@@ -359,156 +326,6 @@ static void conv_flush_avx512(const conv_ctx_avx512 *c, conv_batch_avx512 *bt, i
     bt->np = 0;
 }
 
-/* Adds the border pixel (n, oy, ox) to its batch: one tap table column. */
-static void conv_add_border_avx512(conv_ctx_avx512 *c, conv_batch_avx512 *border, const uint32_t *img,
-                            int32_t oy, int32_t ox, size_t pix)
-{
-    const bnn_bconv2d_params *p = c->p;
-    int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
-    int32_t ky, kx;
-    for (ky = 0; ky < p->k_h; ky++) {
-        int32_t iy = iy0 + ky * p->dil_h;
-        for (kx = 0; kx < p->k_w; kx++) {
-            int32_t ix = ix0 + kx * p->dil_w;
-            const uint32_t *a = c->pad;
-            if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w)
-                a = img + ((size_t)iy * (size_t)p->in_w + (size_t)ix) * (size_t)c->cwin;
-            c->taps[(ky * p->k_w + kx) * BNN_BCONV2D_BATCH + border->np] = a;
-        }
-    }
-    border->pix[border->np] = pix;
-    if (++border->np == UK_P_AVX512)
-        conv_flush_avx512(c, border, 1);
-}
-
-/* Walks the output pixels in raster order, batching interior and border
- * pixels separately. Interior columns of a row whose taps all lie inside
- * the image form one range [ox_lo, ox_hi), walked with pointer steps. */
-static void conv_run_avx512(conv_ctx_avx512 *c, const uint32_t *in)
-{
-    const bnn_bconv2d_params *p = c->p;
-    conv_batch_avx512 inner, border;
-    int32_t n, oy, ox, ox_lo, ox_hi;
-    size_t img_words = (size_t)p->in_h * (size_t)p->in_w * (size_t)c->cwin;
-    size_t xstep = (size_t)p->stride_w * (size_t)c->cwin;
-    int32_t span_w = (p->k_w - 1) * p->dil_w;
-    inner.np = border.np = 0;
-    /* ox is interior iff ox*s - pad >= 0 and ox*s - pad + span_w < in_w */
-    ox_lo = (p->pad_w + p->stride_w - 1) / p->stride_w;
-    ox_hi = p->in_w - 1 - span_w + p->pad_w < 0
-                ? 0
-                : (p->in_w - 1 - span_w + p->pad_w) / p->stride_w + 1;
-    if (ox_hi > p->out_w)
-        ox_hi = p->out_w;
-    if (ox_lo > ox_hi)
-        ox_lo = ox_hi;
-    for (n = 0; n < p->n; n++) {
-        const uint32_t *img = in + (size_t)n * img_words;
-        for (oy = 0; oy < p->out_h; oy++) {
-            int32_t iy0 = oy * p->stride_h - p->pad_h;
-            size_t pix = ((size_t)n * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w;
-            int row_in = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
-            if (!row_in) {
-                for (ox = 0; ox < p->out_w; ox++)
-                    conv_add_border_avx512(c, &border, img, oy, ox, pix + (size_t)ox);
-                continue;
-            }
-            for (ox = 0; ox < ox_lo; ox++)
-                conv_add_border_avx512(c, &border, img, oy, ox, pix + (size_t)ox);
-            if (ox_lo < ox_hi) { /* then ox_lo*stride_w - pad_w >= 0 */
-                const uint32_t *a =
-                    img + ((size_t)iy0 * (size_t)p->in_w +
-                           (size_t)(ox_lo * p->stride_w - p->pad_w)) * (size_t)c->cwin;
-                for (ox = ox_lo; ox < ox_hi; ox++, a += xstep) {
-                    inner.base[inner.np] = a;
-                    inner.pix[inner.np] = pix + (size_t)ox;
-                    if (++inner.np == UK_P_AVX512)
-                        conv_flush_avx512(c, &inner, 0);
-                }
-            }
-            for (ox = ox_hi; ox < p->out_w; ox++)
-                conv_add_border_avx512(c, &border, img, oy, ox, pix + (size_t)ox);
-        }
-    }
-    conv_flush_avx512(c, &inner, 0);
-    conv_flush_avx512(c, &border, 1);
-}
-
-/* Checks, falls back to portable where needed, sets up scratch and runs. */
-static bnn_status conv_entry_avx512(const bnn_bconv2d_params *p, const uint32_t *in,
-                             void *out, void *scratch, bnn_out_kind kind)
-{
-    conv_ctx_avx512 c;
-    char *sc = (char *)scratch;
-    if (bnn_bconv2d_check(p, in, out, scratch, kind) != BNN_OK)
-        return BNN_ARG_ERROR;
-    if (!bnn_bconv2d_word_aligned(p)) {
-        if (kind == BNN_OUT_I32)
-            return bnn_bconv2d_b_i32__portable(p, in, (int32_t *)out, scratch);
-        if (kind == BNN_OUT_F32)
-            return bnn_bconv2d_b_f32__portable(p, in, (float *)out, scratch);
-        return bnn_bconv2d_b_b__portable(p, in, (uint32_t *)out, scratch);
-    }
-    c.p = p;
-    c.out = out;
-    c.kind = kind;
-    c.cg = p->in_c / p->groups;
-    c.cwg = bnn_words(c.cg);
-    c.cwin = bnn_words(p->in_c);
-    c.kt = p->k_h * p->k_w;
-    c.nblk = (p->out_c + 15) / 16;
-    c.bpg = p->groups == 1 ? c.nblk : p->out_c / p->groups / 16;
-    c.nk = c.kt * c.cg;
-    c.rowoff = (ptrdiff_t)p->dil_h * p->in_w * c.cwin;
-    c.coloff = (ptrdiff_t)p->dil_w * c.cwin;
-    c.wbs = (size_t)c.kt * (size_t)c.cwg * 16u;
-    c.pad = (const uint32_t *)(void *)(sc + bnn_scratch_pad_off(p));
-    bnn_fill_pad_pixel(p, (uint32_t *)(void *)(sc + bnn_scratch_pad_off(p)));
-    c.taps = (const uint32_t **)(void *)(sc + bnn_scratch_taps_off(p));
-    c.corr = NULL;
-    if (p->pad_mode == BNN_PAD_ZERO) {
-        int32_t *corr = (int32_t *)(void *)(sc + bnn_scratch_corr_off(p));
-        bnn_fill_zero_corr(p, corr);
-        c.corr = corr;
-    }
-    {
-        ptrdiff_t *steps = (ptrdiff_t *)(void *)(sc + bnn_scratch_steps_off(p));
-        int32_t ky, kx, wd, k = 0;
-        for (ky = 0; ky < p->k_h; ky++)
-            for (kx = 0; kx < p->k_w; kx++)
-                for (wd = 0; wd < c.cwg; wd++)
-                    steps[k++] = ky * c.rowoff + kx * c.coloff + wd;
-        c.steps = steps;
-    }
-    c.bthr = NULL;
-    if (kind == BNN_OUT_B) {
-        int32_t *bthr = (int32_t *)(void *)(sc + bnn_scratch_bthr_off(p));
-        bnn_fill_bthr(p, c.nk, bthr);
-        c.bthr = bthr;
-    }
-    conv_run_avx512(&c, in);
-    return BNN_OK;
-}
-
-BNN_API bnn_status bnn_bconv2d_b_i32__avx512(const bnn_bconv2d_params *p,
-                                     const uint32_t *in, int32_t *out,
-                                     void *scratch)
-{
-    return conv_entry_avx512(p, in, out, scratch, BNN_OUT_I32);
-}
-
-BNN_API bnn_status bnn_bconv2d_b_f32__avx512(const bnn_bconv2d_params *p,
-                                     const uint32_t *in, float *out,
-                                     void *scratch)
-{
-    return conv_entry_avx512(p, in, out, scratch, BNN_OUT_F32);
-}
-
-BNN_API bnn_status bnn_bconv2d_b_b__avx512(const bnn_bconv2d_params *p,
-                                   const uint32_t *in, uint32_t *out,
-                                   void *scratch)
-{
-    return conv_entry_avx512(p, in, out, scratch, BNN_OUT_B);
-}
+#include "bconv2d_driver.h" /* the walk, bnn_bconv2d_b_*__avx512 */
 
 #endif
