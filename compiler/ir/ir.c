@@ -207,6 +207,26 @@ int ir_use_count(const ir_graph *g, int node, int out)
     return c;
 }
 
+ir_node *ir_sole_consumer(const ir_graph *g, const ir_node *n)
+{
+    ir_node *u = NULL;
+    size_t i;
+    int j, uses = 0;
+    for (i = (size_t)n->id + 1; i < g->n; i++) {
+        ir_node *m = g->nodes[i];
+        if (m->dead)
+            continue;
+        for (j = 0; j < m->n_in; j++)
+            if (m->in[j].node == n->id) {
+                u = m;
+                uses++;
+            }
+    }
+    for (j = 0; j < g->n_heads; j++)
+        uses += g->heads[j].node == n->id;
+    return uses == 1 ? u : NULL;
+}
+
 void ir_mark_dead(ir_graph *g)
 {
     char *live = xcalloc(g->n ? g->n : 1, 1);

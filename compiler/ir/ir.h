@@ -306,6 +306,10 @@ void ir_node_merge_name(ir_node *n, const char *name);
 void ir_replace_uses(ir_graph *g, ir_ref from, ir_ref to);
 /* Number of uses of output `out` of node `node` (inputs + heads). */
 int ir_use_count(const ir_graph *g, int node, int out);
+/* The node that is the only use of node n (of any of its outputs; an
+ * input slot or a head is one use each), or NULL: no use, several, or a
+ * head. Assumes topological order (consumers come after n). */
+ir_node *ir_sole_consumer(const ir_graph *g, const ir_node *n);
 /* Mark nodes that do not reach a head dead. */
 void ir_mark_dead(ir_graph *g);
 /* Remove dead nodes, renumbering ids and references (order kept). */

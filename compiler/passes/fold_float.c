@@ -25,26 +25,6 @@
 
 #include "../util/mem.h"
 
-static ir_node *sole_consumer(ir_graph *g, const ir_node *n)
-{
-    ir_node *u = NULL;
-    size_t i;
-    int j, uses = 0;
-    for (i = (size_t)n->id + 1; i < g->n; i++) {
-        ir_node *m = g->nodes[i];
-        if (m->dead)
-            continue;
-        for (j = 0; j < m->n_in; j++)
-            if (m->in[j].node == n->id) {
-                u = m;
-                uses++;
-            }
-    }
-    for (j = 0; j < g->n_heads; j++)
-        uses += g->heads[j].node == n->id;
-    return uses == 1 ? u : NULL;
-}
-
 /* A constant input of n that n alone uses (so it may be rewritten). */
 static ir_node *own_const(ir_graph *g, ir_node *n, int slot)
 {
@@ -111,12 +91,12 @@ int pass_fold_float(ir_graph *g, bnnc_err *err)
         ir_node *n = g->nodes[i], *u;
         if (n->dead || (n->op != IR_OP_CONV && n->op != IR_OP_DENSE))
             continue;
-        u = sole_consumer(g, n);
+        u = ir_sole_consumer(g, n);
         if (u && u->op == IR_OP_BATCHNORM) {
             size_t before = g->n;
             if (fold_bn(g, n, u)) {
                 added |= g->n != before;
-                u = sole_consumer(g, n);
+                u = ir_sole_consumer(g, n);
             }
         }
         if (u && u->op == IR_OP_ACT && u->a.act.act == IR_ACT_RELU) {

@@ -54,28 +54,6 @@
 
 #include "../util/mem.h"
 
-/* The only consumer of output 0 of node n, or NULL (none, several, or a
- * graph head). */
-static ir_node *sole_consumer(ir_graph *g, const ir_node *n)
-{
-    ir_node *u = NULL;
-    size_t i;
-    int j, uses = 0;
-    for (i = (size_t)n->id + 1; i < g->n; i++) {
-        ir_node *m = g->nodes[i];
-        if (m->dead)
-            continue;
-        for (j = 0; j < m->n_in; j++)
-            if (m->in[j].node == n->id) {
-                u = m;
-                uses++;
-            }
-    }
-    for (j = 0; j < g->n_heads; j++)
-        uses += g->heads[j].node == n->id;
-    return uses == 1 ? u : NULL;
-}
-
 /* Per-channel value c of a constant broadcast along axis 1 (or a
  * scalar-like constant of one element); 0 if the constant is not such a
  * vector for `channels` channels of an ndim-D tensor. */
@@ -235,7 +213,7 @@ int pass_fold_thresholds(ir_graph *g, bnnc_err *err)
             b->out_a[c] = s / b->divisor;
             b->out_b[c] = b->offset * s / b->divisor + (b->bias ? b->bias[c] : 0.0);
         }
-        while ((u = sole_consumer(g, n)) != NULL && ndim >= 2 &&
+        while ((u = ir_sole_consumer(g, n)) != NULL && ndim >= 2 &&
                ir_shape_equal(&u->shape[0], &n->shape[0]) &&
                compose(g, u, n->id, ndim, ch, b->out_a, b->out_b)) {
             ir_node_merge_name(n, u->name);
