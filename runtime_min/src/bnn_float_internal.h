@@ -186,23 +186,42 @@ static inline int bnn_fl_pool_dim_ok(int32_t in, int32_t out, int32_t k,
     return out == lo || out == hi;
 }
 
-/* Max of the window rows [y0, y1) x columns [x0, x1) of c channels:
- * dst[j] = max over the window of row(y)[x*c + j], -FLT_MAX for an empty
- * window (MXNet). row(y) = base + y*row_stride; the comparison is the one
- * of bnn_maxpool_f32, so NaNs behave the same. */
-static inline void bnn_fl_max_window(const float *base, ptrdiff_t row_stride,
-                                     int32_t y0, int32_t y1, int32_t x0,
-                                     int32_t x1, int32_t c, float *dst)
+/* Max pooling over part of a window, c channels: for the nrows rows at
+ * base + r*row_stride (r < nrows) and columns x0 <= x < x1, in that order,
+ * dst[j] = v when v > dst[j] for v = row[x*c + j]. Start dst at -FLT_MAX
+ * (the value of an empty window, as in MXNet); a NaN never replaces the
+ * current maximum, as in MXNet's CPU pooling. Channels go in blocks of
+ * BNN_FL_POOL_CB held in registers across the window, a shape compilers
+ * vectorise even at -O2. */
+#define BNN_FL_POOL_CB 16
+static inline void bnn_fl_max_rows(const float *base, ptrdiff_t row_stride,
+                                   int32_t nrows, int32_t x0, int32_t x1,
+                                   int32_t c, float *restrict dst)
 {
-    for (int32_t j = 0; j < c; ++j)
-        dst[j] = -FLT_MAX;
-    for (int32_t y = y0; y < y1; ++y)
-        for (int32_t x = x0; x < x1; ++x) {
-            const float *src = base + (ptrdiff_t)y * row_stride +
-                               (ptrdiff_t)x * c;
-            for (int32_t j = 0; j < c; ++j)
-                dst[j] = src[j] > dst[j] ? src[j] : dst[j];
-        }
+    int32_t j = 0;
+    for (; j + BNN_FL_POOL_CB <= c; j += BNN_FL_POOL_CB) {
+        float m[BNN_FL_POOL_CB];
+        for (int k = 0; k < BNN_FL_POOL_CB; ++k)
+            m[k] = dst[j + k];
+        for (int32_t r = 0; r < nrows; ++r)
+            for (int32_t x = x0; x < x1; ++x) {
+                const float *restrict src =
+                    base + r * row_stride + (ptrdiff_t)x * c + j;
+                for (int k = 0; k < BNN_FL_POOL_CB; ++k)
+                    m[k] = src[k] > m[k] ? src[k] : m[k];
+            }
+        for (int k = 0; k < BNN_FL_POOL_CB; ++k)
+            dst[j + k] = m[k];
+    }
+    for (; j < c; ++j) {
+        float m = dst[j];
+        for (int32_t r = 0; r < nrows; ++r)
+            for (int32_t x = x0; x < x1; ++x) {
+                const float v = base[r * row_stride + (ptrdiff_t)x * c + j];
+                m = v > m ? v : m;
+            }
+        dst[j] = m;
+    }
 }
 
 /* MXNet's relu: NaN propagates, everything not > 0 (including -0.0)

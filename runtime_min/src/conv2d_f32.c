@@ -505,17 +505,15 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
                              ((ptrdiff_t)py * pp->out_w + qx) * pp->c;
                 bnn_fl_pool_window(qx, pp->k_w, pp->stride_w, pp->pad_w,
                                    pp->in_w, &x0, &x1);
-                /* The window's rows in ring order: slot y % rows. */
                 for (int32_t j = 0; j < pp->c; ++j)
                     dst[j] = -FLT_MAX;
-                for (int32_t y = y0; y < y1; ++y) {
-                    const float *rp = ring + (ptrdiff_t)(y % rows) * row;
-                    for (int32_t x = x0; x < x1; ++x) {
-                        const float *src = rp + (ptrdiff_t)x * pp->c;
-                        for (int32_t j = 0; j < pp->c; ++j)
-                            dst[j] = src[j] > dst[j] ? src[j] : dst[j];
-                    }
-                }
+                /* rows y0..y1-1 in order: slots y0 % rows up to the end
+                 * of the ring, then from slot 0 */
+                const int32_t s0 = y0 % rows;
+                const int32_t n0 = y1 - y0 < rows - s0 ? y1 - y0 : rows - s0;
+                bnn_fl_max_rows(ring + (ptrdiff_t)s0 * row, row, n0, x0, x1,
+                                pp->c, dst);
+                bnn_fl_max_rows(ring, row, y1 - y0 - n0, x0, x1, pp->c, dst);
             }
         }
     }

@@ -43,11 +43,14 @@ BNN_API bnn_status bnn_maxpool_f32(const bnn_pool2d_params *p, const float *in,
             bnn_fl_pool_window(oy, p->k_h, p->stride_h, p->pad_h, p->in_h,
                                &y0, &y1);
             for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                float *dst = out + (((ptrdiff_t)n * p->out_h + oy) *
+                                        p->out_w + ox) * c;
                 bnn_fl_pool_window(ox, p->k_w, p->stride_w, p->pad_w,
                                    p->in_w, &x0, &x1);
-                bnn_fl_max_window(img, row, y0, y1, x0, x1, c,
-                                  out + (((ptrdiff_t)n * p->out_h + oy) *
-                                             p->out_w + ox) * c);
+                for (int32_t j = 0; j < c; ++j)
+                    dst[j] = -FLT_MAX;
+                bnn_fl_max_rows(img + (ptrdiff_t)y0 * row, row, y1 - y0, x0,
+                                x1, c, dst);
             }
         }
     }
