@@ -46,7 +46,8 @@ static const char usage[] =
     "                          no node uses\n"
     "  --dump-after PASS       print the IR after PASS (or 'all') to stderr;\n"
     "                          passes: import legalize shapes fold_constants\n"
-    "                          binarize fold_thresholds lower plan\n"
+    "                          binarize fold_thresholds fold_float lower\n"
+    "                          fuse_pool plan\n"
     "  -q, --quiet             no warnings\n"
     "  --help, --version\n";
 

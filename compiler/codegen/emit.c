@@ -325,6 +325,28 @@ static void write_step(const lir_program *p, const emit_options *o, int i, strbu
         snprintf(args, sizeof args, "%s, %s, %s", in0, out, scr);
         break;
     }
+    case LK_CONV_MAXPOOL_F32: {
+        const bnn_conv2d_params *q = &s->p.conv_pool.conv;
+        const bnn_pool2d_params *r = &s->p.conv_pool.pool;
+        fn = "bnn_conv2d_maxpool_f32";
+        ptype = "bnn_conv2d_maxpool_params";
+        snprintf(init, sizeof init,
+                 ".conv = {.n = %d, .in_h = %d, .in_w = %d, .in_c = %d,\n"
+                 "            .out_h = %d, .out_w = %d, .out_c = %d, .k_h = %d, .k_w = %d,\n"
+                 "            .stride_h = %d, .stride_w = %d, .pad_h = %d, .pad_w = %d,\n"
+                 "            .dil_h = %d, .dil_w = %d, .groups = %d, .weights = %s,\n"
+                 "            .bias = %s, .act = %s, .out_pixel_stride = %d},\n"
+                 "            .pool = {.n = %d, .in_h = %d, .in_w = %d, .c = %d, .out_h = %d,\n"
+                 "            .out_w = %d, .k_h = %d, .k_w = %d, .stride_h = %d, .stride_w = %d,\n"
+                 "            .pad_h = %d, .pad_w = %d, .count_include_pad = %d}",
+                 q->n, q->in_h, q->in_w, q->in_c, q->out_h, q->out_w, q->out_c, q->k_h, q->k_w,
+                 q->stride_h, q->stride_w, q->pad_h, q->pad_w, q->dil_h, q->dil_w, q->groups,
+                 k[0], s->n_consts > 1 ? k[1] : "NULL", act_name(q->act), q->out_pixel_stride,
+                 r->n, r->in_h, r->in_w, r->c, r->out_h, r->out_w, r->k_h, r->k_w, r->stride_h,
+                 r->stride_w, r->pad_h, r->pad_w, r->count_include_pad);
+        snprintf(args, sizeof args, "%s, %s, %s", in0, out, scr);
+        break;
+    }
     case LK_DENSE_F32: {
         const bnn_dense_params *q = &s->p.dense;
         fn = "bnn_dense_f32";
@@ -560,20 +582,11 @@ static int write_runtime(const lir_program *p, strbuf *b, bnnc_err *err)
     append_source(b, bnnc_embedded_find("runtime_min/include/bnn.h"), done, &ndone);
     append_source(b, bnnc_embedded_find("runtime_min/include/bnn_ops.h"), done, &ndone);
     for (i = 0; i < p->ns; i++) {
-        static const char *const fns[LK_COUNT] = {
-            "bnn_nchw_to_nhwc_f32", "bnn_nhwc_to_nchw_f32", "bnn_u8_nchw_to_nhwc_f32", NULL,
-            "bnn_pack_f32_b", "bnn_unpack_b_f32", "bnn_copy_channels_b", "bnn_maxpool_b",
-            "bnn_bconv2d_b_b", "bnn_bconv2d_b_f32", "bnn_bdense_b_b", "bnn_bdense_b_f32",
-            "bnn_conv2d_f32", "bnn_dense_f32", "bnn_affine_f32", "bnn_act_f32", "bnn_prelu_f32",
-            "bnn_maxpool_f32", "bnn_avgpool_f32", "bnn_add_f32", "bnn_copy_channels_f32",
-            "bnn_pad2d_f32", "bnn_softmax_f32", "bnn_unary_f32", "bnn_binary_f32",
-            "bnn_binary_pixel_f32", "bnn_channel_mean_f32", "bnn_permute_f32",
-            "bnn_pack_affine_f32_b", "bnn_nchw_to_nhwc_affine_f32"};
-        const char *fn = fns[p->s[i].kind];
+        const char *fn = lir_kind_kernel(p->s[i].kind);
         const bnnc_embedded_file *f;
         int seen = 0;
-        if (!fn)
-            continue;
+        if (strncmp(fn, "bnn_", 4))
+            continue; /* memcpy */
         f = defining_file(fn);
         if (!f)
             return bnnc_errf(err, "--standalone: no runtime source defines %s", fn);

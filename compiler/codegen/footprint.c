@@ -35,19 +35,6 @@ typedef struct {
 
 #include "footprint_table.h"
 
-/* The function each step kind calls (as codegen emits it). */
-static const char *const step_kernel[] = {
-    "bnn_nchw_to_nhwc_f32", "bnn_nhwc_to_nchw_f32", "bnn_u8_nchw_to_nhwc_f32", "memcpy",
-    "bnn_pack_f32_b", "bnn_unpack_b_f32", "bnn_copy_channels_b", "bnn_maxpool_b",
-    "bnn_bconv2d_b_b", "bnn_bconv2d_b_f32", "bnn_bdense_b_b", "bnn_bdense_b_f32",
-    "bnn_conv2d_f32", "bnn_dense_f32", "bnn_affine_f32", "bnn_act_f32", "bnn_prelu_f32",
-    "bnn_maxpool_f32", "bnn_avgpool_f32", "bnn_add_f32", "bnn_copy_channels_f32",
-    "bnn_pad2d_f32", "bnn_softmax_f32", "bnn_unary_f32", "bnn_binary_f32",
-    "bnn_binary_pixel_f32", "bnn_channel_mean_f32", "bnn_permute_f32",
-    "bnn_pack_affine_f32_b", "bnn_nchw_to_nhwc_affine_f32"};
-_Static_assert(sizeof step_kernel / sizeof *step_kernel == LK_COUNT,
-               "one kernel name per lir_kind");
-
 static const fp_kernel *find_kernel(const fp_target *t, const char *name)
 {
     const fp_kernel *k;
@@ -149,7 +136,7 @@ int footprint_estimate_for(const lir_program *p, const char *target, footprint_e
         return -1;
     for (i = 0; i < p->ns; i++) {
         const lir_step *s = &p->s[i];
-        const char *name = step_kernel[s->kind];
+        const char *name = lir_kind_kernel(s->kind);
         const fp_kernel *k;
         int seen = 0;
         if (s->kind == LK_CONV_F32 && s->p.conv.groups == s->p.conv.in_c &&

@@ -11,7 +11,7 @@
 
 const char *const bnnc_pass_names[] = {
     "import", "legalize", "shapes", "fold_constants", "binarize",
-    "fold_thresholds", "fold_float", "lower", "plan", NULL};
+    "fold_thresholds", "fold_float", "lower", "fuse_pool", "plan", NULL};
 
 /* After pass `name`: check invariants (an internal error aborts) and dump
  * the IR when asked. */
@@ -103,6 +103,10 @@ int compile_model(const bnnc_options *o, ir_graph *g, lir_program *p, bnnc_err *
     if (pass_lower(g, o, p, err))
         goto fail;
     after_lir(o, p, "lower");
+    /* fuse_pool: float conv + max pooling -> one step, no conv output */
+    if (pass_fuse_pool(p, err))
+        goto fail;
+    after_lir(o, p, "fuse_pool");
     /* plan: in-place ops, concat in place, arena offsets */
     if (pass_plan(p, err))
         goto fail;

@@ -17,13 +17,31 @@ static const char *const kind_names[] = {
     "conv2d_f32", "dense_f32", "affine_f32", "act_f32", "prelu_f32",
     "maxpool_f32", "avgpool_f32", "add_f32", "copy_channels_f32", "pad2d_f32",
     "softmax_f32", "unary_f32", "binary_f32", "binary_pixel_f32",
-    "channel_mean_f32", "permute_f32", "pack_affine", "nchw_to_nhwc_affine"};
+    "channel_mean_f32", "permute_f32", "pack_affine", "nchw_to_nhwc_affine",
+    "conv2d_maxpool_f32"};
 _Static_assert(sizeof kind_names / sizeof *kind_names == LK_COUNT,
                "kind name table out of step with lir_kind");
+
+static const char *const kind_kernels[] = {
+    "bnn_nchw_to_nhwc_f32", "bnn_nhwc_to_nchw_f32", "bnn_u8_nchw_to_nhwc_f32", "memcpy",
+    "bnn_pack_f32_b", "bnn_unpack_b_f32", "bnn_copy_channels_b", "bnn_maxpool_b",
+    "bnn_bconv2d_b_b", "bnn_bconv2d_b_f32", "bnn_bdense_b_b", "bnn_bdense_b_f32",
+    "bnn_conv2d_f32", "bnn_dense_f32", "bnn_affine_f32", "bnn_act_f32", "bnn_prelu_f32",
+    "bnn_maxpool_f32", "bnn_avgpool_f32", "bnn_add_f32", "bnn_copy_channels_f32",
+    "bnn_pad2d_f32", "bnn_softmax_f32", "bnn_unary_f32", "bnn_binary_f32",
+    "bnn_binary_pixel_f32", "bnn_channel_mean_f32", "bnn_permute_f32",
+    "bnn_pack_affine_f32_b", "bnn_nchw_to_nhwc_affine_f32", "bnn_conv2d_maxpool_f32"};
+_Static_assert(sizeof kind_kernels / sizeof *kind_kernels == LK_COUNT,
+               "kernel table out of step with lir_kind");
 
 const char *lir_kind_name(lir_kind k)
 {
     return (unsigned)k < LK_COUNT ? kind_names[k] : "?";
+}
+
+const char *lir_kind_kernel(lir_kind k)
+{
+    return (unsigned)k < LK_COUNT ? kind_kernels[k] : "?";
 }
 
 void lir_init(lir_program *p)

@@ -55,7 +55,7 @@ typedef enum {
     LK_CONV_F32, LK_DENSE_F32, LK_AFFINE, LK_ACT, LK_PRELU,
     LK_MAXPOOL_F32, LK_AVGPOOL_F32, LK_ADD, LK_COPY_CH_F32, LK_PAD_F32,
     LK_SOFTMAX, LK_UNARY, LK_BINARY, LK_BINARY_PIXEL, LK_CHANNEL_MEAN,
-    LK_PERMUTE, LK_PACK_AFFINE, LK_NCHW_TO_NHWC_AFFINE,
+    LK_PERMUTE, LK_PACK_AFFINE, LK_NCHW_TO_NHWC_AFFINE, LK_CONV_MAXPOOL_F32,
     LK_COUNT
 } lir_kind;
 
@@ -80,6 +80,7 @@ typedef struct {
         bnn_bconv2d_params bconv;
         bnn_bdense_params bdense;
         bnn_conv2d_params conv;
+        bnn_conv2d_maxpool_params conv_pool;
         bnn_dense_params dense;
         bnn_pool2d_params pool;
         bnn_pad2d_params pad;
@@ -136,6 +137,8 @@ int lir_const_add(lir_program *p, lir_ctype type, size_t count, void *data,
 lir_step *lir_step_add(lir_program *p, lir_kind kind, int node,
                        const char *node_name, const char *mx_op);
 const char *lir_kind_name(lir_kind k);
+/* The runtime function a step of kind k calls ("memcpy" for LK_COPY). */
+const char *lir_kind_kernel(lir_kind k);
 /* Storage base of a tensor (follows views). */
 int lir_base(const lir_program *p, int t);
 

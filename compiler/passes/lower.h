@@ -17,6 +17,11 @@
  * have lifetimes. On error p is freed. */
 int pass_lower(ir_graph *g, const bnnc_options *o, lir_program *p, bnnc_err *err);
 
+/* fuse_pool: a float convolution read only by a max pooling becomes one
+ * bnn_conv2d_maxpool_f32 step (see fuse_pool.c).
+ * Requires: lower, before plan. */
+int pass_fuse_pool(lir_program *p, bnnc_err *err);
+
 /* plan: place every arena tensor (see plan.c); sets p->arena_bytes and
  * p->lower_bound. */
 int pass_plan(lir_program *p, bnnc_err *err);
