@@ -194,6 +194,13 @@ static inline int bnn_fl_pool_dim_ok(int32_t in, int32_t out, int32_t k,
  * BNN_FL_POOL_CB held in registers across the window, a shape compilers
  * vectorise even at -O2. */
 #define BNN_FL_POOL_CB 16
+/* GCC -O3 unrolls the 16-channel loop into scalar code before it
+ * vectorises it; kept as a loop it becomes one vector max per tap. */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
+#define BNN_FL_NO_UNROLL _Pragma("GCC unroll 1")
+#else
+#define BNN_FL_NO_UNROLL
+#endif
 static inline void bnn_fl_max_rows(const float *base, ptrdiff_t row_stride,
                                    int32_t nrows, int32_t x0, int32_t x1,
                                    int32_t c, float *restrict dst)
@@ -207,6 +214,7 @@ static inline void bnn_fl_max_rows(const float *base, ptrdiff_t row_stride,
             for (int32_t x = x0; x < x1; ++x) {
                 const float *restrict src =
                     base + r * row_stride + (ptrdiff_t)x * c + j;
+                BNN_FL_NO_UNROLL
                 for (int k = 0; k < BNN_FL_POOL_CB; ++k)
                     m[k] = src[k] > m[k] ? src[k] : m[k];
             }
