@@ -137,3 +137,29 @@ int lir_base(const lir_program *p, int t)
     }
     return t;
 }
+
+void lir_lifetimes(lir_program *p)
+{
+    int i, k;
+    for (i = 0; i < p->nt; i++)
+        p->t[i].first = p->t[i].last = -1;
+    for (i = 0; i < p->ns; i++) {
+        const lir_step *s = &p->s[i];
+        int ts[4] = {s->in[0], s->in[1], s->out, s->scratch};
+        for (k = 0; k < 4; k++) {
+            int t = ts[k];
+            if (t < 0)
+                continue;
+            /* a view keeps its base alive */
+            for (;;) {
+                if (p->t[t].first < 0 || i < p->t[t].first)
+                    p->t[t].first = i;
+                if (i > p->t[t].last)
+                    p->t[t].last = i;
+                if (p->t[t].storage != LIR_VIEW)
+                    break;
+                t = p->t[t].view_of;
+            }
+        }
+    }
+}

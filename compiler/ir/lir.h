@@ -139,6 +139,9 @@ lir_step *lir_step_add(lir_program *p, lir_kind kind, int node,
 const char *lir_kind_name(lir_kind k);
 /* The runtime function a step of kind k calls ("memcpy" for LK_COPY). */
 const char *lir_kind_kernel(lir_kind k);
+/* Sets every tensor's first and last step (-1 when no step touches it);
+ * a step touching a view also touches the view's base. */
+void lir_lifetimes(lir_program *p);
 /* Storage base of a tensor (follows views). */
 int lir_base(const lir_program *p, int t);
 

@@ -95,26 +95,6 @@ static void fuse(lir_program *p, int ci, int pi)
             p->c[k].step--;
 }
 
-/* first/last step of every tensor after steps were removed */
-static void lifetimes(lir_program *p)
-{
-    int i, k;
-    for (i = 0; i < p->nt; i++)
-        p->t[i].first = p->t[i].last = -1;
-    for (i = 0; i < p->ns; i++) {
-        const lir_step *s = &p->s[i];
-        int ts[4] = {s->in[0], s->n_in > 1 ? s->in[1] : -1, s->out, s->scratch};
-        for (k = 0; k < 4; k++) {
-            int t = ts[k];
-            if (t < 0)
-                continue;
-            if (p->t[t].first < 0)
-                p->t[t].first = i;
-            p->t[t].last = i;
-        }
-    }
-}
-
 int pass_fuse_pool(lir_program *p, bnnc_err *err)
 {
     int i, pi, changed = 0;
@@ -126,6 +106,6 @@ int pass_fuse_pool(lir_program *p, bnnc_err *err)
             i--;
         }
     if (changed)
-        lifetimes(p);
+        lir_lifetimes(p);
     return 0;
 }

@@ -1455,26 +1455,6 @@ static int lower_node(lower_ctx *x, ir_node *n)
     }
 }
 
-/* Steps and tensors' first/last use. */
-static void lifetimes(lir_program *p)
-{
-    int i, k;
-    for (i = 0; i < p->nt; i++)
-        p->t[i].first = p->t[i].last = -1;
-    for (i = 0; i < p->ns; i++) {
-        const lir_step *s = &p->s[i];
-        int ts[4] = {s->in[0], s->in[1], s->out, s->scratch};
-        for (k = 0; k < 4; k++) {
-            int t = ts[k];
-            if (t < 0)
-                continue;
-            if (p->t[t].first < 0)
-                p->t[t].first = i;
-            p->t[t].last = i;
-        }
-    }
-}
-
 int pass_lower(ir_graph *g, const bnnc_options *o, lir_program *p, bnnc_err *err)
 {
     lower_ctx x;
@@ -1512,6 +1492,6 @@ int pass_lower(ir_graph *g, const bnnc_options *o, lir_program *p, bnnc_err *err
         lir_free(p);
         return -1;
     }
-    lifetimes(p);
+    lir_lifetimes(p);
     return 0;
 }

@@ -64,32 +64,6 @@ static int producer(const lir_program *p, int t)
     return -1;
 }
 
-static void recompute_lifetimes(lir_program *p)
-{
-    int i, k;
-    for (i = 0; i < p->nt; i++)
-        p->t[i].first = p->t[i].last = -1;
-    for (i = 0; i < p->ns; i++) {
-        const lir_step *s = &p->s[i];
-        int ts[4] = {s->in[0], s->in[1], s->out, s->scratch};
-        for (k = 0; k < 4; k++) {
-            int t = ts[k];
-            if (t < 0)
-                continue;
-            /* a view keeps its base alive */
-            for (;;) {
-                if (p->t[t].first < 0 || i < p->t[t].first)
-                    p->t[t].first = i;
-                if (i > p->t[t].last)
-                    p->t[t].last = i;
-                if (p->t[t].storage != LIR_VIEW)
-                    break;
-                t = p->t[t].view_of;
-            }
-        }
-    }
-}
-
 /* Byte offset of tensor t inside its base (views of views add up). */
 static size_t base_offset(const lir_program *p, int t)
 {
@@ -122,7 +96,7 @@ static void plan_in_place(lir_program *p)
             o->storage = LIR_VIEW;
             o->view_of = base;
             o->view_offset = 0;
-            recompute_lifetimes(p);
+            lir_lifetimes(p);
             break;
         }
     }
@@ -170,7 +144,7 @@ static void plan_concat_in_place(lir_program *p)
         memmove(s, s + 1, sizeof *s * (size_t)(p->ns - i - 1));
         p->ns--;
         i--;
-        recompute_lifetimes(p);
+        lir_lifetimes(p);
     }
 }
 
@@ -265,10 +239,10 @@ int pass_plan(lir_program *p, bnnc_err *err)
     int n = 0, i, o, s;
     size_t best = (size_t)-1, lb = 0;
 
-    recompute_lifetimes(p);
+    lir_lifetimes(p);
     plan_in_place(p);
     plan_concat_in_place(p);
-    recompute_lifetimes(p);
+    lir_lifetimes(p);
 
     b = xmalloc(sizeof *b * (size_t)(p->nt ? p->nt : 1));
     for (i = 0; i < p->nt; i++) {

@@ -536,55 +536,40 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32__portable(
                                       CONV_PX);
 }
 
-BNN_API int bnn_conv2d_f32_variants(const char **names, bnn_conv2d_f32_fn *fns,
-                            int max)
-{
-    const char *nm[3];
-    bnn_conv2d_f32_fn fn[3];
-    int n = 0;
-    nm[n] = "portable";
-    fn[n++] = bnn_conv2d_f32__portable;
+/* BASE_variants(names, fns, max): the variants of kernel BASE compiled
+ * in, portable first and the one the entry point calls last. */
 #if BNN_FL_HAVE_AVX2
-    nm[n] = "avx2";
-    fn[n++] = bnn_conv2d_f32__avx2;
+#define BNN_FL_ADD_AVX2(BASE) nm[n] = "avx2", fn[n++] = BASE##__avx2;
+#else
+#define BNN_FL_ADD_AVX2(BASE)
 #endif
 #if BNN_FL_HAVE_AVX512
-    nm[n] = "avx512";
-    fn[n++] = bnn_conv2d_f32__avx512;
+#define BNN_FL_ADD_AVX512(BASE) nm[n] = "avx512", fn[n++] = BASE##__avx512;
+#else
+#define BNN_FL_ADD_AVX512(BASE)
 #endif
-    for (int i = 0; i < n && i < max; ++i) {
-        if (names)
-            names[i] = nm[i];
-        if (fns)
-            fns[i] = fn[i];
+#define BNN_FL_VARIANT_LIST(BASE, FNTYPE)                                    \
+    BNN_API int BASE##_variants(const char **names, FNTYPE *fns, int max)   \
+    {                                                                        \
+        const char *nm[3];                                                   \
+        FNTYPE fn[3];                                                        \
+        int n = 0;                                                           \
+        nm[n] = "portable", fn[n++] = BASE##__portable;                      \
+        BNN_FL_ADD_AVX2(BASE)                                                \
+        BNN_FL_ADD_AVX512(BASE)                                              \
+        for (int i = 0; i < n && i < max; ++i) {                             \
+            if (names)                                                       \
+                names[i] = nm[i];                                            \
+            if (fns)                                                         \
+                fns[i] = fn[i];                                              \
+        }                                                                    \
+        return n;                                                            \
     }
-    return n;
-}
-
-BNN_API int bnn_conv2d_maxpool_f32_variants(const char **names,
-                                    bnn_conv2d_maxpool_f32_fn *fns, int max)
-{
-    const char *nm[3];
-    bnn_conv2d_maxpool_f32_fn fn[3];
-    int n = 0;
-    nm[n] = "portable";
-    fn[n++] = bnn_conv2d_maxpool_f32__portable;
-#if BNN_FL_HAVE_AVX2
-    nm[n] = "avx2";
-    fn[n++] = bnn_conv2d_maxpool_f32__avx2;
-#endif
-#if BNN_FL_HAVE_AVX512
-    nm[n] = "avx512";
-    fn[n++] = bnn_conv2d_maxpool_f32__avx512;
-#endif
-    for (int i = 0; i < n && i < max; ++i) {
-        if (names)
-            names[i] = nm[i];
-        if (fns)
-            fns[i] = fn[i];
-    }
-    return n;
-}
+BNN_FL_VARIANT_LIST(bnn_conv2d_f32, bnn_conv2d_f32_fn)
+BNN_FL_VARIANT_LIST(bnn_conv2d_maxpool_f32, bnn_conv2d_maxpool_f32_fn)
+#undef BNN_FL_VARIANT_LIST
+#undef BNN_FL_ADD_AVX512
+#undef BNN_FL_ADD_AVX2
 
 /* Reads in (n x in_h x in_w x in_c), writes out_c channels of every output
  * pixel (channels past out_c of a wider destination are untouched). The
