@@ -24,7 +24,7 @@ bt_provenance()m4_dnl
 bt_summary()m4_dnl
  */
 #if defined(bt_uprefix<||>_PROFILE) && !defined(bt_uprefix<||>_PROFILE_USER_HOOK) && \
-    !defined(_POSIX_C_SOURCE)
+    !defined(__ARM_ARCH_PROFILE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L /* clock_gettime for the default profile hook */
 #endif
 #include <stdint.h>
@@ -50,10 +50,78 @@ static uint64_t bt_prefix<||>_arena_[bt_arena_words] bt_uprefix<||>_ALIGN_;
 
 #ifdef bt_uprefix<||>_PROFILE
 /* Profiling: bt_prefix<||>_profile_hook(step, node, ticks) is called after
- * every step; define bt_uprefix<||>_PROFILE_USER_HOOK to supply your own
- * hook and bt_prefix<||>_profile_now(). The default measures nanoseconds
- * with clock_gettime (POSIX hosts). */
+ * every step with the ticks bt_prefix<||>_profile_now() counted during it;
+ * define bt_uprefix<||>_PROFILE_USER_HOOK to supply both yourself. The
+ * default hook keeps the last run's ticks and node per step in
+ * bt_prefix<||>_profile_ticks[] and bt_prefix<||>_profile_node[] (step s at
+ * index s - 1), and on hosts also prints them to stderr unless
+ * bt_uprefix<||>_PROFILE_QUIET is defined. Its ticks are:
+ *   - Cortex-M: CPU cycles from the DWT cycle counter where there is one
+ *     that counts (Armv7-M, Armv8-M Mainline; enabled on first use), else
+ *     SysTick counts: SysTick is started on the processor clock (24 bits,
+ *     free running, no interrupt) unless it already runs, in which case
+ *     it counts at the clock it was set up with. A step longer than 2^32
+ *     cycles (DWT) or than one SysTick period is undercounted;
+ *   - elsewhere: nanoseconds from clock_gettime(CLOCK_MONOTONIC). */
 #ifndef bt_uprefix<||>_PROFILE_USER_HOOK
+uint64_t bt_prefix<||>_profile_ticks[bt_uprefix<||>_STEPS];
+const char *bt_prefix<||>_profile_node[bt_uprefix<||>_STEPS];
+#if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
+#define bt_uprefix<||>_REG_(a) (*(volatile uint32_t *)(uintptr_t)(a))
+/* 1: DWT_CYCCNT, 2: SysTick (24 bits, counting down) */
+static int bt_prefix<||>_profile_clock_;
+static uint32_t bt_prefix<||>_profile_last_;
+static uint64_t bt_prefix<||>_profile_total_;
+static void bt_prefix<||>_profile_start_(void)
+{
+#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || \
+    defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8_1M_MAIN__)
+    volatile int spin;
+    uint32_t c0;
+    bt_uprefix<||>_REG_(0xE000EDFCu) |= 1u << 24;   /* DEMCR.TRCENA */
+    bt_uprefix<||>_REG_(0xE0001FB0u) = 0xC5ACCE55u; /* DWT_LAR (M7) */
+    bt_uprefix<||>_REG_(0xE0001000u) |= 1u;         /* DWT_CTRL.CYCCNTENA */
+    c0 = bt_uprefix<||>_REG_(0xE0001004u);
+    for (spin = 0; spin < 16; spin++)
+        ;
+    /* the cycle counter is optional: use it only when it counts */
+    if (bt_uprefix<||>_REG_(0xE0001004u) != c0) {
+        bt_prefix<||>_profile_clock_ = 1;
+        bt_prefix<||>_profile_last_ = bt_uprefix<||>_REG_(0xE0001004u);
+        return;
+    }
+#endif
+    if (!(bt_uprefix<||>_REG_(0xE000E010u) & 1u)) { /* SYST_CSR.ENABLE */
+        bt_uprefix<||>_REG_(0xE000E014u) = 0xFFFFFFu; /* SYST_RVR */
+        bt_uprefix<||>_REG_(0xE000E018u) = 0u;        /* SYST_CVR */
+        bt_uprefix<||>_REG_(0xE000E010u) = 5u;        /* processor clock, on */
+    }
+    bt_prefix<||>_profile_clock_ = 2;
+    bt_prefix<||>_profile_last_ = bt_uprefix<||>_REG_(0xE000E018u);
+}
+static uint64_t bt_prefix<||>_profile_now(void)
+{
+    uint32_t v, last;
+    if (!bt_prefix<||>_profile_clock_)
+        bt_prefix<||>_profile_start_();
+    last = bt_prefix<||>_profile_last_;
+    if (bt_prefix<||>_profile_clock_ == 1) {
+        v = bt_uprefix<||>_REG_(0xE0001004u);
+        bt_prefix<||>_profile_total_ += (uint32_t)(v - last); /* mod 2^32 */
+    } else {
+        uint32_t period = (bt_uprefix<||>_REG_(0xE000E014u) & 0xFFFFFFu) + 1u;
+        v = bt_uprefix<||>_REG_(0xE000E018u);
+        bt_prefix<||>_profile_total_ += last >= v ? last - v : last + period - v;
+    }
+    bt_prefix<||>_profile_last_ = v;
+    return bt_prefix<||>_profile_total_;
+}
+static void bt_prefix<||>_profile_hook(int step, const char *node, uint64_t ticks)
+{
+    bt_prefix<||>_profile_ticks[step - 1] = ticks;
+    bt_prefix<||>_profile_node[step - 1] = node;
+}
+#else
 #include <stdio.h>
 #include <time.h>
 static uint64_t bt_prefix<||>_profile_now(void)
@@ -64,9 +132,14 @@ static uint64_t bt_prefix<||>_profile_now(void)
 }
 static void bt_prefix<||>_profile_hook(int step, const char *node, uint64_t ticks)
 {
+    bt_prefix<||>_profile_ticks[step - 1] = ticks;
+    bt_prefix<||>_profile_node[step - 1] = node;
+#ifndef bt_uprefix<||>_PROFILE_QUIET
     fprintf(stderr, "bt_prefix profile: %3d %-40s %12llu\n", step, node,
             (unsigned long long)ticks);
+#endif
 }
+#endif
 #else
 uint64_t bt_prefix<||>_profile_now(void);
 void bt_prefix<||>_profile_hook(int step, const char *node, uint64_t ticks);

@@ -24,6 +24,16 @@ extern "C" {
  * must be this large and 64-byte aligned. */
 #define bt_uprefix<||>_ARENA_SIZE bt_arena_size<||>u
 
+/* Runtime calls of one run; profiling hooks number them 1..STEPS. */
+#define bt_uprefix<||>_STEPS bt_nsteps<||>u
+
+#if defined(bt_uprefix<||>_PROFILE) && !defined(bt_uprefix<||>_PROFILE_USER_HOOK)
+/* With -D<||>bt_uprefix<||>_PROFILE: ticks of every step of the last run
+ * and the node it implements (see bt_prefix.c for the clock). */
+extern uint64_t bt_prefix<||>_profile_ticks[bt_uprefix<||>_STEPS];
+extern const char *bt_prefix<||>_profile_node[bt_uprefix<||>_STEPS];
+#endif
+
 /* Run the network on one input using a static arena. Returns 0, or the
  * 1-based number of the step whose kernel rejected its arguments, or -1
  * for NULL pointers. Not reentrant (the arena is shared). */

@@ -31,9 +31,12 @@ static const char usage[] =
     "  verify MODEL --input NAME=N,C,H,W --in X.npy --expect Y.npy\n"
     "          (--in once per data input, in graph order)\n"
     "          [--cc CC] [--cflags FLAGS] [--atol A] [--rtol R] [--keep DIR]\n"
+    "          [--profile [--profile-runs N]]\n"
     "        build the generated C with the host compiler, run it on X and\n"
     "        compare with Y: max |diff|, top-1 agreement, first mismatches;\n"
-    "        exit 0 when within tolerance (default atol 1e-4, rtol 1e-4)\n"
+    "        exit 0 when within tolerance (default atol 1e-4, rtol 1e-4);\n"
+    "        --profile: also build it with -DNET_PROFILE and print the time\n"
+    "        of every step (median of N runs, default 21)\n"
     "        one row per layer: kind, output shape, binary and float MACs,\n"
     "        weight bytes as stored and as packed by bnnc; totals\n"
     "\n"
@@ -144,6 +147,18 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
                 fprintf(stderr, "error: %s needs comma-separated numbers\n", a);
                 return 1;
             }
+        } else if (verify && !strcmp(a, "--profile")) {
+            if (!f->v.profile_runs)
+                f->v.profile_runs = 21;
+        } else if (verify && !strcmp(a, "--profile-runs")) {
+            char *end = NULL;
+            long n = next ? strtol(next, &end, 10) : 0;
+            if (!next || !*next || *end || n < 1 || n > 100000) {
+                fprintf(stderr, "error: --profile-runs needs a count from 1 to 100000\n");
+                return 1;
+            }
+            f->v.profile_runs = (int)n;
+            i++;
         } else if (verify && (!strcmp(a, "--in") || !strcmp(a, "--expect") ||
                               !strcmp(a, "--cc") || !strcmp(a, "--cflags") ||
                               !strcmp(a, "--keep") || !strcmp(a, "--atol") ||

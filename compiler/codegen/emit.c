@@ -814,6 +814,7 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
     sb_printf(&model, "m4_define(<|bt_arena_size|>, <|%zu|>)m4_dnl\n", p->arena_bytes);
     sb_printf(&model, "m4_define(<|bt_arena_words|>, <|%zu|>)m4_dnl\n",
               p->arena_bytes ? (p->arena_bytes + 7) / 8 : 1);
+    sb_printf(&model, "m4_define(<|bt_nsteps|>, <|%d|>)m4_dnl\n", p->ns);
     sb_printf(&model, "m4_define(<|bt_standalone|>, <|%d|>)m4_dnl\n", o->standalone ? 1 : 0);
     sb_printf(&model, "m4_define(<|bt_weights_file|>, <|weights.inc|>)m4_dnl\n");
     sb_printf(&model, "m4_define(<|bt_runtime_file|>, <|runtime.inc|>)m4_dnl\n");

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,9 @@
 #include "../util/mem.h"
 
 /* The harness built with the model: reads the raw input file, runs the
- * network (repeat times when profiling), writes the raw output. */
+ * network, writes the raw output. Built with -DNET_PROFILE it then runs
+ * the network argv[3] more times and appends each run's NET_STEPS step
+ * ticks (uint64, the default hook's nanoseconds) to the file argv[4]. */
 static const char harness[] =
     "#include <stdio.h>\n"
     "#include <stdlib.h>\n"
@@ -30,7 +33,16 @@ static const char harness[] =
     "    static float out[NET_OUTPUT_SIZE];\n"
     "    FILE *f;\n"
     "    int rc;\n"
-    "    if (argc != 3 || !(f = fopen(argv[1], \"rb\")))\n"
+    "#ifdef NET_PROFILE\n"
+    "    FILE *pf;\n"
+    "    long r, runs;\n"
+    "    if (argc != 5 || (runs = atol(argv[3])) < 1 || !(pf = fopen(argv[4], \"wb\")))\n"
+    "        return 2;\n"
+    "#else\n"
+    "    if (argc != 3)\n"
+    "        return 2;\n"
+    "#endif\n"
+    "    if (!(f = fopen(argv[1], \"rb\")))\n"
     "        return 2;\n"
     "    if (fread(in, sizeof in[0], NET_INPUT_SIZE, f) != NET_INPUT_SIZE)\n"
     "        return 3;\n"
@@ -43,6 +55,17 @@ static const char harness[] =
     "    if (!(f = fopen(argv[2], \"wb\")) ||\n"
     "        fwrite(out, sizeof out[0], NET_OUTPUT_SIZE, f) != NET_OUTPUT_SIZE || fclose(f))\n"
     "        return 5;\n"
+    "#ifdef NET_PROFILE\n"
+    "    for (r = 0; r < runs; r++) {\n"
+    "        if (net_run(in, out))\n"
+    "            return 4;\n"
+    "        if (fwrite(net_profile_ticks, sizeof net_profile_ticks[0], NET_STEPS, pf) !=\n"
+    "            NET_STEPS)\n"
+    "            return 5;\n"
+    "    }\n"
+    "    if (fclose(pf))\n"
+    "        return 5;\n"
+    "#endif\n"
     "    return 0;\n"
     "}\n";
 
@@ -95,6 +118,78 @@ static void remove_tree(const char *dir)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (run_shell(cmd))
         fprintf(stderr, "warning: could not remove %s\n", dir);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Builds the generated code again with -DNET_PROFILE, runs it
+ * v->profile_runs times and prints every step's median time. */
+static int verify_profile(const lir_program *p, const verify_options *v, const char *dir,
+                          const char *cc, const char *inpath, bnnc_err *err)
+{
+    char cmd[20480], path[4200], outpath[4200];
+    size_t n = (size_t)p->ns, runs = (size_t)v->profile_runs, r, i, got;
+    uint64_t *t, *col, total = 0, *med;
+    FILE *f;
+    int rc = -1;
+
+    snprintf(path, sizeof path, "%s/profile.bin", dir);
+    snprintf(outpath, sizeof outpath, "%s/output-profile.bin", dir);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && %s -std=c99 %s -DNET_INPUT_T=%s -DNET_PROFILE -DNET_PROFILE_QUIET "
+             "net.c main.c -o net-profile -lm",
+             dir, cc, v->cflags ? v->cflags : "-O2 -Wall -Wextra -Wpedantic -Werror",
+             p->input_type == LIR_U8 ? "uint8_t" : "float");
+    if (run_shell(cmd))
+        return bnnc_errf(err, "building the profiling build failed: %s", cmd);
+    snprintf(cmd, sizeof cmd, "'%s/net-profile' '%s' '%s' %zu '%s'", dir, inpath, outpath,
+             runs, path);
+    if (run_shell(cmd))
+        return bnnc_errf(err, "the profiling build failed to run: %s", cmd);
+    if (!n)
+        return 0;
+    t = xmalloc(sizeof *t * n * runs);
+    col = xmalloc(sizeof *col * runs);
+    med = xmalloc(sizeof *med * n);
+    f = fopen(path, "rb");
+    got = f ? fread(t, sizeof *t, n * runs, f) : 0;
+    if (f)
+        fclose(f);
+    if (got != n * runs) {
+        bnnc_errf(err, "%s: %zu of %zu step times", path, got, n * runs);
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        for (r = 0; r < runs; r++)
+            col[r] = t[r * n + i];
+        qsort(col, runs, sizeof *col, cmp_u64);
+        med[i] = runs % 2 ? col[runs / 2] : (col[runs / 2 - 1] + col[runs / 2]) / 2;
+        total += med[i];
+    }
+    printf("profile: %zu steps, median of %zu runs (%s %s -DNET_PROFILE), clock_gettime\n",
+           n, runs, cc, v->cflags ? v->cflags : "-O2");
+    printf("%5s  %-28s %-22s %10s %6s  %s\n", "step", "node", "kernel", "us", "share",
+           "what");
+    for (i = 0; i < n; i++) {
+        const lir_step *s = &p->s[i];
+        const char *k = lir_kind_kernel(s->kind);
+        printf("%5zu  %-28.28s %-22.22s %10.3f %5.1f%%  %s\n", i + 1,
+               s->node_name[0] ? s->node_name : "(output)", strncmp(k, "bnn_", 4) ? k : k + 4,
+               (double)med[i] / 1e3, total ? 100.0 * (double)med[i] / (double)total : 0.0,
+               s->what);
+    }
+    printf("%5s  %-28s %-22s %10.3f %5.1f%%\n", "", "total (sum of medians)", "",
+           (double)total / 1e3, 100.0);
+    rc = 0;
+out:
+    free(t);
+    free(col);
+    free(med);
+    return rc;
 }
 
 int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
@@ -247,6 +342,8 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
     rc = bad ? 1 : 0;
     if (bad)
         bnnc_errf(err, "%zu of %zu outputs differ beyond tolerance", bad, p.output_elems);
+    else if (v->profile_runs > 0 && verify_profile(&p, v, dir, cc, inpath, err))
+        rc = -1;
 out_model:
     free(got);
     mx_params_free(&xin);

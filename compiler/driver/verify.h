@@ -15,11 +15,14 @@ typedef struct {
     const char *cflags;      /* default: -O2 -Wall -Wextra -Wpedantic -Werror */
     const char *keep_dir;    /* build here and keep the files */
     double atol, rtol;       /* |got - expected| <= atol + rtol*|expected| */
+    int profile_runs;        /* > 0: also time every step over that many
+                                runs of a -DNET_PROFILE build */
 } verify_options;
 
 /* Returns 0 when every output is within tolerance, 1 when some are not
  * (message in err), -1 on any other failure (message in err). Prints the
- * comparison summary and the first mismatches to stdout. */
+ * comparison summary and the first mismatches to stdout, and with
+ * profile_runs the per-step profile (median over the runs). */
 int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err);
 
 #endif

@@ -734,7 +734,14 @@ static int lower_act(lower_ctx *x, ir_node *n)
     s->p.act.act = map[n->a.act.act];
     s->p.act.alpha = (float)n->a.act.slope;
     s->p.act.n = x->p->t[in.t].bytes / 4;
-    snprintf(s->what, sizeof s->what, "activation %d", (int)s->p.act.act);
+    {
+        static const char *const names[] = {"identity", "relu", "sigmoid", "tanh",
+                                            "softrelu", "softsign", "leaky relu", "elu",
+                                            "selu", "gelu"};
+        unsigned a = (unsigned)s->p.act.act;
+        snprintf(s->what, sizeof s->what, "%s",
+                 a < sizeof names / sizeof *names ? names[a] : "activation");
+    }
     x->vals[n->id][0] = out;
     return 0;
 }

@@ -22,6 +22,13 @@
  * Step counts have the cost of reading the counter (overhead) taken
  * off; the total is net_run() as a whole.
  *
+ * With -DNET_PROFILE alone the generated code's default hook times the
+ * steps (DWT cycle counter or SysTick on Cortex-M, clock_gettime
+ * elsewhere); after the first run every step's node and ticks are printed
+ * from net_profile_node[] and net_profile_ticks[]:
+ *
+ *     hook 5 digits0_qconv0_fwd 123456
+ *
  * Other builds print with stdio. The exit status is 0 when every run
  * returned 0.
  */
@@ -71,7 +78,7 @@ static void put_uint(uint64_t v)
     put_str(p);
 }
 
-#if defined(NET_PROFILE)
+#if defined(NET_PROFILE) && defined(NET_PROFILE_USER_HOOK)
 /* Per-step instruction counts of the first run (insn_count.h). */
 #include "insn_count.h"
 #define MAX_STEPS 256
@@ -102,7 +109,7 @@ int main(void)
 {
     uint32_t s, samples = input_words_LEN / NET_INPUT_SIZE;
     int failed = 0;
-#if defined(NET_PROFILE)
+#if defined(NET_PROFILE) && defined(NET_PROFILE_USER_HOOK)
     uint64_t overhead;
     insn_count_start();
     /* what a step costs with an empty body: the two counter reads */
@@ -127,7 +134,7 @@ int main(void)
         } else
 #endif
         {
-#if defined(NET_PROFILE)
+#if defined(NET_PROFILE) && defined(NET_PROFILE_USER_HOOK)
             uint64_t t0 = insn_count_now();
             rc = net_run(input, output);
             if (s == 0) {
@@ -145,6 +152,20 @@ int main(void)
                 put_str("total ");
                 put_uint(total);
                 put_str("\n");
+            }
+#elif defined(NET_PROFILE)
+            rc = net_run(input, output);
+            if (s == 0) {
+                uint32_t k;
+                for (k = 0; k < NET_STEPS; k++) {
+                    put_str("hook ");
+                    put_uint(k + 1u);
+                    put_str(" ");
+                    put_str(net_profile_node[k] ? net_profile_node[k] : "(none)");
+                    put_str(" ");
+                    put_uint(net_profile_ticks[k]);
+                    put_str("\n");
+                }
             }
 #else
             rc = net_run(input, output);
