@@ -196,6 +196,32 @@ static const char *binary_name(bnn_binary_op u)
     return (unsigned)u < sizeof n / sizeof *n ? n[u] : "?";
 }
 
+/* Designated initializers of the conv and pooling parameter structs
+ * (weights and bias are constant names). */
+static void conv_init(const bnn_conv2d_params *q, const char *w, const char *bias, char *buf,
+                      size_t n)
+{
+    snprintf(buf, n,
+             ".n = %d, .in_h = %d, .in_w = %d, .in_c = %d,\n"
+             "            .out_h = %d, .out_w = %d, .out_c = %d, .k_h = %d, .k_w = %d,\n"
+             "            .stride_h = %d, .stride_w = %d, .pad_h = %d, .pad_w = %d,\n"
+             "            .dil_h = %d, .dil_w = %d, .groups = %d, .weights = %s,\n"
+             "            .bias = %s, .act = %s, .out_pixel_stride = %d",
+             q->n, q->in_h, q->in_w, q->in_c, q->out_h, q->out_w, q->out_c, q->k_h, q->k_w,
+             q->stride_h, q->stride_w, q->pad_h, q->pad_w, q->dil_h, q->dil_w, q->groups, w,
+             bias, act_name(q->act), q->out_pixel_stride);
+}
+
+static void pool_init(const bnn_pool2d_params *q, char *buf, size_t n)
+{
+    snprintf(buf, n,
+             ".n = %d, .in_h = %d, .in_w = %d, .c = %d, .out_h = %d, .out_w = %d,\n"
+             "            .k_h = %d, .k_w = %d, .stride_h = %d, .stride_w = %d,\n"
+             "            .pad_h = %d, .pad_w = %d, .count_include_pad = %d",
+             q->n, q->in_h, q->in_w, q->c, q->out_h, q->out_w, q->k_h, q->k_w, q->stride_h,
+             q->stride_w, q->pad_h, q->pad_w, q->count_include_pad);
+}
+
 static const char *pad_mode_name(bnn_pad_mode m)
 {
     return m == BNN_PAD_MINUS_ONE ? "BNN_PAD_MINUS_ONE"
@@ -309,41 +335,19 @@ static void write_step(const lir_program *p, const emit_options *o, int i, strbu
         snprintf(args, sizeof args, "%s, %s", in0, out);
         break;
     }
-    case LK_CONV_F32: {
-        const bnn_conv2d_params *q = &s->p.conv;
+    case LK_CONV_F32:
         fn = "bnn_conv2d_f32";
         ptype = "bnn_conv2d_params";
-        snprintf(init, sizeof init,
-                 ".n = %d, .in_h = %d, .in_w = %d, .in_c = %d,\n"
-                 "            .out_h = %d, .out_w = %d, .out_c = %d, .k_h = %d, .k_w = %d,\n"
-                 "            .stride_h = %d, .stride_w = %d, .pad_h = %d, .pad_w = %d,\n"
-                 "            .dil_h = %d, .dil_w = %d, .groups = %d, .weights = %s,\n"
-                 "            .bias = %s, .act = %s, .out_pixel_stride = %d",
-                 q->n, q->in_h, q->in_w, q->in_c, q->out_h, q->out_w, q->out_c, q->k_h, q->k_w,
-                 q->stride_h, q->stride_w, q->pad_h, q->pad_w, q->dil_h, q->dil_w, q->groups,
-                 k[0], s->n_consts > 1 ? k[1] : "NULL", act_name(q->act), q->out_pixel_stride);
+        conv_init(&s->p.conv, k[0], s->n_consts > 1 ? k[1] : "NULL", init, sizeof init);
         snprintf(args, sizeof args, "%s, %s, %s", in0, out, scr);
         break;
-    }
     case LK_CONV_MAXPOOL_F32: {
-        const bnn_conv2d_params *q = &s->p.conv_pool.conv;
-        const bnn_pool2d_params *r = &s->p.conv_pool.pool;
+        char ci[1024], pi[512];
         fn = "bnn_conv2d_maxpool_f32";
         ptype = "bnn_conv2d_maxpool_params";
-        snprintf(init, sizeof init,
-                 ".conv = {.n = %d, .in_h = %d, .in_w = %d, .in_c = %d,\n"
-                 "            .out_h = %d, .out_w = %d, .out_c = %d, .k_h = %d, .k_w = %d,\n"
-                 "            .stride_h = %d, .stride_w = %d, .pad_h = %d, .pad_w = %d,\n"
-                 "            .dil_h = %d, .dil_w = %d, .groups = %d, .weights = %s,\n"
-                 "            .bias = %s, .act = %s, .out_pixel_stride = %d},\n"
-                 "            .pool = {.n = %d, .in_h = %d, .in_w = %d, .c = %d, .out_h = %d,\n"
-                 "            .out_w = %d, .k_h = %d, .k_w = %d, .stride_h = %d, .stride_w = %d,\n"
-                 "            .pad_h = %d, .pad_w = %d, .count_include_pad = %d}",
-                 q->n, q->in_h, q->in_w, q->in_c, q->out_h, q->out_w, q->out_c, q->k_h, q->k_w,
-                 q->stride_h, q->stride_w, q->pad_h, q->pad_w, q->dil_h, q->dil_w, q->groups,
-                 k[0], s->n_consts > 1 ? k[1] : "NULL", act_name(q->act), q->out_pixel_stride,
-                 r->n, r->in_h, r->in_w, r->c, r->out_h, r->out_w, r->k_h, r->k_w, r->stride_h,
-                 r->stride_w, r->pad_h, r->pad_w, r->count_include_pad);
+        conv_init(&s->p.conv_pool.conv, k[0], s->n_consts > 1 ? k[1] : "NULL", ci, sizeof ci);
+        pool_init(&s->p.conv_pool.pool, pi, sizeof pi);
+        snprintf(init, sizeof init, ".conv = {%s},\n            .pool = {%s}", ci, pi);
         snprintf(args, sizeof args, "%s, %s, %s", in0, out, scr);
         break;
     }
@@ -361,20 +365,13 @@ static void write_step(const lir_program *p, const emit_options *o, int i, strbu
     }
     case LK_MAXPOOL_B:
     case LK_MAXPOOL_F32:
-    case LK_AVGPOOL_F32: {
-        const bnn_pool2d_params *q = &s->p.pool;
+    case LK_AVGPOOL_F32:
         fn = s->kind == LK_MAXPOOL_B ? "bnn_maxpool_b"
              : s->kind == LK_MAXPOOL_F32 ? "bnn_maxpool_f32" : "bnn_avgpool_f32";
         ptype = "bnn_pool2d_params";
-        snprintf(init, sizeof init,
-                 ".n = %d, .in_h = %d, .in_w = %d, .c = %d, .out_h = %d, .out_w = %d,\n"
-                 "            .k_h = %d, .k_w = %d, .stride_h = %d, .stride_w = %d,\n"
-                 "            .pad_h = %d, .pad_w = %d, .count_include_pad = %d",
-                 q->n, q->in_h, q->in_w, q->c, q->out_h, q->out_w, q->k_h, q->k_w, q->stride_h,
-                 q->stride_w, q->pad_h, q->pad_w, q->count_include_pad);
+        pool_init(&s->p.pool, init, sizeof init);
         snprintf(args, sizeof args, "%s, %s", in0, out);
         break;
-    }
     case LK_PAD_F32: {
         const bnn_pad2d_params *q = &s->p.pad;
         fn = "bnn_pad2d_f32";

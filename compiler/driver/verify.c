@@ -120,6 +120,21 @@ static void remove_tree(const char *dir)
         fprintf(stderr, "warning: could not remove %s\n", dir);
 }
 
+/* Builds dir/net.c + main.c into dir/EXE with the host compiler and
+ * v->cflags plus `defines`. */
+static int build_net(const verify_options *v, const char *dir, const char *cc, int u8,
+                     const char *defines, const char *exe, bnnc_err *err)
+{
+    char cmd[16384];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && %s -std=c99 %s -DNET_INPUT_T=%s %s net.c main.c -o %s -lm", dir, cc,
+             v->cflags ? v->cflags : "-O2 -Wall -Wextra -Wpedantic -Werror",
+             u8 ? "uint8_t" : "float", defines, exe);
+    if (run_shell(cmd))
+        return bnnc_errf(err, "building the generated code failed: %s", cmd);
+    return 0;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -139,13 +154,9 @@ static int verify_profile(const lir_program *p, const verify_options *v, const c
 
     snprintf(path, sizeof path, "%s/profile.bin", dir);
     snprintf(outpath, sizeof outpath, "%s/output-profile.bin", dir);
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && %s -std=c99 %s -DNET_INPUT_T=%s -DNET_PROFILE -DNET_PROFILE_QUIET "
-             "net.c main.c -o net-profile -lm",
-             dir, cc, v->cflags ? v->cflags : "-O2 -Wall -Wextra -Wpedantic -Werror",
-             p->input_type == LIR_U8 ? "uint8_t" : "float");
-    if (run_shell(cmd))
-        return bnnc_errf(err, "building the profiling build failed: %s", cmd);
+    if (build_net(v, dir, cc, p->input_type == LIR_U8, "-DNET_PROFILE -DNET_PROFILE_QUIET",
+                  "net-profile", err))
+        return -1;
     snprintf(cmd, sizeof cmd, "'%s/net-profile' '%s' '%s' %zu '%s'", dir, inpath, outpath,
              runs, path);
     if (run_shell(cmd))
@@ -278,14 +289,8 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
     }
 
     /* build and run */
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && %s -std=c99 %s -DNET_INPUT_T=%s net.c main.c -o net -lm",
-             dir, cc, v->cflags ? v->cflags : "-O2 -Wall -Wextra -Wpedantic -Werror",
-             u8 ? "uint8_t" : "float");
-    if (run_shell(cmd)) {
-        bnnc_errf(err, "building the generated code failed: %s", cmd);
+    if (build_net(v, dir, cc, u8, "", "net", err))
         goto out_model;
-    }
     snprintf(cmd, sizeof cmd, "'%s/net' '%s' '%s'", dir, inpath, outpath);
     if ((rc = run_shell(cmd)) != 0) {
         bnnc_errf(err, "the generated program failed (exit %d)", rc);

@@ -163,3 +163,16 @@ void lir_lifetimes(lir_program *p)
         }
     }
 }
+
+int lir_readers(const lir_program *p, int t, int *last)
+{
+    int i, k, c = 0;
+    for (i = 0; i < p->ns; i++)
+        for (k = 0; k < p->s[i].n_in; k++)
+            if (p->s[i].in[k] == t) {
+                c++;
+                if (last)
+                    *last = i;
+            }
+    return c;
+}

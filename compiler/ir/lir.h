@@ -139,6 +139,10 @@ lir_step *lir_step_add(lir_program *p, lir_kind kind, int node,
 const char *lir_kind_name(lir_kind k);
 /* The runtime function a step of kind k calls ("memcpy" for LK_COPY). */
 const char *lir_kind_kernel(lir_kind k);
+/* Number of steps reading tensor t (once per input slot naming it); the
+ * index of the last of them in *last when last is not NULL and there is
+ * one. */
+int lir_readers(const lir_program *p, int t, int *last);
 /* Sets every tensor's first and last step (-1 when no step touches it);
  * a step touching a view also touches the view's base. */
 void lir_lifetimes(lir_program *p);

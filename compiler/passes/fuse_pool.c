@@ -19,19 +19,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Number of steps reading tensor t, and the last one in *reader. */
-static int readers_of(const lir_program *p, int t, int *reader)
-{
-    int i, k, c = 0;
-    for (i = 0; i < p->ns; i++)
-        for (k = 0; k < p->s[i].n_in; k++)
-            if (p->s[i].in[k] == t) {
-                c++;
-                *reader = i;
-            }
-    return c;
-}
-
 static int fusable(const lir_program *p, const lir_step *conv, int *pool_at)
 {
     const bnn_conv2d_params *q = &conv->p.conv;
@@ -42,7 +29,7 @@ static int fusable(const lir_program *p, const lir_step *conv, int *pool_at)
         return 0;
     if (q->in_c / q->groups == 1 && q->out_c / q->groups == 1)
         return 0; /* depthwise */
-    if (readers_of(p, conv->out, &r) != 1 || p->s[r].kind != LK_MAXPOOL_F32 ||
+    if (lir_readers(p, conv->out, &r) != 1 || p->s[r].kind != LK_MAXPOOL_F32 ||
         p->s[r].in[0] != conv->out)
         return 0;
     *pool_at = r;

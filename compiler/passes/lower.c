@@ -346,6 +346,29 @@ static const char *pad_name(ir_pad_mode m)
     return m == IR_PAD_MINUS_ONE ? "-1" : m == IR_PAD_ZERO ? "0" : "+1";
 }
 
+/* The geometry fields, named alike in bnn_bconv2d_params and
+ * bnn_conv2d_params, of a convolution from input tensor IT to output
+ * shape SHAPE (NCHW) with attributes A (ir_conv_attr). */
+#define SET_CONV_GEOMETRY(Q, IT, SHAPE, A)                                     \
+    do {                                                                       \
+        (Q)->n = (IT)->n;                                                      \
+        (Q)->in_h = (IT)->h;                                                   \
+        (Q)->in_w = (IT)->w;                                                   \
+        (Q)->in_c = (IT)->c;                                                   \
+        (Q)->out_h = i32((SHAPE)->d[2]);                                       \
+        (Q)->out_w = i32((SHAPE)->d[3]);                                       \
+        (Q)->out_c = i32((SHAPE)->d[1]);                                       \
+        (Q)->k_h = (A)->kernel[0];                                             \
+        (Q)->k_w = (A)->kernel[1];                                             \
+        (Q)->stride_h = (A)->stride[0];                                        \
+        (Q)->stride_w = (A)->stride[1];                                        \
+        (Q)->pad_h = (A)->pad[0];                                              \
+        (Q)->pad_w = (A)->pad[1];                                              \
+        (Q)->dil_h = (A)->dilate[0];                                           \
+        (Q)->dil_w = (A)->dilate[1];                                           \
+        (Q)->groups = (A)->num_group;                                          \
+    } while (0)
+
 static int lower_bconv(lower_ctx *x, ir_node *n)
 {
     const ir_bin_attr *b = &n->a.b;
@@ -372,22 +395,7 @@ static int lower_bconv(lower_ctx *x, ir_node *n)
     itv = x->p->t[in.t];
     it = &itv;
     q = &s->p.bconv;
-    q->n = it->n;
-    q->in_h = it->h;
-    q->in_w = it->w;
-    q->in_c = it->c;
-    q->out_h = i32(out.shape.d[2]);
-    q->out_w = i32(out.shape.d[3]);
-    q->out_c = i32(out.shape.d[1]);
-    q->k_h = b->conv.kernel[0];
-    q->k_w = b->conv.kernel[1];
-    q->stride_h = b->conv.stride[0];
-    q->stride_w = b->conv.stride[1];
-    q->pad_h = b->conv.pad[0];
-    q->pad_w = b->conv.pad[1];
-    q->dil_h = b->conv.dilate[0];
-    q->dil_w = b->conv.dilate[1];
-    q->groups = b->conv.num_group;
+    SET_CONV_GEOMETRY(q, it, &out.shape, &b->conv);
     q->pad_mode = b->pad_mode == IR_PAD_MINUS_ONE ? BNN_PAD_MINUS_ONE
                   : b->pad_mode == IR_PAD_ZERO   ? BNN_PAD_ZERO
                                                  : BNN_PAD_PLUS_ONE;
@@ -476,22 +484,7 @@ static int lower_conv(lower_ctx *x, ir_node *n)
     itv = x->p->t[in.t];
     it = &itv;
     q = &s->p.conv;
-    q->n = it->n;
-    q->in_h = it->h;
-    q->in_w = it->w;
-    q->in_c = it->c;
-    q->out_h = i32(out.shape.d[2]);
-    q->out_w = i32(out.shape.d[3]);
-    q->out_c = i32(out.shape.d[1]);
-    q->k_h = c->kernel[0];
-    q->k_w = c->kernel[1];
-    q->stride_h = c->stride[0];
-    q->stride_w = c->stride[1];
-    q->pad_h = c->pad[0];
-    q->pad_w = c->pad[1];
-    q->dil_h = c->dilate[0];
-    q->dil_w = c->dilate[1];
-    q->groups = c->num_group;
+    SET_CONV_GEOMETRY(q, it, &out.shape, c);
     q->act = c->relu ? BNN_ACT_RELU : BNN_ACT_NONE;
     q->out_pixel_stride = x->p->t[out.t].stride;
     cg = q->in_c / q->groups;
@@ -1380,15 +1373,6 @@ static int lower_input(lower_ctx *x, ir_node *n)
     return 0;
 }
 
-static int uses_of(const lir_program *p, int t)
-{
-    int i, k, c = 0;
-    for (i = 0; i < p->ns; i++)
-        for (k = 0; k < p->s[i].n_in; k++)
-            c += p->s[i].in[k] == t;
-    return c;
-}
-
 /* Write head value v into the output buffer at element offset `at`. */
 static int lower_head(lower_ctx *x, const ir_node *n, lval v, size_t at)
 {
@@ -1401,7 +1385,7 @@ static int lower_head(lower_ctx *x, const ir_node *n, lval v, size_t at)
     tt = &x->p->t[t];
     /* the producer writes the output buffer itself when nothing else reads
      * its result and it is a plain arena tensor */
-    if (tt->storage == LIR_ARENA && uses_of(x->p, t) == 0) {
+    if (tt->storage == LIR_ARENA && lir_readers(x->p, t, NULL) == 0) {
         int i, moved = 0;
         for (i = 0; i < x->p->ns; i++)
             if (x->p->s[i].out == t) {

@@ -45,16 +45,6 @@ static int is_elementwise(lir_kind k)
     }
 }
 
-/* Number of steps reading tensor t (as any input). */
-static int readers(const lir_program *p, int t)
-{
-    int i, k, c = 0;
-    for (i = 0; i < p->ns; i++)
-        for (k = 0; k < p->s[i].n_in; k++)
-            c += p->s[i].in[k] == t;
-    return c;
-}
-
 static int producer(const lir_program *p, int t)
 {
     int i;
@@ -118,7 +108,7 @@ static void plan_concat_in_place(lir_program *p)
         bits = s->kind == LK_COPY_CH_B;
         if (x->storage != LIR_ARENA || y->storage != LIR_ARENA ||
             s->p.copy.in_offset != 0 || s->p.copy.c != x->c ||
-            readers(p, x->id) != 1 || (pi = producer(p, x->id)) < 0)
+            lir_readers(p, x->id, NULL) != 1 || (pi = producer(p, x->id)) < 0)
             continue;
         prod = &p->s[pi];
         if (bits) {

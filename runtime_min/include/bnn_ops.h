@@ -146,6 +146,22 @@ BNN_API bnn_status bnn_permute_f32(int32_t ndim, const int32_t *shape,
                            const int32_t *perm, const float *in, float *out);
 
 /* ------------------------------------------------------------------------
+ * Shapes
+ * ------------------------------------------------------------------------ */
+
+/* Output size of a convolution along one axis, or -1 when the dilated
+ * kernel does not fit into the padded input. */
+static inline int32_t bnn_conv_out_size(int32_t in, int32_t k, int32_t stride,
+                                        int32_t pad, int32_t dil)
+{
+    int64_t span = (int64_t)dil * (k - 1) + 1;
+    int64_t num = (int64_t)in + 2 * (int64_t)pad - span;
+    if (num < 0 || stride <= 0)
+        return -1;
+    return (int32_t)(num / stride + 1);
+}
+
+/* ------------------------------------------------------------------------
  * Scratch sizes available without linking the runtime
  * ------------------------------------------------------------------------ */
 

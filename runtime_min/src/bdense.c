@@ -38,15 +38,8 @@ static void bdense_portable(const bnn_bdense_params *p, const uint32_t *in,
             }
             for (o = o0; o < o1; o++) {
                 int32_t dot = p->k - 2 * (int32_t)acc[o - o0];
-                if (kind == BNN_OUT_I32)
-                    ((int32_t *)out)[base + (size_t)o] = dot;
-                else if (kind == BNN_OUT_F32)
-                    ((float *)out)[base + (size_t)o] =
-                        bnn_affine_out(dot, p->mul[o], p->add[o]);
-                else
-                    ((uint32_t *)out)[base + (size_t)(o >> 5)] |=
-                        bnn_thresh_bit(dot, p->thresh[o], p->dir[o])
-                        << (o & 31);
+                bnn_store_dot(kind, out, base, o, dot, p->mul, p->add,
+                              p->thresh, p->dir);
             }
         }
     }

@@ -79,16 +79,20 @@ static inline float bnn_affine_out(int32_t dot, float mul, float add)
     return t + add;
 }
 
-/* Output size of a convolution along one axis, or -1 when the dilated
- * kernel does not fit into the padded input. */
-static inline int32_t bnn_conv_out_size(int32_t in, int32_t k, int32_t stride,
-                                        int32_t pad, int32_t dil)
+/* Stores output channel o of a pixel or row whose output starts at
+ * element (i32/f32) or word (bits) `base` of out: the dot itself, its
+ * affine map, or its threshold bit ORed into a word cleared beforehand. */
+static inline void bnn_store_dot(bnn_out_kind kind, void *out, size_t base, int32_t o,
+                                 int32_t dot, const float *mul, const float *add,
+                                 const int32_t *thresh, const uint8_t *dir)
 {
-    int64_t span = (int64_t)dil * (k - 1) + 1;
-    int64_t num = (int64_t)in + 2 * (int64_t)pad - span;
-    if (num < 0 || stride <= 0)
-        return -1;
-    return (int32_t)(num / stride + 1);
+    if (kind == BNN_OUT_I32)
+        ((int32_t *)out)[base + (size_t)o] = dot;
+    else if (kind == BNN_OUT_F32)
+        ((float *)out)[base + (size_t)o] = bnn_affine_out(dot, mul[o], add[o]);
+    else
+        ((uint32_t *)out)[base + (size_t)(o >> 5)] |=
+            bnn_thresh_bit(dot, thresh[o], dir[o]) << (o & 31);
 }
 
 /* Checks every documented constraint of a binary conv2d call producing

@@ -203,6 +203,16 @@ static void conv_out_row(const bnn_conv2d_params *p, const conv_red *r,
     }
 }
 
+/* The reduction layout of a (non-depthwise) convolution's tiles. */
+static void conv_reduction(const bnn_conv2d_params *p, conv_red *r)
+{
+    r->cg = p->in_c / p->groups;
+    r->og = p->out_c / p->groups;
+    r->contiguous = p->groups == 1 && p->dil_w == 1;
+    r->kx_in = (ptrdiff_t)p->dil_w * p->in_c;
+    r->kx_w = (ptrdiff_t)r->cg * r->og;
+}
+
 /* Output columns [*lo, *hi) whose whole window lies inside the image. */
 static void interior_cols(const bnn_conv2d_params *p, int32_t *lo,
                           int32_t *hi)
@@ -374,9 +384,9 @@ static int conv_args_ok(const bnn_conv2d_params *p, const float *in,
         return 0;
     if (p->out_pixel_stride < p->out_c)
         return 0;
-    return bnn_fl_conv_out(p->in_h, p->k_h, p->stride_h, p->pad_h,
+    return bnn_conv_out_size(p->in_h, p->k_h, p->stride_h, p->pad_h,
                            p->dil_h) == p->out_h &&
-           bnn_fl_conv_out(p->in_w, p->k_w, p->stride_w, p->pad_w,
+           bnn_conv_out_size(p->in_w, p->k_w, p->stride_w, p->pad_w,
                            p->dil_w) == p->out_w;
 }
 
@@ -400,11 +410,7 @@ BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *i
         return BNN_OK;
     }
     conv_red r;
-    r.og = og;
-    r.cg = cg;
-    r.contiguous = p->groups == 1 && p->dil_w == 1;
-    r.kx_in = (ptrdiff_t)p->dil_w * p->in_c;
-    r.kx_w = (ptrdiff_t)cg * og;
+    conv_reduction(p, &r);
     int32_t ox_lo, ox_hi;
     interior_cols(p, &ox_lo, &ox_hi);
     const ptrdiff_t ops = p->out_pixel_stride;
@@ -467,11 +473,7 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
     if (cg == 1 && og == 1)
         return BNN_ARG_ERROR; /* depthwise: not row by row */
     conv_red r;
-    r.og = og;
-    r.cg = cg;
-    r.contiguous = pc.groups == 1 && pc.dil_w == 1;
-    r.kx_in = (ptrdiff_t)pc.dil_w * pc.in_c;
-    r.kx_w = (ptrdiff_t)cg * og;
+    conv_reduction(&pc, &r);
     int32_t ox_lo, ox_hi;
     interior_cols(&pc, &ox_lo, &ox_hi);
     const int32_t rows = ring_rows(mp);
