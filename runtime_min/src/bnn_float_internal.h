@@ -154,6 +154,92 @@ BNN_API int bnn_conv2d_maxpool_f32_variants(const char **names,
 #define BNN_FL_BEST_CONV2D_MAXPOOL bnn_conv2d_maxpool_f32__portable
 #endif
 
+/* BASE_variants(names, fns, max): the variants of kernel BASE compiled
+ * in, portable first and the one the entry point calls last. */
+#if BNN_FL_HAVE_AVX2
+#define BNN_FL_ADD_AVX2(BASE) nm[n] = "avx2", fn[n++] = BASE##__avx2;
+#else
+#define BNN_FL_ADD_AVX2(BASE)
+#endif
+#if BNN_FL_HAVE_AVX512
+#define BNN_FL_ADD_AVX512(BASE) nm[n] = "avx512", fn[n++] = BASE##__avx512;
+#else
+#define BNN_FL_ADD_AVX512(BASE)
+#endif
+#define BNN_FL_VARIANT_LIST(BASE, FNTYPE)                                    \
+    BNN_API int BASE##_variants(const char **names, FNTYPE *fns, int max)   \
+    {                                                                        \
+        const char *nm[3];                                                   \
+        FNTYPE fn[3];                                                        \
+        int n = 0;                                                           \
+        nm[n] = "portable", fn[n++] = BASE##__portable;                      \
+        BNN_FL_ADD_AVX2(BASE)                                                \
+        BNN_FL_ADD_AVX512(BASE)                                              \
+        for (int i = 0; i < n && i < max; ++i) {                             \
+            if (names)                                                       \
+                names[i] = nm[i];                                            \
+            if (fns)                                                         \
+                fns[i] = fn[i];                                              \
+        }                                                                    \
+        return n;                                                            \
+    }
+
+/* ------------------------------------------------------------------------
+ * Float dense variants. dense_f32.c holds the portable row block and the
+ * driver (bnn_dense_f32_run) that walks blocks of output rows and the
+ * batch; an ISA variant supplies only the row block. All variants sum in
+ * the same order (see dense_f32.c), so all give bit-identical results.
+ * ------------------------------------------------------------------------ */
+#define BNN_DENSE_LANES 16 /* partial sums per output row */
+
+/* nr (1..block) consecutive outputs for one input row x:
+ * out[r] = act(dot(x, w + r*k) + bias[r]), bias NULL meaning none. The
+ * next block holds next_nr rows (0 for none), whose weights start at
+ * w + nr*k: a variant may prefetch them. */
+typedef void (*bnn_dense_rows_fn)(int32_t nr, int32_t next_nr, int32_t k,
+                                  const float *x, const float *w,
+                                  const float *bias, int relu, float *out);
+
+/* The end of one output: the folded partial sums `v` of the whole chunks
+ * (elements below kk), then x[i]*w[i] for kk <= i < k in order, then
+ * + bias[r] when bias is not NULL. */
+static inline float bnn_dense_tail(float v, int32_t kk, int32_t k,
+                                   const float *x, const float *w,
+                                   const float *bias, int32_t r)
+{
+    for (int32_t i = kk; i < k; ++i)
+        v += x[i] * w[i];
+    if (bias)
+        v += bias[r];
+    return v;
+}
+
+BNN_API bnn_status bnn_dense_f32_run(const bnn_dense_params *p, const float *in,
+                             float *out, bnn_dense_rows_fn rows,
+                             int32_t block);
+
+typedef bnn_status (*bnn_dense_f32_fn)(const bnn_dense_params *p,
+                                       const float *in, float *out);
+BNN_API bnn_status bnn_dense_f32__portable(const bnn_dense_params *p,
+                                   const float *in, float *out);
+#if BNN_FL_HAVE_AVX512
+BNN_API bnn_status bnn_dense_f32__avx512(const bnn_dense_params *p,
+                                 const float *in, float *out);
+#define BNN_FL_BEST_DENSE bnn_dense_f32__avx512
+#elif BNN_FL_HAVE_AVX2
+#define BNN_FL_BEST_DENSE bnn_dense_f32__avx2
+#else
+#define BNN_FL_BEST_DENSE bnn_dense_f32__portable
+#endif
+#if BNN_FL_HAVE_AVX2
+BNN_API bnn_status bnn_dense_f32__avx2(const bnn_dense_params *p,
+                               const float *in, float *out);
+#endif
+/* The dense variants compiled into the library, as
+ * bnn_conv2d_f32_variants. */
+BNN_API int bnn_dense_f32_variants(const char **names, bnn_dense_f32_fn *fns,
+                           int max);
+
 /* Pooling window of output o along one axis, MXNet semantics: start =
  * o*s - pad, end = min(start + k, in + pad); *lo, *hi: the window clipped
  * to [0, in) (empty when *hi == *lo). Returns end - start, the divisor

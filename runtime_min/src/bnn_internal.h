@@ -369,6 +369,13 @@ static inline uint32_t bnn_dot_swar(const uint32_t *x, const uint32_t *w,
 #if BNN_HAVE_AVX512
 #include <immintrin.h>
 
+/* The sign packing of bnn_pack_f32_b (mul NULL) and bnn_pack_affine_f32_b
+ * (arguments already checked), in arch/x86_avx512/pack_avx512.c. */
+BNN_API void bnn_pack_rows_f32_b__avx512(int32_t pixels, int32_t c, const float *in,
+                                 int32_t in_pixel_stride, const float *mul,
+                                 const float *add, uint32_t *out,
+                                 int32_t out_pixel_stride);
+
 /* Writes output channels [o0, o0 + 16) (clipped to out_c) of one output
  * pixel or row from their exact dot products d. out_px points at the
  * pixel's first element (f32/i32) or word (b). For BNN_OUT_B, o0 is a

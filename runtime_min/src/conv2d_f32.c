@@ -538,40 +538,8 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32__portable(
                                       CONV_PX);
 }
 
-/* BASE_variants(names, fns, max): the variants of kernel BASE compiled
- * in, portable first and the one the entry point calls last. */
-#if BNN_FL_HAVE_AVX2
-#define BNN_FL_ADD_AVX2(BASE) nm[n] = "avx2", fn[n++] = BASE##__avx2;
-#else
-#define BNN_FL_ADD_AVX2(BASE)
-#endif
-#if BNN_FL_HAVE_AVX512
-#define BNN_FL_ADD_AVX512(BASE) nm[n] = "avx512", fn[n++] = BASE##__avx512;
-#else
-#define BNN_FL_ADD_AVX512(BASE)
-#endif
-#define BNN_FL_VARIANT_LIST(BASE, FNTYPE)                                    \
-    BNN_API int BASE##_variants(const char **names, FNTYPE *fns, int max)   \
-    {                                                                        \
-        const char *nm[3];                                                   \
-        FNTYPE fn[3];                                                        \
-        int n = 0;                                                           \
-        nm[n] = "portable", fn[n++] = BASE##__portable;                      \
-        BNN_FL_ADD_AVX2(BASE)                                                \
-        BNN_FL_ADD_AVX512(BASE)                                              \
-        for (int i = 0; i < n && i < max; ++i) {                             \
-            if (names)                                                       \
-                names[i] = nm[i];                                            \
-            if (fns)                                                         \
-                fns[i] = fn[i];                                              \
-        }                                                                    \
-        return n;                                                            \
-    }
 BNN_FL_VARIANT_LIST(bnn_conv2d_f32, bnn_conv2d_f32_fn)
 BNN_FL_VARIANT_LIST(bnn_conv2d_maxpool_f32, bnn_conv2d_maxpool_f32_fn)
-#undef BNN_FL_VARIANT_LIST
-#undef BNN_FL_ADD_AVX512
-#undef BNN_FL_ADD_AVX2
 
 /* Reads in (n x in_h x in_w x in_c), writes out_c channels of every output
  * pixel (channels past out_c of a wider destination are untouched). The

@@ -1,30 +1,54 @@
 /*
  * pack.c - float <-> bit conversion (det_sign semantics: x < 0 is -1, so
  * 0, -0.0 and NaN are +1; a compare, never the float's sign bit) and
- * binary channel copies. Portable only: the loops are simple enough for
- * compilers to vectorise.
+ * binary channel copies. The sign packing has an AVX-512 form
+ * (arch/x86_avx512/pack_avx512.c: a vector compare is a packed half-word);
+ * everything else is portable only.
  */
 #include "bnn_internal.h"
 
-BNN_API bnn_status bnn_pack_f32_b(int32_t pixels, int32_t c, const float *in,
-                          int32_t in_pixel_stride, uint32_t *out,
-                          int32_t out_pixel_stride)
+/* Sign bits of the c channels of each pixel, after the affine map
+ * x * mul[ch] + add[ch] (two roundings) when mul is not NULL. */
+static void pack_rows(int32_t pixels, int32_t c, const float *in,
+                      int32_t in_pixel_stride, const float *mul,
+                      const float *add, uint32_t *out, int32_t out_pixel_stride)
 {
+#if BNN_HAVE_AVX512
+    bnn_pack_rows_f32_b__avx512(pixels, c, in, in_pixel_stride, mul, add, out,
+                                out_pixel_stride);
+#else
     int32_t p, w, nw = bnn_words(c);
-    if (pixels < 0 || c <= 0 || in_pixel_stride < c ||
-        out_pixel_stride < nw)
-        return BNN_ARG_ERROR;
     for (p = 0; p < pixels; p++) {
         const float *x = in + (size_t)p * (size_t)in_pixel_stride;
         uint32_t *o = out + (size_t)p * (size_t)out_pixel_stride;
         for (w = 0; w < nw; w++) {
             int32_t j, n = c - w * 32 < 32 ? c - w * 32 : 32;
             uint32_t bits = 0;
-            for (j = 0; j < n; j++)
-                bits |= (uint32_t)(x[w * 32 + j] < 0.0f) << j;
+            if (mul)
+                for (j = 0; j < n; j++) {
+                    int32_t ch = w * 32 + j;
+                    float y = x[ch] * mul[ch];
+                    y = y + add[ch];
+                    bits |= (uint32_t)(y < 0.0f) << j;
+                }
+            else
+                for (j = 0; j < n; j++)
+                    bits |= (uint32_t)(x[w * 32 + j] < 0.0f) << j;
             o[w] = bits;
         }
     }
+#endif
+}
+
+BNN_API bnn_status bnn_pack_f32_b(int32_t pixels, int32_t c, const float *in,
+                          int32_t in_pixel_stride, uint32_t *out,
+                          int32_t out_pixel_stride)
+{
+    if (pixels < 0 || c <= 0 || in_pixel_stride < c ||
+        out_pixel_stride < bnn_words(c))
+        return BNN_ARG_ERROR;
+    pack_rows(pixels, c, in, in_pixel_stride, NULL, NULL, out,
+              out_pixel_stride);
     return BNN_OK;
 }
 
@@ -33,25 +57,11 @@ BNN_API bnn_status bnn_pack_affine_f32_b(int32_t pixels, int32_t c, const float 
                                  const float *add, uint32_t *out,
                                  int32_t out_pixel_stride)
 {
-    int32_t p, w, nw = bnn_words(c);
     if (pixels < 0 || c <= 0 || in_pixel_stride < c || !mul || !add ||
-        out_pixel_stride < nw)
+        out_pixel_stride < bnn_words(c))
         return BNN_ARG_ERROR;
-    for (p = 0; p < pixels; p++) {
-        const float *x = in + (size_t)p * (size_t)in_pixel_stride;
-        uint32_t *o = out + (size_t)p * (size_t)out_pixel_stride;
-        for (w = 0; w < nw; w++) {
-            int32_t j, n = c - w * 32 < 32 ? c - w * 32 : 32;
-            uint32_t bits = 0;
-            for (j = 0; j < n; j++) {
-                int32_t ch = w * 32 + j;
-                float y = x[ch] * mul[ch];
-                y = y + add[ch];
-                bits |= (uint32_t)(y < 0.0f) << j;
-            }
-            o[w] = bits;
-        }
-    }
+    pack_rows(pixels, c, in, in_pixel_stride, mul, add, out,
+              out_pixel_stride);
     return BNN_OK;
 }
 

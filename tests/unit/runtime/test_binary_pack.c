@@ -78,6 +78,40 @@ static void test_pack_tail_and_strides(void **state)
     assert_int_equal(bnn_pack_f32_b(1, 33, x, 40, out, 1), BNN_ARG_ERROR);
 }
 
+/* bnn_pack_f32_b on channel counts around the 16-lane and 32-bit word
+ * boundaries, special values at every position: every bit against the
+ * definition, tail bits 0, the padding words between pixels untouched. */
+static void test_pack_channel_counts(void **state)
+{
+    static const int32_t cs[] = {1, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 130};
+    static const uint32_t special[] = {
+        0x00000000u, 0x80000000u, 0x7FC00000u, 0xFFC00000u, 0x7F800000u,
+        0xFF800000u, 0x00000001u, 0x80000001u, 0xBF800000u, 0x3F800000u};
+    (void)state;
+    for (size_t k = 0; k < sizeof cs / sizeof *cs; k++) {
+        int32_t c = cs[k], pixels = 5, in_stride = c + 1, nw = bnn_words(c);
+        int32_t out_stride = nw + 1;
+        float *x = malloc(sizeof(float) * (size_t)(pixels * in_stride));
+        uint32_t *o = malloc(sizeof(uint32_t) * (size_t)(pixels * out_stride));
+        assert_non_null(x);
+        assert_non_null(o);
+        for (int32_t i = 0; i < pixels * in_stride; i++)
+            x[i] = f_from_bits(special[(size_t)(i * 7 + (int32_t)k) % 10]);
+        for (int32_t i = 0; i < pixels * out_stride; i++)
+            o[i] = 0xA5A5A5A5u;
+        assert_int_equal(bnn_pack_f32_b(pixels, c, x, in_stride, o, out_stride), BNN_OK);
+        for (int32_t p = 0; p < pixels; p++) {
+            for (int32_t ch = 0; ch < nw * 32; ch++) {
+                uint32_t want = ch < c && x[p * in_stride + ch] < 0.0f;
+                assert_int_equal((o[p * out_stride + ch / 32] >> (ch % 32)) & 1u, want);
+            }
+            assert_int_equal(o[p * out_stride + nw], 0xA5A5A5A5u);
+        }
+        free(x);
+        free(o);
+    }
+}
+
 /* Concatenation of binary tensors at bit offsets 0, 5 and 37. */
 /* The fused affine + sign-pack equals bnn_affine_f32 followed by
  * bnn_pack_f32_b bit for bit, on awkward channel counts and strides, with
@@ -117,11 +151,16 @@ static void test_pack_affine_equals_affine_then_pack(void **state)
         assert_int_equal(bnn_pack_affine_f32_b(pixels, c, x, in_stride, mul, add, a, out_stride),
                          BNN_OK);
         assert_memory_equal(a, b, (size_t)(pixels * out_stride) * 4);
-        /* and against the definition, for one pixel */
-        for (int32_t ch = 0; ch < c; ch++) {
-            float v = x[ch] * mul[ch];
-            v = v + add[ch];
-            assert_int_equal((a[ch >> 5] >> (ch & 31)) & 1u, v < 0.0f);
+        /* and against the definition, every pixel (tail bits 0, the word
+         * past the pixel untouched) */
+        for (int32_t p = 0; p < pixels; p++) {
+            const uint32_t *ap = a + p * out_stride;
+            for (int32_t ch = 0; ch < nw * 32; ch++) {
+                float v = ch < c ? x[p * in_stride + ch] * mul[ch] : 0.0f;
+                v = ch < c ? v + add[ch] : 0.0f;
+                assert_int_equal((ap[ch >> 5] >> (ch & 31)) & 1u, v < 0.0f);
+            }
+            assert_int_equal(ap[nw], 0u);
         }
         assert_int_equal(bnn_pack_affine_f32_b(pixels, c, x, in_stride, NULL, add, a, out_stride),
                          BNN_ARG_ERROR);
@@ -201,6 +240,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pack_special_values),
         cmocka_unit_test(test_pack_tail_and_strides),
+        cmocka_unit_test(test_pack_channel_counts),
         cmocka_unit_test(test_pack_affine_equals_affine_then_pack),
         cmocka_unit_test(test_copy_channels),
         cmocka_unit_test(test_copy_channels_all_offsets),

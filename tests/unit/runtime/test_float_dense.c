@@ -1,8 +1,10 @@
 /*
  * test_float_dense.c - bnn_dense_f32 against a double precision
  * reference: k = 1, 15, 16, 17, 130, 512 (below, at and past the 16-lane
- * chunk), out_c not a multiple of the 4-row block, batch > 1, bias and
- * relu, wider output rows (the padding between rows must stay untouched).
+ * chunk), out_c below, at and past the row blocks of the variants (4 and
+ * 8) and not a multiple of them, batch > 1, bias and relu, wider output
+ * rows (the padding between rows must stay untouched). Every compiled-in
+ * variant must give the portable kernel's results bit for bit.
  *
  * Tolerance: a float sum of k rounded products plus a bias, folded in a
  * different order than the reference; the recursive summation bound
@@ -20,6 +22,7 @@
 #include <string.h>
 
 #include "bnn.h"
+#include "bnn_float_internal.h"
 
 #define SENTINEL -777.0f
 
@@ -62,6 +65,36 @@ static int check_dense(int n, int k, int out_c, int extra, int relu,
     p.out_row_stride = rs;
     assert_int_equal(bnn_dense_f32(&p, in, out), BNN_OK);
     int bad = 0;
+    /* Same roundings in the same order in every variant. */
+    const size_t nout = (size_t)n * (size_t)rs;
+    float *out_p = malloc(sizeof(float) * nout);
+    float *out_v = malloc(sizeof(float) * nout);
+    assert_non_null(out_p);
+    assert_non_null(out_v);
+    for (size_t i = 0; i < nout; ++i)
+        out_p[i] = SENTINEL;
+    assert_int_equal(bnn_dense_f32__portable(&p, in, out_p), BNN_OK);
+    const char *names[8];
+    bnn_dense_f32_fn fns[8];
+    const int nv = bnn_dense_f32_variants(names, fns, 8);
+    assert_true(nv >= 1 && nv <= 8);
+    for (int v = 0; v < nv; ++v) {
+        for (size_t i = 0; i < nout; ++i)
+            out_v[i] = SENTINEL;
+        assert_int_equal(fns[v](&p, in, out_v), BNN_OK);
+        if (memcmp(out_v, out_p, sizeof(float) * nout) != 0) {
+            fprintf(stderr, "n%d k%d out_c%d: variant %s differs from portable\n",
+                    n, k, out_c, names[v]);
+            ++bad;
+        }
+    }
+    if (memcmp(out, out_p, sizeof(float) * nout) != 0) {
+        fprintf(stderr, "n%d k%d out_c%d: bnn_dense_f32 differs from portable\n",
+                n, k, out_c);
+        ++bad;
+    }
+    free(out_p);
+    free(out_v);
     for (int r = 0; r < n; ++r)
         for (int o = 0; o < rs; ++o) {
             float got = out[r * rs + o];
@@ -100,7 +133,7 @@ static void test_dense_shapes(void **state)
 {
     (void)state;
     static const int ks[] = {1, 15, 16, 17, 130, 512};
-    static const int ocs[] = {1, 3, 4, 5, 17, 64};
+    static const int ocs[] = {1, 3, 4, 5, 7, 8, 9, 16, 17, 23, 64};
     int bad = 0;
     unsigned seed = 7;
     for (size_t a = 0; a < sizeof ks / sizeof ks[0]; ++a)
@@ -145,9 +178,22 @@ static void test_dense_exact(void **state)
     assert_int_equal(bnn_dense_f32(&p, in, out), BNN_ARG_ERROR);
 }
 
+/* The variants this build of the library has, for the test log. */
+static void test_dense_variants_listed(void **state)
+{
+    (void)state;
+    const char *names[8];
+    int nv = bnn_dense_f32_variants(names, NULL, 8);
+    assert_true(nv >= 1);
+    assert_string_equal(names[0], "portable");
+    for (int v = 0; v < nv; ++v)
+        fprintf(stderr, "dense_f32 variant: %s\n", names[v]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dense_variants_listed),
         cmocka_unit_test(test_dense_shapes),
         cmocka_unit_test(test_dense_exact),
     };

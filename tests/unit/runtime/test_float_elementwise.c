@@ -375,6 +375,26 @@ static void test_layout(void **state)
         assert_int_equal(bnn_nchw_to_nhwc_affine_f32(N, C, H, W, NULL, add, nchw, fused),
                          BNN_ARG_ERROR);
     }
+    {
+        /* the same for channel counts other than the RGB fast path */
+        static const int cs[] = {1, 2, 4};
+        const float mul[4] = {0.37f, -1.5f, 0.0f, 2.5f};
+        const float add[4] = {-0.2f, 3.25f, -0.0f, 0.125f};
+        float ref[N * 4 * H * W], fused[N * 4 * H * W];
+        for (size_t k = 0; k < sizeof cs / sizeof cs[0]; ++k) {
+            const int c = cs[k];
+            float *src = malloc(sizeof(float) * (size_t)(N * c * H * W));
+            assert_non_null(src);
+            for (int i = 0; i < N * c * H * W; ++i)
+                src[i] = (float)(i % 11) * 0.529f - 2.3f;
+            assert_int_equal(bnn_nchw_to_nhwc_f32(N, c, H, W, src, ref), BNN_OK);
+            assert_int_equal(bnn_affine_f32(N * H * W, c, mul, add, ref, ref), BNN_OK);
+            assert_int_equal(bnn_nchw_to_nhwc_affine_f32(N, c, H, W, mul, add, src, fused),
+                             BNN_OK);
+            assert_memory_equal(fused, ref, sizeof(float) * (size_t)(N * c * H * W));
+            free(src);
+        }
+    }
 }
 
 int main(void)
