@@ -28,6 +28,9 @@ static const char usage[] =
     "        and RAM, with --target cortex-m0plus|m4|m7|m33|m55 an estimate of\n"
     "        code and stack for that core, -Os, standalone)\n"
     "  inspect MODEL --input NAME=N,C,H,W [--json] [--plan]\n"
+    "        one row per layer: kind, output shape, binary and float MACs,\n"
+    "        weight bytes as stored and as packed by bnnc; totals; --plan:\n"
+    "        the memory plan instead (with --json: in the JSON as \"plan\")\n"
     "  verify MODEL --input NAME=N,C,H,W --in X.npy --expect Y.npy\n"
     "          (--in once per data input, in graph order)\n"
     "          [--cc CC] [--cflags FLAGS] [--atol A] [--rtol R] [--keep DIR]\n"
@@ -37,8 +40,6 @@ static const char usage[] =
     "        exit 0 when within tolerance (default atol 1e-4, rtol 1e-4);\n"
     "        --profile: also build it with -DNET_PROFILE and print the time\n"
     "        of every step (median of N runs, default 21)\n"
-    "        one row per layer: kind, output shape, binary and float MACs,\n"
-    "        weight bytes as stored and as packed by bnnc; totals\n"
     "\n"
     "MODEL is SYMBOL.json PARAMS, or PREFIX EPOCH (PREFIX-symbol.json and\n"
     "PREFIX-EPOCH.params with the epoch zero-padded to 4 digits).\n"
@@ -264,7 +265,7 @@ static int cmd_inspect(int argc, char **argv)
     const char *pos[2];
     int npos = 0;
     char sym[4096], params[4096];
-    ir_graph g;
+    ir_graph g, gplan;
     lir_program p;
     bnnc_err err;
 
@@ -277,15 +278,22 @@ static int cmd_inspect(int argc, char **argv)
     o.symbol_path = sym;
     o.params_path = params;
     if (f.plan) {
-        if (compile_model(&o, &g, &p, &err))
+        if (compile_model(&o, &gplan, &p, &err))
             return fail(&err);
-        plan_print(&p, stdout);
-        lir_free(&p);
-        ir_graph_free(&g);
-        return 0;
+        if (!f.json) {
+            plan_print(&p, stdout);
+            lir_free(&p);
+            ir_graph_free(&gplan);
+            return 0;
+        }
     }
-    if (compile_frontend(&o, &g, &err))
+    if (compile_frontend(&o, &g, &err)) {
+        if (f.plan) {
+            lir_free(&p);
+            ir_graph_free(&gplan);
+        }
         return fail(&err);
+    }
     {
         /* the same model once more, folded as compile folds it */
         ir_graph folded;
@@ -294,11 +302,19 @@ static int cmd_inspect(int argc, char **argv)
         if (compile_frontend(&o, &folded, &err) || pass_fold_thresholds(&folded, &err)) {
             bnnc_quiet = quiet;
             ir_graph_free(&g);
+            if (f.plan) {
+                lir_free(&p);
+                ir_graph_free(&gplan);
+            }
             return fail(&err);
         }
         bnnc_quiet = quiet;
-        inspect_print(&g, &folded, f.json, stdout);
+        inspect_print(&g, &folded, f.json, f.plan ? &p : NULL, stdout);
         ir_graph_free(&folded);
+    }
+    if (f.plan) {
+        lir_free(&p);
+        ir_graph_free(&gplan);
     }
     ir_graph_free(&g);
     return 0;

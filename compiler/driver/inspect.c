@@ -215,7 +215,52 @@ static void text_outputs(const ir_graph *f, FILE *out)
     }
 }
 
-static void print_json(const ir_graph *g, const ir_graph *folded, FILE *out)
+/* The memory plan as JSON: arena and lower bound, every arena buffer
+ * (offset, bytes, live steps) and every step with the bytes live in it. */
+static cJSON *plan_json(const lir_program *p)
+{
+    cJSON *o = cJSON_CreateObject(), *bufs, *steps;
+    int i, s;
+    cJSON_AddNumberToObject(o, "arena_bytes", (double)p->arena_bytes);
+    cJSON_AddNumberToObject(o, "lower_bound", (double)p->lower_bound);
+    cJSON_AddNumberToObject(o, "ratio", p->lower_bound ? (double)p->arena_bytes /
+                                                             (double)p->lower_bound
+                                                       : 1.0);
+    bufs = cJSON_AddArrayToObject(o, "buffers");
+    for (i = 0; i < p->nt; i++) {
+        const lir_tensor *t = &p->t[i];
+        cJSON *b;
+        if (t->storage != LIR_ARENA || t->first < 0)
+            continue;
+        b = cJSON_CreateObject();
+        cJSON_AddStringToObject(b, "tensor", t->name);
+        cJSON_AddNumberToObject(b, "offset", (double)t->offset);
+        cJSON_AddNumberToObject(b, "bytes", (double)t->bytes);
+        cJSON_AddNumberToObject(b, "first_step", t->first);
+        cJSON_AddNumberToObject(b, "last_step", t->last);
+        cJSON_AddBoolToObject(b, "scratch", t->scratch != 0);
+        cJSON_AddItemToArray(bufs, b);
+    }
+    steps = cJSON_AddArrayToObject(o, "steps");
+    for (s = 0; s < p->ns; s++) {
+        size_t live = 0;
+        cJSON *st = cJSON_CreateObject();
+        for (i = 0; i < p->nt; i++) {
+            const lir_tensor *t = &p->t[i];
+            if (t->storage == LIR_ARENA && t->first >= 0 && s >= t->first && s <= t->last)
+                live += t->bytes;
+        }
+        cJSON_AddNumberToObject(st, "step", s);
+        cJSON_AddStringToObject(st, "node", p->s[s].node_name);
+        cJSON_AddStringToObject(st, "kernel", lir_kind_name(p->s[s].kind));
+        cJSON_AddNumberToObject(st, "live_bytes", (double)live);
+        cJSON_AddItemToArray(steps, st);
+    }
+    return o;
+}
+
+static void print_json(const ir_graph *g, const ir_graph *folded,
+                       const lir_program *plan, FILE *out)
 {
     cJSON *root = cJSON_CreateObject(), *layers, *inputs, *tot;
     int64_t bm = 0, fm = 0, st = 0, pk = 0;
@@ -293,6 +338,8 @@ static void print_json(const ir_graph *g, const ir_graph *folded, FILE *out)
     cJSON_AddNumberToObject(tot, "compression", pk ? (double)st / (double)pk : 0.0);
     if (folded)
         json_outputs(folded, root);
+    if (plan)
+        cJSON_AddItemToObject(root, "plan", plan_json(plan));
     text = cJSON_Print(root);
     fputs(text, out);
     fputc('\n', out);
@@ -368,10 +415,11 @@ static void print_text(const ir_graph *g, FILE *out)
             pk ? (double)st / (double)pk : 0.0);
 }
 
-void inspect_print(const ir_graph *g, const ir_graph *folded, int json, FILE *out)
+void inspect_print(const ir_graph *g, const ir_graph *folded, int json,
+                   const lir_program *plan, FILE *out)
 {
     if (json) {
-        print_json(g, folded, out);
+        print_json(g, folded, plan, out);
     } else {
         print_text(g, out);
         if (folded)

@@ -82,8 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (ir_check(&g, 1, &err))
         abort();
-    inspect_print(&g, NULL, 0, sink);
-    inspect_print(&g, NULL, 1, sink);
+    inspect_print(&g, NULL, 0, NULL, sink);
+    inspect_print(&g, NULL, 1, NULL, sink);
     ir_graph_free(&g);
     mx_symbol_free(&sym);
     return 0;

@@ -173,7 +173,7 @@ static int check_fixture(const char *name)
 
     /* the JSON report parses and has one row per layer */
     mem = open_memstream(&report, &len);
-    inspect_print(&g, NULL, 1, mem);
+    inspect_print(&g, NULL, 1, NULL, mem);
     fclose(mem);
     rep = cJSON_Parse(report);
     assert_non_null(rep);
