@@ -968,6 +968,21 @@ static int lower_binary_op(lower_ctx *x, ir_node *n)
     return 0;
 }
 
+/* 1 when some window of a pooling axis (MXNet geometry: start o*s - p,
+ * end min(start + k, in + p), clipped to [0, in)) holds no in-image
+ * element, as `full` windows starting in the right padding do. */
+static int pool_axis_has_empty(int64_t out, int k, int s, int p, int64_t in)
+{
+    int64_t o;
+    for (o = 0; o < out; o++) {
+        int64_t start = o * s - p;
+        int64_t end = start + k < in + p ? start + k : in + p;
+        if ((start > 0 ? start : 0) >= (end < in ? end : in))
+            return 1;
+    }
+    return 0;
+}
+
 static int lower_pool(lower_ctx *x, ir_node *n)
 {
     const ir_pool_attr *a = &n->a.pool;
@@ -982,6 +997,14 @@ static int lower_pool(lower_ctx *x, ir_node *n)
     if (a->type == IR_POOL_SUM)
         return err_node(x, n, "sum pooling is not supported by the code generator");
     if (a->type != IR_POOL_MAX || (a->v1 && (a->pad[0] || a->pad[1])))
+        in = as_float(x, in, n);
+    /* bnn_maxpool_b needs an in-image element in every window; MXNet
+     * gives -FLT_MAX for an empty one, which the float kernel reproduces */
+    if (in.bits && !a->global &&
+        (pool_axis_has_empty(n->shape[0].d[2], a->kernel[0], a->stride[0],
+                             a->pad[0], in.shape.d[2]) ||
+         pool_axis_has_empty(n->shape[0].d[3], a->kernel[1], a->stride[1],
+                             a->pad[1], in.shape.d[3])))
         in = as_float(x, in, n);
     if (a->v1 && !a->global && (a->pad[0] || a->pad[1])) {
         /* Pooling_v1 pads with zeros that take part: pad explicitly */
