@@ -39,7 +39,8 @@ const bnnc_embedded_file *bnnc_embedded_find(const char *path)
 
 /* Text safe inside a C comment, a C string and an m4 quoted argument:
  * printable ASCII without quotes, backslash, '<' and '|' (the m4 quote
- * delimiters are "<|" and "|>"), and no comment delimiters. */
+ * delimiters are "<|" and "|>"), no comment delimiters and no "??" (a
+ * C99 compiler reads "??/" as a backslash, "??=" as '#'...). */
 static void sanitize(const char *in, char *out, size_t size)
 {
     static const char ok[] = "_-.:+=,;()[]{}^%#@!?~>*/ ";
@@ -50,7 +51,8 @@ static void sanitize(const char *in, char *out, size_t size)
     }
     out[j] = '\0';
     for (j = 0; out[j]; j++)
-        if (out[j] == '/' && ((j && out[j - 1] == '*') || out[j + 1] == '*'))
+        if ((out[j] == '/' && ((j && out[j - 1] == '*') || out[j + 1] == '*')) ||
+            (out[j] == '?' && j && out[j - 1] == '?'))
             out[j] = '_';
 }
 
@@ -733,6 +735,7 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
 {
     char tmpl_dir[] = "/tmp/bnnc-XXXXXX";
     char path[4096], hash_sym[65], hash_par[65], prov_cmd[2048], inshape[256], outshape[512];
+    char prov_sym[512], prov_par[512], text[256];
     strbuf model, consts, runtime;
     char uprefix[128];
     int i, rc = -1, n_bin = 0, n_layers = 0;
@@ -785,7 +788,10 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
         n_bin += n->op == IR_OP_BCONV || n->op == IR_OP_BDENSE;
     }
     sanitize(o->command_line, prov_cmd, sizeof prov_cmd);
-    shape_text(g, 1, inshape, sizeof inshape);
+    sanitize(base_name(o->symbol_path), prov_sym, sizeof prov_sym);
+    sanitize(base_name(o->params_path), prov_par, sizeof prov_par);
+    shape_text(g, 1, text, sizeof text);
+    sanitize(text, inshape, sizeof inshape); /* holds input names */
     shape_text(g, 0, outshape, sizeof outshape);
 
     sb_printf(&model, "m4_define(<|bt_prefix|>, <|%s|>)m4_dnl\n", o->prefix);
@@ -796,7 +802,7 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
               "m4_define(<|bt_provenance|>, <| * command: %s\n"
               " * symbol:  %s\n *          sha256 %s\n"
               " * params:  %s\n *          sha256 %s\n|>)m4_dnl\n",
-              prov_cmd, base_name(o->symbol_path), hash_sym, base_name(o->params_path), hash_par);
+              prov_cmd, prov_sym, hash_sym, prov_par, hash_par);
     sb_printf(&model,
               "m4_define(<|bt_summary|>, <| * %d layers (%d binary) in %d steps; input %s,"
               " output %s\n * constants %zu bytes, arena %zu bytes (lower bound %zu)\n|>)m4_dnl\n",
