@@ -29,8 +29,9 @@ static const char usage[] =
     "        code and stack for that core, -Os, standalone)\n"
     "  inspect MODEL --input NAME=N,C,H,W [--json] [--plan]\n"
     "        one row per layer: kind, output shape, binary and float MACs,\n"
-    "        weight bytes as stored and as packed by bnnc; totals; --plan:\n"
-    "        the memory plan instead (with --json: in the JSON as \"plan\")\n"
+    "        weight bytes as stored and as packed by bnnc; totals; whether\n"
+    "        compile accepts the model, or why not; --plan: the memory plan\n"
+    "        instead (with --json: in the JSON as \"plan\")\n"
     "  verify MODEL --input NAME=N,C,H,W --in X.npy --expect Y.npy\n"
     "          (--in once per data input, in graph order)\n"
     "          [--cc CC] [--cflags FLAGS] [--atol A] [--rtol R] [--keep DIR]\n"
@@ -267,57 +268,64 @@ static int cmd_inspect(int argc, char **argv)
     char sym[4096], params[4096];
     ir_graph g, gplan;
     lir_program p;
+    inspect_codegen cg;
     bnnc_err err;
+    char why[sizeof err.msg];
+    int compiled, rc;
 
     memset(&o, 0, sizeof o);
     memset(&f, 0, sizeof f);
+    why[0] = '\0';
     if (parse_common(argc, argv, &o, &f, pos, &npos))
         return 1;
     if (cli_model_paths(pos[0], pos[1], sym, params, sizeof sym, &err))
         return fail(&err);
     o.symbol_path = sym;
     o.params_path = params;
-    if (f.plan) {
-        if (compile_model(&o, &gplan, &p, &err))
+    {
+        /* what compile makes of it: the plan (--plan), or the reason it
+         * rejects a model the frontend reads */
+        int quiet = bnnc_quiet;
+        bnnc_quiet = !f.plan || f.json;
+        compiled = !compile_model(&o, &gplan, &p, &err);
+        bnnc_quiet = quiet;
+        if (!compiled && f.plan)
             return fail(&err);
-        if (!f.json) {
+        if (!compiled)
+            snprintf(why, sizeof why, "%s", err.msg);
+        if (f.plan && !f.json) {
             plan_print(&p, stdout);
             lir_free(&p);
             ir_graph_free(&gplan);
             return 0;
         }
     }
+    cg.program = compiled ? &p : NULL;
+    cg.error = why;
+    cg.with_plan = f.plan;
+    rc = 0;
     if (compile_frontend(&o, &g, &err)) {
-        if (f.plan) {
-            lir_free(&p);
-            ir_graph_free(&gplan);
-        }
-        return fail(&err);
-    }
-    {
+        rc = fail(&err);
+    } else {
         /* the same model once more, folded as compile folds it */
         ir_graph folded;
         int quiet = bnnc_quiet;
         bnnc_quiet = 1;
         if (compile_frontend(&o, &folded, &err) || pass_fold_thresholds(&folded, &err)) {
             bnnc_quiet = quiet;
-            ir_graph_free(&g);
-            if (f.plan) {
-                lir_free(&p);
-                ir_graph_free(&gplan);
-            }
-            return fail(&err);
+            rc = fail(&err);
+        } else {
+            bnnc_quiet = quiet;
+            inspect_print(&g, &folded, f.json, &cg, stdout);
+            ir_graph_free(&folded);
         }
-        bnnc_quiet = quiet;
-        inspect_print(&g, &folded, f.json, f.plan ? &p : NULL, stdout);
-        ir_graph_free(&folded);
+        ir_graph_free(&g);
     }
-    if (f.plan) {
+    if (compiled) {
         lir_free(&p);
         ir_graph_free(&gplan);
     }
-    ir_graph_free(&g);
-    return 0;
+    return rc;
 }
 
 /* A C identifier from a file name stem ("out/my-net.c" -> "my_net"). */

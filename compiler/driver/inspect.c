@@ -260,7 +260,7 @@ static cJSON *plan_json(const lir_program *p)
 }
 
 static void print_json(const ir_graph *g, const ir_graph *folded,
-                       const lir_program *plan, FILE *out)
+                       const inspect_codegen *cg, FILE *out)
 {
     cJSON *root = cJSON_CreateObject(), *layers, *inputs, *tot;
     int64_t bm = 0, fm = 0, st = 0, pk = 0;
@@ -338,8 +338,20 @@ static void print_json(const ir_graph *g, const ir_graph *folded,
     cJSON_AddNumberToObject(tot, "compression", pk ? (double)st / (double)pk : 0.0);
     if (folded)
         json_outputs(folded, root);
-    if (plan)
-        cJSON_AddItemToObject(root, "plan", plan_json(plan));
+    if (cg) {
+        cJSON *c = cJSON_AddObjectToObject(root, "compile");
+        const lir_program *p = cg->program;
+        cJSON_AddBoolToObject(c, "supported", p != NULL);
+        if (p) {
+            cJSON_AddNumberToObject(c, "steps", p->ns);
+            cJSON_AddNumberToObject(c, "arena_bytes", (double)p->arena_bytes);
+            cJSON_AddNumberToObject(c, "lower_bound", (double)p->lower_bound);
+        } else {
+            cJSON_AddStringToObject(c, "error", cg->error ? cg->error : "");
+        }
+        if (p && cg->with_plan)
+            cJSON_AddItemToObject(root, "plan", plan_json(p));
+    }
     text = cJSON_Print(root);
     fputs(text, out);
     fputc('\n', out);
@@ -416,13 +428,18 @@ static void print_text(const ir_graph *g, FILE *out)
 }
 
 void inspect_print(const ir_graph *g, const ir_graph *folded, int json,
-                   const lir_program *plan, FILE *out)
+                   const inspect_codegen *cg, FILE *out)
 {
     if (json) {
-        print_json(g, folded, plan, out);
-    } else {
-        print_text(g, out);
-        if (folded)
-            text_outputs(folded, out);
+        print_json(g, folded, cg, out);
+        return;
     }
+    print_text(g, out);
+    if (folded)
+        text_outputs(folded, out);
+    if (cg && cg->program)
+        fprintf(out, "\ncompile: supported, %d steps, arena %zu bytes (lower bound %zu)\n",
+                cg->program->ns, cg->program->arena_bytes, cg->program->lower_bound);
+    else if (cg)
+        fprintf(out, "\ncompile: not supported: %s\n", cg->error ? cg->error : "");
 }

@@ -15,10 +15,17 @@
  * adds, per binary layer, what its output became (bits through integer
  * thresholds, or floats through a per-channel multiply-add), the
  * BatchNorm/scale nodes folded into it, constant channels and near ties.
- * `plan` (may be NULL) adds the memory plan to the JSON document as
- * "plan": {"arena_bytes", "lower_bound", "ratio", "buffers": [...],
- * "steps": [...]}. */
+ * `cg` (may be NULL) says whether `bnnc compile` accepts the model: a
+ * last text line, or "compile": {"supported", ...} in the JSON, plus the
+ * memory plan as "plan": {"arena_bytes", "lower_bound", "ratio",
+ * "buffers": [...], "steps": [...]} when cg->with_plan. */
+typedef struct {
+    const lir_program *program; /* compiled program; NULL: compile rejects */
+    const char *error;          /* why compile rejects the model */
+    int with_plan;              /* JSON: add the "plan" object */
+} inspect_codegen;
+
 void inspect_print(const ir_graph *g, const ir_graph *folded, int json,
-                   const lir_program *plan, FILE *out);
+                   const inspect_codegen *cg, FILE *out);
 
 #endif

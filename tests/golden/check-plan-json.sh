@@ -14,11 +14,14 @@ if [ -z "$arena" ] || [ -z "$lower" ]; then
     exit 1
 fi
 json=$("$bnnc" inspect "$@" --plan --json | tr -d ' \t')
-field() { printf '%s\n' "$json" | sed -n "s/^\"$1\":\([0-9]*\),*$/\1/p"; }
+# every value of a numeric field (one line when they agree: arena_bytes
+# and lower_bound are in "compile" and in "plan")
+field() { printf '%s\n' "$json" | sed -n "s/^\"$1\":\([0-9]*\),*$/\1/p" | sort -u; }
 fail() { echo "check-plan-json: $*" >&2; exit 1; }
 [ "$(field arena_bytes)" = "$arena" ] || fail "arena_bytes $(field arena_bytes), text plan $arena"
 [ "$(field lower_bound)" = "$lower" ] || fail "lower_bound $(field lower_bound), text plan $lower"
 peak=$(field live_bytes | sort -n | tail -1)
+printf '%s\n' "$json" | grep -q '^"supported":true,' || fail "compile not reported as supported"
 [ "$peak" = "$lower" ] || fail "largest live_bytes $peak, lower bound $lower"
 for k in layers totals plan buffers steps first_step last_step kernel; do
     printf '%s\n' "$json" | grep -q "^\"$k\":" || fail "no \"$k\" in the JSON"
