@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../passes/lower.h"
 #include "../util/mem.h"
 #include "bnn.h"
 
@@ -243,17 +244,11 @@ static cJSON *plan_json(const lir_program *p)
     }
     steps = cJSON_AddArrayToObject(o, "steps");
     for (s = 0; s < p->ns; s++) {
-        size_t live = 0;
         cJSON *st = cJSON_CreateObject();
-        for (i = 0; i < p->nt; i++) {
-            const lir_tensor *t = &p->t[i];
-            if (t->storage == LIR_ARENA && t->first >= 0 && s >= t->first && s <= t->last)
-                live += t->bytes;
-        }
         cJSON_AddNumberToObject(st, "step", s);
         cJSON_AddStringToObject(st, "node", p->s[s].node_name);
         cJSON_AddStringToObject(st, "kernel", lir_kind_name(p->s[s].kind));
-        cJSON_AddNumberToObject(st, "live_bytes", (double)live);
+        cJSON_AddNumberToObject(st, "live_bytes", (double)plan_live_bytes(p, s));
         cJSON_AddItemToArray(steps, st);
     }
     return o;

@@ -31,6 +31,10 @@ int pass_plan(lir_program *p, bnnc_err *err);
  * builds. */
 int plan_check_no_overlap(const lir_program *p, bnnc_err *err);
 
+/* Bytes of the arena buffers live at step s (the timeline's right column;
+ * its largest value over the steps is the lower bound). */
+size_t plan_live_bytes(const lir_program *p, int s);
+
 /* The plan as a table and an ASCII timeline (inspect --plan). */
 void plan_print(const lir_program *p, FILE *out);
 

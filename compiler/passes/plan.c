@@ -306,6 +306,18 @@ int plan_check_no_overlap(const lir_program *p, bnnc_err *err)
     return 0;
 }
 
+size_t plan_live_bytes(const lir_program *p, int s)
+{
+    size_t live = 0;
+    int i;
+    for (i = 0; i < p->nt; i++) {
+        const lir_tensor *t = &p->t[i];
+        if (t->storage == LIR_ARENA && t->first >= 0 && s >= t->first && s <= t->last)
+            live += t->bytes;
+    }
+    return live;
+}
+
 void plan_print(const lir_program *p, FILE *out)
 {
     static const char letters[] =
@@ -333,7 +345,6 @@ void plan_print(const lir_program *p, FILE *out)
     fprintf(out, "\n  step  |%*s| live bytes\n", width, "arena");
     for (s = 0; s < p->ns; s++) {
         char row[128];
-        size_t live = 0;
         memset(row, '.', (size_t)width);
         row[width] = '\0';
         for (i = 0; i < p->nt && i < 4096; i++) {
@@ -341,7 +352,6 @@ void plan_print(const lir_program *p, FILE *out)
             size_t a, e;
             if (map[i] < 0 || s < t->first || s > t->last)
                 continue;
-            live += t->bytes;
             a = t->offset * (size_t)width / p->arena_bytes;
             e = (t->offset + t->bytes) * (size_t)width / p->arena_bytes;
             if (e == a)
@@ -349,6 +359,7 @@ void plan_print(const lir_program *p, FILE *out)
             for (col = (int)a; col < (int)e && col < width; col++)
                 row[col] = letters[map[i] % (int)(sizeof letters - 1)];
         }
-        fprintf(out, "  %4d  |%s| %zu  %s\n", s, row, live, lir_kind_name(p->s[s].kind));
+        fprintf(out, "  %4d  |%s| %zu  %s\n", s, row, plan_live_bytes(p, s),
+                lir_kind_name(p->s[s].kind));
     }
 }

@@ -42,28 +42,19 @@ BNN_API void bnn_pack_rows_f32_b__avx512(int32_t pixels, int32_t c, const float 
                                  const float *add, uint32_t *out,
                                  int32_t out_pixel_stride)
 {
-    const int32_t full = c / 32, rest = c - full * 32;
-    const __mmask16 m0 = lanes_avx512(rest), m1 = lanes_avx512(rest - 16);
+    const int32_t nw = bnn_words(c);
     for (int32_t p = 0; p < pixels; p++) {
         const float *x = in + (size_t)p * (size_t)in_pixel_stride;
         uint32_t *o = out + (size_t)p * (size_t)out_pixel_stride;
-        int32_t w;
-        for (w = 0; w < full; w++) {
+        for (int32_t w = 0; w < nw; w++) {
+            /* channels [ch, ch + 32) clipped to c: two 16-lane halves */
             const int32_t ch = w * 32;
-            const float *mw = mul ? mul + ch : NULL;
-            const float *aw = mul ? add + ch : NULL;
-            o[w] = pack16_avx512(x + ch, mw, aw, 0xFFFF) |
-                   pack16_avx512(x + ch + 16, mw ? mw + 16 : NULL,
-                                 aw ? aw + 16 : NULL, 0xFFFF) << 16;
-        }
-        if (rest) {
-            const int32_t ch = w * 32;
-            const float *mw = mul ? mul + ch : NULL;
-            const float *aw = mul ? add + ch : NULL;
-            uint32_t bits = pack16_avx512(x + ch, mw, aw, m0);
-            if (m1)
+            const float *mw = mul ? mul + ch : NULL, *aw = mul ? add + ch : NULL;
+            const __mmask16 lo = lanes_avx512(c - ch), hi = lanes_avx512(c - ch - 16);
+            uint32_t bits = pack16_avx512(x + ch, mw, aw, lo);
+            if (hi)
                 bits |= pack16_avx512(x + ch + 16, mw ? mw + 16 : NULL,
-                                      aw ? aw + 16 : NULL, m1) << 16;
+                                      mw ? aw + 16 : NULL, hi) << 16;
             o[w] = bits;
         }
     }
