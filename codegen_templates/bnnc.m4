@@ -15,9 +15,12 @@ m4_changecom()
 
 m4_dnl # bt_fatal(MESSAGE)
 m4_dnl # -----------------
-m4_dnl # Stop with an error: bad template parameters are a bug in bnnc.
+m4_dnl # Stop with an error: bad template parameters are a bug in bnnc. bnnc
+m4_dnl # runs m4 with -E -E, so the first warning ends it with a non-zero
+m4_dnl # status; m4exit itself is disabled below. The warning is an excess
+m4_dnl # argument to divnum.
 m4_define(<|bt_fatal|>, <|m4_errprint(<|bnnc template error: $1
-|>)m4_m4exit(<|1|>)|>)
+|>)m4_divnum(<|stop|>)|>)
 
 m4_dnl # bt_check_args(NAME, EXPECTED, GOT)
 m4_dnl # ----------------------------------
@@ -80,4 +83,16 @@ bt_step_begin(<|$4|>, <|$5|>)m4_dnl
 bt_step_end(<|$4|>, <|$5|>)m4_dnl
 |>)
 
+m4_dnl # Builtins the templates do not need are removed before the model
+m4_dnl # description and the templates are read: nothing that m4 reads after
+m4_dnl # this point can run a command, read or write a file other than the
+m4_dnl # spliced ones (undivert), stop m4 early or change the quoting. Text from
+m4_dnl # the model is never scanned anyway (emit.c defines it as quoted data);
+m4_dnl # this is the second wall.
+m4_undefine(<|m4_esyscmd|>)m4_undefine(<|m4_syscmd|>)m4_undefine(<|m4_sysval|>)
+m4_undefine(<|m4_include|>)m4_undefine(<|m4_sinclude|>)m4_undefine(<|m4_m4exit|>)
+m4_undefine(<|m4_maketemp|>)m4_undefine(<|m4_mkstemp|>)m4_undefine(<|m4_debugfile|>)
+m4_undefine(<|m4_debugmode|>)m4_undefine(<|m4_traceon|>)m4_undefine(<|m4_traceoff|>)
+m4_undefine(<|m4_dumpdef|>)m4_undefine(<|m4_m4wrap|>)m4_undefine(<|m4_changecom|>)
+m4_undefine(<|m4_builtin|>)m4_undefine(<|m4_indir|>)m4_undefine(<|m4_changequote|>)
 m4_divert(0)m4_dnl

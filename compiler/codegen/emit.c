@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,7 +237,7 @@ static void write_step(const lir_program *p, const emit_options *o, int i, strbu
 {
     const lir_step *s = &p->s[i];
     char in0[160], in1[160], out[160], scr[160], node[160], what[200], k[4][128];
-    char args[1024], init[2048], fl[64];
+    char args[1024], init[2048], fl[64], mxop[64];
     int c;
     const char *fn = NULL, *ptype = NULL;
 
@@ -254,6 +255,7 @@ static void write_step(const lir_program *p, const emit_options *o, int i, strbu
         const_name(o, &p->c[s->consts[c]], k[c], sizeof k[c]);
     sanitize(s->node_name[0] ? s->node_name : "output", node, sizeof node);
     sanitize(s->what, what, sizeof what);
+    sanitize(s->mx_op, mxop, sizeof mxop);
     args[0] = init[0] = '\0';
 
     switch (s->kind) {
@@ -275,7 +277,7 @@ static void write_step(const lir_program *p, const emit_options *o, int i, strbu
         break;
     case LK_COPY:
         sb_printf(b, "bt_copy(<|%s|>, <|%s|>, <|%zu|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n", out,
-                  in0, s->p.mem.bytes, i + 1, node, s->mx_op, what);
+                  in0, s->p.mem.bytes, i + 1, node, mxop, what);
         return;
     case LK_PACK:
         fn = "bnn_pack_f32_b";
@@ -452,10 +454,10 @@ static void write_step(const lir_program *p, const emit_options *o, int i, strbu
     if (ptype)
         sb_printf(b,
                   "bt_call_params(<|%s|>, <|%s|>,\n    <|%s|>,\n    <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n",
-                  fn, ptype, init, args, i + 1, node, s->mx_op, what);
+                  fn, ptype, init, args, i + 1, node, mxop, what);
     else
         sb_printf(b, "bt_call(<|%s|>, <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n", fn, args, i + 1,
-                  node, s->mx_op, what);
+                  node, mxop, what);
 }
 
 /* ------------------------------------------------------- standalone */
@@ -668,7 +670,8 @@ static int run_m4(const emit_options *o, const char *dir, const char *tmpl,
         dup2(e, 2);
         if (chdir(dir))
             _exit(126);
-        execlp(m4, m4, "-P", "--fatal-warnings", "bnnc.m4", "model.m4", tmpl, (char *)NULL);
+        /* -E twice: the first warning stops m4 (bt_fatal relies on it) */
+        execlp(m4, m4, "-P", "-E", "-E", "bnnc.m4", "model.m4", tmpl, (char *)NULL);
         _exit(127);
     }
     while (waitpid(pid, &status, 0) < 0)
@@ -696,8 +699,8 @@ static void remove_dir(const char *dir)
     char path[4096];
     size_t i;
     for (i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        remove(path);
+        if (snprintf(path, sizeof path, "%s/%s", dir, files[i]) < (int)sizeof path)
+            remove(path);
     }
     rmdir(dir);
 }
@@ -730,10 +733,29 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
+/* Define macro `name` of the model description as literal text: quoted
+ * twice, so that expanding it anywhere in a template gives the text itself
+ * and m4 never scans it for macros. Every piece of text that comes from the
+ * model or the command line is sanitized first (no quote delimiters), so
+ * the quoting cannot be closed early; a delimiter here is a bnnc bug. */
+static void define_data(strbuf *b, const char *name, const char *fmt, ...) BNNC_PRINTF(3, 4);
+static void define_data(strbuf *b, const char *name, const char *fmt, ...)
+{
+    strbuf v;
+    va_list ap;
+    sb_init(&v);
+    va_start(ap, fmt);
+    sb_vprintf(&v, fmt, ap);
+    va_end(ap);
+    BNNC_ASSERT(!strstr(v.s, "<|") && !strstr(v.s, "|>"));
+    sb_printf(b, "m4_define(<|%s|>, <|<|%s|>|>)m4_dnl\n", name, v.s);
+    sb_free(&v);
+}
+
 int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
                  bnnc_err *err)
 {
-    char tmpl_dir[] = "/tmp/bnnc-XXXXXX";
+    char tmpl_dir[2048];
     char path[4096], hash_sym[65], hash_par[65], prov_cmd[2048], inshape[256], outshape[512];
     char prov_sym[512], prov_par[512], text[256];
     strbuf model, consts, runtime;
@@ -751,6 +773,24 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
                 return bnnc_errf(err, "%s: cannot write: %s", paths[w], strerror(errno));
             fclose(f);
         }
+    }
+    {
+        /* the header is named in an #include "..." line of the .c file:
+         * characters that C or the quoting would read differently are
+         * refused rather than silently changed */
+        const char *h = base_name(o->h_path);
+        for (k = 0; h[k]; k++)
+            if (!isalnum((unsigned char)h[k]) && !strchr("_-.+ ", h[k]))
+                return bnnc_errf(err,
+                                 "%s: a header name that an #include line can hold needs "
+                                 "letters, digits, '_', '-', '.', '+' or spaces only",
+                                 o->h_path);
+    }
+    {
+        const char *tmp = getenv("TMPDIR");
+        if (!tmp || !*tmp || strlen(tmp) > sizeof tmpl_dir - 64)
+            tmp = "/tmp";
+        snprintf(tmpl_dir, sizeof tmpl_dir, "%s/bnnc-XXXXXX", tmp);
     }
     if (!mkdtemp(tmpl_dir))
         return bnnc_errf(err, "cannot create a temporary directory: %s", strerror(errno));
@@ -794,33 +834,33 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
     sanitize(text, inshape, sizeof inshape); /* holds input names */
     shape_text(g, 0, outshape, sizeof outshape);
 
-    sb_printf(&model, "m4_define(<|bt_prefix|>, <|%s|>)m4_dnl\n", o->prefix);
-    sb_printf(&model, "m4_define(<|bt_uprefix|>, <|%s|>)m4_dnl\n", uprefix);
-    sb_printf(&model, "m4_define(<|bt_header_name|>, <|%s|>)m4_dnl\n", base_name(o->h_path));
-    sb_printf(&model, "m4_define(<|bt_version|>, <|%s|>)m4_dnl\n", BNNC_VERSION);
-    sb_printf(&model,
-              "m4_define(<|bt_provenance|>, <| * command: %s\n"
-              " * symbol:  %s\n *          sha256 %s\n"
-              " * params:  %s\n *          sha256 %s\n|>)m4_dnl\n",
-              prov_cmd, prov_sym, hash_sym, prov_par, hash_par);
-    sb_printf(&model,
-              "m4_define(<|bt_summary|>, <| * %d layers (%d binary) in %d steps; input %s,"
-              " output %s\n * constants %zu bytes, arena %zu bytes (lower bound %zu)\n|>)m4_dnl\n",
-              n_layers, n_bin, p->ns, inshape, outshape, emit_const_bytes(p), p->arena_bytes,
-              p->lower_bound);
-    sb_printf(&model, "m4_define(<|bt_input_ctype|>, <|%s|>)m4_dnl\n",
-              p->input_type == LIR_U8 ? "uint8_t" : "float");
-    sb_printf(&model, "m4_define(<|bt_input_shape|>, <|%s|>)m4_dnl\n", inshape);
-    sb_printf(&model, "m4_define(<|bt_output_shape|>, <|%s|>)m4_dnl\n", outshape);
-    sb_printf(&model, "m4_define(<|bt_input_size|>, <|%zu|>)m4_dnl\n", p->input_elems);
-    sb_printf(&model, "m4_define(<|bt_output_size|>, <|%zu|>)m4_dnl\n", p->output_elems);
-    sb_printf(&model, "m4_define(<|bt_arena_size|>, <|%zu|>)m4_dnl\n", p->arena_bytes);
-    sb_printf(&model, "m4_define(<|bt_arena_words|>, <|%zu|>)m4_dnl\n",
-              p->arena_bytes ? (p->arena_bytes + 7) / 8 : 1);
-    sb_printf(&model, "m4_define(<|bt_nsteps|>, <|%d|>)m4_dnl\n", p->ns);
-    sb_printf(&model, "m4_define(<|bt_standalone|>, <|%d|>)m4_dnl\n", o->standalone ? 1 : 0);
-    sb_printf(&model, "m4_define(<|bt_weights_file|>, <|weights.inc|>)m4_dnl\n");
-    sb_printf(&model, "m4_define(<|bt_runtime_file|>, <|runtime.inc|>)m4_dnl\n");
+    define_data(&model, "bt_prefix", "%s", o->prefix);
+    define_data(&model, "bt_uprefix", "%s", uprefix);
+    define_data(&model, "bt_header_name", "%s", base_name(o->h_path));
+    define_data(&model, "bt_version", "%s", BNNC_VERSION);
+    define_data(&model, "bt_provenance",
+                " * command: %s\n"
+                " * symbol:  %s\n *          sha256 %s\n"
+                " * params:  %s\n *          sha256 %s\n",
+                prov_cmd, prov_sym, hash_sym, prov_par, hash_par);
+    define_data(&model, "bt_summary",
+                " * %d layers (%d binary) in %d steps; input %s, output %s\n"
+                " * constants %zu bytes, arena %zu bytes (lower bound %zu)\n",
+                n_layers, n_bin, p->ns, inshape, outshape, emit_const_bytes(p),
+                p->arena_bytes, p->lower_bound);
+    define_data(&model, "bt_input_ctype", "%s",
+                p->input_type == LIR_U8 ? "uint8_t" : "float");
+    define_data(&model, "bt_input_shape", "%s", inshape);
+    define_data(&model, "bt_output_shape", "%s", outshape);
+    define_data(&model, "bt_input_size", "%zu", p->input_elems);
+    define_data(&model, "bt_output_size", "%zu", p->output_elems);
+    define_data(&model, "bt_arena_size", "%zu", p->arena_bytes);
+    define_data(&model, "bt_arena_words", "%zu",
+                p->arena_bytes ? (p->arena_bytes + 7) / 8 : 1);
+    define_data(&model, "bt_nsteps", "%d", p->ns);
+    define_data(&model, "bt_standalone", "%d", o->standalone ? 1 : 0);
+    define_data(&model, "bt_weights_file", "%s", "weights.inc");
+    define_data(&model, "bt_runtime_file", "%s", "runtime.inc");
     sb_add(&model, "m4_define(<|bt_steps|>, <|m4_dnl\n");
     for (i = 0; i < p->ns; i++)
         write_step(p, o, i, &model);
