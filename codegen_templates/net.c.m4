@@ -27,6 +27,7 @@ bt_summary()m4_dnl
     !defined(__ARM_ARCH_PROFILE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L /* clock_gettime for the default profile hook */
 #endif
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 

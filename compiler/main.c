@@ -1,6 +1,7 @@
 /*
  * main.c - the bnnc command line.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +52,8 @@ static const char usage[] =
     "                          no node uses\n"
     "  --dump-after PASS       print the IR after PASS (or 'all') to stderr;\n"
     "                          passes: import legalize shapes fold_constants\n"
-    "                          binarize fold_thresholds fold_float lower\n"
-    "                          fuse_pool plan\n"
+    "                          operands binarize fold_thresholds fold_float\n"
+    "                          lower fuse_pool plan\n"
     "  -q, --quiet             no warnings\n"
     "  --help, --version\n";
 
@@ -71,7 +72,8 @@ typedef struct {
     const char *target;      /* compile: --target (with --report) */
 } cmd_flags;
 
-/* Comma-separated floats into v (at most max). */
+/* Comma-separated finite floats into v (at most max); nan and inf are
+ * refused, they would make every input element meaningless. */
 static int parse_floats(const char *s, float *v, int max, int *n)
 {
     char *end;
@@ -80,7 +82,7 @@ static int parse_floats(const char *s, float *v, int max, int *n)
         if (*n == max)
             return -1;
         v[(*n)++] = strtof(s, &end);
-        if (end == s)
+        if (end == s || !isfinite(v[*n - 1]))
             return -1;
         s = end;
         if (*s == ',')
@@ -146,7 +148,7 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
                 o->input_u8 = !strcmp(next, "u8");
             } else if (parse_floats(next, !strcmp(a, "--mean") ? o->mean : o->std, 64,
                                     !strcmp(a, "--mean") ? &o->n_mean : &o->n_std)) {
-                fprintf(stderr, "error: %s needs comma-separated numbers\n", a);
+                fprintf(stderr, "error: %s needs comma-separated finite numbers\n", a);
                 return 1;
             }
         } else if (verify && !strcmp(a, "--profile")) {
@@ -194,7 +196,7 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
             } else if (!strcmp(a, "--mean") || !strcmp(a, "--std")) {
                 if (parse_floats(next, !strcmp(a, "--mean") ? o->mean : o->std, 64,
                                  !strcmp(a, "--mean") ? &o->n_mean : &o->n_std)) {
-                    fprintf(stderr, "error: %s needs comma-separated numbers\n", a);
+                    fprintf(stderr, "error: %s needs comma-separated finite numbers\n", a);
                     return 1;
                 }
             } else {

@@ -57,10 +57,16 @@ static void sanitize(const char *in, char *out, size_t size)
             out[j] = '_';
 }
 
-/* Float literal that reads back as exactly v. */
+/* Float literal that reads back as exactly v; infinities as <math.h>'s
+ * INFINITY (NaN never reaches code generation: operands and lower reject
+ * it). */
 static void float_lit(float v, char *buf, size_t size)
 {
-    BNNC_ASSERT(isfinite(v));
+    BNNC_ASSERT(!isnan(v));
+    if (isinf(v)) {
+        snprintf(buf, size, "%sINFINITY", v < 0 ? "-" : "");
+        return;
+    }
     snprintf(buf, size, "%.9g", (double)v);
     if (!strpbrk(buf, ".e"))
         strncat(buf, ".0", size - strlen(buf) - 1);

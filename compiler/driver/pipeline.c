@@ -10,7 +10,7 @@
 #include "../passes/lower.h"
 
 const char *const bnnc_pass_names[] = {
-    "import", "legalize", "shapes", "fold_constants", "binarize",
+    "import", "legalize", "shapes", "fold_constants", "operands", "binarize",
     "fold_thresholds", "fold_float", "lower", "fuse_pool", "plan", NULL};
 
 /* After pass `name`: check invariants (an internal error aborts) and dump
@@ -56,6 +56,10 @@ int compile_frontend_passes(const bnnc_options *o, ir_graph *g, bnnc_err *err)
     if (pass_fold_constants(g, err))
         goto fail;
     after_pass(o, g, "fold_constants", 1);
+    /* operands: parameters are constants with values, no NaN constants */
+    if (pass_operands(g, err))
+        goto fail;
+    after_pass(o, g, "operands", 1);
     /* binarize: one BCONV/BDENSE node per binary layer, by pattern */
     if (pass_binarize(g, err))
         goto fail;

@@ -315,7 +315,10 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
     for (i = 0; i < p.output_elems; i++) {
         double e = mx_array_get(&xexp.arrays[0], i), a = got[i];
         double d = fabs(a - e);
-        int ok = d <= v->atol + v->rtol * fabs(e) || (isnan(a) && isnan(e));
+        /* equal infinities agree (their difference is NaN) */
+        int ok = a == e || d <= v->atol + v->rtol * fabs(e) || (isnan(a) && isnan(e));
+        if (a == e)
+            d = 0;
         if (d > maxabs || isnan(d))
             maxabs = isnan(d) ? INFINITY : d;
         if (fabs(e) > 1e-6 && d / fabs(e) > maxrel)

@@ -726,32 +726,23 @@ static int import_attrs(areader *r)
     BNNC_BUG("op %s has no importer", ir_op_name(n->op));
 }
 
-/* Role of input slot i of an imported node. */
+/* Role of input slot i of an imported node: the op's operand kind
+ * (ops.def), and MXNet's loss labels, which inference ignores. */
 static slot_role input_role(const ir_node *n, int i)
 {
-    switch (n->op) {
-    case IR_OP_CONV:
-    case IR_OP_DENSE:
-        return i == 0 ? ROLE_DATA : ROLE_PARAM;
-    case IR_OP_QCONV:
-    case IR_OP_QDENSE:
-        return i == 0 ? ROLE_DATA : i == 1 && n->a.q.packed ? ROLE_PACKED
-                                                             : ROLE_PARAM;
-    case IR_OP_BICONV:
-    case IR_OP_BIDENSE:
-        return i == 0 ? ROLE_DATA : i == 1 ? ROLE_PACKED : ROLE_PARAM;
-    case IR_OP_BATCHNORM:
-        return i == 0 ? ROLE_DATA : i <= 2 ? ROLE_PARAM : ROLE_AUX;
-    case IR_OP_LEAKY:
-        return i == 0 ? ROLE_DATA : ROLE_PARAM;
-    case IR_OP_SOFTMAX:
-    case IR_OP_ACT:
-    case IR_OP_IDENTITY:
-        /* loss heads take (data, label) */
-        return i == 0 ? ROLE_DATA : ROLE_LABEL;
-    default:
-        return ROLE_DATA;
+    if (i > 0 && (n->op == IR_OP_SOFTMAX || n->op == IR_OP_ACT || n->op == IR_OP_IDENTITY))
+        return ROLE_LABEL; /* loss heads take (data, label) */
+    switch (ir_slot_kind_of(n->op, i)) {
+    case IR_SLOT_PARAM:
+        return n->op == IR_OP_BATCHNORM && i >= 3 ? ROLE_AUX : ROLE_PARAM;
+    case IR_SLOT_WEIGHTS:
+        return n->op == IR_OP_BICONV || n->op == IR_OP_BIDENSE || n->a.q.packed ? ROLE_PACKED
+                                                                                : ROLE_PARAM;
+    case IR_SLOT_NONE:
+    case IR_SLOT_DATA:
+        break;
     }
+    return ROLE_DATA;
 }
 
 typedef struct {

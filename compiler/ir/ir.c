@@ -11,20 +11,27 @@
 #include "../util/mem.h"
 
 static const char *const op_names[] = {
-#define OP(id, name, kind, mx) name,
+#define OP(id, name, kind, operands, mx) name,
 #include "ops.def"
 #undef OP
 };
 static const char *const op_kinds[] = {
-#define OP(id, name, kind, mx) kind,
+#define OP(id, name, kind, operands, mx) kind,
 #include "ops.def"
 #undef OP
 };
 static const char *const op_mx[] = {
-#define OP(id, name, kind, mx) mx,
+#define OP(id, name, kind, operands, mx) mx,
 #include "ops.def"
 #undef OP
 };
+static const char *const op_operands[] = {
+#define OP(id, name, kind, operands, mx) operands,
+#include "ops.def"
+#undef OP
+};
+_Static_assert(sizeof op_operands / sizeof *op_operands == IR_OP_COUNT,
+               "op operand table out of step with ops.def");
 _Static_assert(sizeof op_names / sizeof *op_names == IR_OP_COUNT,
                "op name table out of step with ops.def");
 _Static_assert(sizeof op_kinds / sizeof *op_kinds == IR_OP_COUNT,
@@ -40,6 +47,24 @@ const char *ir_op_name(ir_op op)
 const char *ir_op_kind(ir_op op)
 {
     return (unsigned)op < IR_OP_COUNT ? op_kinds[op] : "?";
+}
+
+ir_slot_kind ir_slot_kind_of(ir_op op, int i)
+{
+    const char *s = (unsigned)op < IR_OP_COUNT ? op_operands[op] : "";
+    size_t len = strlen(s);
+    char c;
+    if (!len || i < 0)
+        return IR_SLOT_NONE;
+    if (s[len - 1] == '*') {
+        if ((size_t)i >= len - 1)
+            i = (int)len - 2;
+        len--;
+    }
+    if ((size_t)i >= len)
+        return IR_SLOT_NONE;
+    c = s[i];
+    return c == 'd' ? IR_SLOT_DATA : c == 'p' ? IR_SLOT_PARAM : IR_SLOT_WEIGHTS;
 }
 
 int ir_op_from_mxnet(const char *mx_name)

@@ -23,7 +23,7 @@
 #define IR_MAX_DIMS 8
 
 typedef enum {
-#define OP(id, name, kind, mx) IR_OP_##id,
+#define OP(id, name, kind, operands, mx) IR_OP_##id,
 #include "ops.def"
 #undef OP
     IR_OP_COUNT
@@ -31,6 +31,15 @@ typedef enum {
 
 const char *ir_op_name(ir_op op);
 const char *ir_op_kind(ir_op op);
+/* What an input slot of an op takes (the operands column of ops.def). */
+typedef enum {
+    IR_SLOT_NONE,    /* the op has no such slot */
+    IR_SLOT_DATA,    /* a tensor, computed or constant */
+    IR_SLOT_PARAM,   /* a constant with values (weights, bias, statistics) */
+    IR_SLOT_WEIGHTS  /* binary weights: a constant of packed words or values */
+} ir_slot_kind;
+ir_slot_kind ir_slot_kind_of(ir_op op, int i);
+
 /* IR op for an MXNet op name (any version's spelling); -1 if unknown. */
 int ir_op_from_mxnet(const char *mx_name);
 

@@ -62,9 +62,32 @@ static double scalar_op(ir_scalar_kind k, double x, double s)
     return x;
 }
 
+/* Activation a of x in double precision (runtime_min's act_f32.c
+ * formulas; the float32 result is the correctly rounded value). */
+static double act_value(ir_act_kind a, double slope, double x)
+{
+    switch (a) {
+    case IR_ACT_RELU: return x > 0 ? x : 0.0;
+    case IR_ACT_SIGMOID: return 1.0 / (1.0 + exp(-x));
+    case IR_ACT_TANH: return tanh(x);
+    case IR_ACT_SOFTRELU: return x > 20.0 ? x : log1p(exp(x));
+    case IR_ACT_SOFTSIGN: return x / (1.0 + fabs(x));
+    case IR_ACT_LEAKY: return x > 0 ? x : slope * x;
+    case IR_ACT_ELU: return x > 0 ? x : slope * expm1(x);
+    case IR_ACT_SELU:
+        return 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * expm1(x));
+    case IR_ACT_GELU: return 0.5 * x * (1.0 + erf(x / sqrt(2.0)));
+    case IR_ACT_PRELU: break;
+    }
+    BNNC_BUG("cannot fold activation %d", (int)a);
+}
+
 static int foldable(const ir_node *n)
 {
     switch (n->op) {
+    case IR_OP_ACT:
+    case IR_OP_LEAKY:
+        return n->a.act.act != IR_ACT_PRELU;
     case IR_OP_SIGN: case IR_OP_SIGN3: case IR_OP_ABS: case IR_OP_CLIP:
     case IR_OP_SCALAR: case IR_OP_ADD: case IR_OP_SUB: case IR_OP_MUL:
     case IR_OP_DIV: case IR_OP_TRANSPOSE: case IR_OP_SWAPAXIS:
@@ -85,6 +108,11 @@ static void evaluate(const ir_graph *g, const ir_node *n, float *out)
     const float *xf = x ? x->a.c.f : NULL;
 
     switch (n->op) {
+    case IR_OP_ACT:
+    case IR_OP_LEAKY:
+        for (i = 0; i < cnt; i++)
+            out[i] = (float)act_value(n->a.act.act, (float)n->a.act.slope, xf[i]);
+        return;
     case IR_OP_SIGN:
         for (i = 0; i < cnt; i++)
             out[i] = xf[i] < 0.0f ? -1.0f : 1.0f;

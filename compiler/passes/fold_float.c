@@ -34,6 +34,28 @@ static ir_node *own_const(ir_graph *g, ir_node *n, int slot)
     return c;
 }
 
+/* The BatchNorm's m and a of every channel, and the layer's weights w and
+ * bias b (NULL when none), are finite: the fold only reorders float
+ * rounding then, while infinities would meet zeros (inf * 0) in another
+ * order than MXNet's separate BatchNorm, so those layers are not folded. */
+static int fold_is_finite(const ir_node *bn, const ir_node *gm, const ir_node *bt,
+                          const ir_node *mn, const ir_node *vr, const ir_node *w,
+                          const ir_node *b, int64_t ch)
+{
+    int64_t o, i, nw = ir_shape_count(&w->a.c.shape);
+    for (o = 0; o < ch; o++) {
+        double gamma = bn->a.bn.fix_gamma ? 1.0 : gm->a.c.f[o];
+        double m = gamma / sqrt((double)vr->a.c.f[o] + bn->a.bn.eps);
+        double a = (double)bt->a.c.f[o] - (double)mn->a.c.f[o] * m;
+        if (!isfinite(m) || !isfinite(a) || (b && !isfinite(b->a.c.f[o])))
+            return 0;
+    }
+    for (i = 0; i < nw; i++)
+        if (!isfinite(w->a.c.f[i]))
+            return 0;
+    return 1;
+}
+
 /* Fold BatchNorm bn into conv/dense n. Returns 1 when done. */
 static int fold_bn(ir_graph *g, ir_node *n, ir_node *bn)
 {
@@ -47,6 +69,10 @@ static int fold_bn(ir_graph *g, ir_node *n, ir_node *bn)
         mn->op != IR_OP_CONST || vr->op != IR_OP_CONST)
         return 0;
     if (n->op == IR_OP_DENSE && (n->shape[0].ndim != 2 || !n->a.dense.flatten))
+        return 0;
+    if (!no_bias && !own_const(g, n, 2))
+        return 0;
+    if (!fold_is_finite(bn, gm, bt, mn, vr, w, no_bias ? NULL : own_const(g, n, 2), ch))
         return 0;
     if (no_bias) {
         /* a new bias constant, placed before n by ir_sort below */

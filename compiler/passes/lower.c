@@ -90,8 +90,15 @@ static float *f32_copy_d(const double *v, int64_t n)
     return f;
 }
 
+static lval const_value(lower_ctx *x, const ir_node *n);
+
+/* How the value r is held; a constant (operands: one with values) is
+ * materialised as a read-only tensor the first time it is read. */
 static lval value_of(lower_ctx *x, ir_ref r)
 {
+    const ir_node *n = x->g->nodes[r.node];
+    if (n->op == IR_OP_CONST && x->vals[r.node][0].form == F_NONE)
+        x->vals[r.node][0] = const_value(x, n);
     return x->vals[r.node][r.out];
 }
 
@@ -534,8 +541,8 @@ static int lower_dense(lower_ctx *x, ir_node *n)
 
     if (wn->op != IR_OP_CONST)
         return err_node(x, n, "weights are not constant");
-    if (!d->flatten && in.shape.ndim > 2) {
-        /* over the last axis of a row-major tensor */
+    if (!d->flatten && in.shape.ndim != 2) {
+        /* over the last axis of a row-major tensor (a vector is one row) */
         int t = to_plain(x, in, n);
         k = i32(in.shape.d[in.shape.ndim - 1]);
         rows = i32(ir_shape_count(&in.shape) / k);
@@ -801,6 +808,7 @@ static lval const_value(lower_ctx *x, const ir_node *n)
 {
     const ir_shape *s = &n->a.c.shape;
     lval v;
+    BNNC_ASSERT(n->a.c.f); /* operands: no packed words as data */
     int64_t cnt = ir_shape_count(s), i;
     float *data = xmalloc(sizeof(float) * (size_t)(cnt ? cnt : 1));
     memset(&v, 0, sizeof v);
@@ -830,13 +838,6 @@ static lval const_value(lower_ctx *x, const ir_node *n)
     return v;
 }
 
-static lval input_value(lower_ctx *x, const ir_ref r)
-{
-    const ir_node *n = x->g->nodes[r.node];
-    if (n->op == IR_OP_CONST)
-        return const_value(x, n);
-    return value_of(x, r);
-}
 
 /* Per-channel constant (1, C, 1, 1) / (C,) / (1, C) for C channels, or a
  * single value; fills a C-float array. */
@@ -919,9 +920,9 @@ static int lower_binary_op(lower_ctx *x, ir_node *n)
         }
     }
 
-    acc = as_canonical(x, as_float(x, input_value(x, n->in[0]), n), n);
+    acc = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n);
     for (i = 1; i < n->n_in; i++) {
-        lval b = as_canonical(x, as_float(x, input_value(x, n->in[i]), n), n), out;
+        lval b = as_canonical(x, as_float(x, value_of(x, n->in[i]), n), n), out;
         lir_step *s;
         if (ir_shape_equal(&acc.shape, &b.shape)) {
             if (acc.form != b.form)
@@ -1087,10 +1088,32 @@ static int lower_concat(lower_ctx *x, ir_node *n)
     int i, bits = 1, nd = n->shape[0].ndim;
     int dim = n->a.concat.dim < 0 ? n->a.concat.dim + nd : n->a.concat.dim;
     int32_t off = 0;
-    if (dim != 1 || (nd != 4 && nd != 2) || n->n_in > 64)
-        return err_node(x, n, "concatenation is supported along the channel axis (1) of 2-D and 4-D tensors");
+    if (n->n_in > 64)
+        return err_node(x, n, "concatenation of more than 64 tensors is not supported");
+    if (dim != 1 || (nd != 4 && nd != 2)) {
+        /* any other axis, in MXNet's row-major order: input i is `outer`
+         * blocks of d_i * inner elements, written at offset off * inner
+         * of each block of the output */
+        int64_t outer = 1, inner = 1;
+        int k, t;
+        for (k = 0; k < dim; k++)
+            outer *= n->shape[0].d[k];
+        for (k = dim + 1; k < nd; k++)
+            inner *= n->shape[0].d[k];
+        t = lir_tensor_add(x->p, LIR_F32, i32(outer), 1, 1,
+                           i32(n->shape[0].d[dim] * inner), n->name);
+        for (i = 0; i < n->n_in; i++) {
+            lval in = value_of(x, n->in[i]);
+            int32_t w = i32(in.shape.d[dim] * inner);
+            int src = reinterpret(x, to_plain(x, in, n), &(ir_shape){2, {outer, w}}, F_ROWS);
+            copy_channels(x, n, src, t, w, 0, i32(off * inner));
+            off += i32(in.shape.d[dim]);
+        }
+        x->vals[n->id][0] = from_plain(x, t, &n->shape[0], n);
+        return 0;
+    }
     for (i = 0; i < n->n_in; i++) {
-        v[i] = as_canonical(x, input_value(x, n->in[i]), n);
+        v[i] = as_canonical(x, value_of(x, n->in[i]), n);
         bits &= v[i].bits;
     }
     memset(&out, 0, sizeof out);
@@ -1493,11 +1516,30 @@ int pass_lower(ir_graph *g, const bnnc_options *o, lir_program *p, bnnc_err *err
         rc = bnnc_errf(err, "%s: the graph has no data input", g->symbol_path);
     for (j = 0; j < g->n_heads && !rc; j++) {
         const ir_node *h = g->nodes[g->heads[j].node];
-        lval v = h->op == IR_OP_CONST ? const_value(&x, h) : x.vals[h->id][g->heads[j].out];
+        lval v = value_of(&x, g->heads[j]);
         rc = lower_head(&x, h, v, at);
         at += (size_t)ir_shape_count(&h->shape[g->heads[j].out]);
     }
     p->output_elems = at;
+    /* constants computed here from parameters (folded BatchNorm, scales)
+     * must not be NaN: it would come from non-finite parameters (inf *
+     * 0, inf - inf) that MXNet combines in another order */
+    for (j = 0; j < p->nc && !rc; j++) {
+        const lir_const *c = &p->c[j];
+        size_t k;
+        for (k = 0; c->type == LC_F32 && k < c->count && !rc; k++)
+            if (isnan(((const float *)c->data)[k])) {
+                int node = c->step < p->ns ? p->s[c->step].node : -1;
+                rc = node >= 0 ? ir_node_errf(g, g->nodes[node], err,
+                                              "its %s constants come out NaN (element "
+                                              "%zu) from its parameters (infinities, or "
+                                              "a variance below -eps)",
+                                              c->role, k)
+                               : bnnc_errf(err, "%s: a constant comes out NaN from the "
+                                                "model's parameters",
+                                           g->symbol_path);
+            }
+    }
     for (i = 0; i < g->n; i++)
         free(x.vals[i]);
     free(x.vals);

@@ -31,6 +31,12 @@ int pass_shapes(ir_graph *g, const bnnc_input *inputs, int n_inputs,
  * Requires: shapes. Establishes: no op has only CONST inputs. */
 int pass_fold_constants(ir_graph *g, bnnc_err *err);
 
+/* operands: every input slot holds what its op takes (ops.def operands
+ * column): parameters are constants with values, packed binary weights
+ * only feed their binary layer, no used constant holds NaN (operands.c).
+ * Requires: fold_constants. */
+int pass_operands(ir_graph *g, bnnc_err *err);
+
 /* binarize: recognise binary convolutions and dense layers of the three
  * BMXNet dialects by graph pattern and rewrite each into one BCONV/BDENSE
  * node (see binarize.c).

@@ -196,16 +196,16 @@ static int infer_dense(ir_graph *g, ir_node *n, const ir_dense_attr *d,
     if (x->ndim < 1)
         return ir_node_errf(g, n, err, "input %s has no axes", sstr(x, a));
     memset(&out, 0, sizeof out);
-    if (d->flatten || x->ndim == 1) {
-        k = x->ndim == 1 ? x->d[0] : ir_shape_count(x) / (x->d[0] ? x->d[0] : 1);
+    if (d->flatten) {
+        /* axis 0 stays, the rest is one feature axis: a length-d vector
+         * is d rows of one feature (MXNet 1.9.1: weight (h, 1), output
+         * (d, h)) */
+        k = x->ndim == 1 ? 1 : ir_shape_count(x) / (x->d[0] ? x->d[0] : 1);
         out.ndim = 2;
-        out.d[0] = x->ndim == 1 ? 1 : x->d[0];
+        out.d[0] = x->d[0];
         out.d[1] = d->num_hidden;
-        if (x->ndim == 1) {
-            out.ndim = 1;
-            out.d[0] = d->num_hidden;
-        }
     } else {
+        /* over the last axis, the others kept (a vector gives (h,)) */
         k = x->d[x->ndim - 1];
         out = *x;
         out.d[x->ndim - 1] = d->num_hidden;
