@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../util/mem.h"
+#include "../util/strmap.h"
 #include "attrs.h"
 
 /* Role of an operator input slot, which decides how a variable feeding it
@@ -52,8 +53,9 @@ static const char *a_find(areader *r, const char *key)
 static int a_bad(areader *r, const char *key, const char *value,
                  const char *what)
 {
-    return ir_node_errf(r->g, r->n, r->err,
-                        "attribute %s=\"%s\" is not %s", key, value, what);
+    char k[96], v[160];
+    return ir_node_errf(r->g, r->n, r->err, "attribute %s=\"%s\" is not %s",
+                        bnnc_excerpt(key, k, sizeof k), bnnc_excerpt(value, v, sizeof v), what);
 }
 
 static int a_missing(areader *r, const char *key)
@@ -752,7 +754,20 @@ typedef struct {
     bnnc_err *err;
     int *map;                  /* JSON node -> IR node, -1 for labels */
     unsigned char *param_used; /* per params array */
+    strmap by_name, by_key;    /* params arrays by bare name and by key */
+    slot_role *var_role;       /* per JSON variable: how it is used */
+    int *var_user;             /* its deciding user (JSON node), or -1 */
 } importer;
+
+/* The params array bound to variable `name` (mx_params_find's rule: the
+ * first array of that bare name, else of that key), in O(1). */
+static const mx_array *find_param(const importer *im, const char *name)
+{
+    int i = strmap_get(&im->by_name, name);
+    if (i < 0)
+        i = strmap_get(&im->by_key, name);
+    return i < 0 ? NULL : &im->g->params.arrays[i];
+}
 
 /* Make a CONST node holding params array `a` bound to a variable. */
 static ir_node *make_const(importer *im, const char *name, const mx_array *a,
@@ -788,7 +803,7 @@ static int bind_variable(importer *im, int j, slot_role role,
         im->map[j] = -1;
         return 0;
     }
-    a = mx_params_find(&im->g->params, mn->name);
+    a = find_param(im, mn->name);
     if (!a && role != ROLE_DATA && im->g->params.count == 1 &&
         !im->g->params.arrays[0].key[0] && !im->param_used[0]) {
         /* a single unnamed array (bare .npy): the graph's one parameter */
@@ -825,30 +840,31 @@ static int bind_variable(importer *im, int j, slot_role role,
     return 0;
 }
 
-/* Role in which variable j is used (first use decides; a variable used as
- * packed weights anywhere is packed). */
-static slot_role variable_role(importer *im, int j, const ir_node **user,
-                               ir_node *scratch_nodes)
+/* Role in which each variable is used (its first use decides; a variable
+ * used as packed weights anywhere is packed; a label used as data too is
+ * data), with the user that decided it, in one pass over the graph. */
+static void variable_roles(importer *im, const ir_node *protos)
 {
     int i, k;
-    slot_role role = ROLE_DATA;
-    int found = 0;
-    for (i = j + 1; i < im->sym->n_nodes; i++) {
+    for (i = 0; i < im->sym->n_nodes; i++)
+        im->var_user[i] = -1;
+    for (i = 0; i < im->sym->n_nodes; i++) {
         const mx_node *mn = &im->sym->nodes[i];
+        if (!strcmp(mn->op, "null"))
+            continue;
         for (k = 0; k < mn->n_inputs; k++) {
+            int j = mn->inputs[k].node;
             slot_role r;
-            if (mn->inputs[k].node != j || !strcmp(mn->op, "null"))
+            if (strcmp(im->sym->nodes[j].op, "null"))
                 continue;
-            r = input_role(&scratch_nodes[i], k);
-            if (!found || r == ROLE_PACKED ||
-                (role == ROLE_LABEL && r != ROLE_LABEL)) {
-                role = r;
-                *user = &scratch_nodes[i];
+            r = input_role(&protos[i], k);
+            if (im->var_user[j] < 0 || r == ROLE_PACKED ||
+                (im->var_role[j] == ROLE_LABEL && r != ROLE_LABEL)) {
+                im->var_role[j] = r;
+                im->var_user[j] = i;
             }
-            found = 1;
         }
     }
-    return role;
 }
 
 /* Synthesise the aux inputs a <= 0.8 BatchNorm omits. */
@@ -861,7 +877,7 @@ static int synth_bn_aux(importer *im, ir_node *bn, ir_ref *in, int *nin)
         const mx_array *a;
         ir_node *c;
         snprintf(name, sizeof name, "%s%s", bn->name, suffix[k]);
-        a = mx_params_find(&im->g->params, name);
+        a = find_param(im, name);
         if (!a)
             return bnnc_errf(im->err,
                              "%s: node '%s' (%s): parameter '%s' is missing "
@@ -917,7 +933,7 @@ static int import_op_node(importer *im, int j, ir_node *proto)
     n = ir_node_add(im->g, proto->op, mn->name, mn->op, j);
     n->a = proto->a;
     n->n_out = proto->n_out;
-    ir_node_set_inputs(n, nin, in);
+    ir_node_set_inputs(im->g, n, nin, in);
     im->map[j] = n->id;
 
     /* re-read attributes for warnings about unknown keys */
@@ -931,12 +947,21 @@ static int import_op_node(importer *im, int j, ir_node *proto)
         free(r.used);
         return -1;
     }
-    for (i = 0; i < mn->n_attrs; i++) {
+    for (i = 0, k = 0; i < mn->n_attrs; i++) {
         const char *key = mn->attrs[i].key;
-        if (!r.used[i] && strncmp(key, "__", 2))
+        char kb[96], vb[160], nb[160];
+        if (r.used[i] || !strncmp(key, "__", 2))
+            continue;
+        if (++k <= 8)
             bnnc_warnf("%s: node '%s' (%s): ignoring unknown attribute %s=\"%s\"",
-                       im->g->symbol_path, mn->name, mn->op, key,
-                       mn->attrs[i].value);
+                       im->g->symbol_path, bnnc_excerpt(mn->name, nb, sizeof nb), mn->op,
+                       bnnc_excerpt(key, kb, sizeof kb),
+                       bnnc_excerpt(mn->attrs[i].value, vb, sizeof vb));
+    }
+    if (k > 8) {
+        char nb[160];
+        bnnc_warnf("%s: node '%s' (%s): ignoring %d more unknown attributes",
+                   im->g->symbol_path, bnnc_excerpt(mn->name, nb, sizeof nb), mn->op, k - 8);
     }
     free(r.used);
     return 0;
@@ -962,6 +987,17 @@ int import_graph(const mx_symbol *sym, mx_params *params,
     im.err = err;
     im.map = xmalloc(sizeof *im.map * (size_t)sym->n_nodes);
     im.param_used = xcalloc(g->params.count ? g->params.count : 1, 1);
+    im.var_role = xcalloc((size_t)sym->n_nodes, sizeof *im.var_role);
+    im.var_user = xmalloc(sizeof *im.var_user * (size_t)sym->n_nodes);
+    strmap_init(&im.by_name, g->params.count);
+    strmap_init(&im.by_key, g->params.count);
+    for (i = 0; i < g->params.count; i++) {
+        const mx_array *a = &g->params.arrays[i];
+        if (a->name)
+            strmap_put(&im.by_name, a->name, (int)i);
+        if (a->key)
+            strmap_put(&im.by_key, a->key, (int)i);
+    }
 
     /* Pass 1: parse every operator's attributes into prototypes so that
      * input roles (which depend on attributes such as no_bias) are known
@@ -998,15 +1034,17 @@ int import_graph(const mx_symbol *sym, mx_params *params,
         free(r.used);
     }
 
+    variable_roles(&im, protos);
+
     /* Pass 2: create IR nodes in file order. */
     for (j = 0; j < sym->n_nodes; j++) {
         const mx_node *mn = &sym->nodes[j];
         if (!strcmp(mn->op, "null")) {
-            const ir_node *user = NULL;
-            slot_role role = variable_role(&im, j, &user, protos);
+            const ir_node *user = im.var_user[j] < 0 ? NULL : &protos[im.var_user[j]];
+            slot_role role = im.var_role[j];
             if (!user) {
                 /* unused variable (e.g. a head itself): data or const */
-                const mx_array *a = mx_params_find(&g->params, mn->name);
+                const mx_array *a = find_param(&im, mn->name);
                 ir_node *v = a ? make_const(&im, mn->name, a, ROLE_DATA, j)
                                : ir_node_add(g, IR_OP_INPUT, mn->name, "null", j);
                 im.map[j] = v->id;
@@ -1035,6 +1073,7 @@ int import_graph(const mx_symbol *sym, mx_params *params,
         }
         g->heads[j] = (ir_ref){m, sym->heads[j].index};
     }
+    ir_uses_rebuild(g);
 
     for (i = 0; i < g->params.count; i++) {
         const mx_array *a = &g->params.arrays[i];
@@ -1056,6 +1095,10 @@ out:
     free(protos);
     free(im.map);
     free(im.param_used);
+    free(im.var_role);
+    free(im.var_user);
+    strmap_free(&im.by_name);
+    strmap_free(&im.by_key);
     if (rc)
         ir_graph_free(g);
     return rc;

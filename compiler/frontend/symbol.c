@@ -88,21 +88,59 @@ static int is_training_attr(const char *key)
     return 0;
 }
 
-static void add_attr(mx_node *n, const char *key, const char *value)
+/* Append an attribute (duplicates are removed by dedupe_attrs once the
+ * node's dictionaries are all read, so reading stays linear). */
+static void add_attr(mx_node *n, size_t *cap, const char *key, const char *value)
 {
-    int i;
     if (is_training_attr(key))
         return;
-    for (i = 0; i < n->n_attrs; i++)
-        if (!strcmp(n->attrs[i].key, key))
-            return; /* first writer wins, as MXNet's merge */
-    n->attrs = xrealloc(n->attrs, sizeof *n->attrs * (size_t)(n->n_attrs + 1));
+    xgrow((void **)&n->attrs, cap, (size_t)n->n_attrs + 1, sizeof *n->attrs);
     n->attrs[n->n_attrs].key = xstrdup(key);
     n->attrs[n->n_attrs].value = xstrdup(value);
     n->n_attrs++;
 }
 
-static int merge_attrs(const mx_symbol *s, mx_node *n, int idx,
+static const mx_attr *sort_attrs;
+
+/* By key, then by position (so the first writer comes first). */
+static int cmp_attr_index(const void *a, const void *b)
+{
+    int i = *(const int *)a, j = *(const int *)b;
+    int c = strcmp(sort_attrs[i].key, sort_attrs[j].key);
+    return c ? c : (i > j) - (i < j);
+}
+
+/* Keep the first of attributes with the same key, as MXNet's merge of
+ * attrs/attr/param does; order otherwise kept. O(n log n). */
+static void dedupe_attrs(mx_node *n)
+{
+    int *idx, i, k = 0;
+    unsigned char *drop;
+    if (n->n_attrs < 2)
+        return;
+    idx = xmalloc(sizeof *idx * (size_t)n->n_attrs);
+    drop = xcalloc((size_t)n->n_attrs, 1);
+    for (i = 0; i < n->n_attrs; i++)
+        idx[i] = i;
+    sort_attrs = n->attrs;
+    qsort(idx, (size_t)n->n_attrs, sizeof *idx, cmp_attr_index);
+    for (i = 1; i < n->n_attrs; i++)
+        if (!strcmp(n->attrs[idx[i]].key, n->attrs[idx[i - 1]].key))
+            drop[idx[i]] = 1;
+    for (i = 0; i < n->n_attrs; i++) {
+        if (drop[i]) {
+            free(n->attrs[i].key);
+            free(n->attrs[i].value);
+        } else {
+            n->attrs[k++] = n->attrs[i];
+        }
+    }
+    n->n_attrs = k;
+    free(idx);
+    free(drop);
+}
+
+static int merge_attrs(const mx_symbol *s, mx_node *n, size_t *cap, int idx,
                        const cJSON *dict, const char *which, bnnc_err *err)
 {
     const cJSON *kv;
@@ -126,7 +164,7 @@ static int merge_attrs(const mx_symbol *s, mx_node *n, int idx,
                              "%s: node %d '%s': attribute '%s' is not a string",
                              s->path, idx, n->name, kv->string);
         }
-        add_attr(n, kv->string, value);
+        add_attr(n, cap, kv->string, value);
     }
     return 0;
 }
@@ -140,6 +178,7 @@ static int parse_node(mx_symbol *s, const cJSON *jn, int idx, bnnc_err *err)
     const cJSON *sub = cJSON_GetObjectItemCaseSensitive(jn, "subgraphs");
     const cJSON *e;
     int k = 0;
+    size_t cap = 0;
 
     if (!cJSON_IsObject(jn))
         return bnnc_errf(err, "%s: node %d is not an object", s->path, idx);
@@ -155,13 +194,14 @@ static int parse_node(mx_symbol *s, const cJSON *jn, int idx, bnnc_err *err)
                          "not supported; export the model without a "
                          "subgraph backend",
                          s->path, idx, n->name, n->op);
-    if (merge_attrs(s, n, idx, cJSON_GetObjectItemCaseSensitive(jn, "attrs"),
+    if (merge_attrs(s, n, &cap, idx, cJSON_GetObjectItemCaseSensitive(jn, "attrs"),
                     "attrs", err) ||
-        merge_attrs(s, n, idx, cJSON_GetObjectItemCaseSensitive(jn, "attr"),
+        merge_attrs(s, n, &cap, idx, cJSON_GetObjectItemCaseSensitive(jn, "attr"),
                     "attr", err) ||
-        merge_attrs(s, n, idx, cJSON_GetObjectItemCaseSensitive(jn, "param"),
+        merge_attrs(s, n, &cap, idx, cJSON_GetObjectItemCaseSensitive(jn, "param"),
                     "param", err))
         return -1;
+    dedupe_attrs(n);
     if (inputs && !cJSON_IsArray(inputs))
         return bnnc_errf(err, "%s: node %d '%s': \"inputs\" must be a list",
                          s->path, idx, n->name);
@@ -187,6 +227,30 @@ static int parse_node(mx_symbol *s, const cJSON *jn, int idx, bnnc_err *err)
     return 0;
 }
 
+/* Byte offset of the first NUL in the text, raw or written as the escape
+ * \u0000 inside a string (cJSON would end the C string there and cut a
+ * name short silently); len when there is none. */
+static size_t nul_offset(const char *text, size_t len)
+{
+    size_t i;
+    int in_string = 0;
+    for (i = 0; i < len; i++) {
+        char c = text[i];
+        if (!c)
+            return i;
+        if (!in_string) {
+            in_string = c == '"';
+        } else if (c == '"') {
+            in_string = 0;
+        } else if (c == '\\' && i + 1 < len) {
+            if (text[i + 1] == 'u' && i + 5 < len && !memcmp(text + i + 2, "0000", 4))
+                return i;
+            i++;
+        }
+    }
+    return len;
+}
+
 int mx_symbol_parse(const char *text, size_t len, const char *label,
                     mx_symbol *s, bnnc_err *err)
 {
@@ -196,6 +260,17 @@ int mx_symbol_parse(const char *text, size_t len, const char *label,
 
     memset(s, 0, sizeof *s);
     s->path = xstrdup(label);
+    {
+        size_t at = nul_offset(text, len);
+        if (at < len) {
+            int line, col;
+            text_pos(text, len, at, &line, &col);
+            return bnnc_errf(err,
+                             "%s: line %d, column %d (byte %zu): a NUL character in the "
+                             "text; names and attributes cannot hold one",
+                             label, line, col, at);
+        }
+    }
     root = cJSON_ParseWithLength(text, len);
     if (!root) {
         const char *at = cJSON_GetErrorPtr();

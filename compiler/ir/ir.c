@@ -127,6 +127,7 @@ void ir_graph_init(ir_graph *g)
 static void node_free(ir_node *n)
 {
     int i;
+    free(n->uses);
     free(n->name);
     free(n->mx_op);
     free(n->in);
@@ -178,13 +179,55 @@ ir_node *ir_node_add(ir_graph *g, ir_op op, const char *name,
     return n;
 }
 
-void ir_node_set_inputs(ir_node *n, int n_in, const ir_ref *in)
+static void use_add(ir_graph *g, ir_ref def, int user, int slot)
 {
+    ir_node *d = g->nodes[def.node];
+    size_t cap = (size_t)d->cap_uses;
+    xgrow((void **)&d->uses, &cap, (size_t)d->n_uses + 1, sizeof *d->uses);
+    d->cap_uses = (int)cap;
+    d->uses[d->n_uses].user = user;
+    d->uses[d->n_uses].slot = slot;
+    d->uses[d->n_uses].out = def.out;
+    d->n_uses++;
+}
+
+static void use_del(ir_graph *g, ir_ref def, int user, int slot)
+{
+    ir_node *d = g->nodes[def.node];
+    int i;
+    for (i = 0; i < d->n_uses; i++)
+        if (d->uses[i].user == user && d->uses[i].slot == slot) {
+            d->uses[i] = d->uses[--d->n_uses];
+            return;
+        }
+    BNNC_BUG("use of '%s' by node %d slot %d not listed", d->name, user, slot);
+}
+
+void ir_node_set_inputs(ir_graph *g, ir_node *n, int n_in, const ir_ref *in)
+{
+    int i;
+    for (i = 0; i < n->n_in; i++)
+        use_del(g, n->in[i], n->id, i);
     free(n->in);
     n->in = xmalloc(sizeof *in * (size_t)(n_in ? n_in : 1));
     if (n_in)
         memcpy(n->in, in, sizeof *in * (size_t)n_in);
     n->n_in = n_in;
+    for (i = 0; i < n_in; i++)
+        use_add(g, in[i], n->id, i);
+}
+
+void ir_uses_rebuild(ir_graph *g)
+{
+    size_t i;
+    int j;
+    for (i = 0; i < g->n; i++)
+        g->nodes[i]->n_uses = 0;
+    for (i = 0; i < g->n; i++)
+        for (j = 0; j < g->nodes[i]->n_in; j++)
+            use_add(g, g->nodes[i]->in[j], (int)i, j);
+    for (j = 0; j < g->n_heads; j++)
+        use_add(g, g->heads[j], -1, j);
 }
 
 ir_node *ir_input_node(const ir_graph *g, const ir_node *n, int i)
@@ -201,54 +244,51 @@ void ir_node_merge_name(ir_node *n, const char *name)
 
 void ir_replace_uses(ir_graph *g, ir_ref from, ir_ref to)
 {
-    size_t i;
-    int j;
-    for (i = 0; i < g->n; i++) {
-        ir_node *n = g->nodes[i];
-        if (n->dead)
+    ir_node *f = g->nodes[from.node];
+    int i = 0;
+    if (from.node == to.node && from.out == to.out)
+        return;
+    while (i < f->n_uses) {
+        ir_use u = f->uses[i];
+        if (u.out != from.out) {
+            i++;
             continue;
-        for (j = 0; j < n->n_in; j++)
-            if (n->in[j].node == from.node && n->in[j].out == from.out)
-                n->in[j] = to;
+        }
+        f->uses[i] = f->uses[--f->n_uses];
+        if (u.user < 0)
+            g->heads[u.slot] = to;
+        else
+            g->nodes[u.user]->in[u.slot] = to;
+        use_add(g, to, u.user, u.slot);
     }
-    for (j = 0; j < g->n_heads; j++)
-        if (g->heads[j].node == from.node && g->heads[j].out == from.out)
-            g->heads[j] = to;
+}
+
+/* The use is by a live node or is a head. */
+static int use_live(const ir_graph *g, const ir_use *u)
+{
+    return u->user < 0 || !g->nodes[u->user]->dead;
 }
 
 int ir_use_count(const ir_graph *g, int node, int out)
 {
-    size_t i;
-    int j, c = 0;
-    for (i = 0; i < g->n; i++) {
-        const ir_node *n = g->nodes[i];
-        if (n->dead)
-            continue;
-        for (j = 0; j < n->n_in; j++)
-            c += n->in[j].node == node && n->in[j].out == out;
-    }
-    for (j = 0; j < g->n_heads; j++)
-        c += g->heads[j].node == node && g->heads[j].out == out;
+    const ir_node *d = g->nodes[node];
+    int i, c = 0;
+    for (i = 0; i < d->n_uses; i++)
+        c += d->uses[i].out == out && use_live(g, &d->uses[i]);
     return c;
 }
 
 ir_node *ir_sole_consumer(const ir_graph *g, const ir_node *n)
 {
     ir_node *u = NULL;
-    size_t i;
-    int j, uses = 0;
-    for (i = (size_t)n->id + 1; i < g->n; i++) {
-        ir_node *m = g->nodes[i];
-        if (m->dead)
+    int i, uses = 0;
+    for (i = 0; i < n->n_uses; i++) {
+        const ir_use *x = &n->uses[i];
+        if (!use_live(g, x))
             continue;
-        for (j = 0; j < m->n_in; j++)
-            if (m->in[j].node == n->id) {
-                u = m;
-                uses++;
-            }
+        uses++;
+        u = x->user < 0 ? NULL : g->nodes[x->user];
     }
-    for (j = 0; j < g->n_heads; j++)
-        uses += g->heads[j].node == n->id;
     return uses == 1 ? u : NULL;
 }
 
@@ -301,6 +341,7 @@ void ir_compact(ir_graph *g)
         g->heads[j].node = map[g->heads[j].node];
     }
     free(map);
+    ir_uses_rebuild(g);
 }
 
 int ir_check(const ir_graph *g, int shapes, bnnc_err *err)
@@ -332,6 +373,31 @@ int ir_check(const ir_graph *g, int shapes, bnnc_err *err)
         if (g->heads[j].node < 0 || (size_t)g->heads[j].node >= g->n ||
             g->nodes[g->heads[j].node]->dead)
             return bnnc_errf(err, "head %d is invalid", j);
+    /* every use listed is the input or head it says, and every input and
+     * head is listed once (counted: listed uses = inputs + heads) */
+    {
+        size_t listed = 0, edges = (size_t)g->n_heads;
+        for (i = 0; i < g->n; i++) {
+            const ir_node *n = g->nodes[i];
+            edges += (size_t)n->n_in;
+            for (j = 0; j < n->n_uses; j++) {
+                const ir_use *u = &n->uses[j];
+                ir_ref r;
+                if (u->user < -1 || u->user >= (int)g->n)
+                    return bnnc_errf(err, "node '%s' lists a use by node %d", n->name,
+                                     u->user);
+                if (u->user < 0 ? u->slot >= g->n_heads : u->slot >= g->nodes[u->user]->n_in)
+                    return bnnc_errf(err, "node '%s' lists a use in slot %d", n->name,
+                                     u->slot);
+                r = u->user < 0 ? g->heads[u->slot] : g->nodes[u->user]->in[u->slot];
+                if (r.node != (int)i || r.out != u->out)
+                    return bnnc_errf(err, "node '%s' lists a use it does not have", n->name);
+                listed++;
+            }
+        }
+        if (listed != edges)
+            return bnnc_errf(err, "%zu uses listed for %zu inputs and heads", listed, edges);
+    }
     return 0;
 }
 
@@ -343,9 +409,10 @@ int ir_node_errf(const ir_graph *g, const ir_node *n, bnnc_err *err,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    char name[256];
     return bnnc_errf(err, "%s: node '%s' (%s): %s",
-                     g->symbol_path ? g->symbol_path : "<graph>", n->name,
-                     n->mx_op, msg);
+                     g->symbol_path ? g->symbol_path : "<graph>",
+                     bnnc_excerpt(n->name, name, sizeof name), n->mx_op, msg);
 }
 
 void ir_dump(const ir_graph *g, void *file)
@@ -392,31 +459,63 @@ void ir_dump(const ir_graph *g, void *file)
     fputc('\n', f);
 }
 
+/* Min-heap of node indices (ir_sort's ready set). */
+static void heap_push(int *h, size_t *n, int v)
+{
+    size_t i = (*n)++;
+    while (i && h[(i - 1) / 2] > v) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h[i] = v;
+}
+
+static int heap_pop(int *h, size_t *n)
+{
+    int top = h[0], v = h[--*n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= *n)
+            break;
+        if (c + 1 < *n && h[c + 1] < h[c])
+            c++;
+        if (h[c] >= v)
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (*n)
+        h[i] = v;
+    return top;
+}
+
 void ir_sort(ir_graph *g)
 {
-    size_t n = g->n, i, k = 0;
+    size_t n = g->n, i, k = 0, nh = 0;
     int j;
     int *map = xmalloc(sizeof *map * (n ? n : 1));
-    char *done = xcalloc(n ? n : 1, 1);
+    int *pending = xcalloc(n ? n : 1, sizeof *pending);
+    int *heap = xmalloc(sizeof *heap * (n ? n : 1));
     ir_node **out = xmalloc(sizeof *out * (n ? n : 1));
-    /* repeatedly take the first node whose inputs are all placed */
-    while (k < n) {
-        int progress = 0;
-        for (i = 0; i < n; i++) {
-            ir_node *m = g->nodes[i];
-            int ready = !done[i];
-            for (j = 0; ready && j < m->n_in; j++)
-                ready = done[m->in[j].node];
-            if (!ready)
-                continue;
-            done[i] = 1;
-            map[i] = (int)k;
-            out[k++] = m;
-            progress = 1;
-            break;
-        }
-        BNNC_ASSERT(progress); /* a cycle would be a bug in a pass */
+    /* Kahn's algorithm taking the lowest-numbered ready node each time:
+     * nodes keep their relative order where dependencies allow */
+    ir_uses_rebuild(g);
+    for (i = 0; i < n; i++) {
+        pending[i] = g->nodes[i]->n_in;
+        if (!pending[i])
+            heap_push(heap, &nh, (int)i);
     }
+    while (nh) {
+        int v = heap_pop(heap, &nh);
+        const ir_node *m = g->nodes[v];
+        map[v] = (int)k;
+        out[k++] = g->nodes[v];
+        for (j = 0; j < m->n_uses; j++)
+            if (m->uses[j].user >= 0 && !--pending[m->uses[j].user])
+                heap_push(heap, &nh, m->uses[j].user);
+    }
+    BNNC_ASSERT(k == n); /* a cycle would be a bug in a pass */
     for (i = 0; i < n; i++) {
         ir_node *m = out[i];
         m->id = (int)i;
@@ -427,44 +526,43 @@ void ir_sort(ir_graph *g)
         g->heads[j].node = map[g->heads[j].node];
     memcpy(g->nodes, out, sizeof *out * n);
     free(out);
-    free(done);
+    free(heap);
+    free(pending);
     free(map);
+    ir_uses_rebuild(g);
 }
 
 static int only_binarized_depth(const ir_graph *g, int node, int depth)
 {
-    size_t i;
-    int j, used = 0;
+    const ir_node *d = g->nodes[node];
+    int i, used = 0;
     if (depth > 32)
         return 0;
-    for (j = 0; j < g->n_heads; j++)
-        if (g->heads[j].node == node)
-            return 0;
-    for (i = (size_t)node + 1; i < g->n; i++) {
-        const ir_node *m = g->nodes[i];
+    for (i = 0; i < d->n_uses; i++) {
+        const ir_use *u = &d->uses[i];
+        const ir_node *m;
+        if (u->user < 0)
+            return 0; /* a head */
+        m = g->nodes[u->user];
         if (m->dead)
             continue;
-        for (j = 0; j < m->n_in; j++) {
-            if (m->in[j].node != node)
-                continue;
-            used = 1;
-            switch (m->op) {
-            case IR_OP_SIGN:
-            case IR_OP_BCONV:
-            case IR_OP_BDENSE:
-                break;
-            case IR_OP_POOL:
-                if (m->a.pool.type != IR_POOL_MAX || m->a.pool.v1 ||
-                    !only_binarized_depth(g, m->id, depth + 1))
-                    return 0;
-                break;
-            case IR_OP_FLATTEN:
-                if (!only_binarized_depth(g, m->id, depth + 1))
-                    return 0;
-                break;
-            default:
+        used = 1;
+        switch (m->op) {
+        case IR_OP_SIGN:
+        case IR_OP_BCONV:
+        case IR_OP_BDENSE:
+            break;
+        case IR_OP_POOL:
+            if (m->a.pool.type != IR_POOL_MAX || m->a.pool.v1 ||
+                !only_binarized_depth(g, m->id, depth + 1))
                 return 0;
-            }
+            break;
+        case IR_OP_FLATTEN:
+            if (!only_binarized_depth(g, m->id, depth + 1))
+                return 0;
+            break;
+        default:
+            return 0;
         }
     }
     return used;

@@ -242,6 +242,12 @@ typedef struct {
     const mx_array *packed;
 } ir_const;
 
+/* One use of a node's output: input slot `slot` of node `user`, or graph
+ * head number `slot` when user is -1. */
+typedef struct {
+    int user, slot, out;
+} ir_use;
+
 typedef struct ir_node {
     int id;
     ir_op op;
@@ -253,6 +259,11 @@ typedef struct ir_node {
     int n_out;
     ir_shape *shape;  /* n_out output shapes, valid after the shape pass */
     int dead;
+    /* Where the outputs are used (kept by ir.c: set inputs with
+     * ir_node_set_inputs, move uses with ir_replace_uses); uses by dead
+     * nodes stay listed and are skipped by the queries. */
+    ir_use *uses;
+    int n_uses, cap_uses;
     int weight_only_binary; /* CONV/DENSE with +-1 weights, float input */
     /* MXNet nodes merged into this one by binarize (names, owned). */
     char **merged;
@@ -307,11 +318,17 @@ void ir_graph_free(ir_graph *g);
 /* Append a node; name and mx_op are copied. Returns it (id = index). */
 ir_node *ir_node_add(ir_graph *g, ir_op op, const char *name,
                      const char *mx_op, int json_index);
-void ir_node_set_inputs(ir_node *n, int n_in, const ir_ref *in);
+/* Set n's inputs (the producers' use lists follow). */
+void ir_node_set_inputs(ir_graph *g, ir_node *n, int n_in, const ir_ref *in);
+/* Rebuild every use list from the inputs and heads (after a frontend
+ * filled them directly). */
+void ir_uses_rebuild(ir_graph *g);
 ir_node *ir_input_node(const ir_graph *g, const ir_node *n, int i);
 void ir_node_merge_name(ir_node *n, const char *name);
 
-/* Redirect every use of `from` (inputs and heads) to `to`. */
+/* Redirect every use of `from` (inputs and heads) to `to`. Takes time in
+ * the number of uses, as do the queries below, so that passes stay linear
+ * in the size of the graph. */
 void ir_replace_uses(ir_graph *g, ir_ref from, ir_ref to);
 /* Number of uses of output `out` of node `node` (inputs + heads). */
 int ir_use_count(const ir_graph *g, int node, int out);

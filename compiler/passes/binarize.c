@@ -197,17 +197,9 @@ static void absorb_output_ops(ir_graph *g, ir_node *n)
     int64_t channels = n->shape[0].d[1];
     int ndim = n->shape[0].ndim;
     for (;;) {
-        ir_node *u = NULL;
-        size_t i;
-        int j;
-        if (ir_use_count(g, n->id, 0) != 1)
-            return;
-        for (i = (size_t)n->id + 1; i < g->n && !u; i++)
-            for (j = 0; j < g->nodes[i]->n_in; j++)
-                if (!g->nodes[i]->dead && g->nodes[i]->in[j].node == n->id)
-                    u = g->nodes[i];
+        ir_node *u = ir_sole_consumer(g, n);
         if (!u)
-            return; /* used by a head */
+            return; /* several uses, or a head */
         if (u->op == IR_OP_SCALAR && !b->scale && !b->bias &&
             (u->a.scalar.kind == IR_SC_ADD || u->a.scalar.kind == IR_SC_SUB ||
              u->a.scalar.kind == IR_SC_DIV)) {
@@ -250,10 +242,10 @@ static void absorb_output_ops(ir_graph *g, ir_node *n)
 }
 
 /* Turn conv/dense node n into a BCONV/BDENSE with input `src`. */
-static void make_binary(ir_node *n, ir_op op, ir_ref src)
+static void make_binary(ir_graph *g, ir_node *n, ir_op op, ir_ref src)
 {
     n->op = op;
-    ir_node_set_inputs(n, 1, &src);
+    ir_node_set_inputs(g, n, 1, &src);
 }
 
 /* Take a constant pad in front of a layer that binarizes its own input
@@ -364,7 +356,7 @@ static int rewrite_self_binarizing(ir_graph *g, ir_node *n, bnnc_err *err)
     if (is_conv)
         data = absorb_sign_pad(g, n, data, &b);
     n->a.b = b;
-    make_binary(n, is_conv ? IR_OP_BCONV : IR_OP_BDENSE, data);
+    make_binary(g, n, is_conv ? IR_OP_BCONV : IR_OP_BDENSE, data);
     absorb_output_ops(g, n);
     return 0;
 }
@@ -424,7 +416,7 @@ static void rewrite_pattern(ir_graph *g, ir_node *n)
     if (bias_of(g, n, 2, &b, channels))
         BNNC_BUG("bias of '%s' is not constant after folding", n->name);
     n->a.b = b;
-    make_binary(n, is_conv ? IR_OP_BCONV : IR_OP_BDENSE, data);
+    make_binary(g, n, is_conv ? IR_OP_BCONV : IR_OP_BDENSE, data);
     absorb_output_ops(g, n);
 }
 

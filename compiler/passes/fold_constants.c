@@ -276,7 +276,7 @@ int pass_fold_constants(ir_graph *g, bnnc_err *err)
             n->a.c.stored_bytes = src->a.c.stored_bytes;
             n->a.c.param_dtype = src->a.c.param_dtype;
         }
-        ir_node_set_inputs(n, 0, NULL);
+        ir_node_set_inputs(g, n, 0, NULL);
     }
     ir_mark_dead(g);
     ir_compact(g);

@@ -84,7 +84,7 @@ static int fold_bn(ir_graph *g, ir_node *n, ir_node *bn)
         b->shape[0] = b->a.c.shape;
         {
             ir_ref in[3] = {n->in[0], n->in[1], {b->id, 0}};
-            ir_node_set_inputs(n, 3, in);
+            ir_node_set_inputs(g, n, 3, in);
         }
         if (n->op == IR_OP_CONV)
             n->a.conv.no_bias = 0;

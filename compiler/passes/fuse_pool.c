@@ -17,19 +17,25 @@
 #include "lower.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static int fusable(const lir_program *p, const lir_step *conv, int *pool_at)
+#include "../util/mem.h"
+
+/* readers[t]: steps reading tensor t; last_reader[t]: the last of them. */
+static int fusable(const lir_program *p, const lir_step *conv, const int *readers,
+                   const int *last_reader, int *pool_at)
 {
     const bnn_conv2d_params *q = &conv->p.conv;
     const lir_tensor *t = &p->t[conv->out];
-    int r = -1;
+    int r;
     if (conv->kind != LK_CONV_F32 || conv->scratch >= 0 || t->storage != LIR_ARENA ||
         q->out_pixel_stride != q->out_c || t->stride != q->out_c)
         return 0;
     if (q->in_c / q->groups == 1 && q->out_c / q->groups == 1)
         return 0; /* depthwise */
-    if (lir_readers(p, conv->out, &r) != 1 || p->s[r].kind != LK_MAXPOOL_F32 ||
+    r = last_reader[conv->out];
+    if (readers[conv->out] != 1 || p->s[r].kind != LK_MAXPOOL_F32 ||
         p->s[r].in[0] != conv->out)
         return 0;
     *pool_at = r;
@@ -38,7 +44,8 @@ static int fusable(const lir_program *p, const lir_step *conv, int *pool_at)
 
 /* Step `ci` (the convolution) is merged into step `pi` (the pooling),
  * which keeps its place: between the two nothing reads the convolution's
- * output, so computing it later changes nothing. */
+ * output, so computing it later changes nothing. The convolution step is
+ * left for pass_fuse_pool to drop. */
 static void fuse(lir_program *p, int ci, int pi)
 {
     lir_step *pool = &p->s[pi];
@@ -73,26 +80,43 @@ static void fuse(lir_program *p, int ci, int pi)
     memcpy(pool->node_name, conv->node_name, sizeof pool->node_name);
     memcpy(pool->mx_op, op, sizeof pool->mx_op);
     memcpy(pool->what, what, sizeof pool->what);
-
-    /* drop the convolution step; later steps move up by one */
-    memmove(&p->s[ci], &p->s[ci + 1], sizeof *p->s * (size_t)(p->ns - ci - 1));
-    p->ns--;
-    for (k = 0; k < p->nc; k++)
-        if (p->c[k].step > ci)
-            p->c[k].step--;
 }
 
 int pass_fuse_pool(lir_program *p, bnnc_err *err)
 {
-    int i, pi, changed = 0;
+    int i, k, pi, kept = 0, changed = 0;
+    int *readers = xcalloc((size_t)(p->nt ? p->nt : 1), sizeof *readers);
+    int *last_reader = xcalloc((size_t)(p->nt ? p->nt : 1), sizeof *last_reader);
+    unsigned char *drop = xcalloc((size_t)(p->ns ? p->ns : 1), 1);
     (void)err;
     for (i = 0; i < p->ns; i++)
-        if (fusable(p, &p->s[i], &pi)) {
-            fuse(p, i, pi);
-            changed = 1;
-            i--;
+        for (k = 0; k < p->s[i].n_in; k++) {
+            readers[p->s[i].in[k]]++;
+            last_reader[p->s[i].in[k]] = i;
         }
-    if (changed)
+    for (i = 0; i < p->ns; i++)
+        if (fusable(p, &p->s[i], readers, last_reader, &pi)) {
+            fuse(p, i, pi);
+            drop[i] = 1;
+            changed = 1;
+        }
+    if (changed) {
+        /* drop the fused convolutions; constants follow their steps */
+        int *renum = xmalloc(sizeof *renum * (size_t)p->ns);
+        for (i = 0; i < p->ns; i++) {
+            renum[i] = kept;
+            if (!drop[i])
+                p->s[kept++] = p->s[i];
+        }
+        for (k = 0; k < p->nc; k++)
+            if (p->c[k].step < p->ns)
+                p->c[k].step = renum[p->c[k].step];
+        p->ns = kept;
+        free(renum);
         lir_lifetimes(p);
+    }
+    free(readers);
+    free(last_reader);
+    free(drop);
     return 0;
 }

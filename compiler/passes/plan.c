@@ -45,14 +45,6 @@ static int is_elementwise(lir_kind k)
     }
 }
 
-static int producer(const lir_program *p, int t)
-{
-    int i;
-    for (i = 0; i < p->ns; i++)
-        if (p->s[i].out == t)
-            return i;
-    return -1;
-}
 
 /* Byte offset of tensor t inside its base (views of views add up). */
 static size_t base_offset(const lir_program *p, int t)
@@ -86,16 +78,31 @@ static void plan_in_place(lir_program *p)
             o->storage = LIR_VIEW;
             o->view_of = base;
             o->view_offset = 0;
-            lir_lifetimes(p);
+            /* the base now lives as long as its new view (lir_lifetimes
+             * would say the same; recomputing it here would be quadratic) */
+            if (o->last > p->t[base].last)
+                p->t[base].last = o->last;
             break;
         }
     }
 }
 
-/* Step 1b: producers write straight into a concatenation. */
+/* Step 1b: producers write straight into a concatenation. Reader counts
+ * and producers are counted once; copies are dropped in one sweep. */
 static void plan_concat_in_place(lir_program *p)
 {
-    int i;
+    int i, k, kept = 0, dropped = 0;
+    int *readers = xcalloc((size_t)(p->nt ? p->nt : 1), sizeof *readers);
+    int *prod_of = xmalloc(sizeof *prod_of * (size_t)(p->nt ? p->nt : 1));
+    unsigned char *drop = xcalloc((size_t)(p->ns ? p->ns : 1), 1);
+    for (i = 0; i < p->nt; i++)
+        prod_of[i] = -1;
+    for (i = 0; i < p->ns; i++) {
+        for (k = 0; k < p->s[i].n_in; k++)
+            readers[p->s[i].in[k]]++;
+        if (prod_of[p->s[i].out] < 0)
+            prod_of[p->s[i].out] = i;
+    }
     for (i = 0; i < p->ns; i++) {
         lir_step *s = &p->s[i];
         lir_tensor *x, *y;
@@ -107,8 +114,8 @@ static void plan_concat_in_place(lir_program *p)
         y = &p->t[s->out];
         bits = s->kind == LK_COPY_CH_B;
         if (x->storage != LIR_ARENA || y->storage != LIR_ARENA ||
-            s->p.copy.in_offset != 0 || s->p.copy.c != x->c ||
-            lir_readers(p, x->id, NULL) != 1 || (pi = producer(p, x->id)) < 0)
+            s->p.copy.in_offset != 0 || s->p.copy.c != x->c || readers[x->id] != 1 ||
+            (pi = prod_of[x->id]) < 0)
             continue;
         prod = &p->s[pi];
         if (bits) {
@@ -130,12 +137,27 @@ static void plan_concat_in_place(lir_program *p)
         x->storage = LIR_VIEW;
         x->view_of = y->id;
         x->stride = y->stride;
-        /* drop the copy */
-        memmove(s, s + 1, sizeof *s * (size_t)(p->ns - i - 1));
-        p->ns--;
-        i--;
+        drop[i] = 1;
+        dropped = 1;
+    }
+    if (dropped) {
+        /* drop the copies; constants follow their steps' new numbers */
+        int *renum = xmalloc(sizeof *renum * (size_t)p->ns);
+        for (i = 0; i < p->ns; i++) {
+            renum[i] = kept;
+            if (!drop[i])
+                p->s[kept++] = p->s[i];
+        }
+        for (k = 0; k < p->nc; k++)
+            if (p->c[k].step < p->ns)
+                p->c[k].step = renum[p->c[k].step];
+        p->ns = kept;
+        free(renum);
         lir_lifetimes(p);
     }
+    free(readers);
+    free(prod_of);
+    free(drop);
 }
 
 typedef struct {
@@ -181,8 +203,134 @@ static size_t place(buf *b, int n, const int *order)
     return end;
 }
 
-typedef int (*cmp_fn)(const void *, const void *);
 static const buf *sort_base;
+
+static int by_last_step(const void *x, const void *y)
+{
+    const buf *a = &sort_base[*(const int *)x], *b = &sort_base[*(const int *)y];
+    return (a->last > b->last) - (a->last < b->last);
+}
+
+/* Free space of the arena in LIR_ALIGN units, as a segment tree ("hotel"
+ * tree): each node knows the longest free run in its range and the free
+ * runs touching its two ends, so first-fit queries and occupying or
+ * freeing a range take O(log units). */
+typedef struct {
+    int *best, *pre, *suf;
+    signed char *lazy; /* -1 none, 0 all free, 1 all used */
+    int size;          /* leaves, a power of two */
+} freemap;
+
+static void fm_set(freemap *m, int x, int len, int used)
+{
+    m->best[x] = m->pre[x] = m->suf[x] = used ? 0 : len;
+    m->lazy[x] = (signed char)used;
+}
+
+static void fm_push(freemap *m, int x, int len)
+{
+    if (m->lazy[x] >= 0) {
+        fm_set(m, 2 * x, len / 2, m->lazy[x]);
+        fm_set(m, 2 * x + 1, len / 2, m->lazy[x]);
+        m->lazy[x] = -1;
+    }
+}
+
+static void fm_pull(freemap *m, int x, int len)
+{
+    int l = 2 * x, r = 2 * x + 1, h = len / 2;
+    m->pre[x] = m->pre[l] == h ? h + m->pre[r] : m->pre[l];
+    m->suf[x] = m->suf[r] == h ? h + m->suf[l] : m->suf[r];
+    m->best[x] = m->suf[l] + m->pre[r];
+    if (m->best[l] > m->best[x])
+        m->best[x] = m->best[l];
+    if (m->best[r] > m->best[x])
+        m->best[x] = m->best[r];
+}
+
+/* Mark units [a, b) used or free; node x covers [lo, lo + len). */
+static void fm_update(freemap *m, int x, int lo, int len, int a, int b, int used)
+{
+    if (b <= lo || lo + len <= a)
+        return;
+    if (a <= lo && lo + len <= b) {
+        fm_set(m, x, len, used);
+        return;
+    }
+    fm_push(m, x, len);
+    fm_update(m, 2 * x, lo, len / 2, a, b, used);
+    fm_update(m, 2 * x + 1, lo + len / 2, len / 2, a, b, used);
+    fm_pull(m, x, len);
+}
+
+/* Lowest unit starting a free run of k units (the tree must hold one). */
+static int fm_first_fit(freemap *m, int x, int lo, int len, int k)
+{
+    int h = len / 2;
+    if (len == 1)
+        return lo;
+    fm_push(m, x, len);
+    if (m->best[2 * x] >= k)
+        return fm_first_fit(m, 2 * x, lo, h, k);
+    if (m->suf[2 * x] + m->pre[2 * x + 1] >= k)
+        return lo + h - m->suf[2 * x];
+    return fm_first_fit(m, 2 * x + 1, lo + h, h, k);
+}
+
+/* Placement in order of first use (order sorted by first): the buffers
+ * placed before c that share a step with it are exactly those still live
+ * at c's first step, so c goes to the lowest free run of the arena once
+ * the buffers that died before c.first are freed. Gives what place() gives
+ * for this order, in O(n log n). */
+static size_t place_sweep(buf *b, int n, const int *order)
+{
+    freemap m;
+    size_t total = 0, end = 0;
+    int *by_last = xmalloc(sizeof *by_last * (size_t)(n ? n : 1));
+    int i, j = 0, units = 1;
+    for (i = 0; i < n; i++)
+        total += b[i].size / LIR_ALIGN;
+    while ((size_t)units < total + 1)
+        units *= 2;
+    m.size = units;
+    m.best = xmalloc(sizeof *m.best * 2 * (size_t)units);
+    m.pre = xmalloc(sizeof *m.pre * 2 * (size_t)units);
+    m.suf = xmalloc(sizeof *m.suf * 2 * (size_t)units);
+    m.lazy = xmalloc(2 * (size_t)units);
+    fm_set(&m, 1, units, 0);
+    /* placed buffers in order of their last step, to free them */
+    for (i = 0; i < n; i++)
+        by_last[i] = order[i];
+    sort_base = b;
+    qsort(by_last, (size_t)n, sizeof *by_last, by_last_step);
+    for (i = 0; i < n; i++) {
+        buf *c = &b[order[i]];
+        int k = (int)(c->size / LIR_ALIGN), at;
+        /* free the buffers that died before c starts (all were placed:
+         * they started no later than they died, before c.first) */
+        for (; j < n && b[by_last[j]].last < c->first; j++)
+            fm_update(&m, 1, 0, units, (int)(b[by_last[j]].offset / LIR_ALIGN),
+                      (int)(b[by_last[j]].offset / LIR_ALIGN) +
+                          (int)(b[by_last[j]].size / LIR_ALIGN), 0);
+        at = k ? fm_first_fit(&m, 1, 0, units, k) : 0;
+        c->offset = (size_t)at * LIR_ALIGN;
+        fm_update(&m, 1, 0, units, at, at + k, 1);
+        if (c->offset + c->size > end)
+            end = c->offset + c->size;
+    }
+    free(m.best);
+    free(m.pre);
+    free(m.suf);
+    free(m.lazy);
+    free(by_last);
+    return end;
+}
+
+/* Beyond this many buffers only the first-use order is tried (by the
+ * sweep): the other orders' placement is quadratic in the buffers. */
+#define PLAN_ALL_ORDERS_MAX 4096
+
+typedef int (*cmp_fn)(const void *, const void *);
 
 static int by_size(const void *x, const void *y)
 {
@@ -246,24 +394,37 @@ int pass_plan(lir_program *p, bnnc_err *err)
         b[n].offset = 0;
         n++;
     }
-    /* lower bound: the most bytes live at one step */
-    for (s = 0; s < p->ns; s++) {
+    /* lower bound: the most bytes live at one step (sizes added at a
+     * buffer's first step and removed after its last) */
+    {
         size_t live = 0;
-        for (i = 0; i < n; i++)
-            if (b[i].first <= s && s <= b[i].last)
-                live += b[i].size;
-        if (live > lb)
-            lb = live;
+        size_t *delta = xcalloc((size_t)p->ns + 1, sizeof *delta);
+        size_t *gone = xcalloc((size_t)p->ns + 1, sizeof *gone);
+        for (i = 0; i < n; i++) {
+            delta[b[i].first] += b[i].size;
+            gone[b[i].last + 1] += b[i].size;
+        }
+        for (s = 0; s < p->ns; s++) {
+            live += delta[s];
+            live -= gone[s];
+            if (live > lb)
+                lb = live;
+        }
+        free(delta);
+        free(gone);
     }
     order = xmalloc(sizeof *order * (size_t)(n ? n : 1));
     best_order = xmalloc(sizeof *best_order * (size_t)(n ? n : 1));
     sort_base = b;
     for (o = 0; o < (int)(sizeof orders / sizeof *orders); o++) {
         size_t size;
+        int sweep = n > PLAN_ALL_ORDERS_MAX;
+        if (sweep && orders[o] != by_first)
+            continue;
         for (i = 0; i < n; i++)
             order[i] = i;
         qsort(order, (size_t)n, sizeof *order, orders[o]);
-        size = place(b, n, order);
+        size = sweep ? place_sweep(b, n, order) : place(b, n, order);
         if (size < best) {
             best = size;
             memcpy(best_order, order, sizeof *order * (size_t)n);
@@ -271,7 +432,10 @@ int pass_plan(lir_program *p, bnnc_err *err)
         if (best == lb)
             break;
     }
-    place(b, n, best_order);
+    if (n > PLAN_ALL_ORDERS_MAX)
+        place_sweep(b, n, best_order);
+    else
+        place(b, n, best_order);
     for (i = 0; i < n; i++)
         p->t[b[i].t].offset = b[i].offset;
     p->arena_bytes = n ? best : 0;
@@ -282,28 +446,113 @@ int pass_plan(lir_program *p, bnnc_err *err)
     return plan_check_no_overlap(p, err);
 }
 
+static const lir_program *check_prog;
+
+static int by_last_tensor(const void *x, const void *y)
+{
+    const lir_tensor *a = &check_prog->t[*(const int *)x], *b = &check_prog->t[*(const int *)y];
+    return (a->last > b->last) - (a->last < b->last);
+}
+
+static int by_first_tensor(const void *x, const void *y)
+{
+    const lir_tensor *a = &check_prog->t[*(const int *)x], *b = &check_prog->t[*(const int *)y];
+    return a->first != b->first ? (a->first > b->first) - (a->first < b->first)
+                                : (a->id > b->id) - (a->id < b->id);
+}
+
+/* Range add / range sum over arena units (two Fenwick trees), the
+ * occupancy count that plan_check_no_overlap keeps. */
+typedef struct {
+    int64_t *b1, *b2;
+    size_t n;
+} rangesum;
+
+static void rs_add1(int64_t *t, size_t n, size_t i, int64_t v)
+{
+    for (i++; i <= n; i += i & (~i + 1))
+        t[i] += v;
+}
+
+static int64_t rs_sum1(const int64_t *t, size_t i)
+{
+    int64_t s = 0;
+    for (; i; i -= i & (~i + 1))
+        s += t[i];
+    return s;
+}
+
+/* units [a, b) += v */
+static void rs_add(rangesum *r, size_t a, size_t b, int64_t v)
+{
+    rs_add1(r->b1, r->n, a, v);
+    rs_add1(r->b1, r->n, b, -v);
+    rs_add1(r->b2, r->n, a, v * (int64_t)a);
+    rs_add1(r->b2, r->n, b, -v * (int64_t)b);
+}
+
+/* sum of units [0, i) */
+static int64_t rs_prefix(const rangesum *r, size_t i)
+{
+    return rs_sum1(r->b1, i) * (int64_t)i - rs_sum1(r->b2, i);
+}
+
 int plan_check_no_overlap(const lir_program *p, bnnc_err *err)
 {
-    int i, j;
+    /* Buffers enter in order of first use and leave after their last; a
+     * buffer that enters where a live one is counted overlaps it. */
+    int *ts = xmalloc(sizeof *ts * (size_t)(p->nt ? p->nt : 1));
+    int *gone = xmalloc(sizeof *gone * (size_t)(p->nt ? p->nt : 1));
+    rangesum r;
+    int n = 0, i, j = 0, rc = 0;
     for (i = 0; i < p->nt; i++) {
         const lir_tensor *a = &p->t[i];
         if (a->storage != LIR_ARENA || a->first < 0)
             continue;
-        if (a->offset + a->bytes > p->arena_bytes || a->offset % LIR_ALIGN)
-            return bnnc_errf(err, "plan: buffer %d '%s' [%zu, +%zu) outside the arena of %zu",
-                             i, a->name, a->offset, a->bytes, p->arena_bytes);
-        for (j = i + 1; j < p->nt; j++) {
-            const lir_tensor *c = &p->t[j];
-            if (c->storage != LIR_ARENA || c->first < 0)
-                continue;
-            if (a->first <= c->last && c->first <= a->last &&
-                a->offset < c->offset + c->bytes && c->offset < a->offset + a->bytes)
-                return bnnc_errf(err,
-                                 "plan: buffers %d '%s' and %d '%s' overlap while both live",
-                                 i, a->name, j, c->name);
+        if (a->offset + a->bytes > p->arena_bytes || a->offset % LIR_ALIGN) {
+            rc = bnnc_errf(err, "plan: buffer %d '%s' [%zu, +%zu) outside the arena of %zu",
+                           i, a->name, a->offset, a->bytes, p->arena_bytes);
+            free(ts);
+            free(gone);
+            return rc;
         }
+        ts[n] = gone[n] = i;
+        n++;
     }
-    return 0;
+    check_prog = p;
+    qsort(ts, (size_t)n, sizeof *ts, by_first_tensor);
+    qsort(gone, (size_t)n, sizeof *gone, by_last_tensor);
+    r.n = p->arena_bytes / LIR_ALIGN + 2;
+    r.b1 = xcalloc(r.n + 1, sizeof *r.b1);
+    r.b2 = xcalloc(r.n + 1, sizeof *r.b2);
+    for (i = 0; i < n && !rc; i++) {
+        const lir_tensor *c = &p->t[ts[i]];
+        size_t a = c->offset / LIR_ALIGN, b = (c->offset + c->bytes + LIR_ALIGN - 1) / LIR_ALIGN;
+        for (; j < n && p->t[gone[j]].last < c->first; j++) {
+            const lir_tensor *d = &p->t[gone[j]];
+            rs_add(&r, d->offset / LIR_ALIGN,
+                   (d->offset + d->bytes + LIR_ALIGN - 1) / LIR_ALIGN, -1);
+        }
+        if (b > a && rs_prefix(&r, b) - rs_prefix(&r, a) != 0) {
+            /* name the live buffer it collides with */
+            int k;
+            for (k = 0; k < i; k++) {
+                const lir_tensor *d = &p->t[ts[k]];
+                if (d->last >= c->first && d->offset < c->offset + c->bytes &&
+                    c->offset < d->offset + d->bytes)
+                    break;
+            }
+            rc = bnnc_errf(err, "plan: buffers %d '%s' and %d '%s' overlap while both live",
+                           k < i ? p->t[ts[k]].id : -1, k < i ? p->t[ts[k]].name : "?",
+                           c->id, c->name);
+        }
+        rs_add(&r, a, b, 1);
+    }
+    free(r.b1);
+    free(r.b2);
+    free(ts);
+    free(gone);
+    return rc;
 }
 
 size_t plan_live_bytes(const lir_program *p, int s)

@@ -50,12 +50,27 @@ void bnnc_bug_at(const char *file, int line, const char *fmt, ...)
 
 void bnnc_warnf(const char *fmt, ...)
 {
+    char msg[BNNC_ERR_MAX];
     va_list ap;
     if (bnnc_quiet)
         return;
-    fputs("warning: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    fprintf(stderr, "warning: %s\n", msg);
+}
+
+const char *bnnc_excerpt(const char *s, char *buf, size_t size)
+{
+    size_t len = strlen(s), keep = size > 40 ? size - 40 : 0, i;
+    if (len <= keep) {
+        for (i = 0; i < len; i++)
+            buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+        buf[len] = '\0';
+        return buf;
+    }
+    for (i = 0; i < keep; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    snprintf(buf + keep, size - keep, "... (%zu bytes)", len);
+    return buf;
 }

@@ -42,6 +42,11 @@ void bnnc_bug_at(const char *file, int line, const char *fmt, ...)
 
 /* Warnings go to stderr unless silenced (tests, fuzzers). */
 extern int bnnc_quiet;
+/* s for a message: control characters as '?', and, when longer than fits
+ * in buf (size >= 48 is sensible), its start followed by its length.
+ * Returns buf. */
+const char *bnnc_excerpt(const char *s, char *buf, size_t size);
+
 void bnnc_warnf(const char *fmt, ...) BNNC_PRINTF(1, 2);
 
 #endif
