@@ -185,6 +185,12 @@ static int parse_node(mx_symbol *s, const cJSON *jn, int idx, bnnc_err *err)
     if (!cJSON_IsString(op) || !cJSON_IsString(name))
         return bnnc_errf(err, "%s: node %d has no string \"op\" and \"name\"",
                          s->path, idx);
+    if (strlen(name->valuestring) > MX_MAX_NAME || strlen(op->valuestring) > MX_MAX_NAME)
+        return bnnc_errf(err, "%s: node %d has a%s of %zu bytes; at most %d are accepted",
+                         s->path, idx, strlen(op->valuestring) > MX_MAX_NAME ? "n op" : " name",
+                         strlen(op->valuestring) > MX_MAX_NAME ? strlen(op->valuestring)
+                                                               : strlen(name->valuestring),
+                         MX_MAX_NAME);
     n->op = xstrdup(op->valuestring);
     n->name = xstrdup(name->valuestring);
     if (sub && cJSON_GetArraySize(sub) > 0)

@@ -17,6 +17,10 @@
 
 #include "../util/err.h"
 
+/* Longest node name or op name read (real ones are tens of bytes; this
+ * keeps every message that names a node readable). */
+#define MX_MAX_NAME 1024
+
 typedef struct {
     char *key, *value;
 } mx_attr;

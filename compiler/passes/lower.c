@@ -1387,15 +1387,17 @@ static int lower_input(lower_ctx *x, ir_node *n)
     if (x->o->input_u8) {
         lir_step *st;
         int32_t c = s->ndim >= 2 ? i32(s->d[1]) : 1, i;
-        float *mean = xcalloc((size_t)c, sizeof(float)), *sd = xmalloc(sizeof(float) * (size_t)c);
+        float *mean, *sd;
         if (s->ndim != 4 && s->ndim != 2)
             return err_node(x, n, "uint8 input must be 2-D or 4-D");
+        if ((x->o->n_mean > 1 && x->o->n_mean != c) || (x->o->n_std > 1 && x->o->n_std != c))
+            return err_node(x, n, "--mean/--std need 1 value or one per input channel");
+        mean = xcalloc((size_t)c, sizeof(float));
+        sd = xmalloc(sizeof(float) * (size_t)c);
         for (i = 0; i < c; i++) {
             mean[i] = x->o->n_mean ? x->o->mean[x->o->n_mean == 1 ? 0 : i] : 0.0f;
             sd[i] = x->o->n_std ? x->o->std[x->o->n_std == 1 ? 0 : i] : 1.0f;
         }
-        if ((x->o->n_mean > 1 && x->o->n_mean != c) || (x->o->n_std > 1 && x->o->n_std != c))
-            return err_node(x, n, "--mean/--std need 1 value or one per input channel");
         v.t = new_tensor(x, LIR_F32, s, v.form, n->name);
         st = step(x, LK_U8_TO_F32, n);
         set_io(st, ext, -1, v.t);
