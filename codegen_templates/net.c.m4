@@ -156,6 +156,8 @@ int bt_prefix<||>_run_with_arena(const bt_input_ctype *input, float *output, voi
     (void)arena;
     if (!input || !output || !arena_mem)
         return -1;
+    if ((uintptr_t)arena_mem % 64u)
+        return -2; /* the kernels' vector loads need the planned alignment */
 
 bt_steps()m4_dnl
     return 0;

@@ -36,7 +36,9 @@ extern const char *bt_prefix<||>_profile_node[bt_uprefix<||>_STEPS];
 
 /* Run the network on one input using a static arena. Returns 0, or the
  * 1-based number of the step whose kernel rejected its arguments, or -1
- * for NULL pointers. Not reentrant (the arena is shared). */
+ * for NULL pointers, or -2 for an arena that is not 64-byte aligned
+ * (only bt_prefix<||>_run_with_arena can be given one). Not reentrant
+ * (the arena is shared). */
 int bt_prefix<||>_run(const bt_input_ctype *input, float *output);
 
 /* The same with caller-provided memory of bt_uprefix<||>_ARENA_SIZE bytes. */

@@ -378,10 +378,15 @@ static int cmd_compile(int argc, char **argv)
         return fail(&err);
     o.symbol_path = sym;
     o.params_path = params;
+    if (f.prefix && strlen(f.prefix) > EMIT_MAX_PREFIX) {
+        fprintf(stderr, "error: --prefix is %zu characters long; at most %d are accepted\n",
+                strlen(f.prefix), EMIT_MAX_PREFIX);
+        return 1;
+    }
     if (f.prefix)
         snprintf(prefix, sizeof prefix, "%s", f.prefix);
     else
-        prefix_from_path(f.out ? f.out : "net", prefix, sizeof prefix);
+        prefix_from_path(f.out ? f.out : "net", prefix, EMIT_MAX_PREFIX + 1);
     if (!valid_identifier(prefix)) {
         fprintf(stderr, "error: --prefix '%s' is not a C identifier\n", prefix);
         return 1;

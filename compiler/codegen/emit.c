@@ -761,7 +761,7 @@ static void define_data(strbuf *b, const char *name, const char *fmt, ...)
 int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
                  bnnc_err *err)
 {
-    char tmpl_dir[2048];
+    char tmpl_dir[2048], tmp_out[2][4096 + 16];
     char path[4096], hash_sym[65], hash_par[65], prov_cmd[2048], inshape[256], outshape[512];
     char prov_sym[512], prov_par[512], text[256];
     strbuf model, consts, runtime;
@@ -769,17 +769,9 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
     int i, rc = -1, n_bin = 0, n_layers = 0;
     size_t k;
 
-    {
-        /* fail early, with the reason, when the outputs cannot be written */
-        const char *paths[2] = {o->c_path, o->h_path};
-        int w;
-        for (w = 0; w < 2; w++) {
-            FILE *f = fopen(paths[w], "ab");
-            if (!f)
-                return bnnc_errf(err, "%s: cannot write: %s", paths[w], strerror(errno));
-            fclose(f);
-        }
-    }
+    if (strlen(o->prefix) > EMIT_MAX_PREFIX)
+        return bnnc_errf(err, "the prefix '%.40s...' is longer than %d characters", o->prefix,
+                         EMIT_MAX_PREFIX);
     {
         /* the header is named in an #include "..." line of the .c file:
          * characters that C or the quoting would read differently are
@@ -792,14 +784,44 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
                                  "letters, digits, '_', '-', '.', '+' or spaces only",
                                  o->h_path);
     }
+    /* Both files are written beside their final paths under temporary
+     * names and renamed at the end, so a failure leaves what was there
+     * before (and no half-written net.c). Creating them first also fails
+     * early, with the reason, when the outputs cannot be written. */
+    for (k = 0; k < 2; k++) {
+        const char *final = k ? o->h_path : o->c_path;
+        int fd;
+        if (strlen(final) + 16 > sizeof tmp_out[k])
+            return bnnc_errf(err, "%s: path too long", final);
+        snprintf(tmp_out[k], sizeof tmp_out[k], "%s.tmp-XXXXXX", final);
+        fd = mkstemp(tmp_out[k]);
+        if (fd < 0) {
+            int e = errno;
+            if (k)
+                unlink(tmp_out[0]);
+            return bnnc_errf(err, "%s: cannot write: %s", final, strerror(e));
+        }
+        {
+            mode_t mask = umask(0);
+            umask(mask);
+            if (fchmod(fd, 0666 & ~mask)) {
+                /* keep mkstemp's 0600 */
+            }
+        }
+        close(fd);
+    }
     {
         const char *tmp = getenv("TMPDIR");
         if (!tmp || !*tmp || strlen(tmp) > sizeof tmpl_dir - 64)
             tmp = "/tmp";
         snprintf(tmpl_dir, sizeof tmpl_dir, "%s/bnnc-XXXXXX", tmp);
     }
-    if (!mkdtemp(tmpl_dir))
-        return bnnc_errf(err, "cannot create a temporary directory: %s", strerror(errno));
+    if (!mkdtemp(tmpl_dir)) {
+        int e = errno;
+        unlink(tmp_out[0]);
+        unlink(tmp_out[1]);
+        return bnnc_errf(err, "cannot create a temporary directory: %s", strerror(e));
+    }
     sb_init(&model);
     sb_init(&consts);
     sb_init(&runtime);
@@ -874,11 +896,19 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
     snprintf(path, sizeof path, "%s/model.m4", tmpl_dir);
     if (write_file(path, model.s, model.len, err))
         goto out;
-    if (run_m4(o, tmpl_dir, "net.c.m4", o->c_path, err) ||
-        run_m4(o, tmpl_dir, "net.h.m4", o->h_path, err))
+    if (run_m4(o, tmpl_dir, "net.c.m4", tmp_out[0], err) ||
+        run_m4(o, tmpl_dir, "net.h.m4", tmp_out[1], err))
         goto out;
+    if (rename(tmp_out[1], o->h_path) || rename(tmp_out[0], o->c_path)) {
+        bnnc_errf(err, "%s: cannot write: %s", o->c_path, strerror(errno));
+        goto out;
+    }
     rc = 0;
 out:
+    if (rc) {
+        unlink(tmp_out[0]);
+        unlink(tmp_out[1]);
+    }
     remove_dir(tmpl_dir);
     sb_free(&model);
     sb_free(&consts);

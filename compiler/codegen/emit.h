@@ -8,6 +8,11 @@
 #include "../ir/ir.h"
 #include "../ir/lir.h"
 
+/* Longest symbol prefix: every generated name (prefix + suffix) stays
+ * well inside the buffers that build it and the 63 significant initial
+ * characters C99 guarantees for internal identifiers. */
+#define EMIT_MAX_PREFIX 40
+
 typedef struct {
     const char *prefix;       /* symbol prefix, a C identifier */
     const char *c_path;       /* output .c file */
