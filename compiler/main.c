@@ -23,11 +23,14 @@ static const char usage[] =
     "commands:\n"
     "  compile MODEL --input NAME=N,C,H,W [-o net.c] [--prefix net]\n"
     "          [--standalone] [--input-type f32|u8 --mean M,.. --std S,..]\n"
-    "          [--report [--target CORE]]\n"
+    "          [--weights auto|array|string|blob] [--report [--target CORE]]\n"
     "        write net.c and net.h: the network as C calling runtime_min\n"
-    "        (--standalone: with the kernels it uses inlined; --report: flash\n"
-    "        and RAM, with --target cortex-m0plus|m4|m7|m33|m55 an estimate of\n"
-    "        code and stack for that core, -Os, standalone)\n"
+    "        (--standalone: with the kernels it uses inlined; --weights: the\n"
+    "        constants as arrays (readable), string literals (for compilers'\n"
+    "        memory) or a net.c.bin file next to net.c (large models); auto:\n"
+    "        arrays up to 1 MiB, strings up to 16 MiB, blob above; --report:\n"
+    "        flash and RAM, with --target cortex-m0plus|m4|m7|m33|m55 an\n"
+    "        estimate of code and stack for that core, -Os, standalone)\n"
     "  inspect MODEL --input NAME=N,C,H,W [--json] [--plan]\n"
     "        one row per layer: kind, output shape, binary and float MACs,\n"
     "        weight bytes as stored and as packed by bnnc; totals; whether\n"
@@ -69,6 +72,7 @@ typedef struct {
     const char *out;         /* compile: -o */
     const char *prefix;      /* compile: --prefix */
     int standalone, report;  /* compile */
+    emit_weights weights;    /* compile: --weights */
     const char *target;      /* compile: --target (with --report) */
 } cmd_flags;
 
@@ -126,7 +130,7 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
         } else if (!strcmp(a, "--plan") && !compile) {
             f->plan = 1;
         } else if (compile && (!strcmp(a, "-o") || !strcmp(a, "--prefix") ||
-                               !strcmp(a, "--target") ||
+                               !strcmp(a, "--target") || !strcmp(a, "--weights") ||
                                !strcmp(a, "--input-type") || !strcmp(a, "--mean") ||
                                !strcmp(a, "--std"))) {
             if (!next) {
@@ -136,6 +140,16 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
             i++;
             if (!strcmp(a, "-o")) {
                 f->out = next;
+            } else if (!strcmp(a, "--weights")) {
+                static const char *const modes[] = {"auto", "array", "string", "blob"};
+                int m;
+                for (m = 0; m < 4 && strcmp(next, modes[m]); m++)
+                    ;
+                if (m == 4) {
+                    fprintf(stderr, "error: --weights is auto, array, string or blob\n");
+                    return 1;
+                }
+                f->weights = (emit_weights)m;
             } else if (!strcmp(a, "--target")) {
                 f->target = next;
             } else if (!strcmp(a, "--prefix")) {
@@ -423,6 +437,7 @@ static int cmd_compile(int argc, char **argv)
     eo.symbol_path = sym;
     eo.params_path = params;
     eo.standalone = f.standalone;
+    eo.weights = f.weights;
     if (emit_program(&g, &p, &eo, &err)) {
         lir_free(&p);
         ir_graph_free(&g);

@@ -57,6 +57,12 @@ static void sanitize(const char *in, char *out, size_t size)
             out[j] = '_';
 }
 
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
 /* Float literal that reads back as exactly v; infinities as <math.h>'s
  * INFINITY (NaN never reaches code generation: operands and lower reject
  * it). */
@@ -84,9 +90,43 @@ static const char *ctype_name(lir_ctype t)
     return "?";
 }
 
-static void const_name(const emit_options *o, const lir_const *c, char *buf, size_t size)
+/* What the emitter needs besides the options: how constants are stored
+ * and, for a blob, where each one starts in it. */
+typedef struct {
+    const emit_options *o;
+    emit_weights mode;   /* resolved: never EMIT_WEIGHTS_AUTO */
+    size_t *blob_off;    /* per constant, its byte offset in the blob */
+    size_t blob_bytes;
+} emit_ctx;
+
+static size_t const_bytes(const lir_const *c)
 {
-    snprintf(buf, size, "%s_%s%d", o->prefix, c->role, c->id);
+    return c->count * (c->type == LC_U8 ? 1u : 4u);
+}
+
+static void const_name(const emit_ctx *e, const lir_const *c, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s_%s%d", e->o->prefix, c->role, c->id);
+}
+
+/* The C expression for constant c: its array, the typed member of its
+ * string (--weights string), or a typed pointer into the blob. All are
+ * address constants, usable in the static parameter structs. */
+static void const_ref(const emit_ctx *e, const lir_const *c, char *buf, size_t size)
+{
+    switch (e->mode) {
+    case EMIT_WEIGHTS_STRING:
+        snprintf(buf, size, "%s_%s%d.v", e->o->prefix, c->role, c->id);
+        return;
+    case EMIT_WEIGHTS_BLOB:
+        snprintf(buf, size, "((const %s *)(%s_weights + %zu))", ctype_name(c->type),
+                 e->o->prefix, e->blob_off[c->id]);
+        return;
+    case EMIT_WEIGHTS_AUTO:
+    case EMIT_WEIGHTS_ARRAY:
+        break;
+    }
+    const_name(e, c, buf, size);
 }
 
 size_t emit_const_bytes(const lir_program *p)
@@ -94,28 +134,108 @@ size_t emit_const_bytes(const lir_program *p)
     size_t b = 0;
     int i;
     for (i = 0; i < p->nc; i++)
-        b += p->c[i].count * (p->c[i].type == LC_U8 ? 1u : 4u);
+        b += const_bytes(&p->c[i]);
     return b;
 }
 
-/* The constants section: one static const array per constant. */
-static void write_consts(const lir_program *p, const emit_options *o, strbuf *b)
+/* Byte k of constant c as stored: little-endian whatever the host. */
+static unsigned char const_byte(const lir_const *c, size_t k)
+{
+    uint32_t w;
+    if (c->type == LC_U8)
+        return ((const uint8_t *)c->data)[k];
+    memcpy(&w, (const unsigned char *)c->data + (k & ~(size_t)3), 4);
+    return (unsigned char)(w >> (8 * (k & 3)));
+}
+
+/* Constant c as a C string literal body, 64 bytes a line: printable
+ * characters as themselves, the rest as octal escapes (three digits
+ * when a digit follows), '"', '\' and '?' (trigraphs) escaped. */
+static void write_string_bytes(FILE *f, const lir_const *c)
+{
+    size_t k, n = const_bytes(c);
+    int octal = 0;
+    for (k = 0; k < n; k++) {
+        unsigned b = const_byte(c, k);
+        if (k % 64 == 0) {
+            fputs(k ? "\"\n    \"" : "    \"", f);
+            octal = 0;
+        }
+        if (b == '"' || b == '\\' || b == '?') {
+            fprintf(f, "\\%c", b);
+            octal = 0;
+        } else if (b >= 0x20 && b < 0x7f && !(octal && b >= '0' && b <= '7')) {
+            fputc((int)b, f);
+            octal = 0;
+        } else {
+            int next_digit = k + 1 < n && (k + 1) % 64 && const_byte(c, k + 1) >= '0' &&
+                             const_byte(c, k + 1) <= '7';
+            fprintf(f, next_digit ? "\\%03o" : "\\%o", b);
+            octal = !next_digit;
+        }
+    }
+    fputs(n ? "\"" : "    \"\"", f);
+}
+
+/* The constants section: one static const array (or string) per constant,
+ * or, for a blob, the declaration of the blob and how it is pulled in. */
+static void write_consts(const emit_ctx *e, const lir_program *p, FILE *f)
 {
     int i;
+    const char *prefix = e->o->prefix;
+    if (e->mode != EMIT_WEIGHTS_ARRAY)
+        fputs("#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__\n"
+              "#error \"the constants are stored little-endian\"\n#endif\n", f);
+    if (e->mode == EMIT_WEIGHTS_STRING)
+        fputs("#if defined(__GNUC__)\n"
+              "#pragma GCC diagnostic ignored \"-Woverlength-strings\"\n#endif\n\n", f);
+    if (e->mode == EMIT_WEIGHTS_BLOB) {
+        char up[64];
+        size_t k;
+        for (k = 0; prefix[k] && k + 1 < sizeof up; k++)
+            up[k] = (char)toupper((unsigned char)prefix[k]);
+        up[k] = '\0';
+        fprintf(f,
+                "/* All %zu bytes of constants are in %s.bin, next to this file\n"
+                " * (little-endian, each constant at a multiple of 64 bytes). GCC and\n"
+                " * Clang pull it in with the assembler's .incbin, by the path this\n"
+                " * file was compiled under with \".bin\" appended. Define\n"
+                " * %s_WEIGHTS_EXTERN to provide %s_weights yourself (64-byte\n"
+                " * aligned: linked from the blob, or in external memory). */\n"
+                "#if !defined(%s_WEIGHTS_EXTERN)\n"
+                "#if (defined(__GNUC__) || defined(__clang__)) && defined(__ELF__)\n"
+                "__asm__(\".section .rodata\\n.balign 64\\n.globl %s_weights\\n\"\n"
+                "        \"%s_weights:\\n.incbin \\\"\" __FILE__ \".bin\\\"\\n.previous\");\n"
+                "#else\n"
+                "#error \"define %s_WEIGHTS_EXTERN and link %s_weights from the .bin file\"\n"
+                "#endif\n#endif\n"
+                "extern const unsigned char %s_weights[%zu];\n\n",
+                e->blob_bytes, e->o->c_path ? base_name(e->o->c_path) : "net.c", up, prefix, up,
+                prefix, prefix, up, prefix, prefix, e->blob_bytes ? e->blob_bytes : 1);
+        return;
+    }
     for (i = 0; i < p->nc; i++) {
         const lir_const *c = &p->c[i];
         char name[128], node[160];
         size_t k, per = c->type == LC_U32 ? 8 : c->type == LC_F32 ? 6 : 12;
         const lir_step *s = c->step < p->ns ? &p->s[c->step] : NULL;
-        const_name(o, c, name, sizeof name);
+        const_name(e, c, name, sizeof name);
         sanitize(s ? s->node_name : "", node, sizeof node);
-        sb_printf(b, "/* %s: %s, %zu x %s */\n", node, c->role, c->count, ctype_name(c->type));
-        sb_printf(b, "static const %s %s[%zu] = {", ctype_name(c->type), name,
-                  c->count ? c->count : 1);
+        fprintf(f, "/* %s: %s, %zu x %s */\n", node, c->role, c->count, ctype_name(c->type));
+        if (e->mode == EMIT_WEIGHTS_STRING) {
+            fprintf(f, "static const union {\n    unsigned char b[%zu];\n    %s v[%zu];\n} %s = {\n",
+                    const_bytes(c) ? const_bytes(c) : 1, ctype_name(c->type),
+                    c->count ? c->count : 1, name);
+            write_string_bytes(f, c);
+            fputs("};\n\n", f);
+            continue;
+        }
+        fprintf(f, "static const %s %s[%zu] = {", ctype_name(c->type), name,
+                c->count ? c->count : 1);
         for (k = 0; k < c->count; k++) {
             char lit[48];
             if (k % per == 0)
-                sb_add(b, "\n   ");
+                fputs("\n   ", f);
             switch (c->type) {
             case LC_U32:
                 snprintf(lit, sizeof lit, " 0x%08xu", ((const uint32_t *)c->data)[k]);
@@ -136,18 +256,43 @@ static void write_consts(const lir_program *p, const emit_options *o, strbuf *b)
                 snprintf(lit, sizeof lit, " %u", ((const uint8_t *)c->data)[k]);
                 break;
             }
-            sb_add(b, lit);
+            fputs(lit, f);
             if (k + 1 < c->count)
-                sb_add(b, ",");
+                fputc(',', f);
         }
         if (!c->count)
-            sb_add(b, "0");
-        sb_add(b, "\n};\n\n");
+            fputc('0', f);
+        fputs("\n};\n\n", f);
     }
 }
 
+/* The blob: every constant's bytes, little-endian, each at a multiple of
+ * 64 bytes (the offsets e->blob_off gives). */
+static int write_blob(const emit_ctx *e, const lir_program *p, FILE *f)
+{
+    static const unsigned char zero[64];
+    size_t at = 0;
+    int i;
+    for (i = 0; i < p->nc; i++) {
+        const lir_const *c = &p->c[i];
+        size_t k, n = const_bytes(c);
+        unsigned char buf[4096];
+        if (fwrite(zero, 1, e->blob_off[i] - at, f) != e->blob_off[i] - at)
+            return -1;
+        for (k = 0; k < n; k += sizeof buf) {
+            size_t j, m = n - k < sizeof buf ? n - k : sizeof buf;
+            for (j = 0; j < m; j++)
+                buf[j] = const_byte(c, k + j);
+            if (fwrite(buf, 1, m, f) != m)
+                return -1;
+        }
+        at = e->blob_off[i] + n;
+    }
+    return 0;
+}
+
 /* C expression for tensor t, typed for reading (in) or writing. */
-static void tensor_expr(const lir_program *p, const emit_options *o, int t, int in,
+static void tensor_expr(const lir_program *p, const emit_ctx *e, int t, int in,
                         char *buf, size_t size)
 {
     const lir_tensor *x = &p->t[t];
@@ -171,12 +316,12 @@ static void tensor_expr(const lir_program *p, const emit_options *o, int t, int 
     case LIR_OUTPUT:
         snprintf(buf, size, "(output + %zu)", (x->ext_offset + off) / 4);
         break;
-    case LIR_CONST: {
-        char name[128];
-        const_name(o, &p->c[x->const_id], name, sizeof name);
-        snprintf(buf, size, "%s", name);
+    case LIR_CONST:
+        const_ref(e, &p->c[x->const_id], buf, size);
+        if (off)
+            snprintf(buf + strlen(buf), size - strlen(buf), " + %zu",
+                     off / (x->dt == LIR_U8 ? 1 : 4));
         break;
-    }
     case LIR_VIEW:
         BNNC_BUG("view of a view");
     }
@@ -239,7 +384,7 @@ static const char *pad_mode_name(bnn_pad_mode m)
 }
 
 /* One step as a template macro call. */
-static void write_step(const lir_program *p, const emit_options *o, int i, strbuf *b)
+static void write_step(const lir_program *p, const emit_ctx *e, int i, strbuf *b)
 {
     const lir_step *s = &p->s[i];
     char in0[160], in1[160], out[160], scr[160], node[160], what[200], k[4][128];
@@ -249,16 +394,16 @@ static void write_step(const lir_program *p, const emit_options *o, int i, strbu
 
     in0[0] = in1[0] = out[0] = '\0';
     if (s->in[0] >= 0)
-        tensor_expr(p, o, s->in[0], 1, in0, sizeof in0);
+        tensor_expr(p, e, s->in[0], 1, in0, sizeof in0);
     if (s->in[1] >= 0)
-        tensor_expr(p, o, s->in[1], 1, in1, sizeof in1);
-    tensor_expr(p, o, s->out, 0, out, sizeof out);
+        tensor_expr(p, e, s->in[1], 1, in1, sizeof in1);
+    tensor_expr(p, e, s->out, 0, out, sizeof out);
     if (s->scratch >= 0)
-        tensor_expr(p, o, s->scratch, 0, scr, sizeof scr);
+        tensor_expr(p, e, s->scratch, 0, scr, sizeof scr);
     else
         snprintf(scr, sizeof scr, "NULL");
     for (c = 0; c < s->n_consts; c++)
-        const_name(o, &p->c[s->consts[c]], k[c], sizeof k[c]);
+        const_ref(e, &p->c[s->consts[c]], k[c], sizeof k[c]);
     sanitize(s->node_name[0] ? s->node_name : "output", node, sizeof node);
     sanitize(s->what, what, sizeof what);
     sanitize(s->mx_op, mxop, sizeof mxop);
@@ -733,11 +878,6 @@ static void shape_text(const ir_graph *g, int input, char *buf, size_t size)
     }
 }
 
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
 
 /* Define macro `name` of the model description as literal text: quoted
  * twice, so that expanding it anywhere in a template gives the text itself
@@ -758,17 +898,58 @@ static void define_data(strbuf *b, const char *name, const char *fmt, ...)
     sb_free(&v);
 }
 
+emit_weights emit_weights_for(const lir_program *p, emit_weights asked)
+{
+    size_t bytes = emit_const_bytes(p);
+    if (asked != EMIT_WEIGHTS_AUTO)
+        return asked;
+    return bytes <= EMIT_ARRAY_MAX_BYTES    ? EMIT_WEIGHTS_ARRAY
+           : bytes <= EMIT_STRING_MAX_BYTES ? EMIT_WEIGHTS_STRING
+                                            : EMIT_WEIGHTS_BLOB;
+}
+
+/* Create an empty file beside `final` to be renamed over it later, with
+ * the permissions a new file gets. */
+static int make_temp_output(const char *final, char *tmp, size_t size, bnnc_err *err)
+{
+    int fd;
+    mode_t mask;
+    if (strlen(final) + 16 > size)
+        return bnnc_errf(err, "%s: path too long", final);
+    snprintf(tmp, size, "%s.tmp-XXXXXX", final);
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        tmp[0] = '\0';
+        return bnnc_errf(err, "%s: cannot write: %s", final, strerror(errno));
+    }
+    mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask)) {
+        /* keep mkstemp's 0600 */
+    }
+    close(fd);
+    return 0;
+}
+
 int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
                  bnnc_err *err)
 {
-    char tmpl_dir[2048], tmp_out[2][4096 + 16];
+    /* outputs: 0 the .c, 1 the .h, 2 the blob (--weights blob) */
+    char tmpl_dir[2048], tmp_out[3][4096 + 16], final_bin[4096 + 8];
+    const char *final[3];
     char path[4096], hash_sym[65], hash_par[65], prov_cmd[2048], inshape[256], outshape[512];
     char prov_sym[512], prov_par[512], text[256];
-    strbuf model, consts, runtime;
+    strbuf model, runtime;
     char uprefix[128];
-    int i, rc = -1, n_bin = 0, n_layers = 0;
+    int i, rc = -1, n_bin = 0, n_layers = 0, n_out;
     size_t k;
+    emit_ctx ctx;
+    FILE *f;
 
+    memset(&ctx, 0, sizeof ctx);
+    memset(tmp_out, 0, sizeof tmp_out);
+    ctx.o = o;
+    ctx.mode = emit_weights_for(p, o->weights);
     if (strlen(o->prefix) > EMIT_MAX_PREFIX)
         return bnnc_errf(err, "the prefix '%.40s...' is longer than %d characters", o->prefix,
                          EMIT_MAX_PREFIX);
@@ -784,32 +965,34 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
                                  "letters, digits, '_', '-', '.', '+' or spaces only",
                                  o->h_path);
     }
-    /* Both files are written beside their final paths under temporary
-     * names and renamed at the end, so a failure leaves what was there
-     * before (and no half-written net.c). Creating them first also fails
-     * early, with the reason, when the outputs cannot be written. */
-    for (k = 0; k < 2; k++) {
-        const char *final = k ? o->h_path : o->c_path;
-        int fd;
-        if (strlen(final) + 16 > sizeof tmp_out[k])
-            return bnnc_errf(err, "%s: path too long", final);
-        snprintf(tmp_out[k], sizeof tmp_out[k], "%s.tmp-XXXXXX", final);
-        fd = mkstemp(tmp_out[k]);
-        if (fd < 0) {
-            int e = errno;
-            if (k)
-                unlink(tmp_out[0]);
-            return bnnc_errf(err, "%s: cannot write: %s", final, strerror(e));
+    final[0] = o->c_path;
+    final[1] = o->h_path;
+    snprintf(final_bin, sizeof final_bin, "%s.bin", o->c_path);
+    final[2] = final_bin;
+    n_out = ctx.mode == EMIT_WEIGHTS_BLOB ? 3 : 2;
+    if (ctx.mode == EMIT_WEIGHTS_BLOB) {
+        /* the blob's path goes into an assembler string: keep it plain */
+        for (k = 0; o->c_path[k]; k++)
+            if (o->c_path[k] == '"' || o->c_path[k] == '\\' || o->c_path[k] == '\n')
+                return bnnc_errf(err, "%s: --weights blob needs a path without quotes, "
+                                      "backslashes or newlines", o->c_path);
+        ctx.blob_off = xmalloc(sizeof *ctx.blob_off * (size_t)(p->nc ? p->nc : 1));
+        for (i = 0; i < p->nc; i++) {
+            ctx.blob_off[i] = (ctx.blob_bytes + 63) / 64 * 64;
+            ctx.blob_bytes = ctx.blob_off[i] + const_bytes(&p->c[i]);
         }
-        {
-            mode_t mask = umask(0);
-            umask(mask);
-            if (fchmod(fd, 0666 & ~mask)) {
-                /* keep mkstemp's 0600 */
-            }
-        }
-        close(fd);
     }
+    /* Every output is written beside its final path under a temporary
+     * name and renamed once all are complete, so a failure leaves what was
+     * there before (and no half-written net.c). Creating them first also
+     * fails early, with the reason, when an output cannot be written. */
+    for (i = 0; i < n_out; i++)
+        if (make_temp_output(final[i], tmp_out[i], sizeof tmp_out[i], err)) {
+            while (i-- > 0)
+                unlink(tmp_out[i]);
+            free(ctx.blob_off);
+            return -1;
+        }
     {
         const char *tmp = getenv("TMPDIR");
         if (!tmp || !*tmp || strlen(tmp) > sizeof tmpl_dir - 64)
@@ -818,21 +1001,38 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
     }
     if (!mkdtemp(tmpl_dir)) {
         int e = errno;
-        unlink(tmp_out[0]);
-        unlink(tmp_out[1]);
+        for (i = 0; i < n_out; i++)
+            unlink(tmp_out[i]);
+        free(ctx.blob_off);
         return bnnc_errf(err, "cannot create a temporary directory: %s", strerror(e));
     }
     sb_init(&model);
-    sb_init(&consts);
     sb_init(&runtime);
     if (write_embedded(tmpl_dir, "bnnc.m4", err) || write_embedded(tmpl_dir, "net.c.m4", err) ||
         write_embedded(tmpl_dir, "net.h.m4", err))
         goto out;
 
-    write_consts(p, o, &consts);
+    /* constants: streamed, never held as text */
     snprintf(path, sizeof path, "%s/weights.inc", tmpl_dir);
-    if (write_file(path, consts.s, consts.len, err))
+    if (!(f = fopen(path, "wb"))) {
+        bnnc_errf(err, "%s: cannot write: %s", path, strerror(errno));
         goto out;
+    }
+    write_consts(&ctx, p, f);
+    if (ferror(f) | fclose(f)) {
+        bnnc_errf(err, "%s: write failed", path);
+        goto out;
+    }
+    if (ctx.mode == EMIT_WEIGHTS_BLOB) {
+        if (!(f = fopen(tmp_out[2], "wb"))) {
+            bnnc_errf(err, "%s: cannot write: %s", final[2], strerror(errno));
+            goto out;
+        }
+        if (write_blob(&ctx, p, f) | fclose(f)) {
+            bnnc_errf(err, "%s: write failed", final[2]);
+            goto out;
+        }
+    }
     if (o->standalone) {
         if (write_runtime(p, &runtime, err))
             goto out;
@@ -891,7 +1091,7 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
     define_data(&model, "bt_runtime_file", "%s", "runtime.inc");
     sb_add(&model, "m4_define(<|bt_steps|>, <|m4_dnl\n");
     for (i = 0; i < p->ns; i++)
-        write_step(p, o, i, &model);
+        write_step(p, &ctx, i, &model);
     sb_add(&model, "|>)m4_dnl\n");
     snprintf(path, sizeof path, "%s/model.m4", tmpl_dir);
     if (write_file(path, model.s, model.len, err))
@@ -899,19 +1099,19 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
     if (run_m4(o, tmpl_dir, "net.c.m4", tmp_out[0], err) ||
         run_m4(o, tmpl_dir, "net.h.m4", tmp_out[1], err))
         goto out;
-    if (rename(tmp_out[1], o->h_path) || rename(tmp_out[0], o->c_path)) {
-        bnnc_errf(err, "%s: cannot write: %s", o->c_path, strerror(errno));
-        goto out;
-    }
+    for (i = n_out; i-- > 0;)
+        if (rename(tmp_out[i], final[i])) {
+            bnnc_errf(err, "%s: cannot write: %s", final[i], strerror(errno));
+            goto out;
+        }
     rc = 0;
 out:
-    if (rc) {
-        unlink(tmp_out[0]);
-        unlink(tmp_out[1]);
-    }
+    if (rc)
+        for (i = 0; i < n_out; i++)
+            unlink(tmp_out[i]);
     remove_dir(tmpl_dir);
     sb_free(&model);
-    sb_free(&consts);
     sb_free(&runtime);
+    free(ctx.blob_off);
     return rc;
 }

@@ -12,11 +12,18 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "../util/mem.h"
 #include "../util/strmap.h"
 #include "attrs.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define HOST_LITTLE_ENDIAN 0
+#else
+#define HOST_LITTLE_ENDIAN 1
+#endif
 
 /* Role of an operator input slot, which decides how a variable feeding it
  * is bound. */
@@ -783,6 +790,12 @@ static ir_node *make_const(importer *im, const char *name, const mx_array *a,
     c->a.c.param_dtype = a->dtype;
     if (role == ROLE_PACKED) {
         c->a.c.packed = a;
+    } else if (a->dtype == MX_F32 && a->data && (uintptr_t)a->data % sizeof(float) == 0 &&
+               HOST_LITTLE_ENDIAN) {
+        /* float32 as stored is already the value: share it (the params
+         * stay alive with the graph) instead of holding the model twice */
+        c->a.c.f = (float *)(void *)a->data;
+        c->a.c.f_borrowed = 1;
     } else {
         c->a.c.f = xmalloc(sizeof(float) * (a->count ? a->count : 1));
         mx_array_to_f32(a, c->a.c.f);

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../util/mem.h"
 
@@ -896,17 +897,26 @@ int mx_params_load(const char *path, mx_params *out, bnnc_err *err)
     FILE *f;
     uint8_t *buf = NULL;
     size_t len = 0, cap = 0;
+    struct stat st;
     int rc;
 
     memset(out, 0, sizeof *out);
     f = fopen(path, "rb");
     if (!f)
         return bnnc_errf(err, "%s: cannot open: %s", path, strerror(errno));
+    /* a regular file is read in one piece of its own size (no doubling
+     * buffer: models are hundreds of MB); anything else in chunks */
+    cap = 65536;
+    if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && st.st_size >= 0)
+        cap = (size_t)st.st_size + 1;
+    buf = xmalloc(cap);
     for (;;) {
         size_t got;
-        void *p = buf;
-        xgrow(&p, &cap, len + 65536, 1);
-        buf = p;
+        if (len == cap) {
+            void *p = buf;
+            xgrow(&p, &cap, cap + 65536, 1);
+            buf = p;
+        }
         got = fread(buf + len, 1, cap - len, f);
         len += got;
         if (got == 0)

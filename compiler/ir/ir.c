@@ -136,7 +136,8 @@ static void node_free(ir_node *n)
         free(n->merged[i]);
     free(n->merged);
     if (n->op == IR_OP_CONST) {
-        free(n->a.c.f);
+        if (!n->a.c.f_borrowed)
+            free(n->a.c.f);
         free(n->a.c.param_name);
     } else if (n->op == IR_OP_BCONV || n->op == IR_OP_BDENSE) {
         free(n->a.b.scale);

@@ -233,7 +233,8 @@ typedef struct {
 /* Data of a CONST node (float32 values, MXNet shape). */
 typedef struct {
     ir_shape shape;
-    float *f;               /* owned */
+    float *f;               /* owned, unless f_borrowed */
+    int f_borrowed;         /* f is the params array's own float32 data */
     size_t stored_bytes;    /* bytes this data occupied in the params file */
     char *param_name;       /* params key it came from, or NULL; owned */
     int param_dtype;        /* mx_dtype of the stored array */
