@@ -1041,7 +1041,10 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
             goto out;
     }
 
-    if (sha256_file(o->symbol_path, hash_sym) || sha256_file(o->params_path, hash_par)) {
+    if (o->symbol_sha256 && o->params_sha256) {
+        snprintf(hash_sym, sizeof hash_sym, "%.64s", o->symbol_sha256);
+        snprintf(hash_par, sizeof hash_par, "%.64s", o->params_sha256);
+    } else if (sha256_file(o->symbol_path, hash_sym) || sha256_file(o->params_path, hash_par)) {
         bnnc_errf(err, "cannot read the model files for their SHA-256");
         goto out;
     }

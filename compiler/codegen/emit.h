@@ -37,6 +37,9 @@ typedef struct {
     const char *h_path;       /* output .h file */
     const char *command_line; /* for the provenance header */
     const char *symbol_path, *params_path;
+    /* SHA-256 of the model files for the provenance; NULL: read the files
+     * (a caller compiling from memory passes its own) */
+    const char *symbol_sha256, *params_sha256;
     int standalone;           /* inline the runtime kernels used */
     emit_weights weights;     /* how constants are stored (AUTO: by size) */
     const char *m4;           /* m4 program (default "m4" or $BNNC_M4) */

@@ -94,6 +94,20 @@ int compile_model(const bnnc_options *o, ir_graph *g, lir_program *p, bnnc_err *
     lir_init(p);
     if (compile_frontend(o, g, err))
         return -1;
+    return compile_backend(o, g, p, err);
+}
+
+int compile_imported(const bnnc_options *o, ir_graph *g, lir_program *p, bnnc_err *err)
+{
+    lir_init(p);
+    if (compile_frontend_passes(o, g, err))
+        return -1;
+    return compile_backend(o, g, p, err);
+}
+
+int compile_backend(const bnnc_options *o, ir_graph *g, lir_program *p, bnnc_err *err)
+{
+    lir_init(p);
     /* fold_thresholds: BatchNorm/scale/offset after binary layers -> one
      * affine map, or one integer threshold per channel when only signed */
     if (pass_fold_thresholds(g, err))

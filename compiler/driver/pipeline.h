@@ -38,6 +38,14 @@ int compile_frontend_passes(const bnnc_options *o, ir_graph *g, bnnc_err *err);
 int compile_model(const bnnc_options *o, ir_graph *g, lir_program *p,
                   bnnc_err *err);
 
+/* compile_model on a graph already imported (from memory, by the fuzzer
+ * or a frontend of another format). On error g and p are freed. */
+int compile_imported(const bnnc_options *o, ir_graph *g, lir_program *p, bnnc_err *err);
+
+/* The passes after the frontend (fold_thresholds .. plan). On error g and
+ * p are freed. */
+int compile_backend(const bnnc_options *o, ir_graph *g, lir_program *p, bnnc_err *err);
+
 /* Names of the passes, in order, NULL-terminated (for --dump-after). */
 extern const char *const bnnc_pass_names[];
 

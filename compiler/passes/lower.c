@@ -1103,11 +1103,13 @@ static int lower_concat(lower_ctx *x, ir_node *n)
         t = lir_tensor_add(x->p, LIR_F32, i32(outer), 1, 1,
                            i32(n->shape[0].d[dim] * inner), n->name);
         for (i = 0; i < n->n_in; i++) {
-            lval in = value_of(x, n->in[i]);
-            int32_t w = i32(in.shape.d[dim] * inner);
-            int src = reinterpret(x, to_plain(x, in, n), &(ir_shape){2, {outer, w}}, F_ROWS);
+            /* the input's MXNet shape (a value's own may be padded to 2-D) */
+            const ir_shape *is = &x->g->nodes[n->in[i].node]->shape[n->in[i].out];
+            int32_t w = i32(is->d[dim] * inner);
+            int src = reinterpret(x, to_plain(x, value_of(x, n->in[i]), n),
+                                  &(ir_shape){2, {outer, w}}, F_ROWS);
             copy_channels(x, n, src, t, w, 0, i32(off * inner));
-            off += i32(in.shape.d[dim]);
+            off += i32(is->d[dim]);
         }
         x->vals[n->id][0] = from_plain(x, t, &n->shape[0], n);
         return 0;
