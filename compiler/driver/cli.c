@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../frontend/attrs.h"
+#include "../frontend/mxnet/attrs.h"
 
 int cli_parse_input(const char *arg, bnnc_input *in, bnnc_err *err)
 {

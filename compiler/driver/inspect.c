@@ -31,17 +31,6 @@ static const char *pad_mode_name(ir_pad_mode m)
     return m == IR_PAD_MINUS_ONE ? "-1" : m == IR_PAD_ZERO ? "0" : "+1";
 }
 
-static const char *dialect_name(ir_dialect d)
-{
-    switch (d) {
-    case IR_DIALECT_V1: return "bmxnet-v1";
-    case IR_DIALECT_V2_RAW: return "bmxnet-v2";
-    case IR_DIALECT_V2_CONVERTED: return "bmxnet-v2-converted";
-    case IR_DIALECT_PATTERN: return "pattern";
-    }
-    return "?";
-}
-
 /* Bytes of CONST inputs of n, each parameter counted once. */
 static void const_bytes(const ir_graph *g, const ir_node *n, layer_stats *s)
 {
@@ -107,7 +96,7 @@ static void stats_of(const ir_graph *g, const ir_node *n, layer_stats *s)
         s->stored = (int64_t)b->stored_bytes;
         s->packed = (int64_t)n_words * 4 + (b->bias ? 4 * o_c : 0) +
                     (b->scale ? 4 * o_c : 0);
-        len = snprintf(s->note, sizeof s->note, "%s", dialect_name(b->dialect));
+        len = snprintf(s->note, sizeof s->note, "%s", b->origin ? b->origin : "?");
         if (n->op == IR_OP_BCONV && (b->conv.pad[0] || b->conv.pad[1]))
             len += snprintf(s->note + len, sizeof s->note - (size_t)len,
                             ", pad %s", pad_mode_name(b->pad_mode));
@@ -286,8 +275,8 @@ static void print_json(const ir_graph *g, const ir_graph *folded,
         stats_of(g, n, &s);
         l = cJSON_CreateObject();
         cJSON_AddStringToObject(l, "name", n->name);
-        cJSON_AddStringToObject(l, "op", n->mx_op);
-        cJSON_AddStringToObject(l, "kind", ir_op_kind(n->op));
+        cJSON_AddStringToObject(l, "op", n->src_op);
+        cJSON_AddStringToObject(l, "kind", ir_node_kind(n));
         cJSON_AddItemToObject(l, "output_shape", shape_json(&n->shape[0]));
         cJSON_AddNumberToObject(l, "macs", (double)(s.binary_macs + s.float_macs));
         cJSON_AddNumberToObject(l, "binary_macs", (double)s.binary_macs);
@@ -296,7 +285,7 @@ static void print_json(const ir_graph *g, const ir_graph *folded,
         cJSON_AddNumberToObject(l, "packed_weight_bytes", (double)s.packed);
         if (n->op == IR_OP_BCONV || n->op == IR_OP_BDENSE) {
             const ir_bin_attr *b = &n->a.b;
-            cJSON_AddStringToObject(l, "dialect", dialect_name(b->dialect));
+            cJSON_AddStringToObject(l, "dialect", b->origin ? b->origin : "?");
             if (n->op == IR_OP_BCONV)
                 cJSON_AddStringToObject(l, "pad_value", pad_mode_name(b->pad_mode));
             cJSON_AddNumberToObject(l, "offset", b->offset);
@@ -381,8 +370,8 @@ static void print_text(const ir_graph *g, FILE *out)
             continue;
         if ((int)strlen(n->name) > wname)
             wname = (int)strlen(n->name);
-        if ((int)strlen(n->mx_op) > wop)
-            wop = (int)strlen(n->mx_op);
+        if ((int)strlen(n->src_op) > wop)
+            wop = (int)strlen(n->src_op);
     }
     if (wname > 48)
         wname = 48;
@@ -403,7 +392,7 @@ static void print_text(const ir_graph *g, FILE *out)
         nl++;
         nb += n->op == IR_OP_BCONV || n->op == IR_OP_BDENSE;
         fprintf(out, "%4d  %-*.*s  %-*s  %-12s  %-18s  %9s  %9s  %9s  %9s  %s\n",
-                nl, wname, wname, n->name, wop, n->mx_op, ir_op_kind(n->op),
+                nl, wname, wname, n->name, wop, n->src_op, ir_node_kind(n),
                 ir_shape_str(&n->shape[0], sh, sizeof sh),
                 human(s.binary_macs, a, sizeof a), human(s.float_macs, b, sizeof b),
                 human(s.stored, c, sizeof c), human(s.packed, d, sizeof d),

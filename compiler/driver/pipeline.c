@@ -6,11 +6,11 @@
 
 #include <string.h>
 
-#include "../frontend/import.h"
+#include "../frontend/mxnet/import.h"
 #include "../passes/lower.h"
 
 const char *const bnnc_pass_names[] = {
-    "import", "legalize", "shapes", "fold_constants", "operands", "binarize",
+    "import", "legalize", "shapes", "fold_constants", "operands", "expand", "binarize",
     "fold_thresholds", "fold_float", "lower", "fuse_pool", "plan", NULL};
 
 /* After pass `name`: check invariants (an internal error aborts) and dump
@@ -60,6 +60,10 @@ int compile_frontend_passes(const bnnc_options *o, ir_graph *g, bnnc_err *err)
     if (pass_operands(g, err))
         goto fail;
     after_pass(o, g, "operands", 1);
+    /* expand: frontend ops (BMXNet's layers) become generic ones */
+    if (pass_expand(g, err))
+        goto fail;
+    after_pass(o, g, "expand", 1);
     /* binarize: one BCONV/BDENSE node per binary layer, by pattern */
     if (pass_binarize(g, err))
         goto fail;
@@ -118,8 +122,17 @@ int compile_backend(const bnnc_options *o, ir_graph *g, lir_program *p, bnnc_err
         goto fail;
     after_pass(o, g, "fold_float", 1);
     /* lower: one runtime call per step, NHWC, packed bits */
-    if (pass_lower(g, o, p, err))
-        goto fail;
+    {
+        lower_options lo;
+        memset(&lo, 0, sizeof lo);
+        lo.input_u8 = o->input_u8;
+        memcpy(lo.mean, o->mean, sizeof lo.mean);
+        memcpy(lo.std, o->std, sizeof lo.std);
+        lo.n_mean = o->n_mean;
+        lo.n_std = o->n_std;
+        if (pass_lower(g, &lo, p, err))
+            goto fail;
+    }
     after_lir(o, p, "lower");
     /* fuse_pool: float conv + max pooling -> one step, no conv output */
     if (pass_fuse_pool(p, err))

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "../codegen/emit.h"
-#include "../frontend/params.h"
+#include "../frontend/mxnet/params.h"
 #include "../passes/lower.h"
 #include "../util/mem.h"
 

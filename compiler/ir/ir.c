@@ -11,22 +11,17 @@
 #include "../util/mem.h"
 
 static const char *const op_names[] = {
-#define OP(id, name, kind, operands, mx) name,
+#define OP(id, name, kind, operands, attrs, shape, lower) name,
 #include "ops.def"
 #undef OP
 };
 static const char *const op_kinds[] = {
-#define OP(id, name, kind, operands, mx) kind,
-#include "ops.def"
-#undef OP
-};
-static const char *const op_mx[] = {
-#define OP(id, name, kind, operands, mx) mx,
+#define OP(id, name, kind, operands, attrs, shape, lower) kind,
 #include "ops.def"
 #undef OP
 };
 static const char *const op_operands[] = {
-#define OP(id, name, kind, operands, mx) operands,
+#define OP(id, name, kind, operands, attrs, shape, lower) operands,
 #include "ops.def"
 #undef OP
 };
@@ -36,8 +31,156 @@ _Static_assert(sizeof op_names / sizeof *op_names == IR_OP_COUNT,
                "op name table out of step with ops.def");
 _Static_assert(sizeof op_kinds / sizeof *op_kinds == IR_OP_COUNT,
                "op kind table out of step with ops.def");
-_Static_assert(sizeof op_mx / sizeof *op_mx == IR_OP_COUNT,
-               "op spelling table out of step with ops.def");
+
+const char *const ir_act_kind_names[] = {"none", "relu", "sigmoid", "tanh", "softrelu",
+                                         "softsign", "leaky", "elu", "selu", "gelu",
+                                         "prelu", NULL};
+const char *const ir_pool_type_names[] = {"max", "avg", "sum", NULL};
+const char *const ir_pool_conv_names[] = {"valid", "full", NULL};
+const char *const ir_scalar_kind_names[] = {"add", "sub", "rsub", "mul", "div",
+                                            "rdiv", "max", "min", "pow", NULL};
+const char *const ir_softmax_mode_names[] = {"last", "axis", "all", "channel", NULL};
+
+/* ---- attribute schemas (from ops.def's lists) --------------------------- */
+
+typedef enum { AT_INT, AT_BOOL, AT_DOUBLE, AT_INT2, AT_ENUM, AT_INTS, AT_SHAPE } attr_type;
+
+typedef struct {
+    const char *name;
+    attr_type type;
+    size_t offset;
+    const char *const *names; /* AT_ENUM */
+} attr_field;
+
+#define SCHEMA_INT(st, f, x) {#f, AT_INT, offsetof(st, f), NULL},
+#define SCHEMA_BOOL(st, f, x) {#f, AT_BOOL, offsetof(st, f), NULL},
+#define SCHEMA_DOUBLE(st, f, x) {#f, AT_DOUBLE, offsetof(st, f), NULL},
+#define SCHEMA_INT2(st, f, x) {#f, AT_INT2, offsetof(st, f), NULL},
+#define SCHEMA_ENUM(st, f, x) {#f, AT_ENUM, offsetof(st, f), ir_##x##_names},
+#define SCHEMA_INTS(st, f, x) {#f, AT_INTS, offsetof(st, f), NULL},
+#define SCHEMA_SHAPE(st, f, x) {#f, AT_SHAPE, offsetof(st, f), NULL},
+
+#define SCHEMA(name, st, LIST)                                                 \
+    static const attr_field name[] = {                                         \
+        LIST(SCHEMA_ROW_##st) {NULL, AT_INT, 0, NULL}};
+#define SCHEMA_ROW(st, type, f, x) SCHEMA_##type(st, f, x)
+#define SCHEMA_ROW_ir_conv_attr(t, f, x) SCHEMA_ROW(ir_conv_attr, t, f, x)
+#define SCHEMA_ROW_ir_dense_attr(t, f, x) SCHEMA_ROW(ir_dense_attr, t, f, x)
+#define SCHEMA_ROW_ir_bn_attr(t, f, x) SCHEMA_ROW(ir_bn_attr, t, f, x)
+#define SCHEMA_ROW_ir_act_attr(t, f, x) SCHEMA_ROW(ir_act_attr, t, f, x)
+#define SCHEMA_ROW_ir_pool_attr(t, f, x) SCHEMA_ROW(ir_pool_attr, t, f, x)
+#define SCHEMA_ROW_ir_scalar_attr(t, f, x) SCHEMA_ROW(ir_scalar_attr, t, f, x)
+#define SCHEMA_ROW_ir_binary_attr(t, f, x) SCHEMA_ROW(ir_binary_attr, t, f, x)
+#define SCHEMA_ROW_ir_concat_attr(t, f, x) SCHEMA_ROW(ir_concat_attr, t, f, x)
+#define SCHEMA_ROW_ir_reshape_attr(t, f, x) SCHEMA_ROW(ir_reshape_attr, t, f, x)
+#define SCHEMA_ROW_ir_transpose_attr(t, f, x) SCHEMA_ROW(ir_transpose_attr, t, f, x)
+#define SCHEMA_ROW_ir_swapaxis_attr(t, f, x) SCHEMA_ROW(ir_swapaxis_attr, t, f, x)
+#define SCHEMA_ROW_ir_pad_attr(t, f, x) SCHEMA_ROW(ir_pad_attr, t, f, x)
+#define SCHEMA_ROW_ir_slice_attr(t, f, x) SCHEMA_ROW(ir_slice_attr, t, f, x)
+#define SCHEMA_ROW_ir_split_attr(t, f, x) SCHEMA_ROW(ir_split_attr, t, f, x)
+#define SCHEMA_ROW_ir_mean_attr(t, f, x) SCHEMA_ROW(ir_mean_attr, t, f, x)
+#define SCHEMA_ROW_ir_full_attr(t, f, x) SCHEMA_ROW(ir_full_attr, t, f, x)
+#define SCHEMA_ROW_ir_softmax_attr(t, f, x) SCHEMA_ROW(ir_softmax_attr, t, f, x)
+#define SCHEMA_ROW_ir_clip_attr(t, f, x) SCHEMA_ROW(ir_clip_attr, t, f, x)
+
+SCHEMA(schema_conv, ir_conv_attr, IR_ATTRS_CONV)
+SCHEMA(schema_dense, ir_dense_attr, IR_ATTRS_DENSE)
+SCHEMA(schema_bn, ir_bn_attr, IR_ATTRS_BN)
+SCHEMA(schema_act, ir_act_attr, IR_ATTRS_ACT)
+SCHEMA(schema_pool, ir_pool_attr, IR_ATTRS_POOL)
+SCHEMA(schema_scalar, ir_scalar_attr, IR_ATTRS_SCALAR)
+SCHEMA(schema_binary, ir_binary_attr, IR_ATTRS_BINARY)
+SCHEMA(schema_concat, ir_concat_attr, IR_ATTRS_CONCAT)
+SCHEMA(schema_reshape, ir_reshape_attr, IR_ATTRS_RESHAPE)
+SCHEMA(schema_transpose, ir_transpose_attr, IR_ATTRS_TRANSPOSE)
+SCHEMA(schema_swapaxis, ir_swapaxis_attr, IR_ATTRS_SWAPAXIS)
+SCHEMA(schema_pad, ir_pad_attr, IR_ATTRS_PAD)
+SCHEMA(schema_slice, ir_slice_attr, IR_ATTRS_SLICE)
+SCHEMA(schema_split, ir_split_attr, IR_ATTRS_SPLIT)
+SCHEMA(schema_mean, ir_mean_attr, IR_ATTRS_MEAN)
+SCHEMA(schema_full, ir_full_attr, IR_ATTRS_FULL)
+SCHEMA(schema_softmax, ir_softmax_attr, IR_ATTRS_SOFTMAX)
+SCHEMA(schema_clip, ir_clip_attr, IR_ATTRS_CLIP)
+static const attr_field schema_none[] = {{NULL, AT_INT, 0, NULL}};
+
+/* Per op: its attribute schema and where its attributes are in a node. */
+#define ATTRS_none NULL, 0
+#define ATTRS_conv schema_conv, offsetof(ir_node, a.conv)
+#define ATTRS_dense schema_dense, offsetof(ir_node, a.dense)
+#define ATTRS_bn schema_bn, offsetof(ir_node, a.bn)
+#define ATTRS_act schema_act, offsetof(ir_node, a.act)
+#define ATTRS_pool schema_pool, offsetof(ir_node, a.pool)
+#define ATTRS_scalar schema_scalar, offsetof(ir_node, a.scalar)
+#define ATTRS_binary schema_binary, offsetof(ir_node, a.bin)
+#define ATTRS_concat schema_concat, offsetof(ir_node, a.concat)
+#define ATTRS_reshape schema_reshape, offsetof(ir_node, a.reshape)
+#define ATTRS_transpose schema_transpose, offsetof(ir_node, a.transpose)
+#define ATTRS_swapaxis schema_swapaxis, offsetof(ir_node, a.swapaxis)
+#define ATTRS_pad schema_pad, offsetof(ir_node, a.pad)
+#define ATTRS_slice schema_slice, offsetof(ir_node, a.slice)
+#define ATTRS_split schema_split, offsetof(ir_node, a.split)
+#define ATTRS_mean schema_mean, offsetof(ir_node, a.mean)
+#define ATTRS_full schema_full, offsetof(ir_node, a.full)
+#define ATTRS_softmax schema_softmax, offsetof(ir_node, a.softmax)
+#define ATTRS_clip schema_clip, offsetof(ir_node, a.clip)
+
+static const struct {
+    const attr_field *fields;
+    size_t offset;
+} op_attrs[] = {
+#define OP(id, name, kind, operands, attrs, shape, lower) {ATTRS_##attrs},
+#include "ops.def"
+#undef OP
+};
+_Static_assert(sizeof op_attrs / sizeof *op_attrs == IR_OP_COUNT,
+               "op attribute table out of step with ops.def");
+
+/* "name=value" for every attribute field of n, space-separated. */
+static void dump_attrs(const ir_node *n, FILE *f)
+{
+    const attr_field *a = op_attrs[n->op].fields;
+    const char *base = (const char *)n + op_attrs[n->op].offset;
+    char buf[96];
+    int first = 1, k;
+    (void)schema_none;
+    for (; a && a->name; a++) {
+        const void *p = base + a->offset;
+        fprintf(f, "%s%s=", first ? " [" : " ", a->name);
+        first = 0;
+        switch (a->type) {
+        case AT_INT:
+        case AT_BOOL:
+            fprintf(f, "%d", *(const int *)p);
+            break;
+        case AT_DOUBLE:
+            fprintf(f, "%.9g", *(const double *)p);
+            break;
+        case AT_INT2:
+            fprintf(f, "%dx%d", ((const int *)p)[0], ((const int *)p)[1]);
+            break;
+        case AT_ENUM: {
+            int v = *(const int *)p, i;
+            for (i = 0; a->names[i] && i < v; i++)
+                ;
+            fprintf(f, "%s", i == v && a->names[i] ? a->names[i] : "?");
+            break;
+        }
+        case AT_INTS: {
+            const ir_ints *v = p;
+            fputc('(', f);
+            for (k = 0; k < v->n && k < IR_MAX_INTS; k++)
+                fprintf(f, "%s%d", k ? "," : "", v->v[k]);
+            fputc(')', f);
+            break;
+        }
+        case AT_SHAPE:
+            fputs(ir_shape_str(p, buf, sizeof buf), f);
+            break;
+        }
+    }
+    if (!first)
+        fputc(']', f);
+}
 
 const char *ir_op_name(ir_op op)
 {
@@ -49,9 +192,28 @@ const char *ir_op_kind(ir_op op)
     return (unsigned)op < IR_OP_COUNT ? op_kinds[op] : "?";
 }
 
-ir_slot_kind ir_slot_kind_of(ir_op op, int i)
+int ir_op_from_name(const char *name)
 {
-    const char *s = (unsigned)op < IR_OP_COUNT ? op_operands[op] : "";
+    int op;
+    for (op = 0; op < IR_OP_COUNT; op++)
+        if (!strcmp(op_names[op], name))
+            return op;
+    return -1;
+}
+
+const char *ir_node_op_name(const ir_node *n)
+{
+    return n->op == IR_OP_FRONTEND ? n->a.fe.op->name : ir_op_name(n->op);
+}
+
+const char *ir_node_kind(const ir_node *n)
+{
+    return n->op == IR_OP_FRONTEND ? n->a.fe.op->kind : ir_op_kind(n->op);
+}
+
+/* Operand kind of slot i from an operands string (see ops.def). */
+static ir_slot_kind slot_kind(const char *s, int i)
+{
     size_t len = strlen(s);
     char c;
     if (!len || i < 0)
@@ -67,23 +229,14 @@ ir_slot_kind ir_slot_kind_of(ir_op op, int i)
     return c == 'd' ? IR_SLOT_DATA : c == 'p' ? IR_SLOT_PARAM : IR_SLOT_WEIGHTS;
 }
 
-int ir_op_from_mxnet(const char *mx_name)
+ir_slot_kind ir_node_slot_kind(const ir_node *n, int i)
 {
-    size_t len = strlen(mx_name);
-    int op;
-    if (len == 0)
-        return -1;
-    for (op = 0; op < IR_OP_COUNT; op++) {
-        const char *s = op_mx[op];
-        while (*s) {
-            const char *bar = strchr(s, '|');
-            size_t n = bar ? (size_t)(bar - s) : strlen(s);
-            if (n == len && !memcmp(s, mx_name, n))
-                return op;
-            s += n + (bar != NULL);
-        }
-    }
-    return -1;
+    return slot_kind(n->op == IR_OP_FRONTEND ? n->a.fe.op->operands : op_operands[n->op], i);
+}
+
+ir_slot_kind ir_slot_kind_of(ir_op op, int i)
+{
+    return slot_kind((unsigned)op < IR_OP_COUNT ? op_operands[op] : "", i);
 }
 
 int64_t ir_shape_count(const ir_shape *s)
@@ -93,6 +246,14 @@ int64_t ir_shape_count(const ir_shape *s)
     for (i = 0; i < s->ndim; i++)
         c *= s->d[i];
     return c;
+}
+
+int64_t ir_conv_out_size(int64_t in, int k, int s, int p, int d)
+{
+    int64_t span = (int64_t)d * (k - 1) + 1;
+    if (in + 2 * (int64_t)p < span || s < 1)
+        return 0;
+    return (in + 2 * (int64_t)p - span) / s + 1;
 }
 
 int ir_shape_equal(const ir_shape *a, const ir_shape *b)
@@ -129,16 +290,17 @@ static void node_free(ir_node *n)
     int i;
     free(n->uses);
     free(n->name);
-    free(n->mx_op);
+    free(n->src_op);
     free(n->in);
     free(n->shape);
     for (i = 0; i < n->n_merged; i++)
         free(n->merged[i]);
     free(n->merged);
     if (n->op == IR_OP_CONST) {
-        if (!n->a.c.f_borrowed)
-            free(n->a.c.f);
-        free(n->a.c.param_name);
+        free(n->a.c.source_name); /* the data is the graph's */
+    } else if (n->op == IR_OP_FRONTEND) {
+        if (n->a.fe.op->free_attrs)
+            n->a.fe.op->free_attrs(n->a.fe.attrs);
     } else if (n->op == IR_OP_BCONV || n->op == IR_OP_BDENSE) {
         free(n->a.b.scale);
         free(n->a.b.bias);
@@ -161,20 +323,37 @@ void ir_graph_free(ir_graph *g)
     free(g->heads);
     free(g->symbol_path);
     free(g->params_path);
-    mx_params_free(&g->params);
+    for (i = 0; i < g->n_blobs; i++)
+        free(g->blobs[i]);
+    free(g->blobs);
     memset(g, 0, sizeof *g);
 }
 
+void ir_graph_adopt(ir_graph *g, void *mem)
+{
+    if (!mem)
+        return;
+    xgrow((void **)&g->blobs, &g->cap_blobs, g->n_blobs + 1, sizeof *g->blobs);
+    g->blobs[g->n_blobs++] = mem;
+}
+
+float *ir_graph_floats(ir_graph *g, size_t n)
+{
+    float *f = xmalloc(sizeof(float) * (n ? n : 1));
+    ir_graph_adopt(g, f);
+    return f;
+}
+
 ir_node *ir_node_add(ir_graph *g, ir_op op, const char *name,
-                     const char *mx_op, int json_index)
+                     const char *src_op, int src_index)
 {
     ir_node *n = xcalloc(1, sizeof *n);
     xgrow((void **)&g->nodes, &g->cap, g->n + 1, sizeof *g->nodes);
     n->id = (int)g->n;
     n->op = op;
     n->name = xstrdup(name);
-    n->mx_op = xstrdup(mx_op);
-    n->json_index = json_index;
+    n->src_op = xstrdup(src_op);
+    n->src_index = src_index;
     n->n_out = 1;
     g->nodes[g->n++] = n;
     return n;
@@ -413,7 +592,7 @@ int ir_node_errf(const ir_graph *g, const ir_node *n, bnnc_err *err,
     char name[256];
     return bnnc_errf(err, "%s: node '%s' (%s): %s",
                      g->symbol_path ? g->symbol_path : "<graph>",
-                     bnnc_excerpt(n->name, name, sizeof name), n->mx_op, msg);
+                     bnnc_excerpt(n->name, name, sizeof name), n->src_op, msg);
 }
 
 void ir_dump(const ir_graph *g, void *file)
@@ -426,7 +605,7 @@ void ir_dump(const ir_graph *g, void *file)
         const ir_node *n = g->nodes[i];
         if (n->dead)
             continue;
-        fprintf(f, "%%%zu = %s", i, ir_op_name(n->op));
+        fprintf(f, "%%%zu = %s", i, ir_node_op_name(n));
         for (j = 0; j < n->n_in; j++) {
             fprintf(f, "%s%%%d", j ? ", " : " ", n->in[j].node);
             if (n->in[j].out)
@@ -445,11 +624,15 @@ void ir_dump(const ir_graph *g, void *file)
             if (b->out_a)
                 fprintf(f, ", %s out", b->out_bits ? "bits" : "float");
             fprintf(f, "]");
-        } else if (n->op == IR_OP_CONV && (n->a.conv.relu || n->weight_only_binary)) {
-            fprintf(f, " [%s%s]", n->a.conv.relu ? "relu" : "",
-                    n->weight_only_binary ? (n->a.conv.relu ? ", +-1 weights" : "+-1 weights") : "");
+        } else if (n->op == IR_OP_CONST) {
+            fprintf(f, " [%s%s]", n->a.c.f ? "values" : "raw",
+                    n->a.c.source_name ? ", from the file" : "");
+        } else if (n->op != IR_OP_FRONTEND) {
+            dump_attrs(n, f);
+            if (n->weight_only_binary)
+                fprintf(f, " [+-1 weights]");
         }
-        fprintf(f, "  ; %s (%s)", n->name, n->mx_op);
+        fprintf(f, "  ; %s (%s)", n->name, n->src_op);
         if (n->shape)
             fprintf(f, " -> %s", ir_shape_str(&n->shape[0], buf, sizeof buf));
         fputc('\n', f);

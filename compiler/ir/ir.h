@@ -2,14 +2,19 @@
  * ir.h - the graph every pass reads and rewrites.
  *
  * A graph is a vector of nodes in topological order (inputs always refer
- * to earlier nodes). Each node keeps the MXNet node it came from (name, op
- * as spelled in the file, index in symbol.json) so that every later error
+ * to earlier nodes). Each node keeps the node of the model file it came
+ * from (name, operator as spelled there, index) so that every later error
  * can point at the model. Passes never free nodes: they redirect uses with
  * ir_replace_uses() and mark nodes dead; ir_compact() drops dead nodes.
  *
- * Shapes are MXNet's (NCHW) until the layout pass. Values are float32
- * unless a node says otherwise (binary layers carry +-1 weights as floats
- * until code generation packs them).
+ * The IR knows no file format. Frontends (frontend/<format>/) build it:
+ * generic operators (ops.def), constants the graph owns, and, for a
+ * format's own operators that need shapes before they can be expressed
+ * generically, IR_OP_FRONTEND nodes that the expand pass rewrites.
+ * Shapes are in the layout the model declares (graph.layout: NCHW for
+ * MXNet and ONNX); lowering chooses the runtime's NHWC. Values are float32
+ * unless a node says otherwise (binary layers carry +-1 weights until
+ * code generation packs them).
  */
 #ifndef BNNC_IR_IR_H
 #define BNNC_IR_IR_H
@@ -17,13 +22,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../frontend/params.h"
 #include "../util/err.h"
 
 #define IR_MAX_DIMS 8
+#define IR_MAX_INTS 16
 
 typedef enum {
-#define OP(id, name, kind, operands, mx) IR_OP_##id,
+#define OP(id, name, kind, operands, attrs, shape, lower) IR_OP_##id,
 #include "ops.def"
 #undef OP
     IR_OP_COUNT
@@ -36,12 +41,11 @@ typedef enum {
     IR_SLOT_NONE,    /* the op has no such slot */
     IR_SLOT_DATA,    /* a tensor, computed or constant */
     IR_SLOT_PARAM,   /* a constant with values (weights, bias, statistics) */
-    IR_SLOT_WEIGHTS  /* binary weights: a constant of packed words or values */
+    IR_SLOT_WEIGHTS  /* weights a frontend op interprets (e.g. packed words) */
 } ir_slot_kind;
 ir_slot_kind ir_slot_kind_of(ir_op op, int i);
-
-/* IR op for an MXNet op name (any version's spelling); -1 if unknown. */
-int ir_op_from_mxnet(const char *mx_name);
+/* The IR op named `name` (ops.def name column); -1 if none. */
+int ir_op_from_name(const char *name);
 
 typedef struct {
     int ndim;
@@ -49,6 +53,10 @@ typedef struct {
 } ir_shape;
 
 int64_t ir_shape_count(const ir_shape *s);
+/* Output size along one axis of a convolution or pooling window of size
+ * k, stride s, padding p on each side and dilation d over `in` elements;
+ * 0 when the window does not fit. */
+int64_t ir_conv_out_size(int64_t in, int k, int s, int p, int d);
 int ir_shape_equal(const ir_shape *a, const ir_shape *b);
 /* "(1, 3, 8, 8)" into buf; returns buf. */
 char *ir_shape_str(const ir_shape *s, char *buf, size_t size);
@@ -58,30 +66,13 @@ typedef struct {
     int out;
 } ir_ref;
 
-/* ---- per-op attributes ---------------------------------------------- */
-
-typedef enum { IR_PAD_PLUS_ONE, IR_PAD_MINUS_ONE, IR_PAD_ZERO } ir_pad_mode;
-
+/* Up to IR_MAX_INTS ints (axes, reshape codes, pad widths). */
 typedef struct {
-    int kernel[2], stride[2], dilate[2], pad[2];
-    int num_filter, num_group;
-    int no_bias;
-    int relu; /* fold_float: a following ReLU is applied by the conv */
-} ir_conv_attr;
+    int n;
+    int v[IR_MAX_INTS];
+} ir_ints;
 
-typedef struct {
-    int num_hidden;
-    int no_bias;
-    int flatten;
-    int relu; /* fold_float: a following ReLU is applied by the layer */
-} ir_dense_attr;
-
-typedef struct {
-    double eps;
-    int fix_gamma;
-    int axis;
-    int use_global_stats;
-} ir_bn_attr;
+/* ---- per-op attributes (lists in ops.def) --------------------------- */
 
 /* Activation kinds; match bnn_act in runtime_min/include/bnn.h. */
 typedef enum {
@@ -90,112 +81,67 @@ typedef enum {
     IR_ACT_PRELU
 } ir_act_kind;
 
-typedef struct {
-    ir_act_kind act;
-    double slope; /* leaky, elu, rrelu (mean of bounds) */
-} ir_act_attr;
-
 typedef enum { IR_POOL_MAX, IR_POOL_AVG, IR_POOL_SUM } ir_pool_type;
+/* output size: floor (valid) or ceil (full) of (in + 2 pad - k) / s + 1 */
 typedef enum { IR_POOL_VALID, IR_POOL_FULL } ir_pool_conv;
-
-typedef struct {
-    ir_pool_type type;
-    int kernel[2], stride[2], pad[2];
-    int global;
-    ir_pool_conv convention;
-    int count_include_pad;
-    int v1; /* Pooling_v1: padding is zeros that take part in max and avg
-               (avg always divides by the kernel area) */
-} ir_pool_attr;
 
 typedef enum {
     IR_SC_ADD, IR_SC_SUB, IR_SC_RSUB, IR_SC_MUL, IR_SC_DIV, IR_SC_RDIV,
     IR_SC_MAX, IR_SC_MIN, IR_SC_POW
 } ir_scalar_kind;
 
-typedef struct {
-    ir_scalar_kind kind;
-    double value;
-} ir_scalar_attr;
-
-typedef struct {
-    int broadcast; /* broadcast_* spelling: NumPy broadcasting allowed */
-} ir_binary_attr;
-
-typedef struct {
-    int dim;
-} ir_concat_attr;
-
-typedef struct {
-    int shape[IR_MAX_DIMS + 4];
-    int n;
-    int reverse;
-} ir_reshape_attr;
-
-typedef struct {
-    int axes[IR_MAX_DIMS];
-    int n; /* 0 = reverse all */
-} ir_transpose_attr;
-
-typedef struct {
-    int dim1, dim2;
-} ir_swapaxis_attr;
-
-typedef struct {
-    int width[2 * IR_MAX_DIMS]; /* before/after per axis */
-    int n;                      /* number of entries in width */
-    double value;
-} ir_pad_attr;
-
-typedef struct {
-    int axis, begin, end; /* end: INT32_MIN = None */
-} ir_slice_attr;
-
-typedef struct {
-    int num_outputs, axis, squeeze_axis;
-} ir_split_attr;
-
-typedef struct {
-    int axes[IR_MAX_DIMS];
-    int n; /* 0 = all */
-    int keepdims, exclude;
-} ir_mean_attr;
-
-typedef struct {
-    ir_shape shape;
-    double value;
-} ir_full_attr;
-
 typedef enum {
     IR_SOFTMAX_LAST,     /* softmax over the last axis */
     IR_SOFTMAX_AXIS,     /* softmax over `axis` */
-    IR_SOFTMAX_ALL,      /* SoftmaxOutput: over all non-batch elements */
+    IR_SOFTMAX_ALL,      /* over all non-batch elements */
     IR_SOFTMAX_CHANNEL   /* over axis 1 for every other position */
 } ir_softmax_mode;
 
-typedef struct {
-    ir_softmax_mode mode;
-    int axis;
-    double temperature;
-    int log; /* log_softmax */
-} ir_softmax_attr;
+/* Names of the enum values, for dumps (NULL-terminated, indexed by value). */
+extern const char *const ir_act_kind_names[];
+extern const char *const ir_pool_type_names[];
+extern const char *const ir_pool_conv_names[];
+extern const char *const ir_scalar_kind_names[];
+extern const char *const ir_softmax_mode_names[];
 
-typedef struct {
-    double a_min, a_max;
-} ir_clip_attr;
+#define IR_FIELD_INT(f, x) int f;
+#define IR_FIELD_BOOL(f, x) int f;
+#define IR_FIELD_DOUBLE(f, x) double f;
+#define IR_FIELD_INT2(f, x) int f[2];
+#define IR_FIELD_ENUM(f, x) ir_##x f;
+#define IR_FIELD_INTS(f, x) ir_ints f;
+#define IR_FIELD_SHAPE(f, x) ir_shape f;
+#define IR_FIELD(type, f, x) IR_FIELD_##type(f, x)
 
-/* Where a binary layer came from. */
-typedef enum {
-    IR_DIALECT_V1,           /* QConvolution / QFullyConnected */
-    IR_DIALECT_V2_RAW,       /* det_sign + Convolution (+ offset ops) */
-    IR_DIALECT_V2_CONVERTED, /* BinaryInference* with packed words */
-    IR_DIALECT_PATTERN       /* sign-fed conv with +-1 weights, other ops */
-} ir_dialect;
+#include "ops.def" /* the attribute lists only: no OP() is defined */
+
+typedef struct { IR_ATTRS_CONV(IR_FIELD) } ir_conv_attr;
+typedef struct { IR_ATTRS_DENSE(IR_FIELD) } ir_dense_attr;
+typedef struct { IR_ATTRS_BN(IR_FIELD) } ir_bn_attr;
+typedef struct { IR_ATTRS_ACT(IR_FIELD) } ir_act_attr;
+typedef struct { IR_ATTRS_POOL(IR_FIELD) } ir_pool_attr;
+typedef struct { IR_ATTRS_SCALAR(IR_FIELD) } ir_scalar_attr;
+typedef struct { IR_ATTRS_BINARY(IR_FIELD) } ir_binary_attr;
+typedef struct { IR_ATTRS_CONCAT(IR_FIELD) } ir_concat_attr;
+typedef struct { IR_ATTRS_RESHAPE(IR_FIELD) } ir_reshape_attr;
+typedef struct { IR_ATTRS_TRANSPOSE(IR_FIELD) } ir_transpose_attr;
+typedef struct { IR_ATTRS_SWAPAXIS(IR_FIELD) } ir_swapaxis_attr;
+typedef struct { IR_ATTRS_PAD(IR_FIELD) } ir_pad_attr;
+typedef struct { IR_ATTRS_SLICE(IR_FIELD) } ir_slice_attr;
+typedef struct { IR_ATTRS_SPLIT(IR_FIELD) } ir_split_attr;
+typedef struct { IR_ATTRS_MEAN(IR_FIELD) } ir_mean_attr;
+typedef struct { IR_ATTRS_FULL(IR_FIELD) } ir_full_attr;
+typedef struct { IR_ATTRS_SOFTMAX(IR_FIELD) } ir_softmax_attr;
+typedef struct { IR_ATTRS_CLIP(IR_FIELD) } ir_clip_attr;
+
+/* ---- binary layers and constants ------------------------------------ */
+
+typedef enum { IR_PAD_PLUS_ONE, IR_PAD_MINUS_ONE, IR_PAD_ZERO } ir_pad_mode;
 
 /*
- * A binary conv or dense after binarize: one node, one input (the
- * real-valued tensor that is sign-binarized: x < 0 -> -1, else +1), and
- * its +-1 weights. Output:
+ * A binary conv or dense after binarize (or after a frontend op's
+ * expansion): one node, one input (the real-valued tensor that is
+ * sign-binarized: x < 0 -> -1, else +1), and its +-1 weights. Output:
  *     y[o] = ((dot[o] + offset) / divisor) * scale[o] + bias[o]
  * where dot is the exact +-1 dot product with out-of-image taps valued
  * per pad_mode; scale is NULL (= 1) unless the graph scales per channel
@@ -209,13 +155,15 @@ typedef struct {
     double offset, divisor;
     float *scale;           /* per output channel or NULL; owned */
     float *bias;            /* per output channel or NULL; owned */
-    int8_t *w;              /* +-1 weights, MXNet order (O, C/g, kh, kw) or
-                               (O, K); owned */
+    int8_t *w;              /* +-1 weights, (O, C/g, kh, kw) or (O, K); owned */
     ir_shape w_shape;
-    size_t stored_bytes;    /* bytes of weights (+ bias) in the params file */
-    char *w_param;          /* params key of the weights; owned */
-    ir_dialect dialect;
-    int word_bits;          /* 32/64 when weights were stored packed, else 0 */
+    size_t stored_bytes;    /* bytes of weights (+ bias) in the model file */
+    char *w_param;          /* the weights' name in the model file; owned */
+    const char *origin;     /* how it was recognised, for inspect (static
+                               text: "sign-pattern" for a sign-fed conv or
+                               dense with +-1 weights, or the dialect of
+                               the frontend that made it) */
+    int word_bits;          /* 32/64 when the file stored the weights packed */
     int xnor_input_scale;   /* output is later multiplied by an input K-map */
     /* Set by fold_thresholds: the whole per-channel affine map after the
      * layer, y[o] = out_a[o] * dot[o] + out_b[o] (double), and, when every
@@ -230,17 +178,18 @@ typedef struct {
                                an integer dot value (float-rounding risk) */
 } ir_bin_attr;
 
-/* Data of a CONST node (float32 values, MXNet shape). */
+/* Data of a CONST node. Its memory belongs to the graph (ir_graph_adopt):
+ * nothing frees a constant's data but ir_graph_free. */
 typedef struct {
     ir_shape shape;
-    float *f;               /* owned, unless f_borrowed */
-    int f_borrowed;         /* f is the params array's own float32 data */
-    size_t stored_bytes;    /* bytes this data occupied in the params file */
-    char *param_name;       /* params key it came from, or NULL; owned */
-    int param_dtype;        /* mx_dtype of the stored array */
-    /* Bit-packed BMXNet weights: the array in g->params holding the words
-     * (f is NULL until binarize unpacks them). */
-    const mx_array *packed;
+    float *f;               /* the values, float32 (NULL: only raw) */
+    /* The bytes as the file stored them, for constants only a frontend op
+     * can interpret (BMXNet's packed words); NULL otherwise. */
+    const uint8_t *raw;
+    size_t raw_bytes;
+    int raw_elem_bytes;     /* bytes per stored element (4 or 8 for words) */
+    size_t stored_bytes;    /* bytes this data occupied in the model file */
+    char *source_name;      /* its name in the model file, or NULL; owned */
 } ir_const;
 
 /* One use of a node's output: input slot `slot` of node `user`, or graph
@@ -249,12 +198,30 @@ typedef struct {
     int user, slot, out;
 } ir_use;
 
+struct ir_graph;
+struct ir_node;
+
+/* A frontend's own operator (IR_OP_FRONTEND): defined in the frontend's
+ * folder, it stands in the graph until the expand pass, which runs after
+ * shapes and constant folding, replaces it by generic operators. */
+typedef struct ir_frontend_op {
+    const char *name;       /* in dumps: "mxnet.QConvolution" */
+    const char *kind;       /* inspect's layer kind */
+    const char *operands;   /* as ops.def's operands column ('w': weights
+                               only this op interprets) */
+    /* output shapes from the inputs' (the shapes pass) */
+    int (*shape)(struct ir_graph *g, struct ir_node *n, bnnc_err *err);
+    /* replace n by generic operators (redirecting its uses) */
+    int (*expand)(struct ir_graph *g, struct ir_node *n, bnnc_err *err);
+    void (*free_attrs)(void *attrs);
+} ir_frontend_op;
+
 typedef struct ir_node {
     int id;
     ir_op op;
-    char *name;       /* MXNet node name (owned) */
-    char *mx_op;      /* MXNet op as written in the file (owned) */
-    int json_index;   /* node index in symbol.json, -1 if synthesized */
+    char *name;       /* name in the model file (owned) */
+    char *src_op;     /* its operator as the file spells it (owned) */
+    int src_index;    /* its index in the file's node list, -1 if made here */
     int n_in;
     ir_ref *in;
     int n_out;
@@ -266,7 +233,7 @@ typedef struct ir_node {
     ir_use *uses;
     int n_uses, cap_uses;
     int weight_only_binary; /* CONV/DENSE with +-1 weights, float input */
-    /* MXNet nodes merged into this one by binarize (names, owned). */
+    /* Nodes of the model merged into this one by passes (names, owned). */
     char **merged;
     int n_merged;
     union {
@@ -289,36 +256,46 @@ typedef struct ir_node {
         ir_softmax_attr softmax;
         ir_clip_attr clip;
         ir_bin_attr b;          /* BCONV, BDENSE */
-        struct {                /* QCONV/QDENSE/BICONV/BIDENSE (import) */
-            ir_conv_attr conv;
-            ir_dense_attr dense;
-            int act_bit, weight_bit;
-            int packed;         /* weights stored as packed words */
-            int scaling_forward;
-        } q;
-        struct {
-            int backward_only, act_bit;
-        } qact;
         ir_const c;             /* CONST */
+        struct {                /* FRONTEND */
+            const ir_frontend_op *op;
+            void *attrs;        /* owned (op->free_attrs) */
+        } fe;
     } a;
 } ir_node;
 
-typedef struct {
+/* The axis order of the model's 4-D tensors: NCHW (MXNet, ONNX) or NHWC
+ * (TFLite). Shapes and attributes (batchnorm axis, concat dim...) are in
+ * this order; lowering maps it onto the runtime's NHWC. */
+typedef enum { IR_LAYOUT_NCHW, IR_LAYOUT_NHWC } ir_layout;
+
+typedef struct ir_graph {
     ir_node **nodes;
     size_t n, cap;
     ir_ref *heads;
     int n_heads;
-    char *symbol_path;   /* for messages */
-    char *params_path;
-    mx_params params;    /* kept alive: CONST data may refer to it */
+    char *symbol_path;   /* the file naming the nodes (messages) */
+    char *params_path;   /* the file holding the weights (messages) */
+    ir_layout layout;
+    void **blobs;        /* memory the graph owns (constants' data) */
+    size_t n_blobs, cap_blobs;
 } ir_graph;
 
 void ir_graph_init(ir_graph *g);
 void ir_graph_free(ir_graph *g);
+/* The graph takes ownership of mem (freed by ir_graph_free). */
+void ir_graph_adopt(ir_graph *g, void *mem);
+/* n floats owned by the graph (uninitialised). */
+float *ir_graph_floats(ir_graph *g, size_t n);
+/* Operator name, kind and operand kind of a node (a FRONTEND node's are
+ * its frontend op's). */
+const char *ir_node_op_name(const ir_node *n);
+const char *ir_node_kind(const ir_node *n);
+ir_slot_kind ir_node_slot_kind(const ir_node *n, int i);
 
-/* Append a node; name and mx_op are copied. Returns it (id = index). */
+/* Append a node; name and src_op are copied. Returns it (id = index). */
 ir_node *ir_node_add(ir_graph *g, ir_op op, const char *name,
-                     const char *mx_op, int json_index);
+                     const char *src_op, int src_index);
 /* Set n's inputs (the producers' use lists follow). */
 void ir_node_set_inputs(ir_graph *g, ir_node *n, int n_in, const ir_ref *in);
 /* Rebuild every use list from the inputs and heads (after a frontend

@@ -1,34 +1,28 @@
 /*
  * binarize.c - recognise binary layers by graph pattern, never by name.
  *
- * Requires: fold_constants (det_sign of a weight variable is already a
- * constant of +-1 values). Establishes: every binary convolution or dense
- * layer is one BCONV/BDENSE node whose single input is the real-valued
- * tensor it sign-binarizes, carrying its +-1 weights, padding semantics,
- * offset/divisor, per-channel scale and bias; no QCONV, QDENSE, BICONV or
- * BIDENSE nodes remain.
+ * Requires: expand (frontends' own binary layers are BCONV/BDENSE nodes
+ * already) and fold_constants (the sign of a weight constant is a constant
+ * of +-1 values). Establishes: every binary convolution or dense layer is
+ * one BCONV/BDENSE node whose single input is the real-valued tensor it
+ * sign-binarizes, carrying its +-1 weights, padding semantics, offset,
+ * divisor, per-channel scale and bias.
  *
- * The three BMXNet dialects (bmxnet.md section 5):
+ * The pattern: a Convolution / FullyConnected whose weights are all +-1
+ * and whose input is +-1 valued (a sign, or a constant +-1 pad / max-pool
+ * / reshape of one). It is what the BMXNet-v2 Gluon export writes (det_sign,
+ * Pad(-1), conv, _plus_scalar, _div_scalar), what dabnn and PyTorch BNNs
+ * export, and what any framework's sign-then-conv looks like. Padding:
+ * Pad(c) in front with c = -1, 0, +1 gives MINUS_ONE, ZERO, PLUS_ONE; the
+ * convolution's own zero padding of a +-1 tensor is PAD_ZERO.
  *
- *  v1   QConvolution / QConvolution_v1 / QFullyConnected binarize their own
- *       input and weights: y = ((K + dot)/2 + bias) * s, s = mean|W| only
- *       with scaling_mode=forward. Their zero padding is applied before the
- *       sign, so padded taps are +1 (PAD_PLUS_ONE). Weights are real, or
- *       packed words when binarized_weights_only.
- *  v2 converted
- *       BinaryInferenceConvolution / ...FullyConnected also binarize their
- *       input, with packed weights; output is the popcount (K + dot)/2. The
- *       converter keeps the Pad(-1) node in front: a constant pad before a
- *       sign becomes sign(value) padding (-1 -> PAD_MINUS_ONE).
- *  v2 raw (and any graph of that shape)
- *       Convolution / FullyConnected whose weights are all +-1 and whose
- *       input is +-1 valued (a sign, or a constant +-1 pad / max-pool /
- *       reshape of one). Padding: Pad(c) in front with c = -1, 0, +1 gives
- *       MINUS_ONE, ZERO, PLUS_ONE; the convolution's own zero padding of a
- *       +-1 tensor is PAD_ZERO. The trailing _plus_scalar(s) / _div_scalar(d)
- *       become offset s and divisor d (read from the graph: s is 0 when the
- *       model was exported without a forward pass), and a broadcast_mul by
- *       a per-channel constant (binet/xnor mean|W|) becomes the scale.
+ * Then, for every binary layer (found here or made by a frontend):
+ *   - a constant Pad(c) in front of it, when it has no padding of its own,
+ *     becomes its padding with value sign(c) (the layer signs its input);
+ *   - the single-consumer chain of _plus_scalar(s) / _div_scalar(d) / a
+ *     per-channel multiply after it becomes its offset s, divisor d and
+ *     scale (binet/xnor mean|W|); s is read from the graph (0 when the
+ *     model was exported without a forward pass).
  *
  * A convolution with +-1 weights whose input is not +-1 valued (BMXNet's
  * QConv2D without QActivation) is weight-only binary: it stays a float
@@ -106,8 +100,8 @@ static ir_ref sign_source(const ir_graph *g, ir_ref r, ir_node *into)
  * sides; fills pad[2]. */
 static int symmetric_hw_pad(const ir_node *p, int pad[2])
 {
-    const int *w = p->a.pad.width;
-    if (p->op != IR_OP_PAD || p->a.pad.n != 8 || w[4] != w[5] || w[6] != w[7])
+    const int *w = p->a.pad.width.v;
+    if (p->op != IR_OP_PAD || p->a.pad.width.n != 8 || w[4] != w[5] || w[6] != w[7])
         return 0;
     pad[0] = w[4];
     pad[1] = w[6];
@@ -121,38 +115,6 @@ static int8_t *sign_weights(const ir_node *c)
     int8_t *w = xmalloc((size_t)cnt + 1);
     for (i = 0; i < cnt; i++)
         w[i] = c->a.c.f[i] < 0.0f ? -1 : 1;
-    return w;
-}
-
-/* Bit i of the packed words of array a (little-endian words; a 64-bit
- * word equals two consecutive 32-bit words, so bit order is the same). */
-static int packed_bit(const mx_array *a, int64_t i)
-{
-    return (a->data[i >> 3] >> (i & 7)) & 1;
-}
-
-/* Unpack BMXNet conv weights: a flat LSB-first bit stream over the
- * row-major (O, C, kh, kw) array; bit 1 = +1. */
-static int8_t *unpack_conv(const mx_array *a, int64_t count)
-{
-    int8_t *w = xmalloc((size_t)count + 1);
-    int64_t i;
-    for (i = 0; i < count; i++)
-        w[i] = packed_bit(a, i) ? 1 : -1;
-    return w;
-}
-
-/* Unpack BMXNet FC weights: word (j*O + o) holds W[o][j*wb + b] in bit b. */
-static int8_t *unpack_dense(const mx_array *a, int64_t o_count, int64_t k,
-                            int wb)
-{
-    int8_t *w = xmalloc((size_t)(o_count * k) + 1);
-    int64_t o, i;
-    for (o = 0; o < o_count; o++)
-        for (i = 0; i < k; i++) {
-            int64_t word = (i / wb) * o_count + o;
-            w[o * k + i] = packed_bit(a, word * wb + i % wb) ? 1 : -1;
-        }
     return w;
 }
 
@@ -170,7 +132,7 @@ static void take_weight_info(ir_bin_attr *b, const ir_node *wc)
     b->w_shape = wc->a.c.shape;
     b->stored_bytes += wc->a.c.stored_bytes;
     free(b->w_param);
-    b->w_param = wc->a.c.param_name ? xstrdup(wc->a.c.param_name) : NULL;
+    b->w_param = wc->a.c.source_name ? xstrdup(wc->a.c.source_name) : NULL;
 }
 
 /* True when constant c is a per-channel vector for an output with
@@ -278,89 +240,6 @@ static int bias_of(ir_graph *g, ir_node *n, int slot, ir_bin_attr *b,
     return 0;
 }
 
-/* v1 QConvolution/QFullyConnected and v2 BinaryInference* layers. */
-static int rewrite_self_binarizing(ir_graph *g, ir_node *n, bnnc_err *err)
-{
-    int is_conv = n->op == IR_OP_QCONV || n->op == IR_OP_BICONV;
-    ir_node *wc = g->nodes[n->in[1].node];
-    const ir_shape *xs = &g->nodes[n->in[0].node]->shape[n->in[0].out];
-    ir_bin_attr b;
-    ir_ref data = n->in[0];
-    int64_t k, channels;
-    int scaling = n->op == IR_OP_QCONV && n->a.q.scaling_forward;
-    int packed = n->a.q.packed;
-
-    if (wc->op != IR_OP_CONST)
-        return ir_node_errf(g, n, err, "weights are not a constant");
-    memset(&b, 0, sizeof b);
-    b.dialect = n->op == IR_OP_QCONV || n->op == IR_OP_QDENSE
-                    ? IR_DIALECT_V1 : IR_DIALECT_V2_CONVERTED;
-    b.divisor = 2;
-    b.pad_mode = IR_PAD_PLUS_ONE;
-    take_weight_info(&b, wc);
-    if (is_conv) {
-        b.conv = n->a.q.conv;
-        channels = b.conv.num_filter;
-        k = xs->d[1] / b.conv.num_group * b.conv.kernel[0] * b.conv.kernel[1];
-        b.w_shape.ndim = 4;
-        b.w_shape.d[0] = channels;
-        b.w_shape.d[1] = xs->d[1] / b.conv.num_group;
-        b.w_shape.d[2] = b.conv.kernel[0];
-        b.w_shape.d[3] = b.conv.kernel[1];
-    } else {
-        b.dense = n->a.q.dense;
-        channels = b.dense.num_hidden;
-        k = ir_shape_count(xs) / (xs->ndim > 1 ? xs->d[0] : 1);
-        b.w_shape.ndim = 2;
-        b.w_shape.d[0] = channels;
-        b.w_shape.d[1] = k;
-    }
-    b.offset = (double)k;
-    if (packed) {
-        b.word_bits = wc->a.c.packed->dtype == MX_F64 ? 64 : 32;
-        b.w = is_conv ? unpack_conv(wc->a.c.packed, channels * k)
-                      : unpack_dense(wc->a.c.packed, channels, k, b.word_bits);
-        if (scaling) {
-            free(b.w);
-            free(b.w_param);
-            return ir_node_errf(g, n, err,
-                                "scaling_mode=forward with packed weights: "
-                                "the scale mean|W| was computed from the "
-                                "real-valued weights, which the file no "
-                                "longer holds");
-        }
-    } else {
-        b.w = sign_weights(wc);
-        if (scaling) {
-            int64_t i, cnt = ir_shape_count(&wc->a.c.shape);
-            double s = 0;
-            for (i = 0; i < cnt; i++)
-                s += fabs(wc->a.c.f[i]);
-            b.scale = xmalloc(sizeof(float) * (size_t)channels);
-            for (i = 0; i < channels; i++)
-                b.scale[i] = (float)(s / (double)cnt);
-        }
-    }
-    if (bias_of(g, n, 2, &b, channels)) {
-        free(b.w);
-        free(b.w_param);
-        free(b.scale);
-        return ir_node_errf(g, n, err, "bias is not a constant");
-    }
-    if (b.scale && b.bias) {
-        /* ((K + dot)/2 + bias) * s = ((K + dot)/2) * s + bias * s */
-        int64_t i;
-        for (i = 0; i < channels; i++)
-            b.bias[i] *= b.scale[i];
-    }
-    if (is_conv)
-        data = absorb_sign_pad(g, n, data, &b);
-    n->a.b = b;
-    make_binary(g, n, is_conv ? IR_OP_BCONV : IR_OP_BDENSE, data);
-    absorb_output_ops(g, n);
-    return 0;
-}
-
 /* Convolution / FullyConnected with +-1 weights (v2 raw and similar). */
 static void rewrite_pattern(ir_graph *g, ir_node *n)
 {
@@ -375,7 +254,7 @@ static void rewrite_pattern(ir_graph *g, ir_node *n)
     if (wc->op != IR_OP_CONST || !is_pm1(g, n->in[1]))
         return;
     memset(&b, 0, sizeof b);
-    b.dialect = IR_DIALECT_V2_RAW;
+    b.origin = "sign-pattern";
     b.divisor = 1;
     if (is_conv) {
         b.conv = n->a.conv;
@@ -417,30 +296,25 @@ static void rewrite_pattern(ir_graph *g, ir_node *n)
         BNNC_BUG("bias of '%s' is not constant after folding", n->name);
     n->a.b = b;
     make_binary(g, n, is_conv ? IR_OP_BCONV : IR_OP_BDENSE, data);
-    absorb_output_ops(g, n);
 }
 
 int pass_binarize(ir_graph *g, bnnc_err *err)
 {
     size_t i;
+    (void)err;
     for (i = 0; i < g->n; i++) {
         ir_node *n = g->nodes[i];
         if (n->dead)
             continue;
-        switch (n->op) {
-        case IR_OP_QCONV:
-        case IR_OP_QDENSE:
-        case IR_OP_BICONV:
-        case IR_OP_BIDENSE:
-            if (rewrite_self_binarizing(g, n, err))
-                return -1;
-            break;
-        case IR_OP_CONV:
-        case IR_OP_DENSE:
+        if (n->op == IR_OP_CONV || n->op == IR_OP_DENSE)
             rewrite_pattern(g, n);
-            break;
-        default:
-            break;
+        if (n->op == IR_OP_BCONV || n->op == IR_OP_BDENSE) {
+            if (n->op == IR_OP_BCONV) {
+                ir_ref data = absorb_sign_pad(g, n, n->in[0], &n->a.b);
+                if (data.node != n->in[0].node || data.out != n->in[0].out)
+                    make_binary(g, n, IR_OP_BCONV, data);
+            }
+            absorb_output_ops(g, n);
         }
     }
     ir_mark_dead(g);

@@ -171,7 +171,7 @@ static void evaluate(const ir_graph *g, const ir_node *n, float *out)
             perm[d] = d;
         if (n->op == IR_OP_TRANSPOSE) {
             for (d = 0; d < is->ndim; d++) {
-                int a = n->a.transpose.n ? n->a.transpose.axes[d]
+                int a = n->a.transpose.axes.n ? n->a.transpose.axes.v[d]
                                          : is->ndim - 1 - d;
                 perm[d] = a < 0 ? a + is->ndim : a;
             }
@@ -201,12 +201,12 @@ static void evaluate(const ir_graph *g, const ir_node *n, float *out)
         int64_t in_cnt = ir_shape_count(is), ist[IR_MAX_DIMS];
         double *acc = xcalloc((size_t)cnt, sizeof *acc);
         int64_t per = in_cnt / (cnt ? cnt : 1);
-        for (d = 0; d < n->a.mean.n; d++) {
-            int ax = n->a.mean.axes[d];
+        for (d = 0; d < n->a.mean.axes.n; d++) {
+            int ax = n->a.mean.axes.v[d];
             reduce[ax < 0 ? ax + is->ndim : ax] = 1;
         }
         for (d = 0; d < is->ndim; d++) {
-            if (n->a.mean.n == 0)
+            if (n->a.mean.axes.n == 0)
                 reduce[d] = 1;
             else if (n->a.mean.exclude)
                 reduce[d] = !reduce[d];
@@ -255,7 +255,7 @@ int pass_fold_constants(ir_graph *g, bnnc_err *err)
             const ir_node *in = g->nodes[n->in[k].node];
             if (in->op != IR_OP_CONST || !in->a.c.f)
                 all_const = 0;
-            else if (!src && in->a.c.param_name)
+            else if (!src && in->a.c.source_name)
                 src = in;
         }
         if (!all_const)
@@ -264,7 +264,7 @@ int pass_fold_constants(ir_graph *g, bnnc_err *err)
             return ir_node_errf(g, n, err,
                                 "constant of %lld elements is too large",
                                 (long long)ir_shape_count(&n->shape[0]));
-        v = xmalloc(sizeof(float) * (size_t)(ir_shape_count(&n->shape[0]) + 1));
+        v = ir_graph_floats(g, (size_t)ir_shape_count(&n->shape[0]) + 1);
         evaluate(g, n, v);
         /* turn n itself into the constant so its id and uses stay */
         n->op = IR_OP_CONST;
@@ -272,9 +272,8 @@ int pass_fold_constants(ir_graph *g, bnnc_err *err)
         n->a.c.shape = n->shape[0];
         n->a.c.f = v;
         if (src) {
-            n->a.c.param_name = xstrdup(src->a.c.param_name);
+            n->a.c.source_name = xstrdup(src->a.c.source_name);
             n->a.c.stored_bytes = src->a.c.stored_bytes;
-            n->a.c.param_dtype = src->a.c.param_dtype;
         }
         ir_node_set_inputs(g, n, 0, NULL);
     }

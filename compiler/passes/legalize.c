@@ -1,9 +1,9 @@
 /*
  * legalize.c - remove what only matters for training.
  *
- * Requires: import. Establishes: no IDENTITY or QACT nodes remain; a
- * 1-bit QActivation (BMXNet v1, not backward-only) is a SIGN node; n-ary
- * sums of one input are gone.
+ * Requires: import. Establishes: no IDENTITY nodes remain (frontends map
+ * dropout, gradient stops and regression heads to it); n-ary sums and
+ * concatenations of one input are gone.
  */
 #include "passes.h"
 
@@ -19,12 +19,6 @@ int pass_legalize(ir_graph *g, bnnc_err *err)
         switch (n->op) {
         case IR_OP_IDENTITY:
             identity = 1;
-            break;
-        case IR_OP_QACT:
-            if (n->a.qact.backward_only)
-                identity = 1;
-            else
-                n->op = IR_OP_SIGN;
             break;
         case IR_OP_ADD:
             identity = n->n_in == 1;

@@ -46,7 +46,7 @@ typedef struct {
 typedef struct {
     ir_graph *g;
     lir_program *p;
-    const bnnc_options *o;
+    const lower_options *o;
     bnnc_err *err;
     lval **vals;  /* per node, per output */
     int *packed;  /* per tensor id: its sign-packed copy, or -1 */
@@ -61,7 +61,7 @@ static int err_node(lower_ctx *x, const ir_node *n, const char *what)
 static lir_step *step(lower_ctx *x, lir_kind k, const ir_node *n)
 {
     return lir_step_add(x->p, k, n ? n->id : -1, n ? n->name : "",
-                        n ? n->mx_op : "");
+                        n ? n->src_op : "");
 }
 
 static void set_io(lir_step *s, int in0, int in1, int out)
@@ -1179,7 +1179,7 @@ static int lower_permute(lower_ctx *x, ir_node *n)
     for (i = 0; i < nd; i++) {
         s->p.permute.shape[i] = i32(in.shape.d[i]);
         if (n->op == IR_OP_TRANSPOSE) {
-            int a = n->a.transpose.n ? n->a.transpose.axes[i] : nd - 1 - i;
+            int a = n->a.transpose.axes.n ? n->a.transpose.axes.v[i] : nd - 1 - i;
             s->p.permute.perm[i] = a < 0 ? a + nd : a;
         } else {
             s->p.permute.perm[i] = i;
@@ -1232,7 +1232,7 @@ static int lower_reshape(lower_ctx *x, ir_node *n)
 static int lower_pad(lower_ctx *x, ir_node *n)
 {
     lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n), out;
-    const int *w = n->a.pad.width;
+    const int *w = n->a.pad.width.v;
     lir_step *s;
     const lir_tensor *it;
     lir_tensor itv; /* snapshot: adding tensors may move the table */
@@ -1267,10 +1267,10 @@ static int lower_mean(lower_ctx *x, ir_node *n)
     lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n), out;
     int reduce[IR_MAX_DIMS] = {0}, i, nd = in.shape.ndim;
     lir_step *s;
-    for (i = 0; i < m->n; i++)
-        reduce[m->axes[i] < 0 ? m->axes[i] + nd : m->axes[i]] = 1;
+    for (i = 0; i < m->axes.n; i++)
+        reduce[m->axes.v[i] < 0 ? m->axes.v[i] + nd : m->axes.v[i]] = 1;
     for (i = 0; i < nd; i++)
-        reduce[i] = m->n == 0 ? 1 : m->exclude ? !reduce[i] : reduce[i];
+        reduce[i] = m->axes.n == 0 ? 1 : m->exclude ? !reduce[i] : reduce[i];
     if (in.form == F_NHWC && !reduce[0] && reduce[1] && !reduce[2] && !reduce[3] && m->keepdims) {
         memset(&out, 0, sizeof out);
         out.shape = n->shape[0];
@@ -1452,51 +1452,56 @@ static int lower_head(lower_ctx *x, const ir_node *n, lval v, size_t at)
     return 0;
 }
 
-static int lower_node(lower_ctx *x, ir_node *n)
+static int lower_const(lower_ctx *x, ir_node *n)
 {
-    switch (n->op) {
-    case IR_OP_INPUT: return lower_input(x, n);
-    case IR_OP_CONST: return 0; /* materialised where used */
-    case IR_OP_BCONV: return lower_bconv(x, n);
-    case IR_OP_BDENSE: return lower_bdense(x, n);
-    case IR_OP_CONV: return lower_conv(x, n);
-    case IR_OP_DENSE: return lower_dense(x, n);
-    case IR_OP_BATCHNORM: return lower_batchnorm(x, n);
-    case IR_OP_ACT:
-    case IR_OP_LEAKY: return lower_act(x, n);
-    case IR_OP_SIGN: {
-        lval v = value_of(x, n->in[0]);
-        v = as_bits(x, v.form == F_FLAT || v.form == F_NHWC || v.form == F_ROWS ? v
-                                                                                : as_canonical(x, v, n), n);
-        x->vals[n->id][0] = v;
-        return 0;
-    }
-    case IR_OP_SIGN3: return lower_unary(x, n, BNN_UN_SIGN, 0, 0, "sign (-1, 0, +1)");
-    case IR_OP_ABS: return lower_unary(x, n, BNN_UN_ABS, 0, 0, "|x|");
-    case IR_OP_CLIP:
-        return lower_unary(x, n, BNN_UN_CLIP, (float)n->a.clip.a_min, (float)n->a.clip.a_max, "clip");
-    case IR_OP_SCALAR: return lower_scalar(x, n);
-    case IR_OP_ADD:
-    case IR_OP_SUB:
-    case IR_OP_MUL:
-    case IR_OP_DIV: return lower_binary_op(x, n);
-    case IR_OP_POOL: return lower_pool(x, n);
-    case IR_OP_CONCAT: return lower_concat(x, n);
-    case IR_OP_FLATTEN:
-    case IR_OP_RESHAPE: return lower_reshape(x, n);
-    case IR_OP_TRANSPOSE:
-    case IR_OP_SWAPAXIS: return lower_permute(x, n);
-    case IR_OP_PAD: return lower_pad(x, n);
-    case IR_OP_SLICE_AXIS:
-    case IR_OP_SPLIT: return lower_slice(x, n);
-    case IR_OP_MEAN: return lower_mean(x, n);
-    case IR_OP_SOFTMAX: return lower_softmax(x, n);
-    default:
-        return err_node(x, n, "this operator is not supported by the code generator");
-    }
+    (void)x;
+    (void)n;
+    return 0; /* materialised where used (value_of) */
 }
 
-int pass_lower(ir_graph *g, const bnnc_options *o, lir_program *p, bnnc_err *err)
+/* An op that earlier passes remove (FULL is folded, IDENTITY legalized,
+ * frontend ops expanded). */
+static int lower_none(lower_ctx *x, ir_node *n)
+{
+    return err_node(x, n, "this operator is not supported by the code generator");
+}
+
+static int lower_sign(lower_ctx *x, ir_node *n)
+{
+    lval v = value_of(x, n->in[0]);
+    v = as_bits(x, v.form == F_FLAT || v.form == F_NHWC || v.form == F_ROWS ? v
+                                                                            : as_canonical(x, v, n),
+                n);
+    x->vals[n->id][0] = v;
+    return 0;
+}
+
+static int lower_sign3(lower_ctx *x, ir_node *n)
+{
+    return lower_unary(x, n, BNN_UN_SIGN, 0, 0, "sign (-1, 0, +1)");
+}
+
+static int lower_abs(lower_ctx *x, ir_node *n)
+{
+    return lower_unary(x, n, BNN_UN_ABS, 0, 0, "|x|");
+}
+
+static int lower_clip(lower_ctx *x, ir_node *n)
+{
+    return lower_unary(x, n, BNN_UN_CLIP, (float)n->a.clip.a_min, (float)n->a.clip.a_max, "clip");
+}
+
+typedef int (*lower_fn)(lower_ctx *x, ir_node *n);
+
+static const lower_fn lower_of[] = {
+#define OP(id, name, kind, operands, attrs, shape, lower) lower,
+#include "../ir/ops.def"
+#undef OP
+};
+_Static_assert(sizeof lower_of / sizeof *lower_of == IR_OP_COUNT,
+               "lowering table out of step with ops.def");
+
+int pass_lower(ir_graph *g, const lower_options *o, lir_program *p, bnnc_err *err)
 {
     lower_ctx x;
     size_t i;
@@ -1515,7 +1520,7 @@ int pass_lower(ir_graph *g, const bnnc_options *o, lir_program *p, bnnc_err *err
         x.vals[i] = xcalloc((size_t)g->nodes[i]->n_out, sizeof(lval));
     for (i = 0; i < g->n && !rc; i++)
         if (!g->nodes[i]->dead)
-            rc = lower_node(&x, g->nodes[i]);
+            rc = lower_of[g->nodes[i]->op](&x, g->nodes[i]);
     if (!rc && p->input < 0)
         rc = bnnc_errf(err, "%s: the graph has no data input", g->symbol_path);
     for (j = 0; j < g->n_heads && !rc; j++) {

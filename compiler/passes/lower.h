@@ -7,15 +7,21 @@
 
 #include <stdio.h>
 
-#include "../driver/pipeline.h"
 #include "../ir/lir.h"
 #include "passes.h"
+
+/* What lowering needs to know beyond the graph. */
+typedef struct {
+    int input_u8;            /* the input is uint8, normalised as (x - mean) / std */
+    float mean[64], std[64]; /* per channel, or one value */
+    int n_mean, n_std;
+} lower_options;
 
 /* lower: one step per runtime call, NHWC tensors, packed binary tensors,
  * layout changes only at the edges (see lower.c).
  * Requires: fold_thresholds. Establishes: p holds the program; tensors
  * have lifetimes. On error p is freed. */
-int pass_lower(ir_graph *g, const bnnc_options *o, lir_program *p, bnnc_err *err);
+int pass_lower(ir_graph *g, const lower_options *o, lir_program *p, bnnc_err *err);
 
 /* fuse_pool: a float convolution read only by a max pooling becomes one
  * bnn_conv2d_maxpool_f32 step (see fuse_pool.c).

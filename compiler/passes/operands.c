@@ -46,14 +46,14 @@ static const char *slot_noun(ir_slot_kind k)
 static int check_slot(const ir_graph *g, const ir_node *n, int k, const unsigned char *reach,
                       bnnc_err *err)
 {
-    ir_slot_kind kind = ir_slot_kind_of(n->op, k);
+    ir_slot_kind kind = ir_node_slot_kind(n, k);
     const ir_node *src = g->nodes[n->in[k].node];
     if (kind == IR_SLOT_PARAM || kind == IR_SLOT_WEIGHTS) {
         if (src->op != IR_OP_CONST)
             return ir_node_errf(g, n, err,
                                 "input %d is %s and must be a constant, but node '%s' (%s) "
                                 "computes it%s",
-                                k, slot_noun(kind), src->name, src->mx_op,
+                                k, slot_noun(kind), src->name, src->src_op,
                                 reach[src->id] ? " from the network's input"
                                                : " with an operator bnnc cannot evaluate "
                                                  "at compile time");
@@ -104,8 +104,8 @@ int pass_operands(ir_graph *g, bnnc_err *err)
                 if (has_nan(src, &at))
                     rc = ir_node_errf(g, n, err, "constant '%s' holds NaN (element %lld)%s%s",
                                       src->name, (long long)at,
-                                      src->a.c.param_name ? " in " : "",
-                                      src->a.c.param_name ? g->params_path : "");
+                                      src->a.c.source_name ? " in " : "",
+                                      src->a.c.source_name ? g->params_path : "");
             }
         }
     }

@@ -37,6 +37,10 @@ int pass_fold_constants(ir_graph *g, bnnc_err *err);
  * Requires: fold_constants. */
 int pass_operands(ir_graph *g, bnnc_err *err);
 
+/* expand: each frontend op (IR_OP_FRONTEND) replaced by generic ops
+ * (expand.c). Requires: operands. Establishes: no IR_OP_FRONTEND. */
+int pass_expand(ir_graph *g, bnnc_err *err);
+
 /* binarize: recognise binary convolutions and dense layers of the three
  * BMXNet dialects by graph pattern and rewrite each into one BCONV/BDENSE
  * node (see binarize.c).

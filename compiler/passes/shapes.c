@@ -84,49 +84,10 @@ static int need_4d(const ir_graph *g, const ir_node *n, const ir_shape *x,
     return 0;
 }
 
-/* Output size of a convolution along one axis; <= 0 when impossible. */
-static int64_t conv_out(int64_t in, int k, int s, int p, int d)
-{
-    int64_t span = (int64_t)d * (k - 1) + 1;
-    if (in + 2 * (int64_t)p < span)
-        return 0;
-    return (in + 2 * (int64_t)p - span) / s + 1;
-}
-
-/* Words a BMXNet packed array of `bits` bits occupies. */
-static int64_t packed_words(int64_t bits, int word_bits)
-{
-    return (bits + word_bits - 1) / word_bits;
-}
-
-static int word_bits_of(const ir_node *c)
-{
-    return c->a.c.packed && c->a.c.packed->dtype == MX_F64 ? 64 : 32;
-}
-
-/* Weights declared packed that hold one float per weight instead: the
- * BMXNet converters leave a layer's weights unpacked when its input
- * channels are not a multiple of the word size (while still renaming the
- * op). Use them as real-valued weights (binarized like v1's). Returns 1
- * when n was switched to real-valued weights. */
-static int unpacked_fallback(ir_graph *g, ir_node *n, int64_t count)
-{
-    ir_node *wn = g->nodes[n->in[1].node];
-    const mx_array *a = wn->a.c.packed;
-    if (!a || (int64_t)a->count != count || ir_use_count(g, wn->id, 0) != 1)
-        return 0;
-    wn->a.c.f = xmalloc(sizeof(float) * (a->count ? a->count : 1));
-    mx_array_to_f32(a, wn->a.c.f);
-    wn->a.c.packed = NULL;
-    n->a.q.packed = 0;
-    bnnc_warnf("%s: node '%s' (%s): weights '%s' are not packed (%lld values); "
-               "using them as real-valued weights",
-               g->symbol_path, n->name, n->mx_op, wn->name, (long long)count);
-    return 1;
-}
-
-static int infer_conv(ir_graph *g, ir_node *n, const ir_conv_attr *c,
-                      int packed, bnnc_err *err)
+/* Convolution output shape; weights (slot 1) and bias (slot 2) are
+ * checked unless the node holds its own (check_params 0: BCONV). */
+static int infer_conv(ir_graph *g, ir_node *n, const ir_conv_attr *c, int check_params,
+                      bnnc_err *err)
 {
     const ir_shape *x = in_shape(g, n, 0);
     ir_shape out, w;
@@ -142,33 +103,15 @@ static int infer_conv(ir_graph *g, ir_node *n, const ir_conv_attr *c,
     cg = x->d[1] / c->num_group;
     out = *x;
     out.d[1] = c->num_filter;
-    out.d[2] = conv_out(x->d[2], c->kernel[0], c->stride[0], c->pad[0],
-                        c->dilate[0]);
-    out.d[3] = conv_out(x->d[3], c->kernel[1], c->stride[1], c->pad[1],
-                        c->dilate[1]);
+    out.d[2] = ir_conv_out_size(x->d[2], c->kernel[0], c->stride[0], c->pad[0], c->dilate[0]);
+    out.d[3] = ir_conv_out_size(x->d[3], c->kernel[1], c->stride[1], c->pad[1], c->dilate[1]);
     if (out.d[2] < 1 || out.d[3] < 1)
         return ir_node_errf(g, n, err,
                             "kernel (%d, %d) with dilation (%d, %d) and pad "
                             "(%d, %d) does not fit input %s",
                             c->kernel[0], c->kernel[1], c->dilate[0],
                             c->dilate[1], c->pad[0], c->pad[1], sstr(x, a));
-    if (packed < 0) {
-        /* BCONV: weights live in the node, checked when it was built */
-    } else if (packed) {
-        const ir_node *wn = g->nodes[n->in[1].node];
-        int wb = word_bits_of(wn);
-        int64_t bits = (int64_t)c->num_filter * cg * c->kernel[0] * c->kernel[1];
-        int64_t have = (int64_t)ir_shape_count(in_shape(g, n, 1));
-        if (have != packed_words(bits, wb) && unpacked_fallback(g, n, bits))
-            return infer_conv(g, n, c, 0, err);
-        if (have != packed_words(bits, wb))
-            return ir_node_errf(g, n, err,
-                                "packed weights '%s' hold %lld %d-bit words; "
-                                "%d filters of %lld x %d x %d bits need %lld",
-                                wn->name, (long long)have, wb, c->num_filter,
-                                (long long)cg, c->kernel[0], c->kernel[1],
-                                (long long)packed_words(bits, wb));
-    } else {
+    if (check_params) {
         memset(&w, 0, sizeof w);
         w.ndim = 4;
         w.d[0] = c->num_filter;
@@ -177,17 +120,17 @@ static int infer_conv(ir_graph *g, ir_node *n, const ir_conv_attr *c,
         w.d[3] = c->kernel[1];
         if (check_param(g, n, 1, &w, "weight", err))
             return -1;
-    }
-    if (!c->no_bias && packed >= 0) {
-        ir_shape b = shape1(c->num_filter);
-        if (check_param(g, n, 2, &b, "bias", err))
-            return -1;
+        if (!c->no_bias) {
+            ir_shape b = shape1(c->num_filter);
+            if (check_param(g, n, 2, &b, "bias", err))
+                return -1;
+        }
     }
     return set_shape(n, &out);
 }
 
-static int infer_dense(ir_graph *g, ir_node *n, const ir_dense_attr *d,
-                       int packed, bnnc_err *err)
+static int infer_dense(ir_graph *g, ir_node *n, const ir_dense_attr *d, int check_params,
+                       bnnc_err *err)
 {
     const ir_shape *x = in_shape(g, n, 0);
     ir_shape out, w;
@@ -210,38 +153,18 @@ static int infer_dense(ir_graph *g, ir_node *n, const ir_dense_attr *d,
         out = *x;
         out.d[x->ndim - 1] = d->num_hidden;
     }
-    if (packed < 0) {
-        /* BDENSE: weights live in the node */
-    } else if (packed) {
-        const ir_node *wn = g->nodes[n->in[1].node];
-        int wb = word_bits_of(wn);
-        int64_t have = (int64_t)ir_shape_count(in_shape(g, n, 1));
-        int64_t want = packed_words(k, wb) * d->num_hidden;
-        if ((k % wb || have != want) && unpacked_fallback(g, n, k * d->num_hidden))
-            return infer_dense(g, n, d, 0, err);
-        if (k % wb)
-            return ir_node_errf(g, n, err,
-                                "%lld input features are not a multiple of "
-                                "the %d-bit word of packed weights '%s'",
-                                (long long)k, wb, wn->name);
-        if (have != want)
-            return ir_node_errf(g, n, err,
-                                "packed weights '%s' hold %lld %d-bit words; "
-                                "%d outputs of %lld bits need %lld",
-                                wn->name, (long long)have, wb, d->num_hidden,
-                                (long long)k, (long long)want);
-    } else {
+    if (check_params) {
         memset(&w, 0, sizeof w);
         w.ndim = 2;
         w.d[0] = d->num_hidden;
         w.d[1] = k;
         if (check_param(g, n, 1, &w, "weight", err))
             return -1;
-    }
-    if (!d->no_bias && packed >= 0) {
-        ir_shape b = shape1(d->num_hidden);
-        if (check_param(g, n, 2, &b, "bias", err))
-            return -1;
+        if (!d->no_bias) {
+            ir_shape b = shape1(d->num_hidden);
+            if (check_param(g, n, 2, &b, "bias", err))
+                return -1;
+        }
     }
     return set_shape(n, &out);
 }
@@ -306,8 +229,8 @@ static int infer_reshape(ir_graph *g, ir_node *n, bnnc_err *err)
 {
     const ir_reshape_attr *r = &n->a.reshape;
     const ir_shape *x = in_shape(g, n, 0);
-    int64_t src[IR_MAX_DIMS], par[IR_MAX_DIMS + 4], out[IR_MAX_DIMS + 4];
-    int ns = x->ndim, np = r->n, no = 0, si = 0, inf = -1, i;
+    int64_t src[IR_MAX_DIMS], par[IR_MAX_INTS], out[IR_MAX_INTS];
+    int ns = x->ndim, np = r->shape.n, no = 0, si = 0, inf = -1, i;
     int64_t prod = 1, total = ir_shape_count(x);
     ir_shape res;
     char a[96];
@@ -315,7 +238,7 @@ static int infer_reshape(ir_graph *g, ir_node *n, bnnc_err *err)
     for (i = 0; i < ns; i++)
         src[i] = r->reverse ? x->d[ns - 1 - i] : x->d[i];
     for (i = 0; i < np; i++)
-        par[i] = r->reverse ? r->shape[np - 1 - i] : r->shape[i];
+        par[i] = r->reverse ? r->shape.v[np - 1 - i] : r->shape.v[i];
     for (i = 0; i < np; i++) {
         int64_t v = par[i];
         if (no >= IR_MAX_DIMS)
@@ -389,15 +312,15 @@ static int infer_mean(ir_graph *g, ir_node *n, bnnc_err *err)
     const ir_shape *x = in_shape(g, n, 0);
     int reduce[IR_MAX_DIMS] = {0}, i;
     ir_shape out;
-    for (i = 0; i < m->n; i++) {
-        int ax = norm_axis(m->axes[i], x->ndim);
+    for (i = 0; i < m->axes.n; i++) {
+        int ax = norm_axis(m->axes.v[i], x->ndim);
         if (ax < 0)
             return ir_node_errf(g, n, err, "axis %d is out of range",
-                                m->axes[i]);
+                                m->axes.v[i]);
         reduce[ax] = 1;
     }
     for (i = 0; i < x->ndim; i++) {
-        if (m->n == 0)
+        if (m->axes.n == 0)
             reduce[i] = 1;
         else if (m->exclude)
             reduce[i] = !reduce[i];
@@ -416,220 +339,291 @@ static int infer_mean(ir_graph *g, ir_node *n, bnnc_err *err)
     return set_shape(n, &out);
 }
 
-int shape_infer_node(ir_graph *g, ir_node *n, bnnc_err *err)
+/* ---- one shape function per op (the shape column of ops.def) ------------- */
+
+static int shape_input(ir_graph *g, ir_node *n, bnnc_err *err)
 {
-    const ir_shape *x = n->n_in ? in_shape(g, n, 0) : NULL;
-    ir_shape out;
+    (void)g;
+    (void)err;
+    BNNC_ASSERT(n->shape); /* set from --input by pass_shapes */
+    return 0;
+}
+
+static int shape_const(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    (void)g;
+    (void)err;
+    return set_shape(n, &n->a.c.shape);
+}
+
+static int shape_frontend(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    return n->a.fe.op->shape(g, n, err);
+}
+
+static int shape_conv(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    return infer_conv(g, n, &n->a.conv, 1, err);
+}
+
+static int shape_bconv(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    return infer_conv(g, n, &n->a.b.conv, 0, err);
+}
+
+static int shape_dense(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    return infer_dense(g, n, &n->a.dense, 1, err);
+}
+
+static int shape_bdense(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    return infer_dense(g, n, &n->a.b.dense, 0, err);
+}
+
+static int shape_batchnorm(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    int ax = norm_axis(n->a.bn.axis, x->ndim), i;
+    ir_shape c;
+    char a[96];
+    if (ax < 0)
+        return ir_node_errf(g, n, err, "axis %d is out of range for %s", n->a.bn.axis,
+                            sstr(x, a));
+    c = shape1(x->d[ax]);
+    for (i = 1; i < 5; i++)
+        if (check_param(g, n, i, &c,
+                        i == 1   ? "gamma"
+                        : i == 2 ? "beta"
+                        : i == 3 ? "moving_mean"
+                                 : "moving_var",
+                        err))
+            return -1;
+    return set_shape(n, x);
+}
+
+static int shape_leaky(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    char a[96];
+    if (n->a.act.act == IR_ACT_PRELU) {
+        const ir_shape *gs = in_shape(g, n, 1);
+        int64_t cnt = ir_shape_count(gs);
+        if (x->ndim < 2 ? cnt != 1 : (cnt != 1 && cnt != x->d[1]))
+            return ir_node_errf(g, n, err, "gamma has shape %s; PReLU needs 1 or %lld values",
+                                sstr(gs, a), (long long)(x->ndim < 2 ? 1 : x->d[1]));
+    }
+    return set_shape(n, x);
+}
+
+/* The output is shaped like input 0. */
+static int shape_same(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    (void)err;
+    return set_shape(n, in_shape(g, n, 0));
+}
+
+static int shape_softmax(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    char a[96];
+    if (n->a.softmax.mode == IR_SOFTMAX_AXIS && norm_axis(n->a.softmax.axis, x->ndim) < 0)
+        return ir_node_errf(g, n, err, "axis %d is out of range for %s", n->a.softmax.axis,
+                            sstr(x, a));
+    if (n->a.softmax.mode == IR_SOFTMAX_CHANNEL && x->ndim < 2)
+        return ir_node_errf(g, n, err, "channel softmax of %s", sstr(x, a));
+    return set_shape(n, x);
+}
+
+/* Elementwise over equal shapes, or NumPy broadcasting (broadcast_*). */
+static int shape_elementwise(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    ir_shape out = *in_shape(g, n, 0);
     char a[96], b[96];
     int i;
-
-    switch (n->op) {
-    case IR_OP_INPUT:
-        BNNC_ASSERT(n->shape);
-        return 0;
-    case IR_OP_CONST:
-        return set_shape(n, &n->a.c.shape);
-    case IR_OP_CONV:
-        return infer_conv(g, n, &n->a.conv, 0, err);
-    case IR_OP_QCONV:
-    case IR_OP_BICONV:
-        return infer_conv(g, n, &n->a.q.conv, n->a.q.packed, err);
-    case IR_OP_BCONV:
-        return infer_conv(g, n, &n->a.b.conv, -1, err);
-    case IR_OP_DENSE:
-        return infer_dense(g, n, &n->a.dense, 0, err);
-    case IR_OP_QDENSE:
-    case IR_OP_BIDENSE:
-        return infer_dense(g, n, &n->a.q.dense, n->a.q.packed, err);
-    case IR_OP_BDENSE:
-        return infer_dense(g, n, &n->a.b.dense, -1, err);
-    case IR_OP_BATCHNORM: {
-        int ax = norm_axis(n->a.bn.axis, x->ndim);
-        ir_shape c;
-        if (ax < 0)
-            return ir_node_errf(g, n, err, "axis %d is out of range for %s",
-                                n->a.bn.axis, sstr(x, a));
-        c = shape1(x->d[ax]);
-        for (i = 1; i < 5; i++)
-            if (check_param(g, n, i, &c,
-                            i == 1 ? "gamma" : i == 2 ? "beta"
-                                             : i == 3 ? "moving_mean"
-                                                      : "moving_var",
-                            err))
+    for (i = 1; i < n->n_in; i++) {
+        const ir_shape *y = in_shape(g, n, i);
+        if (n->a.bin.broadcast && n->n_in == 2) {
+            ir_shape lhs = out;
+            if (broadcast(g, n, &lhs, y, &out, err))
                 return -1;
-        return set_shape(n, x);
-    }
-    case IR_OP_LEAKY:
-        if (n->a.act.act == IR_ACT_PRELU) {
-            const ir_shape *gs = in_shape(g, n, 1);
-            int64_t cnt = ir_shape_count(gs);
-            if (x->ndim < 2 ? cnt != 1 : (cnt != 1 && cnt != x->d[1]))
-                return ir_node_errf(g, n, err,
-                                    "gamma has shape %s; PReLU needs 1 or "
-                                    "%lld values",
-                                    sstr(gs, a),
-                                    (long long)(x->ndim < 2 ? 1 : x->d[1]));
+        } else if (!ir_shape_equal(&out, y)) {
+            return ir_node_errf(g, n, err, "input shapes %s and %s differ", sstr(&out, a),
+                                sstr(y, b));
         }
-        return set_shape(n, x);
-    case IR_OP_ACT:
-    case IR_OP_SIGN:
-    case IR_OP_SIGN3:
-    case IR_OP_ABS:
-    case IR_OP_CLIP:
-    case IR_OP_SCALAR:
-        return set_shape(n, x);
-    case IR_OP_SOFTMAX:
-        if (n->a.softmax.mode == IR_SOFTMAX_AXIS &&
-            norm_axis(n->a.softmax.axis, x->ndim) < 0)
-            return ir_node_errf(g, n, err, "axis %d is out of range for %s",
-                                n->a.softmax.axis, sstr(x, a));
-        if (n->a.softmax.mode == IR_SOFTMAX_CHANNEL && x->ndim < 2)
-            return ir_node_errf(g, n, err, "channel softmax of %s",
-                                sstr(x, a));
-        return set_shape(n, x);
-    case IR_OP_ADD:
-    case IR_OP_SUB:
-    case IR_OP_MUL:
-    case IR_OP_DIV:
-        out = *x;
-        for (i = 1; i < n->n_in; i++) {
-            const ir_shape *y = in_shape(g, n, i);
-            if (n->a.bin.broadcast && n->n_in == 2) {
-                ir_shape lhs = out;
-                if (broadcast(g, n, &lhs, y, &out, err))
-                    return -1;
-            } else if (!ir_shape_equal(&out, y)) {
-                return ir_node_errf(g, n, err,
-                                    "input shapes %s and %s differ",
-                                    sstr(&out, a), sstr(y, b));
-            }
-        }
-        return set_shape(n, &out);
-    case IR_OP_POOL:
-        return infer_pool(g, n, err);
-    case IR_OP_CONCAT: {
-        int ax = norm_axis(n->a.concat.dim, x->ndim);
-        if (ax < 0)
-            return ir_node_errf(g, n, err, "dim %d is out of range for %s",
-                                n->a.concat.dim, sstr(x, a));
-        out = *x;
-        for (i = 1; i < n->n_in; i++) {
-            const ir_shape *y = in_shape(g, n, i);
-            int k, ok = y->ndim == x->ndim;
-            for (k = 0; ok && k < x->ndim; k++)
-                ok = k == ax || y->d[k] == x->d[k];
-            if (!ok)
-                return ir_node_errf(g, n, err,
-                                    "input %d has shape %s, incompatible "
-                                    "with %s along dim %d",
-                                    i, sstr(y, a), sstr(x, b), ax);
-            out.d[ax] += y->d[ax];
-        }
-        return set_shape(n, &out);
     }
-    case IR_OP_FLATTEN:
-        memset(&out, 0, sizeof out);
-        out.ndim = 2;
-        out.d[0] = x->ndim ? x->d[0] : 1;
-        out.d[1] = x->ndim ? ir_shape_count(x) / (x->d[0] ? x->d[0] : 1) : 1;
-        if (x->ndim == 1)
-            out.d[1] = 1;
-        return set_shape(n, &out);
-    case IR_OP_RESHAPE:
-        return infer_reshape(g, n, err);
-    case IR_OP_TRANSPOSE: {
-        const ir_transpose_attr *t = &n->a.transpose;
-        int seen[IR_MAX_DIMS] = {0};
-        out = *x;
-        if (t->n && t->n != x->ndim)
-            return ir_node_errf(g, n, err, "axes have %d entries for %s",
-                                t->n, sstr(x, a));
-        for (i = 0; i < x->ndim; i++) {
-            int ax = t->n ? norm_axis(t->axes[i], x->ndim) : x->ndim - 1 - i;
-            if (ax < 0 || seen[ax]++)
-                return ir_node_errf(g, n, err, "axes are not a permutation");
-            out.d[i] = x->d[ax];
-        }
-        return set_shape(n, &out);
-    }
-    case IR_OP_SWAPAXIS: {
-        int d1 = norm_axis(n->a.swapaxis.dim1, x->ndim);
-        int d2 = norm_axis(n->a.swapaxis.dim2, x->ndim);
-        int64_t t;
-        if (d1 < 0 || d2 < 0)
-            return ir_node_errf(g, n, err, "dims out of range for %s",
-                                sstr(x, a));
-        out = *x;
-        t = out.d[d1];
-        out.d[d1] = out.d[d2];
-        out.d[d2] = t;
-        return set_shape(n, &out);
-    }
-    case IR_OP_PAD: {
-        const ir_pad_attr *p = &n->a.pad;
-        if (x->ndim != 4 && x->ndim != 5)
-            return ir_node_errf(g, n, err, "needs a 4-D or 5-D input, got %s",
-                                sstr(x, a));
-        if (p->n != 2 * x->ndim)
+    return set_shape(n, &out);
+}
+
+static int shape_pool(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    return infer_pool(g, n, err);
+}
+
+static int shape_concat(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    int ax = norm_axis(n->a.concat.dim, x->ndim), i;
+    ir_shape out;
+    char a[96], b[96];
+    if (ax < 0)
+        return ir_node_errf(g, n, err, "dim %d is out of range for %s", n->a.concat.dim,
+                            sstr(x, a));
+    out = *x;
+    for (i = 1; i < n->n_in; i++) {
+        const ir_shape *y = in_shape(g, n, i);
+        int k, ok = y->ndim == x->ndim;
+        for (k = 0; ok && k < x->ndim; k++)
+            ok = k == ax || y->d[k] == x->d[k];
+        if (!ok)
             return ir_node_errf(g, n, err,
-                                "pad_width has %d entries, expected %d",
-                                p->n, 2 * x->ndim);
-        if (p->width[0] || p->width[1] || p->width[2] || p->width[3])
-            return ir_node_errf(g, n, err,
-                                "padding the batch or channel axis is not "
-                                "supported");
-        out = *x;
-        for (i = 0; i < x->ndim; i++)
-            out.d[i] += p->width[2 * i] + p->width[2 * i + 1];
-        return set_shape(n, &out);
+                                "input %d has shape %s, incompatible with %s along dim %d", i,
+                                sstr(y, a), sstr(x, b), ax);
+        out.d[ax] += y->d[ax];
     }
-    case IR_OP_SLICE_AXIS: {
-        const ir_slice_attr *s = &n->a.slice;
-        int ax = norm_axis(s->axis, x->ndim);
-        int64_t dim, lo, hi;
-        if (ax < 0)
-            return ir_node_errf(g, n, err, "axis %d is out of range", s->axis);
-        dim = x->d[ax];
-        lo = s->begin < 0 ? s->begin + dim : s->begin;
-        hi = s->end == INT_MIN ? dim : s->end < 0 ? s->end + dim : s->end;
-        if (lo < 0 || hi > dim || lo >= hi)
-            return ir_node_errf(g, n, err,
-                                "slice [%d, %d) is out of range for axis of "
-                                "size %lld",
-                                s->begin, s->end, (long long)dim);
-        out = *x;
-        out.d[ax] = hi - lo;
-        return set_shape(n, &out);
+    return set_shape(n, &out);
+}
+
+static int shape_flatten(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    ir_shape out;
+    (void)err;
+    memset(&out, 0, sizeof out);
+    out.ndim = 2;
+    out.d[0] = x->ndim ? x->d[0] : 1;
+    out.d[1] = x->ndim ? ir_shape_count(x) / (x->d[0] ? x->d[0] : 1) : 1;
+    if (x->ndim == 1)
+        out.d[1] = 1;
+    return set_shape(n, &out);
+}
+
+static int shape_reshape(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    return infer_reshape(g, n, err);
+}
+
+static int shape_transpose(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    const ir_transpose_attr *t = &n->a.transpose;
+    int seen[IR_MAX_DIMS] = {0}, i;
+    ir_shape out = *x;
+    char a[96];
+    if (t->axes.n && t->axes.n != x->ndim)
+        return ir_node_errf(g, n, err, "axes have %d entries for %s", t->axes.n, sstr(x, a));
+    for (i = 0; i < x->ndim; i++) {
+        int ax = t->axes.n ? norm_axis(t->axes.v[i], x->ndim) : x->ndim - 1 - i;
+        if (ax < 0 || seen[ax]++)
+            return ir_node_errf(g, n, err, "axes are not a permutation");
+        out.d[i] = x->d[ax];
     }
-    case IR_OP_SPLIT: {
-        const ir_split_attr *s = &n->a.split;
-        int ax = norm_axis(s->axis, x->ndim);
-        if (ax < 0 || x->d[ax] % s->num_outputs)
-            return ir_node_errf(g, n, err,
-                                "cannot split %s into %d along axis %d",
-                                sstr(x, a), s->num_outputs, s->axis);
-        out = *x;
-        out.d[ax] /= s->num_outputs;
-        if (s->squeeze_axis) {
-            if (out.d[ax] != 1)
-                return ir_node_errf(g, n, err,
-                                    "squeeze_axis needs outputs of size 1");
-            for (i = ax; i + 1 < out.ndim; i++)
-                out.d[i] = out.d[i + 1];
-            out.ndim--;
-        }
-        return set_shape(n, &out);
+    return set_shape(n, &out);
+}
+
+static int shape_swapaxis(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    int d1 = norm_axis(n->a.swapaxis.dim1, x->ndim);
+    int d2 = norm_axis(n->a.swapaxis.dim2, x->ndim);
+    ir_shape out = *x;
+    int64_t t;
+    char a[96];
+    if (d1 < 0 || d2 < 0)
+        return ir_node_errf(g, n, err, "dims out of range for %s", sstr(x, a));
+    t = out.d[d1];
+    out.d[d1] = out.d[d2];
+    out.d[d2] = t;
+    return set_shape(n, &out);
+}
+
+static int shape_pad(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    const ir_ints *w = &n->a.pad.width;
+    ir_shape out;
+    char a[96];
+    int i;
+    if (x->ndim != 4 && x->ndim != 5)
+        return ir_node_errf(g, n, err, "needs a 4-D or 5-D input, got %s", sstr(x, a));
+    if (w->n != 2 * x->ndim)
+        return ir_node_errf(g, n, err, "pad_width has %d entries, expected %d", w->n,
+                            2 * x->ndim);
+    if (w->v[0] || w->v[1] || w->v[2] || w->v[3])
+        return ir_node_errf(g, n, err, "padding the batch or channel axis is not supported");
+    out = *x;
+    for (i = 0; i < x->ndim; i++)
+        out.d[i] += w->v[2 * i] + w->v[2 * i + 1];
+    return set_shape(n, &out);
+}
+
+static int shape_slice(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    const ir_slice_attr *s = &n->a.slice;
+    int ax = norm_axis(s->axis, x->ndim);
+    int64_t dim, lo, hi;
+    ir_shape out;
+    if (ax < 0)
+        return ir_node_errf(g, n, err, "axis %d is out of range", s->axis);
+    dim = x->d[ax];
+    lo = s->begin < 0 ? s->begin + dim : s->begin;
+    hi = s->end == INT_MIN ? dim : s->end < 0 ? s->end + dim : s->end;
+    if (lo < 0 || hi > dim || lo >= hi)
+        return ir_node_errf(g, n, err, "slice [%d, %d) is out of range for axis of size %lld",
+                            s->begin, s->end, (long long)dim);
+    out = *x;
+    out.d[ax] = hi - lo;
+    return set_shape(n, &out);
+}
+
+static int shape_split(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    const ir_split_attr *s = &n->a.split;
+    int ax = norm_axis(s->axis, x->ndim), i;
+    ir_shape out;
+    char a[96];
+    if (ax < 0 || x->d[ax] % s->num_outputs)
+        return ir_node_errf(g, n, err, "cannot split %s into %d along axis %d", sstr(x, a),
+                            s->num_outputs, s->axis);
+    out = *x;
+    out.d[ax] /= s->num_outputs;
+    if (s->squeeze_axis) {
+        if (out.d[ax] != 1)
+            return ir_node_errf(g, n, err, "squeeze_axis needs outputs of size 1");
+        for (i = ax; i + 1 < out.ndim; i++)
+            out.d[i] = out.d[i + 1];
+        out.ndim--;
     }
-    case IR_OP_MEAN:
-        return infer_mean(g, n, err);
-    case IR_OP_FULL:
-        return set_shape(n, &n->a.full.shape);
-    case IR_OP_QACT:
-    case IR_OP_IDENTITY:
-    case IR_OP_COUNT:
-        break;
-    }
-    BNNC_BUG("no shape rule for %s", ir_op_name(n->op));
+    return set_shape(n, &out);
+}
+
+static int shape_mean(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    return infer_mean(g, n, err);
+}
+
+static int shape_full(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    (void)g;
+    (void)err;
+    return set_shape(n, &n->a.full.shape);
+}
+
+typedef int (*shape_fn)(ir_graph *g, ir_node *n, bnnc_err *err);
+
+static const shape_fn shape_of[] = {
+#define OP(id, name, kind, operands, attrs, shape, lower) shape,
+#include "../ir/ops.def"
+#undef OP
+};
+_Static_assert(sizeof shape_of / sizeof *shape_of == IR_OP_COUNT,
+               "shape table out of step with ops.def");
+
+int shape_infer_node(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    return shape_of[n->op](g, n, err);
 }
 
 /* Reject shapes whose element counts could overflow later arithmetic. */

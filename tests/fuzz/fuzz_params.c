@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frontend/params.h"
+#include "frontend/mxnet/params.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -32,8 +32,8 @@
 #include "codegen/emit.h"
 #include "driver/cli.h"
 #include "driver/pipeline.h"
-#include "frontend/import.h"
-#include "frontend/params.h"
+#include "frontend/mxnet/import.h"
+#include "frontend/mxnet/params.h"
 
 #ifdef BNNC_LIBFUZZER
 #include <cjson/cJSON.h>

@@ -19,7 +19,7 @@
 #include "driver/cli.h"
 #include "driver/inspect.h"
 #include "driver/pipeline.h"
-#include "frontend/import.h"
+#include "frontend/mxnet/import.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

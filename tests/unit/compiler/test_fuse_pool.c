@@ -54,7 +54,7 @@ static void compile(const char *json, int in_c, int groups, lir_program *p)
     mb_add(&par, "arg:w0", 4, (int64_t[]){16, in_c / groups, 5, 5}, NULL);
     mb_add(&par, "arg:b0", 1, (int64_t[]){16}, NULL);
     if (mb_run(json, &par, in, &g, &err) || pass_fold_thresholds(&g, &err) ||
-        pass_fold_float(&g, &err) || pass_lower(&g, &(bnnc_options){0}, p, &err) ||
+        pass_fold_float(&g, &err) || pass_lower(&g, &(lower_options){0}, p, &err) ||
         pass_fuse_pool(p, &err) || pass_plan(p, &err))
         fail_msg("%s", err.msg);
     ir_graph_free(&g);

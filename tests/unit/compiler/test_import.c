@@ -362,7 +362,7 @@ static void test_v2_raw(void **state)
     assert_true(b->a.b.offset == 36.0);
     assert_true(b->a.b.divisor == 2.0);
     assert_null(b->a.b.scale);
-    assert_int_equal(b->a.b.dialect, IR_DIALECT_V2_RAW);
+    assert_string_equal(b->a.b.origin, "sign-pattern");
     assert_int_equal(b->a.b.word_bits, 0);
     assert_int_equal(b->a.b.stored_bytes, 8 * 4 * 9 * 4);
     expect_signs(b, &p.a[0]);
@@ -505,7 +505,7 @@ static void test_v1(void **state)
     RUN_OK(real, &p, in);
     b = mb_node(&g, "qc");
     assert_int_equal(b->op, IR_OP_BCONV);
-    assert_int_equal(b->a.b.dialect, IR_DIALECT_V1);
+    assert_string_equal(b->a.b.origin, "bmxnet-v1");
     assert_int_equal(b->a.b.pad_mode, IR_PAD_PLUS_ONE);
     assert_true(b->a.b.offset == (double)K);
     assert_true(b->a.b.divisor == 2.0);
@@ -574,7 +574,7 @@ static void test_v2_converted(void **state)
     RUN_OK(j, &p, in);
     b = mb_node(&g, "net_qconv0_fwd");
     assert_int_equal(b->op, IR_OP_BCONV);
-    assert_int_equal(b->a.b.dialect, IR_DIALECT_V2_CONVERTED);
+    assert_string_equal(b->a.b.origin, "bmxnet-v2-converted");
     assert_int_equal(b->a.b.pad_mode, IR_PAD_MINUS_ONE);
     assert_int_equal(b->a.b.conv.pad[0], 1);
     assert_true(b->a.b.offset == (double)K);

@@ -20,7 +20,7 @@
 #include <cjson/cJSON.h>
 #include <zlib.h>
 
-#include "frontend/params.h"
+#include "frontend/mxnet/params.h"
 
 #define TAG_V1 0xF993FAC8u
 #define TAG_V2 0xF993FAC9u

@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "frontend/attrs.h"
-#include "frontend/symbol.h"
+#include "frontend/mxnet/attrs.h"
+#include "frontend/mxnet/symbol.h"
 
 static int parse(const char *text, mx_symbol *s, bnnc_err *err)
 {

@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "../util/err.h"
+#include "../../util/err.h"
 
 /* Longest node name or op name read (real ones are tens of bytes; this
  * keeps every message that names a node readable). */

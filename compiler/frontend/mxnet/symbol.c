@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/mem.h"
+#include "../../util/mem.h"
 
 /* Position (line, column) of byte offset `off` in text. */
 static void text_pos(const char *text, size_t len, size_t off, int *line,

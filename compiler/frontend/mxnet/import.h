@@ -9,10 +9,11 @@
  * values, missing parameters and (unless allowed) unused parameters are
  * errors naming the file and node.
  */
-#ifndef BNNC_FRONTEND_IMPORT_H
-#define BNNC_FRONTEND_IMPORT_H
+#ifndef BNNC_FRONTEND_MXNET_IMPORT_H
+#define BNNC_FRONTEND_MXNET_IMPORT_H
 
-#include "../ir/ir.h"
+#include "../../ir/ir.h"
+#include "params.h"
 #include "symbol.h"
 
 typedef struct {
@@ -23,8 +24,9 @@ typedef struct {
 int import_files(const char *symbol_path, const char *params_path,
                  const import_options *opt, ir_graph *g, bnnc_err *err);
 
-/* Import an already parsed symbol and params; takes ownership of *params
- * (moved into g->params). On error g is freed (both functions). */
+/* Import an already parsed symbol and params; consumes *params (the
+ * arrays constants use move into the graph; the rest is freed). On error
+ * g is freed (both functions). */
 int import_graph(const mx_symbol *sym, mx_params *params,
                  const import_options *opt, ir_graph *g, bnnc_err *err);
 

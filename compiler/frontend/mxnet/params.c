@@ -32,7 +32,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../util/mem.h"
+#include "../../util/mem.h"
 
 #define TAG_V1 0xF993FAC8u
 #define TAG_V2 0xF993FAC9u
@@ -64,180 +64,6 @@ const char *mx_dtype_name(int dtype)
 {
     return dtype >= 0 && (size_t)dtype < N_DTYPES ? dtypes[dtype].name
                                                   : "unknown";
-}
-
-/* ------------------------------------------------------- cursor helpers */
-
-uint16_t mx__le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-uint32_t mx__le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
-uint64_t mx__le64(const uint8_t *p)
-{
-    return (uint64_t)mx__le32(p) | (uint64_t)mx__le32(p + 4) << 32;
-}
-
-int mx__fail_at(const mx_cursor *c, size_t off, const char *fmt, ...)
-{
-    char msg[BNNC_ERR_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return bnnc_errf(c->err, "%s: byte %zu: %s%s%s", c->label, c->base + off,
-                     c->ctx, c->ctx[0] ? ": " : "", msg);
-}
-
-int mx__rd_bytes(mx_cursor *c, size_t n, const char *what, const uint8_t **p)
-{
-    size_t left = c->len - c->pos;
-    if (n > left)
-        return mx__fail_at(c, c->pos,
-                           "truncated: %s needs %zu bytes, %zu left", what, n,
-                           left);
-    *p = c->buf + c->pos;
-    c->pos += n;
-    return 0;
-}
-
-int mx__rd_u16(mx_cursor *c, const char *what, uint16_t *v)
-{
-    const uint8_t *p = NULL;
-    if (mx__rd_bytes(c, 2, what, &p))
-        return -1;
-    *v = mx__le16(p);
-    return 0;
-}
-
-int mx__rd_u32(mx_cursor *c, const char *what, uint32_t *v)
-{
-    const uint8_t *p = NULL;
-    if (mx__rd_bytes(c, 4, what, &p))
-        return -1;
-    *v = mx__le32(p);
-    return 0;
-}
-
-int mx__rd_i32(mx_cursor *c, const char *what, int32_t *v)
-{
-    uint32_t u;
-    if (mx__rd_u32(c, what, &u))
-        return -1;
-    *v = u <= INT32_MAX ? (int32_t)u : (int32_t)(u - 0x80000000u) - INT32_MAX - 1;
-    return 0;
-}
-
-int mx__rd_u64(mx_cursor *c, const char *what, uint64_t *v)
-{
-    const uint8_t *p = NULL;
-    if (mx__rd_bytes(c, 8, what, &p))
-        return -1;
-    *v = mx__le64(p);
-    return 0;
-}
-
-/* Two's complement u64 -> i64 without implementation-defined casts. */
-static int64_t u64_to_i64(uint64_t u)
-{
-    return u <= INT64_MAX ? (int64_t)u
-                          : (int64_t)(u - 0x8000000000000000u) - INT64_MAX - 1;
-}
-
-int mx__rd_i64(mx_cursor *c, const char *what, int64_t *v)
-{
-    uint64_t u;
-    if (mx__rd_u64(c, what, &u))
-        return -1;
-    *v = u64_to_i64(u);
-    return 0;
-}
-
-int mx__shape_count(const mx_cursor *c, size_t off, int ndim,
-                    const int64_t *dims, uint64_t *count)
-{
-    const uint64_t limit = (uint64_t)1 << 62;
-    uint64_t p = 1;
-    int zero = 0;
-    for (int i = 0; i < ndim; i++) {
-        uint64_t d = (uint64_t)dims[i];
-        if (d == 0) {
-            zero = 1;
-            continue;
-        }
-        if (p > limit / d) {
-            char s[MX_MAX_NDIM * 22 + 4];
-            mx__fmt_shape(s, sizeof s, ndim, dims);
-            return mx__fail_at(c, off,
-                               "shape %s has more than 2^62 elements", s);
-        }
-        p *= d;
-    }
-    *count = zero ? 0 : p;
-    return 0;
-}
-
-void mx__fmt_shape(char *buf, size_t size, int ndim, const int64_t *dims)
-{
-    size_t n = 0;
-    n += (size_t)snprintf(buf, size, "(");
-    for (int i = 0; i < ndim && n < size; i++)
-        n += (size_t)snprintf(buf + n, size - n, "%s%lld", i ? ", " : "",
-                              (long long)dims[i]);
-    if (n < size)
-        snprintf(buf + n, size - n, ndim == 1 ? ",)" : ")");
-}
-
-void mx__fmt_name(char *dst, size_t size, const char *name, size_t n)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)name[i];
-        if (o + 8 >= size) {
-            memcpy(dst + o, "...", 4);
-            return;
-        }
-        if (ch < 0x20 || ch == 0x7f || ch == '\'' || ch == '\\')
-            o += (size_t)snprintf(dst + o, size - o, "\\x%02x", ch);
-        else
-            dst[o++] = (char)ch;
-    }
-    dst[o] = '\0';
-}
-
-/* ------------------------------------------------------------ the list */
-
-mx_array *mx__push(mx_list *l)
-{
-    void *p = l->a;
-    mx_array *a;
-    xgrow(&p, &l->cap, l->n + 1, sizeof *l->a);
-    l->a = p;
-    a = &l->a[l->n++];
-    memset(a, 0, sizeof *a);
-    a->dtype = -1;
-    return a;
-}
-
-void mx__set_key(mx_array *a, const char *key, size_t n)
-{
-    free(a->key);
-    a->key = xstrndup(key, n);
-    a->name = a->key;
-    a->key_kind = MX_KEY_BARE;
-    if (n >= 4 && !memcmp(key, "arg:", 4)) {
-        a->key_kind = MX_KEY_ARG;
-        a->name = a->key + 4;
-    } else if (n >= 4 && !memcmp(key, "aux:", 4)) {
-        a->key_kind = MX_KEY_AUX;
-        a->name = a->key + 4;
-    }
 }
 
 static void free_arrays(mx_array *a, size_t n)
@@ -295,7 +121,7 @@ static int read_shape(mx_cursor *c, const char *what, int allow_unknown,
     char buf[64];
     *unknown = 0;
     snprintf(buf, sizeof buf, "%s ndim", what);
-    if (mx__rd_i32(c, buf, &nd))
+    if (bc_rd_i32(c, buf, &nd))
         return -1;
     if (nd == -1 && allow_unknown) {
         *unknown = 1;
@@ -303,23 +129,23 @@ static int read_shape(mx_cursor *c, const char *what, int allow_unknown,
         return 0;
     }
     if (nd < 0)
-        return mx__fail_at(c, off, "%s ndim %d is negative", what, nd);
+        return bc_fail_at(c, off, "%s ndim %d is negative", what, nd);
     if (nd > MX_MAX_NDIM)
-        return mx__fail_at(c, off, "%s ndim %d is more than %d", what, nd,
+        return bc_fail_at(c, off, "%s ndim %d is more than %d", what, nd,
                            MX_MAX_NDIM);
     snprintf(buf, sizeof buf, "%s dims", what);
     if (c->len - c->pos < (size_t)nd * 8)
-        return mx__fail_at(c, c->pos,
+        return bc_fail_at(c, c->pos,
                            "truncated: %s needs %zu bytes, %zu left", buf,
                            (size_t)nd * 8, c->len - c->pos);
     for (int i = 0; i < nd; i++) {
         size_t doff = c->pos;
-        if (mx__rd_i64(c, buf, &dims[i]))
+        if (bc_rd_i64(c, buf, &dims[i]))
             return -1;
         if (dims[i] == -1 && allow_unknown) {
             *unknown = 1;
         } else if (dims[i] < 0) {
-            return mx__fail_at(c, doff, "%s dimension %d is %lld (negative)",
+            return bc_fail_at(c, doff, "%s dimension %d is %lld (negative)",
                                what, i, (long long)dims[i]);
         }
     }
@@ -331,10 +157,10 @@ static int read_dtype(mx_cursor *c, const char *what, int *dtype)
 {
     size_t off = c->pos;
     int32_t d;
-    if (mx__rd_i32(c, what, &d))
+    if (bc_rd_i32(c, what, &d))
         return -1;
     if (!mx_dtype_size(d))
-        return mx__fail_at(c, off, "%s flag %d is unknown", what, d);
+        return bc_fail_at(c, off, "%s flag %d is unknown", what, d);
     *dtype = d;
     return 0;
 }
@@ -347,7 +173,7 @@ static int skip_payload(mx_cursor *c, uint64_t count, size_t size,
     size_t left = c->len - c->pos;
     *off = c->pos;
     if (count > left / size)
-        return mx__fail_at(c, c->pos,
+        return bc_fail_at(c, c->pos,
                            "truncated: %s needs %llu x %zu bytes, %zu left",
                            what, (unsigned long long)count, size, left);
     c->pos += (size_t)count * size;
@@ -368,41 +194,41 @@ static int parse_record(mx_cursor *c, size_t index, mx_array *a,
 
     snprintf(c->ctx, sizeof c->ctx, "array #%zu", index);
     a->file_offset = off;
-    if (mx__rd_u32(c, "record tag", &tag))
+    if (bc_rd_u32(c, "record tag", &tag))
         return -1;
     memset(&srec, 0, sizeof srec);
     if (tag == TAG_V1) {
         uint32_t nd;
         a->record = MX_REC_V1;
-        if (mx__rd_u32(c, "ndim", &nd))
+        if (bc_rd_u32(c, "ndim", &nd))
             return -1;
         if (nd > MX_MAX_NDIM)
-            return mx__fail_at(c, c->pos - 4, "ndim %u is more than %d", nd,
+            return bc_fail_at(c, c->pos - 4, "ndim %u is more than %d", nd,
                                MX_MAX_NDIM);
         ndim = (int)nd;
         if (c->len - c->pos < (size_t)ndim * 8)
-            return mx__fail_at(c, c->pos,
+            return bc_fail_at(c, c->pos,
                                "truncated: dims need %zu bytes, %zu left",
                                (size_t)ndim * 8, c->len - c->pos);
         for (int i = 0; i < ndim; i++) {
-            if (mx__rd_i64(c, "dims", &a->shape[i]))
+            if (bc_rd_i64(c, "dims", &a->shape[i]))
                 return -1;
             if (a->shape[i] < 0)
-                return mx__fail_at(c, c->pos - 8,
+                return bc_fail_at(c, c->pos - 8,
                                    "dimension %d is %lld (negative)", i,
                                    (long long)a->shape[i]);
         }
     } else if (tag == TAG_V2 || tag == TAG_V3) {
         int v3 = tag == TAG_V3;
         a->record = v3 ? MX_REC_V3 : MX_REC_V2;
-        if (mx__rd_i32(c, "storage type", &i32))
+        if (bc_rd_i32(c, "storage type", &i32))
             return -1;
         if (v3 && i32 != 0)
-            return mx__fail_at(c, c->pos - 4,
+            return bc_fail_at(c, c->pos - 4,
                                "storage type %d in a V3 record (V3 records "
                                "are always dense)", i32);
         if (i32 < 0 || i32 > 2)
-            return mx__fail_at(c, c->pos - 4,
+            return bc_fail_at(c, c->pos - 4,
                                "storage type %d is unknown (0 dense, 1 "
                                "row_sparse, 2 csr)", i32);
         stype = i32;
@@ -421,18 +247,18 @@ static int parse_record(mx_cursor *c, size_t index, mx_array *a,
     } else {
         a->record = MX_REC_LEGACY;
         if (tag > MX_MAX_NDIM)
-            return mx__fail_at(c, off,
+            return bc_fail_at(c, off,
                                "record tag 0x%08x is not V1/V2/V3 and, read "
                                "as a legacy ndim, is more than %d",
                                tag, MX_MAX_NDIM);
         ndim = (int)tag;
         if (c->len - c->pos < (size_t)ndim * 4)
-            return mx__fail_at(c, c->pos,
+            return bc_fail_at(c, c->pos,
                                "truncated: dims need %zu bytes, %zu left",
                                (size_t)ndim * 4, c->len - c->pos);
         for (int i = 0; i < ndim; i++) {
             uint32_t d;
-            if (mx__rd_u32(c, "dims", &d))
+            if (bc_rd_u32(c, "dims", &d))
                 return -1;
             a->shape[i] = d;
         }
@@ -448,9 +274,9 @@ static int parse_record(mx_cursor *c, size_t index, mx_array *a,
         return 0;
     }
     a->ndim = ndim;
-    if (mx__shape_count(c, off, ndim, a->shape, &count))
+    if (bc_shape_count(c, off, ndim, a->shape, &count))
         return -1;
-    if (mx__rd_i32(c, "dev_type", &i32) || mx__rd_i32(c, "dev_id", &i32))
+    if (bc_rd_i32(c, "dev_type", &i32) || bc_rd_i32(c, "dev_id", &i32))
         return -1;
     if (read_dtype(c, "dtype", &dtype))
         return -1;
@@ -458,7 +284,7 @@ static int parse_record(mx_cursor *c, size_t index, mx_array *a,
     esize = mx_dtype_size(dtype);
     if (stype) {
         int naux = stype == 1 ? 1 : 2;
-        if (mx__shape_count(c, srec.s_off, srec.s_ndim, srec.s_dims,
+        if (bc_shape_count(c, srec.s_off, srec.s_ndim, srec.s_dims,
                             &srec.s_count))
             return -1;
         for (int k = 0; k < naux; k++) {
@@ -470,7 +296,7 @@ static int parse_record(mx_cursor *c, size_t index, mx_array *a,
             if (read_shape(c, "aux shape", 0, &srec.aux_ndim[k], dims, &unk))
                 return -1;
             srec.aux_dim0[k] = srec.aux_ndim[k] ? dims[0] : 0;
-            if (mx__shape_count(c, srec.aux_desc_off[k], srec.aux_ndim[k],
+            if (bc_shape_count(c, srec.aux_desc_off[k], srec.aux_ndim[k],
                                 dims, &srec.aux_count[k]))
                 return -1;
         }
@@ -515,13 +341,13 @@ static int64_t load_index(const uint8_t *p, int dtype)
     switch (dtype) {
     case MX_U8: case MX_BOOL: return p[0];
     case MX_I8: return (int8_t)p[0];
-    case MX_I16: return (int16_t)mx__le16(p);
-    case MX_U16: return mx__le16(p);
-    case MX_I32: return (int32_t)mx__le32(p);
-    case MX_U32: return mx__le32(p);
-    case MX_I64: return u64_to_i64(mx__le64(p));
+    case MX_I16: return (int16_t)bc_le16(p);
+    case MX_U16: return bc_le16(p);
+    case MX_I32: return (int32_t)bc_le32(p);
+    case MX_U32: return bc_le32(p);
+    case MX_I64: return bc_u64_to_i64(bc_le64(p));
     case MX_U64: {
-        uint64_t u = mx__le64(p);
+        uint64_t u = bc_le64(p);
         return u <= INT64_MAX ? (int64_t)u : -1;
     }
     default: return -1;
@@ -547,17 +373,17 @@ static int densify(mx_cursor *c, const sparse_rec *r, mx_array *a)
     aux_what[1] = "column indices";
     for (int k = 0; k < (r->stype == 1 ? 1 : 2); k++) {
         if (!is_index_dtype(r->aux_dtype[k]))
-            return mx__fail_at(c, r->aux_desc_off[k],
+            return bc_fail_at(c, r->aux_desc_off[k],
                                "%s have dtype %s, not an integer type",
                                aux_what[k], mx_dtype_name(r->aux_dtype[k]));
         if (r->aux_ndim[k] != 1)
-            return mx__fail_at(c, r->aux_desc_off[k] + 4,
+            return bc_fail_at(c, r->aux_desc_off[k] + 4,
                                "%s are %d-D, expected 1-D", aux_what[k],
                                r->aux_ndim[k]);
     }
     if (a->count > MX_MAX_DENSE_BYTES / esize) {
-        mx__fmt_shape(s1, sizeof s1, a->ndim, a->shape);
-        return mx__fail_at(c, a->file_offset,
+        bc_fmt_shape(s1, sizeof s1, a->ndim, a->shape);
+        return bc_fail_at(c, a->file_offset,
                            "dense form of shape %s %s is more than %llu "
                            "bytes", s1, mx_dtype_name(a->dtype),
                            (unsigned long long)MX_MAX_DENSE_BYTES);
@@ -577,14 +403,14 @@ static int densify(mx_cursor *c, const sparse_rec *r, mx_array *a)
         for (int i = 1; ok && i < a->ndim; i++)
             ok = r->s_dims[i] == a->shape[i];
         if (!ok || (int64_t)nnz > a->shape[0]) {
-            mx__fmt_shape(s1, sizeof s1, r->s_ndim, r->s_dims);
-            mx__fmt_shape(s2, sizeof s2, a->ndim, a->shape);
-            return mx__fail_at(c, r->s_off,
+            bc_fmt_shape(s1, sizeof s1, r->s_ndim, r->s_dims);
+            bc_fmt_shape(s2, sizeof s2, a->ndim, a->shape);
+            return bc_fail_at(c, r->s_off,
                                "row_sparse storage shape %s does not fit "
                                "shape %s", s1, s2);
         }
         if ((uint64_t)r->aux_dim0[0] != nnz)
-            return mx__fail_at(c, r->aux_desc_off[0] + 4,
+            return bc_fail_at(c, r->aux_desc_off[0] + 4,
                                "%llu row indices for %llu stored rows",
                                (unsigned long long)r->aux_dim0[0],
                                (unsigned long long)nnz);
@@ -593,13 +419,13 @@ static int densify(mx_cursor *c, const sparse_rec *r, mx_array *a)
             size_t ioff = r->aux_off[0] + (size_t)k * isz;
             int64_t idx = load_index(c->buf + ioff, r->aux_dtype[0]);
             if (idx < 0 || idx >= a->shape[0])
-                return mx__fail_at(c, ioff,
+                return bc_fail_at(c, ioff,
                                    "row index %lld (entry %llu) is outside "
                                    "[0, %lld)", (long long)idx,
                                    (unsigned long long)k,
                                    (long long)a->shape[0]);
             if (idx <= prev)
-                return mx__fail_at(c, ioff,
+                return bc_fail_at(c, ioff,
                                    "row indices are not strictly "
                                    "increasing: %lld after %lld (entry %llu)",
                                    (long long)idx, (long long)prev,
@@ -621,33 +447,33 @@ static int densify(mx_cursor *c, const sparse_rec *r, mx_array *a)
         size_t psz = mx_dtype_size(r->aux_dtype[0]);
         size_t isz = mx_dtype_size(r->aux_dtype[1]);
         if (a->ndim != 2) {
-            mx__fmt_shape(s1, sizeof s1, a->ndim, a->shape);
-            return mx__fail_at(c, a->file_offset, "csr shape %s is not 2-D",
+            bc_fmt_shape(s1, sizeof s1, a->ndim, a->shape);
+            return bc_fail_at(c, a->file_offset, "csr shape %s is not 2-D",
                                s1);
         }
         rows = a->shape[0];
         cols = a->shape[1];
         if (r->s_ndim != 1) {
-            mx__fmt_shape(s1, sizeof s1, r->s_ndim, r->s_dims);
-            return mx__fail_at(c, r->s_off, "csr storage shape %s is not 1-D",
+            bc_fmt_shape(s1, sizeof s1, r->s_ndim, r->s_dims);
+            return bc_fail_at(c, r->s_off, "csr storage shape %s is not 1-D",
                                s1);
         }
         nnz = r->s_dims[0];
         if (r->aux_dim0[1] != nnz)
-            return mx__fail_at(c, r->aux_desc_off[1] + 4,
+            return bc_fail_at(c, r->aux_desc_off[1] + 4,
                                "%lld column indices for %lld values",
                                (long long)r->aux_dim0[1], (long long)nnz);
         if (r->aux_dim0[0] == 0 && nnz == 0)
             return 0;
         if (r->aux_dim0[0] != rows + 1)
-            return mx__fail_at(c, r->aux_desc_off[0] + 4,
+            return bc_fail_at(c, r->aux_desc_off[0] + 4,
                                "indptr has %lld entries, expected rows + 1 "
                                "= %lld", (long long)r->aux_dim0[0],
                                (long long)rows + 1);
         {
             int64_t start = load_index(c->buf + r->aux_off[0], r->aux_dtype[0]);
             if (start != 0)
-                return mx__fail_at(c, r->aux_off[0],
+                return bc_fail_at(c, r->aux_off[0],
                                    "indptr[0] is %lld, expected 0",
                                    (long long)start);
         }
@@ -657,12 +483,12 @@ static int densify(mx_cursor *c, const sparse_rec *r, mx_array *a)
             int64_t hi = load_index(c->buf + poff, r->aux_dtype[0]);
             int64_t prev = -1;
             if (hi < lo || hi > nnz)
-                return mx__fail_at(c, poff,
+                return bc_fail_at(c, poff,
                                    "indptr[%lld] is %lld, outside [%lld, "
                                    "%lld]", (long long)i + 1, (long long)hi,
                                    (long long)lo, (long long)nnz);
             if (i + 1 == rows && hi != nnz)
-                return mx__fail_at(c, poff,
+                return bc_fail_at(c, poff,
                                    "indptr[%lld] is %lld, expected nnz = "
                                    "%lld", (long long)rows, (long long)hi,
                                    (long long)nnz);
@@ -670,12 +496,12 @@ static int densify(mx_cursor *c, const sparse_rec *r, mx_array *a)
                 size_t ioff = r->aux_off[1] + (size_t)j * isz;
                 int64_t col = load_index(c->buf + ioff, r->aux_dtype[1]);
                 if (col < 0 || col >= cols)
-                    return mx__fail_at(c, ioff,
+                    return bc_fail_at(c, ioff,
                                        "column index %lld (row %lld) is "
                                        "outside [0, %lld)", (long long)col,
                                        (long long)i, (long long)cols);
                 if (col <= prev)
-                    return mx__fail_at(c, ioff,
+                    return bc_fail_at(c, ioff,
                                        "column indices of row %lld are not "
                                        "strictly increasing: %lld after %lld",
                                        (long long)i, (long long)col,
@@ -686,7 +512,7 @@ static int densify(mx_cursor *c, const sparse_rec *r, mx_array *a)
             }
         }
         if (rows == 0 && nnz != 0)
-            return mx__fail_at(c, r->aux_off[0],
+            return bc_fail_at(c, r->aux_off[0],
                                "indptr[0] is 0, expected nnz = %lld",
                                (long long)nnz);
     }
@@ -725,7 +551,7 @@ static void drop_duplicates(mx_list *l, const char *label)
         const mx_array *a0 = &l->a[first], *cur = &l->a[idx[i]];
         if (cur->key[0] && !strcmp(a0->key, cur->key)) {
             char nm[200];
-            mx__fmt_name(nm, sizeof nm, cur->key, strlen(cur->key));
+            bc_fmt_name(nm, sizeof nm, cur->key, strlen(cur->key));
             bnnc_warnf("%s: byte %zu: array '%s' appears again (first at "
                        "byte %zu); keeping the first", label,
                        cur->file_offset, nm, a0->file_offset);
@@ -756,17 +582,17 @@ static int parse_list(const uint8_t *buf, size_t len, const char *label,
     sparse_list sp = {NULL, 0, 0};
     int rc = -1;
 
-    if (mx__rd_u64(&c, "magic", &magic) ||
-        mx__rd_u64(&c, "reserved field", &reserved) ||
-        mx__rd_u64(&c, "array count", &n))
+    if (bc_rd_u64(&c, "magic", &magic) ||
+        bc_rd_u64(&c, "reserved field", &reserved) ||
+        bc_rd_u64(&c, "array count", &n))
         return -1;
     (void)magic;
     (void)reserved;
     if (n > MX_MAX_ARRAYS)
-        return mx__fail_at(&c, 16, "array count %llu is more than %u",
+        return bc_fail_at(&c, 16, "array count %llu is more than %u",
                            (unsigned long long)n, MX_MAX_ARRAYS);
     if (n > (len - c.pos) / 4)
-        return mx__fail_at(&c, 16,
+        return bc_fail_at(&c, 16,
                            "array count %llu cannot fit in the %zu bytes "
                            "left (a record takes at least 4)",
                            (unsigned long long)n, len - c.pos);
@@ -776,10 +602,10 @@ static int parse_list(const uint8_t *buf, size_t len, const char *label,
 
     {
         size_t koff = c.pos;
-        if (mx__rd_u64(&c, "name count", &k))
+        if (bc_rd_u64(&c, "name count", &k))
             goto out;
         if (k != 0 && k != n) {
-            mx__fail_at(&c, koff,
+            bc_fail_at(&c, koff,
                         "name count %llu must be 0 or the array count %llu",
                         (unsigned long long)k, (unsigned long long)n);
             goto out;
@@ -790,17 +616,17 @@ static int parse_list(const uint8_t *buf, size_t len, const char *label,
         uint64_t nl;
         const uint8_t *p = NULL;
         snprintf(c.ctx, sizeof c.ctx, "name #%llu", (unsigned long long)i);
-        if (mx__rd_u64(&c, "name length", &nl))
+        if (bc_rd_u64(&c, "name length", &nl))
             goto out;
         if (nl > MX_MAX_NAME) {
-            mx__fail_at(&c, noff, "name length %llu is more than %u",
+            bc_fail_at(&c, noff, "name length %llu is more than %u",
                         (unsigned long long)nl, MX_MAX_NAME);
             goto out;
         }
-        if (mx__rd_bytes(&c, (size_t)nl, "name", &p))
+        if (bc_rd_bytes(&c, (size_t)nl, "name", &p))
             goto out;
         if (memchr(p, 0, (size_t)nl)) {
-            mx__fail_at(&c, noff + 8, "name contains a NUL byte");
+            bc_fail_at(&c, noff + 8, "name contains a NUL byte");
             goto out;
         }
         mx__set_key(&l->a[i], (const char *)p, (size_t)nl);
@@ -817,7 +643,7 @@ static int parse_list(const uint8_t *buf, size_t len, const char *label,
         mx_array *a = &l->a[sp.r[i].index];
         char nm[200];
         if (a->key[0]) {
-            mx__fmt_name(nm, sizeof nm, a->key, strlen(a->key));
+            bc_fmt_name(nm, sizeof nm, a->key, strlen(a->key));
             snprintf(c.ctx, sizeof c.ctx, "array '%s' (%s)", nm,
                      stype_names[sp.r[i].stype]);
         } else {
@@ -861,7 +687,7 @@ int mx_params_parse(const uint8_t *buf, size_t len, const char *label,
         rc = mx__parse_npz(buf, len, label, &l, err);
     } else if (starts_with(buf, len, "\x93NUMPY")) {
         rc = mx__parse_npy_file(buf, len, label, &l, err);
-    } else if (len >= 8 && mx__le64(buf) == LIST_MAGIC) {
+    } else if (len >= 8 && bc_le64(buf) == LIST_MAGIC) {
         rc = parse_list(buf, len, label, &l, err);
     } else {
         char hex[3 * 8 + 1];
@@ -980,24 +806,24 @@ double mx_array_get(const mx_array *a, size_t i)
     BNNC_ASSERT(a->data && i < a->count);
     p = a->data + i * mx_dtype_size(a->dtype);
     switch (a->dtype) {
-    case MX_F32: return bits_to_f32(mx__le32(p));
+    case MX_F32: return bits_to_f32(bc_le32(p));
     case MX_F64: {
-        uint64_t u = mx__le64(p);
+        uint64_t u = bc_le64(p);
         double d;
         memcpy(&d, &u, 8);
         return d;
     }
-    case MX_F16: return bits_to_f32(f16_bits_to_f32(mx__le16(p)));
-    case MX_BF16: return bits_to_f32((uint32_t)mx__le16(p) << 16);
+    case MX_F16: return bits_to_f32(f16_bits_to_f32(bc_le16(p)));
+    case MX_BF16: return bits_to_f32((uint32_t)bc_le16(p) << 16);
     case MX_U8: return p[0];
     case MX_BOOL: return p[0];
     case MX_I8: return (int8_t)p[0];
-    case MX_I16: return (int16_t)mx__le16(p);
-    case MX_U16: return mx__le16(p);
-    case MX_I32: return (int32_t)mx__le32(p);
-    case MX_U32: return mx__le32(p);
-    case MX_I64: return (double)u64_to_i64(mx__le64(p));
-    case MX_U64: return (double)mx__le64(p);
+    case MX_I16: return (int16_t)bc_le16(p);
+    case MX_U16: return bc_le16(p);
+    case MX_I32: return (int32_t)bc_le32(p);
+    case MX_U32: return bc_le32(p);
+    case MX_I64: return (double)bc_u64_to_i64(bc_le64(p));
+    case MX_U64: return (double)bc_le64(p);
     default: BNNC_BUG("array with dtype %d", a->dtype);
     }
 }
@@ -1008,15 +834,15 @@ void mx_array_to_f32(const mx_array *a, float *dst)
     switch (a->dtype) {
     case MX_F32:
         for (size_t i = 0; i < n; i++)
-            dst[i] = bits_to_f32(mx__le32(a->data + 4 * i));
+            dst[i] = bits_to_f32(bc_le32(a->data + 4 * i));
         return;
     case MX_F16:
         for (size_t i = 0; i < n; i++)
-            dst[i] = bits_to_f32(f16_bits_to_f32(mx__le16(a->data + 2 * i)));
+            dst[i] = bits_to_f32(f16_bits_to_f32(bc_le16(a->data + 2 * i)));
         return;
     case MX_BF16:
         for (size_t i = 0; i < n; i++)
-            dst[i] = bits_to_f32((uint32_t)mx__le16(a->data + 2 * i) << 16);
+            dst[i] = bits_to_f32((uint32_t)bc_le16(a->data + 2 * i) << 16);
         return;
     default:
         for (size_t i = 0; i < n; i++)

@@ -29,7 +29,7 @@
 #define ZLIB_CONST
 #include <zlib.h>
 
-#include "../util/mem.h"
+#include "../../util/mem.h"
 
 #define SIG_LOCAL   0x04034b50u
 #define SIG_CENTRAL 0x02014b50u
@@ -61,7 +61,7 @@ static int hfail(const hscan *h, const char *what)
     while (k > 0 && near[k - 1] == ' ') /* header padding */
         k--;
     near[k] = '\0';
-    return mx__fail_at(h->c, h->off + h->i, ".npy header: %s (at \"%s\")",
+    return bc_fail_at(h->c, h->off + h->i, ".npy header: %s (at \"%s\")",
                        what, near);
 }
 
@@ -127,30 +127,30 @@ static int descr_dtype(hscan *h, const char *d, size_t n, int *dtype)
     };
     char shown[40];
     size_t at = h->off + (size_t)(d - h->s); /* the string's first byte */
-    mx__fmt_name(shown, sizeof shown, d, n);
+    bc_fmt_name(shown, sizeof shown, d, n);
     if (n == 3 && strchr("<>|=", d[0])) {
         for (size_t k = 0; k < sizeof tab / sizeof tab[0]; k++) {
             if (memcmp(d + 1, tab[k].code, 2))
                 continue;
             if (mx_dtype_size(tab[k].dtype) > 1 && d[0] == '>')
-                return mx__fail_at(h->c, at,
+                return bc_fail_at(h->c, at,
                                    ".npy descr '%s' is big-endian; only "
                                    "little-endian data is supported", shown);
             if (mx_dtype_size(tab[k].dtype) > 1 && d[0] != '<')
-                return mx__fail_at(h->c, at,
+                return bc_fail_at(h->c, at,
                                    ".npy descr '%s' does not give the byte "
                                    "order of a multi-byte type", shown);
             *dtype = tab[k].dtype;
             return 0;
         }
         if (d[1] == 'V' && d[2] == '2')
-            return mx__fail_at(h->c, at,
+            return bc_fail_at(h->c, at,
                                ".npy descr '%s' is an opaque 2-byte type "
                                "(ml_dtypes writes bfloat16 this way but the "
                                "file does not say so); save as float32 or "
                                "as [('bfloat16', '<u2')]", shown);
     }
-    return mx__fail_at(h->c, at, ".npy descr '%s' is not supported",
+    return bc_fail_at(h->c, at, ".npy descr '%s' is not supported",
                        shown);
 }
 
@@ -234,9 +234,9 @@ static int parse_header(hscan *h, int *dtype, int *fortran, int *ndim,
             }
         } else {
             char kshown[80];
-            mx__fmt_name(kshown, sizeof kshown, k, kn);
+            bc_fmt_name(kshown, sizeof kshown, k, kn);
             h->i = (size_t)(k - h->s);
-            return mx__fail_at(h->c, h->off + h->i,
+            return bc_fail_at(h->c, h->off + h->i,
                                ".npy header: key '%s' is unknown or repeated",
                                kshown);
         }
@@ -250,7 +250,7 @@ static int parse_header(hscan *h, int *dtype, int *fortran, int *ndim,
     if (h->i != h->n)
         return hfail(h, "text after the dict");
     if (!have_d || !have_f || !have_s)
-        return mx__fail_at(h->c, h->off, ".npy header lacks '%s'",
+        return bc_fail_at(h->c, h->off, ".npy header lacks '%s'",
                            !have_d ? "descr"
                                    : !have_f ? "fortran_order" : "shape");
     return 0;
@@ -288,24 +288,24 @@ static int parse_npy(mx_cursor *c, mx_array *a)
 
     a->record = MX_REC_NPY;
     a->file_offset = c->base + c->pos;
-    if (mx__rd_bytes(c, 6, ".npy magic", &p))
+    if (bc_rd_bytes(c, 6, ".npy magic", &p))
         return -1;
     if (memcmp(p, "\x93NUMPY", 6))
-        return mx__fail_at(c, c->pos - 6, "not a .npy (bad magic)");
-    if (mx__rd_bytes(c, 2, ".npy version", &ver))
+        return bc_fail_at(c, c->pos - 6, "not a .npy (bad magic)");
+    if (bc_rd_bytes(c, 2, ".npy version", &ver))
         return -1;
     if (ver[0] < 1 || ver[0] > 3 || ver[1] != 0)
-        return mx__fail_at(c, c->pos - 2, ".npy version %u.%u is unknown",
+        return bc_fail_at(c, c->pos - 2, ".npy version %u.%u is unknown",
                            ver[0], ver[1]);
     if (ver[0] == 1) {
         uint16_t l16;
-        if (mx__rd_u16(c, ".npy header length", &l16))
+        if (bc_rd_u16(c, ".npy header length", &l16))
             return -1;
         hlen = l16;
-    } else if (mx__rd_u32(c, ".npy header length", &hlen)) {
+    } else if (bc_rd_u32(c, ".npy header length", &hlen)) {
         return -1;
     }
-    if (mx__rd_bytes(c, hlen, ".npy header", &hdr))
+    if (bc_rd_bytes(c, hlen, ".npy header", &hdr))
         return -1;
     h.s = (const char *)hdr;
     h.n = hlen;
@@ -314,11 +314,11 @@ static int parse_npy(mx_cursor *c, mx_array *a)
     h.c = c;
     if (parse_header(&h, &a->dtype, &fortran, &a->ndim, a->shape))
         return -1;
-    if (mx__shape_count(c, h.off, a->ndim, a->shape, &count))
+    if (bc_shape_count(c, h.off, a->ndim, a->shape, &count))
         return -1;
     es = mx_dtype_size(a->dtype);
     if (count > (c->len - c->pos) / es)
-        return mx__fail_at(c, c->pos,
+        return bc_fail_at(c, c->pos,
                            "truncated: .npy data needs %llu x %zu bytes, %zu "
                            "left", (unsigned long long)count, es,
                            c->len - c->pos);
@@ -372,10 +372,10 @@ static int zip64_extra(mx_cursor *c, const uint8_t *ex, size_t n,
     if (!need_u && !need_c && !need_l)
         return 0;
     while (n - i >= 4) {
-        uint16_t id = mx__le16(ex + i), sz = mx__le16(ex + i + 2);
+        uint16_t id = bc_le16(ex + i), sz = bc_le16(ex + i + 2);
         size_t j = i + 4;
         if (sz > n - j)
-            return mx__fail_at(c, ex_off + i, "extra field block of %u bytes "
+            return bc_fail_at(c, ex_off + i, "extra field block of %u bytes "
                                "overruns the entry", sz);
         if (id == 1) {
             uint64_t *want[3];
@@ -387,15 +387,15 @@ static int zip64_extra(mx_cursor *c, const uint8_t *ex, size_t n,
             if (need_l)
                 want[nw++] = &e->lho;
             if ((size_t)sz < (size_t)nw * 8)
-                return mx__fail_at(c, ex_off + i, "ZIP64 extra field has %u "
+                return bc_fail_at(c, ex_off + i, "ZIP64 extra field has %u "
                                    "bytes, needs %d", sz, nw * 8);
             for (int k = 0; k < nw; k++)
-                *want[k] = mx__le64(ex + j + 8 * (size_t)k);
+                *want[k] = bc_le64(ex + j + 8 * (size_t)k);
             return 0;
         }
         i = j + sz;
     }
-    return mx__fail_at(c, ex_off, "sizes are 0xFFFFFFFF but there is no ZIP64 "
+    return bc_fail_at(c, ex_off, "sizes are 0xFFFFFFFF but there is no ZIP64 "
                        "extra field");
 }
 
@@ -409,16 +409,16 @@ static int inflate_member(mx_cursor *c, size_t off, const uint8_t *in,
     int zr;
 
     if (usize / DEFLATE_MAX_RATIO > csize + 1)
-        return mx__fail_at(c, off, "declared inflated size %llu is impossible "
+        return bc_fail_at(c, off, "declared inflated size %llu is impossible "
                            "for %llu compressed bytes",
                            (unsigned long long)usize,
                            (unsigned long long)csize);
     if (usize > SIZE_MAX)
-        return mx__fail_at(c, off, "inflated size %llu does not fit in memory",
+        return bc_fail_at(c, off, "inflated size %llu does not fit in memory",
                            (unsigned long long)usize);
     memset(&zs, 0, sizeof zs);
     if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
-        return mx__fail_at(c, off, "cannot start zlib: %s",
+        return bc_fail_at(c, off, "cannot start zlib: %s",
                            zs.msg ? zs.msg : "unknown error");
     out = xmalloc((size_t)usize);
     zs.next_in = in;
@@ -438,7 +438,7 @@ static int inflate_member(mx_cursor *c, size_t off, const uint8_t *in,
                           : "is truncated or longer than declared";
         inflateEnd(&zs);
         free(out);
-        return mx__fail_at(c, off, "DEFLATE data %s (declared %llu bytes, "
+        return bc_fail_at(c, off, "DEFLATE data %s (declared %llu bytes, "
                            "%llu missing)", why, (unsigned long long)usize,
                            (unsigned long long)out_left);
     }
@@ -464,7 +464,7 @@ static int check_crc(mx_cursor *c, size_t off, const uint8_t *p, uint64_t n,
         n -= k;
     }
     if ((uint32_t)crc != want)
-        return mx__fail_at(c, off, "CRC-32 is 0x%08x, the directory says "
+        return bc_fail_at(c, off, "CRC-32 is 0x%08x, the directory says "
                            "0x%08x", (unsigned)crc, (unsigned)want);
     return 0;
 #endif
@@ -480,52 +480,52 @@ static int read_member(mx_cursor *c, const zentry *e, mx_list *l)
     mx_array *a;
     int rc;
 
-    mx__fmt_name(shown, sizeof shown, (const char *)e->name, e->name_len);
+    bc_fmt_name(shown, sizeof shown, (const char *)e->name, e->name_len);
     snprintf(c->ctx, sizeof c->ctx, "entry '%s'", shown);
     if (memchr(e->name, 0, e->name_len))
-        return mx__fail_at(c, e->off + 46, "name contains a NUL byte");
+        return bc_fail_at(c, e->off + 46, "name contains a NUL byte");
     if (e->flags & 0x41)
-        return mx__fail_at(c, e->off + 8, "member is encrypted");
+        return bc_fail_at(c, e->off + 8, "member is encrypted");
     if (e->method != 0 && e->method != 8)
-        return mx__fail_at(c, e->off + 10, "compression method %u is not "
+        return bc_fail_at(c, e->off + 10, "compression method %u is not "
                            "supported (only 0 stored and 8 deflate)",
                            e->method);
     if (e->name_len < 4 || memcmp(e->name + e->name_len - 4, ".npy", 4))
-        return mx__fail_at(c, e->off + 46, "member is not a .npy file");
+        return bc_fail_at(c, e->off + 46, "member is not a .npy file");
     if (e->name_len >= 11 &&
         !memcmp(e->name + e->name_len - 11, "/format.npy", 11))
-        return mx__fail_at(c, e->off + 46, "member belongs to a sparse array "
+        return bc_fail_at(c, e->off + 46, "member belongs to a sparse array "
                            "saved as a folder; sparse arrays in .npz are not "
                            "supported (save them dense)");
     key_len = e->name_len - 4;
 
     if (e->lho > c->len || c->len - e->lho < 30)
-        return mx__fail_at(c, e->off + 42, "local header offset %llu is "
+        return bc_fail_at(c, e->off + 42, "local header offset %llu is "
                            "outside the file", (unsigned long long)e->lho);
     c->pos = (size_t)e->lho;
-    if (mx__rd_bytes(c, 30, "local header", &lh))
+    if (bc_rd_bytes(c, 30, "local header", &lh))
         return -1;
-    if (mx__le32(lh) != SIG_LOCAL)
-        return mx__fail_at(c, (size_t)e->lho, "no local header signature");
+    if (bc_le32(lh) != SIG_LOCAL)
+        return bc_fail_at(c, (size_t)e->lho, "no local header signature");
     {
-        uint16_t nl = mx__le16(lh + 26), el = mx__le16(lh + 28);
+        uint16_t nl = bc_le16(lh + 26), el = bc_le16(lh + 28);
         const uint8_t *lname, *lextra;
-        if (mx__rd_bytes(c, nl, "local name", &lname) ||
-            mx__rd_bytes(c, el, "local extra field", &lextra))
+        if (bc_rd_bytes(c, nl, "local name", &lname) ||
+            bc_rd_bytes(c, el, "local extra field", &lextra))
             return -1;
         if (nl != e->name_len || memcmp(lname, e->name, nl))
-            return mx__fail_at(c, (size_t)e->lho + 30, "local header names a "
+            return bc_fail_at(c, (size_t)e->lho + 30, "local header names a "
                                "different member");
     }
     data_off = c->pos;
     if (e->csize > c->len - data_off)
-        return mx__fail_at(c, data_off, "truncated: member data needs %llu "
+        return bc_fail_at(c, data_off, "truncated: member data needs %llu "
                            "bytes, %zu left", (unsigned long long)e->csize,
                            c->len - data_off);
     data = c->buf + data_off;
     if (e->method == 0) {
         if (e->usize != e->csize)
-            return mx__fail_at(c, e->off + 20, "stored member has compressed "
+            return bc_fail_at(c, e->off + 20, "stored member has compressed "
                                "size %llu but size %llu",
                                (unsigned long long)e->csize,
                                (unsigned long long)e->usize);
@@ -540,7 +540,7 @@ static int read_member(mx_cursor *c, const zentry *e, mx_list *l)
 
     a = mx__push(l);
     mx__set_key(a, (const char *)e->name, key_len);
-    mx__fmt_name(shown, sizeof shown, a->key, key_len);
+    bc_fmt_name(shown, sizeof shown, a->key, key_len);
     if (!inflated) {
         mx_cursor m = {data, (size_t)e->usize, 0, data_off, c->label, "",
                        c->err};
@@ -576,61 +576,61 @@ int mx__parse_npz(const uint8_t *buf, size_t len, const char *label,
     const uint8_t *p;
 
     if (len < 22)
-        return mx__fail_at(&c, 0, "truncated ZIP: %zu bytes, no end of "
+        return bc_fail_at(&c, 0, "truncated ZIP: %zu bytes, no end of "
                            "central directory", len);
     lo = len - 22 > 65535 ? len - 22 - 65535 : 0;
     for (size_t i = len - 22 + 1; i-- > lo;) {
-        if (mx__le32(buf + i) == SIG_EOCD &&
-            mx__le16(buf + i + 20) <= len - 22 - i) {
+        if (bc_le32(buf + i) == SIG_EOCD &&
+            bc_le16(buf + i + 20) <= len - 22 - i) {
             eocd = i;
             found = 1;
             break;
         }
     }
     if (!found)
-        return mx__fail_at(&c, len, "truncated ZIP: no end of central "
+        return bc_fail_at(&c, len, "truncated ZIP: no end of central "
                            "directory record");
     p = buf + eocd;
-    if (mx__le16(p + 4) != 0 || mx__le16(p + 6) != 0 ||
-        mx__le16(p + 8) != mx__le16(p + 10))
-        return mx__fail_at(&c, eocd, "multi-part ZIP archives are not "
+    if (bc_le16(p + 4) != 0 || bc_le16(p + 6) != 0 ||
+        bc_le16(p + 8) != bc_le16(p + 10))
+        return bc_fail_at(&c, eocd, "multi-part ZIP archives are not "
                            "supported");
-    entries = mx__le16(p + 10);
-    cd_size = mx__le32(p + 12);
-    cd_off = mx__le32(p + 16);
-    if (eocd >= 20 && mx__le32(buf + eocd - 20) == SIG_Z64LOC) {
+    entries = bc_le16(p + 10);
+    cd_size = bc_le32(p + 12);
+    cd_off = bc_le32(p + 16);
+    if (eocd >= 20 && bc_le32(buf + eocd - 20) == SIG_Z64LOC) {
         /* ZIP64: locator -> ZIP64 end of central directory. */
         const uint8_t *loc = buf + eocd - 20, *z;
-        uint64_t zoff = mx__le64(loc + 8);
-        if (mx__le32(loc + 4) != 0 || mx__le32(loc + 16) > 1)
-            return mx__fail_at(&c, eocd - 20, "multi-part ZIP archives are "
+        uint64_t zoff = bc_le64(loc + 8);
+        if (bc_le32(loc + 4) != 0 || bc_le32(loc + 16) > 1)
+            return bc_fail_at(&c, eocd - 20, "multi-part ZIP archives are "
                                "not supported");
         if (zoff > eocd - 20 || eocd - 20 - zoff < 56)
-            return mx__fail_at(&c, eocd - 20, "ZIP64 end of central directory "
+            return bc_fail_at(&c, eocd - 20, "ZIP64 end of central directory "
                                "offset %llu is invalid",
                                (unsigned long long)zoff);
         z = buf + zoff;
-        if (mx__le32(z) != SIG_Z64EOCD)
-            return mx__fail_at(&c, (size_t)zoff, "no ZIP64 end of central "
+        if (bc_le32(z) != SIG_Z64EOCD)
+            return bc_fail_at(&c, (size_t)zoff, "no ZIP64 end of central "
                                "directory signature");
-        if (mx__le32(z + 16) != 0 || mx__le32(z + 20) != 0 ||
-            mx__le64(z + 24) != mx__le64(z + 32))
-            return mx__fail_at(&c, (size_t)zoff, "multi-part ZIP archives are "
+        if (bc_le32(z + 16) != 0 || bc_le32(z + 20) != 0 ||
+            bc_le64(z + 24) != bc_le64(z + 32))
+            return bc_fail_at(&c, (size_t)zoff, "multi-part ZIP archives are "
                                "not supported");
-        entries = mx__le64(z + 32);
-        cd_size = mx__le64(z + 40);
-        cd_off = mx__le64(z + 48);
+        entries = bc_le64(z + 32);
+        cd_size = bc_le64(z + 40);
+        cd_off = bc_le64(z + 48);
     }
     if (entries > MX_MAX_ARRAYS)
-        return mx__fail_at(&c, eocd, "%llu ZIP entries is more than %u",
+        return bc_fail_at(&c, eocd, "%llu ZIP entries is more than %u",
                            (unsigned long long)entries, MX_MAX_ARRAYS);
     if (cd_off > len || cd_size > len - cd_off)
-        return mx__fail_at(&c, eocd, "central directory (offset %llu, %llu "
+        return bc_fail_at(&c, eocd, "central directory (offset %llu, %llu "
                            "bytes) is outside the file",
                            (unsigned long long)cd_off,
                            (unsigned long long)cd_size);
     if (entries > cd_size / 46)
-        return mx__fail_at(&c, eocd, "%llu ZIP entries cannot fit in a %llu "
+        return bc_fail_at(&c, eocd, "%llu ZIP entries cannot fit in a %llu "
                            "byte central directory",
                            (unsigned long long)entries,
                            (unsigned long long)cd_size);
@@ -646,23 +646,23 @@ int mx__parse_npz(const uint8_t *buf, size_t len, const char *label,
             snprintf(dc.ctx, sizeof dc.ctx, "ZIP entry #%llu",
                      (unsigned long long)i);
             e.off = pos;
-            if (mx__rd_bytes(&dc, 46, "central directory entry", &h))
+            if (bc_rd_bytes(&dc, 46, "central directory entry", &h))
                 return -1;
-            if (mx__le32(h) != SIG_CENTRAL)
-                return mx__fail_at(&dc, pos, "no central directory "
+            if (bc_le32(h) != SIG_CENTRAL)
+                return bc_fail_at(&dc, pos, "no central directory "
                                    "signature");
-            e.flags = mx__le16(h + 8);
-            e.method = mx__le16(h + 10);
-            e.crc = mx__le32(h + 16);
-            e.csize = mx__le32(h + 20);
-            e.usize = mx__le32(h + 24);
-            e.name_len = mx__le16(h + 28);
-            elen = mx__le16(h + 30);
-            clen = mx__le16(h + 32);
-            e.lho = mx__le32(h + 42);
-            if (mx__rd_bytes(&dc, e.name_len, "entry name", &e.name) ||
-                mx__rd_bytes(&dc, elen, "extra field", &extra) ||
-                mx__rd_bytes(&dc, clen, "entry comment", &comment))
+            e.flags = bc_le16(h + 8);
+            e.method = bc_le16(h + 10);
+            e.crc = bc_le32(h + 16);
+            e.csize = bc_le32(h + 20);
+            e.usize = bc_le32(h + 24);
+            e.name_len = bc_le16(h + 28);
+            elen = bc_le16(h + 30);
+            clen = bc_le16(h + 32);
+            e.lho = bc_le32(h + 42);
+            if (bc_rd_bytes(&dc, e.name_len, "entry name", &e.name) ||
+                bc_rd_bytes(&dc, elen, "extra field", &extra) ||
+                bc_rd_bytes(&dc, clen, "entry comment", &comment))
                 return -1;
             if (zip64_extra(&dc, extra, elen, pos + 46 + e.name_len, &e))
                 return -1;

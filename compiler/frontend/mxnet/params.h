@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../util/err.h"
+#include "../../util/err.h"
 
 #define MX_MAX_NDIM 32
 
