@@ -25,7 +25,6 @@
  */
 #define _POSIX_C_SOURCE 199309L
 #include "bnn.h"
-#include "bnn_variants.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +49,20 @@ static int cmp_double(const void *a, const void *b)
 }
 
 static int g_reps = 101;
+
+/* The binary variants compiled into the runtime (family BIN: every binary
+ * kernel has the same list), portable first, the public functions' last. */
+static const char *g_bin[16];
+static int g_nbin;
+
+static void list_binary_variants(void)
+{
+    int count, i;
+    const bnn_kernel_variant *all = bnn_kernel_variants(&count);
+    for (i = 0; i < count && g_nbin < 16; i++)
+        if (!strcmp(all[i].kernel, "bnn_bconv2d_b_b"))
+            g_bin[g_nbin++] = all[i].variant;
+}
 
 /* Median seconds per call of fn(ctx). Each timed run is short (>= 50 us,
  * one call of a layer), so that on a shared machine few runs are hit by
@@ -608,10 +621,10 @@ static int bench_dense(dense_result *out)
     d.p.dir = dir;
     d.in = in;
     d.out = o;
-    for (v = bnn_variant_count() - 1; v >= 0; v--) {
-        bnn_variant var = bnn_variant_get(v);
-        d.fn = var.bdense_b_b;
-        snprintf(out[n].variant, sizeof out[n].variant, "%s", var.name);
+    for (v = g_nbin - 1; v >= 0; v--) {
+        d.fn = (bnn_status(*)(const bnn_bdense_params *, const uint32_t *, uint32_t *))
+            bnn_variant_fn("bnn_bdense_b_b", g_bin[v]);
+        snprintf(out[n].variant, sizeof out[n].variant, "%s", g_bin[v]);
         out[n].t = time_median(run_dense, &d);
         out[n].rate = 4096.0 * 1000.0 / out[n].t;
         n++;
@@ -670,10 +683,11 @@ int main(int argc, char **argv)
         rl_w[i] = rnd();
         rl_x[i] = rnd();
     }
+    list_binary_variants();
 
     /* The instruction sets the compiled-in variants use. */
-    for (v = 0; v < bnn_variant_count(); v++) {
-        const char *name = bnn_variant_get(v).name;
+    for (v = 0; v < g_nbin; v++) {
+        const char *name = g_bin[v];
         roof_entry *r = &roofs[nroofs];
         r->fn = NULL;
         r->roofline = 0.0;
@@ -750,22 +764,23 @@ int main(int argc, char **argv)
         b.p.dir = dir;
         b.in = in;
         b.scratch = xalloc(bnn_bconv2d_scratch_size(&b.p));
-        for (v = bnn_variant_count() - 1; v >= 0; v--) {
-            bnn_variant var = bnn_variant_get(v);
+        for (v = g_nbin - 1; v >= 0; v--) {
+            const char *vname = g_bin[v];
             layer_result *r = &res[nres++];
-            b.fn = var.bconv2d_b_b;
-            b.out = v == bnn_variant_count() - 1 ? ref : out;
+            b.fn = (bnn_status(*)(const bnn_bconv2d_params *, const uint32_t *,
+                                  uint32_t *, void *))bnn_variant_fn("bnn_bconv2d_b_b", vname);
+            b.out = v == g_nbin - 1 ? ref : out;
             if (b.fn(&b.p, in, b.out, b.scratch) != BNN_OK) {
-                fprintf(stderr, "%s: %s failed\n", shape, var.name);
+                fprintf(stderr, "%s: %s failed\n", shape, vname);
                 return 1;
             }
             if (b.out != ref && memcmp(out, ref, npx * (size_t)cw * 4u) != 0) {
-                fprintf(stderr, "%s: %s disagrees with %s\n", shape, var.name,
-                        bnn_variant_get(bnn_variant_count() - 1).name);
+                fprintf(stderr, "%s: %s disagrees with %s\n", shape, vname,
+                        g_bin[g_nbin - 1]);
                 return 1;
             }
             snprintf(r->shape, sizeof r->shape, "%s", shape);
-            snprintf(r->variant, sizeof r->variant, "%s", var.name);
+            snprintf(r->variant, sizeof r->variant, "%s", vname);
             r->t = time_median(run_bin, &b);
             r->rate = macs / r->t;
             r->tf = tf;

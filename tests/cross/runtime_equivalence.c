@@ -12,10 +12,13 @@ int main(void)
 {
     int i, pm, passed = 0, failed = 0;
     static const bt_conv_shape wide = {1, 3, 4, 512, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0};
-    printf("variants:");
-    for (i = 0; i < bnn_variant_count(); i++)
-        printf(" %s", bnn_variant_get(i).name);
-    printf("\n");
+    {
+        int count;
+        const bnn_kernel_variant *all = bnn_kernel_variants(&count);
+        for (i = 0; i < count; i++)
+            if (strcmp(all[i].variant, "portable") != 0)
+                printf("variant: %s %s\n", all[i].kernel, all[i].variant);
+    }
     for (i = 0; i <= BT_NUM_CONV_SHAPES; i++)
         for (pm = 0; pm < 3; pm++) {
             const bt_conv_shape *s = i < BT_NUM_CONV_SHAPES ? &bt_conv_shapes[i] : &wide;
