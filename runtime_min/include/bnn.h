@@ -474,5 +474,6 @@ BNN_API bnn_any_fn bnn_variant_fn(const char *kernel, const char *variant);
 #endif
 
 #include "bnn_ops.h"
+#include "bnn_int8.h"
 
 #endif /* BNN_H */

@@ -11,14 +11,6 @@
 #include "bnn.h"
 #include "bnn_variants.h"
 
-#if defined(__GNUC__)
-#define BNN_ALWAYS_INLINE static inline __attribute__((always_inline))
-#define BNN_NOINLINE static __attribute__((noinline))
-#else
-#define BNN_ALWAYS_INLINE static inline
-#define BNN_NOINLINE static
-#endif
-
 /* Portable popcount. GCC lowers __builtin_popcount to a libgcc call on
  * targets without a popcount instruction (Cortex-M, RISC-V without Zbb),
  * so the explicit SWAR form is used there. */

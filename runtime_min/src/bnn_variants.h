@@ -234,6 +234,15 @@
 
 #define BNN_NONE_BEST portable
 
+/* Inlining control for the register tiles of the variants. */
+#if defined(__GNUC__)
+#define BNN_ALWAYS_INLINE static inline __attribute__((always_inline))
+#define BNN_NOINLINE static __attribute__((noinline))
+#else
+#define BNN_ALWAYS_INLINE static inline
+#define BNN_NOINLINE static
+#endif
+
 #define BNN_CAT3_(a, b, c) a##b##c
 #define BNN_CAT3(a, b, c) BNN_CAT3_(a, b, c)
 #define BNN_STR_(x) #x
@@ -288,8 +297,27 @@
     X(NONE, bnn_u8_nchw_to_nhwc_f32, ())                                       \
     X(NONE, bnn_permute_f32, ())
 
-/* The int8 kernels (bnn_int8.h); none yet. */
-#define BNN_KERNELS_I8(X)
+/* The int8 kernels (bnn_int8.h). */
+#define BNN_KERNELS_I8(X)                                                      \
+    X(I8, bnn_conv2d_i8_i8,                                                    \
+      (const bnn_conv2d_i8_params *, const int8_t *, int8_t *, void *))        \
+    X(I8, bnn_conv2d_i8_i32,                                                   \
+      (const bnn_conv2d_i8_params *, const int8_t *, int32_t *, void *))       \
+    X(I8, bnn_dense_i8_i8,                                                     \
+      (const bnn_dense_i8_params *, const int8_t *, int8_t *, void *))         \
+    X(I8, bnn_dense_i8_i32,                                                    \
+      (const bnn_dense_i8_params *, const int8_t *, int32_t *, void *))        \
+    X(NONE, bnn_dwconv2d_i8_i8, ())                                            \
+    X(NONE, bnn_quantize_f32_i8, ())                                           \
+    X(NONE, bnn_dequantize_i8_f32, ())                                         \
+    X(NONE, bnn_requantize_i8_i8, ())                                          \
+    X(NONE, bnn_add_i8, ())                                                    \
+    X(NONE, bnn_sub_i8, ())                                                    \
+    X(NONE, bnn_mul_i8, ())                                                    \
+    X(NONE, bnn_maxpool_i8, ())                                                \
+    X(NONE, bnn_avgpool_i8, ())                                                \
+    X(NONE, bnn_pad2d_i8, ())                                                  \
+    X(NONE, bnn_mean_hw_i8, ())
 
 /* Declarations of every compiled-in variant of every kernel. */
 #define BNN_DECLARE_ONE_(k, sfx, args) BNN_API bnn_status k##__##sfx args;

@@ -111,9 +111,15 @@ static const host_rule host_rules[] = {
     {"avx512f avx512bw avx512vl", "bnn_pack_f32_b", "avx512"},
     {"avx512f avx512bw avx512vl avx512_vpopcntdq", "bnn_bconv2d_b_b", "avx512"},
     {"avx512f avx512bw avx512vl avx512_vpopcntdq", "bnn_bdense_b_b", "avx512"},
+    {"avx2", "bnn_conv2d_i8_i8", "avx2"},
+    {"avx2", "bnn_dense_i8_i8", "avx2"},
+    {"avx512f avx512bw avx512vl avx512_vnni", "bnn_conv2d_i8_i8", "avx512vnni"},
+    {"avx512f avx512bw avx512vl avx512_vnni", "bnn_dense_i8_i8", "avx512vnni"},
 #elif defined(__aarch64__)
     {"asimd", "bnn_bconv2d_b_b", "neon"},
     {"asimd", "bnn_bdense_b_b", "neon"},
+    {"asimd", "bnn_conv2d_i8_i8", "neon"},
+    {"asimd asimddp", "bnn_conv2d_i8_i8", "neondot"},
 #endif
     {NULL, NULL, NULL}};
 
