@@ -177,4 +177,58 @@ BNN_API bnn_status bnn_conv2d_i8_run(const bnn_conv2d_i8_params *p, const int8_t
         return bnn_conv2d_i8_i32__##ISA(&c, in, out, scratch);                   \
     }
 
+#if BNN_I8_neon
+#include <arm_neon.h>
+
+/* bnn_i8_mbqm on 4 lanes (AArch64): vshl (wrapping left shift), vqrdmulh
+ * (exactly SaturatingRoundingDoublingHighMul), then RoundingDivideByPOT as
+ * TFLite's NEON code does it: a rounding shift right after subtracting 1
+ * from negative values (saturating, which only touches INT32_MIN, whose
+ * result it does not change). */
+static inline int32x4_t bnn_i8_mbqm_neon(int32x4_t x, int32x4_t m, int32x4_t ls,
+                                         int32x4_t rs)
+{
+    int32x4_t neg_e = vnegq_s32(rs), fix;
+    x = vqrdmulhq_s32(vshlq_s32(x, ls), m);
+    fix = vshrq_n_s32(vandq_s32(x, neg_e), 31);
+    return vrshlq_s32(vqaddq_s32(x, fix), neg_e);
+}
+
+/* Bias, requantisation and store of the 16 channels of one pixel held in
+ * acc[0..3] (channels 4c..4c+3 in acc[c]). */
+static inline void bnn_i8_store16_neon(const bnn_i8_tile *t, int q, const int32x4_t acc[4])
+{
+    int32x4_t v[4];
+    int32_t nv = t->nvalid < 16 ? t->nvalid : 16, c;
+    for (c = 0; c < 4; c++)
+        v[c] = vaddq_s32(acc[c], vld1q_s32(t->bias + 4 * c));
+    if (t->kind == BNN_I8_OUT_I32) {
+        int32_t tmp[16];
+        for (c = 0; c < 4; c++)
+            vst1q_s32(tmp + 4 * c, v[c]);
+        memcpy(t->out[q], tmp, (size_t)nv * 4u);
+        return;
+    }
+    for (c = 0; c < 4; c++) {
+        v[c] = bnn_i8_mbqm_neon(v[c], vld1q_s32(t->mult + 4 * c), vld1q_s32(t->lsh + 4 * c),
+                                vld1q_s32(t->rsh + 4 * c));
+        v[c] = vaddq_s32(v[c], vdupq_n_s32(t->out_zp));
+        v[c] = vmaxq_s32(v[c], vdupq_n_s32(t->act_min));
+        v[c] = vminq_s32(v[c], vdupq_n_s32(t->act_max));
+    }
+    {
+        int16x8_t lo = vcombine_s16(vmovn_s32(v[0]), vmovn_s32(v[1]));
+        int16x8_t hi = vcombine_s16(vmovn_s32(v[2]), vmovn_s32(v[3]));
+        int8x16_t b = vcombine_s8(vmovn_s16(lo), vmovn_s16(hi));
+        if (nv == 16) {
+            vst1q_s8((int8_t *)t->out[q], b);
+        } else {
+            int8_t tmp[16];
+            vst1q_s8(tmp, b);
+            memcpy(t->out[q], tmp, (size_t)nv);
+        }
+    }
+}
+#endif
+
 #endif

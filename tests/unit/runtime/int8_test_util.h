@@ -259,6 +259,7 @@ typedef struct {
 #define IT_ZP_MAX 2     /* input zero point 127, output 127 */
 #define IT_EXTREMES 4   /* requantisation at its extremes, biases near int32 limits */
 #define IT_NO_BIAS 8
+#define IT_TIES 16      /* multipliers 0.5 and 0.75: rounding ties everywhere */
 
 typedef bnn_status (*it_conv_i8_fn)(const bnn_conv2d_i8_params *, const int8_t *, int8_t *,
                                     void *);
@@ -384,7 +385,7 @@ static IT_UNUSED int it_check_conv(const it_conv_shape *s, uint32_t seed, int fl
         p.act_max = 127;
     }
     for (i = 0; i < nin; i++)
-        x[i] = (int8_t)it_range(-128, 127);
+        x[i] = flags & IT_TIES ? (int8_t)(int32_t)(i % 256u - 128u) : (int8_t)it_range(-128, 127);
     for (i = 0; i < nw; i++)
         w[i] = (int8_t)it_range(-128, 127);
     for (o = 0; o < s->out_c; o++) {
@@ -399,6 +400,11 @@ static IT_UNUSED int it_check_conv(const it_conv_shape *s, uint32_t seed, int fl
                     w[(size_t)o * (size_t)k + i] = 0;
         }
         it_requant(o, (flags & IT_EXTREMES) != 0, &mult[o], &shift[o]);
+        if (flags & IT_TIES) {
+            mult[o] = o % 2 ? 1 << 30 : 3 << 29;
+            shift[o] = -(o % 9);
+            bias[o] = it_range(-300, 300);
+        }
         if ((flags & IT_EXTREMES) && o % 4 == 2) {
             mult[o] = INT32_MIN;
             shift[o] = it_range(-31, 0);
@@ -578,6 +584,17 @@ static IT_UNUSED const it_conv_shape it_conv_shapes[] = {
 };
 
 #define IT_NUM_CONV_SHAPES ((int)(sizeof it_conv_shapes / sizeof it_conv_shapes[0]))
+
+/* A dense layer whose 256 rows of one input take every int8 value, for
+ * the requantisation of every variant on many rounding ties (IT_TIES). */
+static IT_UNUSED const it_conv_shape it_ties_shape = {256, 1, 1, 1, 72, 1, 1, 1, 1,
+                                                       0, 0, 1, 1, 1, 0, 0};
+
+/* Checks it_ties_shape with every int8 value as input. */
+static IT_UNUSED int it_check_ties(uint32_t seed)
+{
+    return it_check_conv(&it_ties_shape, seed, IT_TIES);
+}
 
 /* Random small conv shape number i from the generator state *seed. */
 static IT_UNUSED void it_random_conv_shape(uint32_t *seed, it_conv_shape *s)

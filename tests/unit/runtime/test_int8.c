@@ -76,6 +76,15 @@ static void test_conv_shape(void **state)
     assert_int_equal(it_check_conv(s, 104u, IT_EXTREMES), 0);
 }
 
+/* Every variant's requantisation on rounding ties: multipliers 0.5 and
+ * 0.75 with shifts 0..-8 over every int8 input. */
+static void test_conv_requant_ties(void **state)
+{
+    (void)state;
+    assert_int_equal(it_check_ties(61u), 0);
+    assert_int_equal(it_check_ties(62u), 0);
+}
+
 static void test_conv_random_shapes(void **state)
 {
     uint32_t seed = 4242u;
@@ -402,6 +411,7 @@ int main(void)
             cmocka_unit_test(test_conv_hand_values),
             cmocka_unit_test(test_conv_rejects_bad_args),
             cmocka_unit_test(test_conv_random_shapes),
+            cmocka_unit_test(test_conv_requant_ties),
             cmocka_unit_test(test_dwconv),
             cmocka_unit_test(test_eltwise),
             cmocka_unit_test(test_add_hand),
