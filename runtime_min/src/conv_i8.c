@@ -101,19 +101,27 @@ BNN_I8_DENSE_ENTRIES(portable)
 
 /* n bytes of input q (int8) into a gathered row in the representation
  * `rows` asks for. */
-static void gather_copy(uint8_t *dst, const int8_t *src, size_t n, bnn_i8_rows rows)
+static void i8_gather_copy(uint8_t *dst, const int8_t *src, size_t n, bnn_i8_rows rows)
 {
-    size_t i;
-    if (rows == BNN_I8_ROWS_U8)
-        for (i = 0; i < n; i++)
-            dst[i] = (uint8_t)((uint8_t)src[i] ^ 0x80u);
-    else
+    size_t i = 0;
+    if (rows != BNN_I8_ROWS_U8) {
         memcpy(dst, src, n);
+        return;
+    }
+    /* 8 bytes at a time: the runs are short (k_w * in_c for a stem) */
+    for (; i + 8u <= n; i += 8u) {
+        uint64_t v;
+        memcpy(&v, src + i, 8);
+        v ^= 0x8080808080808080u;
+        memcpy(dst + i, &v, 8);
+    }
+    for (; i < n; i++)
+        dst[i] = (uint8_t)((uint8_t)src[i] ^ 0x80u);
 }
 
 /* The kq*4 bytes of the row of output pixel (n, oy, ox), group g; pad is
  * the representation of the input zero point. */
-static void gather_row(const bnn_conv2d_i8_params *p, const int8_t *in, int32_t n,
+static void i8_gather_row(const bnn_conv2d_i8_params *p, const int8_t *in, int32_t n,
                        int32_t oy, int32_t ox, int32_t g, bnn_i8_rows rows, uint8_t pad,
                        uint8_t *r, int32_t kq)
 {
@@ -142,7 +150,7 @@ static void gather_row(const bnn_conv2d_i8_params *p, const int8_t *in, int32_t 
                 hi = lo;
             memset(r, pad, (size_t)lo * seg);
             if (hi > lo)
-                gather_copy(r + (size_t)lo * seg, src + (size_t)(ix0 + lo) * (size_t)p->in_c,
+                i8_gather_copy(r + (size_t)lo * seg, src + (size_t)(ix0 + lo) * (size_t)p->in_c,
                             (size_t)(hi - lo) * seg, rows);
             memset(r + (size_t)hi * seg, pad, (size_t)(p->k_w - hi) * seg);
             r += (size_t)p->k_w * seg;
@@ -153,7 +161,7 @@ static void gather_row(const bnn_conv2d_i8_params *p, const int8_t *in, int32_t 
             if (ix < 0 || ix >= p->in_w)
                 memset(r, pad, seg);
             else
-                gather_copy(r, src + (size_t)ix * (size_t)p->in_c, seg, rows);
+                i8_gather_copy(r, src + (size_t)ix * (size_t)p->in_c, seg, rows);
         }
     }
     memset(r, 0, (size_t)(end - r));
@@ -223,7 +231,7 @@ BNN_API bnn_status bnn_conv2d_i8_run(const bnn_conv2d_i8_params *p, const int8_t
                 int32_t ox = (int32_t)(px % (size_t)p->out_w);
                 int32_t oy = (int32_t)(px / (size_t)p->out_w % (size_t)p->out_h);
                 int32_t n = (int32_t)(px / ((size_t)p->out_w * (size_t)p->out_h));
-                gather_row(p, in, n, oy, ox, g, rows, pad, a + (size_t)q * a_stride, kq);
+                i8_gather_row(p, in, n, oy, ox, g, rows, pad, a + (size_t)q * a_stride, kq);
             }
             for (j = 0; j < bpg; j += tile_nb) {
                 int32_t nb = bpg - j < tile_nb ? bpg - j : tile_nb;

@@ -3,14 +3,14 @@
  * (bnn_dwconv2d_i8_i8 in bnn_int8.h), portable C99.
  *
  * For each output pixel the in-image taps are walked once and every tap
- * adds (q - in_zp) * w to a run of up to DW_CB output channels kept in a
+ * adds (q - in_zp) * w to a run of up to DWI8_CB output channels kept in a
  * local array: the channel loop is innermost and contiguous in the input,
  * the weights ([k_h][k_w][out_c]) and the accumulators, a shape compilers
  * vectorise. Sums are modulo 2^32 (bnn_int8.h).
  */
 #include "bnn_i8_internal.h"
 
-#define DW_CB 64 /* output channels per run */
+#define DWI8_CB 64 /* output channels per run */
 
 BNN_API bnn_status bnn_dwconv2d_i8_i8(const bnn_dwconv2d_i8_params *p, const int8_t *in,
                                       int8_t *out)
@@ -36,9 +36,9 @@ BNN_API bnn_status bnn_dwconv2d_i8_i8(const bnn_dwconv2d_i8_params *p, const int
                 int8_t *o = out + (((size_t)n * (size_t)p->out_h + (size_t)oy) *
                                        (size_t)p->out_w + (size_t)ox) *
                                       (size_t)p->out_pixel_stride;
-                for (c0 = 0; c0 < oc_n; c0 += DW_CB) {
-                    int32_t nc = oc_n - c0 < DW_CB ? oc_n - c0 : DW_CB;
-                    uint32_t acc[DW_CB];
+                for (c0 = 0; c0 < oc_n; c0 += DWI8_CB) {
+                    int32_t nc = oc_n - c0 < DWI8_CB ? oc_n - c0 : DWI8_CB;
+                    uint32_t acc[DWI8_CB];
                     for (j = 0; j < nc; j++)
                         acc[j] = (uint32_t)(p->bias ? p->bias[c0 + j] : 0);
                     for (ky = 0; ky < p->k_h; ky++) {

@@ -5,14 +5,14 @@
  */
 #include "bnn_i8_internal.h"
 
-static bnn_status eltwise_check(const bnn_eltwise_i8_params *p, size_t n, const int8_t *a,
-                                size_t b_len, const int8_t *b, const int8_t *out, int addsub)
+static bnn_status i8_eltwise_check(const bnn_eltwise_i8_params *p, size_t n, const int8_t *a,
+                                size_t b_len, const int8_t *b, const int8_t *out, int i8_addsub)
 {
     if (!p || !bnn_i8_zp_ok(p->a_zp) || !bnn_i8_zp_ok(p->b_zp) || !bnn_i8_zp_ok(p->out_zp) ||
         p->act_min < -128 || p->act_max > 127 || p->act_min > p->act_max ||
         p->out_shift < -31 || p->out_shift > 30)
         return BNN_ARG_ERROR;
-    if (addsub && (p->left_shift < 0 || p->left_shift > 30 || p->a_shift < -31 ||
+    if (i8_addsub && (p->left_shift < 0 || p->left_shift > 30 || p->a_shift < -31 ||
                    p->a_shift > 30 || p->b_shift < -31 || p->b_shift > 30))
         return BNN_ARG_ERROR;
     if (n == 0)
@@ -23,7 +23,7 @@ static bnn_status eltwise_check(const bnn_eltwise_i8_params *p, size_t n, const 
 }
 
 /* sign +1: add, -1: sub. */
-static void addsub(const bnn_eltwise_i8_params *p, size_t n, const int8_t *a, size_t b_len,
+static void i8_addsub(const bnn_eltwise_i8_params *p, size_t n, const int8_t *a, size_t b_len,
                    const int8_t *b, int8_t *out, int sign)
 {
     size_t i, j = 0;
@@ -44,18 +44,18 @@ static void addsub(const bnn_eltwise_i8_params *p, size_t n, const int8_t *a, si
 BNN_API bnn_status bnn_add_i8(const bnn_eltwise_i8_params *p, size_t n, const int8_t *a,
                               size_t b_len, const int8_t *b, int8_t *out)
 {
-    if (eltwise_check(p, n, a, b_len, b, out, 1) != BNN_OK)
+    if (i8_eltwise_check(p, n, a, b_len, b, out, 1) != BNN_OK)
         return BNN_ARG_ERROR;
-    addsub(p, n, a, b_len, b, out, 1);
+    i8_addsub(p, n, a, b_len, b, out, 1);
     return BNN_OK;
 }
 
 BNN_API bnn_status bnn_sub_i8(const bnn_eltwise_i8_params *p, size_t n, const int8_t *a,
                               size_t b_len, const int8_t *b, int8_t *out)
 {
-    if (eltwise_check(p, n, a, b_len, b, out, 1) != BNN_OK)
+    if (i8_eltwise_check(p, n, a, b_len, b, out, 1) != BNN_OK)
         return BNN_ARG_ERROR;
-    addsub(p, n, a, b_len, b, out, -1);
+    i8_addsub(p, n, a, b_len, b, out, -1);
     return BNN_OK;
 }
 
@@ -63,7 +63,7 @@ BNN_API bnn_status bnn_mul_i8(const bnn_eltwise_i8_params *p, size_t n, const in
                               size_t b_len, const int8_t *b, int8_t *out)
 {
     size_t i, j = 0;
-    if (eltwise_check(p, n, a, b_len, b, out, 0) != BNN_OK)
+    if (i8_eltwise_check(p, n, a, b_len, b, out, 0) != BNN_OK)
         return BNN_ARG_ERROR;
     for (i = 0; i < n; i++) {
         int32_t prod = (a[i] - p->a_zp) * (b[j] - p->b_zp);

@@ -5,9 +5,9 @@
  */
 #include "bnn_i8_internal.h"
 
-/* The in-image range [*lo, *hi) of the window of output o along one axis
+/* The in-image range [*lo, *hi) of the i8_pool_window of output o along one axis
  * (start o*s - pad, length k). */
-static void window(int32_t o, int32_t k, int32_t s, int32_t pad, int32_t in, int32_t *lo,
+static void i8_pool_window(int32_t o, int32_t k, int32_t s, int32_t pad, int32_t in, int32_t *lo,
                    int32_t *hi)
 {
     int32_t start = o * s - pad;
@@ -15,7 +15,7 @@ static void window(int32_t o, int32_t k, int32_t s, int32_t pad, int32_t in, int
     *hi = start + k < in ? start + k : in;
 }
 
-static bnn_status pool_check(const bnn_pool2d_i8_params *p, const int8_t *in,
+static bnn_status i8_pool_check(const bnn_pool2d_i8_params *p, const int8_t *in,
                              const int8_t *out)
 {
     int32_t o, lo, hi;
@@ -24,14 +24,14 @@ static bnn_status pool_check(const bnn_pool2d_i8_params *p, const int8_t *in,
         p->stride_w <= 0 || p->pad_top < 0 || p->pad_left < 0 || p->act_min < -128 ||
         p->act_max > 127 || p->act_min > p->act_max)
         return BNN_ARG_ERROR;
-    /* every window holds an in-image tap */
+    /* every i8_pool_window holds an in-image tap */
     for (o = 0; o < p->out_h; o++) {
-        window(o, p->k_h, p->stride_h, p->pad_top, p->in_h, &lo, &hi);
+        i8_pool_window(o, p->k_h, p->stride_h, p->pad_top, p->in_h, &lo, &hi);
         if (hi <= lo)
             return BNN_ARG_ERROR;
     }
     for (o = 0; o < p->out_w; o++) {
-        window(o, p->k_w, p->stride_w, p->pad_left, p->in_w, &lo, &hi);
+        i8_pool_window(o, p->k_w, p->stride_w, p->pad_left, p->in_w, &lo, &hi);
         if (hi <= lo)
             return BNN_ARG_ERROR;
     }
@@ -39,17 +39,17 @@ static bnn_status pool_check(const bnn_pool2d_i8_params *p, const int8_t *in,
 }
 
 /* avg: 0 max pooling, 1 average pooling. */
-static void pool(const bnn_pool2d_i8_params *p, const int8_t *in, int8_t *out, int avg)
+static void i8_pool(const bnn_pool2d_i8_params *p, const int8_t *in, int8_t *out, int avg)
 {
     int32_t n, oy, ox, y, x, ch, y0, y1, x0, x1;
     for (n = 0; n < p->n; n++)
         for (oy = 0; oy < p->out_h; oy++) {
-            window(oy, p->k_h, p->stride_h, p->pad_top, p->in_h, &y0, &y1);
+            i8_pool_window(oy, p->k_h, p->stride_h, p->pad_top, p->in_h, &y0, &y1);
             for (ox = 0; ox < p->out_w; ox++) {
                 int8_t *o = out + (((size_t)n * (size_t)p->out_h + (size_t)oy) *
                                        (size_t)p->out_w + (size_t)ox) * (size_t)p->c;
                 int32_t cnt;
-                window(ox, p->k_w, p->stride_w, p->pad_left, p->in_w, &x0, &x1);
+                i8_pool_window(ox, p->k_w, p->stride_w, p->pad_left, p->in_w, &x0, &x1);
                 cnt = (y1 - y0) * (x1 - x0);
                 for (ch = 0; ch < p->c; ch++) {
                     int32_t acc = avg ? 0 : -128, v;
@@ -73,21 +73,21 @@ static void pool(const bnn_pool2d_i8_params *p, const int8_t *in, int8_t *out, i
 BNN_API bnn_status bnn_maxpool_i8(const bnn_pool2d_i8_params *p, const int8_t *in,
                                   int8_t *out)
 {
-    if (pool_check(p, in, out) != BNN_OK)
+    if (i8_pool_check(p, in, out) != BNN_OK)
         return BNN_ARG_ERROR;
-    pool(p, in, out, 0);
+    i8_pool(p, in, out, 0);
     return BNN_OK;
 }
 
 BNN_API bnn_status bnn_avgpool_i8(const bnn_pool2d_i8_params *p, const int8_t *in,
                                   int8_t *out)
 {
-    if (pool_check(p, in, out) != BNN_OK)
+    if (i8_pool_check(p, in, out) != BNN_OK)
         return BNN_ARG_ERROR;
-    /* the window sums fit int32: at most 2^31 / 128 taps */
+    /* the i8_pool_window sums fit int32: at most 2^31 / 128 taps */
     if ((int64_t)p->k_h * p->k_w > ((int64_t)1 << 24))
         return BNN_ARG_ERROR;
-    pool(p, in, out, 1);
+    i8_pool(p, in, out, 1);
     return BNN_OK;
 }
 

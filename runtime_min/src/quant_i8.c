@@ -7,7 +7,7 @@
 
 #include <math.h>
 
-static bnn_status quant_check(const bnn_quant_i8_params *p, const void *in, const void *out)
+static bnn_status i8_quant_check(const bnn_quant_i8_params *p, const void *in, const void *out)
 {
     int32_t c;
     if (!p || p->channels < 1 || p->inner < 1)
@@ -25,7 +25,7 @@ static bnn_status quant_check(const bnn_quant_i8_params *p, const void *in, cons
 /* q = clamp(round(x / scale) + zp): float division, round half away from
  * zero (roundf), the rounded value clamped before the integer conversion
  * so that it is defined for every float. */
-static int8_t quantize1(float x, float scale, int32_t zp)
+static int8_t i8_quantize1(float x, float scale, int32_t zp)
 {
     float r = roundf(x / scale);
     int32_t q;
@@ -43,18 +43,18 @@ BNN_API bnn_status bnn_quantize_f32_i8(const bnn_quant_i8_params *p, const float
                                        int8_t *out)
 {
     size_t i;
-    if (quant_check(p, in, out) != BNN_OK)
+    if (i8_quant_check(p, in, out) != BNN_OK)
         return BNN_ARG_ERROR;
     if (p->channels == 1) {
         const float s = p->scale[0];
         const int32_t zp = p->zero_point[0];
         for (i = 0; i < p->n; i++)
-            out[i] = quantize1(in[i], s, zp);
+            out[i] = i8_quantize1(in[i], s, zp);
         return BNN_OK;
     }
     for (i = 0; i < p->n; i++) {
         size_t c = i / p->inner % (size_t)p->channels;
-        out[i] = quantize1(in[i], p->scale[c], p->zero_point[c]);
+        out[i] = i8_quantize1(in[i], p->scale[c], p->zero_point[c]);
     }
     return BNN_OK;
 }
@@ -65,7 +65,7 @@ BNN_API bnn_status bnn_dequantize_i8_f32(const bnn_quant_i8_params *p, const int
                                          float *out)
 {
     size_t i;
-    if (quant_check(p, in, out) != BNN_OK)
+    if (i8_quant_check(p, in, out) != BNN_OK)
         return BNN_ARG_ERROR;
     if (p->channels == 1) {
         const float s = p->scale[0];

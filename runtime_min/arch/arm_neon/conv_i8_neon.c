@@ -17,12 +17,12 @@
 
 #include <arm_neon.h>
 
-#define TILE_P 2
+#define I8_NEON_TILE_P 2
 
 /* P pixels x one block (P a constant after inlining). */
-BNN_ALWAYS_INLINE void tile_body(const int P, const bnn_i8_tile *t)
+BNN_ALWAYS_INLINE void i8_neon_tile_body(const int P, const bnn_i8_tile *t)
 {
-    int32x4_t acc[TILE_P][8];
+    int32x4_t acc[I8_NEON_TILE_P][8];
     const uint8_t *a = t->a;
     const int8_t *w = t->w;
     int32_t q;
@@ -54,26 +54,26 @@ BNN_ALWAYS_INLINE void tile_body(const int P, const bnn_i8_tile *t)
     }
 }
 
-static void tile_neon(const bnn_i8_tile *t)
+static void i8_neon_tile(const bnn_i8_tile *t)
 {
     if (t->np == 2)
-        tile_body(2, t);
+        i8_neon_tile_body(2, t);
     else
-        tile_body(1, t);
+        i8_neon_tile_body(1, t);
 }
 
 BNN_API bnn_status bnn_conv2d_i8_i8__neon(const bnn_conv2d_i8_params *p, const int8_t *in,
                                           int8_t *out, void *scratch)
 {
-    return bnn_conv2d_i8_run(p, in, out, scratch, BNN_I8_OUT_I8, BNN_I8_ROWS_S8, tile_neon,
-                             TILE_P, 1);
+    return bnn_conv2d_i8_run(p, in, out, scratch, BNN_I8_OUT_I8, BNN_I8_ROWS_S8, i8_neon_tile,
+                             I8_NEON_TILE_P, 1);
 }
 
 BNN_API bnn_status bnn_conv2d_i8_i32__neon(const bnn_conv2d_i8_params *p, const int8_t *in,
                                            int32_t *out, void *scratch)
 {
-    return bnn_conv2d_i8_run(p, in, out, scratch, BNN_I8_OUT_I32, BNN_I8_ROWS_S8, tile_neon,
-                             TILE_P, 1);
+    return bnn_conv2d_i8_run(p, in, out, scratch, BNN_I8_OUT_I32, BNN_I8_ROWS_S8, i8_neon_tile,
+                             I8_NEON_TILE_P, 1);
 }
 
 BNN_I8_DENSE_ENTRIES(neon)

@@ -17,12 +17,12 @@
 
 #include <arm_neon.h>
 
-#define TILE_P 4
+#define NEONDOT_TILE_P 4
 
 /* P pixels x one block (P a constant after inlining). */
-BNN_ALWAYS_INLINE void tile_body(const int P, const bnn_i8_tile *t)
+BNN_ALWAYS_INLINE void neondot_tile_body(const int P, const bnn_i8_tile *t)
 {
-    int32x4_t acc[TILE_P][4];
+    int32x4_t acc[NEONDOT_TILE_P][4];
     const uint8_t *a = t->a;
     const int8_t *w = t->w;
     int32_t q;
@@ -47,20 +47,20 @@ BNN_ALWAYS_INLINE void tile_body(const int P, const bnn_i8_tile *t)
         bnn_i8_store16_neon(t, p, acc[p]);
 }
 
-static void tile_neondot(const bnn_i8_tile *t)
+static void neondot_tile(const bnn_i8_tile *t)
 {
     switch (t->np) {
     case 4:
-        tile_body(4, t);
+        neondot_tile_body(4, t);
         break;
     case 3:
-        tile_body(3, t);
+        neondot_tile_body(3, t);
         break;
     case 2:
-        tile_body(2, t);
+        neondot_tile_body(2, t);
         break;
     default:
-        tile_body(1, t);
+        neondot_tile_body(1, t);
         break;
     }
 }
@@ -68,15 +68,15 @@ static void tile_neondot(const bnn_i8_tile *t)
 BNN_API bnn_status bnn_conv2d_i8_i8__neondot(const bnn_conv2d_i8_params *p, const int8_t *in,
                                              int8_t *out, void *scratch)
 {
-    return bnn_conv2d_i8_run(p, in, out, scratch, BNN_I8_OUT_I8, BNN_I8_ROWS_S8, tile_neondot,
-                             TILE_P, 1);
+    return bnn_conv2d_i8_run(p, in, out, scratch, BNN_I8_OUT_I8, BNN_I8_ROWS_S8, neondot_tile,
+                             NEONDOT_TILE_P, 1);
 }
 
 BNN_API bnn_status bnn_conv2d_i8_i32__neondot(const bnn_conv2d_i8_params *p,
                                               const int8_t *in, int32_t *out, void *scratch)
 {
-    return bnn_conv2d_i8_run(p, in, out, scratch, BNN_I8_OUT_I32, BNN_I8_ROWS_S8, tile_neondot,
-                             TILE_P, 1);
+    return bnn_conv2d_i8_run(p, in, out, scratch, BNN_I8_OUT_I32, BNN_I8_ROWS_S8, neondot_tile,
+                             NEONDOT_TILE_P, 1);
 }
 
 BNN_I8_DENSE_ENTRIES(neondot)

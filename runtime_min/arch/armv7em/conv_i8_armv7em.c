@@ -19,14 +19,14 @@
 
 #include <arm_acle.h>
 
-#define TILE_P 2
+#define I8_V7EM_TILE_P 2
 
-static inline uint32_t ror8(uint32_t v)
+static inline uint32_t i8_v7em_ror8(uint32_t v)
 {
     return (v >> 8) | (v << 24);
 }
 
-static inline uint32_t load_word(const void *p)
+static inline uint32_t i8_v7em_word(const void *p)
 {
     uint32_t v;
     memcpy(&v, p, 4);
@@ -34,19 +34,19 @@ static inline uint32_t load_word(const void *p)
 }
 
 /* Sums of np (1 or 2) pixels x channels l and l + 1 of the block. */
-static void dot_2x2(const bnn_i8_tile *t, int np, int32_t l, int32_t s[2][2])
+static void i8_v7em_dot_2x2(const bnn_i8_tile *t, int np, int32_t l, int32_t s[2][2])
 {
     const uint8_t *a0 = t->a, *a1 = t->a + (np > 1 ? t->a_stride : 0);
     const int8_t *w = t->w + (size_t)l * 4u;
     int32_t nz = (int32_t)((uint32_t)(uint16_t)(int16_t)-t->in_zp * 0x00010001u);
     int32_t s00 = 0, s01 = 0, s10 = 0, s11 = 0, q;
     for (q = 0; q < t->kq; q++, w += 64) {
-        uint32_t x0 = load_word(a0 + (size_t)q * 4u), x1 = load_word(a1 + (size_t)q * 4u);
-        uint32_t w0 = load_word(w), w1 = load_word(w + 4);
-        int32_t x0e = __sxtab16(nz, (int32_t)x0), x0o = __sxtab16(nz, (int32_t)ror8(x0));
-        int32_t x1e = __sxtab16(nz, (int32_t)x1), x1o = __sxtab16(nz, (int32_t)ror8(x1));
-        int32_t w0e = __sxtb16((int32_t)w0), w0o = __sxtb16((int32_t)ror8(w0));
-        int32_t w1e = __sxtb16((int32_t)w1), w1o = __sxtb16((int32_t)ror8(w1));
+        uint32_t x0 = i8_v7em_word(a0 + (size_t)q * 4u), x1 = i8_v7em_word(a1 + (size_t)q * 4u);
+        uint32_t w0 = i8_v7em_word(w), w1 = i8_v7em_word(w + 4);
+        int32_t x0e = __sxtab16(nz, (int32_t)x0), x0o = __sxtab16(nz, (int32_t)i8_v7em_ror8(x0));
+        int32_t x1e = __sxtab16(nz, (int32_t)x1), x1o = __sxtab16(nz, (int32_t)i8_v7em_ror8(x1));
+        int32_t w0e = __sxtb16((int32_t)w0), w0o = __sxtb16((int32_t)i8_v7em_ror8(w0));
+        int32_t w1e = __sxtb16((int32_t)w1), w1o = __sxtb16((int32_t)i8_v7em_ror8(w1));
         s00 = __smlad(x0e, w0e, s00);
         s00 = __smlad(x0o, w0o, s00);
         s01 = __smlad(x0e, w1e, s01);
@@ -62,12 +62,12 @@ static void dot_2x2(const bnn_i8_tile *t, int np, int32_t l, int32_t s[2][2])
     s[1][1] = s11;
 }
 
-static void tile_armv7em(const bnn_i8_tile *t)
+static void i8_v7em_tile(const bnn_i8_tile *t)
 {
     int32_t l, s[2][2];
     int p, j;
     for (l = 0; l < t->nvalid; l += 2) {
-        dot_2x2(t, t->np, l, s);
+        i8_v7em_dot_2x2(t, t->np, l, s);
         for (p = 0; p < t->np; p++)
             for (j = 0; j < 2 && l + j < t->nvalid; j++) {
                 int32_t i = l + j;
@@ -86,14 +86,14 @@ BNN_API bnn_status bnn_conv2d_i8_i8__armv7em(const bnn_conv2d_i8_params *p, cons
                                              int8_t *out, void *scratch)
 {
     return bnn_conv2d_i8_run(p, in, out, scratch, BNN_I8_OUT_I8, BNN_I8_ROWS_S8_ZP,
-                             tile_armv7em, TILE_P, 1);
+                             i8_v7em_tile, I8_V7EM_TILE_P, 1);
 }
 
 BNN_API bnn_status bnn_conv2d_i8_i32__armv7em(const bnn_conv2d_i8_params *p,
                                               const int8_t *in, int32_t *out, void *scratch)
 {
     return bnn_conv2d_i8_run(p, in, out, scratch, BNN_I8_OUT_I32, BNN_I8_ROWS_S8_ZP,
-                             tile_armv7em, TILE_P, 1);
+                             i8_v7em_tile, I8_V7EM_TILE_P, 1);
 }
 
 BNN_I8_DENSE_ENTRIES(armv7em)

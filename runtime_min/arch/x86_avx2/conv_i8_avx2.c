@@ -20,10 +20,10 @@
 
 #include <immintrin.h>
 
-#define TILE_P 2
+#define I8_AVX2_TILE_P 2
 
 /* bnn_i8_mbqm on 8 lanes, per-lane multiplier and shifts. */
-BNN_ALWAYS_INLINE __m256i mbqm_avx2(__m256i x, __m256i m, __m256i ls, __m256i rs)
+BNN_ALWAYS_INLINE __m256i i8_avx2_mbqm(__m256i x, __m256i m, __m256i ls, __m256i rs)
 {
     const __m256i ones = _mm256_set1_epi32(1), imin = _mm256_set1_epi32(INT32_MIN);
     const __m256i nudge = _mm256_set1_epi64x((int64_t)1 << 30);
@@ -43,9 +43,9 @@ BNN_ALWAYS_INLINE __m256i mbqm_avx2(__m256i x, __m256i m, __m256i ls, __m256i rs
 }
 
 /* Requantised 8 lanes from lane l0 of the tile's tables. */
-BNN_ALWAYS_INLINE __m256i out8_avx2(const bnn_i8_tile *t, int32_t l0, __m256i v)
+BNN_ALWAYS_INLINE __m256i i8_avx2_out8(const bnn_i8_tile *t, int32_t l0, __m256i v)
 {
-    v = mbqm_avx2(v, _mm256_loadu_si256((const __m256i *)(const void *)(t->mult + l0)),
+    v = i8_avx2_mbqm(v, _mm256_loadu_si256((const __m256i *)(const void *)(t->mult + l0)),
                   _mm256_loadu_si256((const __m256i *)(const void *)(t->lsh + l0)),
                   _mm256_loadu_si256((const __m256i *)(const void *)(t->rsh + l0)));
     v = _mm256_add_epi32(v, _mm256_set1_epi32(t->out_zp));
@@ -55,7 +55,7 @@ BNN_ALWAYS_INLINE __m256i out8_avx2(const bnn_i8_tile *t, int32_t l0, __m256i v)
 
 /* The 16 channels of one pixel from its four accumulators (channels
  * 4c..4c+3 in acc[c], two lanes each): bias, requantisation, store. */
-BNN_ALWAYS_INLINE void store_avx2(const bnn_i8_tile *t, int q, const __m256i acc[4])
+BNN_ALWAYS_INLINE void i8_avx2_store(const bnn_i8_tile *t, int q, const __m256i acc[4])
 {
     __m256i lo = _mm256_permute4x64_epi64(_mm256_hadd_epi32(acc[0], acc[1]), 0xD8);
     __m256i hi = _mm256_permute4x64_epi64(_mm256_hadd_epi32(acc[2], acc[3]), 0xD8);
@@ -71,7 +71,7 @@ BNN_ALWAYS_INLINE void store_avx2(const bnn_i8_tile *t, int q, const __m256i acc
     }
     {
         __m256i w16 = _mm256_permute4x64_epi64(
-            _mm256_packs_epi32(out8_avx2(t, 0, lo), out8_avx2(t, 8, hi)), 0xD8);
+            _mm256_packs_epi32(i8_avx2_out8(t, 0, lo), i8_avx2_out8(t, 8, hi)), 0xD8);
         __m256i b8 = _mm256_permute4x64_epi64(_mm256_packs_epi16(w16, w16), 0x08);
         if (nv == 16) {
             _mm_storeu_si128((__m128i *)t->out[q], _mm256_castsi256_si128(b8));
@@ -84,9 +84,9 @@ BNN_ALWAYS_INLINE void store_avx2(const bnn_i8_tile *t, int q, const __m256i acc
 }
 
 /* P pixels x one block (P a constant after inlining). */
-BNN_ALWAYS_INLINE void tile_body(const int P, const bnn_i8_tile *t)
+BNN_ALWAYS_INLINE void i8_avx2_tile_body(const int P, const bnn_i8_tile *t)
 {
-    __m256i acc[TILE_P][4];
+    __m256i acc[I8_AVX2_TILE_P][4];
     const uint8_t *a = t->a;
     const int8_t *w = t->w;
     int32_t q;
@@ -96,7 +96,7 @@ BNN_ALWAYS_INLINE void tile_body(const int P, const bnn_i8_tile *t)
             acc[p][c] = _mm256_setzero_si256();
     for (q = 0; q < t->kq; q++) {
         const int8_t *wq = w + (size_t)q * 64u;
-        __m256i wv[4], av[TILE_P];
+        __m256i wv[4], av[I8_AVX2_TILE_P];
         for (c = 0; c < 4; c++)
             wv[c] = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(wq + 16 * c)));
         for (p = 0; p < P; p++) {
@@ -109,29 +109,29 @@ BNN_ALWAYS_INLINE void tile_body(const int P, const bnn_i8_tile *t)
                 acc[p][c] = _mm256_add_epi32(acc[p][c], _mm256_madd_epi16(wv[c], av[p]));
     }
     for (p = 0; p < P; p++)
-        store_avx2(t, p, acc[p]);
+        i8_avx2_store(t, p, acc[p]);
 }
 
-static void tile_avx2(const bnn_i8_tile *t)
+static void i8_avx2_tile(const bnn_i8_tile *t)
 {
     if (t->np == 2)
-        tile_body(2, t);
+        i8_avx2_tile_body(2, t);
     else
-        tile_body(1, t);
+        i8_avx2_tile_body(1, t);
 }
 
 BNN_API bnn_status bnn_conv2d_i8_i8__avx2(const bnn_conv2d_i8_params *p, const int8_t *in,
                                           int8_t *out, void *scratch)
 {
-    return bnn_conv2d_i8_run(p, in, out, scratch, BNN_I8_OUT_I8, BNN_I8_ROWS_S8, tile_avx2,
-                             TILE_P, 1);
+    return bnn_conv2d_i8_run(p, in, out, scratch, BNN_I8_OUT_I8, BNN_I8_ROWS_S8, i8_avx2_tile,
+                             I8_AVX2_TILE_P, 1);
 }
 
 BNN_API bnn_status bnn_conv2d_i8_i32__avx2(const bnn_conv2d_i8_params *p, const int8_t *in,
                                            int32_t *out, void *scratch)
 {
-    return bnn_conv2d_i8_run(p, in, out, scratch, BNN_I8_OUT_I32, BNN_I8_ROWS_S8, tile_avx2,
-                             TILE_P, 1);
+    return bnn_conv2d_i8_run(p, in, out, scratch, BNN_I8_OUT_I32, BNN_I8_ROWS_S8, i8_avx2_tile,
+                             I8_AVX2_TILE_P, 1);
 }
 
 BNN_I8_DENSE_ENTRIES(avx2)

@@ -24,19 +24,19 @@
 
 #include <immintrin.h>
 
-#define TILE_P 4
-#define TILE_NB 4
+#define VNNI_TILE_P 4
+#define VNNI_TILE_NB 4
 
 #if defined(__clang__)
-#define I8_UNROLL _Pragma("unroll")
+#define VNNI_UNROLL _Pragma("unroll")
 #elif defined(__GNUC__)
-#define I8_UNROLL _Pragma("GCC unroll 16")
+#define VNNI_UNROLL _Pragma("GCC unroll 16")
 #else
-#define I8_UNROLL
+#define VNNI_UNROLL
 #endif
 
 /* bnn_i8_mbqm on 16 lanes, per-lane multiplier and shifts. */
-BNN_ALWAYS_INLINE __m512i mbqm_avx512(__m512i x, __m512i m, __m512i ls, __m512i rs)
+BNN_ALWAYS_INLINE __m512i vnni_mbqm(__m512i x, __m512i m, __m512i ls, __m512i rs)
 {
     const __m512i ones = _mm512_set1_epi32(1), imin = _mm512_set1_epi32(INT32_MIN);
     const __m512i nudge = _mm512_set1_epi64((int64_t)1 << 30);
@@ -58,7 +58,7 @@ BNN_ALWAYS_INLINE __m512i mbqm_avx512(__m512i x, __m512i m, __m512i ls, __m512i 
 }
 
 /* Bias, requantisation and the masked store of block b of pixel q. */
-BNN_ALWAYS_INLINE void store_avx512(const bnn_i8_tile *t, int q, int b, __m512i acc)
+BNN_ALWAYS_INLINE void vnni_store(const bnn_i8_tile *t, int q, int b, __m512i acc)
 {
     int32_t nv = t->nvalid - b * 16;
     __mmask16 m = (__mmask16)(nv >= 16 ? 0xFFFFu : (1u << (uint32_t)nv) - 1u);
@@ -68,7 +68,7 @@ BNN_ALWAYS_INLINE void store_avx512(const bnn_i8_tile *t, int q, int b, __m512i 
         _mm512_mask_storeu_epi32((int32_t *)t->out[q] + l0, m, v);
         return;
     }
-    v = mbqm_avx512(v, _mm512_loadu_si512(t->mult + l0), _mm512_loadu_si512(t->lsh + l0),
+    v = vnni_mbqm(v, _mm512_loadu_si512(t->mult + l0), _mm512_loadu_si512(t->lsh + l0),
                     _mm512_loadu_si512(t->rsh + l0));
     v = _mm512_add_epi32(v, _mm512_set1_epi32(t->out_zp));
     v = _mm512_max_epi32(v, _mm512_set1_epi32(t->act_min));
@@ -78,54 +78,54 @@ BNN_ALWAYS_INLINE void store_avx512(const bnn_i8_tile *t, int q, int b, __m512i 
 
 /* P pixels x NB blocks; P and NB are constants after inlining, so acc[][]
  * lives in registers. */
-BNN_ALWAYS_INLINE void tile_body(const int P, const int NB, const bnn_i8_tile *t)
+BNN_ALWAYS_INLINE void vnni_tile_body(const int P, const int NB, const bnn_i8_tile *t)
 {
-    __m512i acc[TILE_P][TILE_NB];
+    __m512i acc[VNNI_TILE_P][VNNI_TILE_NB];
     const uint8_t *a = t->a;
     const int8_t *w = t->w;
     const size_t as = t->a_stride, wb = t->w_block;
     int32_t q;
     int p, b;
-    I8_UNROLL
+    VNNI_UNROLL
     for (p = 0; p < P; p++)
-        I8_UNROLL
+        VNNI_UNROLL
         for (b = 0; b < NB; b++)
             acc[p][b] = _mm512_setzero_si512();
     for (q = 0; q < t->kq; q++) {
-        __m512i wv[TILE_NB];
-        I8_UNROLL
+        __m512i wv[VNNI_TILE_NB];
+        VNNI_UNROLL
         for (b = 0; b < NB; b++)
             wv[b] = _mm512_loadu_si512(w + (size_t)b * wb + (size_t)q * 64u);
-        I8_UNROLL
+        VNNI_UNROLL
         for (p = 0; p < P; p++) {
             int32_t x4;
             __m512i av;
             memcpy(&x4, a + (size_t)p * as + (size_t)q * 4u, 4);
             av = _mm512_set1_epi32(x4);
-            I8_UNROLL
+            VNNI_UNROLL
             for (b = 0; b < NB; b++)
                 acc[p][b] = _mm512_dpbusd_epi32(acc[p][b], av, wv[b]);
         }
     }
-    I8_UNROLL
+    VNNI_UNROLL
     for (p = 0; p < P; p++)
-        I8_UNROLL
+        VNNI_UNROLL
         for (b = 0; b < NB; b++)
-            store_avx512(t, p, b, acc[p][b]);
+            vnni_store(t, p, b, acc[p][b]);
 }
 
-#define TILE_CASE(P, NB)                                                        \
-    case (P - 1) * TILE_NB + NB - 1:                                            \
-        tile_body(P, NB, t);                                                    \
+#define VNNI_TILE_CASE(P, NB)                                                   \
+    case (P - 1) * VNNI_TILE_NB + NB - 1:                                       \
+        vnni_tile_body(P, NB, t);                                               \
         break;
 
-static void tile_avx512vnni(const bnn_i8_tile *t)
+static void vnni_tile(const bnn_i8_tile *t)
 {
-    switch ((t->np - 1) * TILE_NB + t->nb - 1) {
-        TILE_CASE(1, 1) TILE_CASE(1, 2) TILE_CASE(1, 3) TILE_CASE(1, 4)
-        TILE_CASE(2, 1) TILE_CASE(2, 2) TILE_CASE(2, 3) TILE_CASE(2, 4)
-        TILE_CASE(3, 1) TILE_CASE(3, 2) TILE_CASE(3, 3) TILE_CASE(3, 4)
-        TILE_CASE(4, 1) TILE_CASE(4, 2) TILE_CASE(4, 3) TILE_CASE(4, 4)
+    switch ((t->np - 1) * VNNI_TILE_NB + t->nb - 1) {
+        VNNI_TILE_CASE(1, 1) VNNI_TILE_CASE(1, 2) VNNI_TILE_CASE(1, 3) VNNI_TILE_CASE(1, 4)
+        VNNI_TILE_CASE(2, 1) VNNI_TILE_CASE(2, 2) VNNI_TILE_CASE(2, 3) VNNI_TILE_CASE(2, 4)
+        VNNI_TILE_CASE(3, 1) VNNI_TILE_CASE(3, 2) VNNI_TILE_CASE(3, 3) VNNI_TILE_CASE(3, 4)
+        VNNI_TILE_CASE(4, 1) VNNI_TILE_CASE(4, 2) VNNI_TILE_CASE(4, 3) VNNI_TILE_CASE(4, 4)
     default:
         break;
     }
@@ -135,7 +135,7 @@ BNN_API bnn_status bnn_conv2d_i8_i8__avx512vnni(const bnn_conv2d_i8_params *p,
                                                 const int8_t *in, int8_t *out, void *scratch)
 {
     return bnn_conv2d_i8_run(p, in, out, scratch, BNN_I8_OUT_I8, BNN_I8_ROWS_U8,
-                             tile_avx512vnni, TILE_P, TILE_NB);
+                             vnni_tile, VNNI_TILE_P, VNNI_TILE_NB);
 }
 
 BNN_API bnn_status bnn_conv2d_i8_i32__avx512vnni(const bnn_conv2d_i8_params *p,
@@ -143,7 +143,7 @@ BNN_API bnn_status bnn_conv2d_i8_i32__avx512vnni(const bnn_conv2d_i8_params *p,
                                                  void *scratch)
 {
     return bnn_conv2d_i8_run(p, in, out, scratch, BNN_I8_OUT_I32, BNN_I8_ROWS_U8,
-                             tile_avx512vnni, TILE_P, TILE_NB);
+                             vnni_tile, VNNI_TILE_P, VNNI_TILE_NB);
 }
 
 BNN_I8_DENSE_ENTRIES(avx512vnni)
