@@ -195,7 +195,9 @@ static inline int32x4_t bnn_i8_mbqm_neon(int32x4_t x, int32x4_t m, int32x4_t ls,
 }
 
 /* Bias, requantisation and store of the 16 channels of one pixel held in
- * acc[0..3] (channels 4c..4c+3 in acc[c]). */
+ * acc[0..3] (channels 4c..4c+3 in acc[c]). The tiles call it through a
+ * function of their own that is not inlined: their accumulation loops then
+ * keep the accumulators in registers. */
 static inline void bnn_i8_store16_neon(const bnn_i8_tile *t, int q, const int32x4_t acc[4])
 {
     int32x4_t v[4];

@@ -99,72 +99,82 @@ BNN_I8_DENSE_ENTRIES(portable)
 
 /* ---------------------------------------------------------------- driver */
 
-/* n bytes of input q (int8) into a gathered row in the representation
- * `rows` asks for. */
-static void i8_gather_copy(uint8_t *dst, const int8_t *src, size_t n, bnn_i8_rows rows)
+/* n bytes of input q (int8) into a gathered row, XOR-ed with flip (0, or
+ * 0x80 for BNN_I8_ROWS_U8), 8 bytes at a time: the runs are short
+ * (k_w * in_c for a stem), where a call to memcpy costs more than the
+ * copy. */
+static void i8_gather_copy(uint8_t *dst, const int8_t *src, size_t n, uint64_t flip)
 {
     size_t i = 0;
-    if (rows != BNN_I8_ROWS_U8) {
-        memcpy(dst, src, n);
+    uint64_t v;
+    if (n < 8u) {
+        for (; i < n; i++)
+            dst[i] = (uint8_t)((uint8_t)src[i] ^ (uint8_t)flip);
         return;
     }
-    /* 8 bytes at a time: the runs are short (k_w * in_c for a stem) */
-    for (; i + 8u <= n; i += 8u) {
-        uint64_t v;
+    for (; i + 8u < n; i += 8u) {
         memcpy(&v, src + i, 8);
-        v ^= 0x8080808080808080u;
+        v ^= flip;
         memcpy(dst + i, &v, 8);
     }
-    for (; i < n; i++)
-        dst[i] = (uint8_t)((uint8_t)src[i] ^ 0x80u);
+    /* the last 8 bytes, overlapping the previous chunk */
+    memcpy(&v, src + n - 8u, 8);
+    v ^= flip;
+    memcpy(dst + n - 8u, &v, 8);
 }
 
 /* The kq*4 bytes of the row of output pixel (n, oy, ox), group g; pad is
- * the representation of the input zero point. */
+ * the representation of the input zero point. The parameters are copied
+ * into locals first: the byte stores into the row may alias *p. */
 static void i8_gather_row(const bnn_conv2d_i8_params *p, const int8_t *in, int32_t n,
-                       int32_t oy, int32_t ox, int32_t g, bnn_i8_rows rows, uint8_t pad,
-                       uint8_t *r, int32_t kq)
+                          int32_t oy, int32_t ox, int32_t g, uint64_t flip, uint8_t pad,
+                          uint8_t *r, int32_t kq)
 {
-    int32_t cg = p->in_c / p->groups, ky, kx;
-    int32_t ix0 = ox * p->stride_w - p->pad_left;
-    size_t seg = (size_t)cg;
+    const int32_t in_h = p->in_h, in_w = p->in_w, in_c = p->in_c, k_h = p->k_h, k_w = p->k_w;
+    const int32_t dil_h = p->dil_h, dil_w = p->dil_w;
+    const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
+    const size_t seg = (size_t)(in_c / p->groups), row = (size_t)k_w * seg;
+    const int contiguous = dil_w == 1 && p->groups == 1;
+    const int8_t *img = in + (size_t)n * (size_t)in_h * (size_t)in_w * (size_t)in_c +
+                        (size_t)g * seg;
     uint8_t *end = r + (size_t)kq * 4u;
-    for (ky = 0; ky < p->k_h; ky++) {
-        int32_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+    int32_t ky, kx, lo = 0, hi = 0;
+    if (contiguous) {
+        /* the taps of one kernel row are one segment of the input: the
+         * in-image ones are kx in [lo, hi) */
+        lo = ix0 < 0 ? (-ix0 < k_w ? -ix0 : k_w) : 0;
+        hi = in_w - ix0 < k_w ? in_w - ix0 : k_w;
+        if (hi < lo)
+            hi = lo;
+    }
+    for (ky = 0; ky < k_h; ky++, r += row) {
+        int32_t iy = iy0 + ky * dil_h;
         const int8_t *src;
-        if (iy < 0 || iy >= p->in_h) {
-            memset(r, pad, (size_t)p->k_w * seg);
-            r += (size_t)p->k_w * seg;
+        if (iy < 0 || iy >= in_h) {
+            memset(r, pad, row);
             continue;
         }
-        src = in + ((size_t)n * (size_t)p->in_h + (size_t)iy) * (size_t)p->in_w * (size_t)p->in_c +
-              (size_t)g * seg;
-        if (p->dil_w == 1 && p->groups == 1) {
-            /* the taps of one kernel row are one segment of the input */
-            int32_t lo = ix0 < 0 ? -ix0 : 0, hi = p->in_w - ix0;
-            if (lo > p->k_w)
-                lo = p->k_w;
-            if (hi > p->k_w)
-                hi = p->k_w;
-            if (hi < lo)
-                hi = lo;
-            memset(r, pad, (size_t)lo * seg);
+        src = img + (size_t)iy * (size_t)in_w * (size_t)in_c;
+        if (contiguous) {
+            if (lo > 0)
+                memset(r, pad, (size_t)lo * seg);
             if (hi > lo)
-                i8_gather_copy(r + (size_t)lo * seg, src + (size_t)(ix0 + lo) * (size_t)p->in_c,
-                            (size_t)(hi - lo) * seg, rows);
-            memset(r + (size_t)hi * seg, pad, (size_t)(p->k_w - hi) * seg);
-            r += (size_t)p->k_w * seg;
+                i8_gather_copy(r + (size_t)lo * seg, src + (size_t)(ix0 + lo) * (size_t)in_c,
+                               (size_t)(hi - lo) * seg, flip);
+            if (hi < k_w)
+                memset(r + (size_t)hi * seg, pad, (size_t)(k_w - hi) * seg);
             continue;
         }
-        for (kx = 0; kx < p->k_w; kx++, r += seg) {
-            int32_t ix = ix0 + kx * p->dil_w;
-            if (ix < 0 || ix >= p->in_w)
-                memset(r, pad, seg);
+        for (kx = 0; kx < k_w; kx++) {
+            int32_t ix = ix0 + kx * dil_w;
+            if (ix < 0 || ix >= in_w)
+                memset(r + (size_t)kx * seg, pad, seg);
             else
-                i8_gather_copy(r, src + (size_t)ix * (size_t)p->in_c, seg, rows);
+                i8_gather_copy(r + (size_t)kx * seg, src + (size_t)ix * (size_t)in_c, seg, flip);
         }
     }
-    memset(r, 0, (size_t)(end - r));
+    if (end > r)
+        memset(r, 0, (size_t)(end - r));
 }
 
 BNN_API bnn_status bnn_conv2d_i8_run(const bnn_conv2d_i8_params *p, const int8_t *in,
@@ -177,6 +187,7 @@ BNN_API bnn_status bnn_conv2d_i8_run(const bnn_conv2d_i8_params *p, const int8_t
     size_t a_stride, npix, pix, esize = kind == BNN_I8_OUT_I8 ? 1u : 4u;
     uint8_t *a, pad;
     int32_t zc;
+    uint64_t flip = rows == BNN_I8_ROWS_U8 ? 0x8080808080808080u : 0u;
     bnn_i8_tile t;
     if (bnn_conv2d_i8_check(p, in, out, scratch, kind == BNN_I8_OUT_I8) != BNN_OK)
         return BNN_ARG_ERROR;
@@ -224,14 +235,22 @@ BNN_API bnn_status bnn_conv2d_i8_run(const bnn_conv2d_i8_params *p, const int8_t
     npix = (size_t)p->n * (size_t)p->out_h * (size_t)p->out_w;
     for (pix = 0; pix < npix; pix += (size_t)tile_p) {
         int32_t np = npix - pix < (size_t)tile_p ? (int32_t)(npix - pix) : tile_p;
+        /* the tile's first pixel; the others follow in raster order */
+        int32_t ox0 = (int32_t)(pix % (size_t)p->out_w);
+        int32_t oy0 = (int32_t)(pix / (size_t)p->out_w % (size_t)p->out_h);
+        int32_t n0 = (int32_t)(pix / ((size_t)p->out_w * (size_t)p->out_h));
         t.np = np;
         for (g = 0; g < p->groups; g++) {
+            int32_t n = n0, oy = oy0, ox = ox0;
             for (q = 0; q < np; q++) {
-                size_t px = pix + (size_t)q;
-                int32_t ox = (int32_t)(px % (size_t)p->out_w);
-                int32_t oy = (int32_t)(px / (size_t)p->out_w % (size_t)p->out_h);
-                int32_t n = (int32_t)(px / ((size_t)p->out_w * (size_t)p->out_h));
-                i8_gather_row(p, in, n, oy, ox, g, rows, pad, a + (size_t)q * a_stride, kq);
+                i8_gather_row(p, in, n, oy, ox, g, flip, pad, a + (size_t)q * a_stride, kq);
+                if (++ox == p->out_w) {
+                    ox = 0;
+                    if (++oy == p->out_h) {
+                        oy = 0;
+                        n++;
+                    }
+                }
             }
             for (j = 0; j < bpg; j += tile_nb) {
                 int32_t nb = bpg - j < tile_nb ? bpg - j : tile_nb;

@@ -17,41 +17,61 @@
 
 #include <arm_neon.h>
 
+/* bnn_i8_store16_neon, not inlined (see there). */
+BNN_NOINLINE void i8_neon_store(const bnn_i8_tile *t, int q, const int32x4_t acc[4])
+{
+    bnn_i8_store16_neon(t, q, acc);
+}
+
 #define I8_NEON_TILE_P 2
 
-/* P pixels x one block (P a constant after inlining). */
+/* The products of one quad for pixel p: two channels per smull. */
+#define I8_NEON_MAC(acc, wv, av) acc = vpadalq_s16(acc, vmull_s8(wv, av))
+#define I8_NEON_PIX(p)                                                          \
+    if (P > p) {                                                                \
+        int32_t x4;                                                             \
+        int8x8_t av;                                                            \
+        memcpy(&x4, a + (size_t)p * t->a_stride + (size_t)q * 4u, 4);           \
+        av = vreinterpret_s8_s32(vdup_n_s32(x4));                               \
+        I8_NEON_MAC(a##p##0, vget_low_s8(w0), av);                              \
+        I8_NEON_MAC(a##p##1, vget_high_s8(w0), av);                             \
+        I8_NEON_MAC(a##p##2, vget_low_s8(w1), av);                              \
+        I8_NEON_MAC(a##p##3, vget_high_s8(w1), av);                             \
+        I8_NEON_MAC(a##p##4, vget_low_s8(w2), av);                              \
+        I8_NEON_MAC(a##p##5, vget_high_s8(w2), av);                             \
+        I8_NEON_MAC(a##p##6, vget_low_s8(w3), av);                              \
+        I8_NEON_MAC(a##p##7, vget_high_s8(w3), av);                             \
+    }
+#define I8_NEON_STORE(p)                                                        \
+    if (P > p) {                                                                \
+        int32x4_t r[4];                                                         \
+        r[0] = vpaddq_s32(a##p##0, a##p##1);                                    \
+        r[1] = vpaddq_s32(a##p##2, a##p##3);                                    \
+        r[2] = vpaddq_s32(a##p##4, a##p##5);                                    \
+        r[3] = vpaddq_s32(a##p##6, a##p##7);                                    \
+        i8_neon_store(t, p, r);                                           \
+    }
+
+/* P pixels x one block (P a constant after inlining); accumulator 2c
+ * holds channels 4c, 4c+1 and 2c+1 channels 4c+2, 4c+3, two lanes each. */
 BNN_ALWAYS_INLINE void i8_neon_tile_body(const int P, const bnn_i8_tile *t)
 {
-    int32x4_t acc[I8_NEON_TILE_P][8];
     const uint8_t *a = t->a;
     const int8_t *w = t->w;
+    int32x4_t a00 = vdupq_n_s32(0), a01 = a00, a02 = a00, a03 = a00;
+    int32x4_t a04 = a00, a05 = a00, a06 = a00, a07 = a00;
+    int32x4_t a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+    int32x4_t a14 = a00, a15 = a00, a16 = a00, a17 = a00;
     int32_t q;
-    int p, c;
-    for (p = 0; p < P; p++)
-        for (c = 0; c < 8; c++)
-            acc[p][c] = vdupq_n_s32(0);
     for (q = 0; q < t->kq; q++) {
-        int8x16_t wv[4];
-        for (c = 0; c < 4; c++)
-            wv[c] = vld1q_s8(w + (size_t)q * 64u + 16u * (size_t)c);
-        for (p = 0; p < P; p++) {
-            int32_t x4;
-            int8x8_t av;
-            memcpy(&x4, a + (size_t)p * t->a_stride + (size_t)q * 4u, 4);
-            av = vreinterpret_s8_s32(vdup_n_s32(x4));
-            for (c = 0; c < 4; c++) {
-                acc[p][2 * c] = vpadalq_s16(acc[p][2 * c], vmull_s8(vget_low_s8(wv[c]), av));
-                acc[p][2 * c + 1] =
-                    vpadalq_s16(acc[p][2 * c + 1], vmull_s8(vget_high_s8(wv[c]), av));
-            }
-        }
+        const int8_t *wq = w + (size_t)q * 64u;
+        int8x16_t w0 = vld1q_s8(wq), w1 = vld1q_s8(wq + 16);
+        int8x16_t w2 = vld1q_s8(wq + 32), w3 = vld1q_s8(wq + 48);
+        I8_NEON_PIX(0)
+        I8_NEON_PIX(1)
     }
-    for (p = 0; p < P; p++) {
-        int32x4_t sums[4];
-        for (c = 0; c < 4; c++)
-            sums[c] = vpaddq_s32(acc[p][2 * c], acc[p][2 * c + 1]);
-        bnn_i8_store16_neon(t, p, sums);
-    }
+    I8_NEON_STORE(0)
+    I8_NEON_STORE(1)
 }
 
 static void i8_neon_tile(const bnn_i8_tile *t)

@@ -54,8 +54,10 @@ BNN_ALWAYS_INLINE __m256i i8_avx2_out8(const bnn_i8_tile *t, int32_t l0, __m256i
 }
 
 /* The 16 channels of one pixel from its four accumulators (channels
- * 4c..4c+3 in acc[c], two lanes each): bias, requantisation, store. */
-BNN_ALWAYS_INLINE void i8_avx2_store(const bnn_i8_tile *t, int q, const __m256i acc[4])
+ * 4c..4c+3 in acc[c], two lanes each): bias, requantisation, store. Not
+ * inlined, so that GCC keeps the accumulators of the loop in registers
+ * without copying them every iteration. */
+BNN_NOINLINE void i8_avx2_store(const bnn_i8_tile *t, int q, const __m256i acc[4])
 {
     __m256i lo = _mm256_permute4x64_epi64(_mm256_hadd_epi32(acc[0], acc[1]), 0xD8);
     __m256i hi = _mm256_permute4x64_epi64(_mm256_hadd_epi32(acc[2], acc[3]), 0xD8);
@@ -83,33 +85,48 @@ BNN_ALWAYS_INLINE void i8_avx2_store(const bnn_i8_tile *t, int q, const __m256i 
     }
 }
 
-/* P pixels x one block (P a constant after inlining). */
+/* The products of one quad for pixel p into its four accumulators. */
+#define I8_AVX2_PIX(p)                                                          \
+    if (P > p) {                                                                \
+        int32_t x4;                                                             \
+        __m256i av;                                                             \
+        memcpy(&x4, a + (size_t)p * t->a_stride + (size_t)q * 4u, 4);           \
+        av = _mm256_broadcastq_epi64(_mm_cvtepi8_epi16(_mm_cvtsi32_si128(x4)));  \
+        a##p##0 = _mm256_add_epi32(a##p##0, _mm256_madd_epi16(w0, av));         \
+        a##p##1 = _mm256_add_epi32(a##p##1, _mm256_madd_epi16(w1, av));         \
+        a##p##2 = _mm256_add_epi32(a##p##2, _mm256_madd_epi16(w2, av));         \
+        a##p##3 = _mm256_add_epi32(a##p##3, _mm256_madd_epi16(w3, av));         \
+    }
+
+/* P pixels x one block (P a constant after inlining); the accumulators
+ * are named variables, so that GCC keeps them in registers. */
 BNN_ALWAYS_INLINE void i8_avx2_tile_body(const int P, const bnn_i8_tile *t)
 {
-    __m256i acc[I8_AVX2_TILE_P][4];
     const uint8_t *a = t->a;
     const int8_t *w = t->w;
+    __m256i a00 = _mm256_setzero_si256(), a01 = a00, a02 = a00, a03 = a00;
+    __m256i a10 = a00, a11 = a00, a12 = a00, a13 = a00;
     int32_t q;
-    int p, c;
-    for (p = 0; p < P; p++)
-        for (c = 0; c < 4; c++)
-            acc[p][c] = _mm256_setzero_si256();
     for (q = 0; q < t->kq; q++) {
         const int8_t *wq = w + (size_t)q * 64u;
-        __m256i wv[4], av[I8_AVX2_TILE_P];
-        for (c = 0; c < 4; c++)
-            wv[c] = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(wq + 16 * c)));
-        for (p = 0; p < P; p++) {
-            int32_t x4;
-            memcpy(&x4, a + (size_t)p * t->a_stride + (size_t)q * 4u, 4);
-            av[p] = _mm256_broadcastq_epi64(_mm_cvtepi8_epi16(_mm_cvtsi32_si128(x4)));
-        }
-        for (p = 0; p < P; p++)
-            for (c = 0; c < 4; c++)
-                acc[p][c] = _mm256_add_epi32(acc[p][c], _mm256_madd_epi16(wv[c], av[p]));
+        __m256i w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)wq));
+        __m256i w1 =
+            _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(wq + 16)));
+        __m256i w2 =
+            _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(wq + 32)));
+        __m256i w3 =
+            _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(wq + 48)));
+        I8_AVX2_PIX(0)
+        I8_AVX2_PIX(1)
     }
-    for (p = 0; p < P; p++)
-        i8_avx2_store(t, p, acc[p]);
+    {
+        __m256i r0[4], r1[4];
+        r0[0] = a00, r0[1] = a01, r0[2] = a02, r0[3] = a03;
+        r1[0] = a10, r1[1] = a11, r1[2] = a12, r1[3] = a13;
+        i8_avx2_store(t, 0, r0);
+        if (P > 1)
+            i8_avx2_store(t, 1, r1);
+    }
 }
 
 static void i8_avx2_tile(const bnn_i8_tile *t)

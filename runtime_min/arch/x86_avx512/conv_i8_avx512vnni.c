@@ -24,94 +24,139 @@
 
 #include <immintrin.h>
 
+#if defined(__GNUC__)
+/* Keeps v in a register: without it GCC reloads the weight vector from
+ * memory as an operand of each pixel's vpdpbusd, and the loads, not the
+ * dot products, set the pace. */
+#define VNNI_PIN(v) __asm__("" : "+v"(v))
+#else
+#define VNNI_PIN(v) ((void)0)
+#endif
+
 #define VNNI_TILE_P 4
 #define VNNI_TILE_NB 4
 
-#if defined(__clang__)
-#define VNNI_UNROLL _Pragma("unroll")
-#elif defined(__GNUC__)
-#define VNNI_UNROLL _Pragma("GCC unroll 16")
-#else
-#define VNNI_UNROLL
-#endif
-
-/* bnn_i8_mbqm on 16 lanes, per-lane multiplier and shifts. */
-BNN_ALWAYS_INLINE __m512i vnni_mbqm(__m512i x, __m512i m, __m512i ls, __m512i rs)
+/* Bias, requantisation and masked stores of the tile's accumulators
+ * acc[p][b] (p < np, b < nb): per block, the tables are loaded once for
+ * all pixels, then bnn_i8_mbqm on 16 lanes (vpsllvd; the 64-bit products
+ * of vpmuldq, whose bits 31..62 are SRDHM; the INT32_MIN * INT32_MIN lanes
+ * patched; RDBPOT as (x >> e) + (rem > thr)), the zero point and the
+ * clamp. Not inlined into the tiles: their accumulation loops then keep
+ * the accumulators in registers without copying them every iteration. */
+BNN_NOINLINE void vnni_store(const bnn_i8_tile *t, __m512i acc[VNNI_TILE_P][VNNI_TILE_NB])
 {
     const __m512i ones = _mm512_set1_epi32(1), imin = _mm512_set1_epi32(INT32_MIN);
+    const __m512i imax = _mm512_set1_epi32(INT32_MAX);
     const __m512i nudge = _mm512_set1_epi64((int64_t)1 << 30);
-    __m512i ev, od, r, mask, rem, thr;
-    __mmask16 sat;
-    x = _mm512_sllv_epi32(x, ls);
-    ev = _mm512_add_epi64(_mm512_mul_epi32(x, m), nudge);
-    od = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(m, 32)),
-                          nudge);
-    r = _mm512_mask_blend_epi32((__mmask16)0xAAAA, _mm512_srli_epi64(ev, 31),
-                                _mm512_slli_epi64(od, 1));
-    sat = _mm512_cmpeq_epi32_mask(x, imin) & _mm512_cmpeq_epi32_mask(m, imin);
-    r = _mm512_mask_mov_epi32(r, sat, _mm512_set1_epi32(INT32_MAX));
-    mask = _mm512_sub_epi32(_mm512_sllv_epi32(ones, rs), ones);
-    rem = _mm512_and_si512(r, mask);
-    thr = _mm512_add_epi32(_mm512_srli_epi32(mask, 1), _mm512_srli_epi32(r, 31));
-    r = _mm512_srav_epi32(r, rs);
-    return _mm512_mask_add_epi32(r, _mm512_cmpgt_epi32_mask(rem, thr), r, ones);
-}
-
-/* Bias, requantisation and the masked store of block b of pixel q. */
-BNN_ALWAYS_INLINE void vnni_store(const bnn_i8_tile *t, int q, int b, __m512i acc)
-{
-    int32_t nv = t->nvalid - b * 16;
-    __mmask16 m = (__mmask16)(nv >= 16 ? 0xFFFFu : (1u << (uint32_t)nv) - 1u);
-    const int32_t l0 = b * 16;
-    __m512i v = _mm512_add_epi32(acc, _mm512_loadu_si512(t->bias + l0));
-    if (t->kind == BNN_I8_OUT_I32) {
-        _mm512_mask_storeu_epi32((int32_t *)t->out[q] + l0, m, v);
-        return;
+    const __m512i zp = _mm512_set1_epi32(t->out_zp), lo = _mm512_set1_epi32(t->act_min);
+    const __m512i hi = _mm512_set1_epi32(t->act_max);
+    int b, p;
+    for (b = 0; b < t->nb; b++) {
+        const int32_t l0 = b * 16, nv = t->nvalid - l0;
+        const __mmask16 m = (__mmask16)(nv >= 16 ? 0xFFFFu : (1u << (uint32_t)nv) - 1u);
+        const __m512i bias = _mm512_loadu_si512(t->bias + l0);
+        __m512i mu, ls, rs, mask, half, mu_odd;
+        __mmask16 mu_min;
+        if (t->kind == BNN_I8_OUT_I32) {
+            for (p = 0; p < t->np; p++)
+                _mm512_mask_storeu_epi32((int32_t *)t->out[p] + l0, m,
+                                         _mm512_add_epi32(acc[p][b], bias));
+            continue;
+        }
+        mu = _mm512_loadu_si512(t->mult + l0);
+        ls = _mm512_loadu_si512(t->lsh + l0);
+        rs = _mm512_loadu_si512(t->rsh + l0);
+        mask = _mm512_sub_epi32(_mm512_sllv_epi32(ones, rs), ones);
+        half = _mm512_srli_epi32(mask, 1);
+        mu_odd = _mm512_srli_epi64(mu, 32);
+        mu_min = _mm512_cmpeq_epi32_mask(mu, imin);
+        for (p = 0; p < t->np; p++) {
+            __m512i x = _mm512_sllv_epi32(_mm512_add_epi32(acc[p][b], bias), ls);
+            __m512i ev = _mm512_add_epi64(_mm512_mul_epi32(x, mu), nudge);
+            __m512i od = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), mu_odd),
+                                          nudge);
+            __m512i r = _mm512_mask_blend_epi32((__mmask16)0xAAAA, _mm512_srli_epi64(ev, 31),
+                                                _mm512_slli_epi64(od, 1));
+            __m512i rem, thr;
+            r = _mm512_mask_mov_epi32(r, _mm512_mask_cmpeq_epi32_mask(mu_min, x, imin), imax);
+            rem = _mm512_and_si512(r, mask);
+            thr = _mm512_add_epi32(half, _mm512_srli_epi32(r, 31));
+            r = _mm512_srav_epi32(r, rs);
+            r = _mm512_mask_add_epi32(r, _mm512_cmpgt_epi32_mask(rem, thr), r, ones);
+            r = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(r, zp), lo), hi);
+            _mm_mask_storeu_epi8((int8_t *)t->out[p] + l0, m, _mm512_cvtsepi32_epi8(r));
+        }
     }
-    v = vnni_mbqm(v, _mm512_loadu_si512(t->mult + l0), _mm512_loadu_si512(t->lsh + l0),
-                    _mm512_loadu_si512(t->rsh + l0));
-    v = _mm512_add_epi32(v, _mm512_set1_epi32(t->out_zp));
-    v = _mm512_max_epi32(v, _mm512_set1_epi32(t->act_min));
-    v = _mm512_min_epi32(v, _mm512_set1_epi32(t->act_max));
-    _mm_mask_storeu_epi8((int8_t *)t->out[q] + l0, m, _mm512_cvtsepi32_epi8(v));
 }
 
-/* P pixels x NB blocks; P and NB are constants after inlining, so acc[][]
- * lives in registers. */
+/* P pixels x NB blocks, P and NB constants after inlining. The 16
+ * accumulators are named variables (an array of vectors makes GCC copy
+ * registers every iteration); the unused ones are dead code. */
+#define VNNI_ACC(p)                                                             \
+    __m512i a##p##0 = _mm512_setzero_si512(), a##p##1 = a##p##0, a##p##2 = a##p##0, \
+            a##p##3 = a##p##0
+#define VNNI_PIX(p)                                                             \
+    if (P > p) {                                                                \
+        int32_t x4;                                                             \
+        __m512i av;                                                             \
+        memcpy(&x4, a + (size_t)p * as + (size_t)q * 4u, 4);                    \
+        av = _mm512_set1_epi32(x4);                                             \
+        a##p##0 = _mm512_dpbusd_epi32(a##p##0, av, w0);                         \
+        if (NB > 1)                                                             \
+            a##p##1 = _mm512_dpbusd_epi32(a##p##1, av, w1);                     \
+        if (NB > 2)                                                             \
+            a##p##2 = _mm512_dpbusd_epi32(a##p##2, av, w2);                     \
+        if (NB > 3)                                                             \
+            a##p##3 = _mm512_dpbusd_epi32(a##p##3, av, w3);                     \
+    }
+#define VNNI_KEEP(p)                                                            \
+    if (P > p) {                                                                \
+        acc[p][0] = a##p##0;                                                    \
+        if (NB > 1)                                                             \
+            acc[p][1] = a##p##1;                                                \
+        if (NB > 2)                                                             \
+            acc[p][2] = a##p##2;                                                \
+        if (NB > 3)                                                             \
+            acc[p][3] = a##p##3;                                                \
+    }
+
 BNN_ALWAYS_INLINE void vnni_tile_body(const int P, const int NB, const bnn_i8_tile *t)
 {
-    __m512i acc[VNNI_TILE_P][VNNI_TILE_NB];
     const uint8_t *a = t->a;
     const int8_t *w = t->w;
     const size_t as = t->a_stride, wb = t->w_block;
     int32_t q;
-    int p, b;
-    VNNI_UNROLL
-    for (p = 0; p < P; p++)
-        VNNI_UNROLL
-        for (b = 0; b < NB; b++)
-            acc[p][b] = _mm512_setzero_si512();
+    VNNI_ACC(0);
+    VNNI_ACC(1);
+    VNNI_ACC(2);
+    VNNI_ACC(3);
     for (q = 0; q < t->kq; q++) {
-        __m512i wv[VNNI_TILE_NB];
-        VNNI_UNROLL
-        for (b = 0; b < NB; b++)
-            wv[b] = _mm512_loadu_si512(w + (size_t)b * wb + (size_t)q * 64u);
-        VNNI_UNROLL
-        for (p = 0; p < P; p++) {
-            int32_t x4;
-            __m512i av;
-            memcpy(&x4, a + (size_t)p * as + (size_t)q * 4u, 4);
-            av = _mm512_set1_epi32(x4);
-            VNNI_UNROLL
-            for (b = 0; b < NB; b++)
-                acc[p][b] = _mm512_dpbusd_epi32(acc[p][b], av, wv[b]);
-        }
+        const int8_t *wq = w + (size_t)q * 64u;
+        __m512i w0 = _mm512_loadu_si512(wq), w1 = w0, w2 = w0, w3 = w0;
+        if (NB > 1)
+            w1 = _mm512_loadu_si512(wq + wb);
+        if (NB > 2)
+            w2 = _mm512_loadu_si512(wq + 2 * wb);
+        if (NB > 3)
+            w3 = _mm512_loadu_si512(wq + 3 * wb);
+        /* one load per weight vector, not one per pixel */
+        VNNI_PIN(w0);
+        VNNI_PIN(w1);
+        VNNI_PIN(w2);
+        VNNI_PIN(w3);
+        VNNI_PIX(0)
+        VNNI_PIX(1)
+        VNNI_PIX(2)
+        VNNI_PIX(3)
     }
-    VNNI_UNROLL
-    for (p = 0; p < P; p++)
-        VNNI_UNROLL
-        for (b = 0; b < NB; b++)
-            vnni_store(t, p, b, acc[p][b]);
+    {
+        __m512i acc[VNNI_TILE_P][VNNI_TILE_NB];
+        VNNI_KEEP(0)
+        VNNI_KEEP(1)
+        VNNI_KEEP(2)
+        VNNI_KEEP(3)
+        vnni_store(t, acc);
+    }
 }
 
 #define VNNI_TILE_CASE(P, NB)                                                   \
