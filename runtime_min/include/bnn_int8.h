@@ -334,13 +334,22 @@ BNN_API bnn_status bnn_quantize_f32_i8(const bnn_quant_i8_params *p, const float
 BNN_API bnn_status bnn_dequantize_i8_f32(const bnn_quant_i8_params *p, const int8_t *in,
                                          float *out);
 
-/* Requantize (TFLite QUANTIZE between int8 tensors), n elements:
- * out = clamp(mbqm(q - in_zp, mult, shift) + out_zp, -128, 127), with
- * (mult, shift) = QuantizeMultiplier(in_scale / out_scale). In place
- * allowed. */
+/* Requantize, n elements:
+ * out = clamp(mbqm(q - in_zp, mult, shift) + out_zp, act_min, act_max),
+ * (mult, shift) = QuantizeMultiplier(in_scale / out_scale). With
+ * [-128, 127] it is TFLite's QUANTIZE between int8 tensors; with the
+ * bnn_i8_act_range of RELU, RELU6 or RELU_N1_TO_1 it is TFLite's int8
+ * RELU, RELU6, RELU_N1_TO_1 (ReluX). In place allowed. */
 BNN_API bnn_status bnn_requantize_i8_i8(size_t n, int32_t in_zp, int32_t out_zp,
-                                        int32_t mult, int32_t shift, const int8_t *in,
-                                        int8_t *out);
+                                        int32_t mult, int32_t shift, int32_t act_min,
+                                        int32_t act_max, const int8_t *in, int8_t *out);
+
+/* Copy c channels of every pixel into a wider tensor (concatenation of
+ * tensors with the same scale and zero point):
+ * out[p*out_pixel_stride + dst_c_offset + ch] = in[p*in_pixel_stride + ch]. */
+BNN_API bnn_status bnn_copy_channels_i8(int32_t pixels, int32_t c, const int8_t *in,
+                                        int32_t in_pixel_stride, int8_t *out,
+                                        int32_t out_pixel_stride, int32_t dst_c_offset);
 
 /* ------------------------------------------------------------------------
  * Element-wise arithmetic (TFLite ADD, SUB, MUL)

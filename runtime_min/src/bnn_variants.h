@@ -311,6 +311,7 @@
     X(NONE, bnn_quantize_f32_i8, ())                                           \
     X(NONE, bnn_dequantize_i8_f32, ())                                         \
     X(NONE, bnn_requantize_i8_i8, ())                                          \
+    X(NONE, bnn_copy_channels_i8, ())                                          \
     X(NONE, bnn_add_i8, ())                                                    \
     X(NONE, bnn_sub_i8, ())                                                    \
     X(NONE, bnn_mul_i8, ())                                                    \

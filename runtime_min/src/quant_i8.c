@@ -1,7 +1,8 @@
 /*
- * quant_i8.c - float <-> int8 conversions and int8 requantisation with
- * TFLite's semantics (bnn_quantize_f32_i8, bnn_dequantize_i8_f32,
- * bnn_requantize_i8_i8 in bnn_int8.h), portable C99.
+ * quant_i8.c - float <-> int8 conversions, int8 requantisation and
+ * channel copies with TFLite's semantics (bnn_quantize_f32_i8,
+ * bnn_dequantize_i8_f32, bnn_requantize_i8_i8, bnn_copy_channels_i8 in
+ * bnn_int8.h), portable C99.
  */
 #include "bnn_i8_internal.h"
 
@@ -82,14 +83,28 @@ BNN_API bnn_status bnn_dequantize_i8_f32(const bnn_quant_i8_params *p, const int
 }
 
 BNN_API bnn_status bnn_requantize_i8_i8(size_t n, int32_t in_zp, int32_t out_zp,
-                                        int32_t mult, int32_t shift, const int8_t *in,
-                                        int8_t *out)
+                                        int32_t mult, int32_t shift, int32_t act_min,
+                                        int32_t act_max, const int8_t *in, int8_t *out)
 {
     size_t i;
     if (!bnn_i8_zp_ok(in_zp) || !bnn_i8_zp_ok(out_zp) || shift < -31 || shift > 30 ||
-        (n > 0 && (!in || !out)))
+        act_min < -128 || act_max > 127 || act_min > act_max || (n > 0 && (!in || !out)))
         return BNN_ARG_ERROR;
     for (i = 0; i < n; i++)
-        out[i] = bnn_i8_out(in[i] - in_zp, mult, shift, out_zp, -128, 127);
+        out[i] = bnn_i8_out(in[i] - in_zp, mult, shift, out_zp, act_min, act_max);
+    return BNN_OK;
+}
+
+BNN_API bnn_status bnn_copy_channels_i8(int32_t pixels, int32_t c, const int8_t *in,
+                                        int32_t in_pixel_stride, int8_t *out,
+                                        int32_t out_pixel_stride, int32_t dst_c_offset)
+{
+    int32_t p;
+    if (pixels < 0 || c <= 0 || dst_c_offset < 0 || in_pixel_stride < c ||
+        (int64_t)out_pixel_stride < (int64_t)dst_c_offset + c || (pixels > 0 && (!in || !out)))
+        return BNN_ARG_ERROR;
+    for (p = 0; p < pixels; p++)
+        memcpy(out + (size_t)p * (size_t)out_pixel_stride + (size_t)dst_c_offset,
+               in + (size_t)p * (size_t)in_pixel_stride, (size_t)c);
     return BNN_OK;
 }

@@ -913,17 +913,21 @@ static IT_UNUSED int it_check_quant(uint32_t seed)
                     it_report(&fails, "quantize hand value", "portable", i, q[i], want0[i]);
         }
     }
-    /* requantize: every int8 input, several multipliers */
-    for (round = 0; round < 4; round++) {
+    /* requantize: every int8 input, several multipliers, the full range
+     * (QUANTIZE) and activation ranges (RELU, RELU6) */
+    for (round = 0; round < 6; round++) {
         int32_t in_zp = it_range(-128, 127), out_zp = it_range(-128, 127);
         int32_t m = (int32_t)(0x40000000u + (it_rand() & 0x3FFFFFFFu));
         int32_t s = round == 0 ? 1 : round == 1 ? -31 : it_range(-3, 1);
+        int32_t lo = round >= 4 ? out_zp : -128, hi = round == 5 ? out_zp + 20 : 127;
+        if (hi > 127)
+            hi = 127;
         for (i = 0; i < 256; i++)
             qi[i] = (int8_t)(int32_t)(i - 128);
-        if (bnn_requantize_i8_i8(256, in_zp, out_zp, m, s, qi, q) != BNN_OK)
+        if (bnn_requantize_i8_i8(256, in_zp, out_zp, m, s, lo, hi, qi, q) != BNN_OK)
             it_report(&fails, "requantize status", "portable", 0, 1, 0);
         for (i = 0; i < 256; i++) {
-            int8_t want = it_out(qi[i] - in_zp, m, s, out_zp, -128, 127);
+            int8_t want = it_out(qi[i] - in_zp, m, s, out_zp, lo, hi);
             if (q[i] != want)
                 it_report(&fails, "requantize_i8_i8", "portable", i, q[i], want);
         }

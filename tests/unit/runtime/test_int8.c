@@ -361,6 +361,24 @@ static void test_pad(void **state)
     assert_int_equal(bnn_pad2d_i8(&p, in, out), BNN_ARG_ERROR);
 }
 
+/* Concatenation: 3 channels of 4 pixels into channels 2..4 of a 6-wide
+ * tensor; the other channels untouched. */
+static void test_copy_channels(void **state)
+{
+    int8_t in[4 * 5], out[4 * 6];
+    int32_t p, c;
+    (void)state;
+    for (p = 0; p < 20; p++)
+        in[p] = (int8_t)(p - 10);
+    memset(out, 0x5A, sizeof out);
+    assert_int_equal(bnn_copy_channels_i8(4, 3, in, 5, out, 6, 2), BNN_OK);
+    for (p = 0; p < 4; p++)
+        for (c = 0; c < 6; c++)
+            assert_int_equal(out[p * 6 + c], c >= 2 && c < 5 ? in[p * 5 + c - 2] : 0x5A);
+    assert_int_equal(bnn_copy_channels_i8(4, 3, in, 5, out, 4, 2), BNN_ARG_ERROR);
+    assert_int_equal(bnn_copy_channels_i8(4, 3, in, 2, out, 6, 2), BNN_ARG_ERROR);
+}
+
 /* Mean over 2 x 2 by hand, in_zp 1, same scales (mult 2^30, shift 1 is
  * 1.0): channel 0 (1, 2, 3, 4) - 1 -> sum 6 -> 6/4 = 1.5 -> 2, + out_zp
  * -1 = 1; channel 1 (-5, -5, -5, -4) - 1 -> -23 -> -5.75 -> -6 - 1 = -7.
@@ -420,6 +438,7 @@ int main(void)
             cmocka_unit_test(test_quant),
             cmocka_unit_test(test_pad),
             cmocka_unit_test(test_mean),
+            cmocka_unit_test(test_copy_channels),
         };
         for (i = 0; i < (int)(sizeof t / sizeof t[0]); i++)
             tests[n++] = t[i];
