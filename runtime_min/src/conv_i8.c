@@ -189,7 +189,8 @@ BNN_API bnn_status bnn_conv2d_i8_run(const bnn_conv2d_i8_params *p, const int8_t
     int32_t zc;
     uint64_t flip = rows == BNN_I8_ROWS_U8 ? 0x8080808080808080u : 0u;
     bnn_i8_tile t;
-    if (bnn_conv2d_i8_check(p, in, out, scratch, kind == BNN_I8_OUT_I8) != BNN_OK)
+    if (bnn_conv2d_i8_check(p, in, out, scratch, kind == BNN_I8_OUT_I8) != BNN_OK ||
+        !tile || tile_p < 1 || tile_p > BNN_I8_TILE_ROWS || tile_nb < 1)
         return BNN_ARG_ERROR;
     cg = p->in_c / p->groups;
     og = p->out_c / p->groups;
