@@ -14,7 +14,9 @@
  */
 #define _POSIX_C_SOURCE 199309L
 #include "bnn.h"
-#include "bnn_float_internal.h" /* bnn_conv2d_f32_variants */
+
+typedef bnn_status (*bnn_conv2d_f32_fn)(const bnn_conv2d_params *, const float *,
+                                        float *, void *);
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,7 +224,13 @@ int main(int argc, char **argv)
      * what bnn_conv2d_f32 calls. */
     const char *vnames[8];
     bnn_conv2d_f32_fn vfns[8];
-    int nv = bnn_conv2d_f32_variants(vnames, vfns, 8);
+    int nv = 0, count;
+    const bnn_kernel_variant *all = bnn_kernel_variants(&count);
+    for (int i = 0; i < count && nv < 8; ++i)
+        if (!strcmp(all[i].kernel, "bnn_conv2d_f32")) {
+            vnames[nv] = all[i].variant;
+            vfns[nv++] = (bnn_conv2d_f32_fn)all[i].fn;
+        }
     printf("conv2d_f32 calls the %s variant\n", vnames[nv - 1]);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i)
         for (int v = nv - 1; v >= 0; --v)

@@ -21,11 +21,15 @@
  * best median over several measurements taken between the layers. Also
  * reported: a binary dense layer at batch 1 (4096 bits -> 1000).
  *
+ * int8 (bnn_int8.h): each compiled-in variant of the int8 conv, dense and
+ * depthwise kernels on ResNet-18-like layers, in GOPS (2 ops per MAC) and
+ * as a ratio to the int8 multiply-accumulate peak of the instructions the
+ * variant uses, measured by the same binary (see "int8 dot-product peaks").
+ *
  * Usage: bench_kernels [--json] [--reps N]
  */
 #define _POSIX_C_SOURCE 199309L
 #include "bnn.h"
-#include "bnn_variants.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +54,20 @@ static int cmp_double(const void *a, const void *b)
 }
 
 static int g_reps = 101;
+
+/* The binary variants compiled into the runtime (family BIN: every binary
+ * kernel has the same list), portable first, the public functions' last. */
+static const char *g_bin[16];
+static int g_nbin;
+
+static void list_binary_variants(void)
+{
+    int count, i;
+    const bnn_kernel_variant *all = bnn_kernel_variants(&count);
+    for (i = 0; i < count && g_nbin < 16; i++)
+        if (!strcmp(all[i].kernel, "bnn_bconv2d_b_b"))
+            g_bin[g_nbin++] = all[i].variant;
+}
 
 /* Median seconds per call of fn(ctx). Each timed run is short (>= 50 us,
  * one call of a layer), so that on a shared machine few runs are hit by
@@ -452,6 +470,263 @@ static void rl_scalar(void *ctx)
 static const double rl_scalar_macs = (double)RL_REPS * (RL_WORDS / 2 / 3) * 6.0 * 64.0;
 #endif
 
+
+/* ---- int8 dot-product peaks ------------------------------------------- */
+
+/* The multiply-accumulate rate of the instructions each int8 variant is
+ * built on, on L1-resident data, in int8 MACs per second (one MAC = one
+ * product added; GOPS = 2 * MACs):
+ *   avx512vnni  vpdpbusd zmm, 4 weight vectors x 6 broadcast inputs into
+ *               24 accumulators: 24 * 64 MACs per step;
+ *   avx2        vpmaddwd + vpaddd on 16-bit values (what the AVX2 variant
+ *               runs), 4 weight vectors x 2 broadcasts: 8 * 16 MACs;
+ *   portable    scalar imul + add, 6 independent chains in registers (built
+ *               with -march=native the compiler may vectorise the portable
+ *               kernel, whose ratio can then exceed 1). */
+#if defined(__x86_64__) && defined(__AVX512VNNI__) && defined(__AVX512F__)
+#define HAVE_PK_VNNI 1
+static void pk_vnni(void *ctx)
+{
+    uint32_t out[16];
+    int i, reps = RL_REPS;
+    uint64_t t = 0;
+    const uint32_t *wp = rl_w, *xp = rl_x;
+    (void)ctx;
+    __asm__ volatile(
+        "vpxord %%zmm0, %%zmm0, %%zmm0\n"
+        "vmovdqa64 %%zmm0, %%zmm1\n"
+        "vmovdqa64 %%zmm0, %%zmm2\n"
+        "vmovdqa64 %%zmm0, %%zmm3\n"
+        "vmovdqa64 %%zmm0, %%zmm4\n"
+        "vmovdqa64 %%zmm0, %%zmm5\n"
+        "vmovdqa64 %%zmm0, %%zmm6\n"
+        "vmovdqa64 %%zmm0, %%zmm7\n"
+        "vmovdqa64 %%zmm0, %%zmm8\n"
+        "vmovdqa64 %%zmm0, %%zmm9\n"
+        "vmovdqa64 %%zmm0, %%zmm10\n"
+        "vmovdqa64 %%zmm0, %%zmm11\n"
+        "vmovdqa64 %%zmm0, %%zmm12\n"
+        "vmovdqa64 %%zmm0, %%zmm13\n"
+        "vmovdqa64 %%zmm0, %%zmm14\n"
+        "vmovdqa64 %%zmm0, %%zmm15\n"
+        "vmovdqa64 %%zmm0, %%zmm16\n"
+        "vmovdqa64 %%zmm0, %%zmm17\n"
+        "vmovdqa64 %%zmm0, %%zmm18\n"
+        "vmovdqa64 %%zmm0, %%zmm19\n"
+        "vmovdqa64 %%zmm0, %%zmm20\n"
+        "vmovdqa64 %%zmm0, %%zmm21\n"
+        "vmovdqa64 %%zmm0, %%zmm22\n"
+        "vmovdqa64 %%zmm0, %%zmm23\n"
+        "2:\n"
+        "mov %[w], %%rax\n"
+        "mov %[x], %%rdx\n"
+        "mov %[steps], %%esi\n"
+        "1:\n"
+        "vmovdqa64 0(%%rax), %%zmm24\n"
+        "vmovdqa64 64(%%rax), %%zmm25\n"
+        "vmovdqa64 128(%%rax), %%zmm26\n"
+        "vmovdqa64 192(%%rax), %%zmm27\n"
+        "vpbroadcastd 0(%%rdx), %%zmm28\n"
+        "vpbroadcastd 4(%%rdx), %%zmm29\n"
+        "vpbroadcastd 8(%%rdx), %%zmm30\n"
+        "vpdpbusd %%zmm24, %%zmm28, %%zmm0\n"
+        "vpdpbusd %%zmm25, %%zmm28, %%zmm1\n"
+        "vpdpbusd %%zmm26, %%zmm28, %%zmm2\n"
+        "vpdpbusd %%zmm27, %%zmm28, %%zmm3\n"
+        "vpdpbusd %%zmm24, %%zmm29, %%zmm4\n"
+        "vpdpbusd %%zmm25, %%zmm29, %%zmm5\n"
+        "vpdpbusd %%zmm26, %%zmm29, %%zmm6\n"
+        "vpdpbusd %%zmm27, %%zmm29, %%zmm7\n"
+        "vpdpbusd %%zmm24, %%zmm30, %%zmm8\n"
+        "vpdpbusd %%zmm25, %%zmm30, %%zmm9\n"
+        "vpdpbusd %%zmm26, %%zmm30, %%zmm10\n"
+        "vpdpbusd %%zmm27, %%zmm30, %%zmm11\n"
+        "vpbroadcastd 12(%%rdx), %%zmm28\n"
+        "vpbroadcastd 16(%%rdx), %%zmm29\n"
+        "vpbroadcastd 20(%%rdx), %%zmm30\n"
+        "vpdpbusd %%zmm24, %%zmm28, %%zmm12\n"
+        "vpdpbusd %%zmm25, %%zmm28, %%zmm13\n"
+        "vpdpbusd %%zmm26, %%zmm28, %%zmm14\n"
+        "vpdpbusd %%zmm27, %%zmm28, %%zmm15\n"
+        "vpdpbusd %%zmm24, %%zmm29, %%zmm16\n"
+        "vpdpbusd %%zmm25, %%zmm29, %%zmm17\n"
+        "vpdpbusd %%zmm26, %%zmm29, %%zmm18\n"
+        "vpdpbusd %%zmm27, %%zmm29, %%zmm19\n"
+        "vpdpbusd %%zmm24, %%zmm30, %%zmm20\n"
+        "vpdpbusd %%zmm25, %%zmm30, %%zmm21\n"
+        "vpdpbusd %%zmm26, %%zmm30, %%zmm22\n"
+        "vpdpbusd %%zmm27, %%zmm30, %%zmm23\n"
+        "add $256, %%rax\n"
+        "add $24, %%rdx\n"
+        "dec %%esi\n"
+        "jnz 1b\n"
+        "dec %%ecx\n"
+        "jnz 2b\n"
+        "vpaddd %%zmm1, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm2, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm3, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm4, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm5, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm6, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm7, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm8, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm9, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm10, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm11, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm12, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm13, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm14, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm15, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm16, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm17, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm18, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm19, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm20, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm21, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm22, %%zmm0, %%zmm0\n"
+        "vpaddd %%zmm23, %%zmm0, %%zmm0\n"
+        "vmovdqu64 %%zmm0, %[out]\n"
+        : [out] "=m"(out), "+c"(reps)
+        : [w] "m"(wp), [x] "m"(xp), [steps] "i"(RL_WORDS / 64)
+        : "rax", "rdx", "rsi", "memory", "zmm0", "zmm1", "zmm2", "zmm3", "zmm4", "zmm5",
+          "zmm6", "zmm7", "zmm8", "zmm9", "zmm10", "zmm11", "zmm12", "zmm13", "zmm14",
+          "zmm15", "zmm16", "zmm17", "zmm18", "zmm19", "zmm20", "zmm21", "zmm22", "zmm23",
+          "zmm24", "zmm25", "zmm26", "zmm27", "zmm28", "zmm29", "zmm30");
+    for (i = 0; i < 16; i++)
+        t += out[i];
+    rl_sink += t;
+}
+static const double pk_vnni_macs = (double)RL_REPS * (RL_WORDS / 64) * 24.0 * 64.0;
+#endif
+
+#if defined(__x86_64__) && defined(__AVX2__)
+#define HAVE_PK_AVX2 1
+static void pk_avx2(void *ctx)
+{
+    uint32_t out[8];
+    int i, reps = RL_REPS;
+    uint64_t t = 0;
+    const uint32_t *wp = rl_w, *xp = rl_x;
+    (void)ctx;
+    __asm__ volatile(
+        "vpxor %%ymm0, %%ymm0, %%ymm0\n"
+        "vmovdqa %%ymm0, %%ymm1\n"
+        "vmovdqa %%ymm0, %%ymm2\n"
+        "vmovdqa %%ymm0, %%ymm3\n"
+        "vmovdqa %%ymm0, %%ymm4\n"
+        "vmovdqa %%ymm0, %%ymm5\n"
+        "vmovdqa %%ymm0, %%ymm6\n"
+        "vmovdqa %%ymm0, %%ymm7\n"
+        "2:\n"
+        "mov %[w], %%rax\n"
+        "mov %[x], %%rdx\n"
+        "mov %[steps], %%esi\n"
+        "1:\n"
+        "vmovdqa 0(%%rax), %%ymm8\n"
+        "vmovdqa 32(%%rax), %%ymm9\n"
+        "vmovdqa 64(%%rax), %%ymm10\n"
+        "vmovdqa 96(%%rax), %%ymm11\n"
+        "vpbroadcastq 0(%%rdx), %%ymm12\n"
+        "vpbroadcastq 8(%%rdx), %%ymm13\n"
+        "vpmaddwd %%ymm8, %%ymm12, %%ymm14\n"
+        "vpaddd %%ymm14, %%ymm0, %%ymm0\n"
+        "vpmaddwd %%ymm9, %%ymm12, %%ymm15\n"
+        "vpaddd %%ymm15, %%ymm1, %%ymm1\n"
+        "vpmaddwd %%ymm10, %%ymm12, %%ymm14\n"
+        "vpaddd %%ymm14, %%ymm2, %%ymm2\n"
+        "vpmaddwd %%ymm11, %%ymm12, %%ymm15\n"
+        "vpaddd %%ymm15, %%ymm3, %%ymm3\n"
+        "vpmaddwd %%ymm8, %%ymm13, %%ymm14\n"
+        "vpaddd %%ymm14, %%ymm4, %%ymm4\n"
+        "vpmaddwd %%ymm9, %%ymm13, %%ymm15\n"
+        "vpaddd %%ymm15, %%ymm5, %%ymm5\n"
+        "vpmaddwd %%ymm10, %%ymm13, %%ymm14\n"
+        "vpaddd %%ymm14, %%ymm6, %%ymm6\n"
+        "vpmaddwd %%ymm11, %%ymm13, %%ymm15\n"
+        "vpaddd %%ymm15, %%ymm7, %%ymm7\n"
+        "add $128, %%rax\n"
+        "add $16, %%rdx\n"
+        "dec %%esi\n"
+        "jnz 1b\n"
+        "dec %%ecx\n"
+        "jnz 2b\n"
+        "vpaddd %%ymm1, %%ymm0, %%ymm0\n"
+        "vpaddd %%ymm2, %%ymm0, %%ymm0\n"
+        "vpaddd %%ymm3, %%ymm0, %%ymm0\n"
+        "vpaddd %%ymm4, %%ymm0, %%ymm0\n"
+        "vpaddd %%ymm5, %%ymm0, %%ymm0\n"
+        "vpaddd %%ymm6, %%ymm0, %%ymm0\n"
+        "vpaddd %%ymm7, %%ymm0, %%ymm0\n"
+        "vmovdqu %%ymm0, %[out]\n"
+        : [out] "=m"(out), "+c"(reps)
+        : [w] "m"(wp), [x] "m"(xp), [steps] "i"(RL_WORDS / 32)
+        : "rax", "rdx", "rsi", "memory", "ymm0", "ymm1", "ymm2", "ymm3", "ymm4", "ymm5",
+          "ymm6", "ymm7", "ymm8", "ymm9", "ymm10", "ymm11", "ymm12", "ymm13", "ymm14",
+          "ymm15");
+    for (i = 0; i < 8; i++)
+        t += out[i];
+    rl_sink += t;
+}
+static const double pk_avx2_macs = (double)RL_REPS * (RL_WORDS / 32) * 8.0 * 16.0;
+#endif
+
+#if defined(__x86_64__)
+#define HAVE_PK_SCALAR 1
+static void pk_scalar(void *ctx)
+{
+    uint64_t out;
+    int reps = RL_REPS;
+    (void)ctx;
+    __asm__ volatile(
+        "xor %%r8d, %%r8d\n"
+        "xor %%r9d, %%r9d\n"
+        "xor %%r10d, %%r10d\n"
+        "xor %%r11d, %%r11d\n"
+        "xor %%r12d, %%r12d\n"
+        "xor %%r13d, %%r13d\n"
+        "mov $-77, %%ebx\n"
+        "mov $93, %%r14d\n"
+        "mov $-5, %%r15d\n"
+        "2:\n"
+        "mov %[steps], %%esi\n"
+        "1:\n"
+        "mov %%ebx, %%edi\n"
+        "imul %%r14d, %%edi\n"
+        "add %%edi, %%r8d\n"
+        "mov %%r14d, %%edi\n"
+        "imul %%r15d, %%edi\n"
+        "add %%edi, %%r9d\n"
+        "mov %%r15d, %%edi\n"
+        "imul %%ebx, %%edi\n"
+        "add %%edi, %%r10d\n"
+        "mov %%ebx, %%edx\n"
+        "imul %%ebx, %%edx\n"
+        "add %%edx, %%r11d\n"
+        "mov %%r14d, %%edx\n"
+        "imul %%r14d, %%edx\n"
+        "add %%edx, %%r12d\n"
+        "mov %%r15d, %%edx\n"
+        "imul %%r15d, %%edx\n"
+        "add %%edx, %%r13d\n"
+        "dec %%esi\n"
+        "jnz 1b\n"
+        "dec %%ecx\n"
+        "jnz 2b\n"
+        "add %%r9, %%r8\n"
+        "add %%r10, %%r8\n"
+        "add %%r11, %%r8\n"
+        "add %%r12, %%r8\n"
+        "add %%r13, %%r8\n"
+        "mov %%r8, %[out]\n"
+        : [out] "=m"(out), "+c"(reps)
+        : [steps] "i"(RL_WORDS)
+        : "rbx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+          "memory", "cc");
+    rl_sink += out;
+}
+static const double pk_scalar_macs = (double)RL_REPS * RL_WORDS * 6.0;
+#endif
+
 /* ---- layers -------------------------------------------------------------- */
 
 typedef struct {
@@ -608,10 +883,10 @@ static int bench_dense(dense_result *out)
     d.p.dir = dir;
     d.in = in;
     d.out = o;
-    for (v = bnn_variant_count() - 1; v >= 0; v--) {
-        bnn_variant var = bnn_variant_get(v);
-        d.fn = var.bdense_b_b;
-        snprintf(out[n].variant, sizeof out[n].variant, "%s", var.name);
+    for (v = g_nbin - 1; v >= 0; v--) {
+        d.fn = (bnn_status(*)(const bnn_bdense_params *, const uint32_t *, uint32_t *))
+            bnn_variant_fn("bnn_bdense_b_b", g_bin[v]);
+        snprintf(out[n].variant, sizeof out[n].variant, "%s", g_bin[v]);
         out[n].t = time_median(run_dense, &d);
         out[n].rate = 4096.0 * 1000.0 / out[n].t;
         n++;
@@ -645,12 +920,208 @@ static double roofline_of(const roof_entry *roofs, int nroofs, const char *v)
     return 0.0;
 }
 
+
+/* ---- int8 layers --------------------------------------------------------- */
+
+/* Float layers of the binary networks run in int8 (and TFLite int8 layers):
+ * ResNet-18's stem and shortcut shapes, 3x3 convs, the classifier at batch
+ * 1 and 16, a depthwise conv. MACs count the products of in-image taps
+ * and padded ones alike (the usual convention). */
+typedef struct {
+    const char *name;
+    int kind; /* 0 conv2d, 1 dense, 2 depthwise */
+    int n, hw, cin, cout, k, stride, pad;
+} i8_layer;
+
+static const i8_layer i8_layers[] = {
+    {"stem 7x7/2 224x224x3->64", 0, 1, 224, 3, 64, 7, 2, 3},
+    {"3x3 56x56x64->64", 0, 1, 56, 64, 64, 3, 1, 1},
+    {"3x3/2 56x56x64->128", 0, 1, 56, 64, 128, 3, 2, 1},
+    {"1x1/2 56x56x64->128", 0, 1, 56, 64, 128, 1, 2, 0},
+    {"3x3 14x14x256->256", 0, 1, 14, 256, 256, 3, 1, 1},
+    {"3x3 7x7x512->512", 0, 1, 7, 512, 512, 3, 1, 1},
+    {"dense 512->1000 n1", 1, 1, 1, 512, 1000, 1, 1, 0},
+    {"dense 512->1000 n16", 1, 16, 1, 512, 1000, 1, 1, 0},
+    {"dw 3x3 56x56x128", 2, 1, 56, 128, 128, 3, 1, 1},
+};
+
+typedef struct {
+    int kind;
+    bnn_conv2d_i8_params c;
+    bnn_dense_i8_params d;
+    bnn_dwconv2d_i8_params dw;
+    const int8_t *in;
+    int8_t *out;
+    void *scratch;
+    bnn_any_fn fn;
+} i8_ctx;
+
+typedef bnn_status (*i8_conv_fn)(const bnn_conv2d_i8_params *, const int8_t *, int8_t *, void *);
+typedef bnn_status (*i8_dense_fn)(const bnn_dense_i8_params *, const int8_t *, int8_t *, void *);
+typedef bnn_status (*i8_dw_fn)(const bnn_dwconv2d_i8_params *, const int8_t *, int8_t *);
+
+static bnn_status run_i8_status(i8_ctx *c)
+{
+    if (c->kind == 0)
+        return ((i8_conv_fn)c->fn)(&c->c, c->in, c->out, c->scratch);
+    if (c->kind == 1)
+        return ((i8_dense_fn)c->fn)(&c->d, c->in, c->out, c->scratch);
+    return ((i8_dw_fn)c->fn)(&c->dw, c->in, c->out);
+}
+
+static void run_i8(void *v)
+{
+    (void)run_i8_status((i8_ctx *)v);
+}
+
+typedef struct {
+    char layer[40];
+    char variant[16];
+    double t, macs;
+} i8_result;
+
+/* Every int8 layer through every compiled-in variant of its kernel, each
+ * checked equal to the variant the public function runs; returns the
+ * number of results. */
+static int bench_int8(i8_result *res, int max, roof_entry *peaks, int npeaks)
+{
+    int l, nres = 0, saved = g_reps;
+    if (g_reps > 21)
+        g_reps = 21; /* the large layers take milliseconds per call */
+    for (l = 0; l < (int)(sizeof i8_layers / sizeof i8_layers[0]); l++) {
+        const i8_layer *L = &i8_layers[l];
+        static const char *const kernels[] = {"bnn_conv2d_i8_i8", "bnn_dense_i8_i8",
+                                              "bnn_dwconv2d_i8_i8"};
+        int32_t oh = (L->hw + 2 * L->pad - L->k) / L->stride + 1;
+        int32_t kk = L->kind == 2 ? L->k * L->k : L->k * L->k * L->cin;
+        size_t nin = (size_t)L->n * (size_t)L->hw * (size_t)L->hw * (size_t)L->cin;
+        size_t nout = (size_t)L->n * (size_t)oh * (size_t)oh * (size_t)L->cout;
+        size_t nw = L->kind == 2 ? (size_t)kk * (size_t)L->cout : (size_t)L->cout * (size_t)kk;
+        int8_t *in = (int8_t *)xalloc(nin), *w = (int8_t *)xalloc(nw);
+        int8_t *packed = (int8_t *)xalloc(bnn_i8_weight_bytes(L->cout, 1, kk));
+        int8_t *ref = (int8_t *)xalloc(nout), *out = (int8_t *)xalloc(nout);
+        int32_t *bias = (int32_t *)xalloc((size_t)L->cout * 4u);
+        int32_t *mult = (int32_t *)xalloc((size_t)L->cout * 4u);
+        int32_t *shift = (int32_t *)xalloc((size_t)L->cout * 4u);
+        double macs = (double)nout * (double)kk;
+        const char *names[8];
+        bnn_any_fn fns[8];
+        int count, i, nv = 0, v;
+        const bnn_kernel_variant *all = bnn_kernel_variants(&count);
+        i8_ctx c;
+        size_t i2;
+        for (i2 = 0; i2 < nin; i2++)
+            in[i2] = (int8_t)(rnd() >> 24);
+        for (i2 = 0; i2 < nw; i2++)
+            w[i2] = (int8_t)(rnd() >> 24);
+        for (i = 0; i < L->cout; i++) {
+            bias[i] = (int32_t)(rnd() % 20001u) - 10000;
+            mult[i] = (int32_t)(0x40000000u + (rnd() & 0x3FFFFFFFu));
+            shift[i] = -10 - (int32_t)(rnd() % 4u);
+        }
+        memset(&c, 0, sizeof c);
+        c.kind = L->kind;
+        c.in = in;
+        if (L->kind == 0) {
+            bnn_i8_pack_weights(L->cout, 1, kk, w, packed);
+            c.c.n = L->n;
+            c.c.in_h = c.c.in_w = L->hw;
+            c.c.in_c = L->cin;
+            c.c.out_h = c.c.out_w = oh;
+            c.c.out_c = L->cout;
+            c.c.k_h = c.c.k_w = L->k;
+            c.c.stride_h = c.c.stride_w = L->stride;
+            c.c.pad_top = c.c.pad_left = L->pad;
+            c.c.dil_h = c.c.dil_w = c.c.groups = 1;
+            c.c.in_zp = -3;
+            c.c.out_zp = 5;
+            c.c.act_min = -128;
+            c.c.act_max = 127;
+            c.c.weights = packed;
+            c.c.bias = bias;
+            c.c.out_mult = mult;
+            c.c.out_shift = shift;
+            c.c.out_pixel_stride = L->cout;
+            c.scratch = xalloc(bnn_conv2d_i8_scratch_bytes(&c.c));
+        } else if (L->kind == 1) {
+            bnn_i8_pack_weights(L->cout, 1, kk, w, packed);
+            c.d.n = L->n;
+            c.d.in_c = L->cin;
+            c.d.out_c = L->cout;
+            c.d.in_zp = -3;
+            c.d.out_zp = 5;
+            c.d.act_min = -128;
+            c.d.act_max = 127;
+            c.d.weights = packed;
+            c.d.bias = bias;
+            c.d.out_mult = mult;
+            c.d.out_shift = shift;
+            c.d.out_row_stride = L->cout;
+            c.scratch = xalloc(bnn_dense_i8_scratch_bytes(&c.d));
+        } else {
+            c.dw.n = L->n;
+            c.dw.in_h = c.dw.in_w = L->hw;
+            c.dw.in_c = L->cin;
+            c.dw.out_h = c.dw.out_w = oh;
+            c.dw.mult = L->cout / L->cin;
+            c.dw.k_h = c.dw.k_w = L->k;
+            c.dw.stride_h = c.dw.stride_w = L->stride;
+            c.dw.pad_top = c.dw.pad_left = L->pad;
+            c.dw.dil_h = c.dw.dil_w = 1;
+            c.dw.in_zp = -3;
+            c.dw.out_zp = 5;
+            c.dw.act_min = -128;
+            c.dw.act_max = 127;
+            c.dw.weights = w;
+            c.dw.bias = bias;
+            c.dw.out_mult = mult;
+            c.dw.out_shift = shift;
+            c.dw.out_pixel_stride = L->cout;
+        }
+        for (i = 0; i < count && nv < 8; i++)
+            if (!strcmp(all[i].kernel, kernels[L->kind])) {
+                names[nv] = all[i].variant;
+                fns[nv++] = all[i].fn;
+            }
+        for (v = nv - 1; v >= 0 && nres < max; v--) {
+            i8_result *r = &res[nres++];
+            c.fn = fns[v];
+            c.out = v == nv - 1 ? ref : out;
+            if (run_i8_status(&c) != BNN_OK) {
+                fprintf(stderr, "%s: %s failed\n", L->name, names[v]);
+                exit(1);
+            }
+            if (c.out != ref && memcmp(out, ref, nout) != 0) {
+                fprintf(stderr, "%s: %s disagrees with %s\n", L->name, names[v], names[nv - 1]);
+                exit(1);
+            }
+            snprintf(r->layer, sizeof r->layer, "%s", L->name);
+            snprintf(r->variant, sizeof r->variant, "%s", names[v]);
+            r->t = time_median(run_i8, &c);
+            r->macs = macs;
+        }
+        free(in);
+        free(w);
+        free(packed);
+        free(ref);
+        free(out);
+        free(bias);
+        free(mult);
+        free(shift);
+        free(c.scratch);
+        measure_rooflines(peaks, npeaks);
+    }
+    g_reps = saved;
+    return nres;
+}
+
 int main(int argc, char **argv)
 {
-    roof_entry roofs[8];
+    roof_entry roofs[8], peaks[8];
     layer_result res[64];
     dense_result dres[8];
-    int nroofs = 0, nres = 0, ndres, json = 0, i, l, v;
+    i8_result i8res[64];
+    int nroofs = 0, nres = 0, ndres, json = 0, i, l, v, npeaks = 0, ni8 = 0;
     double best_roof = 0.0, t0;
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
@@ -670,10 +1141,11 @@ int main(int argc, char **argv)
         rl_w[i] = rnd();
         rl_x[i] = rnd();
     }
+    list_binary_variants();
 
     /* The instruction sets the compiled-in variants use. */
-    for (v = 0; v < bnn_variant_count(); v++) {
-        const char *name = bnn_variant_get(v).name;
+    for (v = 0; v < g_nbin; v++) {
+        const char *name = g_bin[v];
         roof_entry *r = &roofs[nroofs];
         r->fn = NULL;
         r->roofline = 0.0;
@@ -750,22 +1222,23 @@ int main(int argc, char **argv)
         b.p.dir = dir;
         b.in = in;
         b.scratch = xalloc(bnn_bconv2d_scratch_size(&b.p));
-        for (v = bnn_variant_count() - 1; v >= 0; v--) {
-            bnn_variant var = bnn_variant_get(v);
+        for (v = g_nbin - 1; v >= 0; v--) {
+            const char *vname = g_bin[v];
             layer_result *r = &res[nres++];
-            b.fn = var.bconv2d_b_b;
-            b.out = v == bnn_variant_count() - 1 ? ref : out;
+            b.fn = (bnn_status(*)(const bnn_bconv2d_params *, const uint32_t *,
+                                  uint32_t *, void *))bnn_variant_fn("bnn_bconv2d_b_b", vname);
+            b.out = v == g_nbin - 1 ? ref : out;
             if (b.fn(&b.p, in, b.out, b.scratch) != BNN_OK) {
-                fprintf(stderr, "%s: %s failed\n", shape, var.name);
+                fprintf(stderr, "%s: %s failed\n", shape, vname);
                 return 1;
             }
             if (b.out != ref && memcmp(out, ref, npx * (size_t)cw * 4u) != 0) {
-                fprintf(stderr, "%s: %s disagrees with %s\n", shape, var.name,
-                        bnn_variant_get(bnn_variant_count() - 1).name);
+                fprintf(stderr, "%s: %s disagrees with %s\n", shape, vname,
+                        g_bin[g_nbin - 1]);
                 return 1;
             }
             snprintf(r->shape, sizeof r->shape, "%s", shape);
-            snprintf(r->variant, sizeof r->variant, "%s", var.name);
+            snprintf(r->variant, sizeof r->variant, "%s", vname);
             r->t = time_median(run_bin, &b);
             r->rate = macs / r->t;
             r->tf = tf;
@@ -782,6 +1255,38 @@ int main(int argc, char **argv)
     }
 
     ndres = bench_dense(dres);
+
+    /* int8: the peak of each instruction set an int8 variant uses */
+    {
+        int count;
+        const bnn_kernel_variant *all = bnn_kernel_variants(&count);
+        for (i = 0; i < count && npeaks < 8; i++) {
+            roof_entry *r = &peaks[npeaks];
+            if (strcmp(all[i].kernel, "bnn_conv2d_i8_i8") != 0)
+                continue;
+            r->fn = NULL;
+            r->roofline = 0.0;
+#if defined(HAVE_PK_SCALAR)
+            if (!strcmp(all[i].variant, "portable"))
+                r->fn = pk_scalar, r->macs = pk_scalar_macs;
+#endif
+#if defined(HAVE_PK_AVX2)
+            if (!strcmp(all[i].variant, "avx2"))
+                r->fn = pk_avx2, r->macs = pk_avx2_macs;
+#endif
+#if defined(HAVE_PK_VNNI)
+            if (!strcmp(all[i].variant, "avx512vnni"))
+                r->fn = pk_vnni, r->macs = pk_vnni_macs;
+#endif
+            if (r->fn) {
+                snprintf(r->variant, sizeof r->variant, "%s", all[i].variant);
+                npeaks++;
+            }
+        }
+        measure_rooflines(peaks, npeaks);
+        ni8 = bench_int8(i8res, 64, peaks, npeaks);
+    }
+
     for (i = 0; i < nroofs; i++)
         if (roofs[i].roofline > best_roof)
             best_roof = roofs[i].roofline;
@@ -824,6 +1329,31 @@ int main(int argc, char **argv)
         else
             printf("  %-9s %10.4f ms %10.1f GMAC/s\n", dres[i].variant, dres[i].t * 1e3,
                    dres[i].rate * 1e-9);
+    }
+    if (json) {
+        printf("], \"int8_peaks_macs_per_s\": {");
+        for (i = 0; i < npeaks; i++)
+            printf("%s\"%s\": %.6g", i ? ", " : "", peaks[i].variant, peaks[i].roofline);
+        printf("}, \"int8_layers\": [");
+    } else {
+        printf("\nint8 dot-product peaks (L1, 1 thread), int8 MACs/s:\n");
+        for (i = 0; i < npeaks; i++)
+            printf("  %-11s %10.1f G\n", peaks[i].variant, peaks[i].roofline * 1e-9);
+        printf("\n%-26s %-11s %10s %9s %8s\n", "int8 layer", "variant", "time ms", "GOPS",
+               "ratio");
+    }
+    for (i = 0; i < ni8; i++) {
+        const i8_result *r = &i8res[i];
+        /* the depthwise kernel has no variants: its peak is the scalar one */
+        double peak = roofline_of(peaks, npeaks, r->variant);
+        double rate = r->macs / r->t, ratio = peak > 0.0 ? rate / peak : 0.0;
+        if (json)
+            printf("%s{\"layer\": \"%s\", \"variant\": \"%s\", \"gops\": %.6g, "
+                   "\"ratio_to_peak\": %.4f, \"time_ms\": %.4f}",
+                   i ? ", " : "", r->layer, r->variant, 2.0 * rate * 1e-9, ratio, r->t * 1e3);
+        else
+            printf("%-26s %-11s %10.4f %9.1f %8.3f\n", r->layer, r->variant, r->t * 1e3,
+                   2.0 * rate * 1e-9, ratio);
     }
     if (json)
         printf("]}\n");

@@ -120,11 +120,11 @@ static void plan_concat_in_place(lir_program *p)
         prod = &p->s[pi];
         if (bits) {
             /* whole words only, and nothing after it shares its last word */
-            if (prod->kind != LK_BCONV_B || s->p.copy.dst_offset % 32 ||
-                (x->c % 32 && s->p.copy.dst_offset + x->c != y->c))
+            if (prod->kind != LK_BCONV_B || s->p.copy.dst_offset % BNN_WORD_BITS ||
+                (x->c % BNN_WORD_BITS && s->p.copy.dst_offset + x->c != y->c))
                 continue;
             prod->p.bconv.out_pixel_stride = y->stride;
-            x->view_offset = (size_t)(s->p.copy.dst_offset / 32) * 4;
+            x->view_offset = (size_t)bnn_word_of(s->p.copy.dst_offset) * sizeof(uint32_t);
         } else {
             if (prod->kind == LK_BCONV_F32)
                 prod->p.bconv.out_pixel_stride = y->stride;

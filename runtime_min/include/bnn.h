@@ -18,7 +18,8 @@
  * Bit conventions (DESIGN.md section 3):
  *   - value -1 <=> bit 1, value +1 <=> bit 0.
  *   - sign of a float x: x < 0 -> -1, otherwise +1 (0, -0.0 and NaN -> +1).
- *   - words are uint32_t, element i of a group of 32 is bit i (LSB first).
+ *   - words are uint32_t (BNN_WORD_BITS bits), element i of a group of
+ *     BNN_WORD_BITS is bit i (LSB first).
  *   - a binary NHWC tensor with C channels stores bnn_words(C) words per
  *     pixel; bits of channels >= C (the tail) are always 0.
  *   - dot product of two +-1 vectors of K true bits:
@@ -49,12 +50,33 @@ typedef enum {
     BNN_ARG_ERROR = -1
 } bnn_status;
 
+/* Bits per packed word (a uint32_t). Every word-size computation of the
+ * runtime and of the compiler goes through this name and the helpers
+ * below, never through a literal. */
 #define BNN_WORD_BITS 32
 
-/* Number of 32-bit words holding n bits. */
+/* Number of words holding n bits (n >= 0). */
 static inline int32_t bnn_words(int32_t n)
 {
-    return (int32_t)(((uint32_t)n + 31u) / 32u);
+    return (int32_t)(((uint32_t)n + (BNN_WORD_BITS - 1u)) / BNN_WORD_BITS);
+}
+
+/* Word holding bit (channel) i of a packed pixel, and i's position in it
+ * (i >= 0). */
+static inline int32_t bnn_word_of(int32_t i)
+{
+    return i / BNN_WORD_BITS;
+}
+
+static inline uint32_t bnn_bit_of(int32_t i)
+{
+    return (uint32_t)i % BNN_WORD_BITS;
+}
+
+/* Word with the low n bits set (0 <= n <= BNN_WORD_BITS). */
+static inline uint32_t bnn_low_bits(int32_t n)
+{
+    return n >= BNN_WORD_BITS ? 0xFFFFFFFFu : (1u << (uint32_t)n) - 1u;
 }
 
 /* ------------------------------------------------------------------------
@@ -87,7 +109,8 @@ typedef enum {
  * (group o / (out_c/groups)); layout
  *     [ceil(out_c/16)][k_h][k_w][bnn_words(in_c/groups)][16]
  * (index from bnn_bconv2d_weight_index). Bit j of word w at tap (ky, kx)
- * is input channel (group*cg + w*32 + j) of that tap; bits past cg are 0.
+ * is input channel (group*cg + w*BNN_WORD_BITS + j) of that tap; bits past
+ * cg are 0.
  * The true reduction length of every output is K = k_h*k_w*(in_c/groups);
  * "dot" below is the exact +-1 dot product over those K terms, with padded
  * taps valued according to pad_mode.
@@ -133,7 +156,7 @@ static inline size_t bnn_bconv2d_weight_words(int32_t out_c, int32_t k_h,
            BNN_OC_BLOCK;
 }
 
-/* Index of the word holding bits [32*w, 32*w+32) of output channel o's
+/* Index of the word holding bits [w, w+1) * BNN_WORD_BITS of output channel o's
  * filter at tap (ky, kx). */
 static inline size_t bnn_bconv2d_weight_index(int32_t k_h, int32_t k_w,
                                               int32_t cg, int32_t o,
@@ -412,10 +435,45 @@ BNN_API bnn_status bnn_nchw_to_nhwc_affine_f32(int32_t n, int32_t c, int32_t h, 
 BNN_API bnn_status bnn_nhwc_to_nchw_f32(int32_t n, int32_t c, int32_t h, int32_t w,
                                 const float *in, float *out);
 
+/* ------------------------------------------------------------------------
+ * Kernel variants (not called by generated code)
+ * ------------------------------------------------------------------------
+ *
+ * A public kernel may have several compiled-in variants: the portable C99
+ * one (the oracle) and per-ISA ones; the public function calls the best
+ * one for the target the library was built for, chosen at compile time.
+ * These functions describe the build of the library they are linked from.
+ */
+
+/* Any entry point; cast back to the kernel's own type before calling. */
+typedef void (*bnn_any_fn)(void);
+
+typedef struct {
+    const char *kernel;  /* public function, e.g. "bnn_bconv2d_b_b" */
+    const char *variant; /* "portable", "avx512", "avx2", "neon", ... */
+    bnn_any_fn fn;       /* that variant's entry point (for a kernel
+                            without variants, the public function) */
+} bnn_kernel_variant;
+
+/* Every variant of every public kernel compiled in; *count (when count
+ * is not NULL) receives the number of entries. The variants of one kernel
+ * are consecutive, portable first, the one the public function calls
+ * last. */
+BNN_API const bnn_kernel_variant *bnn_kernel_variants(int *count);
+
+/* Name of the variant public function `kernel` runs ("portable",
+ * "avx512", ...), or NULL when `kernel` is not a kernel of the runtime. */
+BNN_API const char *bnn_variant_of(const char *kernel);
+
+/* Entry point of one variant of a kernel, or NULL when that variant is not
+ * compiled in. */
+BNN_API bnn_any_fn bnn_variant_fn(const char *kernel, const char *variant);
+
 #ifdef __cplusplus
 }
 #endif
 
 #include "bnn_ops.h"
+#include "bnn_int8.h"
 
 #endif /* BNN_H */

@@ -29,7 +29,7 @@ static int32_t bconv_pixel_block(const bnn_bconv2d_params *p,
     int32_t cg = p->in_c / p->groups, cw = bnn_words(cg);
     int32_t cwin = bnn_words(p->in_c);
     /* whole-word group slices: read words, no bit extraction */
-    int aligned = p->groups == 1 || cg % 32 == 0;
+    int aligned = p->groups == 1 || cg % BNN_WORD_BITS == 0;
     int32_t ky, kx, w, l, taps = 0;
     uint32_t a[16]; /* local: the weights cannot alias it */
     for (l = 0; l < 16; l++)
@@ -50,13 +50,15 @@ static int32_t bconv_pixel_block(const bnn_bconv2d_params *p,
                 continue;
             taps++;
             for (w = 0; w < cw; w++) {
-                int32_t nb = cg - 32 * w < 32 ? cg - 32 * w : 32;
+                int32_t nb = cg - BNN_WORD_BITS * w < BNN_WORD_BITS
+                                 ? cg - BNN_WORD_BITS * w
+                                 : BNN_WORD_BITS;
                 uint32_t x;
                 if (src)
                     x = aligned ? src[g * cw + w]
-                                : bnn_load_bits(src, g * cg + 32 * w, nb);
+                                : bnn_load_bits(src, g * cg + BNN_WORD_BITS * w, nb);
                 else if (p->pad_mode == BNN_PAD_MINUS_ONE)
-                    x = nb == 32 ? 0xFFFFFFFFu : (1u << nb) - 1u;
+                    x = bnn_low_bits(nb);
                 else
                     x = 0;
                 for (l = 0; l < 16; l++)
@@ -149,17 +151,17 @@ BNN_API bnn_status bnn_bconv2d_b_b__portable(const bnn_bconv2d_params *p,
 BNN_API bnn_status bnn_bconv2d_b_i32(const bnn_bconv2d_params *p, const uint32_t *in,
                              int32_t *out, void *scratch)
 {
-    return BNN_BEST(bnn_bconv2d_b_i32)(p, in, out, scratch);
+    return BNN_BEST(BIN, bnn_bconv2d_b_i32)(p, in, out, scratch);
 }
 
 BNN_API bnn_status bnn_bconv2d_b_f32(const bnn_bconv2d_params *p, const uint32_t *in,
                              float *out, void *scratch)
 {
-    return BNN_BEST(bnn_bconv2d_b_f32)(p, in, out, scratch);
+    return BNN_BEST(BIN, bnn_bconv2d_b_f32)(p, in, out, scratch);
 }
 
 BNN_API bnn_status bnn_bconv2d_b_b(const bnn_bconv2d_params *p, const uint32_t *in,
                            uint32_t *out, void *scratch)
 {
-    return BNN_BEST(bnn_bconv2d_b_b)(p, in, out, scratch);
+    return BNN_BEST(BIN, bnn_bconv2d_b_b)(p, in, out, scratch);
 }

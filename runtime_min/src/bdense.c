@@ -75,17 +75,17 @@ BNN_API bnn_status bnn_bdense_b_b__portable(const bnn_bdense_params *p,
 BNN_API bnn_status bnn_bdense_b_i32(const bnn_bdense_params *p, const uint32_t *in,
                             int32_t *out)
 {
-    return BNN_BEST(bnn_bdense_b_i32)(p, in, out);
+    return BNN_BEST(BIN, bnn_bdense_b_i32)(p, in, out);
 }
 
 BNN_API bnn_status bnn_bdense_b_f32(const bnn_bdense_params *p, const uint32_t *in,
                             float *out)
 {
-    return BNN_BEST(bnn_bdense_b_f32)(p, in, out);
+    return BNN_BEST(BIN, bnn_bdense_b_f32)(p, in, out);
 }
 
 BNN_API bnn_status bnn_bdense_b_b(const bnn_bdense_params *p, const uint32_t *in,
                           uint32_t *out)
 {
-    return BNN_BEST(bnn_bdense_b_b)(p, in, out);
+    return BNN_BEST(BIN, bnn_bdense_b_b)(p, in, out);
 }

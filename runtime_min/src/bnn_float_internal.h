@@ -8,6 +8,7 @@
 #define BNN_FLOAT_INTERNAL_H
 
 #include "bnn.h"
+#include "bnn_variants.h"
 
 #include <float.h>
 #include <stddef.h>
@@ -26,27 +27,11 @@
  * oracle, bnn_conv2d_f32__portable) and the driver that walks output
  * rows, channel blocks and borders; an ISA variant only supplies the
  * register tile (CONV_PX pixels x CONV_OB channels) and calls the driver
- * with it. bnn_conv2d_f32 calls the best variant compiled in (chosen at
- * compile time from predefined macros; BNN_FORCE_PORTABLE disables all).
- * Every variant performs the same roundings in the same order, so all
- * give bit-identical results.
+ * with it. bnn_conv2d_f32 calls the best variant compiled in (family F32
+ * of bnn_variants.h, which also declares every variant). Every variant
+ * performs the same roundings in the same order, so all give
+ * bit-identical results.
  * ------------------------------------------------------------------------ */
-#if defined(BNN_FORCE_PORTABLE) && BNN_FORCE_PORTABLE + 0
-#define BNN_FL_HAVE_AVX512 0
-#define BNN_FL_HAVE_AVX2 0
-#else
-#if defined(__AVX512F__)
-#define BNN_FL_HAVE_AVX512 1
-#else
-#define BNN_FL_HAVE_AVX512 0
-#endif
-#if defined(__AVX2__)
-#define BNN_FL_HAVE_AVX2 1
-#else
-#define BNN_FL_HAVE_AVX2 0
-#endif
-#endif
-
 #define BNN_CONV_PX 4     /* output pixels per portable register tile */
 #define BNN_CONV_PX_MAX 8 /* most output pixels any variant's tile takes */
 #define BNN_CONV_OB 16    /* output channels per register tile */
@@ -94,95 +79,12 @@ typedef void (*bnn_conv_tile_fn)(int32_t np, const bnn_conv_red *r,
 BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *in,
                               float *out, bnn_conv_tile_fn tile, int32_t px);
 
-BNN_API bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
-                                    const float *in, float *out,
-                                    void *scratch);
-#if BNN_FL_HAVE_AVX512
-BNN_API bnn_status bnn_conv2d_f32__avx512(const bnn_conv2d_params *p,
-                                  const float *in, float *out, void *scratch);
-#endif
-#if BNN_FL_HAVE_AVX2
-BNN_API bnn_status bnn_conv2d_f32__avx2(const bnn_conv2d_params *p, const float *in,
-                                float *out, void *scratch);
-#endif
-
 /* The convolution + max pooling driver: as bnn_conv2d_f32_run for the
  * convolution, whose rows go through a ring in scratch into the pooling
  * (bnn_conv2d_maxpool_f32 in bnn.h). */
 BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
     const bnn_conv2d_maxpool_params *mp, const float *in, float *out,
     void *scratch, bnn_conv_tile_fn tile, int32_t px);
-
-BNN_API bnn_status bnn_conv2d_maxpool_f32__portable(
-    const bnn_conv2d_maxpool_params *p, const float *in, float *out,
-    void *scratch);
-#if BNN_FL_HAVE_AVX512
-BNN_API bnn_status bnn_conv2d_maxpool_f32__avx512(
-    const bnn_conv2d_maxpool_params *p, const float *in, float *out,
-    void *scratch);
-#endif
-#if BNN_FL_HAVE_AVX2
-BNN_API bnn_status bnn_conv2d_maxpool_f32__avx2(
-    const bnn_conv2d_maxpool_params *p, const float *in, float *out,
-    void *scratch);
-#endif
-/* The conv2d variants compiled into the library (decided by the flags the
- * library was built with, not those of the caller): fills up to max
- * names and entry points, portable first and the one bnn_conv2d_f32 calls
- * last, and returns how many there are. For tests and benchmarks. */
-typedef bnn_status (*bnn_conv2d_f32_fn)(const bnn_conv2d_params *p,
-                                        const float *in, float *out,
-                                        void *scratch);
-BNN_API int bnn_conv2d_f32_variants(const char **names, bnn_conv2d_f32_fn *fns,
-                            int max);
-
-/* The same for bnn_conv2d_maxpool_f32. */
-typedef bnn_status (*bnn_conv2d_maxpool_f32_fn)(
-    const bnn_conv2d_maxpool_params *p, const float *in, float *out,
-    void *scratch);
-BNN_API int bnn_conv2d_maxpool_f32_variants(const char **names,
-                                    bnn_conv2d_maxpool_f32_fn *fns, int max);
-
-#if BNN_FL_HAVE_AVX512
-#define BNN_FL_BEST_CONV2D bnn_conv2d_f32__avx512
-#define BNN_FL_BEST_CONV2D_MAXPOOL bnn_conv2d_maxpool_f32__avx512
-#elif BNN_FL_HAVE_AVX2
-#define BNN_FL_BEST_CONV2D bnn_conv2d_f32__avx2
-#define BNN_FL_BEST_CONV2D_MAXPOOL bnn_conv2d_maxpool_f32__avx2
-#else
-#define BNN_FL_BEST_CONV2D bnn_conv2d_f32__portable
-#define BNN_FL_BEST_CONV2D_MAXPOOL bnn_conv2d_maxpool_f32__portable
-#endif
-
-/* BASE_variants(names, fns, max): the variants of kernel BASE compiled
- * in, portable first and the one the entry point calls last. */
-#if BNN_FL_HAVE_AVX2
-#define BNN_FL_ADD_AVX2(BASE) nm[n] = "avx2", fn[n++] = BASE##__avx2;
-#else
-#define BNN_FL_ADD_AVX2(BASE)
-#endif
-#if BNN_FL_HAVE_AVX512
-#define BNN_FL_ADD_AVX512(BASE) nm[n] = "avx512", fn[n++] = BASE##__avx512;
-#else
-#define BNN_FL_ADD_AVX512(BASE)
-#endif
-#define BNN_FL_VARIANT_LIST(BASE, FNTYPE)                                    \
-    BNN_API int BASE##_variants(const char **names, FNTYPE *fns, int max)   \
-    {                                                                        \
-        const char *nm[3];                                                   \
-        FNTYPE fn[3];                                                        \
-        int n = 0;                                                           \
-        nm[n] = "portable", fn[n++] = BASE##__portable;                      \
-        BNN_FL_ADD_AVX2(BASE)                                                \
-        BNN_FL_ADD_AVX512(BASE)                                              \
-        for (int i = 0; i < n && i < max; ++i) {                             \
-            if (names)                                                       \
-                names[i] = nm[i];                                            \
-            if (fns)                                                         \
-                fns[i] = fn[i];                                              \
-        }                                                                    \
-        return n;                                                            \
-    }
 
 /* ------------------------------------------------------------------------
  * Float dense variants. dense_f32.c holds the portable row block and the
@@ -217,28 +119,6 @@ static inline float bnn_dense_tail(float v, int32_t kk, int32_t k,
 BNN_API bnn_status bnn_dense_f32_run(const bnn_dense_params *p, const float *in,
                              float *out, bnn_dense_rows_fn rows,
                              int32_t block);
-
-typedef bnn_status (*bnn_dense_f32_fn)(const bnn_dense_params *p,
-                                       const float *in, float *out);
-BNN_API bnn_status bnn_dense_f32__portable(const bnn_dense_params *p,
-                                   const float *in, float *out);
-#if BNN_FL_HAVE_AVX512
-BNN_API bnn_status bnn_dense_f32__avx512(const bnn_dense_params *p,
-                                 const float *in, float *out);
-#define BNN_FL_BEST_DENSE bnn_dense_f32__avx512
-#elif BNN_FL_HAVE_AVX2
-#define BNN_FL_BEST_DENSE bnn_dense_f32__avx2
-#else
-#define BNN_FL_BEST_DENSE bnn_dense_f32__portable
-#endif
-#if BNN_FL_HAVE_AVX2
-BNN_API bnn_status bnn_dense_f32__avx2(const bnn_dense_params *p,
-                               const float *in, float *out);
-#endif
-/* The dense variants compiled into the library, as
- * bnn_conv2d_f32_variants. */
-BNN_API int bnn_dense_f32_variants(const char **names, bnn_dense_f32_fn *fns,
-                           int max);
 
 /* Pooling window of output o along one axis, MXNet semantics: start =
  * o*s - pad, end = min(start + k, in + pad); *lo, *hi: the window clipped

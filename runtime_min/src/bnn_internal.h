@@ -11,14 +11,6 @@
 #include "bnn.h"
 #include "bnn_variants.h"
 
-#if defined(__GNUC__)
-#define BNN_ALWAYS_INLINE static inline __attribute__((always_inline))
-#define BNN_NOINLINE static __attribute__((noinline))
-#else
-#define BNN_ALWAYS_INLINE static inline
-#define BNN_NOINLINE static
-#endif
-
 /* Portable popcount. GCC lowers __builtin_popcount to a libgcc call on
  * targets without a popcount instruction (Cortex-M, RISC-V without Zbb),
  * so the explicit SWAR form is used there. */
@@ -38,22 +30,22 @@ static inline uint32_t bnn_popcount32(uint32_t x)
 /* Mask of the valid bits of the last word holding n bits (n > 0). */
 static inline uint32_t bnn_tail_mask(int32_t n)
 {
-    uint32_t r = (uint32_t)n & 31u;
+    uint32_t r = bnn_bit_of(n);
     return r ? ((1u << r) - 1u) : 0xFFFFFFFFu;
 }
 
 /* Bits [bit, bit + n) of a packed pixel as the low n bits of a word
- * (1 <= n <= 32), higher bits 0. Reads only the words holding those bits,
- * so it never reads past the last word of the pixel. */
+ * (1 <= n <= BNN_WORD_BITS), higher bits 0. Reads only the words holding
+ * those bits, so it never reads past the last word of the pixel. */
 static inline uint32_t bnn_load_bits(const uint32_t *px, int32_t bit,
                                      int32_t n)
 {
-    uint32_t sh = (uint32_t)bit & 31u;
-    const uint32_t *w = px + (bit >> 5);
+    uint32_t sh = bnn_bit_of(bit);
+    const uint32_t *w = px + bnn_word_of(bit);
     uint32_t v = w[0] >> sh;
-    if (sh != 0 && (int32_t)sh + n > 32)
-        v |= w[1] << (32u - sh);
-    return n >= 32 ? v : v & ((1u << n) - 1u);
+    if (sh != 0 && (int32_t)sh + n > BNN_WORD_BITS)
+        v |= w[1] << (BNN_WORD_BITS - sh);
+    return v & bnn_low_bits(n);
 }
 
 /* The three output transforms of the binary conv and dense kernels. */
@@ -91,8 +83,8 @@ static inline void bnn_store_dot(bnn_out_kind kind, void *out, size_t base, int3
     else if (kind == BNN_OUT_F32)
         ((float *)out)[base + (size_t)o] = bnn_affine_out(dot, mul[o], add[o]);
     else
-        ((uint32_t *)out)[base + (size_t)(o >> 5)] |=
-            bnn_thresh_bit(dot, thresh[o], dir[o]) << (o & 31);
+        ((uint32_t *)out)[base + (size_t)bnn_word_of(o)] |=
+            bnn_thresh_bit(dot, thresh[o], dir[o]) << bnn_bit_of(o);
 }
 
 /* Checks every documented constraint of a binary conv2d call producing
@@ -150,7 +142,7 @@ static inline bnn_status bnn_bdense_check(const bnn_bdense_params *p,
     if (!p || !in || !out || !p->weights)
         return BNN_ARG_ERROR;
     if (p->n <= 0 || p->in_words <= 0 || p->k <= 0 || p->out_c <= 0 ||
-        (int64_t)p->k > (int64_t)p->in_words * 32 || p->k > (1 << 29))
+        (int64_t)p->k > (int64_t)p->in_words * BNN_WORD_BITS || p->k > (1 << 29))
         return BNN_ARG_ERROR;
     switch (kind) {
     case BNN_OUT_I32:
@@ -170,12 +162,12 @@ static inline bnn_status bnn_bdense_check(const bnn_bdense_params *p,
 
 /* True when a variant can run the conv with whole-word group slices and
  * 16-channel blocks that never straddle two groups: one group, or groups
- * whose input and output channel counts are multiples of 32 and 16. The
- * SIMD variants fall back to the portable kernel otherwise. */
+ * whose input and output channel counts are multiples of BNN_WORD_BITS
+ * and 16. The SIMD variants fall back to the portable kernel otherwise. */
 static inline int bnn_bconv2d_word_aligned(const bnn_bconv2d_params *p)
 {
     int32_t cg = p->in_c / p->groups, og = p->out_c / p->groups;
-    return p->groups == 1 || (cg % 32 == 0 && og % BNN_OC_BLOCK == 0);
+    return p->groups == 1 || (cg % BNN_WORD_BITS == 0 && og % BNN_OC_BLOCK == 0);
 }
 
 /*
@@ -321,15 +313,15 @@ static inline void bnn_emit16_scalar(bnn_out_kind kind, void *out_px,
             bits |= bnn_thresh_bit(dot[l], thresh[o], dir[o]) << l;
     }
     if (kind == BNN_OUT_B) {
-        uint32_t *w = (uint32_t *)out_px + (o0 >> 5);
-        if ((o0 & 16) == 0)
+        uint32_t *w = (uint32_t *)out_px + bnn_word_of(o0);
+        if (bnn_bit_of(o0) == 0)
             *w = bits;
         else
-            *w |= bits << 16;
+            *w |= bits << bnn_bit_of(o0);
     }
 }
 
-#if BNN_HAVE_ARMV7EM
+#if BNN_BIN_armv7em
 #include <arm_acle.h>
 
 /* popcount(v) as 8 nibble counts (each 0..4): the first two SWAR steps. */
@@ -366,20 +358,25 @@ static inline uint32_t bnn_dot_swar(const uint32_t *x, const uint32_t *w,
 }
 #endif
 
-#if BNN_HAVE_AVX512
-#include <immintrin.h>
+/* Checks the arguments every bnn_pack_*f32_b variant shares (bnn.h). */
+static inline bnn_status bnn_pack_check(int32_t pixels, int32_t c, const float *in,
+                                        int32_t in_pixel_stride, const uint32_t *out,
+                                        int32_t out_pixel_stride)
+{
+    if (pixels < 0 || c <= 0 || in_pixel_stride < c ||
+        out_pixel_stride < bnn_words(c) || (pixels > 0 && (!in || !out)))
+        return BNN_ARG_ERROR;
+    return BNN_OK;
+}
 
-/* The sign packing of bnn_pack_f32_b (mul NULL) and bnn_pack_affine_f32_b
- * (arguments already checked), in arch/x86_avx512/pack_avx512.c. */
-BNN_API void bnn_pack_rows_f32_b__avx512(int32_t pixels, int32_t c, const float *in,
-                                 int32_t in_pixel_stride, const float *mul,
-                                 const float *add, uint32_t *out,
-                                 int32_t out_pixel_stride);
+#if BNN_BIN_avx512
+#include <immintrin.h>
 
 /* Writes output channels [o0, o0 + 16) (clipped to out_c) of one output
  * pixel or row from their exact dot products d. out_px points at the
  * pixel's first element (f32/i32) or word (b). For BNN_OUT_B, o0 is a
- * multiple of 16 and the 16 bits go to half (o0/16) & 1 of word o0/32:
+ * multiple of 16 and the 16 bits go to half (o0/16) & 1 of word
+ * bnn_word_of(o0):
  * the low half writes the whole word (high half 0), the high half is
  * OR-ed in, so blocks must be emitted in increasing order per pixel. */
 BNN_ALWAYS_INLINE void bnn_emit16_avx512(bnn_out_kind kind, void *out_px,
@@ -406,22 +403,22 @@ BNN_ALWAYS_INLINE void bnn_emit16_avx512(bnn_out_kind kind, void *out_px,
         __mmask16 lt = _mm512_cmplt_epi32_mask(d, th);
         __mmask16 gt = _mm512_cmpgt_epi32_mask(d, th);
         uint32_t bits = (uint32_t)(((lt & ~dm) | (gt & dm)) & m);
-        uint32_t *w = (uint32_t *)out_px + (o0 >> 5);
-        if ((o0 & 16) == 0)
+        uint32_t *w = (uint32_t *)out_px + bnn_word_of(o0);
+        if (bnn_bit_of(o0) == 0)
             *w = bits;
         else
-            *w |= bits << 16;
+            *w |= bits << bnn_bit_of(o0);
     }
 }
 #endif
 
-#if BNN_HAVE_AVX2
+#if BNN_BIN_avx2
 #include <immintrin.h>
 
 /* Writes output channels [o0, o0 + 8) (clipped to out_c) of one output
  * pixel or row from their exact dot products d; o0 is a multiple of 8.
  * out_px as for bnn_emit16_avx512. For BNN_OUT_B the 8 bits go to bits
- * o0 % 32 .. of word o0 / 32: the first byte of a word writes the whole
+ * bnn_bit_of(o0) .. of word bnn_word_of(o0): the first byte of a word writes the whole
  * word, later ones are OR-ed in (emit in increasing o0 per pixel). */
 BNN_ALWAYS_INLINE void bnn_emit8_avx2(bnn_out_kind kind, void *out_px,
                                       int32_t o0, int32_t out_c, __m256i d,
@@ -467,11 +464,11 @@ BNN_ALWAYS_INLINE void bnn_emit8_avx2(bnn_out_kind kind, void *out_px,
             return;
     }
     {
-        uint32_t *w = (uint32_t *)out_px + (o0 >> 5);
-        if ((o0 & 31) == 0)
+        uint32_t *w = (uint32_t *)out_px + bnn_word_of(o0);
+        if (bnn_bit_of(o0) == 0)
             *w = bits;
         else
-            *w |= bits << (o0 & 31);
+            *w |= bits << bnn_bit_of(o0);
     }
 }
 #endif

@@ -538,16 +538,13 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32__portable(
                                       CONV_PX);
 }
 
-BNN_FL_VARIANT_LIST(bnn_conv2d_f32, bnn_conv2d_f32_fn)
-BNN_FL_VARIANT_LIST(bnn_conv2d_maxpool_f32, bnn_conv2d_maxpool_f32_fn)
-
 /* Reads in (n x in_h x in_w x in_c), writes out_c channels of every output
  * pixel (channels past out_c of a wider destination are untouched). The
  * scratch pointer is unused (scratch size is 0) and may be NULL. */
 BNN_API bnn_status bnn_conv2d_f32(const bnn_conv2d_params *p, const float *in,
                           float *out, void *scratch)
 {
-    return BNN_FL_BEST_CONV2D(p, in, out, scratch);
+    return BNN_BEST(F32, bnn_conv2d_f32)(p, in, out, scratch);
 }
 
 /* Reads in (n x in_h x in_w x in_c), writes the pooled tensor (n x
@@ -556,5 +553,5 @@ BNN_API bnn_status bnn_conv2d_f32(const bnn_conv2d_params *p, const float *in,
 BNN_API bnn_status bnn_conv2d_maxpool_f32(const bnn_conv2d_maxpool_params *p,
                                   const float *in, float *out, void *scratch)
 {
-    return BNN_FL_BEST_CONV2D_MAXPOOL(p, in, out, scratch);
+    return BNN_BEST(F32, bnn_conv2d_maxpool_f32)(p, in, out, scratch);
 }

@@ -108,10 +108,8 @@ BNN_API bnn_status bnn_dense_f32__portable(const bnn_dense_params *p,
     return bnn_dense_f32_run(p, in, out, dense_rows_portable, DENSE_ROWS);
 }
 
-BNN_FL_VARIANT_LIST(bnn_dense_f32, bnn_dense_f32_fn)
-
 BNN_API bnn_status bnn_dense_f32(const bnn_dense_params *p, const float *in,
                          float *out)
 {
-    return BNN_FL_BEST_DENSE(p, in, out);
+    return BNN_BEST(F32, bnn_dense_f32)(p, in, out);
 }

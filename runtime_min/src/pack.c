@@ -1,7 +1,8 @@
 /*
  * pack.c - float <-> bit conversion (det_sign semantics: x < 0 is -1, so
  * 0, -0.0 and NaN are +1; a compare, never the float's sign bit) and
- * binary channel copies. The sign packing has an AVX-512 form
+ * binary channel copies. The sign packing is a dispatched kernel (family
+ * PACK in bnn_variants.h) with an AVX-512 variant
  * (arch/x86_avx512/pack_avx512.c: a vector compare is a packed half-word);
  * everything else is portable only.
  */
@@ -13,43 +14,58 @@ static void pack_rows(int32_t pixels, int32_t c, const float *in,
                       int32_t in_pixel_stride, const float *mul,
                       const float *add, uint32_t *out, int32_t out_pixel_stride)
 {
-#if BNN_HAVE_AVX512
-    bnn_pack_rows_f32_b__avx512(pixels, c, in, in_pixel_stride, mul, add, out,
-                                out_pixel_stride);
-#else
     int32_t p, w, nw = bnn_words(c);
     for (p = 0; p < pixels; p++) {
         const float *x = in + (size_t)p * (size_t)in_pixel_stride;
         uint32_t *o = out + (size_t)p * (size_t)out_pixel_stride;
         for (w = 0; w < nw; w++) {
-            int32_t j, n = c - w * 32 < 32 ? c - w * 32 : 32;
+            const int32_t ch0 = w * BNN_WORD_BITS;
+            int32_t j, n = c - ch0 < BNN_WORD_BITS ? c - ch0 : BNN_WORD_BITS;
             uint32_t bits = 0;
             if (mul)
                 for (j = 0; j < n; j++) {
-                    int32_t ch = w * 32 + j;
-                    float y = x[ch] * mul[ch];
-                    y = y + add[ch];
+                    float y = x[ch0 + j] * mul[ch0 + j];
+                    y = y + add[ch0 + j];
                     bits |= (uint32_t)(y < 0.0f) << j;
                 }
             else
                 for (j = 0; j < n; j++)
-                    bits |= (uint32_t)(x[w * 32 + j] < 0.0f) << j;
+                    bits |= (uint32_t)(x[ch0 + j] < 0.0f) << j;
             o[w] = bits;
         }
     }
-#endif
+}
+
+BNN_API bnn_status bnn_pack_f32_b__portable(int32_t pixels, int32_t c, const float *in,
+                                    int32_t in_pixel_stride, uint32_t *out,
+                                    int32_t out_pixel_stride)
+{
+    if (bnn_pack_check(pixels, c, in, in_pixel_stride, out, out_pixel_stride) != BNN_OK)
+        return BNN_ARG_ERROR;
+    pack_rows(pixels, c, in, in_pixel_stride, NULL, NULL, out,
+              out_pixel_stride);
+    return BNN_OK;
+}
+
+BNN_API bnn_status bnn_pack_affine_f32_b__portable(int32_t pixels, int32_t c,
+                                           const float *in, int32_t in_pixel_stride,
+                                           const float *mul, const float *add,
+                                           uint32_t *out, int32_t out_pixel_stride)
+{
+    if (bnn_pack_check(pixels, c, in, in_pixel_stride, out, out_pixel_stride) != BNN_OK ||
+        !mul || !add)
+        return BNN_ARG_ERROR;
+    pack_rows(pixels, c, in, in_pixel_stride, mul, add, out,
+              out_pixel_stride);
+    return BNN_OK;
 }
 
 BNN_API bnn_status bnn_pack_f32_b(int32_t pixels, int32_t c, const float *in,
                           int32_t in_pixel_stride, uint32_t *out,
                           int32_t out_pixel_stride)
 {
-    if (pixels < 0 || c <= 0 || in_pixel_stride < c ||
-        out_pixel_stride < bnn_words(c))
-        return BNN_ARG_ERROR;
-    pack_rows(pixels, c, in, in_pixel_stride, NULL, NULL, out,
-              out_pixel_stride);
-    return BNN_OK;
+    return BNN_BEST(PACK, bnn_pack_f32_b)(pixels, c, in, in_pixel_stride, out,
+                                          out_pixel_stride);
 }
 
 BNN_API bnn_status bnn_pack_affine_f32_b(int32_t pixels, int32_t c, const float *in,
@@ -57,12 +73,8 @@ BNN_API bnn_status bnn_pack_affine_f32_b(int32_t pixels, int32_t c, const float 
                                  const float *add, uint32_t *out,
                                  int32_t out_pixel_stride)
 {
-    if (pixels < 0 || c <= 0 || in_pixel_stride < c || !mul || !add ||
-        out_pixel_stride < bnn_words(c))
-        return BNN_ARG_ERROR;
-    pack_rows(pixels, c, in, in_pixel_stride, mul, add, out,
-              out_pixel_stride);
-    return BNN_OK;
+    return BNN_BEST(PACK, bnn_pack_affine_f32_b)(pixels, c, in, in_pixel_stride, mul,
+                                                 add, out, out_pixel_stride);
 }
 
 BNN_API bnn_status bnn_unpack_b_f32(int32_t pixels, int32_t c, const uint32_t *in,
@@ -77,25 +89,25 @@ BNN_API bnn_status bnn_unpack_b_f32(int32_t pixels, int32_t c, const uint32_t *i
         const uint32_t *x = in + (size_t)p * (size_t)in_pixel_stride;
         float *o = out + (size_t)p * (size_t)out_pixel_stride;
         for (ch = 0; ch < c; ch++)
-            o[ch] = ((x[ch >> 5] >> (ch & 31)) & 1u) ? -1.0f : 1.0f;
+            o[ch] = ((x[bnn_word_of(ch)] >> bnn_bit_of(ch)) & 1u) ? -1.0f : 1.0f;
     }
     return BNN_OK;
 }
 
-/* Writes the low n bits (1..32, higher bits of v are 0) of v to bits
- * [bit, bit + n) of a packed row, keeping every other bit. */
+/* Writes the low n bits (1..BNN_WORD_BITS, higher bits of v are 0) of v
+ * to bits [bit, bit + n) of a packed row, keeping every other bit. */
 static void put_bits(uint32_t *row, int32_t bit, int32_t n, uint32_t v)
 {
-    uint32_t sh = (uint32_t)bit & 31u;
-    uint32_t *w = row + (bit >> 5);
-    uint32_t m = n >= 32 ? 0xFFFFFFFFu : (1u << n) - 1u;
+    uint32_t sh = bnn_bit_of(bit);
+    uint32_t *w = row + bnn_word_of(bit);
+    uint32_t m = bnn_low_bits(n);
     w[0] = (w[0] & ~(m << sh)) | (v << sh);
-    if (sh != 0 && (int32_t)sh + n > 32)
-        w[1] = (w[1] & ~(m >> (32u - sh))) | (v >> (32u - sh));
+    if (sh != 0 && (int32_t)sh + n > BNN_WORD_BITS)
+        w[1] = (w[1] & ~(m >> (BNN_WORD_BITS - sh))) | (v >> (BNN_WORD_BITS - sh));
 }
 
 /* Word at a time: each source word (tail masked) is placed at bit
- * dst_c_offset + 32*w of the destination pixel with put_bits. */
+ * dst_c_offset + BNN_WORD_BITS*w of the destination pixel with put_bits. */
 BNN_API bnn_status bnn_copy_channels_b(int32_t pixels, int32_t c, const uint32_t *in,
                                int32_t in_pixel_stride, uint32_t *out,
                                int32_t out_pixel_stride, int32_t dst_c_offset)
@@ -109,9 +121,10 @@ BNN_API bnn_status bnn_copy_channels_b(int32_t pixels, int32_t c, const uint32_t
         const uint32_t *x = in + (size_t)p * (size_t)in_pixel_stride;
         uint32_t *o = out + (size_t)p * (size_t)out_pixel_stride;
         for (w = 0; w < nw; w++) {
-            int32_t n = c - 32 * w < 32 ? c - 32 * w : 32;
-            uint32_t v = x[w] & (n >= 32 ? 0xFFFFFFFFu : (1u << n) - 1u);
-            put_bits(o, dst_c_offset + 32 * w, n, v);
+            int32_t n = c - BNN_WORD_BITS * w < BNN_WORD_BITS ? c - BNN_WORD_BITS * w
+                                                                : BNN_WORD_BITS;
+            uint32_t v = x[w] & bnn_low_bits(n);
+            put_bits(o, dst_c_offset + BNN_WORD_BITS * w, n, v);
         }
     }
     return BNN_OK;

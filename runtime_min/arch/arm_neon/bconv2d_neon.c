@@ -1,6 +1,6 @@
 /*
  * bconv2d_neon.c - binary conv2d for AArch64 Advanced SIMD
- * (bnn_bconv2d_b_*__neon). Compiles to nothing unless BNN_HAVE_NEON.
+ * (bnn_bconv2d_b_*__neon). Compiles to nothing unless BNN_BIN_neon.
  *
  * Register tile: up to UK_P_NEON output pixels x one block of 16 output
  * channels (four q registers of 4 channels). For every (tap, input word)
@@ -16,7 +16,7 @@
  */
 #include "bnn_internal.h"
 
-#if BNN_HAVE_NEON
+#if BNN_BIN_neon
 #include <arm_neon.h>
 
 #define UK_P_NEON 4 /* output pixels per register tile */

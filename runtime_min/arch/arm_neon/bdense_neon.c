@@ -1,6 +1,6 @@
 /*
  * bdense_neon.c - binary dense for AArch64 Advanced SIMD
- * (bnn_bdense_b_*__neon). Compiles to nothing unless BNN_HAVE_NEON.
+ * (bnn_bdense_b_*__neon). Compiles to nothing unless BNN_BIN_neon.
  *
  * Tile: up to DENSE_R_NEON rows x one block of 16 output channels; per input
  * word the block's four weight vectors are loaded once, eor + cnt + uadalp
@@ -9,7 +9,7 @@
  */
 #include "bnn_internal.h"
 
-#if BNN_HAVE_NEON
+#if BNN_BIN_neon
 #include <arm_neon.h>
 
 #define DENSE_R_NEON 4

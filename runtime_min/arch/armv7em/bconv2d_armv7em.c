@@ -1,7 +1,7 @@
 /*
  * bconv2d_armv7em.c - binary conv2d for Armv7E-M with the DSP extension
  * (Cortex-M4/M7/M33; bnn_bconv2d_b_*__armv7em). Compiles to nothing
- * unless BNN_HAVE_ARMV7EM.
+ * unless BNN_BIN_armv7em.
  *
  * Small code first: one output pixel at a time. The pixel's input words
  * of every (tap, word) step are gathered into a contiguous column in
@@ -18,7 +18,7 @@
  */
 #include "bnn_internal.h"
 
-#if BNN_HAVE_ARMV7EM
+#if BNN_BIN_armv7em
 
 /* The conv of a checked, word-aligned call. Always inlined into the entry
  * (bconv2d_driver.h): left to GCC, a model's binary convs ran 10 % more

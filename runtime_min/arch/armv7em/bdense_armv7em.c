@@ -1,13 +1,13 @@
 /*
  * bdense_armv7em.c - binary dense for Armv7E-M with the DSP extension
- * (bnn_bdense_b_*__armv7em). Compiles to nothing unless BNN_HAVE_ARMV7EM.
+ * (bnn_bdense_b_*__armv7em). Compiles to nothing unless BNN_BIN_armv7em.
  * Each output channel is one bnn_dot_swar (SWAR nibble counts, three words
  * per byte fold, USADA8) over the row and the channel's strided weights.
  * Handles every shape; no fallback.
  */
 #include "bnn_internal.h"
 
-#if BNN_HAVE_ARMV7EM
+#if BNN_BIN_armv7em
 
 static bnn_status dense_entry_armv7em(const bnn_bdense_params *p, const uint32_t *in,
                               void *out, bnn_out_kind kind)

@@ -1,6 +1,6 @@
 /*
  * bconv2d_avx2.c - binary conv2d for x86 AVX2 (bnn_bconv2d_b_*__avx2).
- * Compiles to nothing unless BNN_HAVE_AVX2.
+ * Compiles to nothing unless BNN_BIN_avx2.
  *
  * AVX2 has no vector popcount: a byte's count is the sum of two table
  * lookups (vpshufb) on its nibbles. Register tile: up to UK_P_AVX2 output
@@ -17,7 +17,7 @@
  */
 #include "bnn_internal.h"
 
-#if BNN_HAVE_AVX2
+#if BNN_BIN_avx2
 
 #define UK_P_AVX2 4 /* output pixels per register tile */
 

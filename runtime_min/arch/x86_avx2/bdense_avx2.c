@@ -1,6 +1,6 @@
 /*
  * bdense_avx2.c - binary dense for x86 AVX2 (bnn_bdense_b_*__avx2).
- * Compiles to nothing unless BNN_HAVE_AVX2.
+ * Compiles to nothing unless BNN_BIN_avx2.
  *
  * Tile: up to DENSE_R_AVX2 rows x one block of 16 output channels; per input
  * word the block's two weight vectors are loaded once and every row's
@@ -10,7 +10,7 @@
  */
 #include "bnn_internal.h"
 
-#if BNN_HAVE_AVX2
+#if BNN_BIN_avx2
 
 #define DENSE_R_AVX2 4
 

@@ -1,6 +1,6 @@
 /*
  * conv2d_f32_avx2.c - register tile of the float conv2d for x86 AVX2
- * (bnn_conv2d_f32__avx2). Compiles to nothing unless BNN_FL_HAVE_AVX2.
+ * (bnn_conv2d_f32__avx2). Compiles to nothing unless BNN_F32_avx2.
  *
  * Same tile and arithmetic as the portable fconv_tile in src/conv2d_f32.c:
  * 4 pixels x 16 channels in eight ymm accumulators (two per pixel); per
@@ -12,7 +12,7 @@
  */
 #include "bnn_float_internal.h"
 
-#if BNN_FL_HAVE_AVX2
+#if BNN_F32_avx2
 
 #include <immintrin.h>
 

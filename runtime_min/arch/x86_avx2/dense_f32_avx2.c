@@ -1,6 +1,6 @@
 /*
  * dense_f32_avx2.c - row block of the float dense layer for x86 AVX2
- * (bnn_dense_f32__avx2). Compiles to nothing unless BNN_FL_HAVE_AVX2.
+ * (bnn_dense_f32__avx2). Compiles to nothing unless BNN_F32_avx2.
  *
  * As dense_f32_avx512.c with the 16 partial sums of a row in two ymm
  * registers (lanes 0-7 and 8-15), whose sum is the first step of the
@@ -9,7 +9,7 @@
  */
 #include "bnn_float_internal.h"
 
-#if BNN_FL_HAVE_AVX2
+#if BNN_F32_avx2
 
 #include <immintrin.h>
 

@@ -1,6 +1,6 @@
 /*
  * bconv2d_avx512.c - binary conv2d for x86 AVX-512 with VPOPCNTD
- * (bnn_bconv2d_b_*__avx512). Compiles to nothing unless BNN_HAVE_AVX512.
+ * (bnn_bconv2d_b_*__avx512). Compiles to nothing unless BNN_BIN_avx512.
  *
  * Register tile: up to UK_P_AVX512 (4) output pixels x 4 blocks of 16 output
  * channels, one zmm accumulator (16 x int32 popcount sums) each. For every
@@ -22,10 +22,13 @@
  */
 #include "bnn_internal.h"
 
-#if BNN_HAVE_AVX512
+#if BNN_BIN_avx512
 
 #define UK_P_AVX512 4 /* output pixels per register tile (conv_tile_full: 4) */
 #define UK_B 4 /* 16-channel blocks per register tile (conv_tile_full: 4) */
+
+/* The bit outputs below put two 16-channel masks in one packed word. */
+typedef char bnn_two_blocks_per_word[BNN_WORD_BITS == 2 * BNN_OC_BLOCK ? 1 : -1];
 
 #define BCONV2D_ISA avx512
 #define BCONV2D_TILE_P UK_P_AVX512
@@ -76,10 +79,10 @@ BNN_ALWAYS_INLINE void conv_tile_store(const conv_ctx_avx512 *c, const conv_batc
                     (_mm512_mask_cmpgt_epi32_mask(dm[b], d, th[b]) |
                      _mm512_mask_cmplt_epi32_mask((__mmask16)~dm[b], d, th[b])) &
                     vm[b]);
-                if ((o0 & 16) == 0)
-                    opx[o0 >> 5] = bits;
+                if (bnn_bit_of(o0) == 0)
+                    opx[bnn_word_of(o0)] = bits;
                 else
-                    opx[o0 >> 5] |= bits << 16;
+                    opx[bnn_word_of(o0)] |= bits << bnn_bit_of(o0);
             }
         }
         return;
@@ -246,7 +249,8 @@ BNN_ALWAYS_INLINE void conv_tile_full_body(const conv_ctx_avx512 *c,
 #define EMIT_BITS(P)                                                           \
     do {                                                                       \
         uint32_t *o_ = (uint32_t *)c->out +                                    \
-                       bt->pix[P] * (size_t)p->out_pixel_stride + (blk0 >> 1); \
+                       bt->pix[P] * (size_t)p->out_pixel_stride +         \
+                       bnn_word_of(blk0 * BNN_OC_BLOCK);                       \
         o_[0] = (uint32_t)_mm512_cmpgt_epi32_mask(_mm512_xor_si512(s##P##0, m0), t0) | \
                 (uint32_t)_mm512_cmpgt_epi32_mask(_mm512_xor_si512(s##P##1, m1), t1) << 16; \
         o_[1] = (uint32_t)_mm512_cmpgt_epi32_mask(_mm512_xor_si512(s##P##2, m2), t2) | \

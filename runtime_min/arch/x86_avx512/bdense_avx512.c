@@ -1,6 +1,6 @@
 /*
  * bdense_avx512.c - binary dense for x86 AVX-512 with VPOPCNTD
- * (bnn_bdense_b_*__avx512). Compiles to nothing unless BNN_HAVE_AVX512.
+ * (bnn_bdense_b_*__avx512). Compiles to nothing unless BNN_BIN_avx512.
  *
  * Tile: up to DENSE_R_AVX512 rows x 4 blocks of 16 output channels, one zmm
  * accumulator each; per input word it loads the 4 weight vectors once and
@@ -10,7 +10,7 @@
  */
 #include "bnn_internal.h"
 
-#if BNN_HAVE_AVX512
+#if BNN_BIN_avx512
 
 #define DENSE_R_AVX512 4
 

@@ -1,7 +1,7 @@
 /*
  * conv2d_f32_avx512.c - register tiles of the float conv2d for x86
  * AVX-512 (bnn_conv2d_f32__avx512). Compiles to nothing unless
- * BNN_FL_HAVE_AVX512.
+ * BNN_F32_avx512.
  *
  * Same arithmetic as the portable fconv_tile in src/conv2d_f32.c on a
  * wider tile: 8 pixels x 16 channels in eight zmm accumulators. Per
@@ -20,7 +20,7 @@
  */
 #include "bnn_float_internal.h"
 
-#if BNN_FL_HAVE_AVX512
+#if BNN_F32_avx512
 
 #include <immintrin.h>
 

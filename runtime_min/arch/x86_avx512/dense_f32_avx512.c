@@ -1,6 +1,6 @@
 /*
  * dense_f32_avx512.c - row block of the float dense layer for x86 AVX-512
- * (bnn_dense_f32__avx512). Compiles to nothing unless BNN_FL_HAVE_AVX512.
+ * (bnn_dense_f32__avx512). Compiles to nothing unless BNN_F32_avx512.
  *
  * Same arithmetic as the portable row block in src/dense_f32.c: the 16
  * partial sums of one output row are the 16 lanes of one zmm register
@@ -14,7 +14,7 @@
  */
 #include "bnn_float_internal.h"
 
-#if BNN_FL_HAVE_AVX512
+#if BNN_F32_avx512
 
 #include <immintrin.h>
 

@@ -1,8 +1,7 @@
 /*
  * pack_avx512.c - sign packing of float channels for x86 AVX-512
- * (bnn_pack_rows_f32_b__avx512, called by bnn_pack_f32_b and
- * bnn_pack_affine_f32_b in src/pack.c). Compiles to nothing unless
- * BNN_HAVE_AVX512.
+ * (bnn_pack_f32_b__avx512, bnn_pack_affine_f32_b__avx512; the portable
+ * kernels are in src/pack.c). Compiles to nothing unless BNN_PACK_avx512.
  *
  * A compare of 16 floats with 0 gives a 16-bit mask whose bit j is
  * (x[j] < 0): two of them are one packed word, LSB first. The compare is
@@ -13,7 +12,7 @@
  */
 #include "bnn_internal.h"
 
-#if BNN_HAVE_AVX512
+#if BNN_PACK_avx512
 
 #include <immintrin.h>
 
@@ -37,18 +36,20 @@ static inline __mmask16 lanes_avx512(int32_t n)
                    : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1u);
 }
 
-BNN_API void bnn_pack_rows_f32_b__avx512(int32_t pixels, int32_t c, const float *in,
-                                 int32_t in_pixel_stride, const float *mul,
-                                 const float *add, uint32_t *out,
-                                 int32_t out_pixel_stride)
+/* The rows of both entry points; mul NULL: no affine map. */
+static void pack_rows_avx512(int32_t pixels, int32_t c, const float *in,
+                             int32_t in_pixel_stride, const float *mul,
+                             const float *add, uint32_t *out,
+                             int32_t out_pixel_stride)
 {
     const int32_t nw = bnn_words(c);
     for (int32_t p = 0; p < pixels; p++) {
         const float *x = in + (size_t)p * (size_t)in_pixel_stride;
         uint32_t *o = out + (size_t)p * (size_t)out_pixel_stride;
         for (int32_t w = 0; w < nw; w++) {
-            /* channels [ch, ch + 32) clipped to c: two 16-lane halves */
-            const int32_t ch = w * 32;
+            /* channels [ch, ch + BNN_WORD_BITS) clipped to c: two 16-lane
+             * halves */
+            const int32_t ch = w * BNN_WORD_BITS;
             const float *mw = mul ? mul + ch : NULL, *aw = mul ? add + ch : NULL;
             const __mmask16 lo = lanes_avx512(c - ch), hi = lanes_avx512(c - ch - 16);
             uint32_t bits = pack16_avx512(x + ch, mw, aw, lo);
@@ -58,6 +59,28 @@ BNN_API void bnn_pack_rows_f32_b__avx512(int32_t pixels, int32_t c, const float 
             o[w] = bits;
         }
     }
+}
+
+BNN_API bnn_status bnn_pack_f32_b__avx512(int32_t pixels, int32_t c, const float *in,
+                                  int32_t in_pixel_stride, uint32_t *out,
+                                  int32_t out_pixel_stride)
+{
+    if (bnn_pack_check(pixels, c, in, in_pixel_stride, out, out_pixel_stride) != BNN_OK)
+        return BNN_ARG_ERROR;
+    pack_rows_avx512(pixels, c, in, in_pixel_stride, NULL, NULL, out, out_pixel_stride);
+    return BNN_OK;
+}
+
+BNN_API bnn_status bnn_pack_affine_f32_b__avx512(int32_t pixels, int32_t c,
+                                         const float *in, int32_t in_pixel_stride,
+                                         const float *mul, const float *add,
+                                         uint32_t *out, int32_t out_pixel_stride)
+{
+    if (bnn_pack_check(pixels, c, in, in_pixel_stride, out, out_pixel_stride) != BNN_OK ||
+        !mul || !add)
+        return BNN_ARG_ERROR;
+    pack_rows_avx512(pixels, c, in, in_pixel_stride, mul, add, out, out_pixel_stride);
+    return BNN_OK;
 }
 
 #endif

@@ -10,12 +10,16 @@
  * oracle exactly and against the portable variant bit for bit (including
  * the untouched gaps of strided outputs), and returns the number of
  * failures, printing the first few to stderr.
+ *
+ * The binary kernels share their variant names (family BIN): a check runs
+ * the variants of bnn_bconv2d_b_i32 (or bnn_bdense_b_i32) and looks up the
+ * other transforms' entry points under the same names.
  */
 #ifndef BINARY_TEST_UTIL_H
 #define BINARY_TEST_UTIL_H
 
 #include "bnn.h"
-#include "bnn_variants.h"
+#include "variant_test_util.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -112,6 +116,45 @@ static BT_UNUSED int bt_bit(int32_t dot, int32_t th, uint8_t dir)
     return dir ? dot > th : dot < th;
 }
 
+typedef bnn_status (*bt_conv_i32_fn)(const bnn_bconv2d_params *, const uint32_t *,
+                                      int32_t *, void *);
+typedef bnn_status (*bt_conv_f32_fn)(const bnn_bconv2d_params *, const uint32_t *,
+                                      float *, void *);
+typedef bnn_status (*bt_conv_b_fn)(const bnn_bconv2d_params *, const uint32_t *,
+                                    uint32_t *, void *);
+typedef bnn_status (*bt_dense_i32_fn)(const bnn_bdense_params *, const uint32_t *,
+                                       int32_t *);
+typedef bnn_status (*bt_dense_f32_fn)(const bnn_bdense_params *, const uint32_t *,
+                                       float *);
+typedef bnn_status (*bt_dense_b_fn)(const bnn_bdense_params *, const uint32_t *,
+                                     uint32_t *);
+
+/* The three conv (or dense) entry points of binary variant `name`, all
+ * required; reports and returns 0 when one is missing. */
+static BT_UNUSED int bt_conv_fns(const char *name, bt_conv_i32_fn *i, bt_conv_f32_fn *f,
+                                 bt_conv_b_fn *b)
+{
+    *i = (bt_conv_i32_fn)bnn_variant_fn("bnn_bconv2d_b_i32", name);
+    *f = (bt_conv_f32_fn)bnn_variant_fn("bnn_bconv2d_b_f32", name);
+    *b = (bt_conv_b_fn)bnn_variant_fn("bnn_bconv2d_b_b", name);
+    if (*i && *f && *b)
+        return 1;
+    fprintf(stderr, "binary conv variant %s lacks an output transform\n", name);
+    return 0;
+}
+
+static BT_UNUSED int bt_dense_fns(const char *name, bt_dense_i32_fn *i, bt_dense_f32_fn *f,
+                                  bt_dense_b_fn *b)
+{
+    *i = (bt_dense_i32_fn)bnn_variant_fn("bnn_bdense_b_i32", name);
+    *f = (bt_dense_f32_fn)bnn_variant_fn("bnn_bdense_b_f32", name);
+    *b = (bt_dense_b_fn)bnn_variant_fn("bnn_bdense_b_b", name);
+    if (*i && *f && *b)
+        return 1;
+    fprintf(stderr, "binary dense variant %s lacks an output transform\n", name);
+    return 0;
+}
+
 typedef struct {
     int32_t n, in_h, in_w, in_c, out_c;
     int32_t k_h, k_w, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w;
@@ -173,7 +216,8 @@ static BT_UNUSED int bt_check_conv(const bt_conv_shape *s, bnn_pad_mode pm,
     void *scratch;
     size_t i, scratch_bytes;
     int32_t n, oy, ox, o, ky, kx, ci;
-    int fails = 0, v;
+    int fails = 0, v, nv;
+    const char *vnames[VT_MAX_VARIANTS];
 
     bt_seed(seed);
     for (i = 0; i < npx * (size_t)s->in_c; i++)
@@ -309,28 +353,34 @@ static BT_UNUSED int bt_check_conv(const bt_conv_shape *s, bnn_pad_mode pm,
                   (long long)bnn_bconv2d_scratch_bytes(&p));
     scratch = bt_alloc(scratch_bytes);
 
-    for (v = 0; v <= bnn_variant_count(); v++) {
-        /* v == count: the public entry points. */
-        bnn_variant var = bnn_variant_get(v < bnn_variant_count() ? v : 0);
-        const char *name = v < bnn_variant_count() ? var.name : "public";
+    nv = vt_variants("bnn_bconv2d_b_i32", vnames, NULL);
+    if (nv < 1)
+        bt_report(&fails, "variant list", "-", 0, nv, 1);
+    for (v = 0; v <= nv; v++) {
+        /* v == nv: the public entry points. */
+        const char *name = v < nv ? vnames[v] : "public";
+        bt_conv_i32_fn fi = bnn_bconv2d_b_i32;
+        bt_conv_f32_fn ff = bnn_bconv2d_b_f32;
+        bt_conv_b_fn fb = bnn_bconv2d_b_b;
         int32_t *oi = v == 0 ? port_i : got_i;
         float *of = v == 0 ? port_f : got_f;
         uint32_t *ob = v == 0 ? port_b : got_b;
         bnn_status r1, r2, r3;
+        if (v < nv && !bt_conv_fns(name, &fi, &ff, &fb)) {
+            bt_report(&fails, "entry points", name, 0, 0, 1);
+            continue;
+        }
         bt_fill(oi, out_e);
         bt_fill(of, out_e);
         bt_fill(ob, out_b);
         p.out_pixel_stride = st_e;
         memset(scratch, 0xCD, scratch_bytes);
-        r1 = v < bnn_variant_count() ? var.bconv2d_b_i32(&p, in, oi, scratch)
-                                     : bnn_bconv2d_b_i32(&p, in, oi, scratch);
+        r1 = fi(&p, in, oi, scratch);
         memset(scratch, 0xCD, scratch_bytes);
-        r2 = v < bnn_variant_count() ? var.bconv2d_b_f32(&p, in, of, scratch)
-                                     : bnn_bconv2d_b_f32(&p, in, of, scratch);
+        r2 = ff(&p, in, of, scratch);
         p.out_pixel_stride = st_b;
         memset(scratch, 0xCD, scratch_bytes);
-        r3 = v < bnn_variant_count() ? var.bconv2d_b_b(&p, in, ob, scratch)
-                                     : bnn_bconv2d_b_b(&p, in, ob, scratch);
+        r3 = fb(&p, in, ob, scratch);
         if (r1 != BNN_OK || r2 != BNN_OK || r3 != BNN_OK)
             bt_report(&fails, "status", name, 0, r1 * 100 + r2 * 10 + r3, 0);
         for (i = 0; i < out_e; i++) {
@@ -491,7 +541,8 @@ static BT_UNUSED int bt_check_dense(const bt_dense_shape *s, uint32_t seed)
     bnn_bdense_params p;
     int32_t r, o, j, sg;
     size_t i;
-    int fails = 0, v;
+    int fails = 0, v, nv;
+    const char *vnames[VT_MAX_VARIANTS];
 
     bt_seed(seed);
     for (i = 0; i < nx; i++)
@@ -557,21 +608,28 @@ static BT_UNUSED int bt_check_dense(const bt_dense_shape *s, uint32_t seed)
     p.add = add;
     p.thresh = th;
     p.dir = dir;
-    for (v = 0; v <= bnn_variant_count(); v++) {
-        bnn_variant var = bnn_variant_get(v < bnn_variant_count() ? v : 0);
-        const char *name = v < bnn_variant_count() ? var.name : "public";
+    nv = vt_variants("bnn_bdense_b_i32", vnames, NULL);
+    if (nv < 1)
+        bt_report(&fails, "variant list", "-", 0, nv, 1);
+    for (v = 0; v <= nv; v++) {
+        /* v == nv: the public entry points. */
+        const char *name = v < nv ? vnames[v] : "public";
+        bt_dense_i32_fn fi = bnn_bdense_b_i32;
+        bt_dense_f32_fn ff = bnn_bdense_b_f32;
+        bt_dense_b_fn fb = bnn_bdense_b_b;
         bnn_status r1, r2, r3;
+        if (v < nv && !bt_dense_fns(name, &fi, &ff, &fb)) {
+            bt_report(&fails, "entry points", name, 0, 0, 1);
+            continue;
+        }
         bt_fill(got_i, out_e);
         bt_fill(got_f, out_e);
         bt_fill(got_b, out_b);
         p.out_row_stride = st_e;
-        r1 = v < bnn_variant_count() ? var.bdense_b_i32(&p, in, got_i)
-                                     : bnn_bdense_b_i32(&p, in, got_i);
-        r2 = v < bnn_variant_count() ? var.bdense_b_f32(&p, in, got_f)
-                                     : bnn_bdense_b_f32(&p, in, got_f);
+        r1 = fi(&p, in, got_i);
+        r2 = ff(&p, in, got_f);
         p.out_row_stride = st_b;
-        r3 = v < bnn_variant_count() ? var.bdense_b_b(&p, in, got_b)
-                                     : bnn_bdense_b_b(&p, in, got_b);
+        r3 = fb(&p, in, got_b);
         if (r1 != BNN_OK || r2 != BNN_OK || r3 != BNN_OK)
             bt_report(&fails, "dense status", name, 0, r1 * 100 + r2 * 10 + r3, 0);
         for (i = 0; i < out_e; i++) {

@@ -41,7 +41,9 @@ static void test_conv_hand_values(void **state)
     unsigned char scratch_buf[4096 + 64];
     void *scratch = (void *)(((uintptr_t)scratch_buf + 63u) & ~(uintptr_t)63u);
     bnn_bconv2d_params p;
-    int v;
+    int v, nv;
+    const char *names[VT_MAX_VARIANTS];
+    bnn_any_fn fns[VT_MAX_VARIANTS];
     (void)state;
     memset(w, 0, sizeof w);
     memset(&p, 0, sizeof p);
@@ -55,16 +57,18 @@ static void test_conv_hand_values(void **state)
     p.weights = w;
     p.out_pixel_stride = 1;
     assert_true(bnn_bconv2d_scratch_size(&p) <= 4096);
-    for (v = 0; v < bnn_variant_count(); v++) {
-        bnn_variant var = bnn_variant_get(v);
+    nv = vt_variants("bnn_bconv2d_b_i32", names, fns);
+    assert_true(nv >= 1);
+    for (v = 0; v < nv; v++) {
+        bt_conv_i32_fn f = (bt_conv_i32_fn)fns[v];
         p.pad_mode = BNN_PAD_PLUS_ONE;
-        assert_int_equal(var.bconv2d_b_i32(&p, in, out, scratch), BNN_OK);
+        assert_int_equal(f(&p, in, out, scratch), BNN_OK);
         assert_int_equal(out[0], -1 + 8 * 3);
         p.pad_mode = BNN_PAD_MINUS_ONE;
-        assert_int_equal(var.bconv2d_b_i32(&p, in, out, scratch), BNN_OK);
+        assert_int_equal(f(&p, in, out, scratch), BNN_OK);
         assert_int_equal(out[0], -1 - 8 * 3);
         p.pad_mode = BNN_PAD_ZERO;
-        assert_int_equal(var.bconv2d_b_i32(&p, in, out, scratch), BNN_OK);
+        assert_int_equal(f(&p, in, out, scratch), BNN_OK);
         assert_int_equal(out[0], -1);
     }
 }
@@ -77,7 +81,8 @@ static void test_conv_rejects_bad_args(void **state)
     unsigned char scratch_buf[8192 + 64];
     void *scratch = (void *)(((uintptr_t)scratch_buf + 63u) & ~(uintptr_t)63u);
     bnn_bconv2d_params p, q;
-    int v;
+    int v, nv;
+    const char *names[VT_MAX_VARIANTS];
     (void)state;
     memset(in, 0, sizeof in);
     memset(w, 0, sizeof w);
@@ -93,40 +98,45 @@ static void test_conv_rejects_bad_args(void **state)
     p.groups = 1;
     p.weights = w;
     p.out_pixel_stride = 4;
-    for (v = 0; v < bnn_variant_count(); v++) {
-        bnn_variant var = bnn_variant_get(v);
-        assert_int_equal(var.bconv2d_b_i32(&p, in, out, scratch), BNN_OK);
+    nv = vt_variants("bnn_bconv2d_b_i32", names, NULL);
+    assert_true(nv >= 1);
+    for (v = 0; v < nv; v++) {
+        bt_conv_i32_fn fi;
+        bt_conv_f32_fn ff;
+        bt_conv_b_fn fb;
+        assert_true(bt_conv_fns(names[v], &fi, &ff, &fb));
+        assert_int_equal(fi(&p, in, out, scratch), BNN_OK);
         q = p;
         q.out_h = 3; /* wrong output size */
-        assert_int_equal(var.bconv2d_b_i32(&q, in, out, scratch), BNN_ARG_ERROR);
+        assert_int_equal(fi(&q, in, out, scratch), BNN_ARG_ERROR);
         q = p;
         q.groups = 3; /* does not divide 4 */
-        assert_int_equal(var.bconv2d_b_i32(&q, in, out, scratch), BNN_ARG_ERROR);
+        assert_int_equal(fi(&q, in, out, scratch), BNN_ARG_ERROR);
         q = p;
         q.stride_h = 0;
-        assert_int_equal(var.bconv2d_b_i32(&q, in, out, scratch), BNN_ARG_ERROR);
+        assert_int_equal(fi(&q, in, out, scratch), BNN_ARG_ERROR);
         q = p;
         q.out_pixel_stride = 3;
-        assert_int_equal(var.bconv2d_b_i32(&q, in, out, scratch), BNN_ARG_ERROR);
+        assert_int_equal(fi(&q, in, out, scratch), BNN_ARG_ERROR);
         q = p;
         q.pad_mode = (bnn_pad_mode)7;
-        assert_int_equal(var.bconv2d_b_i32(&q, in, out, scratch), BNN_ARG_ERROR);
+        assert_int_equal(fi(&q, in, out, scratch), BNN_ARG_ERROR);
         q = p;
         q.weights = NULL;
-        assert_int_equal(var.bconv2d_b_i32(&q, in, out, scratch), BNN_ARG_ERROR);
+        assert_int_equal(fi(&q, in, out, scratch), BNN_ARG_ERROR);
         /* f32 needs mul and add, b needs thresh and dir */
-        assert_int_equal(var.bconv2d_b_f32(&p, in, (float *)out, scratch),
+        assert_int_equal(ff(&p, in, (float *)out, scratch),
                          BNN_ARG_ERROR);
-        assert_int_equal(var.bconv2d_b_b(&p, in, (uint32_t *)out, scratch),
+        assert_int_equal(fb(&p, in, (uint32_t *)out, scratch),
                          BNN_ARG_ERROR);
         q = p;
         q.mul = mul;
         q.add = add;
-        assert_int_equal(var.bconv2d_b_f32(&q, in, (float *)out, scratch), BNN_OK);
-        assert_int_equal(var.bconv2d_b_i32(&p, NULL, out, scratch), BNN_ARG_ERROR);
+        assert_int_equal(ff(&q, in, (float *)out, scratch), BNN_OK);
+        assert_int_equal(fi(&p, NULL, out, scratch), BNN_ARG_ERROR);
         /* scratch: required, 64-byte aligned */
-        assert_int_equal(var.bconv2d_b_i32(&p, in, out, NULL), BNN_ARG_ERROR);
-        assert_int_equal(var.bconv2d_b_i32(&p, in, out, (char *)scratch + 32),
+        assert_int_equal(fi(&p, in, out, NULL), BNN_ARG_ERROR);
+        assert_int_equal(fi(&p, in, out, (char *)scratch + 32),
                          BNN_ARG_ERROR);
     }
 }
@@ -146,19 +156,21 @@ static void test_conv_random_shapes(void **state)
     assert_int_equal(fails, 0);
 }
 
+/* The binary variants: every transform of conv and dense has the same
+ * list of variants (family BIN). */
 static void test_variant_list(void **state)
 {
-    int n = bnn_variant_count(), i, j;
+    static const char *const kernels[] = {"bnn_bconv2d_b_f32", "bnn_bconv2d_b_b",
+                                          "bnn_bdense_b_i32", "bnn_bdense_b_f32",
+                                          "bnn_bdense_b_b"};
+    const char *names[VT_MAX_VARIANTS], *other[VT_MAX_VARIANTS];
+    int n = vt_variants("bnn_bconv2d_b_i32", names, NULL), i, k;
     (void)state;
     assert_true(n >= 1);
-    assert_string_equal(bnn_variant_get(0).name, "portable");
-    for (i = 0; i < n; i++) {
-        bnn_variant v = bnn_variant_get(i);
-        assert_non_null(v.name);
-        assert_non_null(v.bconv2d_b_i32);
-        assert_non_null(v.bdense_b_b);
-        for (j = 0; j < i; j++)
-            assert_string_not_equal(v.name, bnn_variant_get(j).name);
+    for (k = 0; k < (int)(sizeof kernels / sizeof kernels[0]); k++) {
+        assert_int_equal(vt_variants(kernels[k], other, NULL), n);
+        for (i = 0; i < n; i++)
+            assert_string_equal(other[i], names[i]);
     }
 #if defined(BNN_FORCE_PORTABLE) && BNN_FORCE_PORTABLE + 0
     assert_int_equal(n, 1);

@@ -27,7 +27,9 @@ static void test_dense_hand_values(void **state)
     uint32_t w[16];
     int32_t out[2];
     bnn_bdense_params p;
-    int v;
+    int v, nv;
+    const char *names[VT_MAX_VARIANTS];
+    bnn_any_fn fns[VT_MAX_VARIANTS];
     (void)state;
     memset(w, 0, sizeof w);
     w[0] = 0x4u; /* channel 0: (+1, +1, -1) */
@@ -39,8 +41,10 @@ static void test_dense_hand_values(void **state)
     p.out_c = 2;
     p.weights = w;
     p.out_row_stride = 2;
-    for (v = 0; v < bnn_variant_count(); v++) {
-        assert_int_equal(bnn_variant_get(v).bdense_b_i32(&p, in, out), BNN_OK);
+    nv = vt_variants("bnn_bdense_b_i32", names, fns);
+    assert_true(nv >= 1);
+    for (v = 0; v < nv; v++) {
+        assert_int_equal(((bt_dense_i32_fn)fns[v])(&p, in, out), BNN_OK);
         assert_int_equal(out[0], -1);
         assert_int_equal(out[1], 3);
     }
@@ -51,7 +55,8 @@ static void test_dense_rejects_bad_args(void **state)
     uint32_t in[4] = {0}, w[64] = {0};
     int32_t out[4];
     bnn_bdense_params p, q;
-    int v;
+    int v, nv;
+    const char *names[VT_MAX_VARIANTS];
     (void)state;
     memset(&p, 0, sizeof p);
     p.n = 1;
@@ -60,20 +65,25 @@ static void test_dense_rejects_bad_args(void **state)
     p.out_c = 4;
     p.weights = w;
     p.out_row_stride = 4;
-    for (v = 0; v < bnn_variant_count(); v++) {
-        bnn_variant var = bnn_variant_get(v);
-        assert_int_equal(var.bdense_b_i32(&p, in, out), BNN_OK);
+    nv = vt_variants("bnn_bdense_b_i32", names, NULL);
+    assert_true(nv >= 1);
+    for (v = 0; v < nv; v++) {
+        bt_dense_i32_fn fi;
+        bt_dense_f32_fn ff;
+        bt_dense_b_fn fb;
+        assert_true(bt_dense_fns(names[v], &fi, &ff, &fb));
+        assert_int_equal(fi(&p, in, out), BNN_OK);
         q = p;
         q.k = 65; /* more bits than 2 words hold */
-        assert_int_equal(var.bdense_b_i32(&q, in, out), BNN_ARG_ERROR);
+        assert_int_equal(fi(&q, in, out), BNN_ARG_ERROR);
         q = p;
         q.out_row_stride = 3;
-        assert_int_equal(var.bdense_b_i32(&q, in, out), BNN_ARG_ERROR);
+        assert_int_equal(fi(&q, in, out), BNN_ARG_ERROR);
         q = p;
         q.n = 0;
-        assert_int_equal(var.bdense_b_i32(&q, in, out), BNN_ARG_ERROR);
-        assert_int_equal(var.bdense_b_f32(&p, in, (float *)out), BNN_ARG_ERROR);
-        assert_int_equal(var.bdense_b_b(&p, in, (uint32_t *)out), BNN_ARG_ERROR);
+        assert_int_equal(fi(&q, in, out), BNN_ARG_ERROR);
+        assert_int_equal(ff(&p, in, (float *)out), BNN_ARG_ERROR);
+        assert_int_equal(fb(&p, in, (uint32_t *)out), BNN_ARG_ERROR);
     }
 }
 

@@ -14,6 +14,12 @@
 #include <string.h>
 
 #include "bnn.h"
+#include "variant_test_util.h"
+
+typedef bnn_status (*pack_fn)(int32_t, int32_t, const float *, int32_t, uint32_t *,
+                              int32_t);
+typedef bnn_status (*pack_affine_fn)(int32_t, int32_t, const float *, int32_t,
+                                     const float *, const float *, uint32_t *, int32_t);
 
 static float f_from_bits(uint32_t u)
 {
@@ -78,16 +84,22 @@ static void test_pack_tail_and_strides(void **state)
     assert_int_equal(bnn_pack_f32_b(1, 33, x, 40, out, 1), BNN_ARG_ERROR);
 }
 
-/* bnn_pack_f32_b on channel counts around the 16-lane and 32-bit word
- * boundaries, special values at every position: every bit against the
- * definition, tail bits 0, the padding words between pixels untouched. */
+/* Every variant of bnn_pack_f32_b on channel counts around the 16-lane
+ * and 32-bit word boundaries, special values at every position: every bit
+ * against the definition, tail bits 0, the padding words between pixels
+ * untouched. */
 static void test_pack_channel_counts(void **state)
 {
     static const int32_t cs[] = {1, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 130};
     static const uint32_t special[] = {
         0x00000000u, 0x80000000u, 0x7FC00000u, 0xFFC00000u, 0x7F800000u,
         0xFF800000u, 0x00000001u, 0x80000001u, 0xBF800000u, 0x3F800000u};
+    const char *names[VT_MAX_VARIANTS];
+    bnn_any_fn fns[VT_MAX_VARIANTS];
+    int nv = vt_variants("bnn_pack_f32_b", names, fns);
     (void)state;
+    assert_true(nv >= 1);
+    for (int v = 0; v < nv; v++)
     for (size_t k = 0; k < sizeof cs / sizeof *cs; k++) {
         int32_t c = cs[k], pixels = 5, in_stride = c + 1, nw = bnn_words(c);
         int32_t out_stride = nw + 1;
@@ -99,7 +111,7 @@ static void test_pack_channel_counts(void **state)
             x[i] = f_from_bits(special[(size_t)(i * 7 + (int32_t)k) % 10]);
         for (int32_t i = 0; i < pixels * out_stride; i++)
             o[i] = 0xA5A5A5A5u;
-        assert_int_equal(bnn_pack_f32_b(pixels, c, x, in_stride, o, out_stride), BNN_OK);
+        assert_int_equal(((pack_fn)fns[v])(pixels, c, x, in_stride, o, out_stride), BNN_OK);
         for (int32_t p = 0; p < pixels; p++) {
             for (int32_t ch = 0; ch < nw * 32; ch++) {
                 uint32_t want = ch < c && x[p * in_stride + ch] < 0.0f;
@@ -113,13 +125,19 @@ static void test_pack_channel_counts(void **state)
 }
 
 /* Concatenation of binary tensors at bit offsets 0, 5 and 37. */
-/* The fused affine + sign-pack equals bnn_affine_f32 followed by
- * bnn_pack_f32_b bit for bit, on awkward channel counts and strides, with
- * values that land exactly on 0 after the affine map and NaN inputs. */
+/* The fused affine + sign-pack (every variant) equals bnn_affine_f32
+ * followed by bnn_pack_f32_b bit for bit, on awkward channel counts and
+ * strides, with values that land exactly on 0 after the affine map and NaN
+ * inputs. */
 static void test_pack_affine_equals_affine_then_pack(void **state)
 {
     static const int32_t cs[] = {1, 31, 32, 33, 63, 64, 65, 130};
+    const char *names[VT_MAX_VARIANTS];
+    bnn_any_fn fns[VT_MAX_VARIANTS];
+    int nv = vt_variants("bnn_pack_affine_f32_b", names, fns);
     (void)state;
+    assert_true(nv >= 1);
+    for (int vi = 0; vi < nv; vi++)
     for (size_t k = 0; k < sizeof cs / sizeof *cs; k++) {
         int32_t c = cs[k], pixels = 7, in_stride = c + 3, nw = bnn_words(c);
         int32_t out_stride = nw + 1;
@@ -148,7 +166,8 @@ static void test_pack_affine_equals_affine_then_pack(void **state)
         assert_int_equal(bnn_pack_f32_b(pixels, c, y, c, xc, nw), BNN_OK);
         for (int32_t p = 0; p < pixels; p++)
             memcpy(b + p * out_stride, xc + p * nw, (size_t)nw * 4);
-        assert_int_equal(bnn_pack_affine_f32_b(pixels, c, x, in_stride, mul, add, a, out_stride),
+        assert_int_equal(((pack_affine_fn)fns[vi])(pixels, c, x, in_stride, mul, add, a,
+                                                   out_stride),
                          BNN_OK);
         assert_memory_equal(a, b, (size_t)(pixels * out_stride) * 4);
         /* and against the definition, every pixel (tail bits 0, the word
@@ -162,7 +181,8 @@ static void test_pack_affine_equals_affine_then_pack(void **state)
             }
             assert_int_equal(ap[nw], 0u);
         }
-        assert_int_equal(bnn_pack_affine_f32_b(pixels, c, x, in_stride, NULL, add, a, out_stride),
+        assert_int_equal(((pack_affine_fn)fns[vi])(pixels, c, x, in_stride, NULL, add, a,
+                                                   out_stride),
                          BNN_ARG_ERROR);
         free(x); free(y); free(mul); free(add); free(a); free(b); free(xc);
     }

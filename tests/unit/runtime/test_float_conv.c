@@ -27,6 +27,11 @@
 
 #include "bnn.h"
 #include "bnn_float_internal.h"
+#include "variant_test_util.h"
+
+typedef bnn_status (*conv_fn)(const bnn_conv2d_params *, const float *, float *, void *);
+typedef bnn_status (*conv_maxpool_fn)(const bnn_conv2d_maxpool_params *, const float *,
+                                      float *, void *);
 
 #define SENTINEL 12345.0f
 
@@ -102,22 +107,23 @@ static int check_case(const conv_case *c, unsigned seed)
     p.weights = w;
     p.bias = c->bias ? bias : NULL;
     assert_int_equal(bnn_conv2d_f32_scratch_size(&p), 0);
+    assert_int_equal(bnn_conv2d_f32_scratch_bytes(&p), 0); /* the compiler sizes with it */
     assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_OK);
     assert_int_equal(bnn_conv2d_f32__portable(&p, in, out_p, NULL), BNN_OK);
 
     int bad = 0;
     /* Every compiled-in variant performs the same roundings in the same
      * order as the portable kernel: bit-identical results. */
-    const char *names[8];
-    bnn_conv2d_f32_fn fns[8];
-    int nv = bnn_conv2d_f32_variants(names, fns, 8);
-    assert_true(nv >= 1 && nv <= 8);
+    const char *names[VT_MAX_VARIANTS];
+    bnn_any_fn fns[VT_MAX_VARIANTS];
+    int nv = vt_variants("bnn_conv2d_f32", names, fns);
+    assert_true(nv >= 1);
     for (int v = 0; v < nv; ++v) {
         float *out_v = malloc(nout * sizeof(float));
         assert_non_null(out_v);
         for (size_t i = 0; i < nout; ++i)
             out_v[i] = SENTINEL;
-        assert_int_equal(fns[v](&p, in, out_v, NULL), BNN_OK);
+        assert_int_equal(((conv_fn)fns[v])(&p, in, out_v, NULL), BNN_OK);
         if (memcmp(out_v, out_p, nout * sizeof(float)) != 0) {
             fprintf(stderr, "variant %s differs from portable\n", names[v]);
             ++bad;
@@ -385,15 +391,15 @@ static int check_conv_pool(const conv_pool_case *pc, unsigned seed)
     assert_non_null(scratch);
 
     /* the entry point, then every compiled-in variant */
-    const char *names[9] = {"bnn_conv2d_maxpool_f32"};
-    bnn_conv2d_maxpool_f32_fn fns[9] = {bnn_conv2d_maxpool_f32};
-    int nf = 1 + bnn_conv2d_maxpool_f32_variants(names + 1, fns + 1, 8);
-    assert_true(nf >= 2 && nf <= 9);
+    const char *names[1 + VT_MAX_VARIANTS] = {"bnn_conv2d_maxpool_f32"};
+    bnn_any_fn fns[1 + VT_MAX_VARIANTS] = {(bnn_any_fn)bnn_conv2d_maxpool_f32};
+    int nf = 1 + vt_variants("bnn_conv2d_maxpool_f32", names + 1, fns + 1);
+    assert_true(nf >= 2);
     int bad = 0;
     for (int f = 0; f < nf; ++f) {
         for (size_t i = 0; i <= nout; ++i)
             got[i] = SENTINEL;
-        assert_int_equal(fns[f](&mp, in, got, scratch), BNN_OK);
+        assert_int_equal(((conv_maxpool_fn)fns[f])(&mp, in, got, scratch), BNN_OK);
         if (memcmp(got, want, nout * sizeof(float)) != 0 ||
             got[nout] != SENTINEL) {
             fprintf(stderr, "%s differs from conv2d + maxpool\n", names[f]);
@@ -475,8 +481,8 @@ static void test_conv_maxpool_arg_errors(void **state)
 static void test_conv_variants_listed(void **state)
 {
     (void)state;
-    const char *names[8];
-    int nv = bnn_conv2d_f32_variants(names, NULL, 8);
+    const char *names[VT_MAX_VARIANTS];
+    int nv = vt_variants("bnn_conv2d_f32", names, NULL);
     assert_true(nv >= 1);
     assert_string_equal(names[0], "portable");
     for (int v = 0; v < nv; ++v)

@@ -23,6 +23,9 @@
 
 #include "bnn.h"
 #include "bnn_float_internal.h"
+#include "variant_test_util.h"
+
+typedef bnn_status (*dense_fn)(const bnn_dense_params *, const float *, float *);
 
 #define SENTINEL -777.0f
 
@@ -74,14 +77,14 @@ static int check_dense(int n, int k, int out_c, int extra, int relu,
     for (size_t i = 0; i < nout; ++i)
         out_p[i] = SENTINEL;
     assert_int_equal(bnn_dense_f32__portable(&p, in, out_p), BNN_OK);
-    const char *names[8];
-    bnn_dense_f32_fn fns[8];
-    const int nv = bnn_dense_f32_variants(names, fns, 8);
-    assert_true(nv >= 1 && nv <= 8);
+    const char *names[VT_MAX_VARIANTS];
+    bnn_any_fn fns[VT_MAX_VARIANTS];
+    const int nv = vt_variants("bnn_dense_f32", names, fns);
+    assert_true(nv >= 1);
     for (int v = 0; v < nv; ++v) {
         for (size_t i = 0; i < nout; ++i)
             out_v[i] = SENTINEL;
-        assert_int_equal(fns[v](&p, in, out_v), BNN_OK);
+        assert_int_equal(((dense_fn)fns[v])(&p, in, out_v), BNN_OK);
         if (memcmp(out_v, out_p, sizeof(float) * nout) != 0) {
             fprintf(stderr, "n%d k%d out_c%d: variant %s differs from portable\n",
                     n, k, out_c, names[v]);
@@ -182,8 +185,8 @@ static void test_dense_exact(void **state)
 static void test_dense_variants_listed(void **state)
 {
     (void)state;
-    const char *names[8];
-    int nv = bnn_dense_f32_variants(names, NULL, 8);
+    const char *names[VT_MAX_VARIANTS];
+    int nv = vt_variants("bnn_dense_f32", names, NULL);
     assert_true(nv >= 1);
     assert_string_equal(names[0], "portable");
     for (int v = 0; v < nv; ++v)

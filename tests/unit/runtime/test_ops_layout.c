@@ -328,26 +328,6 @@ static void test_u8_args(void **state)
         assert_true(out[i] == 9.0f);
 }
 
-/* The scratch helper of bnn_ops.h agrees with the runtime's own. */
-static void test_conv_scratch_bytes(void **state)
-{
-    (void)state;
-    bnn_conv2d_params p;
-    memset(&p, 0, sizeof p);
-    p.n = 1;
-    p.in_h = p.in_w = 8;
-    p.in_c = 3;
-    p.out_h = p.out_w = 8;
-    p.out_c = 16;
-    p.k_h = p.k_w = 3;
-    p.stride_h = p.stride_w = 1;
-    p.pad_h = p.pad_w = 1;
-    p.dil_h = p.dil_w = 1;
-    p.groups = 1;
-    assert_int_equal(bnn_conv2d_f32_scratch_bytes(&p),
-                     bnn_conv2d_f32_scratch_size(&p));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,7 +339,6 @@ int main(void)
         cmocka_unit_test(test_permute_mxnet_values),
         cmocka_unit_test(test_permute_large),
         cmocka_unit_test(test_permute_args),
-        cmocka_unit_test(test_conv_scratch_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
