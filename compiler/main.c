@@ -53,10 +53,10 @@ static const char usage[] =
     "  --input NAME=N,C,H,W    shape of a data input (repeatable)\n"
     "  --allow-extra-params    warn about, instead of rejecting, parameters\n"
     "                          no node uses\n"
-    "  --dump-after PASS       print the IR after PASS (or 'all') to stderr;\n"
-    "                          passes: import legalize shapes fold_constants\n"
-    "                          operands binarize fold_thresholds fold_float\n"
-    "                          lower fuse_pool plan\n"
+    "  --dump-after PASS       print the IR or the program after PASS (or 'all')\n"
+    "                          to stderr (bnnc --passes lists the passes)\n"
+    "  --stop-after PASS       run the passes up to PASS only (with\n"
+    "                          --dump-after PASS: see what it made)\n"
     "  -q, --quiet             no warnings\n"
     "  --help, --version\n";
 
@@ -231,12 +231,15 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
             f->report = 1;
         } else if (!strcmp(a, "--allow-extra-params")) {
             o->allow_extra_params = 1;
-        } else if (!strcmp(a, "--dump-after")) {
+        } else if (!strcmp(a, "--dump-after") || !strcmp(a, "--stop-after")) {
             if (!next) {
-                fprintf(stderr, "error: --dump-after needs a pass name\n");
+                fprintf(stderr, "error: %s needs a pass name\n", a);
                 return 1;
             }
-            o->dump_after = argv[++i];
+            if (!strcmp(a, "--dump-after"))
+                o->dump_after = argv[++i];
+            else
+                o->stop_after = argv[++i];
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             bnnc_quiet = 1;
         } else if (a[0] == '-' && a[1]) {
@@ -263,16 +266,37 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
             fprintf(stderr, "error: --std values must be non-zero\n");
             return 1;
         }
-    if (o->dump_after && strcmp(o->dump_after, "all")) {
-        int k, ok = 0;
-        for (k = 0; bnnc_pass_names[k]; k++)
-            ok |= !strcmp(bnnc_pass_names[k], o->dump_after);
-        if (!ok) {
-            fprintf(stderr, "error: --dump-after: no pass named '%s'\n", o->dump_after);
-            return 1;
-        }
+    if (o->dump_after && strcmp(o->dump_after, "all") && bnnc_pass_index(o->dump_after) < 0) {
+        fprintf(stderr, "error: --dump-after: no pass named '%s' (bnnc --passes lists them)\n",
+                o->dump_after);
+        return 1;
+    }
+    if (o->stop_after && bnnc_pass_index(o->stop_after) < 0) {
+        fprintf(stderr, "error: --stop-after: no pass named '%s' (bnnc --passes lists them)\n",
+                o->stop_after);
+        return 1;
     }
     return 0;
+}
+
+/* What inspect keeps of one pipeline run: the graph after binarize (the
+ * layers as the model has them) and after fold_thresholds (what each
+ * binary layer's output became). */
+typedef struct {
+    ir_graph layers, folded;
+    int have_layers, have_folded;
+} inspect_snapshots;
+
+static void keep_for_inspect(compile_state *s, const char *pass)
+{
+    inspect_snapshots *k = s->user;
+    if (!strcmp(pass, "binarize")) {
+        ir_graph_snapshot(s->g, &k->layers);
+        k->have_layers = 1;
+    } else if (!strcmp(pass, "fold_thresholds")) {
+        ir_graph_snapshot(s->g, &k->folded);
+        k->have_folded = 1;
+    }
 }
 
 static int cmd_inspect(int argc, char **argv)
@@ -280,68 +304,64 @@ static int cmd_inspect(int argc, char **argv)
     bnnc_options o;
     cmd_flags f;
     const char *pos[2];
-    int npos = 0;
+    int npos = 0, compiled, quiet;
     char sym[4096], params[4096];
-    ir_graph g, gplan;
+    ir_graph g;
     lir_program p;
     inspect_codegen cg;
+    inspect_snapshots k;
+    compile_state s;
     bnnc_err err;
-    char why[sizeof err.msg];
-    int compiled, rc;
 
     memset(&o, 0, sizeof o);
     memset(&f, 0, sizeof f);
-    why[0] = '\0';
+    memset(&k, 0, sizeof k);
     if (parse_common(argc, argv, &o, &f, pos, &npos))
         return 1;
     if (cli_model_paths(pos[0], pos[1], sym, params, sizeof sym, &err))
         return fail(&err);
     o.symbol_path = sym;
     o.params_path = params;
-    {
-        /* what compile makes of it: the plan (--plan), or the reason it
-         * rejects a model the frontend reads */
-        int quiet = bnnc_quiet;
-        bnnc_quiet = !f.plan || f.json;
-        compiled = !compile_model(&o, &gplan, &p, &err);
-        bnnc_quiet = quiet;
-        if (!compiled && f.plan)
-            return fail(&err);
-        if (!compiled)
-            snprintf(why, sizeof why, "%s", err.msg);
-        if (f.plan && !f.json) {
-            plan_print(&p, stdout);
-            lir_free(&p);
-            ir_graph_free(&gplan);
-            return 0;
-        }
-    }
-    cg.program = compiled ? &p : NULL;
-    cg.error = why;
-    cg.with_plan = f.plan;
-    rc = 0;
-    if (compile_frontend(&o, &g, &err)) {
-        rc = fail(&err);
-    } else {
-        /* the same model once more, folded as compile folds it */
-        ir_graph folded;
-        int quiet = bnnc_quiet;
-        bnnc_quiet = 1;
-        if (compile_frontend(&o, &folded, &err) || pass_fold_thresholds(&folded, &err)) {
-            bnnc_quiet = quiet;
-            rc = fail(&err);
-        } else {
-            bnnc_quiet = quiet;
-            inspect_print(&g, &folded, f.json, &cg, stdout);
-            ir_graph_free(&folded);
-        }
+    /* one run of the whole pipeline: the layers come from its snapshots,
+     * and whether compile accepts the model from how far it got */
+    memset(&s, 0, sizeof s);
+    s.o = &o;
+    s.g = &g;
+    s.p = &p;
+    s.hook = keep_for_inspect;
+    s.user = &k;
+    quiet = bnnc_quiet;
+    compiled = !compile_run(&s, "import", "plan", &err);
+    bnnc_quiet = quiet;
+    if (compiled && s.stopped) {
+        bnnc_errf(&err, "--stop-after %s: the later passes did not run", o.stop_after);
+        lir_free(&p);
         ir_graph_free(&g);
+        compiled = 0;
     }
+    if (!k.have_layers || (!compiled && f.plan)) {
+        if (k.have_layers)
+            ir_graph_free(&k.layers);
+        if (k.have_folded)
+            ir_graph_free(&k.folded);
+        return fail(&err);
+    }
+    if (f.plan && !f.json) {
+        plan_print(&p, stdout);
+    } else {
+        cg.program = compiled ? &p : NULL;
+        cg.error = compiled ? "" : err.msg;
+        cg.with_plan = f.plan;
+        inspect_print(&k.layers, k.have_folded ? &k.folded : NULL, f.json, &cg, stdout);
+    }
+    ir_graph_free(&k.layers);
+    if (k.have_folded)
+        ir_graph_free(&k.folded);
     if (compiled) {
         lir_free(&p);
-        ir_graph_free(&gplan);
+        ir_graph_free(&g);
     }
-    return rc;
+    return 0;
 }
 
 /* A C identifier from a file name stem ("out/my-net.c" -> "my_net"). */
@@ -419,6 +439,12 @@ static int cmd_compile(int argc, char **argv)
     }
     if (compile_model(&o, &g, &p, &err))
         return fail(&err);
+    if (o.stop_after) {
+        /* the passes ran as far as asked (and dumped what was asked) */
+        lir_free(&p);
+        ir_graph_free(&g);
+        return 0;
+    }
     if (f.target) {
         footprint_estimate fe;
         if (footprint_estimate_for(&p, f.target, &fe)) {
@@ -496,6 +522,15 @@ int main(int argc, char **argv)
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
+    }
+    if (!strcmp(argv[1], "--passes")) {
+        /* the pipeline, as pipeline.c runs it (docs/compiler.md lists the
+         * same rows) */
+        int i;
+        for (i = 0; bnnc_passes[i].name; i++)
+            printf("%-16s %-8s %s\n", bnnc_passes[i].name,
+                   bnnc_passes[i].level == PASS_IR ? "IR" : "program", bnnc_passes[i].summary);
+        return 0;
     }
     if (!strcmp(argv[1], "--version")) {
         printf("bnnc %s\n", BNNC_VERSION);

@@ -1,6 +1,13 @@
 /*
- * pipeline.c - the order in which passes run. Read this file to see the
- * whole compiler.
+ * pipeline.c - the passes, in the order they run. This table is the whole
+ * compiler; everything else is the passes themselves (passes/), the IR
+ * they share (ir/), the frontend that starts it (frontend/) and the code
+ * generator that ends it (codegen/).
+ *
+ * After every pass the checker of its level runs (ir_check on the graph,
+ * lir_check on the lowered program; a failure is a bnnc bug and aborts),
+ * then --dump-after prints what the pass made, and --stop-after ends the
+ * run there.
  */
 #include "pipeline.h"
 
@@ -9,142 +16,181 @@
 #include "../frontend/mxnet/import.h"
 #include "../passes/lower.h"
 
-const char *const bnnc_pass_names[] = {
-    "import", "legalize", "shapes", "fold_constants", "operands", "expand", "binarize",
-    "fold_thresholds", "fold_float", "lower", "fuse_pool", "plan", NULL};
-
-/* After pass `name`: check invariants (an internal error aborts) and dump
- * the IR when asked. */
-static void after_pass(const bnnc_options *o, ir_graph *g, const char *name,
-                       int shapes)
+static int run_import(compile_state *s, bnnc_err *err)
 {
-    bnnc_err e;
-    if (ir_check(g, shapes, &e))
-        BNNC_BUG("IR invalid after %s: %s", name, e.msg);
-    if (o->dump_after &&
-        (!strcmp(o->dump_after, name) || !strcmp(o->dump_after, "all"))) {
-        FILE *f = o->dump_file ? o->dump_file : stderr;
-        fprintf(f, "; IR after %s\n", name);
-        ir_dump(g, f);
-    }
+    import_options io = {s->o->allow_extra_params};
+    return import_files(s->o->symbol_path, s->o->params_path, &io, s->g, err);
 }
 
-int compile_frontend(const bnnc_options *o, ir_graph *g, bnnc_err *err)
+static int run_legalize(compile_state *s, bnnc_err *err)
 {
-    import_options io = {o->allow_extra_params};
-
-    /* import: symbol.json + params -> IR, defaults applied, params bound */
-    if (import_files(o->symbol_path, o->params_path, &io, g, err)) {
-        ir_graph_free(g);
-        return -1;
-    }
-    return compile_frontend_passes(o, g, err);
+    return pass_legalize(s->g, err);
 }
 
-int compile_frontend_passes(const bnnc_options *o, ir_graph *g, bnnc_err *err)
+static int run_shapes(compile_state *s, bnnc_err *err)
 {
-    after_pass(o, g, "import", 0);
-    /* legalize: drop training-only ops, QActivation -> sign */
-    if (pass_legalize(g, err))
-        goto fail;
-    after_pass(o, g, "legalize", 0);
-    /* shapes: infer NCHW shapes from --input, check parameter shapes */
-    if (pass_shapes(g, o->inputs, o->n_inputs, err))
-        goto fail;
-    after_pass(o, g, "shapes", 1);
-    /* fold_constants: sign(W), mean|W| and _full become constants */
-    if (pass_fold_constants(g, err))
-        goto fail;
-    after_pass(o, g, "fold_constants", 1);
-    /* operands: parameters are constants with values, no NaN constants */
-    if (pass_operands(g, err))
-        goto fail;
-    after_pass(o, g, "operands", 1);
-    /* expand: frontend ops (BMXNet's layers) become generic ones */
-    if (pass_expand(g, err))
-        goto fail;
-    after_pass(o, g, "expand", 1);
-    /* binarize: one BCONV/BDENSE node per binary layer, by pattern */
-    if (pass_binarize(g, err))
-        goto fail;
-    after_pass(o, g, "binarize", 1);
-    return 0;
-fail:
-    ir_graph_free(g);
+    return pass_shapes(s->g, s->o->inputs, s->o->n_inputs, err);
+}
+
+static int run_fold_constants(compile_state *s, bnnc_err *err)
+{
+    return pass_fold_constants(s->g, err);
+}
+
+static int run_operands(compile_state *s, bnnc_err *err)
+{
+    return pass_operands(s->g, err);
+}
+
+static int run_expand(compile_state *s, bnnc_err *err)
+{
+    return pass_expand(s->g, err);
+}
+
+static int run_binarize(compile_state *s, bnnc_err *err)
+{
+    return pass_binarize(s->g, err);
+}
+
+static int run_fold_thresholds(compile_state *s, bnnc_err *err)
+{
+    return pass_fold_thresholds(s->g, err);
+}
+
+static int run_fold_float(compile_state *s, bnnc_err *err)
+{
+    return pass_fold_float(s->g, err);
+}
+
+static int run_lower(compile_state *s, bnnc_err *err)
+{
+    lower_options lo;
+    memset(&lo, 0, sizeof lo);
+    lo.input_u8 = s->o->input_u8;
+    memcpy(lo.mean, s->o->mean, sizeof lo.mean);
+    memcpy(lo.std, s->o->std, sizeof lo.std);
+    lo.n_mean = s->o->n_mean;
+    lo.n_std = s->o->n_std;
+    return pass_lower(s->g, &lo, s->p, err);
+}
+
+static int run_fuse_pool(compile_state *s, bnnc_err *err)
+{
+    return pass_fuse_pool(s->p, err);
+}
+
+static int run_plan(compile_state *s, bnnc_err *err)
+{
+    return pass_plan(s->p, err);
+}
+
+/* name, level, what it does (usage text and docs/compiler.md), run */
+const bnnc_pass bnnc_passes[] = {
+    {"import", PASS_IR, "read the model files into the IR", run_import},
+    {"legalize", PASS_IR, "drop what only matters for training", run_legalize},
+    {"shapes", PASS_IR, "infer every shape from --input, check parameter shapes", run_shapes},
+    {"fold_constants", PASS_IR, "evaluate operators whose inputs are all constants",
+     run_fold_constants},
+    {"operands", PASS_IR, "check that every input slot holds what its operator takes",
+     run_operands},
+    {"expand", PASS_IR, "turn a frontend's own operators into generic ones", run_expand},
+    {"binarize", PASS_IR, "recognise binary layers by graph pattern", run_binarize},
+    {"fold_thresholds", PASS_IR,
+     "fold what follows a binary layer into its output map or integer thresholds",
+     run_fold_thresholds},
+    {"fold_float", PASS_IR, "fold BatchNorm and ReLU into the float layer before them",
+     run_fold_float},
+    {"lower", PASS_PROGRAM, "one runtime call per step, NHWC tensors, packed bits", run_lower},
+    {"fuse_pool", PASS_PROGRAM, "a float convolution read only by max pooling becomes one step",
+     run_fuse_pool},
+    {"plan", PASS_PROGRAM, "place every buffer in one arena", run_plan},
+    {NULL, PASS_IR, NULL, NULL},
+};
+
+int bnnc_pass_index(const char *name)
+{
+    int i;
+    for (i = 0; bnnc_passes[i].name; i++)
+        if (!strcmp(bnnc_passes[i].name, name))
+            return i;
     return -1;
 }
 
-/* After lowering or planning: dump the program when asked. */
-static void after_lir(const bnnc_options *o, const lir_program *p, const char *name)
+static int wants(const char *option, const char *name)
 {
-    FILE *f;
-    int i;
-    if (!o->dump_after || (strcmp(o->dump_after, name) && strcmp(o->dump_after, "all")))
-        return;
-    f = o->dump_file ? o->dump_file : stderr;
-    fprintf(f, "; program after %s: %d steps, %d tensors, %d constants\n", name, p->ns,
-            p->nt, p->nc);
-    for (i = 0; i < p->ns; i++) {
-        const lir_step *s = &p->s[i];
-        fprintf(f, "%4d %-18s t%d%s%s -> t%d  ; %s: %s\n", i + 1, lir_kind_name(s->kind),
-                s->in[0], s->n_in > 1 ? ", t" : "", "", s->out, s->node_name, s->what);
+    return option && (!strcmp(option, name) || !strcmp(option, "all"));
+}
+
+/* After pass i: check its level's invariants, dump when asked. */
+static void after_pass(compile_state *s, int i)
+{
+    const bnnc_pass *ps = &bnnc_passes[i];
+    bnnc_err e;
+    FILE *f = s->o->dump_file ? s->o->dump_file : stderr;
+    if (ps->level == PASS_IR) {
+        /* shapes are set from the shapes pass on */
+        if (ir_check(s->g, i >= bnnc_pass_index("shapes"), &e))
+            BNNC_BUG("IR invalid after %s: %s", ps->name, e.msg);
+    } else if (lir_check(s->p, &e)) {
+        BNNC_BUG("program invalid after %s: %s", ps->name, e.msg);
     }
-    if (!strcmp(name, "plan"))
-        plan_print(p, f);
+    if (!wants(s->o->dump_after, ps->name))
+        return;
+    if (ps->level == PASS_IR) {
+        fprintf(f, "; IR after %s\n", ps->name);
+        ir_dump(s->g, f);
+    } else {
+        fprintf(f, "; program after %s: %d steps, %d tensors, %d constants\n", ps->name,
+                s->p->ns, s->p->nt, s->p->nc);
+        lir_dump(s->p, f);
+        if (!strcmp(ps->name, "plan"))
+            plan_print(s->p, f);
+    }
+}
+
+int compile_run(compile_state *s, const char *first, const char *last, bnnc_err *err)
+{
+    int i = bnnc_pass_index(first), end = bnnc_pass_index(last);
+    BNNC_ASSERT(i >= 0 && end >= i);
+    if (s->o->stop_after) {
+        int stop = bnnc_pass_index(s->o->stop_after);
+        BNNC_ASSERT(stop >= 0);
+        if (stop < end)
+            end = stop;
+    }
+    if (s->p && bnnc_passes[i].level == PASS_IR)
+        lir_init(s->p); /* the program starts empty (freeable whatever runs) */
+    for (; i <= end; i++) {
+        if (bnnc_passes[i].run(s, err)) {
+            if (s->p)
+                lir_free(s->p);
+            ir_graph_free(s->g);
+            return -1;
+        }
+        after_pass(s, i);
+        if (s->hook)
+            s->hook(s, bnnc_passes[i].name);
+    }
+    s->stopped = s->o->stop_after && bnnc_passes[end].name &&
+                 !strcmp(bnnc_passes[end].name, s->o->stop_after) &&
+                 bnnc_pass_index(last) > end;
+    return 0;
 }
 
 int compile_model(const bnnc_options *o, ir_graph *g, lir_program *p, bnnc_err *err)
 {
-    lir_init(p);
-    if (compile_frontend(o, g, err))
-        return -1;
-    return compile_backend(o, g, p, err);
+    compile_state s = {o, g, p, NULL, NULL, 0};
+    return compile_run(&s, "import", "plan", err);
+}
+
+int compile_frontend(const bnnc_options *o, ir_graph *g, bnnc_err *err)
+{
+    compile_state s = {o, g, NULL, NULL, NULL, 0};
+    return compile_run(&s, "import", "binarize", err);
 }
 
 int compile_imported(const bnnc_options *o, ir_graph *g, lir_program *p, bnnc_err *err)
 {
-    lir_init(p);
-    if (compile_frontend_passes(o, g, err))
-        return -1;
-    return compile_backend(o, g, p, err);
-}
-
-int compile_backend(const bnnc_options *o, ir_graph *g, lir_program *p, bnnc_err *err)
-{
-    lir_init(p);
-    /* fold_thresholds: BatchNorm/scale/offset after binary layers -> one
-     * affine map, or one integer threshold per channel when only signed */
-    if (pass_fold_thresholds(g, err))
-        goto fail;
-    after_pass(o, g, "fold_thresholds", 1);
-    /* fold_float: BatchNorm and ReLU into the float conv/dense before them */
-    if (pass_fold_float(g, err))
-        goto fail;
-    after_pass(o, g, "fold_float", 1);
-    /* lower: one runtime call per step, NHWC, packed bits */
-    {
-        lower_options lo;
-        memset(&lo, 0, sizeof lo);
-        lo.input_u8 = o->input_u8;
-        memcpy(lo.mean, o->mean, sizeof lo.mean);
-        memcpy(lo.std, o->std, sizeof lo.std);
-        lo.n_mean = o->n_mean;
-        lo.n_std = o->n_std;
-        if (pass_lower(g, &lo, p, err))
-            goto fail;
-    }
-    after_lir(o, p, "lower");
-    /* fuse_pool: float conv + max pooling -> one step, no conv output */
-    if (pass_fuse_pool(p, err))
-        goto fail;
-    after_lir(o, p, "fuse_pool");
-    /* plan: in-place ops, concat in place, arena offsets */
-    if (pass_plan(p, err))
-        goto fail;
-    after_lir(o, p, "plan");
-    return 0;
-fail:
-    lir_free(p);
-    ir_graph_free(g);
-    return -1;
+    compile_state s = {o, g, p, NULL, NULL, 0};
+    return compile_run(&s, "legalize", "plan", err);
 }

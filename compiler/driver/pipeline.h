@@ -22,31 +22,52 @@ typedef struct {
     float mean[64], std[64];/* --mean / --std (per channel or one value) */
     int n_mean, n_std;
     const char *dump_after; /* pass name, "all", or NULL */
+    const char *stop_after; /* pass name, or NULL: run every pass */
     FILE *dump_file;        /* where --dump-after writes (stderr if NULL) */
 } bnnc_options;
 
-/* Read the model and run the frontend passes (import, legalize, shapes,
- * fold_constants, binarize). On error g is freed. */
+/* Where a pass works: the graph, or the lowered program (lower makes the
+ * program from the graph). */
+typedef enum { PASS_IR, PASS_PROGRAM } pass_level;
+
+typedef struct compile_state compile_state;
+
+/* One row of the pipeline (pipeline.c). */
+typedef struct {
+    const char *name;
+    pass_level level;
+    const char *summary;  /* one line, for the usage text and the docs */
+    int (*run)(compile_state *s, bnnc_err *err);
+} bnnc_pass;
+
+/* The passes in order, ending with a row whose name is NULL. */
+extern const bnnc_pass bnnc_passes[];
+/* Index of the pass called name in bnnc_passes, or -1. */
+int bnnc_pass_index(const char *name);
+
+struct compile_state {
+    const bnnc_options *o;
+    ir_graph *g;
+    lir_program *p;
+    /* called after every pass (and its checks and dump), e.g. for inspect
+     * to keep what it reports from the point it reports it */
+    void (*hook)(compile_state *s, const char *pass);
+    void *user;
+    int stopped;  /* compile_run ended early at o->stop_after */
+};
+
+/* Run the passes from `first` to `last` (names) on s->g and s->p, or up
+ * to o->stop_after when it comes first. On error the graph and the
+ * program are freed. */
+int compile_run(compile_state *s, const char *first, const char *last, bnnc_err *err);
+
+/* import .. binarize: read the model, as inspect describes it. */
 int compile_frontend(const bnnc_options *o, ir_graph *g, bnnc_err *err);
 
-/* The frontend passes after import (legalize .. binarize) on an imported
- * graph. On error g is freed. */
-int compile_frontend_passes(const bnnc_options *o, ir_graph *g, bnnc_err *err);
+/* Every pass, import .. plan: what code generation needs. */
+int compile_model(const bnnc_options *o, ir_graph *g, lir_program *p, bnnc_err *err);
 
-/* The whole compiler up to code generation: frontend, fold_thresholds,
- * lower and plan. On error g and p are freed. */
-int compile_model(const bnnc_options *o, ir_graph *g, lir_program *p,
-                  bnnc_err *err);
-
-/* compile_model on a graph already imported (from memory, by the fuzzer
- * or a frontend of another format). On error g and p are freed. */
+/* legalize .. plan on a graph a caller imported itself (from memory). */
 int compile_imported(const bnnc_options *o, ir_graph *g, lir_program *p, bnnc_err *err);
-
-/* The passes after the frontend (fold_thresholds .. plan). On error g and
- * p are freed. */
-int compile_backend(const bnnc_options *o, ir_graph *g, lir_program *p, bnnc_err *err);
-
-/* Names of the passes, in order, NULL-terminated (for --dump-after). */
-extern const char *const bnnc_pass_names[];
 
 #endif

@@ -314,6 +314,13 @@ static void node_free(ir_node *n)
     free(n);
 }
 
+/* The constants' memory of a graph and its snapshots. */
+typedef struct ir_store {
+    void **blobs;
+    size_t n, cap;
+    int refs;
+} ir_store;
+
 void ir_graph_free(ir_graph *g)
 {
     size_t i;
@@ -323,9 +330,12 @@ void ir_graph_free(ir_graph *g)
     free(g->heads);
     free(g->symbol_path);
     free(g->params_path);
-    for (i = 0; i < g->n_blobs; i++)
-        free(g->blobs[i]);
-    free(g->blobs);
+    if (g->store && --g->store->refs == 0) {
+        for (i = 0; i < g->store->n; i++)
+            free(g->store->blobs[i]);
+        free(g->store->blobs);
+        free(g->store);
+    }
     memset(g, 0, sizeof *g);
 }
 
@@ -333,8 +343,12 @@ void ir_graph_adopt(ir_graph *g, void *mem)
 {
     if (!mem)
         return;
-    xgrow((void **)&g->blobs, &g->cap_blobs, g->n_blobs + 1, sizeof *g->blobs);
-    g->blobs[g->n_blobs++] = mem;
+    if (!g->store) {
+        g->store = xcalloc(1, sizeof *g->store);
+        g->store->refs = 1;
+    }
+    xgrow((void **)&g->store->blobs, &g->store->cap, g->store->n + 1, sizeof *g->store->blobs);
+    g->store->blobs[g->store->n++] = mem;
 }
 
 float *ir_graph_floats(ir_graph *g, size_t n)
@@ -342,6 +356,61 @@ float *ir_graph_floats(ir_graph *g, size_t n)
     float *f = xmalloc(sizeof(float) * (n ? n : 1));
     ir_graph_adopt(g, f);
     return f;
+}
+
+static void *dup_mem(const void *p, size_t n)
+{
+    void *q;
+    if (!p)
+        return NULL;
+    q = xmalloc(n ? n : 1);
+    memcpy(q, p, n);
+    return q;
+}
+
+void ir_graph_snapshot(const ir_graph *g, ir_graph *c)
+{
+    size_t i;
+    int j;
+    ir_graph_init(c);
+    c->symbol_path = g->symbol_path ? xstrdup(g->symbol_path) : NULL;
+    c->params_path = g->params_path ? xstrdup(g->params_path) : NULL;
+    c->layout = g->layout;
+    c->store = g->store;
+    if (c->store)
+        c->store->refs++;
+    c->n_heads = g->n_heads;
+    c->heads = dup_mem(g->heads, sizeof *g->heads * (size_t)g->n_heads);
+    for (i = 0; i < g->n; i++) {
+        const ir_node *n = g->nodes[i];
+        ir_node *m = ir_node_add(c, n->op, n->name, n->src_op, n->src_index);
+        BNNC_ASSERT(n->op != IR_OP_FRONTEND);
+        m->n_in = n->n_in;
+        m->in = dup_mem(n->in, sizeof *n->in * (size_t)(n->n_in ? n->n_in : 1));
+        m->n_out = n->n_out;
+        m->shape = dup_mem(n->shape, n->shape ? sizeof *n->shape * (size_t)n->n_out : 0);
+        m->dead = n->dead;
+        m->weight_only_binary = n->weight_only_binary;
+        for (j = 0; j < n->n_merged; j++)
+            ir_node_merge_name(m, n->merged[j]);
+        m->a = n->a;
+        if (n->op == IR_OP_CONST) {
+            m->a.c.source_name = n->a.c.source_name ? xstrdup(n->a.c.source_name) : NULL;
+        } else if (n->op == IR_OP_BCONV || n->op == IR_OP_BDENSE) {
+            const ir_bin_attr *b = &n->a.b;
+            int64_t ch = b->w_shape.d[0];
+            size_t chf = sizeof(float) * (size_t)ch, chd = sizeof(double) * (size_t)ch;
+            m->a.b.scale = dup_mem(b->scale, chf);
+            m->a.b.bias = dup_mem(b->bias, chf);
+            m->a.b.w = dup_mem(b->w, (size_t)ir_shape_count(&b->w_shape));
+            m->a.b.w_param = b->w_param ? xstrdup(b->w_param) : NULL;
+            m->a.b.out_a = dup_mem(b->out_a, chd);
+            m->a.b.out_b = dup_mem(b->out_b, chd);
+            m->a.b.thresh = dup_mem(b->thresh, sizeof(int32_t) * (size_t)ch);
+            m->a.b.dir = dup_mem(b->dir, (size_t)ch);
+        }
+    }
+    ir_uses_rebuild(c);
 }
 
 ir_node *ir_node_add(ir_graph *g, ir_op op, const char *name,

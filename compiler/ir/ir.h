@@ -277,14 +277,20 @@ typedef struct ir_graph {
     char *symbol_path;   /* the file naming the nodes (messages) */
     char *params_path;   /* the file holding the weights (messages) */
     ir_layout layout;
-    void **blobs;        /* memory the graph owns (constants' data) */
-    size_t n_blobs, cap_blobs;
+    struct ir_store *store; /* memory of the constants (ir_graph_adopt),
+                               shared with snapshots (ir_graph_snapshot) */
 } ir_graph;
 
 void ir_graph_init(ir_graph *g);
 void ir_graph_free(ir_graph *g);
-/* The graph takes ownership of mem (freed by ir_graph_free). */
+/* The graph takes ownership of mem (freed by ir_graph_free, or by the
+ * last snapshot of the graph freed). */
 void ir_graph_adopt(ir_graph *g, void *mem);
+/* A copy of g as it is now (nodes, attributes, heads); the constants'
+ * data is shared, and stays until both are freed. For reports that keep
+ * the graph of one point of the pipeline (inspect). g has no FRONTEND
+ * nodes. */
+void ir_graph_snapshot(const ir_graph *g, ir_graph *copy);
 /* n floats owned by the graph (uninitialised). */
 float *ir_graph_floats(ir_graph *g, size_t n);
 /* Operator name, kind and operand kind of a node (a FRONTEND node's are

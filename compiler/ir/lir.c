@@ -11,28 +11,40 @@
 #include "../util/mem.h"
 
 static const char *const kind_names[] = {
-    "nchw_to_nhwc", "nhwc_to_nchw", "u8_to_f32", "copy",
-    "pack", "unpack", "copy_channels_b", "maxpool_b",
-    "bconv2d_b_b", "bconv2d_b_f32", "bdense_b_b", "bdense_b_f32",
-    "conv2d_f32", "dense_f32", "affine_f32", "act_f32", "prelu_f32",
-    "maxpool_f32", "avgpool_f32", "add_f32", "copy_channels_f32", "pad2d_f32",
-    "softmax_f32", "unary_f32", "binary_f32", "binary_pixel_f32",
-    "channel_mean_f32", "permute_f32", "pack_affine", "nchw_to_nhwc_affine",
-    "conv2d_maxpool_f32"};
-_Static_assert(sizeof kind_names / sizeof *kind_names == LK_COUNT,
-               "kind name table out of step with lir_kind");
-
+#define KIND(id, name, kernel, params, emit) name,
+#include "lir.def"
+#undef KIND
+};
 static const char *const kind_kernels[] = {
-    "bnn_nchw_to_nhwc_f32", "bnn_nhwc_to_nchw_f32", "bnn_u8_nchw_to_nhwc_f32", "memcpy",
-    "bnn_pack_f32_b", "bnn_unpack_b_f32", "bnn_copy_channels_b", "bnn_maxpool_b",
-    "bnn_bconv2d_b_b", "bnn_bconv2d_b_f32", "bnn_bdense_b_b", "bnn_bdense_b_f32",
-    "bnn_conv2d_f32", "bnn_dense_f32", "bnn_affine_f32", "bnn_act_f32", "bnn_prelu_f32",
-    "bnn_maxpool_f32", "bnn_avgpool_f32", "bnn_add_f32", "bnn_copy_channels_f32",
-    "bnn_pad2d_f32", "bnn_softmax_f32", "bnn_unary_f32", "bnn_binary_f32",
-    "bnn_binary_pixel_f32", "bnn_channel_mean_f32", "bnn_permute_f32",
-    "bnn_pack_affine_f32_b", "bnn_nchw_to_nhwc_affine_f32", "bnn_conv2d_maxpool_f32"};
+#define KIND(id, name, kernel, params, emit) #kernel,
+#include "lir.def"
+#undef KIND
+};
+#define PARAMS_none NULL
+#define PARAMS_STR(p) #p
+static const char *const kind_params[] = {
+#define KIND(id, name, kernel, params, emit) PARAMS_##params,
+#define PARAMS_bnn_pool2d_params PARAMS_STR(bnn_pool2d_params)
+#define PARAMS_bnn_bconv2d_params PARAMS_STR(bnn_bconv2d_params)
+#define PARAMS_bnn_bdense_params PARAMS_STR(bnn_bdense_params)
+#define PARAMS_bnn_conv2d_params PARAMS_STR(bnn_conv2d_params)
+#define PARAMS_bnn_conv2d_maxpool_params PARAMS_STR(bnn_conv2d_maxpool_params)
+#define PARAMS_bnn_dense_params PARAMS_STR(bnn_dense_params)
+#define PARAMS_bnn_pad2d_params PARAMS_STR(bnn_pad2d_params)
+#include "lir.def"
+#undef KIND
+};
+_Static_assert(sizeof kind_names / sizeof *kind_names == LK_COUNT,
+               "kind name table out of step with lir.def");
 _Static_assert(sizeof kind_kernels / sizeof *kind_kernels == LK_COUNT,
-               "kernel table out of step with lir_kind");
+               "kernel table out of step with lir.def");
+_Static_assert(sizeof kind_params / sizeof *kind_params == LK_COUNT,
+               "parameter table out of step with lir.def");
+
+const char *lir_kind_params(lir_kind k)
+{
+    return (unsigned)k < LK_COUNT ? kind_params[k] : NULL;
+}
 
 const char *lir_kind_name(lir_kind k)
 {
@@ -175,4 +187,75 @@ int lir_readers(const lir_program *p, int t, int *last)
                     *last = i;
             }
     return c;
+}
+
+int lir_check(const lir_program *p, bnnc_err *err)
+{
+    int i, k;
+    for (i = 0; i < p->nt; i++) {
+        const lir_tensor *t = &p->t[i];
+        int base = i, guard = 0;
+        if (t->id != i)
+            return bnnc_errf(err, "tensor %d has id %d", i, t->id);
+        if (t->storage == LIR_CONST && (t->const_id < 0 || t->const_id >= p->nc))
+            return bnnc_errf(err, "tensor %d '%s' names constant %d", i, t->name, t->const_id);
+        while (p->t[base].storage == LIR_VIEW) {
+            const lir_tensor *v = &p->t[base];
+            if (v->view_of < 0 || v->view_of >= p->nt || v->view_of == base || ++guard > p->nt)
+                return bnnc_errf(err, "tensor %d '%s' is a view of tensor %d", base, v->name,
+                                 v->view_of);
+            if (v->view_offset + v->bytes > p->t[v->view_of].bytes &&
+                p->t[v->view_of].storage != LIR_VIEW)
+                return bnnc_errf(err, "view %d '%s' [%zu, +%zu) outside tensor %d (%zu bytes)",
+                                 base, v->name, v->view_offset, v->bytes, v->view_of,
+                                 p->t[v->view_of].bytes);
+            base = v->view_of;
+        }
+    }
+    for (i = 0; i < p->ns; i++) {
+        const lir_step *s = &p->s[i];
+        if ((unsigned)s->kind >= LK_COUNT)
+            return bnnc_errf(err, "step %d has kind %d", i + 1, (int)s->kind);
+        if (s->n_in < 0 || s->n_in > 2)
+            return bnnc_errf(err, "step %d has %d inputs", i + 1, s->n_in);
+        for (k = 0; k < 2; k++)
+            if (k < s->n_in ? s->in[k] < 0 || s->in[k] >= p->nt : s->in[k] != -1)
+                return bnnc_errf(err, "step %d (%s) input %d is tensor %d", i + 1,
+                                 lir_kind_name(s->kind), k, s->in[k]);
+        if (s->out < 0 || s->out >= p->nt)
+            return bnnc_errf(err, "step %d (%s) writes tensor %d", i + 1,
+                             lir_kind_name(s->kind), s->out);
+        if (s->scratch < -1 || s->scratch >= p->nt)
+            return bnnc_errf(err, "step %d (%s) has scratch tensor %d", i + 1,
+                             lir_kind_name(s->kind), s->scratch);
+        if (s->n_consts < 0 || s->n_consts > 4)
+            return bnnc_errf(err, "step %d has %d constants", i + 1, s->n_consts);
+        for (k = 0; k < s->n_consts; k++)
+            if (s->consts[k] < 0 || s->consts[k] >= p->nc)
+                return bnnc_errf(err, "step %d (%s) names constant %d", i + 1,
+                                 lir_kind_name(s->kind), s->consts[k]);
+        if (p->t[s->out].storage == LIR_INPUT || p->t[s->out].storage == LIR_CONST)
+            return bnnc_errf(err, "step %d (%s) writes read-only tensor %d '%s'", i + 1,
+                             lir_kind_name(s->kind), s->out, p->t[s->out].name);
+    }
+    for (i = 0; i < p->nc; i++)
+        if (p->c[i].id != i || p->c[i].step < 0 || p->c[i].step > p->ns)
+            return bnnc_errf(err, "constant %d has id %d, step %d", i, p->c[i].id, p->c[i].step);
+    return 0;
+}
+
+void lir_dump(const lir_program *p, void *file)
+{
+    FILE *f = file;
+    int i;
+    for (i = 0; i < p->ns; i++) {
+        const lir_step *s = &p->s[i];
+        char in[32] = "";
+        if (s->n_in == 2)
+            snprintf(in, sizeof in, "t%d, t%d", s->in[0], s->in[1]);
+        else if (s->n_in == 1)
+            snprintf(in, sizeof in, "t%d", s->in[0]);
+        fprintf(f, "%4d %-20s %-12s -> t%-4d ; %s: %s\n", i + 1, lir_kind_name(s->kind), in,
+                s->out, s->node_name, s->what);
+    }
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../util/err.h"
 #include "bnn.h"
 #include "bnn_ops.h"
 
@@ -49,13 +50,9 @@ typedef struct {
 } lir_tensor;
 
 typedef enum {
-    LK_NCHW_TO_NHWC, LK_NHWC_TO_NCHW, LK_U8_TO_F32, LK_COPY,
-    LK_PACK, LK_UNPACK, LK_COPY_CH_B, LK_MAXPOOL_B,
-    LK_BCONV_B, LK_BCONV_F32, LK_BDENSE_B, LK_BDENSE_F32,
-    LK_CONV_F32, LK_DENSE_F32, LK_AFFINE, LK_ACT, LK_PRELU,
-    LK_MAXPOOL_F32, LK_AVGPOOL_F32, LK_ADD, LK_COPY_CH_F32, LK_PAD_F32,
-    LK_SOFTMAX, LK_UNARY, LK_BINARY, LK_BINARY_PIXEL, LK_CHANNEL_MEAN,
-    LK_PERMUTE, LK_PACK_AFFINE, LK_NCHW_TO_NHWC_AFFINE, LK_CONV_MAXPOOL_F32,
+#define KIND(id, name, kernel, params, emit) LK_##id,
+#include "lir.def"
+#undef KIND
     LK_COUNT
 } lir_kind;
 
@@ -148,5 +145,13 @@ int lir_readers(const lir_program *p, int t, int *last);
 void lir_lifetimes(lir_program *p);
 /* Storage base of a tensor (follows views). */
 int lir_base(const lir_program *p, int t);
+/* The runtime's parameter struct a step of kind k passes, or NULL. */
+const char *lir_kind_params(lir_kind k);
+
+/* Check the program's structure (tensor, constant and step references,
+ * views inside their bases). Returns 0 or an internal error message. */
+int lir_check(const lir_program *p, bnnc_err *err);
+/* One line per step: number, kind, input and output tensors, node, what. */
+void lir_dump(const lir_program *p, void *file);
 
 #endif

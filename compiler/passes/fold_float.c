@@ -76,7 +76,7 @@ static int fold_bn(ir_graph *g, ir_node *n, ir_node *bn)
         return 0;
     if (no_bias) {
         /* a new bias constant, placed before n by ir_sort below */
-        b = ir_node_add(g, IR_OP_CONST, bn->name, "null", -1);
+        b = ir_node_add(g, IR_OP_CONST, bn->name, "constant", -1);
         b->a.c.shape.ndim = 1;
         b->a.c.shape.d[0] = ch;
         b->a.c.f = xcalloc((size_t)ch, sizeof(float));

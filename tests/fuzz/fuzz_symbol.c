@@ -74,7 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     if (import_graph(&sym, &params, &io, &g, &err) ||
-        compile_frontend_passes(&o, &g, &err)) {
+        compile_run(&(compile_state){&o, &g, NULL, NULL, NULL, 0}, "legalize", "binarize",
+                    &err)) {
         if (!err.msg[0] || g.nodes)
             abort(); /* failures leave a message and a freed graph */
         mx_symbol_free(&sym);

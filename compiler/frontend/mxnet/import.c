@@ -83,7 +83,7 @@ static mx_array *find_param(const importer *im, const char *name)
 static ir_node *make_const(importer *im, const char *name, mx_array *a, slot_role role,
                            int json_index)
 {
-    ir_node *c = ir_node_add(im->g, IR_OP_CONST, name, "null", json_index);
+    ir_node *c = ir_node_add(im->g, IR_OP_CONST, name, "variable", json_index);
     int i;
     c->a.c.shape.ndim = a->ndim;
     for (i = 0; i < a->ndim && i < IR_MAX_DIMS; i++)
@@ -147,7 +147,7 @@ static int bind_variable(importer *im, int j, slot_role role, const ir_node *use
             return bnnc_errf(im->err, "%s: node '%s' (%s): parameter '%s' is missing from %s",
                              im->g->symbol_path, user->name, user->src_op, mn->name,
                              im->g->params_path);
-        v = ir_node_add(im->g, IR_OP_INPUT, mn->name, "null", j);
+        v = ir_node_add(im->g, IR_OP_INPUT, mn->name, "variable", j);
         im->map[j] = v->id;
         return 0;
     }
@@ -360,7 +360,7 @@ int import_graph(const mx_symbol *sym, mx_params *params, const import_options *
                 /* unused variable (e.g. a head itself): data or const */
                 mx_array *a = find_param(&im, mn->name);
                 ir_node *v = a ? make_const(&im, mn->name, a, ROLE_DATA, j)
-                               : ir_node_add(g, IR_OP_INPUT, mn->name, "null", j);
+                               : ir_node_add(g, IR_OP_INPUT, mn->name, "variable", j);
                 im.map[j] = v->id;
                 continue;
             }
