@@ -383,231 +383,262 @@ static const char *pad_mode_name(bnn_pad_mode m)
                                   : "BNN_PAD_PLUS_ONE";
 }
 
-/* One step as a template macro call. */
+/* A step's operands as C text, for its emitter: tensors (in0, in1, out,
+ * scratch or "NULL") and constants k[]; the emitter fills args (the call's
+ * arguments after the parameter struct, or all of them) and init (the
+ * struct's designated initializer) and may set copy for a memcpy. */
+typedef struct {
+    const lir_step *s;
+    char in0[160], in1[160], out[160], scr[160], k[4][128];
+    char args[1024], init[2048];
+    int copy;
+} step_text;
+
+static void emit_layout(step_text *t)
+{
+    const lir_step *s = t->s;
+    snprintf(t->args, sizeof t->args, "%d, %d, %d, %d, %s, %s", s->p.layout.n, s->p.layout.c,
+             s->p.layout.h, s->p.layout.w, t->in0, t->out);
+}
+
+/* layout change with a per-channel map (uint8 input, input BatchNorm) */
+static void emit_layout_affine(step_text *t)
+{
+    const lir_step *s = t->s;
+    snprintf(t->args, sizeof t->args, "%d, %d, %d, %d, %s, %s, %s, %s", s->p.layout.n,
+             s->p.layout.c, s->p.layout.h, s->p.layout.w, t->k[0], t->k[1], t->in0, t->out);
+}
+
+static void emit_copy(step_text *t)
+{
+    snprintf(t->args, sizeof t->args, "%zu", t->s->p.mem.bytes);
+    t->copy = 1;
+}
+
+static void emit_permute(step_text *t)
+{
+    const lir_step *s = t->s;
+    char shp[128], prm[128];
+    int d, ns = 0, np = 0;
+    for (d = 0; d < s->p.permute.ndim; d++) {
+        ns += snprintf(shp + ns, sizeof shp - (size_t)ns, "%s%d", d ? ", " : "",
+                       s->p.permute.shape[d]);
+        np += snprintf(prm + np, sizeof prm - (size_t)np, "%s%d", d ? ", " : "",
+                       s->p.permute.perm[d]);
+    }
+    snprintf(t->args, sizeof t->args, "%d, (const int32_t[]){%s}, (const int32_t[]){%s}, %s, %s",
+             s->p.permute.ndim, shp, prm, t->in0, t->out);
+}
+
+/* pack, unpack and channel copies: (pixels, c, in, in_stride, out,
+ * out_stride[, dst_offset]) */
+static void emit_channel_copy(step_text *t)
+{
+    const lir_copy *q = &t->s->p.copy;
+    switch (t->s->kind) {
+    case LK_COPY_CH_B:
+        BNNC_ASSERT(q->in_offset == 0);
+        snprintf(t->args, sizeof t->args, "%d, %d, %s, %d, %s, %d, %d", q->pixels, q->c, t->in0,
+                 q->in_stride, t->out, q->out_stride, q->dst_offset);
+        break;
+    case LK_COPY_CH_F32:
+        snprintf(t->args, sizeof t->args, "%d, %d, %s + %d, %d, %s, %d, %d", q->pixels, q->c,
+                 t->in0, q->in_offset, q->in_stride, t->out, q->out_stride, q->dst_offset);
+        break;
+    default:
+        snprintf(t->args, sizeof t->args, "%d, %d, %s, %d, %s, %d", q->pixels, q->c, t->in0,
+                 q->in_stride, t->out, q->out_stride);
+        break;
+    }
+}
+
+static void emit_pack_affine(step_text *t)
+{
+    const lir_copy *q = &t->s->p.copy;
+    snprintf(t->args, sizeof t->args, "%d, %d, %s, %d, %s, %s, %s, %d", q->pixels, q->c, t->in0,
+             q->in_stride, t->k[0], t->k[1], t->out, q->out_stride);
+}
+
+static void emit_pool(step_text *t)
+{
+    pool_init(&t->s->p.pool, t->init, sizeof t->init);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
+static void emit_bconv(step_text *t)
+{
+    const bnn_bconv2d_params *q = &t->s->p.bconv;
+    int bits = t->s->kind == LK_BCONV_B;
+    snprintf(t->init, sizeof t->init,
+             ".n = %d, .in_h = %d, .in_w = %d, .in_c = %d,\n"
+             "            .out_h = %d, .out_w = %d, .out_c = %d, .k_h = %d, .k_w = %d,\n"
+             "            .stride_h = %d, .stride_w = %d, .pad_h = %d, .pad_w = %d,\n"
+             "            .dil_h = %d, .dil_w = %d, .groups = %d, .pad_mode = %s,\n"
+             "            .weights = %s, .out_pixel_stride = %d,\n            %s = %s, %s = %s",
+             q->n, q->in_h, q->in_w, q->in_c, q->out_h, q->out_w, q->out_c, q->k_h, q->k_w,
+             q->stride_h, q->stride_w, q->pad_h, q->pad_w, q->dil_h, q->dil_w, q->groups,
+             pad_mode_name(q->pad_mode), t->k[0], q->out_pixel_stride,
+             bits ? ".thresh" : ".mul", t->k[1], bits ? ".dir" : ".add", t->k[2]);
+    snprintf(t->args, sizeof t->args, "%s, %s, %s", t->in0, t->out, t->scr);
+}
+
+static void emit_bdense(step_text *t)
+{
+    const bnn_bdense_params *q = &t->s->p.bdense;
+    int bits = t->s->kind == LK_BDENSE_B;
+    snprintf(t->init, sizeof t->init,
+             ".n = %d, .in_words = %d, .k = %d, .out_c = %d, .weights = %s,\n"
+             "            .out_row_stride = %d, %s = %s, %s = %s",
+             q->n, q->in_words, q->k, q->out_c, t->k[0], q->out_row_stride,
+             bits ? ".thresh" : ".mul", t->k[1], bits ? ".dir" : ".add", t->k[2]);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
+static void emit_conv(step_text *t)
+{
+    conv_init(&t->s->p.conv, t->k[0], t->s->n_consts > 1 ? t->k[1] : "NULL", t->init,
+              sizeof t->init);
+    snprintf(t->args, sizeof t->args, "%s, %s, %s", t->in0, t->out, t->scr);
+}
+
+static void emit_conv_maxpool(step_text *t)
+{
+    char ci[1024], pi[512];
+    conv_init(&t->s->p.conv_pool.conv, t->k[0], t->s->n_consts > 1 ? t->k[1] : "NULL", ci,
+              sizeof ci);
+    pool_init(&t->s->p.conv_pool.pool, pi, sizeof pi);
+    snprintf(t->init, sizeof t->init, ".conv = {%s},\n            .pool = {%s}", ci, pi);
+    snprintf(t->args, sizeof t->args, "%s, %s, %s", t->in0, t->out, t->scr);
+}
+
+static void emit_dense(step_text *t)
+{
+    const bnn_dense_params *q = &t->s->p.dense;
+    snprintf(t->init, sizeof t->init,
+             ".n = %d, .k = %d, .out_c = %d, .weights = %s, .bias = %s,\n"
+             "            .act = %s, .out_row_stride = %d",
+             q->n, q->k, q->out_c, t->k[0], t->s->n_consts > 1 ? t->k[1] : "NULL",
+             act_name(q->act), q->out_row_stride);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
+static void emit_pad(step_text *t)
+{
+    const bnn_pad2d_params *q = &t->s->p.pad;
+    char fl[64];
+    float_lit(q->value, fl, sizeof fl);
+    snprintf(t->init, sizeof t->init,
+             ".n = %d, .h = %d, .w = %d, .c = %d, .top = %d, .bottom = %d,\n"
+             "            .left = %d, .right = %d, .value = %s",
+             q->n, q->h, q->w, q->c, q->top, q->bottom, q->left, q->right, fl);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
+static void emit_affine(step_text *t)
+{
+    snprintf(t->args, sizeof t->args, "%d, %d, %s, %s, %s, %s", t->s->p.affine.pixels,
+             t->s->p.affine.c, t->k[0], t->k[1], t->in0, t->out);
+}
+
+static void emit_act(step_text *t)
+{
+    char fl[64];
+    float_lit(t->s->p.act.alpha, fl, sizeof fl);
+    snprintf(t->args, sizeof t->args, "%s, %s, %zu, %s, %s", act_name(t->s->p.act.act), fl,
+             t->s->p.act.n, t->in0, t->out);
+}
+
+static void emit_prelu(step_text *t)
+{
+    snprintf(t->args, sizeof t->args, "%d, %d, %s, %s, %s", t->s->p.affine.pixels,
+             t->s->p.affine.c, t->k[0], t->in0, t->out);
+}
+
+static void emit_add(step_text *t)
+{
+    snprintf(t->args, sizeof t->args, "%zu, %s, %s, %s", t->s->p.binary.n, t->in0, t->in1,
+             t->out);
+}
+
+static void emit_unary(step_text *t)
+{
+    char fa[64], fb[64];
+    float_lit(t->s->p.unary.a, fa, sizeof fa);
+    float_lit(t->s->p.unary.b, fb, sizeof fb);
+    snprintf(t->args, sizeof t->args, "%s, %s, %s, %zu, %s, %s", unary_name(t->s->p.unary.op), fa,
+             fb, t->s->p.unary.n, t->in0, t->out);
+}
+
+static void emit_binary(step_text *t)
+{
+    snprintf(t->args, sizeof t->args, "%s, %zu, %s, %s, %s", binary_name(t->s->p.binary.op),
+             t->s->p.binary.n, t->in0, t->in1, t->out);
+}
+
+static void emit_binary_pixel(step_text *t)
+{
+    snprintf(t->args, sizeof t->args, "%s, %d, %d, %s, %s, %s", binary_name(t->s->p.binary.op),
+             t->s->p.binary.pixels, t->s->p.binary.c, t->in0, t->in1, t->out);
+}
+
+static void emit_channel_mean(step_text *t)
+{
+    snprintf(t->args, sizeof t->args, "%d, %d, %s, %s", t->s->p.binary.pixels, t->s->p.binary.c,
+             t->in0, t->out);
+}
+
+static void emit_softmax(step_text *t)
+{
+    snprintf(t->args, sizeof t->args, "%d, %d, %s, %s", t->s->p.softmax.rows, t->s->p.softmax.len,
+             t->in0, t->out);
+}
+
+typedef void (*emit_fn)(step_text *t);
+
+static const emit_fn emitters[] = {
+#define KIND(id, name, kernel, params, emit) emit,
+#include "../ir/lir.def"
+#undef KIND
+};
+_Static_assert(sizeof emitters / sizeof *emitters == LK_COUNT,
+               "emitter table out of step with lir.def");
+
+/* One step as a template macro call: its kind's emitter writes the
+ * arguments, the row gives the function and the parameter struct. */
 static void write_step(const lir_program *p, const emit_ctx *e, int i, strbuf *b)
 {
     const lir_step *s = &p->s[i];
-    char in0[160], in1[160], out[160], scr[160], node[160], what[200], k[4][128];
-    char args[1024], init[2048], fl[64], mxop[64];
+    step_text t;
+    char node[160], what[200], mxop[64];
+    const char *fn = lir_kind_kernel(s->kind), *ptype = lir_kind_params(s->kind);
     int c;
-    const char *fn = NULL, *ptype = NULL;
 
-    in0[0] = in1[0] = out[0] = '\0';
+    memset(&t, 0, sizeof t);
+    t.s = s;
     if (s->in[0] >= 0)
-        tensor_expr(p, e, s->in[0], 1, in0, sizeof in0);
+        tensor_expr(p, e, s->in[0], 1, t.in0, sizeof t.in0);
     if (s->in[1] >= 0)
-        tensor_expr(p, e, s->in[1], 1, in1, sizeof in1);
-    tensor_expr(p, e, s->out, 0, out, sizeof out);
+        tensor_expr(p, e, s->in[1], 1, t.in1, sizeof t.in1);
+    tensor_expr(p, e, s->out, 0, t.out, sizeof t.out);
     if (s->scratch >= 0)
-        tensor_expr(p, e, s->scratch, 0, scr, sizeof scr);
+        tensor_expr(p, e, s->scratch, 0, t.scr, sizeof t.scr);
     else
-        snprintf(scr, sizeof scr, "NULL");
+        snprintf(t.scr, sizeof t.scr, "NULL");
     for (c = 0; c < s->n_consts; c++)
-        const_ref(e, &p->c[s->consts[c]], k[c], sizeof k[c]);
+        const_ref(e, &p->c[s->consts[c]], t.k[c], sizeof t.k[c]);
     sanitize(s->node_name[0] ? s->node_name : "output", node, sizeof node);
     sanitize(s->what, what, sizeof what);
     sanitize(s->mx_op, mxop, sizeof mxop);
-    args[0] = init[0] = '\0';
-
-    switch (s->kind) {
-    case LK_NCHW_TO_NHWC:
-    case LK_NHWC_TO_NCHW:
-        fn = s->kind == LK_NCHW_TO_NHWC ? "bnn_nchw_to_nhwc_f32" : "bnn_nhwc_to_nchw_f32";
-        snprintf(args, sizeof args, "%d, %d, %d, %d, %s, %s", s->p.layout.n, s->p.layout.c,
-                 s->p.layout.h, s->p.layout.w, in0, out);
-        break;
-    case LK_NCHW_TO_NHWC_AFFINE:
-        fn = "bnn_nchw_to_nhwc_affine_f32";
-        snprintf(args, sizeof args, "%d, %d, %d, %d, %s, %s, %s, %s", s->p.layout.n,
-                 s->p.layout.c, s->p.layout.h, s->p.layout.w, k[0], k[1], in0, out);
-        break;
-    case LK_U8_TO_F32:
-        fn = "bnn_u8_nchw_to_nhwc_f32";
-        snprintf(args, sizeof args, "%d, %d, %d, %d, %s, %s, %s, %s", s->p.layout.n,
-                 s->p.layout.c, s->p.layout.h, s->p.layout.w, k[0], k[1], in0, out);
-        break;
-    case LK_COPY:
-        sb_printf(b, "bt_copy(<|%s|>, <|%s|>, <|%zu|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n", out,
-                  in0, s->p.mem.bytes, i + 1, node, mxop, what);
-        return;
-    case LK_PACK:
-        fn = "bnn_pack_f32_b";
-        goto copy_args;
-    case LK_UNPACK:
-        fn = "bnn_unpack_b_f32";
-        goto copy_args;
-    case LK_PACK_AFFINE:
-        fn = "bnn_pack_affine_f32_b";
-        snprintf(args, sizeof args, "%d, %d, %s, %d, %s, %s, %s, %d", s->p.copy.pixels,
-                 s->p.copy.c, in0, s->p.copy.in_stride, k[0], k[1], out, s->p.copy.out_stride);
-        break;
-    case LK_COPY_CH_B:
-        fn = "bnn_copy_channels_b";
-        BNNC_ASSERT(s->p.copy.in_offset == 0);
-        snprintf(args, sizeof args, "%d, %d, %s, %d, %s, %d, %d", s->p.copy.pixels, s->p.copy.c,
-                 in0, s->p.copy.in_stride, out, s->p.copy.out_stride, s->p.copy.dst_offset);
-        break;
-    case LK_COPY_CH_F32:
-        fn = "bnn_copy_channels_f32";
-        snprintf(args, sizeof args, "%d, %d, %s + %d, %d, %s, %d, %d", s->p.copy.pixels,
-                 s->p.copy.c, in0, s->p.copy.in_offset, s->p.copy.in_stride, out,
-                 s->p.copy.out_stride, s->p.copy.dst_offset);
-        break;
-    copy_args:
-        snprintf(args, sizeof args, "%d, %d, %s, %d, %s, %d", s->p.copy.pixels, s->p.copy.c, in0,
-                 s->p.copy.in_stride, out, s->p.copy.out_stride);
-        break;
-    case LK_BCONV_B:
-    case LK_BCONV_F32: {
-        const bnn_bconv2d_params *q = &s->p.bconv;
-        fn = s->kind == LK_BCONV_B ? "bnn_bconv2d_b_b" : "bnn_bconv2d_b_f32";
-        ptype = "bnn_bconv2d_params";
-        snprintf(init, sizeof init,
-                 ".n = %d, .in_h = %d, .in_w = %d, .in_c = %d,\n"
-                 "            .out_h = %d, .out_w = %d, .out_c = %d, .k_h = %d, .k_w = %d,\n"
-                 "            .stride_h = %d, .stride_w = %d, .pad_h = %d, .pad_w = %d,\n"
-                 "            .dil_h = %d, .dil_w = %d, .groups = %d, .pad_mode = %s,\n"
-                 "            .weights = %s, .out_pixel_stride = %d,\n            %s = %s, %s = %s",
-                 q->n, q->in_h, q->in_w, q->in_c, q->out_h, q->out_w, q->out_c, q->k_h, q->k_w,
-                 q->stride_h, q->stride_w, q->pad_h, q->pad_w, q->dil_h, q->dil_w, q->groups,
-                 pad_mode_name(q->pad_mode), k[0], q->out_pixel_stride,
-                 s->kind == LK_BCONV_B ? ".thresh" : ".mul", k[1],
-                 s->kind == LK_BCONV_B ? ".dir" : ".add", k[2]);
-        snprintf(args, sizeof args, "%s, %s, %s", in0, out, scr);
-        break;
-    }
-    case LK_BDENSE_B:
-    case LK_BDENSE_F32: {
-        const bnn_bdense_params *q = &s->p.bdense;
-        fn = s->kind == LK_BDENSE_B ? "bnn_bdense_b_b" : "bnn_bdense_b_f32";
-        ptype = "bnn_bdense_params";
-        snprintf(init, sizeof init,
-                 ".n = %d, .in_words = %d, .k = %d, .out_c = %d, .weights = %s,\n"
-                 "            .out_row_stride = %d, %s = %s, %s = %s",
-                 q->n, q->in_words, q->k, q->out_c, k[0], q->out_row_stride,
-                 s->kind == LK_BDENSE_B ? ".thresh" : ".mul", k[1],
-                 s->kind == LK_BDENSE_B ? ".dir" : ".add", k[2]);
-        snprintf(args, sizeof args, "%s, %s", in0, out);
-        break;
-    }
-    case LK_CONV_F32:
-        fn = "bnn_conv2d_f32";
-        ptype = "bnn_conv2d_params";
-        conv_init(&s->p.conv, k[0], s->n_consts > 1 ? k[1] : "NULL", init, sizeof init);
-        snprintf(args, sizeof args, "%s, %s, %s", in0, out, scr);
-        break;
-    case LK_CONV_MAXPOOL_F32: {
-        char ci[1024], pi[512];
-        fn = "bnn_conv2d_maxpool_f32";
-        ptype = "bnn_conv2d_maxpool_params";
-        conv_init(&s->p.conv_pool.conv, k[0], s->n_consts > 1 ? k[1] : "NULL", ci, sizeof ci);
-        pool_init(&s->p.conv_pool.pool, pi, sizeof pi);
-        snprintf(init, sizeof init, ".conv = {%s},\n            .pool = {%s}", ci, pi);
-        snprintf(args, sizeof args, "%s, %s, %s", in0, out, scr);
-        break;
-    }
-    case LK_DENSE_F32: {
-        const bnn_dense_params *q = &s->p.dense;
-        fn = "bnn_dense_f32";
-        ptype = "bnn_dense_params";
-        snprintf(init, sizeof init,
-                 ".n = %d, .k = %d, .out_c = %d, .weights = %s, .bias = %s,\n"
-                 "            .act = %s, .out_row_stride = %d",
-                 q->n, q->k, q->out_c, k[0], s->n_consts > 1 ? k[1] : "NULL", act_name(q->act),
-                 q->out_row_stride);
-        snprintf(args, sizeof args, "%s, %s", in0, out);
-        break;
-    }
-    case LK_MAXPOOL_B:
-    case LK_MAXPOOL_F32:
-    case LK_AVGPOOL_F32:
-        fn = s->kind == LK_MAXPOOL_B ? "bnn_maxpool_b"
-             : s->kind == LK_MAXPOOL_F32 ? "bnn_maxpool_f32" : "bnn_avgpool_f32";
-        ptype = "bnn_pool2d_params";
-        pool_init(&s->p.pool, init, sizeof init);
-        snprintf(args, sizeof args, "%s, %s", in0, out);
-        break;
-    case LK_PAD_F32: {
-        const bnn_pad2d_params *q = &s->p.pad;
-        fn = "bnn_pad2d_f32";
-        ptype = "bnn_pad2d_params";
-        float_lit(q->value, fl, sizeof fl);
-        snprintf(init, sizeof init,
-                 ".n = %d, .h = %d, .w = %d, .c = %d, .top = %d, .bottom = %d,\n"
-                 "            .left = %d, .right = %d, .value = %s",
-                 q->n, q->h, q->w, q->c, q->top, q->bottom, q->left, q->right, fl);
-        snprintf(args, sizeof args, "%s, %s", in0, out);
-        break;
-    }
-    case LK_AFFINE:
-        fn = "bnn_affine_f32";
-        snprintf(args, sizeof args, "%d, %d, %s, %s, %s, %s", s->p.affine.pixels,
-                 s->p.affine.c, k[0], k[1], in0, out);
-        break;
-    case LK_ACT:
-        fn = "bnn_act_f32";
-        float_lit(s->p.act.alpha, fl, sizeof fl);
-        snprintf(args, sizeof args, "%s, %s, %zu, %s, %s", act_name(s->p.act.act), fl,
-                 s->p.act.n, in0, out);
-        break;
-    case LK_PRELU:
-        fn = "bnn_prelu_f32";
-        snprintf(args, sizeof args, "%d, %d, %s, %s, %s", s->p.affine.pixels, s->p.affine.c,
-                 k[0], in0, out);
-        break;
-    case LK_ADD:
-        fn = "bnn_add_f32";
-        snprintf(args, sizeof args, "%zu, %s, %s, %s", s->p.binary.n, in0, in1, out);
-        break;
-    case LK_SOFTMAX:
-        fn = "bnn_softmax_f32";
-        snprintf(args, sizeof args, "%d, %d, %s, %s", s->p.softmax.rows, s->p.softmax.len,
-                 in0, out);
-        break;
-    case LK_UNARY: {
-        char fb[64];
-        fn = "bnn_unary_f32";
-        float_lit(s->p.unary.a, fl, sizeof fl);
-        float_lit(s->p.unary.b, fb, sizeof fb);
-        snprintf(args, sizeof args, "%s, %s, %s, %zu, %s, %s", unary_name(s->p.unary.op), fl,
-                 fb, s->p.unary.n, in0, out);
-        break;
-    }
-    case LK_BINARY:
-        fn = "bnn_binary_f32";
-        snprintf(args, sizeof args, "%s, %zu, %s, %s, %s", binary_name(s->p.binary.op),
-                 s->p.binary.n, in0, in1, out);
-        break;
-    case LK_BINARY_PIXEL:
-        fn = "bnn_binary_pixel_f32";
-        snprintf(args, sizeof args, "%s, %d, %d, %s, %s, %s", binary_name(s->p.binary.op),
-                 s->p.binary.pixels, s->p.binary.c, in0, in1, out);
-        break;
-    case LK_CHANNEL_MEAN:
-        fn = "bnn_channel_mean_f32";
-        snprintf(args, sizeof args, "%d, %d, %s, %s", s->p.binary.pixels, s->p.binary.c, in0, out);
-        break;
-    case LK_PERMUTE: {
-        char shp[128], prm[128];
-        int d, ns = 0, np = 0;
-        for (d = 0; d < s->p.permute.ndim; d++) {
-            ns += snprintf(shp + ns, sizeof shp - (size_t)ns, "%s%d", d ? ", " : "", s->p.permute.shape[d]);
-            np += snprintf(prm + np, sizeof prm - (size_t)np, "%s%d", d ? ", " : "", s->p.permute.perm[d]);
-        }
-        fn = "bnn_permute_f32";
-        snprintf(args, sizeof args, "%d, (const int32_t[]){%s}, (const int32_t[]){%s}, %s, %s",
-                 s->p.permute.ndim, shp, prm, in0, out);
-        break;
-    }
-    case LK_COUNT:
-        BNNC_BUG("bad step kind");
-    }
-    if (ptype)
+    emitters[s->kind](&t);
+    if (t.copy)
+        sb_printf(b, "bt_copy(<|%s|>, <|%s|>, <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n", t.out,
+                  t.in0, t.args, i + 1, node, mxop, what);
+    else if (ptype)
         sb_printf(b,
                   "bt_call_params(<|%s|>, <|%s|>,\n    <|%s|>,\n    <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n",
-                  fn, ptype, init, args, i + 1, node, mxop, what);
+                  fn, ptype, t.init, t.args, i + 1, node, mxop, what);
     else
-        sb_printf(b, "bt_call(<|%s|>, <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n", fn, args, i + 1,
+        sb_printf(b, "bt_call(<|%s|>, <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n", fn, t.args, i + 1,
                   node, mxop, what);
 }
 
