@@ -534,6 +534,19 @@ static void emit_pad(step_text *t)
     snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 
+/* the row and column maps are the step's constants 0 and 1 */
+static void emit_gather(step_text *t)
+{
+    const bnn_gather_hw_params *q = &t->s->p.gather;
+    char fl[64];
+    float_lit(q->fill, fl, sizeof fl);
+    snprintf(t->init, sizeof t->init,
+             ".n = %d, .in_h = %d, .in_w = %d, .c = %d, .out_h = %d, .out_w = %d,\n"
+             "            .src_h = %s, .src_w = %s, .fill = %s",
+             q->n, q->in_h, q->in_w, q->c, q->out_h, q->out_w, t->k[0], t->k[1], fl);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
 static void emit_affine(step_text *t)
 {
     snprintf(t->args, sizeof t->args, "%d, %d, %s, %s, %s, %s", t->s->p.affine.pixels,

@@ -31,6 +31,7 @@ static const char *const kind_params[] = {
 #define PARAMS_bnn_conv2d_maxpool_params PARAMS_STR(bnn_conv2d_maxpool_params)
 #define PARAMS_bnn_dense_params PARAMS_STR(bnn_dense_params)
 #define PARAMS_bnn_pad2d_params PARAMS_STR(bnn_pad2d_params)
+#define PARAMS_bnn_gather_hw_params PARAMS_STR(bnn_gather_hw_params)
 #include "lir.def"
 #undef KIND
 };

@@ -81,6 +81,7 @@ typedef struct {
         bnn_dense_params dense;
         bnn_pool2d_params pool;
         bnn_pad2d_params pad;
+        bnn_gather_hw_params gather; /* src_h, src_w: constants 0 and 1 */
         lir_copy copy;
         struct { int32_t pixels, c; } affine;
         struct { bnn_act act; float alpha; size_t n; } act;

@@ -418,6 +418,24 @@ typedef struct {
 BNN_API bnn_status bnn_pad2d_f32(const bnn_pad2d_params *p, const float *in,
                          float *out);
 
+/* Gather of whole pixels of an NHWC tensor by row and column maps:
+ *     out[b][y][x][:] = in[b][src_h[y]][src_w[x]][:]
+ * or `fill` where src_h[y] or src_w[x] is -1. It is nearest-neighbour
+ * resizing (src = floor(y / scale), or any other rule the compiler
+ * computes), cropping (src = y + offset) and zero insertion with padding
+ * (a transposed convolution's input), all at once. in and out must not
+ * overlap; the maps must be in range (checked). */
+typedef struct {
+    int32_t n, in_h, in_w, c;
+    int32_t out_h, out_w;
+    const int32_t *src_h;  /* out_h entries, each -1 or in [0, in_h) */
+    const int32_t *src_w;  /* out_w entries, each -1 or in [0, in_w) */
+    float fill;
+} bnn_gather_hw_params;
+
+BNN_API bnn_status bnn_gather_hw_f32(const bnn_gather_hw_params *p, const float *in,
+                                     float *out);
+
 /* Softmax over rows: rows x len floats, each row normalised on its own
  * (max-subtracted). In place allowed. */
 BNN_API bnn_status bnn_softmax_f32(int32_t rows, int32_t len, const float *in,

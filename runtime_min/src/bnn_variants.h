@@ -286,6 +286,7 @@
     X(NONE, bnn_add_f32, ())                                                   \
     X(NONE, bnn_copy_channels_f32, ())                                         \
     X(NONE, bnn_pad2d_f32, ())                                                 \
+    X(NONE, bnn_gather_hw_f32, ())                                             \
     X(NONE, bnn_softmax_f32, ())                                               \
     X(NONE, bnn_nchw_to_nhwc_f32, ())                                          \
     X(NONE, bnn_nchw_to_nhwc_affine_f32, ())                                   \

@@ -294,6 +294,40 @@ static void test_pad(void **state)
     assert_int_equal(bnn_pad2d_f32(&p, in, out), BNN_ARG_ERROR);
 }
 
+/* Gather by row/column maps: nearest upsampling x2 by rows, a crop by
+ * columns with a -1 (fill) column, on 2 images of 3 channels. */
+static void test_gather_hw(void **state)
+{
+    (void)state;
+    static const int32_t src_h[] = {0, 0, 1, 1, 2, 2, -1};
+    static const int32_t src_w[] = {3, -1, 1};
+    bnn_gather_hw_params p = {2, 3, 4, 3, 7, 3, src_h, src_w, 9.5f};
+    float in[2 * 3 * 4 * 3], out[2 * 7 * 3 * 3];
+    int32_t bad_h[7];
+    for (int i = 0; i < 72; ++i)
+        in[i] = (float)i * 0.25f - 3.0f;
+    assert_int_equal(bnn_gather_hw_f32(&p, in, out), BNN_OK);
+    for (int n = 0; n < 2; ++n)
+        for (int y = 0; y < 7; ++y)
+            for (int x = 0; x < 3; ++x)
+                for (int c = 0; c < 3; ++c) {
+                    float v = out[((n * 7 + y) * 3 + x) * 3 + c];
+                    if (src_h[y] < 0 || src_w[x] < 0)
+                        assert_true(v == 9.5f);
+                    else
+                        assert_true(v == in[((n * 3 + src_h[y]) * 4 + src_w[x]) * 3 + c]);
+                }
+    /* maps out of range are refused before anything is written */
+    memcpy(bad_h, src_h, sizeof bad_h);
+    bad_h[3] = 3;
+    p.src_h = bad_h;
+    out[0] = 123.0f;
+    assert_int_equal(bnn_gather_hw_f32(&p, in, out), BNN_ARG_ERROR);
+    assert_true(out[0] == 123.0f);
+    bad_h[3] = -2;
+    assert_int_equal(bnn_gather_hw_f32(&p, in, out), BNN_ARG_ERROR);
+}
+
 static void test_softmax(void **state)
 {
     (void)state;
@@ -406,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_prelu_affine_add),
         cmocka_unit_test(test_copy_channels),
         cmocka_unit_test(test_pad),
+        cmocka_unit_test(test_gather_hw),
         cmocka_unit_test(test_softmax),
         cmocka_unit_test(test_layout),
     };
