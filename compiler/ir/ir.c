@@ -52,83 +52,29 @@ typedef struct {
     const char *const *names; /* AT_ENUM */
 } attr_field;
 
-#define SCHEMA_INT(st, f, x) {#f, AT_INT, offsetof(st, f), NULL},
-#define SCHEMA_BOOL(st, f, x) {#f, AT_BOOL, offsetof(st, f), NULL},
-#define SCHEMA_DOUBLE(st, f, x) {#f, AT_DOUBLE, offsetof(st, f), NULL},
-#define SCHEMA_INT2(st, f, x) {#f, AT_INT2, offsetof(st, f), NULL},
-#define SCHEMA_ENUM(st, f, x) {#f, AT_ENUM, offsetof(st, f), ir_##x##_names},
-#define SCHEMA_INTS(st, f, x) {#f, AT_INTS, offsetof(st, f), NULL},
-#define SCHEMA_SHAPE(st, f, x) {#f, AT_SHAPE, offsetof(st, f), NULL},
+#define SCHEMA_NAMES_INT(x) NULL
+#define SCHEMA_NAMES_BOOL(x) NULL
+#define SCHEMA_NAMES_DOUBLE(x) NULL
+#define SCHEMA_NAMES_INT2(x) NULL
+#define SCHEMA_NAMES_ENUM(x) ir_##x##_names
+#define SCHEMA_NAMES_INTS(x) NULL
+#define SCHEMA_NAMES_SHAPE(x) NULL
+#define SCHEMA_FIELD(st, type, f, x) {#f, AT_##type, offsetof(st, f), SCHEMA_NAMES_##type(x)},
 
-#define SCHEMA(name, st, LIST)                                                 \
-    static const attr_field name[] = {                                         \
-        LIST(SCHEMA_ROW_##st) {NULL, AT_INT, 0, NULL}};
-#define SCHEMA_ROW(st, type, f, x) SCHEMA_##type(st, f, x)
-#define SCHEMA_ROW_ir_conv_attr(t, f, x) SCHEMA_ROW(ir_conv_attr, t, f, x)
-#define SCHEMA_ROW_ir_dense_attr(t, f, x) SCHEMA_ROW(ir_dense_attr, t, f, x)
-#define SCHEMA_ROW_ir_bn_attr(t, f, x) SCHEMA_ROW(ir_bn_attr, t, f, x)
-#define SCHEMA_ROW_ir_act_attr(t, f, x) SCHEMA_ROW(ir_act_attr, t, f, x)
-#define SCHEMA_ROW_ir_pool_attr(t, f, x) SCHEMA_ROW(ir_pool_attr, t, f, x)
-#define SCHEMA_ROW_ir_scalar_attr(t, f, x) SCHEMA_ROW(ir_scalar_attr, t, f, x)
-#define SCHEMA_ROW_ir_binary_attr(t, f, x) SCHEMA_ROW(ir_binary_attr, t, f, x)
-#define SCHEMA_ROW_ir_concat_attr(t, f, x) SCHEMA_ROW(ir_concat_attr, t, f, x)
-#define SCHEMA_ROW_ir_reshape_attr(t, f, x) SCHEMA_ROW(ir_reshape_attr, t, f, x)
-#define SCHEMA_ROW_ir_transpose_attr(t, f, x) SCHEMA_ROW(ir_transpose_attr, t, f, x)
-#define SCHEMA_ROW_ir_swapaxis_attr(t, f, x) SCHEMA_ROW(ir_swapaxis_attr, t, f, x)
-#define SCHEMA_ROW_ir_pad_attr(t, f, x) SCHEMA_ROW(ir_pad_attr, t, f, x)
-#define SCHEMA_ROW_ir_slice_attr(t, f, x) SCHEMA_ROW(ir_slice_attr, t, f, x)
-#define SCHEMA_ROW_ir_split_attr(t, f, x) SCHEMA_ROW(ir_split_attr, t, f, x)
-#define SCHEMA_ROW_ir_mean_attr(t, f, x) SCHEMA_ROW(ir_mean_attr, t, f, x)
-#define SCHEMA_ROW_ir_full_attr(t, f, x) SCHEMA_ROW(ir_full_attr, t, f, x)
-#define SCHEMA_ROW_ir_softmax_attr(t, f, x) SCHEMA_ROW(ir_softmax_attr, t, f, x)
-#define SCHEMA_ROW_ir_clip_attr(t, f, x) SCHEMA_ROW(ir_clip_attr, t, f, x)
-
-SCHEMA(schema_conv, ir_conv_attr, IR_ATTRS_CONV)
-SCHEMA(schema_dense, ir_dense_attr, IR_ATTRS_DENSE)
-SCHEMA(schema_bn, ir_bn_attr, IR_ATTRS_BN)
-SCHEMA(schema_act, ir_act_attr, IR_ATTRS_ACT)
-SCHEMA(schema_pool, ir_pool_attr, IR_ATTRS_POOL)
-SCHEMA(schema_scalar, ir_scalar_attr, IR_ATTRS_SCALAR)
-SCHEMA(schema_binary, ir_binary_attr, IR_ATTRS_BINARY)
-SCHEMA(schema_concat, ir_concat_attr, IR_ATTRS_CONCAT)
-SCHEMA(schema_reshape, ir_reshape_attr, IR_ATTRS_RESHAPE)
-SCHEMA(schema_transpose, ir_transpose_attr, IR_ATTRS_TRANSPOSE)
-SCHEMA(schema_swapaxis, ir_swapaxis_attr, IR_ATTRS_SWAPAXIS)
-SCHEMA(schema_pad, ir_pad_attr, IR_ATTRS_PAD)
-SCHEMA(schema_slice, ir_slice_attr, IR_ATTRS_SLICE)
-SCHEMA(schema_split, ir_split_attr, IR_ATTRS_SPLIT)
-SCHEMA(schema_mean, ir_mean_attr, IR_ATTRS_MEAN)
-SCHEMA(schema_full, ir_full_attr, IR_ATTRS_FULL)
-SCHEMA(schema_softmax, ir_softmax_attr, IR_ATTRS_SOFTMAX)
-SCHEMA(schema_clip, ir_clip_attr, IR_ATTRS_CLIP)
+/* schema_conv, schema_dense, ... one per IR_ATTR_STRUCTS entry */
+#define SCHEMA(member, LIST)                                                   \
+    static const attr_field schema_##member[] = {                              \
+        IR_ATTRS_##LIST(SCHEMA_FIELD, ir_##member##_attr){NULL, AT_INT, 0, NULL}};
+IR_ATTR_STRUCTS(SCHEMA)
+#undef SCHEMA
 static const attr_field schema_none[] = {{NULL, AT_INT, 0, NULL}};
-
-/* Per op: its attribute schema and where its attributes are in a node. */
-#define ATTRS_none NULL, 0
-#define ATTRS_conv schema_conv, offsetof(ir_node, a.conv)
-#define ATTRS_dense schema_dense, offsetof(ir_node, a.dense)
-#define ATTRS_bn schema_bn, offsetof(ir_node, a.bn)
-#define ATTRS_act schema_act, offsetof(ir_node, a.act)
-#define ATTRS_pool schema_pool, offsetof(ir_node, a.pool)
-#define ATTRS_scalar schema_scalar, offsetof(ir_node, a.scalar)
-#define ATTRS_binary schema_binary, offsetof(ir_node, a.bin)
-#define ATTRS_concat schema_concat, offsetof(ir_node, a.concat)
-#define ATTRS_reshape schema_reshape, offsetof(ir_node, a.reshape)
-#define ATTRS_transpose schema_transpose, offsetof(ir_node, a.transpose)
-#define ATTRS_swapaxis schema_swapaxis, offsetof(ir_node, a.swapaxis)
-#define ATTRS_pad schema_pad, offsetof(ir_node, a.pad)
-#define ATTRS_slice schema_slice, offsetof(ir_node, a.slice)
-#define ATTRS_split schema_split, offsetof(ir_node, a.split)
-#define ATTRS_mean schema_mean, offsetof(ir_node, a.mean)
-#define ATTRS_full schema_full, offsetof(ir_node, a.full)
-#define ATTRS_softmax schema_softmax, offsetof(ir_node, a.softmax)
-#define ATTRS_clip schema_clip, offsetof(ir_node, a.clip)
 
 static const struct {
     const attr_field *fields;
     size_t offset;
 } op_attrs[] = {
-#define OP(id, name, kind, operands, attrs, shape, lower) {ATTRS_##attrs},
+#define OP(id, name, kind, operands, attrs, shape, lower) \
+    {schema_##attrs, offsetof(ir_node, a.attrs)},
 #include "ops.def"
 #undef OP
 };
@@ -142,7 +88,6 @@ static void dump_attrs(const ir_node *n, FILE *f)
     const char *base = (const char *)n + op_attrs[n->op].offset;
     char buf[96];
     int first = 1, k;
-    (void)schema_none;
     for (; a && a->name; a++) {
         const void *p = base + a->offset;
         fprintf(f, "%s%s=", first ? " [" : " ", a->name);

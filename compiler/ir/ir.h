@@ -111,28 +111,15 @@ extern const char *const ir_softmax_mode_names[];
 #define IR_FIELD_ENUM(f, x) ir_##x f;
 #define IR_FIELD_INTS(f, x) ir_ints f;
 #define IR_FIELD_SHAPE(f, x) ir_shape f;
-#define IR_FIELD(type, f, x) IR_FIELD_##type(f, x)
+#define IR_FIELD(st, type, f, x) IR_FIELD_##type(f, x)
 
 #include "ops.def" /* the attribute lists only: no OP() is defined */
 
-typedef struct { IR_ATTRS_CONV(IR_FIELD) } ir_conv_attr;
-typedef struct { IR_ATTRS_DENSE(IR_FIELD) } ir_dense_attr;
-typedef struct { IR_ATTRS_BN(IR_FIELD) } ir_bn_attr;
-typedef struct { IR_ATTRS_ACT(IR_FIELD) } ir_act_attr;
-typedef struct { IR_ATTRS_POOL(IR_FIELD) } ir_pool_attr;
-typedef struct { IR_ATTRS_SCALAR(IR_FIELD) } ir_scalar_attr;
-typedef struct { IR_ATTRS_BINARY(IR_FIELD) } ir_binary_attr;
-typedef struct { IR_ATTRS_CONCAT(IR_FIELD) } ir_concat_attr;
-typedef struct { IR_ATTRS_RESHAPE(IR_FIELD) } ir_reshape_attr;
-typedef struct { IR_ATTRS_TRANSPOSE(IR_FIELD) } ir_transpose_attr;
-typedef struct { IR_ATTRS_SWAPAXIS(IR_FIELD) } ir_swapaxis_attr;
-typedef struct { IR_ATTRS_PAD(IR_FIELD) } ir_pad_attr;
-typedef struct { IR_ATTRS_SLICE(IR_FIELD) } ir_slice_attr;
-typedef struct { IR_ATTRS_SPLIT(IR_FIELD) } ir_split_attr;
-typedef struct { IR_ATTRS_MEAN(IR_FIELD) } ir_mean_attr;
-typedef struct { IR_ATTRS_FULL(IR_FIELD) } ir_full_attr;
-typedef struct { IR_ATTRS_SOFTMAX(IR_FIELD) } ir_softmax_attr;
-typedef struct { IR_ATTRS_CLIP(IR_FIELD) } ir_clip_attr;
+/* ir_conv_attr, ir_dense_attr, ... one per IR_ATTR_STRUCTS entry */
+#define IR_DECLARE_ATTRS(member, LIST) \
+    typedef struct { IR_ATTRS_##LIST(IR_FIELD, ir_##member##_attr) } ir_##member##_attr;
+IR_ATTR_STRUCTS(IR_DECLARE_ATTRS)
+#undef IR_DECLARE_ATTRS
 
 /* ---- binary layers and constants ------------------------------------ */
 
@@ -237,24 +224,10 @@ typedef struct ir_node {
     char **merged;
     int n_merged;
     union {
-        ir_conv_attr conv;
-        ir_dense_attr dense;
-        ir_bn_attr bn;
-        ir_act_attr act;
-        ir_pool_attr pool;
-        ir_scalar_attr scalar;
-        ir_binary_attr bin;
-        ir_concat_attr concat;
-        ir_reshape_attr reshape;
-        ir_transpose_attr transpose;
-        ir_swapaxis_attr swapaxis;
-        ir_pad_attr pad;
-        ir_slice_attr slice;
-        ir_split_attr split;
-        ir_mean_attr mean;
-        ir_full_attr full;
-        ir_softmax_attr softmax;
-        ir_clip_attr clip;
+        char none; /* ops without attributes */
+#define IR_ATTR_MEMBER(member, LIST) ir_##member##_attr member;
+        IR_ATTR_STRUCTS(IR_ATTR_MEMBER)
+#undef IR_ATTR_MEMBER
         ir_bin_attr b;          /* BCONV, BDENSE */
         ir_const c;             /* CONST */
         struct {                /* FRONTEND */

@@ -443,7 +443,7 @@ static int shape_elementwise(ir_graph *g, ir_node *n, bnnc_err *err)
     int i;
     for (i = 1; i < n->n_in; i++) {
         const ir_shape *y = in_shape(g, n, i);
-        if (n->a.bin.broadcast && n->n_in == 2) {
+        if (n->a.binary.broadcast && n->n_in == 2) {
             ir_shape lhs = out;
             if (broadcast(g, n, &lhs, y, &out, err))
                 return -1;

@@ -421,7 +421,7 @@ static int read_add(areader *r)
                                 "num_args=%d but %d inputs", num, nin);
         return 0;
     }
-    n->a.bin.broadcast = !strncmp(op, "broadcast_", 10) || !strncmp(op, "_npi_", 5);
+    n->a.binary.broadcast = !strncmp(op, "broadcast_", 10) || !strncmp(op, "_npi_", 5);
     return expect_inputs(r, 2, 2);
 }
 
@@ -429,7 +429,7 @@ static int read_elementwise(areader *r)
 {
     ir_node *n = r->n;
     const char *op = r->mn->op;
-    n->a.bin.broadcast = !strncmp(op, "broadcast_", 10) || !strncmp(op, "_npi_", 5);
+    n->a.binary.broadcast = !strncmp(op, "broadcast_", 10) || !strncmp(op, "_npi_", 5);
     return expect_inputs(r, 2, 2);
 }
 

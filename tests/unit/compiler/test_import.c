@@ -158,7 +158,7 @@ static void test_spellings(void **state)
     assert_int_equal(n->a.pool.type, IR_POOL_AVG);
     shape_is(n, 4, 1, 4, 3, 3);
     assert_int_equal(mb_node(&g, "f")->a.scalar.kind, IR_SC_RSUB);
-    assert_int_equal(mb_node(&g, "g")->a.bin.broadcast, 1);
+    assert_int_equal(mb_node(&g, "g")->a.binary.broadcast, 1);
     assert_int_equal(mb_node(&g, "h")->a.softmax.mode, IR_SOFTMAX_ALL);
     ir_graph_free(&g);
 }
