@@ -465,25 +465,22 @@ static int lower_bdense(lower_ctx *x, ir_node *n)
 }
 
 /* Float conv: weights [g][kh][kw][cg][og] from MXNet (O, Cg, kh, kw). */
-static int lower_conv(lower_ctx *x, ir_node *n)
+/* A float convolution step of n reading `in` (float NHWC) with geometry c,
+ * weights w in (O, C/g, kh, kw) order and an optional bias (both copied);
+ * output shape out_shape. Sets n's value. */
+static int conv_step(lower_ctx *x, ir_node *n, lval in, const ir_shape *out_shape,
+                     const ir_conv_attr *c, const float *wsrc, const float *bias)
 {
-    const ir_conv_attr *c = &n->a.conv;
-    const ir_node *wn = x->g->nodes[n->in[1].node];
-    lval in = value_of(x, n->in[0]), out;
     bnn_conv2d_params *q;
     lir_step *s;
     const lir_tensor *it;
     lir_tensor itv; /* snapshot: adding tensors may move the table */
     int32_t g, oi, ci, ky, kx, cg, og;
+    lval out;
     float *w;
 
-    if (wn->op != IR_OP_CONST)
-        return err_node(x, n, "weights are not constant");
-    in = as_canonical(x, as_float(x, in, n), n);
-    if (in.form != F_NHWC)
-        return err_node(x, n, "convolution input is not 4-D");
     memset(&out, 0, sizeof out);
-    out.shape = n->shape[0];
+    out.shape = *out_shape;
     out.form = F_NHWC;
     out.t = new_tensor(x, LIR_F32, &out.shape, F_NHWC, n->name);
     s = step(x, LK_CONV_F32, n);
@@ -503,13 +500,12 @@ static int lower_conv(lower_ctx *x, ir_node *n)
                 for (ky = 0; ky < q->k_h; ky++)
                     for (kx = 0; kx < q->k_w; kx++)
                         w[bnn_conv2d_weight_index(q->k_h, q->k_w, cg, og, g, ky, kx, ci, oi)] =
-                            wn->a.c.f[(((size_t)(g * og + oi) * (size_t)cg + (size_t)ci) * (size_t)q->k_h +
-                                       (size_t)ky) * (size_t)q->k_w + (size_t)kx];
+                            wsrc[(((size_t)(g * og + oi) * (size_t)cg + (size_t)ci) * (size_t)q->k_h +
+                                  (size_t)ky) * (size_t)q->k_w + (size_t)kx];
     add_const(x, s, LC_F32, (size_t)q->out_c * (size_t)cg * (size_t)q->k_h * (size_t)q->k_w, w, "w");
-    if (!c->no_bias) {
-        const ir_node *bn = x->g->nodes[n->in[2].node];
+    if (bias) {
         float *bv = xmalloc(sizeof(float) * (size_t)q->out_c);
-        memcpy(bv, bn->a.c.f, sizeof(float) * (size_t)q->out_c);
+        memcpy(bv, bias, sizeof(float) * (size_t)q->out_c);
         add_const(x, s, LC_F32, (size_t)q->out_c, bv, "b");
     }
     if (bnn_conv2d_f32_scratch_bytes(q)) {
@@ -523,6 +519,98 @@ static int lower_conv(lower_ctx *x, ir_node *n)
              c->relu ? ", relu" : "");
     x->vals[n->id][0] = out;
     return 0;
+}
+
+static int lower_conv(lower_ctx *x, ir_node *n)
+{
+    const ir_node *wn = x->g->nodes[n->in[1].node];
+    lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n);
+    if (in.form != F_NHWC)
+        return err_node(x, n, "convolution input is not 4-D");
+    return conv_step(x, n, in, &n->shape[0], &n->a.conv, wn->a.c.f,
+                     n->a.conv.no_bias ? NULL : x->g->nodes[n->in[2].node]->a.c.f);
+}
+
+/* Transposed convolution as a convolution: its input, with stride - 1
+ * zeros between pixels and dilate * (kernel - 1) - pad zeros around
+ * (adj more at the end; a negative amount crops), is convolved with
+ * stride 1 by the kernels flipped in both axes, input and output channels
+ * exchanged within each group. The zeros and the crop are one gather step
+ * whose maps say which input row/column each row/column comes from. */
+static int lower_deconv(lower_ctx *x, ir_node *n)
+{
+    const ir_deconv_attr *d = &n->a.deconv;
+    const ir_node *wn = x->g->nodes[n->in[1].node];
+    lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n), mid;
+    const ir_shape *os = &n->shape[0];
+    ir_conv_attr c;
+    ir_shape ms;
+    int32_t *maps[2], ext[2];
+    int64_t cin, cig, cog, g, ci, co, ky, kx, kh, kw;
+    lir_step *s;
+    float *w;
+    int a, j, rc;
+
+    if (in.form != F_NHWC)
+        return err_node(x, n, "transposed convolution input is not 4-D");
+    ms = in.shape;
+    for (a = 0; a < 2; a++) {
+        int64_t before = (int64_t)d->dilate[a] * (d->kernel[a] - 1) - d->pad[a];
+        ext[a] = i32(os->d[2 + a] + (int64_t)d->dilate[a] * (d->kernel[a] - 1));
+        ms.d[2 + a] = ext[a];
+        maps[a] = xmalloc(sizeof(int32_t) * (size_t)ext[a]);
+        for (j = 0; j < ext[a]; j++) {
+            int64_t k = j - before;
+            maps[a][j] = k >= 0 && k % d->stride[a] == 0 && k / d->stride[a] < in.shape.d[2 + a]
+                             ? i32(k / d->stride[a])
+                             : -1;
+        }
+    }
+    memset(&mid, 0, sizeof mid);
+    mid.shape = ms;
+    mid.form = F_NHWC;
+    mid.t = new_tensor(x, LIR_F32, &ms, F_NHWC, n->name);
+    s = step(x, LK_GATHER_HW, n);
+    set_io(s, in.t, -1, mid.t);
+    s->p.gather.n = i32(ms.d[0]);
+    s->p.gather.in_h = i32(in.shape.d[2]);
+    s->p.gather.in_w = i32(in.shape.d[3]);
+    s->p.gather.c = i32(in.shape.d[1]);
+    s->p.gather.out_h = ext[0];
+    s->p.gather.out_w = ext[1];
+    s->p.gather.fill = 0.0f;
+    add_const(x, s, LC_I32, (size_t)ext[0], maps[0], "rows");
+    add_const(x, s, LC_I32, (size_t)ext[1], maps[1], "cols");
+    snprintf(s->what, sizeof s->what, "stride %dx%d zeros inserted, padded for the transposed "
+             "convolution", d->stride[0], d->stride[1]);
+
+    /* weights (C, F/g, kh, kw) -> (F, C/g, kh, kw), flipped */
+    cin = in.shape.d[1];
+    cig = cin / d->num_group;
+    cog = d->num_filter / d->num_group;
+    kh = d->kernel[0];
+    kw = d->kernel[1];
+    w = xmalloc(sizeof(float) * (size_t)(d->num_filter * cig * kh * kw));
+    for (g = 0; g < d->num_group; g++)
+        for (co = 0; co < cog; co++)
+            for (ci = 0; ci < cig; ci++)
+                for (ky = 0; ky < kh; ky++)
+                    for (kx = 0; kx < kw; kx++)
+                        w[(((g * cog + co) * cig + ci) * kh + ky) * kw + kx] =
+                            wn->a.c.f[(((g * cig + ci) * cog + co) * kh + (kh - 1 - ky)) * kw +
+                                      (kw - 1 - kx)];
+    memset(&c, 0, sizeof c);
+    c.kernel[0] = d->kernel[0];
+    c.kernel[1] = d->kernel[1];
+    c.stride[0] = c.stride[1] = 1;
+    c.dilate[0] = d->dilate[0];
+    c.dilate[1] = d->dilate[1];
+    c.num_filter = d->num_filter;
+    c.num_group = d->num_group;
+    c.no_bias = d->no_bias;
+    rc = conv_step(x, n, mid, os, &c, w, d->no_bias ? NULL : x->g->nodes[n->in[2].node]->a.c.f);
+    free(w);
+    return rc;
 }
 
 /* Float dense; a 4-D (or flattened 4-D) input is read in NHWC order with

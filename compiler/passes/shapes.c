@@ -366,6 +366,58 @@ static int shape_conv(ir_graph *g, ir_node *n, bnnc_err *err)
     return infer_conv(g, n, &n->a.conv, 1, err);
 }
 
+/* Transposed convolution: out = stride * (in - 1) + dilate * (kernel - 1)
+ * + 1 - 2 * pad + adj per axis. A target size sets pad and adj instead, as
+ * MXNet derives them: the excess e = (full size - target) gives pad
+ * ceil(e / 2) and adj e mod 2; the target is then cleared. */
+static int shape_deconv(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    ir_deconv_attr *c = &n->a.deconv;
+    const ir_shape *x = in_shape(g, n, 0);
+    ir_shape out, w;
+    char a[96];
+    int i;
+    if (need_4d(g, n, x, err))
+        return -1;
+    if (x->d[1] % c->num_group || c->num_filter % c->num_group)
+        return ir_node_errf(g, n, err, "%lld input channels and num_filter %d are not both "
+                            "divisible by num_group %d",
+                            (long long)x->d[1], c->num_filter, c->num_group);
+    out = *x;
+    out.d[1] = c->num_filter;
+    for (i = 0; i < 2; i++) {
+        int64_t full = (int64_t)c->stride[i] * (x->d[2 + i] - 1) +
+                       (int64_t)c->dilate[i] * (c->kernel[i] - 1) + 1;
+        if (c->target[0] || c->target[1]) {
+            if (c->target[i] > full)
+                return ir_node_errf(g, n, err, "target_shape (%d, %d) is larger than %lld "
+                                    "along axis %d", c->target[0], c->target[1],
+                                    (long long)full, 2 + i);
+            c->adj[i] = (int)((full - c->target[i]) % 2);
+            c->pad[i] = (int)((full - c->target[i] + 1) / 2);
+        }
+        out.d[2 + i] = full - 2 * (int64_t)c->pad[i] + c->adj[i];
+        if (out.d[2 + i] < 1)
+            return ir_node_errf(g, n, err, "pad (%d, %d) leaves no output for input %s",
+                                c->pad[0], c->pad[1], sstr(x, a));
+    }
+    c->target[0] = c->target[1] = 0;
+    memset(&w, 0, sizeof w);
+    w.ndim = 4;
+    w.d[0] = x->d[1];
+    w.d[1] = c->num_filter / c->num_group;
+    w.d[2] = c->kernel[0];
+    w.d[3] = c->kernel[1];
+    if (check_param(g, n, 1, &w, "weight", err))
+        return -1;
+    if (!c->no_bias) {
+        ir_shape b = shape1(c->num_filter);
+        if (check_param(g, n, 2, &b, "bias", err))
+            return -1;
+    }
+    return set_shape(n, &out);
+}
+
 static int shape_bconv(ir_graph *g, ir_node *n, bnnc_err *err)
 {
     return infer_conv(g, n, &n->a.b.conv, 0, err);

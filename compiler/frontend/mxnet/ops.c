@@ -266,6 +266,31 @@ static int read_convolution(areader *r)
     return read_conv(r, &n->a.conv, 0);
 }
 
+/* Deconvolution: MXNet's no_bias defaults to true; target_shape, when
+ * set, replaces pad and adj (resolved with the input size by the shapes
+ * pass). */
+static int read_deconvolution(areader *r)
+{
+    static const char *const keys[] = {"workspace", "cudnn_tune", "cudnn_off", NULL};
+    ir_deconv_attr *c = &r->n->a.deconv;
+    if (a_spatial(r, "kernel", REQUIRED, c->kernel) || a_spatial(r, "stride", 1, c->stride) ||
+        a_spatial(r, "dilate", 1, c->dilate) || a_spatial(r, "pad", 0, c->pad) ||
+        a_spatial(r, "adj", 0, c->adj) || a_spatial(r, "target_shape", 0, c->target) ||
+        a_int(r, "num_filter", REQUIRED, &c->num_filter) ||
+        a_int(r, "num_group", 1, &c->num_group) || a_bool(r, "no_bias", 1, &c->no_bias) ||
+        check_layout(r))
+        return -1;
+    a_ignore(r, keys);
+    if (c->kernel[0] < 1 || c->kernel[1] < 1 || c->stride[0] < 1 || c->stride[1] < 1 ||
+        c->dilate[0] < 1 || c->dilate[1] < 1)
+        return ir_node_errf(r->g, r->n, r->err, "kernel, stride and dilate must be >= 1");
+    if (c->num_filter < 1 || c->num_group < 1 || c->num_filter % c->num_group)
+        return ir_node_errf(r->g, r->n, r->err,
+                            "num_filter %d must be >= 1 and divisible by num_group %d",
+                            c->num_filter, c->num_group);
+    return expect_inputs(r, c->no_bias ? 2 : 3, c->no_bias ? 2 : 3);
+}
+
 static int read_fully_connected(areader *r)
 {
     ir_node *n = r->n;
@@ -725,6 +750,7 @@ static int read_softmax(areader *r)
 
 static const mx_op_row rows[] = {
     {"Convolution|Convolution_v1", IR_OP_CONV, NULL, read_convolution},
+    {"Deconvolution", IR_OP_DECONV, NULL, read_deconvolution},
     {"FullyConnected", IR_OP_DENSE, NULL, read_fully_connected},
     {"BatchNorm|BatchNorm_v1|CuDNNBatchNorm|_contrib_SyncBatchNorm", IR_OP_BATCHNORM, NULL,
      read_batchnorm},
