@@ -65,6 +65,15 @@ static void stats_of(const ir_graph *g, const ir_node *n, layer_stats *s)
                      "weight-only binary: +-1 weights, float input");
         break;
     }
+    case IR_OP_DECONV: {
+        /* every input pixel meets each kernel tap of its group's filters */
+        const ir_deconv_attr *c = &n->a.deconv;
+        const ir_shape *x = &g->nodes[n->in[0].node]->shape[n->in[0].out];
+        s->float_macs = ir_shape_count(x) * (c->num_filter / c->num_group) * c->kernel[0] *
+                        c->kernel[1];
+        const_bytes(g, n, s);
+        break;
+    }
     case IR_OP_DENSE: {
         const ir_shape *w = &g->nodes[n->in[1].node]->shape[0];
         s->float_macs = out * w->d[1];
