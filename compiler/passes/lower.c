@@ -531,6 +531,35 @@ static int lower_conv(lower_ctx *x, ir_node *n)
                      n->a.conv.no_bias ? NULL : x->g->nodes[n->in[2].node]->a.c.f);
 }
 
+/* One gather step: out (in's batch and channels, out_h x out_w) takes row
+ * rows[y] and column cols[x] of in, or `fill` where either is -1. The maps
+ * are taken (owned by the step's constants). */
+static lval gather_hw(lower_ctx *x, const ir_node *n, lval in, int32_t out_h, int32_t out_w,
+                      int32_t *rows, int32_t *cols, float fill, const char *what)
+{
+    lval out;
+    lir_step *s;
+    memset(&out, 0, sizeof out);
+    out.shape = in.shape;
+    out.shape.d[2] = out_h;
+    out.shape.d[3] = out_w;
+    out.form = F_NHWC;
+    out.t = new_tensor(x, LIR_F32, &out.shape, F_NHWC, n->name);
+    s = step(x, LK_GATHER_HW, n);
+    set_io(s, in.t, -1, out.t);
+    s->p.gather.n = i32(in.shape.d[0]);
+    s->p.gather.in_h = i32(in.shape.d[2]);
+    s->p.gather.in_w = i32(in.shape.d[3]);
+    s->p.gather.c = i32(in.shape.d[1]);
+    s->p.gather.out_h = out_h;
+    s->p.gather.out_w = out_w;
+    s->p.gather.fill = fill;
+    add_const(x, s, LC_I32, (size_t)out_h, rows, "rows");
+    add_const(x, s, LC_I32, (size_t)out_w, cols, "cols");
+    snprintf(s->what, sizeof s->what, "%s", what);
+    return out;
+}
+
 /* Transposed convolution as a convolution: its input, with stride - 1
  * zeros between pixels and dilate * (kernel - 1) - pad zeros around
  * (adj more at the end; a negative amount crops), is convolved with
@@ -544,20 +573,17 @@ static int lower_deconv(lower_ctx *x, ir_node *n)
     lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n), mid;
     const ir_shape *os = &n->shape[0];
     ir_conv_attr c;
-    ir_shape ms;
     int32_t *maps[2], ext[2];
     int64_t cin, cig, cog, g, ci, co, ky, kx, kh, kw;
-    lir_step *s;
+    char what[96];
     float *w;
     int a, j, rc;
 
     if (in.form != F_NHWC)
         return err_node(x, n, "transposed convolution input is not 4-D");
-    ms = in.shape;
     for (a = 0; a < 2; a++) {
         int64_t before = (int64_t)d->dilate[a] * (d->kernel[a] - 1) - d->pad[a];
         ext[a] = i32(os->d[2 + a] + (int64_t)d->dilate[a] * (d->kernel[a] - 1));
-        ms.d[2 + a] = ext[a];
         maps[a] = xmalloc(sizeof(int32_t) * (size_t)ext[a]);
         for (j = 0; j < ext[a]; j++) {
             int64_t k = j - before;
@@ -566,23 +592,9 @@ static int lower_deconv(lower_ctx *x, ir_node *n)
                              : -1;
         }
     }
-    memset(&mid, 0, sizeof mid);
-    mid.shape = ms;
-    mid.form = F_NHWC;
-    mid.t = new_tensor(x, LIR_F32, &ms, F_NHWC, n->name);
-    s = step(x, LK_GATHER_HW, n);
-    set_io(s, in.t, -1, mid.t);
-    s->p.gather.n = i32(ms.d[0]);
-    s->p.gather.in_h = i32(in.shape.d[2]);
-    s->p.gather.in_w = i32(in.shape.d[3]);
-    s->p.gather.c = i32(in.shape.d[1]);
-    s->p.gather.out_h = ext[0];
-    s->p.gather.out_w = ext[1];
-    s->p.gather.fill = 0.0f;
-    add_const(x, s, LC_I32, (size_t)ext[0], maps[0], "rows");
-    add_const(x, s, LC_I32, (size_t)ext[1], maps[1], "cols");
-    snprintf(s->what, sizeof s->what, "stride %dx%d zeros inserted, padded for the transposed "
+    snprintf(what, sizeof what, "stride %dx%d zeros inserted, padded for the transposed "
              "convolution", d->stride[0], d->stride[1]);
+    mid = gather_hw(x, n, in, ext[0], ext[1], maps[0], maps[1], 0.0f, what);
 
     /* weights (C, F/g, kh, kw) -> (F, C/g, kh, kw), flipped */
     cin = in.shape.d[1];
@@ -1216,6 +1228,60 @@ static int lower_concat(lower_ctx *x, ir_node *n)
         int32_t c = i32(in.shape.d[1]);
         copy_channels(x, n, in.t, out.t, c, 0, off);
         off += c;
+    }
+    x->vals[n->id][0] = out;
+    return 0;
+}
+
+/* Nearest upsampling: a gather per input whose maps repeat each row and
+ * column scale times; several inputs are then concatenated along the
+ * channels or added, in input order as MXNet does. */
+static int lower_upsample(lower_ctx *x, ir_node *n)
+{
+    const ir_shape *os = &n->shape[0];
+    lval acc, out;
+    int32_t off = 0;
+    int i, a, j;
+
+    memset(&out, 0, sizeof out);
+    if (n->n_in > 1 && !n->a.upsample.sum) {
+        out.shape = *os;
+        out.form = F_NHWC;
+        out.t = new_tensor(x, LIR_F32, os, F_NHWC, n->name);
+    }
+    for (i = 0; i < n->n_in; i++) {
+        lval in = as_canonical(x, as_float(x, value_of(x, n->in[i]), n), n), up;
+        int32_t *maps[2];
+        int64_t scale;
+        char what[96];
+        if (in.form != F_NHWC)
+            return err_node(x, n, "upsampling input is not 4-D");
+        scale = os->d[2] / in.shape.d[2];
+        for (a = 0; a < 2; a++) {
+            maps[a] = xmalloc(sizeof(int32_t) * (size_t)os->d[2 + a]);
+            for (j = 0; j < os->d[2 + a]; j++)
+                maps[a][j] = i32(j / scale);
+        }
+        snprintf(what, sizeof what, "nearest, x%lld", (long long)scale);
+        up = gather_hw(x, n, in, i32(os->d[2]), i32(os->d[3]), maps[0], maps[1], 0.0f, what);
+        if (n->n_in == 1) {
+            out = up;
+        } else if (!n->a.upsample.sum) {
+            copy_channels(x, n, up.t, out.t, i32(up.shape.d[1]), 0, off);
+            off += i32(up.shape.d[1]);
+        } else if (i == 0) {
+            acc = up;
+        } else {
+            lir_step *s;
+            out = like(x, acc, n);
+            s = step(x, LK_ADD, n);
+            set_io(s, acc.t, up.t, out.t);
+            s->p.binary.op = BNN_BIN_ADD;
+            s->p.binary.n = x->p->t[acc.t].bytes / 4;
+            snprintf(s->what, sizeof s->what, "sum of the upsampled inputs, %zu floats",
+                     s->p.binary.n);
+            acc = out;
+        }
     }
     x->vals[n->id][0] = out;
     return 0;

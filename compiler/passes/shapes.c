@@ -536,6 +536,39 @@ static int shape_concat(ir_graph *g, ir_node *n, bnnc_err *err)
     return set_shape(n, &out);
 }
 
+/* Nearest upsampling: the first input's height and width times scale;
+ * every other input must divide that size by one integer along both axes.
+ * Channels add up (concatenation) or must agree (sum). */
+static int shape_upsample(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    ir_shape out;
+    char a[96];
+    int i;
+    if (need_4d(g, n, x, err))
+        return -1;
+    out = *x;
+    out.d[2] = x->d[2] * n->a.upsample.scale;
+    out.d[3] = x->d[3] * n->a.upsample.scale;
+    for (i = 1; i < n->n_in; i++) {
+        const ir_shape *y = in_shape(g, n, i);
+        if (need_4d(g, n, y, err))
+            return -1;
+        if (y->d[0] != x->d[0] || y->d[2] < 1 || y->d[3] < 1 || out.d[2] % y->d[2] || out.d[3] % y->d[3] ||
+            out.d[2] / y->d[2] != out.d[3] / y->d[3])
+            return ir_node_errf(g, n, err, "input %d has shape %s: its height and width do not "
+                                "divide the output's %lld x %lld by one integer", i, sstr(y, a),
+                                (long long)out.d[2], (long long)out.d[3]);
+        if (n->a.upsample.sum && y->d[1] != x->d[1])
+            return ir_node_errf(g, n, err, "input %d has %lld channels, the first %lld: a sum "
+                                "needs the same number", i, (long long)y->d[1],
+                                (long long)x->d[1]);
+        if (!n->a.upsample.sum)
+            out.d[1] += y->d[1];
+    }
+    return set_shape(n, &out);
+}
+
 static int shape_flatten(ir_graph *g, ir_node *n, bnnc_err *err)
 {
     const ir_shape *x = in_shape(g, n, 0);

@@ -291,6 +291,47 @@ static int read_deconvolution(areader *r)
     return expect_inputs(r, c->no_bias ? 2 : 3, c->no_bias ? 2 : 3);
 }
 
+/* UpSampling: nearest takes num_args inputs (concatenated or summed once
+ * upsampled); bilinear is MXNet's transposed convolution of its (data,
+ * weight) pair with kernel 2s - s % 2, stride s, pad ceil((s - 1) / 2) and
+ * one group per filter, so it becomes that Deconvolution here, weights as
+ * the file has them (the standard bilinear kernel or trained ones). */
+static int read_upsampling(areader *r)
+{
+    static const char *const types[] = {"nearest", "bilinear", NULL};
+    static const char *const modes[] = {"concat", "sum", NULL};
+    static const char *const keys[] = {"workspace", NULL};
+    ir_node *n = r->n;
+    int nin = r->mn->n_inputs, scale, type, mode, num, filters;
+    if (a_int(r, "scale", REQUIRED, &scale) || a_enum(r, "sample_type", types, REQUIRED, &type) ||
+        a_enum(r, "multi_input_mode", modes, 0, &mode) || a_int(r, "num_args", 1, &num) ||
+        a_int(r, "num_filter", 0, &filters))
+        return -1;
+    a_ignore(r, keys);
+    if (scale < 1 || scale > 1000)
+        return ir_node_errf(r->g, n, r->err, "scale %d is outside [1, 1000]", scale);
+    if (type == 1) {
+        ir_deconv_attr *d = &n->a.deconv;
+        if (filters < 1)
+            return ir_node_errf(r->g, n, r->err,
+                                "bilinear upsampling needs num_filter (the channel count)");
+        n->op = IR_OP_DECONV;
+        memset(d, 0, sizeof *d);
+        d->kernel[0] = d->kernel[1] = 2 * scale - scale % 2;
+        d->stride[0] = d->stride[1] = scale;
+        d->dilate[0] = d->dilate[1] = 1;
+        d->pad[0] = d->pad[1] = scale / 2;
+        d->num_filter = d->num_group = filters;
+        d->no_bias = 1;
+        return expect_inputs(r, 2, 2);
+    }
+    if (num != nin)
+        return ir_node_errf(r->g, n, r->err, "num_args=%d but %d inputs", num, nin);
+    n->a.upsample.scale = scale;
+    n->a.upsample.sum = mode == 1;
+    return expect_inputs(r, 1, nin);
+}
+
 static int read_fully_connected(areader *r)
 {
     ir_node *n = r->n;
@@ -751,6 +792,7 @@ static int read_softmax(areader *r)
 static const mx_op_row rows[] = {
     {"Convolution|Convolution_v1", IR_OP_CONV, NULL, read_convolution},
     {"Deconvolution", IR_OP_DECONV, NULL, read_deconvolution},
+    {"UpSampling", IR_OP_UPSAMPLE, NULL, read_upsampling},
     {"FullyConnected", IR_OP_DENSE, NULL, read_fully_connected},
     {"BatchNorm|BatchNorm_v1|CuDNNBatchNorm|_contrib_SyncBatchNorm", IR_OP_BATCHNORM, NULL,
      read_batchnorm},
