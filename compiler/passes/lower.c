@@ -1287,6 +1287,28 @@ static int lower_upsample(lower_ctx *x, ir_node *n)
     return 0;
 }
 
+/* Crop: one gather whose maps are the window's rows and columns. */
+static int lower_crop(lower_ctx *x, ir_node *n)
+{
+    const ir_shape *os = &n->shape[0];
+    lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n);
+    int32_t *maps[2];
+    char what[96];
+    int a, j;
+    if (in.form != F_NHWC)
+        return err_node(x, n, "crop input is not 4-D");
+    for (a = 0; a < 2; a++) {
+        maps[a] = xmalloc(sizeof(int32_t) * (size_t)os->d[2 + a]);
+        for (j = 0; j < os->d[2 + a]; j++)
+            maps[a][j] = i32(j + n->a.crop.offset[a]);
+    }
+    snprintf(what, sizeof what, "crop %lldx%lld at (%d, %d)", (long long)os->d[2],
+             (long long)os->d[3], n->a.crop.offset[0], n->a.crop.offset[1]);
+    x->vals[n->id][0] =
+        gather_hw(x, n, in, i32(os->d[2]), i32(os->d[3]), maps[0], maps[1], 0.0f, what);
+    return 0;
+}
+
 static int lower_slice(lower_ctx *x, ir_node *n)
 {
     lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n);

@@ -569,6 +569,43 @@ static int shape_upsample(ir_graph *g, ir_node *n, bnnc_err *err)
     return set_shape(n, &out);
 }
 
+/* Crop: the window's size from the attribute or the second input; it must
+ * fit in the input at its offset. A centred window's offset is resolved
+ * here ((in - size) / 2 per axis) and center cleared. */
+static int shape_crop(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    ir_crop_attr *c = &n->a.crop;
+    const ir_shape *x = in_shape(g, n, 0);
+    ir_shape out;
+    char a[96];
+    int i;
+    if (need_4d(g, n, x, err))
+        return -1;
+    out = *x;
+    for (i = 0; i < 2; i++) {
+        int64_t size = c->size[i];
+        if (n->n_in > 1) {
+            const ir_shape *like = in_shape(g, n, 1);
+            if (like->ndim != 4)
+                return ir_node_errf(g, n, err, "the shape to crop like, %s, is not 4-D",
+                                    sstr(like, a));
+            size = like->d[2 + i];
+        }
+        if (size < 1 || size > x->d[2 + i])
+            return ir_node_errf(g, n, err, "a crop of %lld along axis %d does not fit input %s",
+                                (long long)size, 2 + i, sstr(x, a));
+        if (c->center)
+            c->offset[i] = (int)((x->d[2 + i] - size) / 2);
+        if (c->offset[i] < 0 || c->offset[i] > x->d[2 + i] - size)
+            return ir_node_errf(g, n, err, "offset %d along axis %d leaves the crop of %lld "
+                                "outside input %s", c->offset[i], 2 + i, (long long)size,
+                                sstr(x, a));
+        out.d[2 + i] = size;
+    }
+    c->center = 0;
+    return set_shape(n, &out);
+}
+
 static int shape_flatten(ir_graph *g, ir_node *n, bnnc_err *err)
 {
     const ir_shape *x = in_shape(g, n, 0);

@@ -332,6 +332,24 @@ static int read_upsampling(areader *r)
     return expect_inputs(r, 1, nin);
 }
 
+/* Crop: num_args 1 crops to h_w, 2 to the second input's height and
+ * width; at offset (y, x), or centred. */
+static int read_crop(areader *r)
+{
+    ir_crop_attr *c = &r->n->a.crop;
+    int nin = r->mn->n_inputs, num;
+    if (a_int(r, "num_args", REQUIRED, &num) || a_spatial(r, "offset", 0, c->offset) ||
+        a_spatial(r, "h_w", 0, c->size) || a_bool(r, "center_crop", 0, &c->center))
+        return -1;
+    if (num != nin || num < 1 || num > 2)
+        return ir_node_errf(r->g, r->n, r->err, "num_args=%d with %d inputs (1 or 2 expected)",
+                            num, nin);
+    if (num == 1 && (c->size[0] < 1 || c->size[1] < 1))
+        return ir_node_errf(r->g, r->n, r->err, "h_w (%d, %d) must be at least (1, 1)",
+                            c->size[0], c->size[1]);
+    return 0;
+}
+
 static int read_fully_connected(areader *r)
 {
     ir_node *n = r->n;
@@ -793,6 +811,7 @@ static const mx_op_row rows[] = {
     {"Convolution|Convolution_v1", IR_OP_CONV, NULL, read_convolution},
     {"Deconvolution", IR_OP_DECONV, NULL, read_deconvolution},
     {"UpSampling", IR_OP_UPSAMPLE, NULL, read_upsampling},
+    {"Crop", IR_OP_CROP, NULL, read_crop},
     {"FullyConnected", IR_OP_DENSE, NULL, read_fully_connected},
     {"BatchNorm|BatchNorm_v1|CuDNNBatchNorm|_contrib_SyncBatchNorm", IR_OP_BATCHNORM, NULL,
      read_batchnorm},
