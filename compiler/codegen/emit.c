@@ -622,7 +622,7 @@ static void write_step(const lir_program *p, const emit_ctx *e, int i, strbuf *b
 {
     const lir_step *s = &p->s[i];
     step_text t;
-    char node[160], what[200], mxop[64];
+    char node[160], what[200], srcop[64];
     const char *fn = lir_kind_kernel(s->kind), *ptype = lir_kind_params(s->kind);
     int c;
 
@@ -641,18 +641,18 @@ static void write_step(const lir_program *p, const emit_ctx *e, int i, strbuf *b
         const_ref(e, &p->c[s->consts[c]], t.k[c], sizeof t.k[c]);
     sanitize(s->node_name[0] ? s->node_name : "output", node, sizeof node);
     sanitize(s->what, what, sizeof what);
-    sanitize(s->mx_op, mxop, sizeof mxop);
+    sanitize(s->src_op, srcop, sizeof srcop);
     emitters[s->kind](&t);
     if (t.copy)
         sb_printf(b, "bt_copy(<|%s|>, <|%s|>, <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n", t.out,
-                  t.in0, t.args, i + 1, node, mxop, what);
+                  t.in0, t.args, i + 1, node, srcop, what);
     else if (ptype)
         sb_printf(b,
                   "bt_call_params(<|%s|>, <|%s|>,\n    <|%s|>,\n    <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n",
-                  fn, ptype, t.init, t.args, i + 1, node, mxop, what);
+                  fn, ptype, t.init, t.args, i + 1, node, srcop, what);
     else
         sb_printf(b, "bt_call(<|%s|>, <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n", fn, t.args, i + 1,
-                  node, mxop, what);
+                  node, srcop, what);
 }
 
 /* ------------------------------------------------------- standalone */

@@ -123,7 +123,7 @@ int lir_const_add(lir_program *p, lir_ctype type, size_t count, void *data,
 }
 
 lir_step *lir_step_add(lir_program *p, lir_kind kind, int node,
-                       const char *node_name, const char *mx_op)
+                       const char *node_name, const char *src_op)
 {
     lir_step *s;
     size_t cap = (size_t)p->caps;
@@ -137,7 +137,7 @@ lir_step *lir_step_add(lir_program *p, lir_kind kind, int node,
     s->scratch = -1;
     s->node = node;
     snprintf(s->node_name, sizeof s->node_name, "%s", node_name ? node_name : "");
-    snprintf(s->mx_op, sizeof s->mx_op, "%s", mx_op ? mx_op : "");
+    snprintf(s->src_op, sizeof s->src_op, "%s", src_op ? src_op : "");
     return s;
 }
 

@@ -95,7 +95,7 @@ typedef struct {
     } p;
     int node;            /* IR node id it implements (comments) */
     char node_name[128];
-    char mx_op[48];
+    char src_op[48];
     char what[160];      /* one-line description for the comment */
 } lir_step;
 
@@ -133,7 +133,7 @@ int lir_tensor_add(lir_program *p, lir_dtype dt, int32_t n, int32_t h,
 int lir_const_add(lir_program *p, lir_ctype type, size_t count, void *data,
                   const char *role);
 lir_step *lir_step_add(lir_program *p, lir_kind kind, int node,
-                       const char *node_name, const char *mx_op);
+                       const char *node_name, const char *src_op);
 const char *lir_kind_name(lir_kind k);
 /* The runtime function a step of kind k calls ("memcpy" for LK_COPY). */
 const char *lir_kind_kernel(lir_kind k);

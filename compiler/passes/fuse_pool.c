@@ -51,7 +51,7 @@ static void fuse(lir_program *p, int ci, int pi)
     lir_step *pool = &p->s[pi];
     const lir_step *conv = &p->s[ci];
     bnn_conv2d_maxpool_params mp;
-    char what[sizeof pool->what], op[sizeof pool->mx_op];
+    char what[sizeof pool->what], op[sizeof pool->src_op];
     int k, scratch;
 
     mp.conv = conv->p.conv;
@@ -64,7 +64,7 @@ static void fuse(lir_program *p, int ci, int pi)
     conv = &p->s[ci];
     /* built aside: the compiler cannot tell the two steps apart */
     snprintf(what, sizeof what, "%.100s; then %.52s", conv->what, pool->what);
-    snprintf(op, sizeof op, "%.39s+Pooling", conv->mx_op);
+    snprintf(op, sizeof op, "%.23s+%.23s", conv->src_op, pool->src_op);
     pool->kind = LK_CONV_MAXPOOL_F32;
     pool->p.conv_pool = mp;
     pool->in[0] = conv->in[0];
@@ -78,7 +78,7 @@ static void fuse(lir_program *p, int ci, int pi)
     /* named after the convolution, which does nearly all the work */
     pool->node = conv->node;
     memcpy(pool->node_name, conv->node_name, sizeof pool->node_name);
-    memcpy(pool->mx_op, op, sizeof pool->mx_op);
+    memcpy(pool->src_op, op, sizeof pool->src_op);
     memcpy(pool->what, what, sizeof pool->what);
 }
 
