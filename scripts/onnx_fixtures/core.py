@@ -62,7 +62,8 @@ class Case:
     model: onnx.ModelProto (written with onnx.save) or bytes (written as
     is); external: {file name: bytes} written beside model.onnx;
     inputs: list of (name, ndarray) in graph input order; oracle: 'ort'
-    or 'qonnx'; reference: optional ndarray list from the framework the
+    or 'qonnx'; internals: record every node output (True), none (False)
+    or the outputs of these op types (a set); reference: optional ndarray list from the framework the
     model came from (PyTorch), checked against the oracle; tol: allowed
     |oracle - reference| relative to max |reference|."""
 
@@ -154,6 +155,18 @@ def digit_batch(rng, n, size=8):
 # ---------------------------------------------------------------------------
 # Oracles
 
+def data_dependent(model):
+    """Names of the tensors whose value depends on a graph input (weight-
+    only subgraphs, such as the binarisation of a weight initializer, are
+    left out of the recorded intermediates)."""
+    inits = {t.name for t in model.graph.initializer}
+    live = {i.name for i in model.graph.input if i.name not in inits}
+    for n in model.graph.node:
+        if any(i in live for i in n.input if i):
+            live.update(o for o in n.output if o)
+    return live
+
+
 def run_ort(path, feeds, internals):
     """Run the model file with onnxruntime (CPU, one thread, graph
     optimisations off so that nodes run as written). With internals, every
@@ -169,7 +182,9 @@ def run_ort(path, feeds, internals):
     inter = {}
     if internals:
         m = onnx.load(path)
-        names = [o for n in m.graph.node for o in n.output if o]
+        live = data_dependent(m)
+        names = [o for n in m.graph.node for o in n.output if o in live
+                 if internals is True or n.op_type in internals]
         declared = {o.name for o in m.graph.output}
         inferred = onnx.shape_inference.infer_shapes(m)
         types = {v.name: v for v in inferred.graph.value_info}
@@ -192,14 +207,22 @@ def run_qonnx(path, feeds, internals):
     through onnxruntime one by one), on the committed file as it is."""
     from qonnx.core.modelwrapper import ModelWrapper
     from qonnx.core.onnx_exec import execute_onnx
+    from qonnx.transformation.infer_shapes import InferShapes
     mw = ModelWrapper(path)
+    # the executor needs every tensor's shape; shape inference only adds
+    # value_info annotations (in memory), the nodes run as written
+    mw = mw.transform(InferShapes())
     ctx = execute_onnx(mw, dict(feeds), return_full_exec_context=True)
     outs = [ctx[o.name] for o in mw.graph.output]
     inter = {}
     if internals:
+        live = data_dependent(mw.model)
+        declared = {x.name for x in mw.graph.output}
         for n in mw.graph.node:
+            if internals is not True and n.op_type not in internals:
+                continue
             for o in n.output:
-                if o and o in ctx and o not in [x.name for x in mw.graph.output]:
+                if o in live and o in ctx and o not in declared:
                     inter[o] = ctx[o]
     return outs, inter
 
@@ -347,16 +370,19 @@ def _safe(name):
 
 
 def sign_inputs(model, values):
-    """For every Sign node: how many exact zeros (and values within 1e-6
-    of zero) reach it, from the recorded tensors."""
+    """For every Sign and BipolarQuant node: how many exact zeros reach
+    it (ONNX Sign gives 0 there, BipolarQuant +1), how many values within
+    1e-6 of zero, and the smallest nonzero magnitude."""
     res = []
     for n in model.graph.node:
-        if n.op_type != 'Sign' or n.input[0] not in values:
+        if n.op_type not in ('Sign', 'BipolarQuant') or n.input[0] not in values:
             continue
         v = values[n.input[0]]
-        res.append({'node': n.name, 'input': n.input[0],
+        nz = np.abs(v[v != 0])
+        res.append({'node': n.name, 'op': n.op_type, 'input': n.input[0],
                     'exact_zeros': int(np.sum(v == 0)),
                     'within_1e-6': int(np.sum(np.abs(v) <= 1e-6)),
+                    'smallest_nonzero_abs': float('%.3g' % nz.min()) if nz.size else None,
                     'elements': int(v.size)})
     return res
 
@@ -430,9 +456,9 @@ def write_case(name, out_root, command):
         'oracle': ('onnxruntime %s, CPUExecutionProvider, one thread, graph '
                    'optimisations off' % versions()['onnxruntime'])
                   if c.oracle == 'ort' else
-                  'qonnx %s execute_onnx (custom ops in Python, standard nodes '
-                  'through onnxruntime %s)' % (versions().get('qonnx', '?'),
-                                               versions()['onnxruntime']),
+                  'qonnx %s execute_onnx after InferShapes (custom ops in '
+                  'Python, standard nodes through onnxruntime %s)'
+                  % (versions().get('qonnx', '?'), versions()['onnxruntime']),
         'producer': c.producer or 'onnx.helper (onnx %s)' % onnx.__version__,
         'provenance': dict(versions(), seed=seed, command=command),
     }
