@@ -511,12 +511,13 @@ PT_INTERNALS = {'Sign', 'Conv', 'BatchNormalization', 'PRelu', 'Concat',
                 'AveragePool', 'GlobalAveragePool'}
 
 
-def _pytorch_case(rng, model, x, calib, notes, fold=True):
+def _pytorch_case(rng, model, x, calib, notes, fold=True, big=False):
     torch = _torch()
     changed = calibrate(model, calib, rng)
     data = torch_export(model, x, do_constant_folding=fold)
-    return Case(data, [('input', x)], reference=torch_run(model, x), tol=2e-5,
-                internals=PT_INTERNALS,
+    return Case(data, [('input', x)], reference=torch_run(model, x),
+                tol=None if big else 2e-5,
+                internals=False if big else PT_INTERNALS,
                 producer='torch %s torch.onnx.export (TorchScript exporter, '
                          'dynamo=False, opset 13, constant folding %s)'
                          % (torch.__version__, 'on' if fold else 'off'),
@@ -567,7 +568,7 @@ def _(rng):
     model = BiReal()
     return _pytorch_case(rng, model, photo_batch(rng, 1, 224),
                          photo_batch(rng, 16, 224), 'Full size; inputs are '
-                         'ImageNet-normalised photo crops.')
+                         'ImageNet-normalised photo crops.', big=True)
 
 
 @case('reactnet_a', 'pytorch', 'ReActNet-A (ImageNet, 224x224), random '
@@ -576,7 +577,7 @@ def _(rng):
     _, ReActNetA, _ = _bnn_modules()
     model = ReActNetA()
     return _pytorch_case(rng, model, photo_batch(rng, 1, 224),
-                         photo_batch(rng, 16, 224), 'Full size.')
+                         photo_batch(rng, 16, 224), 'Full size.', big=True)
 
 
 def _torchvision(rng, name):

@@ -86,22 +86,23 @@ class Case:
 # Versions and determinism
 
 def versions():
-    import onnxruntime
-    v = {'onnx': onnx.__version__, 'onnxruntime': onnxruntime.__version__,
-         'numpy': np.__version__, 'python': platform.python_version()}
+    from importlib.metadata import version
+    v = {'onnx': version('onnx'), 'onnxruntime': version('onnxruntime'),
+         'numpy': version('numpy'), 'python': platform.python_version()}
     for mod in ('torch', 'torchvision', 'brevitas', 'qonnx'):
         if mod in sys.modules:
-            v[mod] = getattr(sys.modules[mod], '__version__', '?')
+            v[mod] = version(mod)
     return v
 
 
 def seed_everything(seed):
+    """Seed numpy and torch (imported here, so that a case that builds
+    a PyTorch model never starts from an unseeded generator)."""
+    import torch
     np.random.seed(seed)
-    if 'torch' in sys.modules:
-        import torch
-        torch.manual_seed(seed)
-        torch.set_num_threads(1)
-        torch.use_deterministic_algorithms(True)
+    torch.manual_seed(seed)
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
 
 
 # ---------------------------------------------------------------------------
@@ -411,13 +412,21 @@ def write_case(name, out_root, command):
     outs, inter = run(path, feeds, c.internals)
     checks = []
     if c.reference is not None:
+        ref_name = c.extra.get('reference_name', 'the framework')
         for i, (o, r) in enumerate(zip(outs, c.reference)):
             scale = max(float(np.max(np.abs(r))), 1e-30)
             err = float(np.max(np.abs(o.astype(np.float64) - r))) if o.size else 0.0
-            assert err <= c.tol * scale, (name, i, err, scale)
-            checks.append('output %d: oracle == %s within %.3g (max |ref| %.4g)'
-                          % (i, c.extra.get('reference_name', 'the framework'),
-                             err, scale))
+            if c.tol is not None:
+                assert err <= c.tol * scale, (name, i, err, scale)
+                checks.append('output %d: oracle == %s within %.3g (max |ref| %.4g)'
+                              % (i, ref_name, err, scale))
+            else:
+                top1 = bool(np.all(np.argmax(o, axis=-1) == np.argmax(r, axis=-1)))
+                checks.append('output %d: max |oracle - %s| = %.3g (max |ref| %.4g), '
+                              'top-1 %s; not asserted: in a deep binary network '
+                              'two float implementations flip signs of near-ties'
+                              % (i, ref_name, err, scale,
+                                 'equal' if top1 else 'DIFFERENT'))
     io = {'inputs': [], 'outputs': [], 'internals': []}
     for i, (k, v) in enumerate(c.inputs):
         f = 'input_%d.npy' % i

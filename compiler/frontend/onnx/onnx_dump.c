@@ -25,7 +25,7 @@ static const char *nm(const char *s, char *buf, size_t size)
 
 static void dump_type(FILE *f, const onnx_type *t)
 {
-    char b[80];
+    char b[256];
     switch (t->kind) {
     case ONNX_TYPE_NONE:
         fputs("(no type)", f);
@@ -80,7 +80,7 @@ static void dump_shape(FILE *f, size_t ndim, const int64_t *dims)
 
 static void dump_bytes(FILE *f, const onnx_bytes *s)
 {
-    char b[80];
+    char b[256];
     /* a NUL inside shows as '?' through the excerpt of the whole buffer */
     char tmp[81];
     size_t n = s->len < 80 ? s->len : 80;
@@ -94,7 +94,7 @@ static void dump_tensor(FILE *f, const onnx_tensor *t)
 {
     static const char *const src[] = {"empty", "raw_data", "typed field",
                                       "external"};
-    char b[80];
+    char b[256];
     fprintf(f, "%s ", onnx_dtype_name(t->dtype));
     dump_shape(f, t->ndim, t->dims);
     fprintf(f, " %s", src[t->source]);
@@ -125,7 +125,7 @@ static void dump_tensor(FILE *f, const onnx_tensor *t)
 
 static void dump_attr(FILE *f, const onnx_attr *a, int ind)
 {
-    char b[80];
+    char b[256];
     fprintf(f, "%*s%s = %s", ind, "", nm(a->name, b, sizeof b),
             onnx_attr_type_name(a->type));
     if (a->ref_attr_name) {
@@ -203,7 +203,7 @@ static void dump_attr(FILE *f, const onnx_attr *a, int ind)
 
 static void dump_names(FILE *f, const char *const *v, size_t n)
 {
-    char b[80];
+    char b[256];
     fputc('(', f);
     for (size_t i = 0; i < n; i++)
         fprintf(f, "%s%s", i ? ", " : "", v[i][0] ? nm(v[i], b, sizeof b)
@@ -213,7 +213,7 @@ static void dump_names(FILE *f, const char *const *v, size_t n)
 
 static void dump_node(FILE *f, const onnx_node *n, size_t i, int ind)
 {
-    char b[80], o[80], d[80];
+    char b[256], o[80], d[80];
     fprintf(f, "%*snode %zu '%s' %s%s%s ", ind, "", i,
             nm(n->name, b, sizeof b), n->domain[0] ? nm(n->domain, d, sizeof d)
                                                    : "",
@@ -229,7 +229,7 @@ static void dump_node(FILE *f, const onnx_node *n, size_t i, int ind)
 static void dump_vi(FILE *f, const char *what, const onnx_value_info *v,
                     int ind)
 {
-    char b[80];
+    char b[256];
     fprintf(f, "%*s%s %s: ", ind, "", what, nm(v->name, b, sizeof b));
     dump_type(f, &v->type);
     fputc('\n', f);
@@ -237,7 +237,7 @@ static void dump_vi(FILE *f, const char *what, const onnx_value_info *v,
 
 static void dump_graph(FILE *f, const onnx_graph *g, int ind)
 {
-    char b[80];
+    char b[256];
     fprintf(f, "%*sgraph '%s': %zu nodes, %zu initializers, %zu inputs, "
             "%zu outputs\n", ind, "", nm(g->name, b, sizeof b), g->n_nodes,
             g->n_initializers, g->n_inputs, g->n_outputs);
