@@ -1622,6 +1622,44 @@ static void test_fixtures(void **state)
     assert_int_equal(nfail, 0);
 }
 
+/* The committed QONNX demo model decodes with the names, opsets and
+ * custom-domain nodes its meta.json records. */
+static void test_digits_example(void **state)
+{
+    char path[512], *text;
+    cJSON *meta, *x;
+    onnx_model m;
+    bnnc_err e;
+    size_t bq = 0;
+    (void)state;
+    snprintf(path, sizeof path, "%s/../examples/digits-onnx/meta.json",
+             BNNC_TEST_DATA_DIR);
+    text = slurp(path);
+    assert_non_null(text);
+    meta = cJSON_Parse(text);
+    free(text);
+    assert_non_null(meta);
+    snprintf(path, sizeof path, "%s/../examples/digits-onnx/digits.onnx",
+             BNNC_TEST_DATA_DIR);
+    if (onnx_model_load(path, &m, &e))
+        fail_msg("%s", e.msg);
+    cJSON_ArrayForEach(x, jget(meta, "opsets"))
+        assert_int_equal(onnx_opset_version(&m, x->string),
+                         (int64_t)x->valuedouble);
+    assert_string_equal(m.graph.outputs[0].name, jstr(meta, "output"));
+    assert_non_null(cJSON_GetObjectItemCaseSensitive(jget(meta, "inputs"),
+                                                     m.graph.inputs[0].name));
+    for (size_t i = 0; i < m.graph.n_nodes; i++)
+        if (!strcmp(m.graph.nodes[i].op_type, "BipolarQuant")) {
+            assert_string_equal(m.graph.nodes[i].domain,
+                                "qonnx.custom_op.general");
+            bq++;
+        }
+    assert_int_equal(bq, 7);   /* 4 activations, 3 weights */
+    onnx_model_free(&m);
+    cJSON_Delete(meta);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1639,6 +1677,7 @@ int main(void)
         cmocka_unit_test(test_external_data),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_fixtures),
+        cmocka_unit_test(test_digits_example),
     };
     bnnc_quiet = 1;
     return cmocka_run_group_tests(tests, NULL, NULL);
