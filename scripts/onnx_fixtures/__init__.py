@@ -1,0 +1,1 @@
+"""ONNX test fixtures for bnnc (see tests/golden/onnx/README.md)."""
