@@ -9,6 +9,7 @@
 #include "codegen/emit.h"
 #include "codegen/footprint.h"
 #include "driver/cli.h"
+#include "util/version.h"
 #include "driver/inspect.h"
 #include "driver/pipeline.h"
 #include "driver/verify.h"
@@ -253,8 +254,8 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
             pos[(*npos)++] = a;
         }
     }
-    if (*npos != 2) {
-        fprintf(stderr, "error: expected SYMBOL PARAMS or PREFIX EPOCH\n");
+    if (*npos < 1) {
+        fprintf(stderr, "error: expected the model: SYMBOL PARAMS or PREFIX EPOCH\n");
         return 1;
     }
     if ((o->n_mean || o->n_std) && !o->input_u8) {
@@ -318,7 +319,7 @@ static int cmd_inspect(int argc, char **argv)
     memset(&k, 0, sizeof k);
     if (parse_common(argc, argv, &o, &f, pos, &npos))
         return 1;
-    if (cli_model_paths(pos[0], pos[1], sym, params, sizeof sym, &err))
+    if (cli_model_paths(pos[0], npos > 1 ? pos[1] : NULL, sym, params, sizeof sym, &err))
         return fail(&err);
     o.symbol_path = sym;
     o.params_path = params;
@@ -408,7 +409,7 @@ static int cmd_compile(int argc, char **argv)
     memset(&f, 0, sizeof f);
     if (parse_common(argc, argv, &o, &f, pos, &npos))
         return 1;
-    if (cli_model_paths(pos[0], pos[1], sym, params, sizeof sym, &err))
+    if (cli_model_paths(pos[0], npos > 1 ? pos[1] : NULL, sym, params, sizeof sym, &err))
         return fail(&err);
     o.symbol_path = sym;
     o.params_path = params;
@@ -507,7 +508,7 @@ static int cmd_verify(int argc, char **argv)
         fprintf(stderr, "error: verify needs --in X.npy and --expect Y.npy\n");
         return 1;
     }
-    if (cli_model_paths(pos[0], pos[1], sym, params, sizeof sym, &err))
+    if (cli_model_paths(pos[0], npos > 1 ? pos[1] : NULL, sym, params, sizeof sym, &err))
         return fail(&err);
     o.symbol_path = sym;
     o.params_path = params;
@@ -533,7 +534,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("bnnc %s\n", BNNC_VERSION);
+        printf("bnnc %s (commit %s)\n", bnnc_version(), bnnc_commit());
         return 0;
     }
     if (!strcmp(argv[1], "inspect"))

@@ -27,6 +27,7 @@
 #include "../util/mem.h"
 #include "../util/sha256.h"
 #include "../util/strbuf.h"
+#include "../util/version.h"
 #include "embedded.h"
 
 const bnnc_embedded_file *bnnc_embedded_find(const char *path)
@@ -1085,10 +1086,11 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
             goto out;
     }
 
-    if (o->symbol_sha256 && o->params_sha256) {
+    if (o->symbol_sha256 && (o->params_sha256 || !o->params_path[0])) {
         snprintf(hash_sym, sizeof hash_sym, "%.64s", o->symbol_sha256);
-        snprintf(hash_par, sizeof hash_par, "%.64s", o->params_sha256);
-    } else if (sha256_file(o->symbol_path, hash_sym) || sha256_file(o->params_path, hash_par)) {
+        snprintf(hash_par, sizeof hash_par, "%.64s", o->params_sha256 ? o->params_sha256 : "");
+    } else if (sha256_file(o->symbol_path, hash_sym) ||
+               (o->params_path[0] && sha256_file(o->params_path, hash_par))) {
         bnnc_errf(err, "cannot read the model files for their SHA-256");
         goto out;
     }
@@ -1112,12 +1114,18 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
     define_data(&model, "bt_prefix", "%s", o->prefix);
     define_data(&model, "bt_uprefix", "%s", uprefix);
     define_data(&model, "bt_header_name", "%s", base_name(o->h_path));
-    define_data(&model, "bt_version", "%s", BNNC_VERSION);
-    define_data(&model, "bt_provenance",
-                " * command: %s\n"
-                " * symbol:  %s\n *          sha256 %s\n"
-                " * params:  %s\n *          sha256 %s\n",
-                prov_cmd, prov_sym, hash_sym, prov_par, hash_par);
+    define_data(&model, "bt_version", "%s (commit %s)", bnnc_version(), bnnc_commit());
+    if (o->params_path[0])
+        define_data(&model, "bt_provenance",
+                    " * command: %s\n"
+                    " * symbol:  %s\n *          sha256 %s\n"
+                    " * params:  %s\n *          sha256 %s\n",
+                    prov_cmd, prov_sym, hash_sym, prov_par, hash_par);
+    else
+        define_data(&model, "bt_provenance",
+                    " * command: %s\n"
+                    " * model:   %s\n *          sha256 %s\n",
+                    prov_cmd, prov_sym, hash_sym);
     define_data(&model, "bt_summary",
                 " * %d layers (%d binary) in %d steps; input %s, output %s\n"
                 " * constants %zu bytes, arena %zu bytes (lower bound %zu)\n",

@@ -43,6 +43,13 @@ static int all_digits(const char *s)
 int cli_model_paths(const char *a, const char *b, char *sym, char *params,
                     size_t size, bnnc_err *err)
 {
+    if (!b) {
+        if (strlen(a) >= size)
+            return bnnc_errf(err, "model path is too long");
+        strcpy(sym, a);
+        params[0] = '\0';
+        return 0;
+    }
     if (all_digits(b) && strlen(b) <= 9) {
         int n1 = snprintf(sym, size, "%s-symbol.json", a);
         int n2 = snprintf(params, size, "%s-%04d.params", a, atoi(b));

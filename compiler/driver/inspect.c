@@ -262,7 +262,8 @@ static void print_json(const ir_graph *g, const ir_graph *folded,
     char *text;
 
     cJSON_AddStringToObject(root, "symbol", g->symbol_path);
-    cJSON_AddStringToObject(root, "params", g->params_path);
+    if (g->params_path && g->params_path[0])
+        cJSON_AddStringToObject(root, "params", g->params_path);
     inputs = cJSON_AddArrayToObject(root, "inputs");
     for (k = 0; k < g->n; k++) {
         const ir_node *n = g->nodes[k];
@@ -384,7 +385,10 @@ static void print_text(const ir_graph *g, FILE *out)
     }
     if (wname > 48)
         wname = 48;
-    fprintf(out, "model: %s + %s\n", g->symbol_path, g->params_path);
+    if (g->params_path && g->params_path[0])
+        fprintf(out, "model: %s + %s\n", g->symbol_path, g->params_path);
+    else
+        fprintf(out, "model: %s\n", g->symbol_path);
     for (k = 0; k < g->n; k++)
         if (g->nodes[k]->op == IR_OP_INPUT)
             fprintf(out, "input: %s %s\n", g->nodes[k]->name,

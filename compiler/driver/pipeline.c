@@ -13,13 +13,14 @@
 
 #include <string.h>
 
-#include "../frontend/mxnet/import.h"
 #include "../passes/lower.h"
+#include "frontends.h"
 
+/* The frontend the model's files select (frontends.c) reads them. */
 static int run_import(compile_state *s, bnnc_err *err)
 {
-    import_options io = {s->o->allow_extra_params};
-    return import_files(s->o->symbol_path, s->o->params_path, &io, s->g, err);
+    const bnnc_frontend *f = bnnc_frontend_for(s->o, err);
+    return f ? f->import(s->o, s->g, err) : -1;
 }
 
 static int run_legalize(compile_state *s, bnnc_err *err)

@@ -1,0 +1,38 @@
+/*
+ * frontends.c - the model formats bnnc reads: a row per frontend.
+ */
+#include "frontends.h"
+
+#include <string.h>
+
+#include "../frontend/mxnet/import.h"
+
+static int import_mxnet(const bnnc_options *o, ir_graph *g, bnnc_err *err)
+{
+    import_options io = {o->allow_extra_params};
+    return import_files(o->symbol_path, o->params_path, &io, g, err);
+}
+
+static const bnnc_frontend frontends[] = {
+    {"mxnet", "SYMBOL.json PARAMS, or PREFIX EPOCH", 2, NULL, import_mxnet},
+};
+
+const bnnc_frontend *bnnc_frontends(int *count)
+{
+    *count = (int)(sizeof frontends / sizeof *frontends);
+    return frontends;
+}
+
+const bnnc_frontend *bnnc_frontend_for(const bnnc_options *o, bnnc_err *err)
+{
+    int files = o->params_path && o->params_path[0] ? 2 : 1;
+    size_t i;
+    for (i = 0; i < sizeof frontends / sizeof *frontends; i++) {
+        const bnnc_frontend *f = &frontends[i];
+        if (f->n_files == files && (!f->claims || f->claims(o->symbol_path)))
+            return f;
+    }
+    bnnc_errf(err, "%s: not a model format bnnc reads (MXNet: SYMBOL.json PARAMS, or "
+              "PREFIX EPOCH)", o->symbol_path);
+    return NULL;
+}
