@@ -34,30 +34,13 @@ m4_dnl # Stop unless the model description defined NAME.
 m4_define(<|bt_require|>,
 <|m4_ifdef(<|$1|>, <||>, <|bt_fatal(<|the model does not define $1|>)|>)|>)
 
-m4_dnl # bt_step_begin(INDEX, NODE)   bt_step_end(INDEX, NODE)
-m4_dnl # -----------------------------------------------------
-m4_dnl # Per-step profiling hooks, compiled in with -D<PREFIX>_PROFILE.
-m4_define(<|bt_step_begin|>, <|bt_check_args(<|bt_step_begin|>, 2, $#)m4_dnl
-#ifdef bt_uprefix<||>_PROFILE
-    t0 = bt_prefix<||>_profile_now();
-#endif
-|>)
-m4_define(<|bt_step_end|>, <|bt_check_args(<|bt_step_end|>, 2, $#)m4_dnl
-#ifdef bt_uprefix<||>_PROFILE
-    bt_prefix<||>_profile_hook(<|$1|>, "<|$2|>", bt_prefix<||>_profile_now() - t0);
-#endif
-|>)
-
 m4_dnl # bt_call(FUNC, ARGS, INDEX, NODE, OP, WHAT)
 m4_dnl # ------------------------------------------
-m4_dnl # One runtime call with plain arguments. A failing call makes the run
-m4_dnl # function return its step number (1-based).
+m4_dnl # One runtime call with plain arguments, as one <PREFIX>_RUN_STEP (the
+m4_dnl # step fails the run with its number, and is profiled when asked).
 m4_define(<|bt_call|>, <|bt_check_args(<|bt_call|>, 6, $#)m4_dnl
     /* <|$4|> (<|$5|>): <|$6|> */
-bt_step_begin(<|$3|>, <|$4|>)m4_dnl
-    if (<|$1|>(<|$2|>) != BNN_OK)
-        return <|$3|>;
-bt_step_end(<|$3|>, <|$4|>)m4_dnl
+    bt_uprefix<||>_RUN_STEP(<|$3|>, "<|$4|>", <|$1|>(<|$2|>));
 |>)
 
 m4_dnl # bt_call_params(FUNC, PARAMS_TYPE, INITIALIZER, ARGS, INDEX, NODE, OP, WHAT)
@@ -65,22 +48,17 @@ m4_dnl # -----------------------------------------------------------------------
 m4_dnl # A runtime call taking a const parameter struct, kept in flash.
 m4_define(<|bt_call_params|>, <|bt_check_args(<|bt_call_params|>, 8, $#)m4_dnl
     /* <|$6|> (<|$7|>): <|$8|> */
-bt_step_begin(<|$5|>, <|$6|>)m4_dnl
     {
         static const <|$2|> p = {<|$3|>};
-        if (<|$1|>(&p, <|$4|>) != BNN_OK)
-            return <|$5|>;
+        bt_uprefix<||>_RUN_STEP(<|$5|>, "<|$6|>", <|$1|>(&p, <|$4|>));
     }
-bt_step_end(<|$5|>, <|$6|>)m4_dnl
 |>)
 
 m4_dnl # bt_copy(DST, SRC, BYTES, INDEX, NODE, OP, WHAT)
 m4_dnl # -----------------------------------------------
 m4_define(<|bt_copy|>, <|bt_check_args(<|bt_copy|>, 7, $#)m4_dnl
     /* <|$5|> (<|$6|>): <|$7|> */
-bt_step_begin(<|$4|>, <|$5|>)m4_dnl
-    memcpy(<|$1|>, <|$2|>, <|$3|>);
-bt_step_end(<|$4|>, <|$5|>)m4_dnl
+    bt_uprefix<||>_RUN_STEP(<|$4|>, "<|$5|>", (memcpy(<|$1|>, <|$2|>, <|$3|>), BNN_OK));
 |>)
 
 m4_dnl # Builtins the templates do not need are removed before the model

@@ -12,7 +12,9 @@ m4_dnl #   bt_standalone              1: runtime inlined from bt_runtime_file
 m4_dnl #   bt_runtime_file            file with the runtime kernels (standalone)
 m4_dnl #   bt_weights_file            file with the constant arrays (written
 m4_dnl #                              directly: large, never scanned by m4)
+m4_dnl #   bt_profile_file            file with bnn_profile.h (standalone)
 m4_dnl #   bt_arena_words             arena size in 64-bit words (>= 1)
+m4_dnl #   bt_tensors                 declarations of the named arena tensors
 m4_dnl #   bt_steps                   the steps, as bt_call/bt_call_params/bt_copy
 m4_divert(0)m4_dnl
 bt_require(<|bt_prefix|>)bt_require(<|bt_steps|>)bt_require(<|bt_weights_file|>)m4_dnl
@@ -49,115 +51,69 @@ m4_undivert(bt_weights_file)m4_dnl
 #endif
 static uint64_t bt_prefix<||>_arena_[bt_arena_words] bt_uprefix<||>_ALIGN_;
 
+/* ---- profiling: -D<||>bt_uprefix<||>_PROFILE ---- */
+
 #ifdef bt_uprefix<||>_PROFILE
-/* Profiling: bt_prefix<||>_profile_hook(step, node, ticks) is called after
- * every step with the ticks bt_prefix<||>_profile_now() counted during it;
- * define bt_uprefix<||>_PROFILE_USER_HOOK to supply both yourself. The
- * default hook keeps the last run's ticks and node per step in
- * bt_prefix<||>_profile_ticks[] and bt_prefix<||>_profile_node[] (step s at
- * index s - 1), and on hosts also prints them to stderr unless
- * bt_uprefix<||>_PROFILE_QUIET is defined. Its ticks are:
- *   - Cortex-M: CPU cycles from the DWT cycle counter where there is one
- *     that counts (Armv7-M, Armv8-M Mainline; enabled on first use), else
- *     SysTick counts: SysTick is started on the processor clock (24 bits,
- *     free running, no interrupt) unless it already runs, in which case
- *     it counts at the clock it was set up with. A step longer than 2^32
- *     cycles (DWT) or than one SysTick period is undercounted;
- *   - elsewhere: nanoseconds from clock_gettime(CLOCK_MONOTONIC). */
+/* bt_prefix<||>_profile_hook(step, node, ticks) is called after every step
+ * with the ticks bt_prefix<||>_profile_now() counted during it (CPU cycles
+ * on Cortex-M, nanoseconds elsewhere: bnn_profile.h). Define
+ * bt_uprefix<||>_PROFILE_USER_HOOK to supply both yourself. The default hook
+ * keeps the last run's ticks and node per step in bt_prefix<||>_profile_ticks[]
+ * and bt_prefix<||>_profile_node[] (step s at index s - 1) and, on hosts,
+ * prints them to stderr unless bt_uprefix<||>_PROFILE_QUIET is defined. */
 #ifndef bt_uprefix<||>_PROFILE_USER_HOOK
+m4_ifelse(bt_standalone, <|1|>, <|m4_undivert(bt_profile_file)|>, <|#include "bnn_profile.h"
+|>)m4_dnl
+#include <stdio.h>
 uint64_t bt_prefix<||>_profile_ticks[bt_uprefix<||>_STEPS];
 const char *bt_prefix<||>_profile_node[bt_uprefix<||>_STEPS];
-#if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
-#define bt_uprefix<||>_REG_(a) (*(volatile uint32_t *)(uintptr_t)(a))
-/* 1: DWT_CYCCNT, 2: SysTick (24 bits, counting down) */
-static int bt_prefix<||>_profile_clock_;
-static uint32_t bt_prefix<||>_profile_last_;
-static uint64_t bt_prefix<||>_profile_total_;
-static void bt_prefix<||>_profile_start_(void)
-{
-#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || \
-    defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8_1M_MAIN__)
-    volatile int spin;
-    uint32_t c0;
-    bt_uprefix<||>_REG_(0xE000EDFCu) |= 1u << 24;   /* DEMCR.TRCENA */
-    bt_uprefix<||>_REG_(0xE0001FB0u) = 0xC5ACCE55u; /* DWT_LAR (M7) */
-    bt_uprefix<||>_REG_(0xE0001000u) |= 1u;         /* DWT_CTRL.CYCCNTENA */
-    c0 = bt_uprefix<||>_REG_(0xE0001004u);
-    for (spin = 0; spin < 16; spin++)
-        ;
-    /* the cycle counter is optional: use it only when it counts */
-    if (bt_uprefix<||>_REG_(0xE0001004u) != c0) {
-        bt_prefix<||>_profile_clock_ = 1;
-        bt_prefix<||>_profile_last_ = bt_uprefix<||>_REG_(0xE0001004u);
-        return;
-    }
-#endif
-    if (!(bt_uprefix<||>_REG_(0xE000E010u) & 1u)) { /* SYST_CSR.ENABLE */
-        bt_uprefix<||>_REG_(0xE000E014u) = 0xFFFFFFu; /* SYST_RVR */
-        bt_uprefix<||>_REG_(0xE000E018u) = 0u;        /* SYST_CVR */
-        bt_uprefix<||>_REG_(0xE000E010u) = 5u;        /* processor clock, on */
-    }
-    bt_prefix<||>_profile_clock_ = 2;
-    bt_prefix<||>_profile_last_ = bt_uprefix<||>_REG_(0xE000E018u);
-}
 static uint64_t bt_prefix<||>_profile_now(void)
 {
-    uint32_t v, last;
-    if (!bt_prefix<||>_profile_clock_)
-        bt_prefix<||>_profile_start_();
-    last = bt_prefix<||>_profile_last_;
-    if (bt_prefix<||>_profile_clock_ == 1) {
-        v = bt_uprefix<||>_REG_(0xE0001004u);
-        bt_prefix<||>_profile_total_ += (uint32_t)(v - last); /* mod 2^32 */
-    } else {
-        uint32_t period = (bt_uprefix<||>_REG_(0xE000E014u) & 0xFFFFFFu) + 1u;
-        v = bt_uprefix<||>_REG_(0xE000E018u);
-        bt_prefix<||>_profile_total_ += last >= v ? last - v : last + period - v;
-    }
-    bt_prefix<||>_profile_last_ = v;
-    return bt_prefix<||>_profile_total_;
+    return bnn_profile_now();
 }
 static void bt_prefix<||>_profile_hook(int step, const char *node, uint64_t ticks)
 {
     bt_prefix<||>_profile_ticks[step - 1] = ticks;
     bt_prefix<||>_profile_node[step - 1] = node;
-}
-#else
-#include <stdio.h>
-#include <time.h>
-static uint64_t bt_prefix<||>_profile_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-static void bt_prefix<||>_profile_hook(int step, const char *node, uint64_t ticks)
-{
-    bt_prefix<||>_profile_ticks[step - 1] = ticks;
-    bt_prefix<||>_profile_node[step - 1] = node;
-#ifndef bt_uprefix<||>_PROFILE_QUIET
+#if !(defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M') && \
+    !defined(bt_uprefix<||>_PROFILE_QUIET)
     fprintf(stderr, "bt_prefix profile: %3d %-40s %12llu\n", step, node,
             (unsigned long long)ticks);
 #endif
 }
-#endif
 #else
 uint64_t bt_prefix<||>_profile_now(void);
 void bt_prefix<||>_profile_hook(int step, const char *node, uint64_t ticks);
 #endif
 #endif
 
+/* One step of the run: the kernel call; its failure ends the run with the
+ * step's number; with profiling, its ticks go to the hook. */
+#ifdef bt_uprefix<||>_PROFILE
+#define bt_uprefix<||>_RUN_STEP(step, node, call) \
+    do { \
+        uint64_t t0_ = bt_prefix<||>_profile_now(); \
+        if ((call) != BNN_OK) \
+            return (step); \
+        bt_prefix<||>_profile_hook((step), (node), bt_prefix<||>_profile_now() - t0_); \
+    } while (0)
+#else
+#define bt_uprefix<||>_RUN_STEP(step, node, call) \
+    do { \
+        if ((call) != BNN_OK) \
+            return (step); \
+    } while (0)
+#endif
+
 int bt_prefix<||>_run_with_arena(const bt_input_ctype *input, float *output, void *arena_mem)
 {
     unsigned char *arena = (unsigned char *)arena_mem;
-#ifdef bt_uprefix<||>_PROFILE
-    uint64_t t0;
-#endif
     (void)arena;
     if (!input || !output || !arena_mem)
         return -1;
     if ((uintptr_t)arena_mem % 64u)
         return -2; /* the kernels' vector loads need the planned alignment */
+bt_tensors()m4_dnl
 
 bt_steps()m4_dnl
     return 0;

@@ -27,6 +27,7 @@
 #include "../util/mem.h"
 #include "../util/sha256.h"
 #include "../util/strbuf.h"
+#include "../util/strmap.h"
 #include "../util/version.h"
 #include "embedded.h"
 
@@ -91,6 +92,9 @@ static const char *ctype_name(lir_ctype t)
     return "?";
 }
 
+/* Longest C name given to a constant or tensor (with its terminator). */
+#define EMIT_IDENT_MAX 112
+
 /* What the emitter needs besides the options: how constants are stored
  * and, for a blob, where each one starts in it. */
 typedef struct {
@@ -98,6 +102,12 @@ typedef struct {
     emit_weights mode;   /* resolved: never EMIT_WEIGHTS_AUTO */
     size_t *blob_off;    /* per constant, its byte offset in the blob */
     size_t blob_bytes;
+    /* C names: per constant (<prefix>_<node>_<role>) and per arena tensor
+     * a step uses (t_<node>; "" for tensors that are not named), unique
+     * among themselves and the file's other symbols (`names`) */
+    char (*cname)[EMIT_IDENT_MAX];
+    char (*tname)[EMIT_IDENT_MAX];
+    strmap names;
 } emit_ctx;
 
 static size_t const_bytes(const lir_const *c)
@@ -107,7 +117,119 @@ static size_t const_bytes(const lir_const *c)
 
 static void const_name(const emit_ctx *e, const lir_const *c, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s_%s%d", e->o->prefix, c->role, c->id);
+    snprintf(buf, size, "%s", e->cname[c->id]);
+}
+
+/* `name` as part of a C identifier: letters, digits and '_' kept, other
+ * characters '_', at most `max` characters. */
+static void ident_part(const char *name, char *out, size_t max)
+{
+    size_t i, j = 0;
+    for (i = 0; name[i] && j < max; i++)
+        out[j++] = isalnum((unsigned char)name[i]) ? name[i] : '_';
+    out[j] = '\0';
+}
+
+/* Store in `slot` the identifier `base`, or base_2, base_3, ... when that
+ * is taken, and record it as taken. The slot must outlive e->names. */
+static void unique_ident(emit_ctx *e, const char *base, char *slot)
+{
+    int k;
+    snprintf(slot, EMIT_IDENT_MAX, "%.99s", base);
+    for (k = 2; strmap_get(&e->names, slot) >= 0; k++)
+        snprintf(slot, EMIT_IDENT_MAX, "%.99s_%d", base, k);
+    strmap_put(&e->names, slot, 0);
+}
+
+/* The tensor that holds t's bytes (through views) and t's offset in it. */
+static const lir_tensor *storage_of(const lir_program *p, int t, size_t *off)
+{
+    const lir_tensor *x = &p->t[t];
+    *off = 0;
+    while (x->storage == LIR_VIEW) {
+        *off += x->view_offset;
+        x = &p->t[x->view_of];
+    }
+    return x;
+}
+
+/* Names for the constants and for the arena tensors the steps use, in id
+ * order (so the same program always gets the same names). */
+static void name_symbols(emit_ctx *e, const lir_program *p)
+{
+    /* the file's own symbols, after the prefix */
+    static const char *const own[] = {"run", "run_with_arena", "arena_", "weights",
+                                      "profile_now", "profile_hook", "profile_ticks",
+                                      "profile_node"};
+    static char reserved[sizeof own / sizeof *own][EMIT_IDENT_MAX];
+    char base[EMIT_IDENT_MAX], part[EMIT_IDENT_MAX];
+    size_t i;
+    int s, k;
+    strmap_init(&e->names, (size_t)(p->nc + p->nt) + 16);
+    for (i = 0; i < sizeof own / sizeof *own; i++) {
+        snprintf(reserved[i], EMIT_IDENT_MAX, "%.48s_%.32s", e->o->prefix, own[i]);
+        strmap_put(&e->names, reserved[i], 0);
+    }
+    e->cname = xcalloc((size_t)(p->nc ? p->nc : 1), sizeof *e->cname);
+    for (k = 0; k < p->nc; k++) {
+        const lir_const *c = &p->c[k];
+        const char *node = c->step >= 0 && c->step < p->ns ? p->s[c->step].node_name : "";
+        ident_part(node[0] ? node : "c", part, 32);
+        snprintf(base, sizeof base, "%.40s_%.32s_%.23s", e->o->prefix, part, c->role);
+        unique_ident(e, base, e->cname[k]);
+    }
+    e->tname = xcalloc((size_t)(p->nt ? p->nt : 1), sizeof *e->tname);
+    for (s = 0; s < p->ns; s++) {
+        const lir_step *st = &p->s[s];
+        const int use[4] = {st->in[0], st->in[1], st->out, st->scratch};
+        for (k = 0; k < 4; k++) {
+            size_t off;
+            if (use[k] >= 0 && storage_of(p, use[k], &off)->storage == LIR_ARENA)
+                e->tname[use[k]][0] = 1; /* used: named below */
+        }
+    }
+    for (k = 0; k < p->nt; k++) {
+        if (!e->tname[k][0])
+            continue;
+        ident_part(p->t[k].name[0] ? p->t[k].name : "tensor", part, 40);
+        snprintf(base, sizeof base, "t_%.40s", part);
+        unique_ident(e, base, e->tname[k]);
+    }
+}
+
+static const char *dtype_ctype(lir_dtype dt)
+{
+    return dt == LIR_BITS ? "uint32_t" : dt == LIR_U8 ? "uint8_t" : "float";
+}
+
+/* The run function's named tensors: a pointer each into the arena, with
+ * what it holds and the steps it lives. */
+static void write_tensors(const emit_ctx *e, const lir_program *p, strbuf *b)
+{
+    int k, any = 0;
+    for (k = 0; k < p->nt; k++) {
+        const lir_tensor *t = &p->t[k];
+        size_t off;
+        const lir_tensor *base = storage_of(p, k, &off);
+        char shape[96];
+        if (!e->tname[k][0])
+            continue;
+        if (!any++)
+            sb_add(b, "\n    /* the tensors: where each is in the arena, its extent and bytes, "
+                      "the steps using it */\n");
+        if (t->n > 1)
+            snprintf(shape, sizeof shape, "%dx%dx%dx%d", t->n, t->h, t->w, t->c);
+        else
+            snprintf(shape, sizeof shape, "%dx%dx%d", t->h, t->w, t->c);
+        sb_printf(b, "    %s *const %s = (%s *)(arena + %zu); /* %s %s, %zu B", dtype_ctype(t->dt),
+                  e->tname[k], dtype_ctype(t->dt), base->offset + off, shape,
+                  t->dt == LIR_BITS ? "bits" : t->dt == LIR_U8 ? "bytes" : "floats", t->bytes);
+        if (t->first >= 0 && t->last > t->first)
+            sb_printf(b, ", steps %d-%d", t->first + 1, t->last + 1);
+        else if (t->first >= 0)
+            sb_printf(b, ", step %d", t->first + 1);
+        sb_add(b, " */\n");
+    }
 }
 
 /* The C expression for constant c: its array, the typed member of its
@@ -117,7 +239,7 @@ static void const_ref(const emit_ctx *e, const lir_const *c, char *buf, size_t s
 {
     switch (e->mode) {
     case EMIT_WEIGHTS_STRING:
-        snprintf(buf, size, "%s_%s%d.v", e->o->prefix, c->role, c->id);
+        snprintf(buf, size, "%s.v", e->cname[c->id]);
         return;
     case EMIT_WEIGHTS_BLOB:
         snprintf(buf, size, "((const %s *)(%s_weights + %zu))", ctype_name(c->type),
@@ -296,16 +418,12 @@ static int write_blob(const emit_ctx *e, const lir_program *p, FILE *f)
 static void tensor_expr(const lir_program *p, const emit_ctx *e, int t, int in,
                         char *buf, size_t size)
 {
-    const lir_tensor *x = &p->t[t];
-    size_t off = 0;
-    const char *ty = x->dt == LIR_BITS ? "uint32_t" : x->dt == LIR_U8 ? "uint8_t" : "float";
-    while (x->storage == LIR_VIEW) {
-        off += x->view_offset;
-        x = &p->t[x->view_of];
-    }
+    size_t off;
+    const lir_tensor *x = storage_of(p, t, &off);
+    (void)in;
     switch (x->storage) {
     case LIR_ARENA:
-        snprintf(buf, size, "(%s%s *)(arena + %zu)", in ? "const " : "", ty, x->offset + off);
+        snprintf(buf, size, "%s", e->tname[t]);
         break;
     case LIR_INPUT:
         off += x->ext_offset;
@@ -315,7 +433,11 @@ static void tensor_expr(const lir_program *p, const emit_ctx *e, int t, int in,
             snprintf(buf, size, "input");
         break;
     case LIR_OUTPUT:
-        snprintf(buf, size, "(output + %zu)", (x->ext_offset + off) / 4);
+        off += x->ext_offset;
+        if (off)
+            snprintf(buf, size, "(output + %zu)", off / 4);
+        else
+            snprintf(buf, size, "output");
         break;
     case LIR_CONST:
         const_ref(e, &p->c[x->const_id], buf, size);
@@ -891,7 +1013,7 @@ static int run_m4(const emit_options *o, const char *dir, const char *tmpl,
 static void remove_dir(const char *dir)
 {
     static const char *const files[] = {"bnnc.m4", "net.c.m4", "net.h.m4", "model.m4",
-                                        "weights.inc", "runtime.inc", "m4.err"};
+                                        "weights.inc", "runtime.inc", "profile.inc", "m4.err"};
     char path[4096];
     size_t i;
     for (i = 0; i < sizeof files / sizeof *files; i++) {
@@ -1053,6 +1175,7 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
     }
     sb_init(&model);
     sb_init(&runtime);
+    name_symbols(&ctx, p);
     if (write_embedded(tmpl_dir, "bnnc.m4", err) || write_embedded(tmpl_dir, "net.c.m4", err) ||
         write_embedded(tmpl_dir, "net.h.m4", err))
         goto out;
@@ -1084,6 +1207,17 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
         snprintf(path, sizeof path, "%s/runtime.inc", tmpl_dir);
         if (write_file(path, runtime.s, runtime.len, err))
             goto out;
+        {
+            /* the tick counter of profiling builds, inlined as well */
+            const bnnc_embedded_file *pf = bnnc_embedded_find("runtime_min/include/bnn_profile.h");
+            snprintf(path, sizeof path, "%s/profile.inc", tmpl_dir);
+            if (!pf) {
+                bnnc_errf(err, "runtime_min/include/bnn_profile.h is not built into bnnc");
+                goto out;
+            }
+            if (write_file(path, (const char *)pf->data, pf->len, err))
+                goto out;
+        }
     }
 
     if (o->symbol_sha256 && (o->params_sha256 || !o->params_path[0])) {
@@ -1144,6 +1278,10 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
     define_data(&model, "bt_standalone", "%d", o->standalone ? 1 : 0);
     define_data(&model, "bt_weights_file", "%s", "weights.inc");
     define_data(&model, "bt_runtime_file", "%s", "runtime.inc");
+    define_data(&model, "bt_profile_file", "%s", "profile.inc");
+    sb_add(&model, "m4_define(<|bt_tensors|>, <|m4_dnl\n");
+    write_tensors(&ctx, p, &model);
+    sb_add(&model, "|>)m4_dnl\n");
     sb_add(&model, "m4_define(<|bt_steps|>, <|m4_dnl\n");
     for (i = 0; i < p->ns; i++)
         write_step(p, &ctx, i, &model);
@@ -1168,5 +1306,8 @@ out:
     sb_free(&model);
     sb_free(&runtime);
     free(ctx.blob_off);
+    free(ctx.cname);
+    free(ctx.tname);
+    strmap_free(&ctx.names);
     return rc;
 }

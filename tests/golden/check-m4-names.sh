@@ -37,6 +37,36 @@ strip_names() {
     | sed -e 's/^\/\*.*\*\/$//' || true
 }
 
+# A renamed node's name also goes into C identifiers (its tensors t_<name>,
+# its constants <prefix>_<name>_<role>, letters, digits and '_' kept) and
+# into its step's profiling label: put the original name back there, so
+# that every other difference still shows.
+ident() { printf '%s' "$1" | tr -c 'A-Za-z0-9_' '_' | cut -c1-"$2"; }
+unrename() { # file renamed original
+  awk -v a="\"$2\"" -v b="\"$3\"" -v ta="t_$(ident "$2" 40)" -v tb="t_$(ident "$3" 40)" \
+      -v ca="net_$(ident "$2" 32)_" -v cb="net_$(ident "$3" 32)_" '
+    function swap(s, x, y,   out, i) {
+      out = ""
+      while ((i = index(s, x)) > 0) { out = out substr(s, 1, i - 1) y; s = substr(s, i + length(x)) }
+      return out s
+    }
+    # whole identifiers only: a tensor name, or a constant name starting so
+    function idents(s,   out, tok) {
+      out = ""
+      while (match(s, /[A-Za-z_][A-Za-z0-9_]*/)) {
+        tok = substr(s, RSTART, RLENGTH)
+        if (tok == ta)
+          tok = tb
+        else if (index(tok, ca) == 1)
+          tok = cb substr(tok, length(ca) + 1)
+        out = out substr(s, 1, RSTART - 1) tok
+        s = substr(s, RSTART + RLENGTH)
+      }
+      return out s
+    }
+    { print idents(swap($0, a, b)) }' "$1"
+}
+
 "$bnnc" compile "$fx/$case-symbol.json" "$fx/$case-0000.params" --input "data=$dims" \
         -q -o ref/net.c
 strip_names ref/net.c > ref/net.c.cmp
@@ -87,7 +117,13 @@ check_one() { # kind name
       return
       ;;
   esac
-  strip_names "$d/net.c" | cmp -s - ref/net.c.cmp || fail "$kind '$name': net.c differs"
+  case $kind in
+    input) orig=data ;;
+    layer) orig=$layer_name ;;
+    *) orig=$name ;;
+  esac
+  unrename "$d/net.c" "$name" "$orig" > "$d/net.c.orig"
+  strip_names "$d/net.c.orig" | cmp -s - ref/net.c.cmp || fail "$kind '$name': net.c differs"
   strip_names "$d/net.h" | cmp -s - ref/net.h.cmp || fail "$kind '$name': net.h differs"
   n=$((n + 1))
 }
