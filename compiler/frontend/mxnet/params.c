@@ -42,30 +42,6 @@
 /* Densified sparse arrays are not bounded by the file size; cap them. */
 #define MX_MAX_DENSE_BYTES ((uint64_t)256 << 20)
 
-/* ---------------------------------------------------------------- dtypes */
-
-static const struct { size_t size; const char *name; } dtypes[] = {
-    [MX_F32] = {4, "float32"}, [MX_F64] = {8, "float64"},
-    [MX_F16] = {2, "float16"}, [MX_U8] = {1, "uint8"},
-    [MX_I32] = {4, "int32"},   [MX_I8] = {1, "int8"},
-    [MX_I64] = {8, "int64"},   [MX_BOOL] = {1, "bool"},
-    [MX_I16] = {2, "int16"},   [MX_U16] = {2, "uint16"},
-    [MX_U32] = {4, "uint32"},  [MX_U64] = {8, "uint64"},
-    [MX_BF16] = {2, "bfloat16"},
-};
-#define N_DTYPES (sizeof dtypes / sizeof dtypes[0])
-
-size_t mx_dtype_size(int dtype)
-{
-    return dtype >= 0 && (size_t)dtype < N_DTYPES ? dtypes[dtype].size : 0;
-}
-
-const char *mx_dtype_name(int dtype)
-{
-    return dtype >= 0 && (size_t)dtype < N_DTYPES ? dtypes[dtype].name
-                                                  : "unknown";
-}
-
 static void free_arrays(mx_array *a, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
