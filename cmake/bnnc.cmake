@@ -10,14 +10,19 @@
 # writes <build>/bnnc/<PREFIX>/<PREFIX>.c and .h (PREFIX defaults to the
 # target's name), adds the .c to TARGET and the directory to its include
 # path, so `#include "<PREFIX>.h"` works. Without STANDALONE the target is
-# linked with runtime_min, built from this source tree for the target's
-# toolchain when the project has no runtime_min target yet.
+# linked with runtime_min: the project's own runtime_min target, else the
+# installed bnnc::runtime_min (find_package(bnnc); built for the host it
+# was installed from, so not when cross-compiling), else runtime_min built
+# from the bnnc source tree for the target's toolchain.
 #
 # The compiler: BNNC_EXECUTABLE when set (a host bnnc), else the project's
-# own bnnc target when it builds one, else bnnc is built from this source
-# tree for the host (ExternalProject, host C compiler, needs cJSON and
-# zlib; the build is refreshed at every build so that a changed bnnc
-# regenerates the model).
+# own bnnc target when it builds one, else the installed bnnc::bnnc, else
+# bnnc is built from the source tree for the host (ExternalProject, host C
+# compiler, needs cJSON and zlib; the build is refreshed at every build so
+# that a changed bnnc regenerates the model).
+#
+# Used from the source tree (include(path/to/bnnc/cmake/bnnc.cmake)) or
+# from an installed package (find_package(bnnc), which includes it).
 #
 #   bnnc_embed_npy(TARGET app NPY file.npy NAME symbol [COUNT n])
 #
@@ -26,8 +31,12 @@
 # npy2c.cmake) and puts it on the target's include path.
 
 include_guard(GLOBAL)
+set(_BNNC_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
 get_filename_component(BNNC_SOURCE_DIR "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
-set(BNNC_EXECUTABLE "" CACHE FILEPATH "Host bnnc used to generate models (empty: build one)")
+if(NOT EXISTS "${BNNC_SOURCE_DIR}/runtime_min/CMakeLists.txt")
+  set(BNNC_SOURCE_DIR "")          # an installed package: no source tree
+endif()
+set(BNNC_EXECUTABLE "" CACHE FILEPATH "Host bnnc used to generate models (empty: build or find one)")
 
 # Sets ${out_exe} to the bnnc path and ${out_dep} to what depends on it.
 function(_bnnc_executable out_exe out_dep)
@@ -37,6 +46,11 @@ function(_bnnc_executable out_exe out_dep)
   elseif(TARGET bnnc)
     set(${out_exe} "$<TARGET_FILE:bnnc>" PARENT_SCOPE)
     set(${out_dep} bnnc PARENT_SCOPE)
+  elseif(TARGET bnnc::bnnc)
+    set(${out_exe} "$<TARGET_FILE:bnnc::bnnc>" PARENT_SCOPE)
+    set(${out_dep} "$<TARGET_FILE:bnnc::bnnc>" PARENT_SCOPE)
+  elseif(NOT BNNC_SOURCE_DIR)
+    message(FATAL_ERROR "bnnc_add_model: no bnnc: set BNNC_EXECUTABLE or find_package(bnnc)")
   else()
     set(dir "${CMAKE_BINARY_DIR}/bnnc-host")
     if(NOT TARGET bnnc_host)
@@ -89,13 +103,22 @@ function(bnnc_add_model)
   target_sources(${A_TARGET} PRIVATE "${dir}/${A_PREFIX}.c" "${dir}/${A_PREFIX}.h")
   target_include_directories(${A_TARGET} PRIVATE "${dir}")
   if(NOT A_STANDALONE)
-    if(NOT TARGET runtime_min)
+    if(TARGET runtime_min)
+      target_link_libraries(${A_TARGET} PRIVATE runtime_min)
+    elseif(TARGET bnnc::runtime_min AND NOT CMAKE_CROSSCOMPILING)
+      target_link_libraries(${A_TARGET} PRIVATE bnnc::runtime_min)
+    elseif(BNNC_SOURCE_DIR)
       add_subdirectory("${BNNC_SOURCE_DIR}/runtime_min" "${CMAKE_BINARY_DIR}/runtime_min")
       if(CMAKE_SYSTEM_NAME STREQUAL "Generic")
         set_target_properties(runtime_min PROPERTIES POSITION_INDEPENDENT_CODE OFF)
       endif()
+      target_link_libraries(${A_TARGET} PRIVATE runtime_min)
+    else()
+      message(FATAL_ERROR "bnnc_add_model(${A_TARGET}): the installed bnnc::runtime_min is "
+              "built for the host; when cross-compiling pass STANDALONE (the model's "
+              "kernels inlined in ${A_PREFIX}.c) or include cmake/bnnc.cmake from a bnnc "
+              "source tree, which builds runtime_min for the target")
     endif()
-    target_link_libraries(${A_TARGET} PRIVATE runtime_min)
   endif()
 endfunction()
 
@@ -114,8 +137,8 @@ function(bnnc_embed_npy)
   add_custom_command(
     OUTPUT "${dir}/${A_NAME}.h"
     COMMAND ${CMAKE_COMMAND} -DNPY=${npy} -DOUT=${dir}/${A_NAME}.h -DNAME=${A_NAME} ${count}
-            -P "${BNNC_SOURCE_DIR}/cmake/npy2c.cmake"
-    DEPENDS "${npy}" "${BNNC_SOURCE_DIR}/cmake/npy2c.cmake"
+            -P "${_BNNC_CMAKE_DIR}/npy2c.cmake"
+    DEPENDS "${npy}" "${_BNNC_CMAKE_DIR}/npy2c.cmake"
     COMMENT "embedding ${A_NPY} as ${A_NAME}.h"
     VERBATIM)
   target_sources(${A_TARGET} PRIVATE "${dir}/${A_NAME}.h")

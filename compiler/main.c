@@ -26,7 +26,11 @@ static const char usage[] =
     "          [--standalone] [--input-type f32|u8 --mean M,.. --std S,..]\n"
     "          [--weights auto|array|string|blob] [--report [--target CORE]]\n"
     "        write net.c and net.h: the network as C calling runtime_min\n"
-    "        (--standalone: with the kernels it uses inlined; --weights: the\n"
+    "        (-o names the .c file, which must end in .c; the .h goes next to\n"
+    "        it; default: PREFIX.c, PREFIX defaults to net or to -o's stem;\n"
+    "        --standalone: with the kernels it uses inlined; --input-type u8:\n"
+    "        uint8 NCHW input, given to the network as (x - mean) / std, mean 0\n"
+    "        and std 1 unless --mean/--std say otherwise; --weights: the\n"
     "        constants as arrays (readable), string literals (for compilers'\n"
     "        memory) or a net.c.bin file next to net.c (large models); auto:\n"
     "        arrays up to 1 MiB, strings up to 16 MiB, blob above; --report:\n"
@@ -262,6 +266,10 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
         fprintf(stderr, "error: --mean and --std apply to --input-type u8\n");
         return 1;
     }
+    if (o->input_u8 && !o->n_mean && !o->n_std && !bnnc_quiet)
+        fprintf(stderr, "warning: --input-type u8 without --mean/--std: the network gets "
+                        "the bytes 0..255 as they are; give the normalisation it was "
+                        "trained with, (x - mean) / std per channel\n");
     for (i = 0; i < o->n_std; i++)
         if (!(o->std[i] != 0.0f)) {
             fprintf(stderr, "error: --std values must be non-zero\n");
@@ -426,8 +434,14 @@ static int cmd_compile(int argc, char **argv)
         fprintf(stderr, "error: --prefix '%s' is not a C identifier\n", prefix);
         return 1;
     }
+    if (f.out && (strlen(f.out) < 3 || strcmp(f.out + strlen(f.out) - 2, ".c") ||
+                  f.out[strlen(f.out) - 3] == '/')) {
+        fprintf(stderr, "error: -o %s: -o names the C file to write, which must end in .c "
+                        "(the header goes next to it, ending in .h)\n", f.out);
+        return 1;
+    }
     snprintf(cpath, sizeof cpath, "%s", f.out ? f.out : prefix);
-    if (!f.out || strlen(cpath) < 2 || strcmp(cpath + strlen(cpath) - 2, ".c"))
+    if (!f.out)
         strncat(cpath, ".c", sizeof cpath - strlen(cpath) - 1);
     snprintf(hpath, sizeof hpath, "%.*sh", (int)(strlen(cpath) - 1), cpath);
     n += (size_t)snprintf(cmdline, sizeof cmdline, "bnnc");

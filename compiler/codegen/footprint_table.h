@@ -553,8 +553,8 @@ static const fp_kernel fp_kernels_cortex_m55[] = {
 
 static const fp_target fp_targets[] = {
     {"cortex-m0plus", 51, 64, fp_kernels_cortex_m0plus},
-    {"cortex-m4", 50, 48, fp_kernels_cortex_m4},
-    {"cortex-m7", 50, 48, fp_kernels_cortex_m7},
-    {"cortex-m33", 50, 48, fp_kernels_cortex_m33},
-    {"cortex-m55", 50, 48, fp_kernels_cortex_m55},
+    {"cortex-m4", 51, 48, fp_kernels_cortex_m4},
+    {"cortex-m7", 51, 48, fp_kernels_cortex_m7},
+    {"cortex-m33", 51, 48, fp_kernels_cortex_m33},
+    {"cortex-m55", 51, 48, fp_kernels_cortex_m55},
 };

@@ -40,9 +40,29 @@ static int all_digits(const char *s)
     return 1;
 }
 
+/* What the first bytes of a file say it is: 'p' a params file (NDArray
+ * list, .npz or .npy), 'j' JSON, 0 unknown or unreadable. */
+static int file_kind(const char *path)
+{
+    unsigned char b[16];
+    size_t n, i = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    if ((n >= 8 && !memcmp(b, "\x12\x01\0\0\0\0\0\0", 8)) ||
+        (n >= 4 && !memcmp(b, "PK\x03\x04", 4)) || (n >= 6 && !memcmp(b, "\x93NUMPY", 6)))
+        return 'p';
+    while (i < n && isspace(b[i]))
+        i++;
+    return i < n && b[i] == '{' ? 'j' : 0;
+}
+
 int cli_model_paths(const char *a, const char *b, char *sym, char *params,
                     size_t size, bnnc_err *err)
 {
+    int ks, kp;
     if (!b) {
         if (strlen(a) >= size)
             return bnnc_errf(err, "model path is too long");
@@ -61,5 +81,16 @@ int cli_model_paths(const char *a, const char *b, char *sym, char *params,
         return bnnc_errf(err, "model path is too long");
     strcpy(sym, a);
     strcpy(params, b);
+    ks = file_kind(sym);
+    kp = file_kind(params);
+    if (ks == 'p' && kp == 'j')
+        return bnnc_errf(err, "%s is a params file and %s a symbol JSON, given in swapped "
+                         "order: the symbol file comes first (%s %s)", sym, params, params, sym);
+    if (ks == 'p')
+        return bnnc_errf(err, "%s is a params file, not a symbol JSON: give SYMBOL.json "
+                         "PARAMS, or PREFIX EPOCH", sym);
+    if (kp == 'j')
+        return bnnc_errf(err, "%s is a symbol JSON, not a params file: give SYMBOL.json "
+                         "PARAMS, or PREFIX EPOCH", params);
     return 0;
 }

@@ -14,7 +14,8 @@ int cli_parse_input(const char *arg, bnnc_input *in, bnnc_err *err);
 /* Resolve the model arguments: either SYMBOL PARAMS, or PREFIX EPOCH
  * (PREFIX-symbol.json and PREFIX-%04d.params), or one model file (b NULL:
  * params is left empty). The paths are written to sym/params (buffers of
- * size bytes). */
+ * size bytes). SYMBOL PARAMS whose first bytes say they are the other kind
+ * of file (given in swapped order) are refused. */
 int cli_model_paths(const char *a, const char *b, char *sym, char *params,
                     size_t size, bnnc_err *err);
 

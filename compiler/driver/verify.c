@@ -203,10 +203,37 @@ out:
     return rc;
 }
 
+/* When `have` input elements are a whole number of samples of a
+ * single-input model that takes `want`, " (K samples of C,H,W): compile
+ * for all of them with --input NAME=K,C,H,W" into buf; else "". */
+static void batch_hint(const bnnc_options *o, size_t have, size_t want, char *buf,
+                       size_t size)
+{
+    const ir_shape *s;
+    size_t per, len;
+    int d;
+    buf[0] = '\0';
+    if (o->n_inputs != 1 || !want)
+        return;
+    s = &o->inputs[0].shape;
+    per = want / (size_t)(s->d[0] > 0 ? s->d[0] : 1);
+    if (s->ndim < 2 || !per || have % per)
+        return;
+    len = (size_t)snprintf(buf, size, " (%zu samples", have / per);
+    for (d = 1; d < s->ndim && len < size; d++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%lld", d == 1 ? " of " : ",",
+                                (long long)s->d[d]);
+    if (len < size)
+        len += (size_t)snprintf(buf + len, size - len, "): to run them all, give --input %s=%zu",
+                                o->inputs[0].name, have / per);
+    for (d = 1; d < s->ndim && len < size; d++)
+        len += (size_t)snprintf(buf + len, size - len, ",%lld", (long long)s->d[d]);
+}
+
 int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
 {
     char dir[4096], cpath[4200], hpath[4200], mpath[4200], inpath[4200], outpath[4200],
-        cmd[16384], cmdline[512];
+        cmd[16384], cmdline[512], hint[256];
     ir_graph g;
     lir_program p;
     emit_options eo;
@@ -250,14 +277,8 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
     if (emit_program(&g, &p, &eo, err) || write_text(mpath, harness, err))
         goto out_model;
 
-    /* inputs, one after another */
-    if (load_npy(v->expect_path, &xexp, err))
-        goto out_model;
-    if (xexp.arrays[0].count != p.output_elems) {
-        bnnc_errf(err, "%s: %zu elements, the model produces %zu", v->expect_path,
-                  xexp.arrays[0].count, p.output_elems);
-        goto out_model;
-    }
+    /* inputs, one after another; checked before the expected output, which
+     * must come from the same samples */
     f = fopen(inpath, "wb");
     if (!f) {
         bnnc_errf(err, "%s: cannot write", inpath);
@@ -283,8 +304,20 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
     }
     fclose(f);
     if (total != p.input_elems) {
-        bnnc_errf(err, "the --in files hold %zu elements, the model takes %zu", total,
-                  p.input_elems);
+        batch_hint(o, total, p.input_elems, hint, sizeof hint);
+        bnnc_errf(err, "%s hold%s %zu elements, the model takes %zu%s",
+                  v->n_in == 1 ? v->in_paths[0] : "the --in files", v->n_in == 1 ? "s" : "",
+                  total, p.input_elems, hint);
+        goto out_model;
+    }
+    if (load_npy(v->expect_path, &xexp, err))
+        goto out_model;
+    if (xexp.arrays[0].count != p.output_elems) {
+        bnnc_errf(err, "%s: %zu elements, the model produces %zu for the %s given%s",
+                  v->expect_path, xexp.arrays[0].count, p.output_elems,
+                  v->n_in == 1 ? v->in_paths[0] : "--in files",
+                  xexp.arrays[0].count % (p.output_elems ? p.output_elems : 1) ? ""
+                      : "; are the expected outputs for other inputs than --in?");
         goto out_model;
     }
 

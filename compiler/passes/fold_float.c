@@ -80,6 +80,7 @@ static int fold_bn(ir_graph *g, ir_node *n, ir_node *bn)
         b->a.c.shape.ndim = 1;
         b->a.c.shape.d[0] = ch;
         b->a.c.f = xcalloc((size_t)ch, sizeof(float));
+        ir_graph_adopt(g, b->a.c.f);   /* constants' data is the graph's */
         b->shape = xcalloc(1, sizeof *b->shape);
         b->shape[0] = b->a.c.shape;
         {

@@ -574,6 +574,7 @@ void plan_print(const lir_program *p, FILE *out)
     int i, s, col, k = 0;
     int map[4096];
     const int width = 64;
+    char what[32];
 
     fprintf(out, "memory plan: arena %zu bytes, lower bound %zu bytes (%.3fx)\n",
             p->arena_bytes, p->lower_bound,
@@ -585,8 +586,10 @@ void plan_print(const lir_program *p, FILE *out)
         if (t->storage != LIR_ARENA || t->first < 0)
             continue;
         map[i] = k;
-        fprintf(out, "  %c  %8zu  %8zu  %4d-%-4d  %s%s\n", letters[k % (int)(sizeof letters - 1)],
-                t->offset, t->bytes, t->first, t->last, t->scratch ? "(scratch) " : "", t->name);
+        if (t->scratch)
+            snprintf(what, sizeof what, "scratch of step %d", t->first);
+        fprintf(out, "  %c  %8zu  %8zu  %4d-%-4d  %s\n", letters[k % (int)(sizeof letters - 1)],
+                t->offset, t->bytes, t->first, t->last, t->scratch ? what : t->name);
         k++;
     }
     if (!p->arena_bytes)

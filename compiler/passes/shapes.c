@@ -47,21 +47,84 @@ static int norm_axis(int axis, int ndim)
     return axis >= 0 && axis < ndim ? axis : -1;
 }
 
-/* Check that parameter input i of n has shape `want`. */
+/* The data input whose shape decides dimension 1 of a conv/dense weight
+ * of n (input channels, or features per sample): the graph input reached
+ * from n's data operand through ops that carry that dimension over (for a
+ * dense layer, everything but another dense layer, a reshape or a global
+ * reduction; for a conv, only ops that keep the channels). NULL when a
+ * layer of the model decides it. */
+static const ir_node *deciding_input(const ir_graph *g, const ir_node *n)
+{
+    int dense = n->op != IR_OP_CONV;
+    const ir_node *x = g->nodes[n->in[0].node];
+    while (x->op != IR_OP_INPUT) {
+        switch (x->op) {
+        case IR_OP_CONST: case IR_OP_DENSE: case IR_OP_BDENSE: case IR_OP_RESHAPE:
+        case IR_OP_MEAN: case IR_OP_FULL: case IR_OP_FRONTEND:
+        case IR_OP_TRANSPOSE: case IR_OP_SWAPAXIS: case IR_OP_SLICE_AXIS: case IR_OP_SPLIT:
+            return NULL;
+        case IR_OP_CONV: case IR_OP_BCONV: case IR_OP_CONCAT: case IR_OP_FLATTEN:
+            if (!dense)
+                return NULL;
+            break;
+        case IR_OP_POOL:
+            if (dense && x->a.pool.global)
+                return NULL;
+            break;
+        default:
+            break;
+        }
+        if (x->n_in < 1)
+            return NULL;
+        x = g->nodes[x->in[0].node];
+    }
+    return x;
+}
+
+/* Check that parameter input i of n has shape `want`. A weight that does
+ * not fit the data n gets from an --input shape is reported as that
+ * input's mismatch; a weight computed from a parameter (det_sign(W)) is
+ * named by the parameter. */
 static int check_param(const ir_graph *g, const ir_node *n, int i,
                        const ir_shape *want, const char *what, bnnc_err *err)
 {
     const ir_node *p = g->nodes[n->in[i].node];
     const ir_shape *have = in_shape(g, n, i);
-    char a[96], b[96];
+    const ir_node *w = p, *input;
+    char a[96], b[96], via[160] = "";
+    int d;
     if (ir_shape_equal(have, want))
         return 0;
     /* a 1-D parameter with the right number of elements is accepted for
      * per-channel vectors written as (C, 1, 1) and the like */
     if (want->ndim == 1 && ir_shape_count(have) == want->d[0])
         return 0;
-    return ir_node_errf(g, n, err, "%s '%s' has shape %s, expected %s", what,
-                        p->name, sstr(have, a), sstr(want, b));
+    while (w->op != IR_OP_CONST && w->n_in == 1)
+        w = g->nodes[w->in[0].node];
+    if (w != p && w->op == IR_OP_CONST)
+        snprintf(via, sizeof via, " (through '%s')", p->name);
+    else
+        w = p;
+    for (d = 0; d < want->ndim && have->ndim == want->ndim; d++)
+        if (d != 1 && have->d[d] != want->d[d])
+            break;
+    if (i == 1 && want->ndim >= 2 && d == want->ndim && (input = deciding_input(g, n))) {
+        const ir_shape *s = &input->shape[0];
+        char dims[96] = "";
+        size_t len = 0;
+        for (d = 0; d < s->ndim && len < sizeof dims; d++)
+            len += (size_t)snprintf(dims + len, sizeof dims - len, "%s%lld", d ? "," : "",
+                                    (long long)s->d[d]);
+        return ir_node_errf(g, n, err,
+                            "input shape mismatch: --input %s=%s gives this node %lld %s "
+                            "per sample, its %s '%s'%s takes %lld (shape %s); "
+                            "is --input the shape the model was made for?",
+                            input->name, dims, (long long)want->d[1],
+                            want->ndim == 2 ? "features" : "channels", what, w->name, via,
+                            (long long)have->d[1], sstr(have, a));
+    }
+    return ir_node_errf(g, n, err, "%s '%s'%s has shape %s, expected %s", what,
+                        w->name, via, sstr(have, a), sstr(want, b));
 }
 
 static ir_shape shape1(int64_t a)

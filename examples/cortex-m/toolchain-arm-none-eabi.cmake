@@ -1,8 +1,8 @@
 # CMake toolchain file for bare-metal Cortex-M with Debian/Ubuntu's
 # gcc-arm-none-eabi and libnewlib-arm-none-eabi (newlib-nano).
-#   cmake -S examples/cortex-m -B build-fw \
-#         -DCMAKE_TOOLCHAIN_FILE=examples/cortex-m/toolchain-arm-none-eabi.cmake \
-#         [-DBNNC_CPU=cortex-m0plus|cortex-m4|cortex-m7|cortex-m33|cortex-m55]
+# examples/cortex-m/CMakeLists.txt uses it by default; other projects pass
+#   -DCMAKE_TOOLCHAIN_FILE=/absolute/path/to/toolchain-arm-none-eabi.cmake
+#   [-DBNNC_CPU=cortex-m0plus|cortex-m4|cortex-m7|cortex-m33|cortex-m55]
 set(CMAKE_SYSTEM_NAME Generic)
 set(CMAKE_SYSTEM_PROCESSOR arm)
 set(CMAKE_C_COMPILER arm-none-eabi-gcc)

@@ -11,6 +11,7 @@
 #include "symbol.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -356,10 +357,11 @@ int mx_symbol_load(const char *path, mx_symbol *out, bnnc_err *err)
 
     memset(out, 0, sizeof *out);
     if (!f)
-        return bnnc_errf(err, "%s: cannot open symbol file", path);
+        return bnnc_errf(err, "%s: cannot open symbol file: %s", path, strerror(errno));
     if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+        int e = errno;
         fclose(f);
-        return bnnc_errf(err, "%s: cannot read symbol file", path);
+        return bnnc_errf(err, "%s: cannot read symbol file: %s", path, strerror(e));
     }
     buf = xmalloc((size_t)size + 1);
     got = fread(buf, 1, (size_t)size, f);

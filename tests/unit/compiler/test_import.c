@@ -288,10 +288,17 @@ static void test_errors(void **state)
                 &p, in_1x4x6x6, "attribute fix_gamma=\"maybe\" is not a boolean");
     /* a weight missing from the params file */
     expect_fail(conv, &p, in_1x4x6x6, "node 'conv3' (Convolution): parameter 'w' is missing from t-0000.params");
-    /* wrong weight shape */
+    /* a weight for another number of input channels than --input gives */
     mb_add(&p, "arg:w", 4, (int64_t[]){16, 8, 3, 3}, NULL);
     expect_fail(conv, &p, in_1x4x6x6,
-                "t-symbol.json: node 'conv3' (Convolution): weight 'w' has shape (16, 8, 3, 3), expected (16, 4, 3, 3)");
+                "t-symbol.json: node 'conv3' (Convolution): input shape mismatch: --input "
+                "data=1,4,6,6 gives this node 4 channels per sample, its weight 'w' takes 8 "
+                "(shape (16, 8, 3, 3)); is --input the shape the model was made for?");
+    mb_free(&p);
+    /* a weight for another number of filters: the model's own mismatch */
+    mb_add(&p, "arg:w", 4, (int64_t[]){8, 4, 3, 3}, NULL);
+    expect_fail(conv, &p, in_1x4x6x6,
+                "t-symbol.json: node 'conv3' (Convolution): weight 'w' has shape (8, 4, 3, 3), expected (16, 4, 3, 3)");
     mb_free(&p);
     /* input shapes */
     mb_add(&p, "arg:w", 4, (int64_t[]){16, 4, 3, 3}, NULL);
