@@ -118,6 +118,12 @@ typedef enum {
  * Output transforms (one kernel each):
  *   _b_i32: out[c] = dot
  *   _b_f32: out[c] = (float)dot * mul[c] + add[c]   (two roundings, no fma)
+ *           and, when residual is not NULL, + residual[c] of the same
+ *           pixel (a third rounding): the result of the convolution
+ *           followed by bnn_add_f32 of the residual tensor, bit for bit,
+ *           written once. residual pixels are residual_pixel_stride
+ *           floats apart (>= out_c); residual may be the output itself
+ *           (same stride), otherwise it must not overlap it.
  *   _b_b:   bit c = 1 (value -1) iff
  *              dir[c] == 0 ?  dot < thresh[c]  :  dot > thresh[c]
  *           so INT32_MIN with dir 0 means "always +1" and INT32_MAX with
@@ -146,6 +152,8 @@ typedef struct {
     const float *mul, *add;   /* _b_f32: per output channel */
     const int32_t *thresh;    /* _b_b: per output channel */
     const uint8_t *dir;       /* _b_b: per output channel, 0 or 1 */
+    const float *residual;    /* _b_f32: added to the output, or NULL */
+    int32_t residual_pixel_stride;
 } bnn_bconv2d_params;
 
 static inline size_t bnn_bconv2d_weight_words(int32_t out_c, int32_t k_h,
