@@ -316,10 +316,15 @@ typedef enum {
 } bnn_act;
 
 /*
- * Float conv2d, NHWC. Weights: [groups][k_h][k_w][cg][og] with
- * cg = in_c/groups, og = out_c/groups (bnn_conv2d_weight_index);
- * bias: out_c floats or NULL. out = act(conv + bias) with act NONE or
- * RELU. Output pixels are out_pixel_stride floats apart.
+ * Float conv2d, NHWC. Weights: per group, the og = out_c/groups output
+ * channels in blocks of 16 (the last block holds the og % 16 left when
+ * og is not a multiple of 16), each block [k_h][k_w][cg][nb] with
+ * cg = in_c/groups and nb its channel count: [groups][og/16][k_h][k_w][cg][16]
+ * when og is a multiple of 16 (bnn_conv2d_weight_index). A kernel reads
+ * one block's weights as consecutive rows of nb floats. Depthwise weights
+ * (cg = og = 1) are [channel][k_h][k_w]. bias: out_c floats or NULL.
+ * out = act(conv + bias) with act NONE or RELU. Output pixels are
+ * out_pixel_stride floats apart.
  */
 typedef struct {
     int32_t n, in_h, in_w, in_c;
@@ -335,15 +340,20 @@ typedef struct {
     int32_t out_pixel_stride;
 } bnn_conv2d_params;
 
+/* Index of the weight of group g, output channel oi of the group, tap
+ * (ky, kx), input channel ci of the group. */
 static inline size_t bnn_conv2d_weight_index(int32_t k_h, int32_t k_w,
                                              int32_t cg, int32_t og,
                                              int32_t g, int32_t ky,
                                              int32_t kx, int32_t ci,
                                              int32_t oi)
 {
-    return ((((size_t)g * (size_t)k_h + (size_t)ky) * (size_t)k_w +
-             (size_t)kx) * (size_t)cg + (size_t)ci) * (size_t)og +
-           (size_t)oi;
+    size_t taps = (size_t)k_h * (size_t)k_w * (size_t)cg;
+    size_t b0 = (size_t)oi / 16u * 16u; /* first channel of oi's block */
+    size_t nb = (size_t)og - b0 < 16u ? (size_t)og - b0 : 16u;
+    return (size_t)g * taps * (size_t)og + b0 * taps +
+           (((size_t)ky * (size_t)k_w + (size_t)kx) * (size_t)cg + (size_t)ci) * nb +
+           ((size_t)oi - b0);
 }
 
 BNN_API size_t bnn_conv2d_f32_scratch_size(const bnn_conv2d_params *p);
