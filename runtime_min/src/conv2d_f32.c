@@ -488,6 +488,18 @@ BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *i
             conv_depthwise(p, in, out);
         return BNN_OK;
     }
+    bnn_conv2d_params flat;
+    if (p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
+        p->pad_h == 0 && p->pad_w == 0 &&
+        (int64_t)p->n * p->in_h * p->in_w <= INT32_MAX) {
+        /* 1x1, stride 1: output pixel i reads input pixel i, so the batch
+         * of images is one row of n*h*w pixels (tiles run across rows) */
+        flat = *p;
+        flat.n = 1;
+        flat.in_h = flat.out_h = 1;
+        flat.in_w = flat.out_w = p->n * p->in_h * p->in_w;
+        p = &flat;
+    }
     conv_red r;
     conv_reduction(p, &r);
     int32_t ox_lo, ox_hi;

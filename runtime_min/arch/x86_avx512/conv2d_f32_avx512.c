@@ -44,10 +44,13 @@
 
 #if defined(__clang__)
 #define X5_UNROLL _Pragma("unroll")
+#define X5_UNROLL_ALL _Pragma("unroll 3")
 #elif defined(__GNUC__)
 #define X5_UNROLL _Pragma("GCC unroll 16")
+#define X5_UNROLL_ALL _Pragma("GCC unroll 3")
 #else
 #define X5_UNROLL
+#define X5_UNROLL_ALL
 #endif
 
 /* Bias, relu (MXNet's: keep x when x > 0 or NaN, else +0) and store of
@@ -113,24 +116,40 @@ BNN_FL_INLINE void x5_store8(__m256 y, const float *bias, int relu, float *dst)
  * across this loop (a store per accumulator and step).
  */
 #define T_ACC(Q)                                                               \
-    do {                                                                       \
+    if (Q < NPX) {                                                             \
         __m256 x_ = _mm256_broadcast_ss(a##Q + i);                             \
-        X5_PIN_YMM(x_);                                                           \
+        X5_PIN_YMM(x_);                                                        \
         l##Q = _mm256_add_ps(l##Q, _mm256_mul_ps(wl, x_));                     \
         h##Q = _mm256_add_ps(h##Q, _mm256_mul_ps(wh, x_));                     \
+    }
+/* One reduction step for every pixel of the tile. */
+#define T_STEP()                                                               \
+    do {                                                                       \
+        const __m256 wl = _mm256_loadu_ps(w), wh = _mm256_loadu_ps(w + 8);     \
+        T_ACC(0)                                                               \
+        T_ACC(1)                                                               \
+        T_ACC(2)                                                               \
+        T_ACC(3)                                                               \
+        T_ACC(4)                                                               \
+        T_ACC(5)                                                               \
+        T_ACC(6)                                                               \
+        T_ACC(7)                                                               \
     } while (0)
 #define T_OUT(Q)                                                               \
-    if (Q < np) {                                                              \
+    if (Q < NPX && Q < np) {                                                   \
         x5_store8(l##Q, bias, relu, dst + Q * ops);                               \
         x5_store8(h##Q, bias ? bias + 8 : NULL, relu, dst + Q * ops + 8);         \
     }
-BNN_FL_INLINE void x5_tile_body(const int NPX, int32_t np, const bnn_conv_red *r,
-                             const bnn_conv_taps *t, const float *bias, int relu,
-                             float *dst, ptrdiff_t ops)
+BNN_FL_INLINE void x5_tile_body(const int NPX, const int LEN, int32_t np,
+                                const bnn_conv_red *r, const bnn_conv_taps *t,
+                                const float *bias, int relu, float *dst, ptrdiff_t ops)
 {
     const ptrdiff_t og = r->og;
     const int32_t nseg = r->contiguous ? 1 : t->nkx;
-    const int32_t len = r->contiguous ? t->nkx * r->cg : r->cg;
+    /* LEN: the steps of a kernel row when a constant (the stem's 7 x 3),
+     * which unrolls the short loop whose exit would cost a misprediction
+     * per kernel row */
+    const int32_t len = LEN ? LEN : r->contiguous ? t->nkx * r->cg : r->cg;
     /* missing pixels repeat pixel 0; their sums are not stored */
     const ptrdiff_t s1 = np > 1 ? t->pstep : 0, s2 = np > 2 ? 2 * t->pstep : 0;
     const ptrdiff_t s3 = np > 3 ? 3 * t->pstep : 0, s4 = np > 4 ? 4 * t->pstep : 0;
@@ -145,27 +164,14 @@ BNN_FL_INLINE void x5_tile_body(const int NPX, int32_t np, const bnn_conv_red *r
             const float *a1 = a0 + s1, *a2 = a0 + s2, *a3 = a0 + s3;
             const float *a4 = a0 + s4, *a5 = a0 + s5, *a6 = a0 + s6, *a7 = a0 + s7;
             const float *w = t->w + ky * t->w_ky + s * r->kx_w;
-            if (NPX == 8) {
-                for (int32_t i = 0; i < len; ++i, w += og) {
-                    const __m256 wl = _mm256_loadu_ps(w), wh = _mm256_loadu_ps(w + 8);
-                    T_ACC(0);
-                    T_ACC(1);
-                    T_ACC(2);
-                    T_ACC(3);
-                    T_ACC(4);
-                    T_ACC(5);
-                    T_ACC(6);
-                    T_ACC(7);
-                }
+            (void)a4, (void)a5, (void)a6, (void)a7;
+            if (LEN) {
+                X5_UNROLL_ALL
+                for (int32_t i = 0; i < LEN; ++i, w += og)
+                    T_STEP();
             } else {
-                (void)a4, (void)a5, (void)a6, (void)a7;
-                for (int32_t i = 0; i < len; ++i, w += og) {
-                    const __m256 wl = _mm256_loadu_ps(w), wh = _mm256_loadu_ps(w + 8);
-                    T_ACC(0);
-                    T_ACC(1);
-                    T_ACC(2);
-                    T_ACC(3);
-                }
+                for (int32_t i = 0; i < len; ++i, w += og)
+                    T_STEP();
             }
         }
     T_OUT(0)
@@ -178,6 +184,7 @@ BNN_FL_INLINE void x5_tile_body(const int NPX, int32_t np, const bnn_conv_red *r
     T_OUT(7)
 }
 #undef T_ACC
+#undef T_STEP
 #undef T_OUT
 #else
 
@@ -219,10 +226,23 @@ static void fconv_tile_avx512(int32_t np, const bnn_conv_red *r,
                               const bnn_conv_taps *t, const float *bias,
                               int relu, float *dst, ptrdiff_t ops)
 {
+#if BNN_FL_VEC256
+    if (np > 6 && r->contiguous && t->nkx * r->cg == 21)
+        x5_tile_body(8, 21, np, r, t, bias, relu, dst, ops);
+    else if (np > 6)
+        x5_tile_body(8, 0, np, r, t, bias, relu, dst, ops);
+    else if (np > 4)
+        x5_tile_body(6, 0, np, r, t, bias, relu, dst, ops);
+    else if (np > 2)
+        x5_tile_body(4, 0, np, r, t, bias, relu, dst, ops);
+    else
+        x5_tile_body(2, 0, np, r, t, bias, relu, dst, ops);
+#else
     if (np > 4)
         x5_tile_body(8, np, r, t, bias, relu, dst, ops);
     else
         x5_tile_body(4, np, r, t, bias, relu, dst, ops);
+#endif
 }
 
 /* ------------------------------------------------------------ btile */
@@ -324,10 +344,12 @@ BNN_FL_INLINE void x5_btile_part(const int NPX, int32_t q0, int32_t np, const bn
     B_OUT(7)
 }
 
-/* Floats of the zero-padded copy of a border tile's input window (on the
- * stack): enough for the 7x7/2 stem on 3 channels and 3x3 kernels on up
- * to 128 channels. */
-#define X5_PATCH_MAX 4096
+/* Floats of the zero-padded copy of a border tile's input window (32 KB
+ * of stack): enough for the 7x7/2 stem on 3 channels and for 3x3 kernels
+ * on up to 256 channels. The copy is made for each block of 16 output
+ * channels; with more input channels, copying costs more than the masked
+ * tile. */
+#define X5_PATCH_MAX 8192
 
 /*
  * A border tile through the ordinary tile: the input window of its np
@@ -861,6 +883,7 @@ BNN_API bnn_status bnn_conv2d_f32__avx512(const bnn_conv2d_params *p,
 
 #undef X5_PX
 #undef X5_UNROLL
+#undef X5_UNROLL_ALL
 #undef X5_PIN_YMM
 #undef X5_PIN_PTR
 #undef X5_BSEG_MAX
