@@ -15,18 +15,29 @@
  *             kernel, whose ratio can then exceed 1).
  * Layers: daBNN's 3x3 pad-1 set, binary in -> bits out (bnn_bconv2d_b_b,
  * pad -1), per compiled-in variant, plus a float32 conv of the same shape
- * (bnn_conv2d_f32 when the runtime has it, BENCH_HAVE_FLOAT_CONV).
+ * (bnn_conv2d_f32 when the runtime has it, BENCH_HAVE_FLOAT_CONV); then
+ * the 1x1 shortcuts of a binary ResNet-18 with float output
+ * (bnn_bconv2d_b_f32), alone and adding a residual tensor in the same
+ * pass.
  * binary MACs = out_h * out_w * out_c * k_h * k_w * in_c. Every figure is
  * the median of `reps` timed runs after a warm-up; each roofline is the
  * best median over several measurements taken between the layers. Also
  * reported: a binary dense layer at batch 1 (4096 bits -> 1000).
+ * Then the float kernels (bench_kernels_float.h): float convolutions of
+ * every kind against the float32 peak measured in the same run, the
+ * activations without libm, and subnormal activations with and without
+ * flush-to-zero.
  *
  * int8 (bnn_int8.h): each compiled-in variant of the int8 conv, dense and
  * depthwise kernels on ResNet-18-like layers, in GOPS (2 ops per MAC) and
  * as a ratio to the int8 multiply-accumulate peak of the instructions the
  * variant uses, measured by the same binary (see "int8 dot-product peaks").
  *
- * Usage: bench_kernels [--json] [--reps N]
+ * --min reports the fastest of the timed runs instead of the median (on
+ * a machine shared with other work, the run least disturbed); --no-float
+ * leaves the float section out.
+ *
+ * Usage: bench_kernels [--json] [--reps N] [--no-float] [--min]
  */
 #define _POSIX_C_SOURCE 199309L
 #include "bnn.h"
@@ -54,6 +65,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 static int g_reps = 101;
+static int g_min = 0; /* --min: fastest run instead of the median */
 
 /* The binary variants compiled into the runtime (family BIN: every binary
  * kernel has the same list), portable first, the public functions' last. */
@@ -94,7 +106,7 @@ static double time_median(void (*fn)(void *), void *ctx)
         times[r] = (now_s() - t0) / (double)iters;
     }
     qsort(times, (size_t)g_reps, sizeof times[0], cmp_double);
-    return times[g_reps / 2];
+    return times[g_min ? 0 : g_reps / 2];
 }
 
 static uint32_t g_rng = 0x12345678u;
@@ -735,6 +747,14 @@ typedef struct {
 
 static const layer_shape layers[] = {{56, 64}, {28, 128}, {14, 256}, {7, 512}};
 
+/* The 1x1 shortcuts of a binary ResNet-18 (pad 0, float output). */
+typedef struct {
+    int hw, in_c, out_c, stride;
+} shortcut_shape;
+
+static const shortcut_shape shortcuts[] = {
+    {56, 64, 64, 1}, {56, 64, 128, 2}, {28, 128, 256, 2}, {14, 256, 512, 2}};
+
 typedef struct {
     bnn_bconv2d_params p;
     const uint32_t *in;
@@ -778,6 +798,20 @@ static void run_flt(void *v)
 }
 #endif
 
+typedef struct {
+    bnn_bconv2d_params p;
+    const uint32_t *in;
+    float *out;
+    void *scratch;
+    bnn_status (*fn)(const bnn_bconv2d_params *, const uint32_t *, float *, void *);
+} binf_ctx;
+
+static void run_binf(void *v)
+{
+    binf_ctx *c = (binf_ctx *)v;
+    c->fn(&c->p, c->in, c->out, c->scratch);
+}
+
 static void *xalloc(size_t bytes)
 {
     void *p = aligned_alloc(64, (bytes + 63u) / 64u * 64u);
@@ -788,6 +822,10 @@ static void *xalloc(size_t bytes)
     memset(p, 0, (bytes + 63u) / 64u * 64u);
     return p;
 }
+
+#if defined(BENCH_HAVE_FLOAT_CONV)
+#include "bench_kernels_float.h"
+#endif
 
 /* Seconds per float conv of the layer (3x3, pad 1), or 0 when the runtime
  * has no float conv. */
@@ -1118,18 +1156,24 @@ static int bench_int8(i8_result *res, int max, roof_entry *peaks, int npeaks)
 int main(int argc, char **argv)
 {
     roof_entry roofs[8], peaks[8];
-    layer_result res[64];
+    layer_result res[96];
     dense_result dres[8];
     i8_result i8res[64];
     int nroofs = 0, nres = 0, ndres, json = 0, i, l, v, npeaks = 0, ni8 = 0;
+    int no_float = 0;
     double best_roof = 0.0, t0;
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
             json = 1;
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
             g_reps = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--no-float"))
+            no_float = 1;
+        else if (!strcmp(argv[i], "--min"))
+            g_min = 1;
         else {
-            fprintf(stderr, "usage: %s [--json] [--reps N]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--json] [--reps N] [--no-float] [--min]\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -1254,6 +1298,93 @@ int main(int argc, char **argv)
         measure_rooflines(roofs, nroofs);
     }
 
+    /* 1x1 binary convolutions with float output (the shortcuts of a
+     * binary ResNet), alone and adding a residual tensor */
+    for (l = 0; l < (int)(sizeof shortcuts / sizeof shortcuts[0]); l++) {
+        const shortcut_shape *sc = &shortcuts[l];
+        int32_t oh = (sc->hw - 1) / sc->stride + 1, cw = (sc->in_c + 31) / 32;
+        size_t npx = (size_t)sc->hw * (size_t)sc->hw, nopx = (size_t)oh * (size_t)oh;
+        size_t wwords = bnn_bconv2d_weight_words(sc->out_c, 1, 1, sc->in_c);
+        uint32_t *in = (uint32_t *)xalloc(npx * (size_t)cw * 4u);
+        uint32_t *w = (uint32_t *)xalloc(wwords * 4u);
+        float *mul = (float *)xalloc((size_t)sc->out_c * 4u);
+        float *add = (float *)xalloc((size_t)sc->out_c * 4u);
+        float *res_t = (float *)xalloc(nopx * (size_t)sc->out_c * 4u);
+        float *ref = (float *)xalloc(nopx * (size_t)sc->out_c * 4u);
+        float *out = (float *)xalloc(nopx * (size_t)sc->out_c * 4u);
+        double macs = (double)nopx * sc->out_c * sc->in_c;
+        binf_ctx b;
+        size_t i2;
+        int withres;
+        for (i2 = 0; i2 < npx * (size_t)cw; i2++)
+            in[i2] = rnd();
+        for (i2 = 0; i2 < wwords; i2++)
+            w[i2] = rnd();
+        for (i = 0; i < sc->out_c; i++) {
+            mul[i] = 0.01f * (float)(i % 7 + 1);
+            add[i] = 0.5f - 0.01f * (float)(i % 11);
+        }
+        for (i2 = 0; i2 < nopx * (size_t)sc->out_c; i2++)
+            res_t[i2] = (float)(rnd() % 1000u) * 0.001f;
+        memset(&b, 0, sizeof b);
+        b.p.n = 1;
+        b.p.in_h = b.p.in_w = sc->hw;
+        b.p.out_h = b.p.out_w = oh;
+        b.p.in_c = sc->in_c;
+        b.p.out_c = sc->out_c;
+        b.p.k_h = b.p.k_w = 1;
+        b.p.stride_h = b.p.stride_w = sc->stride;
+        b.p.dil_h = b.p.dil_w = 1;
+        b.p.groups = 1;
+        b.p.pad_mode = BNN_PAD_PLUS_ONE;
+        b.p.weights = w;
+        b.p.out_pixel_stride = sc->out_c;
+        b.p.mul = mul;
+        b.p.add = add;
+        b.in = in;
+        b.scratch = xalloc(bnn_bconv2d_scratch_size(&b.p));
+        for (withres = 0; withres < 2; withres++) {
+            char shape[40];
+            snprintf(shape, sizeof shape, "1x1/%d %dx%dx%d->%d%s", sc->stride, sc->hw,
+                     sc->hw, sc->in_c, sc->out_c, withres ? " +res" : "");
+#if defined(BNN_FPENV_H) /* a runtime with residual outputs */
+            b.p.residual = withres ? res_t : NULL;
+            b.p.residual_pixel_stride = withres ? sc->out_c : 0;
+#else
+            if (withres)
+                break;
+#endif
+            for (v = g_nbin - 1; v >= 0; v--) {
+                const char *vname = g_bin[v];
+                layer_result *r = &res[nres++];
+                b.fn = (bnn_status(*)(const bnn_bconv2d_params *, const uint32_t *, float *,
+                                      void *))bnn_variant_fn("bnn_bconv2d_b_f32", vname);
+                b.out = v == g_nbin - 1 ? ref : out;
+                if (b.fn(&b.p, in, b.out, b.scratch) != BNN_OK ||
+                    (b.out != ref &&
+                     memcmp(out, ref, nopx * (size_t)sc->out_c * 4u) != 0)) {
+                    fprintf(stderr, "%s: %s failed or disagrees\n", shape, vname);
+                    return 1;
+                }
+                snprintf(r->shape, sizeof r->shape, "%s", shape);
+                snprintf(r->variant, sizeof r->variant, "%s", vname);
+                r->t = time_median(run_binf, &b);
+                r->rate = macs / r->t;
+                r->tf = 0.0;
+                r->fgflops = 0.0;
+            }
+        }
+        free(in);
+        free(w);
+        free(mul);
+        free(add);
+        free(res_t);
+        free(ref);
+        free(out);
+        free(b.scratch);
+        measure_rooflines(roofs, nroofs);
+    }
+
     ndres = bench_dense(dres);
 
     /* int8: the peak of each instruction set an int8 variant uses */
@@ -1299,7 +1430,7 @@ int main(int argc, char **argv)
         printf("popcount roofline (xor+popcount+add, L1, 1 thread), binary MACs/s:\n");
         for (i = 0; i < nroofs; i++)
             printf("  %-9s %10.1f G\n", roofs[i].variant, roofs[i].roofline * 1e-9);
-        printf("\n%-20s %-9s %10s %10s %8s %10s %9s %8s\n", "layer", "variant", "time ms",
+        printf("\n%-26s %-9s %10s %10s %8s %10s %9s %8s\n", "layer", "variant", "time ms",
                "GMAC/s", "ratio", "float ms", "GFLOP/s", "speedup");
     }
     for (i = 0; i < nres; i++) {
@@ -1314,7 +1445,7 @@ int main(int argc, char **argv)
                    i ? ", " : "", r->shape, r->variant, r->rate, ratio, r->fgflops,
                    speedup, r->t * 1e3, r->tf * 1e3);
         else
-            printf("%-20s %-9s %10.4f %10.1f %8.3f %10.3f %9.1f %8.1f\n", r->shape,
+            printf("%-26s %-9s %10.4f %10.1f %8.3f %10.3f %9.1f %8.1f\n", r->shape,
                    r->variant, r->t * 1e3, r->rate * 1e-9, ratio, r->tf * 1e3,
                    r->fgflops, speedup);
     }
@@ -1355,7 +1486,20 @@ int main(int argc, char **argv)
             printf("%-26s %-11s %10.4f %9.1f %8.3f\n", r->layer, r->variant, r->t * 1e3,
                    2.0 * rate * 1e-9, ratio);
     }
+#if defined(BENCH_HAVE_FLOAT_CONV)
+    if (!no_float) {
+        if (json)
+            printf("], ");
+        bench_float_section(json);
+        if (json)
+            printf("}\n");
+    } else if (json) {
+        printf("]}\n");
+    }
+#else
+    (void)no_float;
     if (json)
         printf("]}\n");
+#endif
     return rl_sink == 42 ? 3 : 0;
 }

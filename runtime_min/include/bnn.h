@@ -118,6 +118,12 @@ typedef enum {
  * Output transforms (one kernel each):
  *   _b_i32: out[c] = dot
  *   _b_f32: out[c] = (float)dot * mul[c] + add[c]   (two roundings, no fma)
+ *           and, when residual is not NULL, + residual[c] of the same
+ *           pixel (a third rounding): the result of the convolution
+ *           followed by bnn_add_f32 of the residual tensor, bit for bit,
+ *           written once. residual pixels are residual_pixel_stride
+ *           floats apart (>= out_c); residual may be the output itself
+ *           (same stride), otherwise it must not overlap it.
  *   _b_b:   bit c = 1 (value -1) iff
  *              dir[c] == 0 ?  dot < thresh[c]  :  dot > thresh[c]
  *           so INT32_MIN with dir 0 means "always +1" and INT32_MAX with
@@ -146,6 +152,8 @@ typedef struct {
     const float *mul, *add;   /* _b_f32: per output channel */
     const int32_t *thresh;    /* _b_b: per output channel */
     const uint8_t *dir;       /* _b_b: per output channel, 0 or 1 */
+    const float *residual;    /* _b_f32: added to the output, or NULL */
+    int32_t residual_pixel_stride;
 } bnn_bconv2d_params;
 
 static inline size_t bnn_bconv2d_weight_words(int32_t out_c, int32_t k_h,
@@ -308,10 +316,15 @@ typedef enum {
 } bnn_act;
 
 /*
- * Float conv2d, NHWC. Weights: [groups][k_h][k_w][cg][og] with
- * cg = in_c/groups, og = out_c/groups (bnn_conv2d_weight_index);
- * bias: out_c floats or NULL. out = act(conv + bias) with act NONE or
- * RELU. Output pixels are out_pixel_stride floats apart.
+ * Float conv2d, NHWC. Weights: per group, the og = out_c/groups output
+ * channels in blocks of 16 (the last block holds the og % 16 left when
+ * og is not a multiple of 16), each block [k_h][k_w][cg][nb] with
+ * cg = in_c/groups and nb its channel count: [groups][og/16][k_h][k_w][cg][16]
+ * when og is a multiple of 16 (bnn_conv2d_weight_index). A kernel reads
+ * one block's weights as consecutive rows of nb floats. Depthwise weights
+ * (cg = og = 1) are [channel][k_h][k_w]. bias: out_c floats or NULL.
+ * out = act(conv + bias) with act NONE or RELU. Output pixels are
+ * out_pixel_stride floats apart.
  */
 typedef struct {
     int32_t n, in_h, in_w, in_c;
@@ -327,15 +340,20 @@ typedef struct {
     int32_t out_pixel_stride;
 } bnn_conv2d_params;
 
+/* Index of the weight of group g, output channel oi of the group, tap
+ * (ky, kx), input channel ci of the group. */
 static inline size_t bnn_conv2d_weight_index(int32_t k_h, int32_t k_w,
                                              int32_t cg, int32_t og,
                                              int32_t g, int32_t ky,
                                              int32_t kx, int32_t ci,
                                              int32_t oi)
 {
-    return ((((size_t)g * (size_t)k_h + (size_t)ky) * (size_t)k_w +
-             (size_t)kx) * (size_t)cg + (size_t)ci) * (size_t)og +
-           (size_t)oi;
+    size_t taps = (size_t)k_h * (size_t)k_w * (size_t)cg;
+    size_t b0 = (size_t)oi / 16u * 16u; /* first channel of oi's block */
+    size_t nb = (size_t)og - b0 < 16u ? (size_t)og - b0 : 16u;
+    return (size_t)g * taps * (size_t)og + b0 * taps +
+           (((size_t)ky * (size_t)k_w + (size_t)kx) * (size_t)cg + (size_t)ci) * nb +
+           ((size_t)oi - b0);
 }
 
 BNN_API size_t bnn_conv2d_f32_scratch_size(const bnn_conv2d_params *p);
@@ -385,6 +403,24 @@ BNN_API bnn_status bnn_affine_f32(int32_t pixels, int32_t c, const float *mul,
  * In place allowed. */
 BNN_API bnn_status bnn_act_f32(bnn_act act, float alpha, size_t n, const float *in,
                        float *out);
+
+/*
+ * The same activations without a libm call per element, vectorised (AVX2,
+ * AVX-512, AArch64 NEON and portable C give bit-identical results).
+ * Takes NONE, RELU, LEAKY and SOFTSIGN (computed exactly as by
+ * bnn_act_f32) and SIGMOID, TANH and GELU, whose largest error against the
+ * exact function, over all float inputs, is
+ *     sigmoid <= 2 ulp, tanh <= 2 ulp,
+ *     gelu <= 2 ulp for x >= -0.5 and <= 6 ulp below
+ * (ulp of the float result; subnormal results in units of 2^-149;
+ * proven by an exhaustive test). bnn_act_f32's libm functions are within
+ * 1 to 2 ulp too, so both stay far within 1e-4 of MXNet. Sigmoid keeps
+ * its relative accuracy where 1 / (1 + expf(-x)) underflows (x < -88.7:
+ * tiny results instead of 0). Other activations: BNN_ARG_ERROR (use
+ * bnn_act_f32). In place allowed.
+ */
+BNN_API bnn_status bnn_act_fast_f32(bnn_act act, float alpha, size_t n,
+                                    const float *in, float *out);
 
 /* PReLU over pixels x c: x > 0 ? x : slope[ch] * x. In place allowed. */
 BNN_API bnn_status bnn_prelu_f32(int32_t pixels, int32_t c, const float *slope,
@@ -441,6 +477,18 @@ BNN_API bnn_status bnn_gather_hw_f32(const bnn_gather_hw_params *p, const float 
 BNN_API bnn_status bnn_softmax_f32(int32_t rows, int32_t len, const float *in,
                            float *out);
 
+/* out[i] = e^in[i] for n floats without libm, vectorised (bit-identical
+ * on every variant), within 1 ulp of the exact value: +inf above 88.72,
+ * 0 below -103.98, NaN for NaN. In place allowed. */
+BNN_API bnn_status bnn_exp_fast_f32(size_t n, const float *in, float *out);
+
+/* bnn_softmax_f32 without libm: each exponential within 1 ulp (the
+ * exp of bnn_act_fast_f32), the sum in a fixed order of 16 partial sums,
+ * vectorised with bit-identical results on every variant. Rows containing
+ * +inf or NaN give NaN. In place allowed. */
+BNN_API bnn_status bnn_softmax_fast_f32(int32_t rows, int32_t len,
+                                        const float *in, float *out);
+
 /* Layout changes at the edges of a network. */
 BNN_API bnn_status bnn_nchw_to_nhwc_f32(int32_t n, int32_t c, int32_t h, int32_t w,
                                 const float *in, float *out);
@@ -493,5 +541,6 @@ BNN_API bnn_any_fn bnn_variant_fn(const char *kernel, const char *variant);
 
 #include "bnn_ops.h"
 #include "bnn_int8.h"
+#include "bnn_fpenv.h"
 
 #endif /* BNN_H */

@@ -89,6 +89,7 @@ static void bconv2d_portable(const bnn_bconv2d_params *p, const uint32_t *in,
                 size_t pix = ((size_t)n * (size_t)p->out_h + (size_t)oy) *
                                  (size_t)p->out_w + (size_t)ox;
                 size_t base = pix * (size_t)p->out_pixel_stride;
+                const float *res = kind == BNN_OUT_F32 ? bnn_residual_px(p, pix) : NULL;
                 if (kind == BNN_OUT_B)
                     for (l = 0; l < owords; l++)
                         ((uint32_t *)out)[base + (size_t)l] = 0;
@@ -105,7 +106,7 @@ static void bconv2d_portable(const bnn_bconv2d_params *p, const uint32_t *in,
                             int32_t dot = taps * cg -
                                           2 * (int32_t)acc[o - o0];
                             bnn_store_dot(kind, out, base, o, dot, p->mul,
-                                          p->add, p->thresh, p->dir);
+                                          p->add, p->thresh, p->dir, res);
                         }
                     }
                 }

@@ -42,6 +42,11 @@
  * undefined and defines conv_flush_<isa>(c, bt, indirect) itself: every
  * block of every group for the batch's bt->np pixels, then bt->np = 0.
  *
+ * A variant may define BCONV2D_FAST(p, in, out, scratch, kind) before
+ * the second #include: an expression run on every checked, word-aligned
+ * call, nonzero when it computed the whole call itself (special shapes,
+ * such as 1x1 convolutions), 0 to let the walk do it.
+ *
  * A variant with its own pixel loop (armv7em) defines BCONV2D_ISA and
  * BCONV2D_PIXELS, the name of that loop, (p, in, out, scratch, kind) of a
  * checked, word-aligned call, and includes this file once, after the loop:
@@ -229,6 +234,10 @@ static bnn_status BCONV2D_N(conv_entry)(const bnn_bconv2d_params *p, const uint3
             return bnn_bconv2d_b_f32__portable(p, in, (float *)out, scratch);
         return bnn_bconv2d_b_b__portable(p, in, (uint32_t *)out, scratch);
     }
+#if defined(BCONV2D_FAST)
+    if (BCONV2D_FAST(p, in, out, scratch, kind))
+        return BNN_OK;
+#endif
 #if defined(BCONV2D_PIXELS)
     BCONV2D_PIXELS(p, in, out, scratch, kind);
 #else
@@ -302,6 +311,7 @@ BNN_API bnn_status BCONV2D_CAT(bnn_bconv2d_b_b__, BCONV2D_ISA)(const bnn_bconv2d
 #undef BCONV2D_BTHR
 #undef BCONV2D_TILE
 #undef BCONV2D_PIXELS
+#undef BCONV2D_FAST
 #undef BCONV2D_TYPES_DONE
 #undef BCONV2D_TILE_FN
 #endif /* second #include */

@@ -39,7 +39,7 @@ static void bdense_portable(const bnn_bdense_params *p, const uint32_t *in,
             for (o = o0; o < o1; o++) {
                 int32_t dot = p->k - 2 * (int32_t)acc[o - o0];
                 bnn_store_dot(kind, out, base, o, dot, p->mul, p->add,
-                              p->thresh, p->dir);
+                              p->thresh, p->dir, NULL);
             }
         }
     }

@@ -72,19 +72,75 @@ typedef void (*bnn_conv_tile_fn)(int32_t np, const bnn_conv_red *r,
                                  const float *bias, int relu, float *dst,
                                  ptrdiff_t ops);
 
+/* Where the taps of a border tile live: pixels whose kernel windows are
+ * partly outside the image along x. `row` points at the input element
+ * of (first valid ky, x 0, group channel 0), kernel rows `a_ky` floats
+ * apart, pixels `in_c` floats apart; tap kx of pixel q reads input x
+ * x0 + q*sx + kx*dx, which lies inside the image exactly for kx in
+ * [kx_lo[q], kx_hi[q]) (possibly empty). `w` points at the weights of
+ * (first valid ky, kx 0, ci 0, first channel of the tile), kernel rows
+ * `w_ky` floats apart; nky kernel rows are valid; kw is k_w, in_w the
+ * image width. */
+typedef struct {
+    const float *row;
+    ptrdiff_t a_ky, in_c;
+    const float *w;
+    ptrdiff_t w_ky;
+    int32_t nky, kw, x0, sx, dx, in_w;
+    int32_t kx_lo[BNN_CONV_PX_MAX], kx_hi[BNN_CONV_PX_MAX];
+    /* 1 when every weight of the convolution is finite: then a tap
+     * outside the image may be computed as a product with 0 instead of
+     * being skipped (a sum that starts at +0 is never -0, so adding +-0
+     * leaves it unchanged), which a NaN or infinite weight would not
+     * allow (0 * inf is NaN) */
+    int finite;
+} bnn_conv_btaps;
+
+/* A border tile: as bnn_conv_tile_fn for np (1..px) consecutive output
+ * pixels of which some have taps outside the image, each pixel summing
+ * only its valid taps, in the same order. */
+typedef void (*bnn_conv_btile_fn)(int32_t np, const bnn_conv_red *r,
+                                  const bnn_conv_btaps *t, const float *bias,
+                                  int relu, float *dst, ptrdiff_t ops);
+
+/* A whole depthwise convolution (one input and one output channel per
+ * group), checked arguments: as conv2d_f32.c's portable one, the taps of
+ * each output in (ky, kx) order. */
+typedef void (*bnn_conv_dw_fn)(const bnn_conv2d_params *p, const float *in,
+                               float *out);
+
+/*
+ * What a variant gives the conv2d driver. `tile` (px pixels, 1..
+ * BNN_CONV_PX_MAX) is required; the others may be NULL, and the driver
+ * then uses the portable code for that case:
+ *   btile     border pixels of full 16-channel blocks, up to px at a
+ *             time (without it, border pixels go one at a time to tile);
+ *   tile8     interior pixels, up to px8 (1..BNN_CONV_PX_MAX) at a time,
+ *             of an 8-channel block (a group with 8 output channels, or
+ *             the last 8 of a group with 16k + 8), as tile with
+ *             BNN_CONV_OB read as 8;
+ *   dw        depthwise convolutions.
+ */
+typedef struct {
+    bnn_conv_tile_fn tile;
+    int32_t px;
+    bnn_conv_btile_fn btile;
+    bnn_conv_tile_fn tile8;
+    int32_t px8;
+    bnn_conv_dw_fn dw;
+} bnn_conv_kit;
+
 /* The conv2d driver (conv2d_f32.c): checks arguments, then computes the
- * whole convolution using `tile` for every full block of BNN_CONV_OB
- * channels of up to px (1..BNN_CONV_PX_MAX) interior pixels of one row,
- * or of one border pixel. */
+ * whole convolution with the variant's kit. */
 BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *in,
-                              float *out, bnn_conv_tile_fn tile, int32_t px);
+                              float *out, const bnn_conv_kit *kit);
 
 /* The convolution + max pooling driver: as bnn_conv2d_f32_run for the
  * convolution, whose rows go through a ring in scratch into the pooling
  * (bnn_conv2d_maxpool_f32 in bnn.h). */
 BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
     const bnn_conv2d_maxpool_params *mp, const float *in, float *out,
-    void *scratch, bnn_conv_tile_fn tile, int32_t px);
+    void *scratch, const bnn_conv_kit *kit);
 
 /* ------------------------------------------------------------------------
  * Float dense variants. dense_f32.c holds the portable row block and the

@@ -73,18 +73,28 @@ static inline float bnn_affine_out(int32_t dot, float mul, float add)
 
 /* Stores output channel o of a pixel or row whose output starts at
  * element (i32/f32) or word (bits) `base` of out: the dot itself, its
- * affine map, or its threshold bit ORed into a word cleared beforehand. */
+ * affine map (+ res[o] when res, the residual of that pixel, is not
+ * NULL), or its threshold bit ORed into a word cleared beforehand. */
 static inline void bnn_store_dot(bnn_out_kind kind, void *out, size_t base, int32_t o,
                                  int32_t dot, const float *mul, const float *add,
-                                 const int32_t *thresh, const uint8_t *dir)
+                                 const int32_t *thresh, const uint8_t *dir,
+                                 const float *res)
 {
-    if (kind == BNN_OUT_I32)
+    if (kind == BNN_OUT_I32) {
         ((int32_t *)out)[base + (size_t)o] = dot;
-    else if (kind == BNN_OUT_F32)
-        ((float *)out)[base + (size_t)o] = bnn_affine_out(dot, mul[o], add[o]);
-    else
+    } else if (kind == BNN_OUT_F32) {
+        float v = bnn_affine_out(dot, mul[o], add[o]);
+        ((float *)out)[base + (size_t)o] = res ? v + res[o] : v;
+    } else {
         ((uint32_t *)out)[base + (size_t)bnn_word_of(o)] |=
             bnn_thresh_bit(dot, thresh[o], dir[o]) << bnn_bit_of(o);
+    }
+}
+
+/* The residual of output pixel pix of a _b_f32 conv (NULL when none). */
+static inline const float *bnn_residual_px(const bnn_bconv2d_params *p, size_t pix)
+{
+    return p->residual ? p->residual + pix * (size_t)p->residual_pixel_stride : NULL;
 }
 
 /* Checks every documented constraint of a binary conv2d call producing
@@ -123,6 +133,8 @@ static inline bnn_status bnn_bconv2d_check(const bnn_bconv2d_params *p,
         return p->out_pixel_stride >= p->out_c ? BNN_OK : BNN_ARG_ERROR;
     case BNN_OUT_F32:
         if (!p->mul || !p->add)
+            return BNN_ARG_ERROR;
+        if (p->residual && p->residual_pixel_stride < p->out_c)
             return BNN_ARG_ERROR;
         return p->out_pixel_stride >= p->out_c ? BNN_OK : BNN_ARG_ERROR;
     case BNN_OUT_B:
@@ -299,7 +311,7 @@ static inline void bnn_emit16_scalar(bnn_out_kind kind, void *out_px,
                                      int32_t o0, int32_t out_c,
                                      const int32_t *dot, const float *mul,
                                      const float *add, const int32_t *thresh,
-                                     const uint8_t *dir)
+                                     const uint8_t *dir, const float *res)
 {
     int32_t l, n = out_c - o0 < 16 ? out_c - o0 : 16;
     uint32_t bits = 0;
@@ -308,7 +320,8 @@ static inline void bnn_emit16_scalar(bnn_out_kind kind, void *out_px,
         if (kind == BNN_OUT_I32)
             ((int32_t *)out_px)[o] = dot[l];
         else if (kind == BNN_OUT_F32)
-            ((float *)out_px)[o] = bnn_affine_out(dot[l], mul[o], add[o]);
+            ((float *)out_px)[o] = res ? bnn_affine_out(dot[l], mul[o], add[o]) + res[o]
+                                       : bnn_affine_out(dot[l], mul[o], add[o]);
         else
             bits |= bnn_thresh_bit(dot[l], thresh[o], dir[o]) << l;
     }
@@ -384,7 +397,7 @@ BNN_ALWAYS_INLINE void bnn_emit16_avx512(bnn_out_kind kind, void *out_px,
                                          __m512i d, const float *mul,
                                          const float *add,
                                          const int32_t *thresh,
-                                         const uint8_t *dir)
+                                         const uint8_t *dir, const float *res)
 {
     int32_t nv = out_c - o0;
     __mmask16 m =
@@ -395,6 +408,8 @@ BNN_ALWAYS_INLINE void bnn_emit16_avx512(bnn_out_kind kind, void *out_px,
         __m512 f = _mm512_cvtepi32_ps(d);
         __m512 t = _mm512_mul_ps(f, _mm512_maskz_loadu_ps(m, mul + o0));
         t = _mm512_add_ps(t, _mm512_maskz_loadu_ps(m, add + o0));
+        if (res)
+            t = _mm512_add_ps(t, _mm512_maskz_loadu_ps(m, res + o0));
         _mm512_mask_storeu_ps((float *)out_px + o0, m, t);
     } else {
         __m512i th = _mm512_maskz_loadu_epi32(m, thresh + o0);
@@ -424,7 +439,7 @@ BNN_ALWAYS_INLINE void bnn_emit8_avx2(bnn_out_kind kind, void *out_px,
                                       int32_t o0, int32_t out_c, __m256i d,
                                       const float *mul, const float *add,
                                       const int32_t *thresh,
-                                      const uint8_t *dir)
+                                      const uint8_t *dir, const float *res)
 {
     uint32_t bits = 0;
     if (o0 + 8 <= out_c) {
@@ -435,8 +450,10 @@ BNN_ALWAYS_INLINE void bnn_emit8_avx2(bnn_out_kind kind, void *out_px,
         if (kind == BNN_OUT_F32) {
             __m256 t = _mm256_mul_ps(_mm256_cvtepi32_ps(d),
                                      _mm256_loadu_ps(mul + o0));
-            _mm256_storeu_ps((float *)out_px + o0,
-                             _mm256_add_ps(t, _mm256_loadu_ps(add + o0)));
+            t = _mm256_add_ps(t, _mm256_loadu_ps(add + o0));
+            if (res)
+                t = _mm256_add_ps(t, _mm256_loadu_ps(res + o0));
+            _mm256_storeu_ps((float *)out_px + o0, t);
             return;
         }
         {
@@ -456,7 +473,8 @@ BNN_ALWAYS_INLINE void bnn_emit8_avx2(bnn_out_kind kind, void *out_px,
             if (kind == BNN_OUT_I32)
                 ((int32_t *)out_px)[o] = v[l];
             else if (kind == BNN_OUT_F32)
-                ((float *)out_px)[o] = bnn_affine_out(v[l], mul[o], add[o]);
+                ((float *)out_px)[o] = res ? bnn_affine_out(v[l], mul[o], add[o]) + res[o]
+                                           : bnn_affine_out(v[l], mul[o], add[o]);
             else
                 bits |= bnn_thresh_bit(v[l], thresh[o], dir[o]) << l;
         }

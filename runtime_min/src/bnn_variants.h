@@ -90,6 +90,7 @@
  *      F32   float conv/dense
  *      PACK  float -> sign bit packing
  *      I8    int8 conv/dense (integer dot products)
+ *      ACT   float activations and softmax without libm (bnn_vmath_impl.h)
  *      NONE  no variants: the public function is the portable code
  * ------------------------------------------------------------------------ */
 #define BNN_BIN_armv7em BNN_HAVE_ARMV7EM
@@ -107,6 +108,10 @@
 #define BNN_I8_neondot BNN_HAVE_NEON_DOTPROD
 #define BNN_I8_avx2 BNN_HAVE_AVX2
 #define BNN_I8_avx512vnni BNN_HAVE_AVX512_VNNI
+
+#define BNN_ACT_neon BNN_HAVE_NEON
+#define BNN_ACT_avx2 BNN_HAVE_AVX2
+#define BNN_ACT_avx512 BNN_HAVE_AVX512
 
 /* BNN_IF_<FAMILY>_<variant>(x): x when that variant is compiled in. */
 #if BNN_BIN_armv7em
@@ -169,6 +174,21 @@
 #else
 #define BNN_IF_I8_avx512vnni(x)
 #endif
+#if BNN_ACT_neon
+#define BNN_IF_ACT_neon(x) x
+#else
+#define BNN_IF_ACT_neon(x)
+#endif
+#if BNN_ACT_avx2
+#define BNN_IF_ACT_avx2(x) x
+#else
+#define BNN_IF_ACT_avx2(x)
+#endif
+#if BNN_ACT_avx512
+#define BNN_IF_ACT_avx512(x) x
+#else
+#define BNN_IF_ACT_avx512(x)
+#endif
 
 /* BNN_<FAMILY>_EACH(F, name, args): F(name, variant, args) for every
  * variant of the family compiled in, portable first, then in increasing
@@ -186,6 +206,10 @@
     BNN_IF_I8_armv7em(F(k, armv7em, a)) BNN_IF_I8_neon(F(k, neon, a))          \
         BNN_IF_I8_neondot(F(k, neondot, a)) BNN_IF_I8_avx2(F(k, avx2, a))      \
             BNN_IF_I8_avx512vnni(F(k, avx512vnni, a))
+#define BNN_ACT_EACH(F, k, a)                                                  \
+    F(k, portable, a)                                                          \
+    BNN_IF_ACT_neon(F(k, neon, a)) BNN_IF_ACT_avx2(F(k, avx2, a))              \
+        BNN_IF_ACT_avx512(F(k, avx512, a))
 #define BNN_NONE_EACH(F, k, a)
 
 /* ------------------------------------------------------------------------
@@ -232,6 +256,16 @@
 #define BNN_I8_BEST portable
 #endif
 
+#if BNN_ACT_avx512
+#define BNN_ACT_BEST avx512
+#elif BNN_ACT_avx2
+#define BNN_ACT_BEST avx2
+#elif BNN_ACT_neon
+#define BNN_ACT_BEST neon
+#else
+#define BNN_ACT_BEST portable
+#endif
+
 #define BNN_NONE_BEST portable
 
 /* Inlining control for the register tiles of the variants. */
@@ -275,6 +309,10 @@
       (int32_t, int32_t, const float *, int32_t, const float *, const float *, \
        uint32_t *, int32_t))                                                   \
     BNN_KERNELS_I8(X)                                                          \
+    X(ACT, bnn_act_fast_f32,                                                   \
+      (bnn_act, float, size_t, const float *, float *))                        \
+    X(ACT, bnn_exp_fast_f32, (size_t, const float *, float *))                 \
+    X(ACT, bnn_softmax_fast_f32, (int32_t, int32_t, const float *, float *))   \
     X(NONE, bnn_maxpool_b, ())                                                 \
     X(NONE, bnn_unpack_b_f32, ())                                              \
     X(NONE, bnn_copy_channels_b, ())                                           \

@@ -1,7 +1,7 @@
 /*
  * conv2d_f32.c - float 2-D convolution, NHWC, direct (no im2col buffer).
  *
- * The weight layout [groups][k_h][k_w][cg][og] puts the output channels of
+ * The weight layout [groups][og/16][k_h][k_w][cg][16] puts the output channels of
  * one tap and input channel next to each other, so the kernel vectorises
  * over output channels: a register tile holds CONV_PX output pixels of one
  * output row times CONV_OB output channels; for every (tap, input channel)
@@ -35,6 +35,7 @@
 
 #include <float.h>
 #include <stddef.h>
+#include <string.h>
 
 #define CONV_OB BNN_CONV_OB
 #define CONV_PX BNN_CONV_PX
@@ -148,17 +149,25 @@ static void tap_range(int32_t start, int32_t k, int32_t dil, int32_t in,
  * One output row of one group and one block of nb output channels
  * (starting at group channel ob0). `in_img` is image n of the input,
  * `dst` the first output pixel of the row at channel g*og + ob0. Columns
- * [ox_lo, ox_hi) have their whole window inside the image.
+ * [ox_lo, ox_hi) have their whole window inside the image. Full blocks
+ * go to the kit's tile (interior runs) and btile (tiles holding border
+ * pixels; without a btile, border pixels go one at a time to tile), blocks
+ * of 8 to tile8 for interior runs, everything else to conv_tile_part.
  */
 static void conv_out_row(const bnn_conv2d_params *p, const conv_red *r,
-                         bnn_conv_tile_fn tile, int32_t px,
-                         const float *in_img,
+                         const bnn_conv_kit *kit, int finite, const float *in_img,
                          int32_t g, int32_t oy, int32_t ob0, int32_t nb,
                          int32_t ox_lo, int32_t ox_hi, float *dst)
 {
     const int32_t cg = r->cg, og = r->og;
     const ptrdiff_t ops = p->out_pixel_stride;
     const float *bias = p->bias ? p->bias + g * og + ob0 : NULL;
+    /* The block's weights are [k_h][k_w][cg][nb] (bnn_conv2d_weight_index):
+     * the tiles read rows of nb floats. */
+    conv_red rb = *r;
+    rb.og = nb;
+    rb.kx_w = (ptrdiff_t)cg * nb;
+    r = &rb;
     const int relu = p->act == BNN_ACT_RELU;
     const int32_t iy0 = oy * p->stride_h - p->pad_h;
     int32_t ky_lo, ky_hi;
@@ -166,41 +175,102 @@ static void conv_out_row(const bnn_conv2d_params *p, const conv_red *r,
     conv_taps t;
     t.pstep = (ptrdiff_t)p->stride_w * p->in_c;
     t.a_ky = (ptrdiff_t)p->dil_h * p->in_w * p->in_c;
-    t.w_ky = (ptrdiff_t)p->k_w * cg * og;
+    t.w_ky = (ptrdiff_t)p->k_w * cg * nb;
     const int32_t nky = ky_hi - ky_lo;
     const float *a_row = in_img, *w_row = p->weights;
     if (nky > 0) {
         a_row += (ptrdiff_t)(iy0 + ky_lo * p->dil_h) * p->in_w * p->in_c +
                  (ptrdiff_t)g * cg;
-        w_row += (((size_t)g * (size_t)p->k_h + (size_t)ky_lo) *
-                  (size_t)p->k_w) * (size_t)cg * (size_t)og + (size_t)ob0;
+        w_row += bnn_conv2d_weight_index(p->k_h, p->k_w, cg, og, g, ky_lo, 0, 0, ob0);
     }
+    const int full = nb == CONV_OB;
+    const int eight = nb == 8 && kit->tile8 != NULL;
+    const int32_t px = full ? kit->px : eight ? kit->px8 : 1;
 
     int32_t ox = 0;
     while (ox < p->out_w) {
         const int32_t ix0 = ox * p->stride_w - p->pad_w;
-        int32_t kx_lo = 0, kx_hi = p->k_w, np = 1;
-        if (ox >= ox_lo && ox < ox_hi && nb == CONV_OB)
-            np = ox_hi - ox < px ? ox_hi - ox : px;
-        else
+        float *d = dst + (ptrdiff_t)ox * ops;
+        int32_t np = 1;
+        if (full && kit->btile && nky > 0 && (ox < ox_lo || ox >= ox_hi ||
+                                              ox + px > ox_hi)) {
+            /* a tile of px columns holding border pixels */
+            np = p->out_w - ox < px ? p->out_w - ox : px;
+            if (ox >= ox_lo && ox + np <= ox_hi) {
+                /* all interior after all (the row's last tile) */
+            } else {
+                bnn_conv_btaps b;
+                b.row = a_row;
+                b.a_ky = t.a_ky;
+                b.in_c = p->in_c;
+                b.w = w_row;
+                b.w_ky = t.w_ky;
+                b.nky = nky;
+                b.kw = p->k_w;
+                b.x0 = ix0;
+                b.sx = p->stride_w;
+                b.dx = p->dil_w;
+                b.in_w = p->in_w;
+                b.finite = finite;
+                for (int32_t q = 0; q < np; ++q)
+                    tap_range(ix0 + q * p->stride_w, p->k_w, p->dil_w, p->in_w,
+                              &b.kx_lo[q], &b.kx_hi[q]);
+                kit->btile(np, r, &b, bias, relu, d, ops);
+                ox += np;
+                continue;
+            }
+        }
+        int32_t kx_lo = 0, kx_hi = p->k_w;
+        if ((full || eight) && ox >= ox_lo && ox < ox_hi) {
+            if (np == 1)
+                np = ox_hi - ox < px ? ox_hi - ox : px;
+        } else {
+            np = 1;
             tap_range(ix0, p->k_w, p->dil_w, p->in_w, &kx_lo, &kx_hi);
+        }
         t.nky = nky;
         t.nkx = kx_hi - kx_lo;
         t.a = a_row;
         t.w = w_row;
         if (nky > 0 && t.nkx > 0) {
             t.a += (ptrdiff_t)(ix0 + kx_lo * p->dil_w) * p->in_c;
-            t.w += (size_t)kx_lo * (size_t)cg * (size_t)og;
+            t.w += (size_t)kx_lo * (size_t)cg * (size_t)nb;
         } else {
             t.nky = t.nkx = 0; /* no tap inside the image: bias only */
         }
-        float *d = dst + (ptrdiff_t)ox * ops;
-        if (nb < CONV_OB)
-            conv_tile_part(r, &t, nb, bias, relu, d);
+        if (full)
+            kit->tile(np, r, &t, bias, relu, d, ops);
+        else if (eight && ox >= ox_lo && ox < ox_hi)
+            kit->tile8(np, r, &t, bias, relu, d, ops);
         else
-            tile(np, r, &t, bias, relu, d, ops);
+            conv_tile_part(r, &t, nb, bias, relu, d);
         ox += np;
     }
+}
+
+/* Channels of the block of a group's output channels starting at ob0:
+ * CONV_OB, or what is left at the end of the group. */
+static int32_t block_width(int32_t og, int32_t ob0)
+{
+    return og - ob0 < CONV_OB ? og - ob0 : CONV_OB;
+}
+
+/* 1 when every weight is finite (bnn_conv_btaps.finite); checked only
+ * when the kit has a border tile and there are border columns. */
+static int weights_finite(const bnn_conv2d_params *p, const bnn_conv_kit *kit,
+                          int32_t ox_lo, int32_t ox_hi)
+{
+    if (!kit->btile || (ox_lo == 0 && ox_hi == p->out_w))
+        return 0;
+    const size_t n = (size_t)p->k_h * (size_t)p->k_w * (size_t)(p->in_c / p->groups) *
+                     (size_t)p->out_c;
+    uint32_t bad = 0;
+    for (size_t i = 0; i < n; ++i) { /* exponent all ones: inf or NaN */
+        uint32_t u;
+        memcpy(&u, &p->weights[i], sizeof u);
+        bad |= (~u & 0x7F800000u) == 0u;
+    }
+    return !bad;
 }
 
 /* The reduction layout of a (non-depthwise) convolution's tiles. */
@@ -396,38 +466,70 @@ BNN_API size_t bnn_conv2d_f32_scratch_size(const bnn_conv2d_params *p)
     return 0;
 }
 
-/* Checks the arguments and runs the convolution with the given tile for
- * the full-width channel blocks (depthwise and partial blocks use the
- * portable code, which performs the same roundings in the same order). */
-BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *in,
-                              float *out, bnn_conv_tile_fn tile, int32_t px)
+static int kit_ok(const bnn_conv_kit *kit)
 {
-    if (!conv_args_ok(p, in, out) || px < 1 || px > BNN_CONV_PX_MAX)
+    return kit && kit->tile && kit->px >= 1 && kit->px <= BNN_CONV_PX_MAX &&
+           (!kit->tile8 || (kit->px8 >= 1 && kit->px8 <= BNN_CONV_PX_MAX));
+}
+
+/* Checks the arguments and runs the convolution with the variant's kit
+ * (what the kit lacks uses the portable code, which performs the same
+ * roundings in the same order). */
+BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *in,
+                              float *out, const bnn_conv_kit *kit)
+{
+    if (!conv_args_ok(p, in, out) || !kit_ok(kit))
         return BNN_ARG_ERROR;
     const int32_t cg = p->in_c / p->groups, og = p->out_c / p->groups;
     if (cg == 1 && og == 1) {
-        conv_depthwise(p, in, out);
+        if (kit->dw)
+            kit->dw(p, in, out);
+        else
+            conv_depthwise(p, in, out);
         return BNN_OK;
+    }
+    bnn_conv2d_params flat;
+    if (p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
+        p->pad_h == 0 && p->pad_w == 0 &&
+        (int64_t)p->n * p->in_h * p->in_w <= INT32_MAX) {
+        /* 1x1, stride 1: output pixel i reads input pixel i, so the batch
+         * of images is one row of n*h*w pixels (tiles run across rows) */
+        flat = *p;
+        flat.n = 1;
+        flat.in_h = flat.out_h = 1;
+        flat.in_w = flat.out_w = p->n * p->in_h * p->in_w;
+        p = &flat;
     }
     conv_red r;
     conv_reduction(p, &r);
     int32_t ox_lo, ox_hi;
     interior_cols(p, &ox_lo, &ox_hi);
+    const int finite = weights_finite(p, kit, ox_lo, ox_hi);
     const ptrdiff_t ops = p->out_pixel_stride;
     for (int32_t n = 0; n < p->n; ++n) {
         const float *in_img = in + (size_t)n * (size_t)p->in_h *
                                        (size_t)p->in_w * (size_t)p->in_c;
         float *out_img = out + (size_t)n * (size_t)p->out_h *
                                    (size_t)p->out_w * (size_t)ops;
-        for (int32_t g = 0; g < p->groups; ++g)
-            for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB) {
-                int32_t nb = og - ob0 < CONV_OB ? og - ob0 : CONV_OB;
-                for (int32_t oy = 0; oy < p->out_h; ++oy)
-                    conv_out_row(p, &r, tile, px, in_img, g, oy, ob0, nb,
-                                 ox_lo, ox_hi,
-                                 out_img + (ptrdiff_t)oy * p->out_w * ops +
-                                     (ptrdiff_t)g * og + ob0);
-            }
+        if (p->groups > 1) {
+            /* grouped: every group of a row while the row's input is in
+             * cache (the weights of a group are small) */
+            for (int32_t oy = 0; oy < p->out_h; ++oy)
+                for (int32_t g = 0; g < p->groups; ++g)
+                    for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB)
+                        conv_out_row(p, &r, kit, finite, in_img, g, oy, ob0,
+                                     block_width(og, ob0), ox_lo, ox_hi,
+                                     out_img + (ptrdiff_t)oy * p->out_w * ops +
+                                         (ptrdiff_t)g * og + ob0);
+            continue;
+        }
+        /* one block of output channels over every row while its weights
+         * are in cache */
+        for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB)
+            for (int32_t oy = 0; oy < p->out_h; ++oy)
+                conv_out_row(p, &r, kit, finite, in_img, 0, oy, ob0, block_width(og, ob0),
+                             ox_lo, ox_hi,
+                             out_img + (ptrdiff_t)oy * p->out_w * ops + ob0);
     }
     return BNN_OK;
 }
@@ -454,9 +556,9 @@ BNN_API size_t bnn_conv2d_maxpool_f32_scratch_size(
 
 BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
     const bnn_conv2d_maxpool_params *mp, const float *in, float *out,
-    void *scratch, bnn_conv_tile_fn tile, int32_t px)
+    void *scratch, const bnn_conv_kit *kit)
 {
-    if (!mp || !scratch || px < 1 || px > BNN_CONV_PX_MAX)
+    if (!mp || !scratch || !kit_ok(kit))
         return BNN_ARG_ERROR;
     const bnn_pool2d_params *pp = &mp->pool;
     /* Rows of the ring are dense: out_c floats per pixel. */
@@ -476,6 +578,7 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
     conv_reduction(&pc, &r);
     int32_t ox_lo, ox_hi;
     interior_cols(&pc, &ox_lo, &ox_hi);
+    const int finite = weights_finite(&pc, kit, ox_lo, ox_hi);
     const int32_t rows = ring_rows(mp);
     const ptrdiff_t row = (ptrdiff_t)pc.out_w * pc.out_c;
     float *ring = (float *)scratch;
@@ -495,8 +598,8 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
                 float *dst = ring + (ptrdiff_t)(next % rows) * row;
                 for (int32_t g = 0; g < pc.groups; ++g)
                     for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB) {
-                        int32_t nb = og - ob0 < CONV_OB ? og - ob0 : CONV_OB;
-                        conv_out_row(&pc, &r, tile, px, in_img, g, next, ob0,
+                        const int32_t nb = block_width(og, ob0);
+                        conv_out_row(&pc, &r, kit, finite, in_img, g, next, ob0,
                                      nb, ox_lo, ox_hi,
                                      dst + (ptrdiff_t)g * og + ob0);
                     }
@@ -522,20 +625,21 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
     return BNN_OK;
 }
 
+static const bnn_conv_kit portable_kit = {fconv_tile, CONV_PX, NULL, NULL, 0, NULL};
+
 BNN_API bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
                                     const float *in, float *out,
                                     void *scratch)
 {
     (void)scratch;
-    return bnn_conv2d_f32_run(p, in, out, fconv_tile, CONV_PX);
+    return bnn_conv2d_f32_run(p, in, out, &portable_kit);
 }
 
 BNN_API bnn_status bnn_conv2d_maxpool_f32__portable(
     const bnn_conv2d_maxpool_params *p, const float *in, float *out,
     void *scratch)
 {
-    return bnn_conv2d_maxpool_f32_run(p, in, out, scratch, fconv_tile,
-                                      CONV_PX);
+    return bnn_conv2d_maxpool_f32_run(p, in, out, scratch, &portable_kit);
 }
 
 /* Reads in (n x in_h x in_w x in_c), writes out_c channels of every output

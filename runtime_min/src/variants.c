@@ -19,6 +19,7 @@
 #define BNN_ROW_F32 BNN_ENTRIES_
 #define BNN_ROW_PACK BNN_ENTRIES_
 #define BNN_ROW_I8 BNN_ENTRIES_
+#define BNN_ROW_ACT BNN_ENTRIES_
 #define BNN_ROW_NONE BNN_ENTRIES_NONE_
 
 static const bnn_kernel_variant all_variants[] = {BNN_KERNELS(BNN_ROW_)};

@@ -4,10 +4,14 @@
  * compiled-in variant and the public entry points against the independent
  * references and the portable kernel (tests/unit/runtime/
  * binary_test_util.h, int8_test_util.h), on the same fixed and random
- * shapes as the CMocka tests. Prints one line per failing case and ends
- * with "N passed, M failed"; exits 1 when anything failed.
+ * shapes as the CMocka tests; the activations without libm
+ * (act_fast_test_util.h); and the flush-to-zero mode of bnn_fpenv.h
+ * (fpenv_test_util.h). Prints one line per failing case and ends with
+ * "N passed, M failed"; exits 1 when anything failed.
  */
+#include "act_fast_test_util.h"
 #include "binary_test_util.h"
+#include "fpenv_test_util.h"
 #include "int8_test_util.h"
 
 /* Counts one check. */
@@ -100,6 +104,14 @@ int main(void)
             failed++;
     }
     int8_checks(&passed, &failed);
+    /* exp, sigmoid, tanh, gelu: bounds and variants on a coarse sample
+     * (the host tests take every 4099th pattern), lengths, softmax */
+    tally(af_check_sampled(4194301u, 256u) != 0, &passed, &failed);
+    tally(af_check_lengths() != 0, &passed, &failed);
+    tally(af_check_softmax(11u) != 0, &passed, &failed);
+    tally(ft_check_fpenv(), &passed, &failed);
+    printf("fpenv: flush-to-zero mode %s\n",
+           BNN_FPENV_SUPPORTED ? "checked" : "not available (calls checked to be no-ops)");
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

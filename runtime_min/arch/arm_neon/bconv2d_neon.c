@@ -129,7 +129,8 @@ BNN_ALWAYS_INLINE void conv_tile_neon(const conv_ctx_neon *c, const conv_batch_n
             vst1q_s32(dot + 4 * h, d);
         }
         bnn_emit16_scalar(c->kind, opx, o0, p->out_c, dot, p->mul, p->add,
-                          p->thresh, p->dir);
+                          p->thresh, p->dir,
+                          c->kind == BNN_OUT_F32 ? bnn_residual_px(p, bt->pix[q]) : NULL);
     }
 }
 

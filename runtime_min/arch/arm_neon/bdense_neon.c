@@ -89,7 +89,7 @@ static bnn_status dense_entry_neon(const bnn_bdense_params *p, const uint32_t *i
                 for (l = 0; l < 16; l++)
                     dot[l] = p->k - 2 * s[r * 16 + l];
                 bnn_emit16_scalar(kind, opx, b * 16, p->out_c, dot, p->mul,
-                                  p->add, p->thresh, p->dir);
+                                  p->add, p->thresh, p->dir, NULL);
             }
         }
     }

@@ -56,6 +56,7 @@ BNN_ALWAYS_INLINE void conv_pixels_armv7em(const bnn_bconv2d_params *p, const ui
                 void *opx = kind == BNN_OUT_I32   ? (void *)((int32_t *)out + off)
                             : kind == BNN_OUT_F32 ? (void *)((float *)out + off)
                                                   : (void *)((uint32_t *)out + off);
+                const float *res = kind == BNN_OUT_F32 ? bnn_residual_px(p, pix) : NULL;
                 for (g = 0; g < p->groups; g++) {
                     uint32_t *cp = col;
                     for (ky = 0; ky < p->k_h; ky++)
@@ -88,7 +89,7 @@ BNN_ALWAYS_INLINE void conv_pixels_armv7em(const bnn_bconv2d_params *p, const ui
                                             dot[l] -= cr[l];
                                 }
                         bnn_emit16_scalar(kind, opx, blk * 16, p->out_c, dot, p->mul,
-                                          p->add, p->thresh, p->dir);
+                                          p->add, p->thresh, p->dir, res);
                     }
                 }
             }

@@ -27,7 +27,7 @@ static bnn_status dense_entry_armv7em(const bnn_bdense_params *p, const uint32_t
             for (l = 0; l < 16; l++)
                 dot[l] = p->k - 2 * (int32_t)bnn_dot_swar(x, wt + l, p->in_words);
             bnn_emit16_scalar(kind, opx, b * 16, p->out_c, dot, p->mul, p->add,
-                              p->thresh, p->dir);
+                              p->thresh, p->dir, NULL);
         }
     }
     return BNN_OK;

@@ -104,7 +104,7 @@ static bnn_status dense_entry_avx2(const bnn_bdense_params *p, const uint32_t *i
                     __m256i d = _mm256_sub_epi32(_mm256_set1_epi32(p->k),
                                                  _mm256_slli_epi32(sv, 1));
                     bnn_emit8_avx2(kind, opx, b * 16 + 8 * h, p->out_c, d, p->mul,
-                                   p->add, p->thresh, p->dir);
+                                   p->add, p->thresh, p->dir, NULL);
                 }
             }
         }

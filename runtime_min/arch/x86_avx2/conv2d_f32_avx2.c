@@ -87,19 +87,20 @@ static void fconv_tile_avx2(int32_t np, const bnn_conv_red *r,
         }
 }
 
+static const bnn_conv_kit avx2_kit = {fconv_tile_avx2, BNN_CONV_PX, NULL, NULL, 0, NULL};
+
 BNN_API bnn_status bnn_conv2d_f32__avx2(const bnn_conv2d_params *p, const float *in,
                                 float *out, void *scratch)
 {
     (void)scratch;
-    return bnn_conv2d_f32_run(p, in, out, fconv_tile_avx2, BNN_CONV_PX);
+    return bnn_conv2d_f32_run(p, in, out, &avx2_kit);
 }
 
 BNN_API bnn_status bnn_conv2d_maxpool_f32__avx2(
     const bnn_conv2d_maxpool_params *p, const float *in, float *out,
     void *scratch)
 {
-    return bnn_conv2d_maxpool_f32_run(p, in, out, scratch, fconv_tile_avx2,
-                                      BNN_CONV_PX);
+    return bnn_conv2d_maxpool_f32_run(p, in, out, scratch, &avx2_kit);
 }
 
 #endif

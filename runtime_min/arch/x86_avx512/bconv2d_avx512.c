@@ -91,6 +91,7 @@ BNN_ALWAYS_INLINE void conv_tile_store(const conv_ctx_avx512 *c, const conv_batc
         size_t off = bt->pix[q] * (size_t)p->out_pixel_stride;
         void *opx = c->kind == BNN_OUT_I32 ? (void *)((int32_t *)c->out + off)
                                            : (void *)((float *)c->out + off);
+        const float *res = c->kind == BNN_OUT_F32 ? bnn_residual_px(p, bt->pix[q]) : NULL;
         for (b = 0; b < nb; b++) {
             int32_t o0 = (blk0 + b) * 16;
             __m512i d = _mm512_sub_epi32(nk, _mm512_slli_epi32(s[q][b], 1));
@@ -102,7 +103,7 @@ BNN_ALWAYS_INLINE void conv_tile_store(const conv_ctx_avx512 *c, const conv_batc
                                                   (size_t)t * (size_t)c->nblk * 16u +
                                                   (size_t)o0));
             bnn_emit16_avx512(c->kind, opx, o0, p->out_c, d, p->mul, p->add,
-                              p->thresh, p->dir);
+                              p->thresh, p->dir, res);
         }
     }
 }
@@ -329,6 +330,276 @@ static void conv_flush_avx512(const conv_ctx_avx512 *c, conv_batch_avx512 *bt, i
         }
     bt->np = 0;
 }
+
+/* ------------------------------------------------------------------
+ * 1x1 convolutions without padding and with one group (the shortcuts of
+ * residual networks, transition layers): output pixel (n, oy, ox) reads
+ * input pixel (n, oy*stride_h, ox*stride_w), so the convolution is a
+ * product of the pixel rows with the weight rows. The loop keeps 4 blocks
+ * (64 channels) of weights in L1 and walks every pixel for them, 4 pixels
+ * at a time in 16 named accumulators, and writes each output once, with
+ * the transform (and the residual) applied in registers. The driver's
+ * pixel walk and tile dispatch cost more than such a short reduction.
+ * ------------------------------------------------------------------ */
+
+/* Everything a 1x1 row needs, set once per call and channel block. */
+typedef struct {
+    const bnn_bconv2d_params *p;
+    const uint32_t *w; /* weights of block blk */
+    size_t wbs;        /* words between two weight blocks */
+    int32_t cw;        /* input words per pixel */
+    int32_t blk;       /* first block of the group of 4 */
+    const int32_t *bthr_t, *bthr_m;
+    void *out;
+    /* copies of the parameters the stores use: the compiler cannot keep
+     * fields of *p in registers across stores through float pointers */
+    const float *mul, *add, *res;
+    size_t ops, rps; /* output and residual pixel strides */
+    int32_t nk;      /* in_c: the reduction length */
+} c1x1;
+
+/* Output of one block of one pixel from its popcount sums s (dot =
+ * nk - 2 s). KIND: 0 i32, 1 f32, 2 bits; RES: f32 adds the residual;
+ * FULL: the block's 16 channels all exist (else masked by m). */
+BNN_ALWAYS_INLINE void out1x1(const int KIND, const int RES, const int FULL,
+                              const c1x1 cv, size_t pix, int32_t blk, __m512i s,
+                              __mmask16 m)
+{
+    const c1x1 *c = &cv;
+    const int32_t o0 = blk * 16;
+    if (KIND == 2) {
+        uint32_t bits = (uint32_t)_mm512_cmpgt_epi32_mask(
+            _mm512_xor_si512(s, _mm512_loadu_si512(c->bthr_m + o0)),
+            _mm512_loadu_si512(c->bthr_t + o0));
+        uint32_t *w = (uint32_t *)c->out + pix * c->ops + bnn_word_of(o0);
+        if (!FULL)
+            bits &= (uint32_t)m;
+        if (bnn_bit_of(o0) == 0)
+            *w = bits;
+        else
+            *w |= bits << bnn_bit_of(o0);
+        return;
+    }
+    const __m512i d = _mm512_sub_epi32(_mm512_set1_epi32(c->nk), _mm512_slli_epi32(s, 1));
+    if (KIND == 0) {
+        int32_t *o = (int32_t *)c->out + pix * c->ops + o0;
+        if (FULL)
+            _mm512_storeu_si512(o, d);
+        else
+            _mm512_mask_storeu_epi32(o, m, d);
+        return;
+    }
+    float *o = (float *)c->out + pix * c->ops + o0;
+    __m512 t = _mm512_mul_ps(_mm512_cvtepi32_ps(d), _mm512_maskz_loadu_ps(m, c->mul + o0));
+    t = _mm512_add_ps(t, _mm512_maskz_loadu_ps(m, c->add + o0));
+    if (RES)
+        t = _mm512_add_ps(t, _mm512_maskz_loadu_ps(m, c->res + pix * c->rps + o0));
+    if (FULL)
+        _mm512_storeu_ps(o, t);
+    else
+        _mm512_mask_storeu_ps(o, m, t);
+}
+
+#if defined(__clang__)
+#define TILE1_UNROLL _Pragma("unroll 4")
+#elif defined(__GNUC__)
+#define TILE1_UNROLL _Pragma("GCC unroll 4")
+#else
+#define TILE1_UNROLL
+#endif
+
+#define ACC1(P, xv)                                                            \
+    s##P##0 = _mm512_add_epi32(s##P##0, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w0))); \
+    s##P##1 = _mm512_add_epi32(s##P##1, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w1))); \
+    s##P##2 = _mm512_add_epi32(s##P##2, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w2))); \
+    s##P##3 = _mm512_add_epi32(s##P##3, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w3)))
+#define OUT4(P)                                                                \
+    out1x1(KIND, RES, 1, cv, pix + P, c->blk, s##P##0, 0xFFFF);                 \
+    out1x1(KIND, RES, 1, cv, pix + P, c->blk + 1, s##P##1, 0xFFFF);             \
+    out1x1(KIND, RES, 1, cv, pix + P, c->blk + 2, s##P##2, 0xFFFF);             \
+    out1x1(KIND, RES, 1, cv, pix + P, c->blk + 3, s##P##3, 0xFFFF)
+
+/*
+ * nx output pixels of one row (first pixel pix, input row `a`, pixels xs
+ * words apart) x the 4 full blocks from c->blk, 4 pixels at a time in 16
+ * named accumulators (GCC keeps arrays of vectors in memory here), then
+ * one at a time.
+ */
+BNN_ALWAYS_INLINE void row1x1_4(const int KIND, const int RES, const int CW, const c1x1 cv,
+                                const uint32_t *a, size_t xs, int32_t nx, size_t pix)
+{
+    /* CW: the input words per pixel when a constant (2, 4: no loop, so
+     * no accumulator copies at the loop's end), else 0 */
+    const c1x1 *c = &cv;
+    const int32_t cw = CW ? CW : c->cw;
+    const size_t wbs = c->wbs;
+    int32_t x = 0;
+    for (; x + 4 <= nx; x += 4, a += 4 * xs, pix += 4) {
+        const uint32_t *a0 = a, *a1 = a + xs, *a2 = a + 2 * xs, *a3 = a + 3 * xs;
+        const uint32_t *w = c->w;
+        __m512i s00 = _mm512_setzero_si512(), s01 = s00, s02 = s00, s03 = s00;
+        __m512i s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+        __m512i s20 = s00, s21 = s00, s22 = s00, s23 = s00;
+        __m512i s30 = s00, s31 = s00, s32 = s00, s33 = s00;
+        TILE1_UNROLL
+        for (int32_t k = 0; k < cw; k++, w += 16) {
+            const __m512i w0 = _mm512_loadu_si512(w), w1 = _mm512_loadu_si512(w + wbs);
+            const __m512i w2 = _mm512_loadu_si512(w + 2 * wbs);
+            const __m512i w3 = _mm512_loadu_si512(w + 3 * wbs);
+            const __m512i x0 = _mm512_set1_epi32((int)a0[k]);
+            const __m512i x1 = _mm512_set1_epi32((int)a1[k]);
+            const __m512i x2 = _mm512_set1_epi32((int)a2[k]);
+            const __m512i x3 = _mm512_set1_epi32((int)a3[k]);
+            ACC1(0, x0);
+            ACC1(1, x1);
+            ACC1(2, x2);
+            ACC1(3, x3);
+        }
+        OUT4(0);
+        OUT4(1);
+        OUT4(2);
+        OUT4(3);
+    }
+    for (; x < nx; x++, a += xs, pix++) {
+        const uint32_t *w = c->w;
+        __m512i s00 = _mm512_setzero_si512(), s01 = s00, s02 = s00, s03 = s00;
+        for (int32_t k = 0; k < cw; k++, w += 16) {
+            const __m512i w0 = _mm512_loadu_si512(w), w1 = _mm512_loadu_si512(w + wbs);
+            const __m512i w2 = _mm512_loadu_si512(w + 2 * wbs);
+            const __m512i w3 = _mm512_loadu_si512(w + 3 * wbs);
+            const __m512i x0 = _mm512_set1_epi32((int)a[k]);
+            ACC1(0, x0);
+        }
+        OUT4(0);
+    }
+}
+#undef OUT4
+
+/* As row1x1_4 for nb (1..3) blocks, the last of which may be partial. */
+BNN_ALWAYS_INLINE void row1x1_n(const int KIND, const int RES, const c1x1 cv, int32_t nb,
+                                const uint32_t *a, size_t xs, int32_t nx, size_t pix)
+{
+    const c1x1 *c = &cv;
+    const int32_t out_c = c->p->out_c;
+    for (int32_t x = 0; x < nx; x++, a += xs, pix++) {
+        __m512i s[3];
+        int32_t b;
+        for (b = 0; b < 3; b++)
+            s[b] = _mm512_setzero_si512();
+        const uint32_t *w = c->w;
+        for (int32_t k = 0; k < c->cw; k++, w += 16) {
+            const __m512i xv = _mm512_set1_epi32((int)a[k]);
+            for (b = 0; b < nb; b++)
+                s[b] = _mm512_add_epi32(
+                    s[b], _mm512_popcnt_epi32(_mm512_xor_si512(
+                              xv, _mm512_loadu_si512(w + (size_t)b * c->wbs))));
+        }
+        for (b = 0; b < nb; b++) {
+            const int32_t o0 = (c->blk + b) * 16, nv = out_c - o0;
+            const __mmask16 m = (__mmask16)(nv >= 16 ? 0xFFFFu : (1u << (uint32_t)nv) - 1u);
+            out1x1(KIND, RES, 0, cv, pix, c->blk + b, s[b], m);
+        }
+    }
+}
+
+/* Every output row for one group of blocks, one instance per output
+ * transform (constants after inlining). */
+#define ROWS1X1(NAME, KIND, RES)                                               \
+    BNN_NOINLINE void NAME(const c1x1 *cp, int32_t nb, const uint32_t *in)    \
+    {                                                                          \
+        /* a local copy: vector stores may alias anything, so fields read \
+         * through a pointer would be reloaded after each store */         \
+        const c1x1 cv = *cp, *c = &cv;                                         \
+        const bnn_bconv2d_params *p = c->p;                                    \
+        const size_t xs = (size_t)p->stride_w * (size_t)c->cw;                 \
+        for (int32_t n = 0; n < p->n; n++)                                     \
+            for (int32_t oy = 0; oy < p->out_h; oy++) {                        \
+                const uint32_t *a =                                            \
+                    in + (((size_t)n * (size_t)p->in_h +                       \
+                           (size_t)oy * (size_t)p->stride_h) *                 \
+                          (size_t)p->in_w) * (size_t)c->cw;                    \
+                const size_t pix =                                             \
+                    ((size_t)n * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w; \
+                if (nb == 4 && c->cw == 2)                                     \
+                    row1x1_4(KIND, RES, 2, cv, a, xs, p->out_w, pix);           \
+                else if (nb == 4 && c->cw == 4)                                \
+                    row1x1_4(KIND, RES, 4, cv, a, xs, p->out_w, pix);           \
+                else if (nb == 4)                                              \
+                    row1x1_4(KIND, RES, 0, cv, a, xs, p->out_w, pix);           \
+                else                                                           \
+                    row1x1_n(KIND, RES, cv, nb, a, xs, p->out_w, pix);          \
+            }                                                                  \
+    }
+ROWS1X1(rows1x1_i32, 0, 0)
+ROWS1X1(rows1x1_f32, 1, 0)
+ROWS1X1(rows1x1_f32_res, 1, 1)
+ROWS1X1(rows1x1_b, 2, 0)
+#undef ROWS1X1
+#undef ACC1
+#undef TILE1_UNROLL
+
+static int conv1x1_applies(const bnn_bconv2d_params *p)
+{
+    return p->k_h == 1 && p->k_w == 1 && p->pad_h == 0 && p->pad_w == 0 &&
+           p->groups == 1;
+}
+
+/* The whole 1x1 convolution (checked arguments): 4 blocks (64 output
+ * channels) at a time over every pixel, their weights in L1. */
+static void conv1x1_avx512(const bnn_bconv2d_params *p, const uint32_t *in, void *out,
+                           void *scratch, bnn_out_kind kind)
+{
+    const int32_t nblk = (p->out_c + 15) / 16;
+    c1x1 c;
+    c.p = p;
+    c.cw = bnn_words(p->in_c);
+    c.wbs = (size_t)c.cw * 16u;
+    c.bthr_t = c.bthr_m = NULL;
+    c.out = out;
+    c.mul = p->mul;
+    c.add = p->add;
+    c.res = p->residual;
+    c.ops = (size_t)p->out_pixel_stride;
+    c.rps = (size_t)p->residual_pixel_stride;
+    c.nk = p->in_c;
+    if (kind == BNN_OUT_B) {
+        int32_t *bthr = (int32_t *)(void *)((char *)scratch + bnn_scratch_bthr_off(p));
+        bnn_fill_bthr(p, p->in_c, bthr);
+        c.bthr_t = bthr;
+        c.bthr_m = bthr + (size_t)nblk * 16u;
+    }
+    for (int32_t blk = 0; blk < nblk; blk += 4) {
+        const int32_t nb = nblk - blk < 4 ? nblk - blk : 4;
+        /* the last group goes through row1x1_n when its last block is
+         * partial */
+        const int32_t nbf = nb == 4 && (blk + 4) * 16 > p->out_c ? 3 : nb;
+        c.blk = blk;
+        c.w = p->weights + (size_t)blk * c.wbs;
+        if (kind == BNN_OUT_I32)
+            rows1x1_i32(&c, nbf, in);
+        else if (kind == BNN_OUT_B)
+            rows1x1_b(&c, nbf, in);
+        else if (p->residual)
+            rows1x1_f32_res(&c, nbf, in);
+        else
+            rows1x1_f32(&c, nbf, in);
+        if (nbf < nb) { /* the partial fourth block */
+            c.blk = blk + 3;
+            c.w = p->weights + (size_t)(blk + 3) * c.wbs;
+            if (kind == BNN_OUT_I32)
+                rows1x1_i32(&c, 1, in);
+            else if (kind == BNN_OUT_B)
+                rows1x1_b(&c, 1, in);
+            else if (p->residual)
+                rows1x1_f32_res(&c, 1, in);
+            else
+                rows1x1_f32(&c, 1, in);
+        }
+    }
+}
+
+#define BCONV2D_FAST(p, in, out, scratch, kind)                                \
+    (conv1x1_applies(p) ? (conv1x1_avx512(p, in, out, scratch, kind), 1) : 0)
 
 #include "bconv2d_driver.h" /* the walk, bnn_bconv2d_b_*__avx512 */
 

@@ -91,7 +91,7 @@ static bnn_status dense_entry_avx512(const bnn_bdense_params *p, const uint32_t 
                     __m512i d = _mm512_sub_epi32(_mm512_set1_epi32(p->k),
                                                  _mm512_slli_epi32(s, 1));
                     bnn_emit16_avx512(kind, opx, (b0 + b) * 16, p->out_c, d,
-                                      p->mul, p->add, p->thresh, p->dir);
+                                      p->mul, p->add, p->thresh, p->dir, NULL);
                 }
             }
         }

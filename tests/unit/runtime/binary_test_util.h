@@ -212,6 +212,12 @@ static BT_UNUSED int bt_check_conv(const bt_conv_shape *s, bnn_pad_mode pm,
     uint32_t *ref_b = (uint32_t *)bt_alloc(out_b * 4u);
     uint32_t *port_b = (uint32_t *)bt_alloc(out_b * 4u);
     uint32_t *got_b = (uint32_t *)bt_alloc(out_b * 4u);
+    /* residual tensor (pixels st_e + 1 floats apart), the expected
+     * b_f32 + residual, and its output */
+    int32_t st_r = st_e + 1;
+    float *res = (float *)bt_alloc(nopx * (size_t)st_r * 4u);
+    float *ref_r = (float *)bt_alloc(out_e * 4u);
+    float *got_r = (float *)bt_alloc(out_e * 4u);
     bnn_bconv2d_params p;
     void *scratch;
     size_t i, scratch_bytes;
@@ -308,14 +314,25 @@ static BT_UNUSED int bt_check_conv(const bt_conv_shape *s, bnn_pad_mode pm,
         }
     }
 
+    for (i = 0; i < nopx * (size_t)st_r; i++) {
+        uint32_t r = bt_rand();
+        res[i] = r % 97u == 0 ? -0.0f : (float)((int32_t)(r % 4001u) - 2000) / 7.0f;
+    }
+
     bt_fill(ref_i, out_e);
     bt_fill(ref_f, out_e);
+    bt_fill(ref_r, out_e);
     bt_fill(ref_b, out_b);
     for (i = 0; i < nopx; i++) {
         for (o = 0; o < s->out_c; o++) {
             int32_t d = ref[i * (size_t)s->out_c + (size_t)o];
             ref_i[i * (size_t)st_e + (size_t)o] = d;
             ref_f[i * (size_t)st_e + (size_t)o] = bt_affine(d, mul[o], add[o]);
+            {
+                volatile float sum = ref_f[i * (size_t)st_e + (size_t)o] +
+                                     res[i * (size_t)st_r + (size_t)o];
+                ref_r[i * (size_t)st_e + (size_t)o] = sum;
+            }
         }
         for (o = 0; o < owords; o++)
             ref_b[i * (size_t)st_b + (size_t)o] = 0;
@@ -383,6 +400,33 @@ static BT_UNUSED int bt_check_conv(const bt_conv_shape *s, bnn_pad_mode pm,
         r3 = fb(&p, in, ob, scratch);
         if (r1 != BNN_OK || r2 != BNN_OK || r3 != BNN_OK)
             bt_report(&fails, "status", name, 0, r1 * 100 + r2 * 10 + r3, 0);
+        /* b_f32 with a residual: as the conv then bnn_add_f32, bit for
+         * bit; then in place (the output holds the residual) */
+        for (n = 0; n < 2; n++) {
+            p.out_pixel_stride = st_e;
+            bt_fill(got_r, out_e);
+            if (n == 0) {
+                p.residual = res;
+                p.residual_pixel_stride = st_r;
+            } else {
+                for (i = 0; i < nopx; i++)
+                    memcpy(got_r + i * (size_t)st_e, res + i * (size_t)st_r,
+                           (size_t)s->out_c * 4u);
+                p.residual = got_r;
+                p.residual_pixel_stride = st_e;
+            }
+            memset(scratch, 0xCD, scratch_bytes);
+            r3 = ff(&p, in, got_r, scratch);
+            if (r3 != BNN_OK)
+                bt_report(&fails, "residual status", name, 0, r3, 0);
+            for (i = 0; i < out_e; i++)
+                if (memcmp(&got_r[i], &ref_r[i], 4) != 0)
+                    bt_report(&fails, n ? "b_f32 + residual in place" : "b_f32 + residual",
+                              name, i, (long long)(got_r[i] * 1000.0f),
+                              (long long)(ref_r[i] * 1000.0f));
+            p.residual = NULL;
+            p.residual_pixel_stride = 0;
+        }
         for (i = 0; i < out_e; i++) {
             if ((uint32_t)oi[i] != (uint32_t)ref_i[i])
                 bt_report(&fails, "b_i32 vs oracle", name, i, oi[i], ref_i[i]);
@@ -426,6 +470,9 @@ static BT_UNUSED int bt_check_conv(const bt_conv_shape *s, bnn_pad_mode pm,
     bt_free(ref_b);
     bt_free(port_b);
     bt_free(got_b);
+    bt_free(res);
+    bt_free(ref_r);
+    bt_free(got_r);
     bt_free(scratch);
     return fails;
 }
@@ -460,6 +507,14 @@ static BT_UNUSED const bt_conv_shape bt_conv_shapes[] = {
     {1, 6, 6, 96, 144, 3, 3, 1, 1, 1, 1, 1, 1, 3, 1},
     {1, 10, 9, 256, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0},
     {1, 6, 7, 33, 60, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2},
+    /* 1x1 without padding (a path of its own on AVX-512): blocks of 4
+     * and fewer, rows of 4 pixels and not, strides, batches */
+    {1, 8, 9, 64, 64, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0},
+    {2, 9, 11, 64, 128, 1, 1, 2, 2, 0, 0, 1, 1, 1, 1},
+    {1, 7, 6, 128, 256, 1, 1, 2, 2, 0, 0, 1, 1, 1, 0},
+    {1, 5, 13, 96, 48, 1, 1, 1, 1, 0, 0, 1, 1, 1, 2},
+    {1, 3, 7, 32, 20, 1, 1, 1, 3, 0, 0, 1, 1, 1, 0},
+    {1, 4, 4, 200, 80, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0},
 };
 
 #define BT_NUM_CONV_SHAPES ((int)(sizeof bt_conv_shapes / sizeof bt_conv_shapes[0]))

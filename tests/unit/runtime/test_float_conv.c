@@ -6,6 +6,9 @@
  * destinations), every compiled-in variant bit for bit against the
  * portable kernel, and the argument checks.
  *
+ * Weights are addressed through bnn_conv2d_weight_index; a test below
+ * checks that function against the layout bnn.h documents.
+ *
  * Tolerance: each output is a float sum of K rounded products plus a bias.
  * With u = 2^-24, the recursive-summation bound gives
  *     |got - exact| <= (K + 2) * u * (sum |x*w| + |bias|)
@@ -162,9 +165,8 @@ static int check_case(const conv_case *c, unsigned seed)
                                 double x = in[(((size_t)n * c->in_h + iy) *
                                                    c->in_w + ix) * c->in_c +
                                               (size_t)g * cg + ci];
-                                double wv = w[((((size_t)g * c->k_h + ky) *
-                                                    c->k_w + kx) * cg + ci) *
-                                                  og + oo];
+                                double wv = w[bnn_conv2d_weight_index(
+                                    c->k_h, c->k_w, cg, og, g, ky, kx, ci, oo)];
                                 sum += x * wv;
                                 mag += fabs(x * wv);
                             }
@@ -217,6 +219,33 @@ static const conv_case cases[] = {
     {1, 6, 6, 4, 64, 3, 3, 1, 1, 0, 0, 1, 1, 4, 0, 1, 1},
     {1, 4, 3, 5, 7, 5, 5, 1, 1, 4, 4, 1, 1, 1, 0, 0, 1},   /* pad >= in */
     {1, 56, 56, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1},
+    /* border tiles: rows wider than a tile, padded, every kernel width */
+    {1, 19, 21, 3, 16, 7, 7, 2, 2, 3, 3, 1, 1, 1, 0, 1, 1},
+    {1, 9, 30, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1},
+    {1, 6, 5, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1},  /* out_w < 8 */
+    {1, 7, 23, 5, 48, 5, 5, 1, 1, 2, 2, 1, 1, 1, 0, 0, 1},
+    {1, 7, 20, 6, 16, 5, 5, 2, 3, 4, 4, 1, 1, 1, 0, 1, 1},  /* pad >= k-1 */
+    {1, 8, 25, 16, 32, 3, 3, 1, 1, 2, 2, 1, 2, 1, 0, 0, 1}, /* dil_w 2 */
+    {1, 8, 27, 32, 32, 3, 3, 1, 2, 1, 1, 1, 1, 2, 1, 1, 1}, /* groups, og 16 */
+    /* groups with 8 output channels (and 16 + 8) */
+    {1, 14, 17, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 4, 0, 1, 1},
+    {1, 13, 19, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 8, 3, 0, 1},
+    {2, 9, 11, 48, 48, 3, 3, 2, 2, 1, 1, 1, 1, 2, 0, 1, 1},
+    {1, 9, 12, 16, 16, 3, 3, 1, 1, 2, 2, 2, 2, 2, 0, 0, 0},
+    {1, 7, 9, 8, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 1, 1},
+    {2, 5, 7, 24, 40, 1, 1, 1, 1, 0, 0, 1, 1, 1, 3, 1, 1}, /* 1x1: one row */
+    {1, 10, 21, 24, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1},
+    /* depthwise: channel tails, strides, kernel sizes, dilation */
+    {1, 12, 19, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 20, 0, 1, 1},
+    {1, 11, 18, 40, 40, 3, 3, 2, 2, 1, 1, 1, 1, 40, 4, 0, 1},
+    {2, 9, 17, 16, 16, 5, 5, 1, 1, 2, 2, 1, 1, 16, 0, 1, 0},
+    {1, 13, 15, 32, 32, 7, 7, 2, 2, 3, 3, 1, 1, 32, 0, 1, 1},
+    {1, 10, 14, 24, 24, 3, 3, 1, 1, 2, 2, 2, 2, 24, 0, 0, 1},
+    {1, 8, 13, 16, 16, 3, 5, 2, 1, 1, 2, 1, 1, 16, 0, 1, 1},
+    {1, 9, 10, 17, 17, 1, 1, 2, 2, 0, 0, 1, 1, 17, 0, 0, 1},
+    {1, 5, 6, 16, 16, 3, 3, 1, 1, 3, 3, 1, 1, 16, 0, 1, 1},  /* pad > k-1 */
+    {1, 6, 9, 16, 16, 5, 3, 1, 1, 2, 1, 2, 2, 16, 0, 0, 1},  /* dil 2 both */
+    {1, 9, 11, 18, 18, 3, 3, 1, 1, 1, 1, 3, 3, 18, 0, 0, 1}, /* dil 3: generic */
 };
 
 static void test_conv_cases(void **state)
@@ -230,6 +259,115 @@ static void test_conv_cases(void **state)
         bad += b;
     }
     assert_int_equal(bad, 0);
+}
+
+/* Weights that are inf or NaN: a tap outside the image is skipped, not
+ * multiplied by a padding zero (0 * inf would be NaN), by every variant
+ * alike. Compared bit for bit with portable (NaN with NaN). */
+static void test_conv_nonfinite_weights(void **state)
+{
+    (void)state;
+    static const conv_case nf_cases[] = {
+        {1, 9, 21, 3, 16, 7, 7, 2, 2, 3, 3, 1, 1, 1, 0, 0, 1},
+        {1, 7, 19, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1},
+        {1, 9, 19, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 4, 0, 0, 1},
+        {1, 9, 20, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 32, 0, 0, 1},
+        {1, 9, 20, 16, 16, 5, 5, 2, 2, 2, 2, 1, 1, 16, 0, 1, 1},
+    };
+    const char *names[VT_MAX_VARIANTS];
+    bnn_any_fn fns[VT_MAX_VARIANTS];
+    int nv = vt_variants("bnn_conv2d_f32", names, fns), bad = 0;
+    assert_true(nv >= 1);
+    for (size_t k = 0; k < sizeof nf_cases / sizeof nf_cases[0]; ++k) {
+        const conv_case *c = &nf_cases[k];
+        bnn_conv2d_params p;
+        fill_params(c, &p);
+        const int cg = c->in_c / c->groups, og = c->out_c / c->groups;
+        const size_t nin = (size_t)c->n * c->in_h * c->in_w * c->in_c;
+        const size_t nw = (size_t)c->groups * c->k_h * c->k_w * cg * og;
+        const size_t nout = (size_t)c->n * p.out_h * p.out_w * (size_t)p.out_pixel_stride;
+        float *in = malloc(nin * sizeof(float)), *w = malloc(nw * sizeof(float));
+        float *bias = malloc((size_t)c->out_c * sizeof(float));
+        float *ref = malloc(nout * sizeof(float)), *out = malloc(nout * sizeof(float));
+        assert_true(in && w && bias && ref && out);
+        rng_state = 77u + (unsigned)k;
+        for (size_t i = 0; i < nin; ++i)
+            in[i] = frand();
+        for (size_t i = 0; i < nw; ++i)
+            w[i] = frand();
+        for (int i = 0; i < c->out_c; ++i)
+            bias[i] = frand();
+        /* taps kx = 0 of half the (ci, output) pairs: outputs whose
+         * window starts left of the image skip them and stay finite */
+        for (int g = 0; g < c->groups; ++g)
+            for (int oi = 0; oi < og; ++oi)
+                for (int ky = 0; ky < c->k_h; ++ky)
+                    for (int ci = 0; ci < cg; ++ci)
+                        if ((oi + ci) % 2 == 0) {
+                            size_t i = bnn_conv2d_weight_index(c->k_h, c->k_w, cg, og, g,
+                                                               ky, 0, ci, oi);
+                            w[i] = i % 3 == 0 ? INFINITY : i % 3 == 1 ? -INFINITY : NAN;
+                        }
+        p.weights = w;
+        p.bias = c->bias ? bias : NULL;
+        assert_int_equal(bnn_conv2d_f32__portable(&p, in, ref, NULL), BNN_OK);
+        int finite = 0;
+        for (size_t i = 0; i < nout; ++i)
+            finite += isfinite(ref[i]) != 0;
+        assert_true(finite > 0); /* border outputs that skip the inf taps */
+        for (int v = 0; v < nv; ++v) {
+            assert_int_equal(((conv_fn)fns[v])(&p, in, out, NULL), BNN_OK);
+            for (size_t i = 0; i < nout; ++i)
+                if (!(isnan(out[i]) && isnan(ref[i])) &&
+                    memcmp(&out[i], &ref[i], sizeof(float)) != 0) {
+                    if (bad++ < 5)
+                        fprintf(stderr, "case %zu %s [%zu]: %g, portable %g\n", k,
+                                names[v], i, (double)out[i], (double)ref[i]);
+                }
+        }
+        free(in);
+        free(w);
+        free(bias);
+        free(ref);
+        free(out);
+    }
+    assert_int_equal(bad, 0);
+}
+
+/* bnn_conv2d_weight_index against the documented layout: per group,
+ * blocks of 16 output channels (the last one og % 16 wide), each
+ * [k_h][k_w][cg][nb]; every index once, all of [0, count). */
+static void test_conv_weight_layout(void **state)
+{
+    (void)state;
+    static const int dims[][5] = {/* kh kw cg og groups */
+                                  {3, 3, 5, 40, 2}, {1, 1, 7, 16, 1}, {7, 7, 3, 64, 1},
+                                  {3, 3, 1, 1, 9},  {2, 3, 4, 8, 3},  {3, 1, 2, 17, 1}};
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; ++d) {
+        const int kh = dims[d][0], kw = dims[d][1], cg = dims[d][2], og = dims[d][3];
+        const int groups = dims[d][4];
+        const size_t count = (size_t)groups * kh * kw * cg * og;
+        unsigned char *seen = calloc(count, 1);
+        assert_non_null(seen);
+        size_t want = 0;
+        for (int g = 0; g < groups; ++g)
+            for (int b0 = 0; b0 < og; b0 += 16) {
+                const int nb = og - b0 < 16 ? og - b0 : 16;
+                for (int ky = 0; ky < kh; ++ky)
+                    for (int kx = 0; kx < kw; ++kx)
+                        for (int ci = 0; ci < cg; ++ci)
+                            for (int l = 0; l < nb; ++l, ++want) {
+                                size_t i = bnn_conv2d_weight_index(kh, kw, cg, og, g, ky,
+                                                                   kx, ci, b0 + l);
+                                assert_int_equal(i, want);
+                                seen[i] = 1;
+                            }
+            }
+        assert_int_equal(want, count);
+        for (size_t i = 0; i < count; ++i)
+            assert_true(seen[i]);
+        free(seen);
+    }
 }
 
 /* Exact small case: 3x3 input 1..9, one channel, 3x3 kernel of ones with
@@ -328,6 +466,8 @@ static const conv_pool_case pool_cases[] = {
     {{1, 9, 10, 6, 48, 3, 3, 1, 1, 0, 0, 1, 1, 2, 0, 1, 1}, 3, 2, 1, 2, 1, 0, 1},
     {{1, 5, 6, 4, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1}, 9, 4, 1, 3, 2, 1, 0},
     {{1, 3, 3, 2, 17, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 1, 1}, 3, 3, 1, 1, 1, 1, 0},
+    {{1, 15, 22, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 8, 0, 1, 1}, 3, 3, 2, 2, 1, 1, 0},
+    {{1, 20, 26, 3, 32, 7, 7, 2, 2, 3, 3, 1, 1, 1, 0, 1, 1}, 3, 3, 2, 2, 1, 1, 0},
 };
 
 static int pool_out(int in, int k, int s, int p, int full)
@@ -494,7 +634,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conv_variants_listed),
         cmocka_unit_test(test_conv_cases),
+        cmocka_unit_test(test_conv_weight_layout),
         cmocka_unit_test(test_conv_exact_values),
+        cmocka_unit_test(test_conv_nonfinite_weights),
         cmocka_unit_test(test_conv_relu_nan),
         cmocka_unit_test(test_conv_arg_errors),
         cmocka_unit_test(test_conv_maxpool_cases),
