@@ -145,6 +145,35 @@ static void tap_range(int32_t start, int32_t k, int32_t dil, int32_t in,
     *hi = h;
 }
 
+/* A kit's border tile over np columns from input column ix0: kept out
+ * of conv_out_row so that its taps table is on the stack only when a
+ * variant has a border tile (microcontrollers have none). */
+BNN_NOINLINE void border_tile(const bnn_conv2d_params *p, const conv_red *r,
+                              const bnn_conv_kit *kit, int finite,
+                              const float *a_row, const float *w_row,
+                              ptrdiff_t a_ky, ptrdiff_t w_ky, int32_t nky,
+                              int32_t ix0, int32_t np, const float *bias,
+                              int relu, float *d)
+{
+    bnn_conv_btaps b;
+    b.row = a_row;
+    b.a_ky = a_ky;
+    b.in_c = p->in_c;
+    b.w = w_row;
+    b.w_ky = w_ky;
+    b.nky = nky;
+    b.kw = p->k_w;
+    b.x0 = ix0;
+    b.sx = p->stride_w;
+    b.dx = p->dil_w;
+    b.in_w = p->in_w;
+    b.finite = finite;
+    for (int32_t q = 0; q < np; ++q)
+        tap_range(ix0 + q * p->stride_w, p->k_w, p->dil_w, p->in_w,
+                  &b.kx_lo[q], &b.kx_hi[q]);
+    kit->btile(np, r, &b, bias, relu, d, p->out_pixel_stride);
+}
+
 /*
  * One output row of one group and one block of nb output channels
  * (starting at group channel ob0). `in_img` is image n of the input,
@@ -153,21 +182,16 @@ static void tap_range(int32_t start, int32_t k, int32_t dil, int32_t in,
  * go to the kit's tile (interior runs) and btile (tiles holding border
  * pixels; without a btile, border pixels go one at a time to tile), blocks
  * of 8 to tile8 for interior runs, everything else to conv_tile_part.
+ * r is the block's reduction (block_reduction): its og is nb.
  */
 static void conv_out_row(const bnn_conv2d_params *p, const conv_red *r,
                          const bnn_conv_kit *kit, int finite, const float *in_img,
                          int32_t g, int32_t oy, int32_t ob0, int32_t nb,
                          int32_t ox_lo, int32_t ox_hi, float *dst)
 {
-    const int32_t cg = r->cg, og = r->og;
+    const int32_t cg = r->cg, og = p->out_c / p->groups;
     const ptrdiff_t ops = p->out_pixel_stride;
     const float *bias = p->bias ? p->bias + g * og + ob0 : NULL;
-    /* The block's weights are [k_h][k_w][cg][nb] (bnn_conv2d_weight_index):
-     * the tiles read rows of nb floats. */
-    conv_red rb = *r;
-    rb.og = nb;
-    rb.kx_w = (ptrdiff_t)cg * nb;
-    r = &rb;
     const int relu = p->act == BNN_ACT_RELU;
     const int32_t iy0 = oy * p->stride_h - p->pad_h;
     int32_t ky_lo, ky_hi;
@@ -199,23 +223,8 @@ static void conv_out_row(const bnn_conv2d_params *p, const conv_red *r,
             if (ox >= ox_lo && ox + np <= ox_hi) {
                 /* all interior after all (the row's last tile) */
             } else {
-                bnn_conv_btaps b;
-                b.row = a_row;
-                b.a_ky = t.a_ky;
-                b.in_c = p->in_c;
-                b.w = w_row;
-                b.w_ky = t.w_ky;
-                b.nky = nky;
-                b.kw = p->k_w;
-                b.x0 = ix0;
-                b.sx = p->stride_w;
-                b.dx = p->dil_w;
-                b.in_w = p->in_w;
-                b.finite = finite;
-                for (int32_t q = 0; q < np; ++q)
-                    tap_range(ix0 + q * p->stride_w, p->k_w, p->dil_w, p->in_w,
-                              &b.kx_lo[q], &b.kx_hi[q]);
-                kit->btile(np, r, &b, bias, relu, d, ops);
+                border_tile(p, r, kit, finite, a_row, w_row, t.a_ky, t.w_ky, nky,
+                            ix0, np, bias, relu, d);
                 ox += np;
                 continue;
             }
@@ -475,6 +484,22 @@ static int kit_ok(const bnn_conv_kit *kit)
 /* Checks the arguments and runs the convolution with the variant's kit
  * (what the kit lacks uses the portable code, which performs the same
  * roundings in the same order). */
+BNN_FL_INLINE void conv_blocks(const bnn_conv2d_params *p, const float *in, float *out,
+                       const bnn_conv_kit *kit);
+
+/* 1x1, stride 1: output pixel i reads input pixel i, so the batch of
+ * images is one row of n*h*w pixels (tiles run across rows). Not inlined:
+ * the copy of the parameters is on the stack only for these. */
+BNN_NOINLINE void conv_1x1(const bnn_conv2d_params *p, const float *in, float *out,
+                           const bnn_conv_kit *kit)
+{
+    bnn_conv2d_params flat = *p;
+    flat.n = 1;
+    flat.in_h = flat.out_h = 1;
+    flat.in_w = flat.out_w = p->n * p->in_h * p->in_w;
+    conv_blocks(&flat, in, out, kit);
+}
+
 BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *in,
                               float *out, const bnn_conv_kit *kit)
 {
@@ -488,19 +513,31 @@ BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *i
             conv_depthwise(p, in, out);
         return BNN_OK;
     }
-    bnn_conv2d_params flat;
     if (p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
         p->pad_h == 0 && p->pad_w == 0 &&
-        (int64_t)p->n * p->in_h * p->in_w <= INT32_MAX) {
-        /* 1x1, stride 1: output pixel i reads input pixel i, so the batch
-         * of images is one row of n*h*w pixels (tiles run across rows) */
-        flat = *p;
-        flat.n = 1;
-        flat.in_h = flat.out_h = 1;
-        flat.in_w = flat.out_w = p->n * p->in_h * p->in_w;
-        p = &flat;
-    }
-    conv_red r;
+        (int64_t)p->n * p->in_h * p->in_w <= INT32_MAX)
+        conv_1x1(p, in, out, kit);
+    else
+        conv_blocks(p, in, out, kit);
+    return BNN_OK;
+}
+
+/* The reduction of the block of nb output channels: its weights are
+ * [k_h][k_w][cg][nb] (bnn_conv2d_weight_index), so the tiles read rows of
+ * nb floats. */
+static void block_reduction(const conv_red *r, int32_t nb, conv_red *rb)
+{
+    *rb = *r;
+    rb->og = nb;
+    rb->kx_w = (ptrdiff_t)r->cg * nb;
+}
+
+/* Every block of output channels of every row, with the variant's kit. */
+BNN_FL_INLINE void conv_blocks(const bnn_conv2d_params *p, const float *in, float *out,
+                        const bnn_conv_kit *kit)
+{
+    const int32_t og = p->out_c / p->groups;
+    conv_red r, rb;
     conv_reduction(p, &r);
     int32_t ox_lo, ox_hi;
     interior_cols(p, &ox_lo, &ox_hi);
@@ -516,22 +553,26 @@ BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *i
              * cache (the weights of a group are small) */
             for (int32_t oy = 0; oy < p->out_h; ++oy)
                 for (int32_t g = 0; g < p->groups; ++g)
-                    for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB)
-                        conv_out_row(p, &r, kit, finite, in_img, g, oy, ob0,
-                                     block_width(og, ob0), ox_lo, ox_hi,
+                    for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB) {
+                        const int32_t nb = block_width(og, ob0);
+                        block_reduction(&r, nb, &rb);
+                        conv_out_row(p, &rb, kit, finite, in_img, g, oy, ob0, nb,
+                                     ox_lo, ox_hi,
                                      out_img + (ptrdiff_t)oy * p->out_w * ops +
                                          (ptrdiff_t)g * og + ob0);
+                    }
             continue;
         }
         /* one block of output channels over every row while its weights
          * are in cache */
-        for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB)
+        for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB) {
+            const int32_t nb = block_width(og, ob0);
+            block_reduction(&r, nb, &rb);
             for (int32_t oy = 0; oy < p->out_h; ++oy)
-                conv_out_row(p, &r, kit, finite, in_img, 0, oy, ob0, block_width(og, ob0),
-                             ox_lo, ox_hi,
+                conv_out_row(p, &rb, kit, finite, in_img, 0, oy, ob0, nb, ox_lo, ox_hi,
                              out_img + (ptrdiff_t)oy * p->out_w * ops + ob0);
+        }
     }
-    return BNN_OK;
 }
 
 /* ------------------------------------------------------------------------
@@ -574,7 +615,7 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
     const int32_t cg = pc.in_c / pc.groups, og = pc.out_c / pc.groups;
     if (cg == 1 && og == 1)
         return BNN_ARG_ERROR; /* depthwise: not row by row */
-    conv_red r;
+    conv_red r, rb;
     conv_reduction(&pc, &r);
     int32_t ox_lo, ox_hi;
     interior_cols(&pc, &ox_lo, &ox_hi);
@@ -599,7 +640,8 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
                 for (int32_t g = 0; g < pc.groups; ++g)
                     for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB) {
                         const int32_t nb = block_width(og, ob0);
-                        conv_out_row(&pc, &r, kit, finite, in_img, g, next, ob0,
+                        block_reduction(&r, nb, &rb);
+                        conv_out_row(&pc, &rb, kit, finite, in_img, g, next, ob0,
                                      nb, ox_lo, ox_hi,
                                      dst + (ptrdiff_t)g * og + ob0);
                     }
