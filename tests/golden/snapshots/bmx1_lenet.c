@@ -5,7 +5,7 @@
  * symbol:  bmx1_lenet-symbol.json
  *          sha256 c512489d3b9ceccc551b2cdb6fbd33eaee523d9797aa9ebc1d00b0c6b6c73b6d
  * params:  bmx1_lenet-0000.params
- *          sha256 8d3e657b57f82b204a54359365c2dab66202bb2cd0a559038a321b6e97571f45
+ *          sha256 bd87e36c83bd8b96c208d3f31f4a25ffff04910511a7afc32a6916bca4d26e82
  *
  * 11 layers (2 binary) in 11 steps; input data (1, 1, 16, 16), output (1, 10)
  * constants 4280 bytes, arena 5760 bytes (lower bound 5760)
@@ -76,7 +76,7 @@ static const float net_batchnorm0_mul[8] = {
 
 /* batchnorm0: add, 8 x float */
 static const float net_batchnorm0_add[8] = {
-    -1.1343236f, -1.29395294f, -1.43275845f, -1.09708202f, -1.19844401f, -1.40731454f,
+    -1.1343236f, -1.29395294f, -1.43275857f, -1.09708202f, -1.19844401f, -1.40731454f,
     -1.21330321f, -1.95618689f
 };
 
@@ -403,7 +403,7 @@ int net_run(const float *input, float *output)
  * symbol:  bmx1_lenet-symbol.json
  *          sha256 c512489d3b9ceccc551b2cdb6fbd33eaee523d9797aa9ebc1d00b0c6b6c73b6d
  * params:  bmx1_lenet-0000.params
- *          sha256 8d3e657b57f82b204a54359365c2dab66202bb2cd0a559038a321b6e97571f45
+ *          sha256 bd87e36c83bd8b96c208d3f31f4a25ffff04910511a7afc32a6916bca4d26e82
  */
 #ifndef NET_H
 #define NET_H
