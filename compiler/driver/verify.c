@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,7 +70,47 @@ static const char harness[] =
     "    return 0;\n"
     "}\n";
 
-static int run_shell(const char *cmd)
+/* Words of a command line given as one string (--cc, CC, --cflags):
+ * split at blanks, nothing else interpreted (no quotes, no $, no
+ * globbing), so no shell ever reads a path or a flag. */
+typedef struct {
+    char *buf;
+    const char *argv[256];
+    int argc;
+} argv_list;
+
+static int argv_add(argv_list *a, const char *w)
+{
+    if (a->argc >= (int)(sizeof a->argv / sizeof a->argv[0]) - 1)
+        return -1;
+    a->argv[a->argc++] = w;
+    a->argv[a->argc] = NULL;
+    return 0;
+}
+
+static int argv_words(argv_list *a, char *text)
+{
+    char *w = strtok(text, " \t\n");
+    for (; w; w = strtok(NULL, " \t\n"))
+        if (argv_add(a, w))
+            return -1;
+    return 0;
+}
+
+/* The command as printed in messages (words separated by blanks). */
+static void argv_text(const argv_list *a, char *buf, size_t size)
+{
+    size_t len = 0;
+    int i;
+    buf[0] = '\0';
+    for (i = 0; i < a->argc && len + 1 < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? " " : "", a->argv[i]);
+}
+
+/* Runs argv (argv[0] searched in PATH when it has no '/') in directory
+ * `cwd` (or the current one) and returns its exit status, 128 when it
+ * was killed, 127 when it could not be started, -1 when fork failed. */
+static int run_argv(const char *cwd, const char *const *argv)
 {
     pid_t pid;
     int status;
@@ -78,7 +119,9 @@ static int run_shell(const char *cmd)
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        if (cwd && chdir(cwd))
+            _exit(127);
+        execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
     while (waitpid(pid, &status, 0) < 0)
@@ -105,33 +148,64 @@ static int load_npy(const char *path, mx_params *p, bnnc_err *err)
     return 0;
 }
 
+/* mkdir -p: every missing directory of `dir`, mode 0777 less umask. */
 static int mkdir_p(const char *dir)
 {
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
-    return run_shell(cmd);
+    char path[4096];
+    size_t i, n = strlen(dir);
+    struct stat st;
+    if (!n || n >= sizeof path)
+        return -1;
+    memcpy(path, dir, n + 1);
+    for (i = 1; i <= n; i++)
+        if (path[i] == '/' || path[i] == '\0') {
+            char c = path[i];
+            path[i] = '\0';
+            if (mkdir(path, 0777) && errno != EEXIST)
+                return -1;
+            path[i] = c;
+        }
+    return stat(dir, &st) || !S_ISDIR(st.st_mode) ? -1 : 0;
 }
 
+/* Removes the files verify wrote into its temporary directory, then the
+ * directory (it holds nothing else). */
 static void remove_tree(const char *dir)
 {
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (run_shell(cmd))
-        fprintf(stderr, "warning: could not remove %s\n", dir);
+    static const char *const files[] = {"net.c", "net.h", "main.c", "input.bin",
+                                        "output.bin", "net", "net-profile",
+                                        "profile.bin", "output-profile.bin", "profile.inc"};
+    char path[4200];
+    size_t i;
+    for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        if (unlink(path) && errno != ENOENT)
+            fprintf(stderr, "warning: could not remove %s\n", path);
+    }
+    if (rmdir(dir))
+        fprintf(stderr, "warning: could not remove %s: %s\n", dir, strerror(errno));
 }
 
-/* Builds dir/net.c + main.c into dir/EXE with the host compiler and
- * v->cflags plus `defines`. */
+/* Builds dir/net.c + main.c into dir/EXE with the host compiler `cc`
+ * and v->cflags (both split into words at blanks) plus `defines`. */
 static int build_net(const verify_options *v, const char *dir, const char *cc, int u8,
                      const char *defines, const char *exe, bnnc_err *err)
 {
-    char cmd[16384];
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && %s -std=c99 %s -DNET_INPUT_T=%s %s net.c main.c -o %s -lm", dir, cc,
-             v->cflags ? v->cflags : "-O2 -Wall -Wextra -Wpedantic -Werror",
-             u8 ? "uint8_t" : "float", defines, exe);
-    if (run_shell(cmd))
-        return bnnc_errf(err, "building the generated code failed: %s", cmd);
+    char words[8192], text[8192];
+    argv_list a;
+    size_t len;
+    memset(&a, 0, sizeof a);
+    len = (size_t)snprintf(words, sizeof words, "%s -std=c99 %s -DNET_INPUT_T=%s %s", cc,
+                           v->cflags ? v->cflags : "-O2 -Wall -Wextra -Wpedantic -Werror",
+                           u8 ? "uint8_t" : "float", defines);
+    if (len >= sizeof words || argv_words(&a, words) || argv_add(&a, "net.c") ||
+        argv_add(&a, "main.c") || argv_add(&a, "-o") || argv_add(&a, exe) ||
+        argv_add(&a, "-lm"))
+        return bnnc_errf(err, "the compiler command (--cc, --cflags) is too long");
+    if (run_argv(dir, a.argv)) {
+        argv_text(&a, text, sizeof text);
+        return bnnc_errf(err, "building the generated code in %s failed: %s", dir, text);
+    }
     return 0;
 }
 
@@ -146,7 +220,7 @@ static int cmp_u64(const void *a, const void *b)
 static int verify_profile(const lir_program *p, const verify_options *v, const char *dir,
                           const char *cc, const char *inpath, bnnc_err *err)
 {
-    char cmd[20480], path[4200], outpath[4200];
+    char exe[4200], nruns[32], path[4200], outpath[4200];
     size_t n = (size_t)p->ns, runs = (size_t)v->profile_runs, r, i, got;
     uint64_t *t, *col, total = 0, *med;
     FILE *f;
@@ -157,10 +231,13 @@ static int verify_profile(const lir_program *p, const verify_options *v, const c
     if (build_net(v, dir, cc, p->input_type == LIR_U8, "-DNET_PROFILE -DNET_PROFILE_QUIET",
                   "net-profile", err))
         return -1;
-    snprintf(cmd, sizeof cmd, "'%s/net-profile' '%s' '%s' %zu '%s'", dir, inpath, outpath,
-             runs, path);
-    if (run_shell(cmd))
-        return bnnc_errf(err, "the profiling build failed to run: %s", cmd);
+    snprintf(exe, sizeof exe, "%s/net-profile", dir);
+    snprintf(nruns, sizeof nruns, "%zu", runs);
+    {
+        const char *const argv[] = {exe, inpath, outpath, nruns, path, NULL};
+        if (run_argv(NULL, argv))
+            return bnnc_errf(err, "the profiling build failed to run: %s", exe);
+    }
     if (!n)
         return 0;
     t = xmalloc(sizeof *t * n * runs);
@@ -233,7 +310,8 @@ static void batch_hint(const bnnc_options *o, size_t have, size_t want, char *bu
 int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
 {
     char dir[4096], cpath[4200], hpath[4200], mpath[4200], inpath[4200], outpath[4200],
-        cmd[16384], cmdline[512], hint[256];
+        exe[4200], cmdline[512], hint[256];
+    const char *const run[] = {exe, inpath, outpath, NULL};
     ir_graph g;
     lir_program p;
     emit_options eo;
@@ -324,8 +402,8 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
     /* build and run */
     if (build_net(v, dir, cc, u8, "", "net", err))
         goto out_model;
-    snprintf(cmd, sizeof cmd, "'%s/net' '%s' '%s'", dir, inpath, outpath);
-    if ((rc = run_shell(cmd)) != 0) {
+    snprintf(exe, sizeof exe, "%s/net", dir);
+    if ((rc = run_argv(NULL, run)) != 0) {
         bnnc_errf(err, "the generated program failed (exit %d)", rc);
         rc = -1;
         goto out_model;
