@@ -194,6 +194,17 @@ static int float_vec(rd *r, const fb_table *t, unsigned id, float **out, size_t 
     return 0;
 }
 
+/* A vector of tables may not claim more elements than the tables the
+ * reader may still open (each element is one): checked before the
+ * decoded array is allocated. */
+static int table_count_ok(rd *r, const fb_vec *v)
+{
+    if (v->count > r->fb.max_tables - r->fb.tables)
+        return fb_fail(&r->fb, v->pos, "vector of %zu tables: more than %zu tables in "
+                       "all", v->count, r->fb.max_tables);
+    return 0;
+}
+
 /* ------------------------------------------------------------ opcodes */
 
 static int read_opcodes(rd *r, const fb_table *root)
@@ -202,7 +213,8 @@ static int read_opcodes(rd *r, const fb_table *root)
     int pres;
     tfl_model *m = r->m;
     fb_set_ctx(&r->fb, "operator codes");
-    if (fb_vec_field(&r->fb, root, MODEL_OPCODES, 4, &v, &pres))
+    if (fb_vec_field(&r->fb, root, MODEL_OPCODES, 4, &v, &pres) ||
+        table_count_ok(r, &v))
         return -1;
     if (!pres || !v.count)
         return 0;
@@ -280,7 +292,8 @@ static int read_buffers(rd *r, const fb_table *root)
     int pres;
     tfl_model *m = r->m;
     fb_set_ctx(&r->fb, "buffers");
-    if (fb_vec_field(&r->fb, root, MODEL_BUFFERS, 4, &v, &pres))
+    if (fb_vec_field(&r->fb, root, MODEL_BUFFERS, 4, &v, &pres) ||
+        table_count_ok(r, &v))
         return -1;
     if (!pres || !v.count)
         return 0;
@@ -816,7 +829,7 @@ static int read_subgraph(rd *r, const fb_table *t, size_t index, tfl_subgraph *s
         return -1;
     if (!pres)
         sg->name = "";
-    if (fb_vec_field(&r->fb, t, SG_TENSORS, 4, &tv, &pres))
+    if (fb_vec_field(&r->fb, t, SG_TENSORS, 4, &tv, &pres) || table_count_ok(r, &tv))
         return -1;
     if (tv.count) {
         sg->tensors = xcalloc(tv.count, sizeof *sg->tensors);
@@ -841,7 +854,7 @@ static int read_subgraph(rd *r, const fb_table *t, size_t index, tfl_subgraph *s
         if (sg->outputs[i] < 0 || (size_t)sg->outputs[i] >= sg->ntensors)
             return fb_fail(&r->fb, t->pos, "output %zu is tensor %ld, but the subgraph "
                            "has %zu tensors", i, (long)sg->outputs[i], sg->ntensors);
-    if (fb_vec_field(&r->fb, t, SG_OPERATORS, 4, &ov, &pres))
+    if (fb_vec_field(&r->fb, t, SG_OPERATORS, 4, &ov, &pres) || table_count_ok(r, &ov))
         return -1;
     if (ov.count) {
         sg->ops = xcalloc(ov.count, sizeof *sg->ops);
@@ -858,16 +871,6 @@ static int read_subgraph(rd *r, const fb_table *t, size_t index, tfl_subgraph *s
 }
 
 /* -------------------------------------------------------------- model */
-
-/* Allocate n elements of a vector of tables, refusing counts beyond the
- * tables the reader may still open (each element is at least one). */
-static int table_count_ok(rd *r, const fb_vec *v)
-{
-    if (v->count > r->fb.max_tables - r->fb.tables)
-        return fb_fail(&r->fb, v->pos, "vector of %zu tables: more than %zu tables in "
-                       "all", v->count, r->fb.max_tables);
-    return 0;
-}
 
 static int parse(rd *r)
 {
