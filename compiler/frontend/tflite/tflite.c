@@ -625,8 +625,12 @@ static int lce_int(rd *r, flx_reader *x, const flx_map *map, const char *key,
     int64_t i;
     if (!flx_map_find(x, map, key, &v))
         return fail_ctx(r, "custom options lack the key '%s'", key);
+    if (v.type != FLX_INT && v.type != FLX_UINT && v.type != FLX_INDIRECT_INT &&
+        v.type != FLX_INDIRECT_UINT && v.type != FLX_BOOL)
+        return flx_fail(x, v.pos, "%s is a %s, not an integer", key,
+                        flx_type_name(v.type));
     if (flx_int(x, &v, &i))
-        return bnnc_err_prefix(r->err, "key '%s'", key), -1;
+        return -1;
     if (i < lo || i > hi)
         return flx_fail(x, v.pos, "%s is %lld (expected %ld..%ld)", key, (long long)i,
                         (long)lo, (long)hi);

@@ -900,6 +900,10 @@ static void test_hostile_model(void **state)
         memcpy(b, im.buf, im.len);
         b[base + v.pos] = 0;
         expect_error(b, im.len, "stride_width is 0 (expected 1..2147483647)");
+        memcpy(b, im.buf, im.len);   /* an integer option stored as a float */
+        b[base + map.values.types + (v.pos - map.values.data) / map.values.width] =
+            FLX_FLOAT << 2;
+        expect_error(b, im.len, "custom options: stride_width is a float, not an integer");
         memcpy(b, im.buf, im.len);
         key = find_bytes(b + base, len, "padding", 8);
         assert_non_null(key);
