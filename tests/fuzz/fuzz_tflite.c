@@ -86,8 +86,9 @@ static void check_model(const tfl_model *m, const uint8_t *data, size_t size)
 }
 
 /* Walk a FlexBuffer value: every scalar read, maps and vectors entered
- * up to depth 8 and 256 elements each. */
-static void walk(flx_reader *x, const flx_ref *ref, int depth)
+ * up to depth 8, at most 4096 values in all (values may be shared, so a
+ * walk without a budget could be exponential). */
+static void walk(flx_reader *x, const flx_ref *ref, int depth, unsigned *budget)
 {
     int64_t i;
     double d;
@@ -95,26 +96,27 @@ static void walk(flx_reader *x, const flx_ref *ref, int depth)
     size_t len;
     flx_map m;
     flx_vector v;
-    if (depth > 8)
+    if (depth > 8 || *budget == 0)
         return;
+    --*budget;
     (void)flx_int(x, ref, &i);
     (void)flx_float(x, ref, &d);
     if (flx_string(x, ref, &s, &len) == 0 && len && touch((const uint8_t *)s, len) == 1)
         fputc(0, sink());
     if (flx_map_of(x, ref, &m) == 0) {
-        for (size_t k = 0; k < m.keys.count && k < 256; k++) {
+        for (size_t k = 0; k < m.keys.count && *budget; k++) {
             flx_ref c;
             if (flx_map_find(x, &m, flx_map_key(x, &m, k), &c) != 1)
                 abort();
-            walk(x, &c, depth + 1);
+            walk(x, &c, depth + 1, budget);
         }
         return;
     }
     if (flx_vector_of(x, ref, &v) == 0)
-        for (size_t k = 0; k < v.count && k < 256; k++) {
+        for (size_t k = 0; k < v.count && *budget; k++) {
             flx_ref c;
             flx_vector_at(x, &v, k, &c);
-            walk(x, &c, depth + 1);
+            walk(x, &c, depth + 1, budget);
         }
 }
 
@@ -137,8 +139,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tfl_model_free(&m);
     }
 
-    if (flx_open(&x, data, size, label, 0, "", &err, &root) == 0)
-        walk(&x, &root, 0);
+    if (flx_open(&x, data, size, label, 0, "", &err, &root) == 0) {
+        unsigned budget = 4096;
+        walk(&x, &root, 0, &budget);
+    }
     else if (strncmp(err.msg, label, sizeof label - 1))
         abort();
     return 0;
