@@ -135,9 +135,7 @@ def main(argv=None):
             if n not in zoo.MODELS:
                 raise SystemExit('unknown zoo model %s (see --list)' % n)
         for n in names:
-            for int8 in (False, True):
-                zoo.generate(n, int8, args.models_out, args.size,
-                             internals=not args.no_internals)
+            zoo.generate(n, args.models_out, args.size, internals=not args.no_internals)
         return 0
 
     names = args.case or list(core.ORDER)

@@ -37,29 +37,33 @@ def build(name, size, rng):
     return model
 
 
-def generate(name, int8, root, size, internals=True):
-    case = name + ('_int8' if int8 else '')
+def generate(name, root, size, internals=True, variants=(False, True)):
+    """Build and calibrate the model once, then convert and record each
+    variant (float32, int8)."""
     seed = core.seed_of(name)   # the same weights for both variants
     core.keras_reset(seed)
     rng = np.random.default_rng(seed)
-    print('[zoo] %s: building and calibrating' % case, flush=True)
+    print('[zoo] %s: building and calibrating' % name, flush=True)
     model = build(name, size, rng)
-    print('[zoo] %s: converting' % case, flush=True)
-    fb = core.convert(model, int8=int8, int8_range=INT8_RANGE)
-    out = os.path.join(root, case)
-    if os.path.isdir(out):
-        shutil.rmtree(out)
-    inputs = core.make_inputs(fb, np.random.default_rng(seed + 1))
-    print('[zoo] %s: running the interpreter' % case, flush=True)
-    cmd = 'scripts/gen-tflite-fixtures --zoo %s%s' % (
-        name, '' if size == 224 else ' --size %d' % size)
-    _, reading = core.record(
-        out, case, MODELS[name][2] + (' int8' if int8 else ' float32'), fb, seed=seed,
-        conversion=core.conversion_args(int8, INT8_RANGE), inputs=inputs, command=cmd,
-        internals=internals,
-        extra={'zoo': {'model': 'larq_zoo.%s.%s' % MODELS[name][:2], 'weights': None,
-                       'input_shape': [size, size, 3], 'num_classes': NUM_CLASSES,
-                       'batchnorm': 'statistics calibrated on 4 N(0,1) images; gamma/beta '
-                       'randomised with negative, zero (dead) and skewed channels'}})
-    print('[zoo] %s: %d bytes model, ops %s' % (case, len(fb), core.op_counts(reading)),
-          flush=True)
+    for int8 in variants:
+        case = name + ('_int8' if int8 else '')
+        print('[zoo] %s: converting' % case, flush=True)
+        fb = core.convert(model, int8=int8, int8_range=INT8_RANGE)
+        out = os.path.join(root, case)
+        if os.path.isdir(out):
+            shutil.rmtree(out)
+        inputs = core.make_inputs(fb, np.random.default_rng(seed + 1))
+        print('[zoo] %s: running the interpreter' % case, flush=True)
+        cmd = 'scripts/gen-tflite-fixtures --zoo %s%s' % (
+            name, '' if size == 224 else ' --size %d' % size)
+        _, reading = core.record(
+            out, case, MODELS[name][2] + (' int8' if int8 else ' float32'), fb, seed=seed,
+            conversion=core.conversion_args(int8, INT8_RANGE), inputs=inputs, command=cmd,
+            internals=internals,
+            extra={'zoo': {'model': 'larq_zoo.%s.%s' % MODELS[name][:2], 'weights': None,
+                           'input_shape': [size, size, 3], 'num_classes': NUM_CLASSES,
+                           'batchnorm': 'statistics calibrated on 4 N(0,1) images; '
+                           'gamma/beta randomised with negative, zero (dead) and skewed '
+                           'channels'}})
+        print('[zoo] %s: %d bytes model, ops %s' % (case, len(fb), core.op_counts(reading)),
+              flush=True)
