@@ -356,10 +356,17 @@ int flx_map_of(flx_reader *r, const flx_ref *ref, flx_map *m)
     m->keys.width = (uint8_t)kbw;
     m->keys.typed = 1;
     m->keys.elem_type = FLX_KEY;
-    for (size_t i = 0; i < m->keys.count; i++) {
+    for (size_t i = 0, total = 0; i < m->keys.count; i++) {
         size_t kp = kdata + i * (size_t)kbw, k;
         if (indirect(r, kp, (unsigned)kbw, &k) || key_at(r, k, &len))
             return -1;
+        /* distinct keys written by an encoder do not overlap, so their
+         * bytes fit in the buffer; overlapping ones would make checking
+         * them quadratic */
+        total += len + 1;
+        if (total > r->size)
+            return flx_fail(r, kp, "map keys overlap (%zu key bytes in a buffer of %zu)",
+                            total, r->size);
         if (i && strcmp((const char *)r->buf + prev, (const char *)r->buf + k) >= 0) {
             char a[64], b[64];
             return flx_fail(r, kp, "map keys '%s' and '%s' are %s",

@@ -9,8 +9,9 @@
  * Every offset is checked before it is followed (FlexBuffers offsets point
  * backwards: target = position - value), every width must be 1, 2, 4 or 8,
  * every element count is capped by the bytes that are left, keys must be
- * NUL-terminated inside the buffer, at most FLX_MAX_KEY bytes long, sorted
- * and unique. The reader never recurses by itself: a caller follows one
+ * NUL-terminated inside the buffer, at most FLX_MAX_KEY bytes long, sorted,
+ * unique and together no longer than the buffer (so checking a map is
+ * linear in its size). The reader never recurses by itself: a caller follows one
  * level at a time, so hostile nesting costs nothing. Errors read
  * "<label>: byte <pos>: <ctx>: <what>", where pos counts from the start of
  * the file (base + position in the FlexBuffer).

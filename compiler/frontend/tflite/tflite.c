@@ -658,6 +658,9 @@ static int decode_lce(rd *r, tfl_operator *op)
     }
     if (!op->custom_options_size)
         return fail_ctx(r, "custom options are missing");
+    /* options shared by many operators are checked once per operator */
+    if (charge(r, op->custom_options_offset, op->custom_options_size))
+        return -1;
     if (flx_open(&x, op->custom_options, op->custom_options_size, r->label,
                  op->custom_options_offset, ctx, r->err, &root) ||
         flx_map_of(&x, &root, &map))
