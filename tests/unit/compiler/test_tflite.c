@@ -462,6 +462,8 @@ static void test_fixtures_cover_options(void **state)
     assert_true(out_f && out_i8 && out_bits && bmax && q_f && q_i8 && deq && ext && sig);
 }
 
+static void put16(uint8_t *p, uint16_t v);
+
 /* ------------------------------------------------------- FlexBuffers */
 
 static void check_flex(flx_reader *x, const flx_ref *ref, const cJSON *e, const char *path)
@@ -641,6 +643,39 @@ static void test_flexbuffer_hostile(void **state)
     assert_int_equal(flx_map_find(&x, &m, "a", &v), 1);
     assert_int_equal(flx_int(&x, &v, &i), -1);
     assert_non_null(strstr(err.msg, "expected an integer, found a map"));
+}
+
+/* 100 keys that are suffixes of one string ("a", "aa", ...): sorted and
+ * distinct, but checking them would be quadratic; refused. */
+static void test_flexbuffer_overlapping_keys(void **state)
+{
+    uint8_t b[613] = {0};
+    flx_reader x;
+    flx_ref root;
+    flx_map m;
+    bnnc_err err;
+    (void)state;
+    memset(b, 'a', 100);                          /* b[100] = NUL */
+    put16(b + 101, 100);                          /* key count, width 2 */
+    for (int i = 0; i < 100; i++)                 /* key i: length i + 1 */
+        put16(b + 103 + 2 * i, (uint16_t)(4 + 3 * i));
+    put16(b + 303, 200);                          /* map: offset to the keys */
+    put16(b + 305, 2);                            /* key width */
+    put16(b + 307, 100);                          /* value count */
+    memset(b + 509, FLX_INT << 2 | 1, 100);       /* types; values are 0 */
+    put16(b + 609, 300);                          /* root: offset to the values */
+    b[611] = FLX_MAP << 2 | 1;
+    b[612] = 2;
+    assert_int_equal(flx_open(&x, b, sizeof b, "f", 0, "", &err, &root), 0);
+    assert_int_equal(flx_map_of(&x, &root, &m), -1);
+    assert_non_null(strstr(err.msg, "map keys overlap"));
+    put16(b + 101, 10);                           /* 10 keys: 65 bytes, accepted */
+    put16(b + 307, 10);
+    memmove(b + 329, b + 509, 10);                /* types right after 10 values */
+    put16(b + 609, 300);
+    assert_int_equal(flx_open(&x, b, sizeof b, "f", 0, "", &err, &root), 0);
+    assert_int_equal(flx_map_of(&x, &root, &m), 0);
+    assert_string_equal(flx_map_key(&x, &m, 9), "aaaaaaaaaa");
 }
 
 /* ------------------------------------------------------ hostile models */
@@ -1111,6 +1146,7 @@ int main(void)
         cmocka_unit_test(test_fixtures_cover_options),
         cmocka_unit_test(test_flexbuffer_vectors),
         cmocka_unit_test(test_flexbuffer_hostile),
+        cmocka_unit_test(test_flexbuffer_overlapping_keys),
         cmocka_unit_test(test_hostile_flatbuffer),
         cmocka_unit_test(test_hostile_model),
         cmocka_unit_test(test_external_buffers),
