@@ -359,10 +359,10 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every case directory with a model.tflite, sorted. */
-static char **fixture_dirs(size_t *n)
+/* Every case directory with a model.tflite under root, sorted. */
+static char **case_dirs(const char *root, size_t *n)
 {
-    DIR *d = opendir(TFL_DIR);
+    DIR *d = opendir(root);
     struct dirent *e;
     char **v = NULL;
     *n = 0;
@@ -370,18 +370,43 @@ static char **fixture_dirs(size_t *n)
     while ((e = readdir(d))) {
         char path[1024];
         struct stat st;
-        snprintf(path, sizeof path, "%s/%s/model.tflite", TFL_DIR, e->d_name);
+        snprintf(path, sizeof path, "%s/%s/model.tflite", root, e->d_name);
         if (e->d_name[0] == '.' || stat(path, &st))
             continue;
         v = realloc(v, (*n + 1) * sizeof *v);
         assert_non_null(v);
-        v[*n] = malloc(strlen(TFL_DIR) + strlen(e->d_name) + 2);
-        sprintf(v[*n], "%s/%s", TFL_DIR, e->d_name);
+        v[*n] = malloc(strlen(root) + strlen(e->d_name) + 2);
+        sprintf(v[*n], "%s/%s", root, e->d_name);
         (*n)++;
     }
     closedir(d);
     qsort(v, *n, sizeof *v, cmp_str);
     return v;
+}
+
+static char **fixture_dirs(size_t *n)
+{
+    return case_dirs(TFL_DIR, n);
+}
+
+/* The Larq Zoo models of scripts/gen-tflite-fixtures --zoo (not committed)
+ * when BNNC_TFLITE_MODELS names their directory, e.g. build/tflite-models. */
+static void test_zoo_models_match_reference(void **state)
+{
+    const char *root = getenv("BNNC_TFLITE_MODELS");
+    size_t n;
+    char **dirs;
+    (void)state;
+    if (!root || !*root)
+        skip();
+    dirs = case_dirs(root, &n);
+    if (!n)
+        fail_msg("no models under %s", root);
+    for (size_t i = 0; i < n; i++) {
+        check_fixture(dirs[i]);
+        free(dirs[i]);
+    }
+    free(dirs);
 }
 
 static void test_fixtures_match_reference(void **state)
@@ -1144,6 +1169,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixtures_match_reference),
         cmocka_unit_test(test_fixtures_cover_options),
+        cmocka_unit_test(test_zoo_models_match_reference),
         cmocka_unit_test(test_flexbuffer_vectors),
         cmocka_unit_test(test_flexbuffer_hostile),
         cmocka_unit_test(test_flexbuffer_overlapping_keys),
