@@ -414,7 +414,7 @@ static void test_fixtures_match_reference(void **state)
     size_t n;
     char **dirs = fixture_dirs(&n);
     (void)state;
-    /* 24 LCE cases, 38 builtin cases (float32 and int8), 3 others */
+    /* 21 LCE cases, 38 builtin cases (float32 and int8), 3 others */
     if (n < 60)
         fail_msg("only %zu fixtures under %s", n, TFL_DIR);
     for (size_t i = 0; i < n; i++) {
