@@ -246,8 +246,9 @@ int tfl_model_parse(const uint8_t *buf, size_t size, const char *label,
 
 void tfl_model_free(tfl_model *m);
 
-/* Names: "float32", "CONV_2D" ("BUILTIN_<n>" when unknown), "LceBconv2d",
- * "SAME", "RELU6". */
+/* Names: "float32", "CONV_2D" ("BUILTIN_<n>" when unknown, in a static
+ * buffer that the next such call overwrites), "LceBconv2d", "SAME",
+ * "RELU6". */
 const char *tfl_type_name(int type);
 /* Bytes per element, 0 for types without a fixed size (string, resource,
  * variant, int4). */
