@@ -1,0 +1,1 @@
+"""Fixture generation for the .tflite reader (scripts/gen-tflite-fixtures)."""
