@@ -398,7 +398,9 @@ static uint8_t *mutate_params(const uint8_t *data, size_t size, size_t *out_len)
         if (!payload)
             abort();
         if (dtype == a->dtype) {
-            memcpy(payload, a->data, a->nbytes < count * es ? a->nbytes : count * es);
+            size_t n = a->nbytes < count * es ? a->nbytes : count * es;
+            if (n) /* an empty array may have no data pointer */
+                memcpy(payload, a->data, n);
         } else {
             size_t k;
             for (k = 0; k < a->count && k < count; k++) {
