@@ -48,6 +48,8 @@ static const char usage[] =
     "        build the generated C with the host compiler, run it on X and\n"
     "        compare with Y: max |diff|, top-1 agreement, first mismatches;\n"
     "        exit 0 when within tolerance (default atol 1e-4, rtol 1e-4);\n"
+    "        CC (default $CC or cc) and FLAGS (default -O2 and warnings) are\n"
+    "        split at blanks and run without a shell (no quoting);\n"
     "        --profile: also build it with -DNET_PROFILE and print the time\n"
     "        of every step (median of N runs, default 21)\n"
     "\n"
