@@ -354,13 +354,12 @@ static int bench_fconv(const fconv_shape *s, fconv_result *res, int nres)
 
 #define ACT_N 16384 /* 64 KB in, 64 KB out: L2 resident */
 
-typedef bnn_status (*bench_act_fn)(bnn_act, float, size_t, const float *, float *);
-typedef bnn_status (*bench_softmax_fn)(int32_t, int32_t, const float *, float *);
+typedef bnn_status (*bench_act_fn)(const bnn_act_params *, const float *, float *);
+typedef bnn_status (*bench_softmax_fn)(const bnn_softmax_params *, const float *, float *);
 
 typedef struct {
-    int which; /* 0 libm bnn_act_f32, 1 fast variant */
-    bnn_act act;
-    bench_act_fn fast;
+    bnn_act_params p;
+    bench_act_fn fn; /* bnn_act_f32 (libm) or a variant of bnn_act_fast_f32 */
     const float *in;
     float *out;
 } act_ctx;
@@ -368,15 +367,12 @@ typedef struct {
 static void run_act(void *v)
 {
     act_ctx *c = (act_ctx *)v;
-    if (c->which == 0)
-        bnn_act_f32(c->act, 0.0f, ACT_N, c->in, c->out);
-    else
-        c->fast(c->act, 0.0f, ACT_N, c->in, c->out);
+    c->fn(&c->p, c->in, c->out);
 }
 
 typedef struct {
-    int32_t rows, len;
-    bench_softmax_fn fast; /* NULL: bnn_softmax_f32 */
+    bnn_softmax_params p;
+    bench_softmax_fn fn; /* bnn_softmax_f32 or a variant of bnn_softmax_fast_f32 */
     const float *in;
     float *out;
 } smax_ctx;
@@ -384,10 +380,7 @@ typedef struct {
 static void run_smax(void *v)
 {
     smax_ctx *c = (smax_ctx *)v;
-    if (c->fast)
-        c->fast(c->rows, c->len, c->in, c->out);
-    else
-        bnn_softmax_f32(c->rows, c->len, c->in, c->out);
+    c->fn(&c->p, c->in, c->out);
 }
 
 /* ---- subnormal activations ------------------------------------------------ */
@@ -448,11 +441,11 @@ static void bench_float_section(int json)
         ain[i] = 8.0f * frand_pm1();
     for (int a = 0; a < 3; a++)
         for (int v = -1; v < nav; v++) {
-            act_ctx c = {v < 0 ? 0 : 1, acts[a], v < 0 ? NULL : afns[v], ain, aout};
+            act_ctx c = {{.act = acts[a], .n = ACT_N}, v < 0 ? bnn_act_f32 : afns[v], ain, aout};
             act_ns[a][v + 1] = time_median(run_act, &c) / ACT_N * 1e9;
         }
     for (int v = -1; v < nav; v++) {
-        smax_ctx c = {1, 1000, v < 0 ? NULL : sfns[v], ain, aout};
+        smax_ctx c = {{.rows = 1, .len = 1000}, v < 0 ? bnn_softmax_f32 : sfns[v], ain, aout};
         smax_us[v + 1] = time_median(run_smax, &c) * 1e6;
     }
     free(ain);

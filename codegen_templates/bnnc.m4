@@ -34,18 +34,11 @@ m4_dnl # Stop unless the model description defined NAME.
 m4_define(<|bt_require|>,
 <|m4_ifdef(<|$1|>, <||>, <|bt_fatal(<|the model does not define $1|>)|>)|>)
 
-m4_dnl # bt_call(FUNC, ARGS, INDEX, NODE, OP, WHAT)
-m4_dnl # ------------------------------------------
-m4_dnl # One runtime call with plain arguments, as one <PREFIX>_RUN_STEP (the
-m4_dnl # step fails the run with its number, and is profiled when asked).
-m4_define(<|bt_call|>, <|bt_check_args(<|bt_call|>, 6, $#)m4_dnl
-    /* <|$4|> (<|$5|>): <|$6|> */
-    bt_uprefix<||>_RUN_STEP(<|$3|>, "<|$4|>", <|$1|>(<|$2|>));
-|>)
-
 m4_dnl # bt_call_params(FUNC, PARAMS_TYPE, INITIALIZER, ARGS, INDEX, NODE, OP, WHAT)
 m4_dnl # -------------------------------------------------------------------------
-m4_dnl # A runtime call taking a const parameter struct, kept in flash.
+m4_dnl # A runtime call taking a const parameter struct, kept in flash, as one
+m4_dnl # <PREFIX>_RUN_STEP (the step fails the run with its number, and is
+m4_dnl # profiled when asked). Every runtime call of a model is one of these.
 m4_define(<|bt_call_params|>, <|bt_check_args(<|bt_call_params|>, 8, $#)m4_dnl
     /* <|$6|> (<|$7|>): <|$8|> */
     {

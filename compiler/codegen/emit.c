@@ -2,8 +2,8 @@
  * emit.c - write the planned program as C through the m4 templates.
  *
  * bnnc describes the model to m4 as macro definitions (prefix, provenance,
- * sizes, and the steps as calls of the template macros bt_call,
- * bt_call_params, bt_copy) and lets codegen_templates/net.c.m4 and
+ * sizes, and the steps as calls of the template macros bt_call_params
+ * and bt_copy) and lets codegen_templates/net.c.m4 and
  * net.h.m4 decide what the files look like. The constant arrays and the
  * inlined runtime (--standalone) are written straight to files that the
  * templates splice in unscanned (m4_undivert), so megabytes of weights
@@ -507,9 +507,10 @@ static const char *pad_mode_name(bnn_pad_mode m)
 }
 
 /* A step's operands as C text, for its emitter: tensors (in0, in1, out,
- * scratch or "NULL") and constants k[]; the emitter fills args (the call's
- * arguments after the parameter struct, or all of them) and init (the
- * struct's designated initializer) and may set copy for a memcpy. */
+ * scratch or "NULL") and constants k[]; the emitter fills init (the
+ * designated initializer of the kind's parameter struct) and args (the
+ * call's arguments after the struct), or sets copy and puts a memcpy's
+ * byte count in args. */
 typedef struct {
     const lir_step *s;
     char in0[160], in1[160], out[160], scr[160], k[4][128];
@@ -517,19 +518,29 @@ typedef struct {
     int copy;
 } step_text;
 
-static void emit_layout(step_text *t)
+/* n, c, h, w of a layout change: the start of its initializer */
+static int layout_init(step_text *t)
 {
-    const lir_step *s = t->s;
-    snprintf(t->args, sizeof t->args, "%d, %d, %d, %d, %s, %s", s->p.layout.n, s->p.layout.c,
-             s->p.layout.h, s->p.layout.w, t->in0, t->out);
+    const bnn_layout_params *q = &t->s->p.layout;
+    return snprintf(t->init, sizeof t->init, ".n = %d, .c = %d, .h = %d, .w = %d", q->n, q->c,
+                    q->h, q->w);
 }
 
-/* layout change with a per-channel map (uint8 input, input BatchNorm) */
+static void emit_layout(step_text *t)
+{
+    layout_init(t);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
+/* layout change with a per-channel map (uint8 input: mean and std; input
+ * BatchNorm: mul and add), constants 0 and 1 */
 static void emit_layout_affine(step_text *t)
 {
-    const lir_step *s = t->s;
-    snprintf(t->args, sizeof t->args, "%d, %d, %d, %d, %s, %s, %s, %s", s->p.layout.n,
-             s->p.layout.c, s->p.layout.h, s->p.layout.w, t->k[0], t->k[1], t->in0, t->out);
+    int u8 = t->s->kind == LK_U8_TO_F32;
+    size_t n = (size_t)layout_init(t);
+    snprintf(t->init + n, sizeof t->init - n, ",\n            %s = %s, %s = %s",
+             u8 ? ".mean" : ".mul", t->k[0], u8 ? ".std" : ".add", t->k[1]);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 
 static void emit_copy(step_text *t)
@@ -540,46 +551,48 @@ static void emit_copy(step_text *t)
 
 static void emit_permute(step_text *t)
 {
-    const lir_step *s = t->s;
+    const bnn_permute_params *q = &t->s->p.permute;
     char shp[128], prm[128];
     int d, ns = 0, np = 0;
-    for (d = 0; d < s->p.permute.ndim; d++) {
-        ns += snprintf(shp + ns, sizeof shp - (size_t)ns, "%s%d", d ? ", " : "",
-                       s->p.permute.shape[d]);
-        np += snprintf(prm + np, sizeof prm - (size_t)np, "%s%d", d ? ", " : "",
-                       s->p.permute.perm[d]);
+    for (d = 0; d < q->ndim; d++) {
+        ns += snprintf(shp + ns, sizeof shp - (size_t)ns, "%s%d", d ? ", " : "", q->shape[d]);
+        np += snprintf(prm + np, sizeof prm - (size_t)np, "%s%d", d ? ", " : "", q->perm[d]);
     }
-    snprintf(t->args, sizeof t->args, "%d, (const int32_t[]){%s}, (const int32_t[]){%s}, %s, %s",
-             s->p.permute.ndim, shp, prm, t->in0, t->out);
+    snprintf(t->init, sizeof t->init, ".ndim = %d, .shape = {%s}, .perm = {%s}", q->ndim, shp,
+             prm);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 
-/* pack, unpack and channel copies: (pixels, c, in, in_stride, out,
- * out_stride[, dst_offset]) */
+/* pack, unpack and channel copies: the geometry, dst_c_offset for the
+ * copies; a slice (COPY_CH_F32 with in_offset) starts in_offset floats
+ * into each input pixel */
 static void emit_channel_copy(step_text *t)
 {
     const lir_copy *q = &t->s->p.copy;
-    switch (t->s->kind) {
-    case LK_COPY_CH_B:
-        BNNC_ASSERT(q->in_offset == 0);
-        snprintf(t->args, sizeof t->args, "%d, %d, %s, %d, %s, %d, %d", q->pixels, q->c, t->in0,
-                 q->in_stride, t->out, q->out_stride, q->dst_offset);
-        break;
-    case LK_COPY_CH_F32:
-        snprintf(t->args, sizeof t->args, "%d, %d, %s + %d, %d, %s, %d, %d", q->pixels, q->c,
-                 t->in0, q->in_offset, q->in_stride, t->out, q->out_stride, q->dst_offset);
-        break;
-    default:
-        snprintf(t->args, sizeof t->args, "%d, %d, %s, %d, %s, %d", q->pixels, q->c, t->in0,
-                 q->in_stride, t->out, q->out_stride);
-        break;
-    }
+    int copy = t->s->kind == LK_COPY_CH_B || t->s->kind == LK_COPY_CH_F32;
+    size_t n = (size_t)snprintf(t->init, sizeof t->init,
+                                ".pixels = %d, .c = %d, .in_pixel_stride = %d,\n"
+                                "            .out_pixel_stride = %d",
+                                q->k.pixels, q->k.c, q->k.in_pixel_stride,
+                                q->k.out_pixel_stride);
+    BNNC_ASSERT(q->in_offset == 0 || t->s->kind == LK_COPY_CH_F32);
+    if (copy)
+        snprintf(t->init + n, sizeof t->init - n, ", .dst_c_offset = %d", q->k.dst_c_offset);
+    if (q->in_offset)
+        snprintf(t->args, sizeof t->args, "%s + %d, %s", t->in0, q->in_offset, t->out);
+    else
+        snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 
+/* the map's mul and add are constants 0 and 1 */
 static void emit_pack_affine(step_text *t)
 {
     const lir_copy *q = &t->s->p.copy;
-    snprintf(t->args, sizeof t->args, "%d, %d, %s, %d, %s, %s, %s, %d", q->pixels, q->c, t->in0,
-             q->in_stride, t->k[0], t->k[1], t->out, q->out_stride);
+    snprintf(t->init, sizeof t->init,
+             ".pixels = %d, .c = %d, .in_pixel_stride = %d,\n"
+             "            .out_pixel_stride = %d, .mul = %s, .add = %s",
+             q->k.pixels, q->k.c, q->k.in_pixel_stride, q->k.out_pixel_stride, t->k[0], t->k[1]);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 
 static void emit_pool(step_text *t)
@@ -670,30 +683,40 @@ static void emit_gather(step_text *t)
     snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 
+/* mul and add are constants 0 and 1 */
 static void emit_affine(step_text *t)
 {
-    snprintf(t->args, sizeof t->args, "%d, %d, %s, %s, %s, %s", t->s->p.affine.pixels,
-             t->s->p.affine.c, t->k[0], t->k[1], t->in0, t->out);
+    snprintf(t->init, sizeof t->init, ".pixels = %d, .c = %d, .mul = %s, .add = %s",
+             t->s->p.affine.pixels, t->s->p.affine.c, t->k[0], t->k[1]);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 
+/* alpha only for the activations that use it */
 static void emit_act(step_text *t)
 {
+    const bnn_act_params *q = &t->s->p.act;
     char fl[64];
-    float_lit(t->s->p.act.alpha, fl, sizeof fl);
-    snprintf(t->args, sizeof t->args, "%s, %s, %zu, %s, %s", act_name(t->s->p.act.act), fl,
-             t->s->p.act.n, t->in0, t->out);
+    float_lit(q->alpha, fl, sizeof fl);
+    if (q->act == BNN_ACT_LEAKY || q->act == BNN_ACT_ELU)
+        snprintf(t->init, sizeof t->init, ".act = %s, .alpha = %s, .n = %zu", act_name(q->act),
+                 fl, q->n);
+    else
+        snprintf(t->init, sizeof t->init, ".act = %s, .n = %zu", act_name(q->act), q->n);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 
+/* the slope is constant 0 */
 static void emit_prelu(step_text *t)
 {
-    snprintf(t->args, sizeof t->args, "%d, %d, %s, %s, %s", t->s->p.affine.pixels,
-             t->s->p.affine.c, t->k[0], t->in0, t->out);
+    snprintf(t->init, sizeof t->init, ".pixels = %d, .c = %d, .slope = %s",
+             t->s->p.prelu.pixels, t->s->p.prelu.c, t->k[0]);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 
 static void emit_add(step_text *t)
 {
-    snprintf(t->args, sizeof t->args, "%zu, %s, %s, %s", t->s->p.binary.n, t->in0, t->in1,
-             t->out);
+    snprintf(t->init, sizeof t->init, ".n = %zu", t->s->p.add.n);
+    snprintf(t->args, sizeof t->args, "%s, %s, %s", t->in0, t->in1, t->out);
 }
 
 static void emit_unary(step_text *t)
@@ -701,32 +724,39 @@ static void emit_unary(step_text *t)
     char fa[64], fb[64];
     float_lit(t->s->p.unary.a, fa, sizeof fa);
     float_lit(t->s->p.unary.b, fb, sizeof fb);
-    snprintf(t->args, sizeof t->args, "%s, %s, %s, %zu, %s, %s", unary_name(t->s->p.unary.op), fa,
-             fb, t->s->p.unary.n, t->in0, t->out);
+    snprintf(t->init, sizeof t->init, ".op = %s, .a = %s, .b = %s, .n = %zu",
+             unary_name(t->s->p.unary.op), fa, fb, t->s->p.unary.n);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 
 static void emit_binary(step_text *t)
 {
-    snprintf(t->args, sizeof t->args, "%s, %zu, %s, %s, %s", binary_name(t->s->p.binary.op),
-             t->s->p.binary.n, t->in0, t->in1, t->out);
+    snprintf(t->init, sizeof t->init, ".op = %s, .n = %zu", binary_name(t->s->p.binary.op),
+             t->s->p.binary.n);
+    snprintf(t->args, sizeof t->args, "%s, %s, %s", t->in0, t->in1, t->out);
 }
 
+/* in0 is the tensor, in1 the one-channel map */
 static void emit_binary_pixel(step_text *t)
 {
-    snprintf(t->args, sizeof t->args, "%s, %d, %d, %s, %s, %s", binary_name(t->s->p.binary.op),
-             t->s->p.binary.pixels, t->s->p.binary.c, t->in0, t->in1, t->out);
+    const bnn_binary_pixel_params *q = &t->s->p.binary_pixel;
+    snprintf(t->init, sizeof t->init, ".op = %s, .pixels = %d, .c = %d", binary_name(q->op),
+             q->pixels, q->c);
+    snprintf(t->args, sizeof t->args, "%s, %s, %s", t->in0, t->in1, t->out);
 }
 
 static void emit_channel_mean(step_text *t)
 {
-    snprintf(t->args, sizeof t->args, "%d, %d, %s, %s", t->s->p.binary.pixels, t->s->p.binary.c,
-             t->in0, t->out);
+    snprintf(t->init, sizeof t->init, ".pixels = %d, .c = %d", t->s->p.mean.pixels,
+             t->s->p.mean.c);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 
 static void emit_softmax(step_text *t)
 {
-    snprintf(t->args, sizeof t->args, "%d, %d, %s, %s", t->s->p.softmax.rows, t->s->p.softmax.len,
-             t->in0, t->out);
+    snprintf(t->init, sizeof t->init, ".rows = %d, .len = %d", t->s->p.softmax.rows,
+             t->s->p.softmax.len);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 
 typedef void (*emit_fn)(step_text *t);
@@ -766,16 +796,15 @@ static void write_step(const lir_program *p, const emit_ctx *e, int i, strbuf *b
     sanitize(s->what, what, sizeof what);
     sanitize(s->src_op, srcop, sizeof srcop);
     emitters[s->kind](&t);
-    if (t.copy)
+    if (t.copy) {
         sb_printf(b, "bt_copy(<|%s|>, <|%s|>, <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n", t.out,
                   t.in0, t.args, i + 1, node, srcop, what);
-    else if (ptype)
-        sb_printf(b,
-                  "bt_call_params(<|%s|>, <|%s|>,\n    <|%s|>,\n    <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n",
-                  fn, ptype, t.init, t.args, i + 1, node, srcop, what);
-    else
-        sb_printf(b, "bt_call(<|%s|>, <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n", fn, t.args, i + 1,
-                  node, srcop, what);
+        return;
+    }
+    BNNC_ASSERT(ptype && t.init[0]);
+    sb_printf(b,
+              "bt_call_params(<|%s|>, <|%s|>,\n    <|%s|>,\n    <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n",
+              fn, ptype, t.init, t.args, i + 1, node, srcop, what);
 }
 
 /* ------------------------------------------------------- standalone */

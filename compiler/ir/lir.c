@@ -20,21 +20,19 @@ static const char *const kind_kernels[] = {
 #include "lir.def"
 #undef KIND
 };
-#define PARAMS_none NULL
-#define PARAMS_STR(p) #p
 static const char *const kind_params[] = {
-#define KIND(id, name, kernel, params, emit) PARAMS_##params,
-#define PARAMS_bnn_pool2d_params PARAMS_STR(bnn_pool2d_params)
-#define PARAMS_bnn_bconv2d_params PARAMS_STR(bnn_bconv2d_params)
-#define PARAMS_bnn_bdense_params PARAMS_STR(bnn_bdense_params)
-#define PARAMS_bnn_conv2d_params PARAMS_STR(bnn_conv2d_params)
-#define PARAMS_bnn_conv2d_maxpool_params PARAMS_STR(bnn_conv2d_maxpool_params)
-#define PARAMS_bnn_dense_params PARAMS_STR(bnn_dense_params)
-#define PARAMS_bnn_pad2d_params PARAMS_STR(bnn_pad2d_params)
-#define PARAMS_bnn_gather_hw_params PARAMS_STR(bnn_gather_hw_params)
+#define KIND(id, name, kernel, params, emit) #params,
 #include "lir.def"
 #undef KIND
 };
+/* Every parameter struct a row names is a type of the runtime's headers
+ * (`none`, for the memcpy of COPY, stands for a type here only). */
+#define none char
+#define KIND(id, name, kernel, params, emit)                                   \
+    _Static_assert(sizeof(params) > 0, "lir.def: " #params);
+#include "lir.def"
+#undef KIND
+#undef none
 _Static_assert(sizeof kind_names / sizeof *kind_names == LK_COUNT,
                "kind name table out of step with lir.def");
 _Static_assert(sizeof kind_kernels / sizeof *kind_kernels == LK_COUNT,
@@ -44,7 +42,8 @@ _Static_assert(sizeof kind_params / sizeof *kind_params == LK_COUNT,
 
 const char *lir_kind_params(lir_kind k)
 {
-    return (unsigned)k < LK_COUNT ? kind_params[k] : NULL;
+    return (unsigned)k < LK_COUNT && strcmp(kind_params[k], "none") ? kind_params[k]
+                                                                     : NULL;
 }
 
 const char *lir_kind_name(lir_kind k)

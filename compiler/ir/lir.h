@@ -56,12 +56,12 @@ typedef enum {
     LK_COUNT
 } lir_kind;
 
-/* Channel-copy geometry (pack, unpack, channel copies and slices). */
+/* Pack, unpack, channel copies and slices: the runtime's parameters, and
+ * the channels a slice skips at the start of each input pixel (codegen
+ * offsets the input pointer by them; 0 for every kind but COPY_CH_F32). */
 typedef struct {
-    int32_t pixels, c;
-    int32_t in_stride, out_stride;
-    int32_t in_offset;   /* channels skipped at the start of each input pixel */
-    int32_t dst_offset;  /* channel offset in the output pixel */
+    bnn_channels_params k;
+    int32_t in_offset;
 } lir_copy;
 
 typedef struct {
@@ -82,16 +82,19 @@ typedef struct {
         bnn_pool2d_params pool;
         bnn_pad2d_params pad;
         bnn_gather_hw_params gather; /* src_h, src_w: constants 0 and 1 */
-        lir_copy copy;
-        struct { int32_t pixels, c; } affine;
-        struct { bnn_act act; float alpha; size_t n; } act;
-        struct { int32_t rows, len; } softmax;
-        struct { int32_t n, c, h, w; } layout;
-        struct { size_t n; } ew;
+        lir_copy copy;                /* PACK_AFFINE mul, add: constants 0, 1 */
+        bnn_layout_params layout;     /* mul, add or mean, std: constants 0, 1 */
+        bnn_permute_params permute;
+        bnn_affine_params affine;     /* mul, add: constants 0 and 1 */
+        bnn_prelu_params prelu;       /* slope: constant 0 */
+        bnn_act_params act;
+        bnn_eltwise_params add;
+        bnn_unary_params unary;
+        bnn_binary_params binary;
+        bnn_binary_pixel_params binary_pixel;
+        bnn_channel_mean_params mean;
+        bnn_softmax_params softmax;
         struct { size_t bytes; } mem;
-        struct { bnn_unary_op op; float a, b; size_t n; } unary;
-        struct { bnn_binary_op op; size_t n; int32_t pixels, c; } binary;
-        struct { int32_t ndim, shape[6], perm[6]; } permute;
     } p;
     int node;            /* IR node id it implements (comments) */
     char node_name[128];

@@ -145,10 +145,10 @@ static lval as_float(lower_ctx *x, lval v, const ir_node *n)
     t = &x->p->t[v.t];
     s = step(x, LK_UNPACK, n);
     set_io(s, v.t, -1, r.t);
-    s->p.copy.pixels = t->n * t->h * t->w;
-    s->p.copy.c = t->c;
-    s->p.copy.in_stride = t->stride;
-    s->p.copy.out_stride = x->p->t[r.t].stride;
+    s->p.copy.k.pixels = t->n * t->h * t->w;
+    s->p.copy.k.c = t->c;
+    s->p.copy.k.in_pixel_stride = t->stride;
+    s->p.copy.k.out_pixel_stride = x->p->t[r.t].stride;
     snprintf(s->what, sizeof s->what, "bits -> +-1.0f, %d channels", t->c);
     return r;
 }
@@ -187,10 +187,10 @@ static lval as_bits(lower_ctx *x, lval v, const ir_node *n)
     t = &x->p->t[v.t];
     s = step(x, LK_PACK, n);
     set_io(s, v.t, -1, r.t);
-    s->p.copy.pixels = t->n * t->h * t->w;
-    s->p.copy.c = t->c;
-    s->p.copy.in_stride = t->stride;
-    s->p.copy.out_stride = x->p->t[r.t].stride;
+    s->p.copy.k.pixels = t->n * t->h * t->w;
+    s->p.copy.k.c = t->c;
+    s->p.copy.k.in_pixel_stride = t->stride;
+    s->p.copy.k.out_pixel_stride = x->p->t[r.t].stride;
     snprintf(s->what, sizeof s->what, "sign-pack %d channels", t->c);
     return r;
 }
@@ -778,10 +778,10 @@ static int lower_batchnorm(lower_ctx *x, ir_node *n)
         t = &x->p->t[in.t];
         s = step(x, LK_PACK_AFFINE, n);
         set_io(s, in.t, -1, out.t);
-        s->p.copy.pixels = t->n * t->h * t->w;
-        s->p.copy.c = t->c;
-        s->p.copy.in_stride = t->stride;
-        s->p.copy.out_stride = x->p->t[out.t].stride;
+        s->p.copy.k.pixels = t->n * t->h * t->w;
+        s->p.copy.k.c = t->c;
+        s->p.copy.k.in_pixel_stride = t->stride;
+        s->p.copy.k.out_pixel_stride = x->p->t[out.t].stride;
         add_const(x, s, LC_F32, (size_t)ch, mul, "mul");
         add_const(x, s, LC_F32, (size_t)ch, add, "add");
         snprintf(s->what, sizeof s->what, "BatchNorm and sign-pack in one pass, %lld channels",
@@ -821,8 +821,8 @@ static int lower_act(lower_ctx *x, ir_node *n)
         out = like(x, in, n);
         s = step(x, LK_PRELU, n);
         set_io(s, in.t, -1, out.t);
-        s->p.affine.pixels = pixels;
-        s->p.affine.c = c;
+        s->p.prelu.pixels = pixels;
+        s->p.prelu.c = c;
         add_const(x, s, LC_F32, (size_t)c, slope, "slope");
         snprintf(s->what, sizeof s->what, "prelu, %d channels", c);
         x->vals[n->id][0] = out;
@@ -1031,19 +1031,24 @@ static int lower_binary_op(lower_ctx *x, ir_node *n)
             out.shape = *os;
             s = step(x, n->op == IR_OP_ADD ? LK_ADD : LK_BINARY, n);
             set_io(s, acc.t, b.t, out.t);
-            s->p.binary.op = ops[n->op];
-            s->p.binary.n = x->p->t[acc.t].bytes / 4;
-            snprintf(s->what, sizeof s->what, "elementwise, %zu floats", s->p.binary.n);
+            if (s->kind == LK_ADD) {
+                s->p.add.n = x->p->t[acc.t].bytes / 4;
+            } else {
+                s->p.binary.op = ops[n->op];
+                s->p.binary.n = x->p->t[acc.t].bytes / 4;
+            }
+            snprintf(s->what, sizeof s->what, "elementwise, %zu floats",
+                     x->p->t[acc.t].bytes / 4);
         } else if (acc.form == F_NHWC && b.form == F_NHWC && b.shape.d[1] == 1 &&
                    b.shape.d[0] == acc.shape.d[0] && b.shape.d[2] == acc.shape.d[2] &&
                    b.shape.d[3] == acc.shape.d[3]) {
             out = like(x, acc, n);
             s = step(x, LK_BINARY_PIXEL, n);
             set_io(s, acc.t, b.t, out.t);
-            s->p.binary.op = ops[n->op];
-            pixels_channels(x, acc, &s->p.binary.pixels, &s->p.binary.c);
+            s->p.binary_pixel.op = ops[n->op];
+            pixels_channels(x, acc, &s->p.binary_pixel.pixels, &s->p.binary_pixel.c);
             snprintf(s->what, sizeof s->what, "broadcast a one-channel map over %d channels",
-                     s->p.binary.c);
+                     s->p.binary_pixel.c);
         } else if (acc.form == F_NHWC && b.form == F_NHWC && acc.shape.d[1] == 1 &&
                    (n->op == IR_OP_ADD || n->op == IR_OP_MUL) &&
                    b.shape.d[0] == acc.shape.d[0] && b.shape.d[2] == acc.shape.d[2] &&
@@ -1051,10 +1056,10 @@ static int lower_binary_op(lower_ctx *x, ir_node *n)
             out = like(x, b, n);
             s = step(x, LK_BINARY_PIXEL, n);
             set_io(s, b.t, acc.t, out.t);
-            s->p.binary.op = ops[n->op];
-            pixels_channels(x, b, &s->p.binary.pixels, &s->p.binary.c);
+            s->p.binary_pixel.op = ops[n->op];
+            pixels_channels(x, b, &s->p.binary_pixel.pixels, &s->p.binary_pixel.c);
             snprintf(s->what, sizeof s->what, "broadcast a one-channel map over %d channels",
-                     s->p.binary.c);
+                     s->p.binary_pixel.c);
         } else {
             char a[96], c[96];
             char msg[256];
@@ -1171,12 +1176,12 @@ static lir_step *copy_channels(lower_ctx *x, const ir_node *n, int in, int out,
     int bits = it->dt == LIR_BITS;
     lir_step *s = step(x, bits ? LK_COPY_CH_B : LK_COPY_CH_F32, n);
     set_io(s, in, -1, out);
-    s->p.copy.pixels = it->n * it->h * it->w;
-    s->p.copy.c = c;
-    s->p.copy.in_stride = it->stride;
-    s->p.copy.out_stride = ot->stride;
+    s->p.copy.k.pixels = it->n * it->h * it->w;
+    s->p.copy.k.c = c;
+    s->p.copy.k.in_pixel_stride = it->stride;
+    s->p.copy.k.out_pixel_stride = ot->stride;
     s->p.copy.in_offset = in_off;
-    s->p.copy.dst_offset = dst_off;
+    s->p.copy.k.dst_c_offset = dst_off;
     snprintf(s->what, sizeof s->what, "channels [%d, %d) -> [%d, %d)", in_off, in_off + c,
              dst_off, dst_off + c);
     return s;
@@ -1276,10 +1281,9 @@ static int lower_upsample(lower_ctx *x, ir_node *n)
             out = like(x, acc, n);
             s = step(x, LK_ADD, n);
             set_io(s, acc.t, up.t, out.t);
-            s->p.binary.op = BNN_BIN_ADD;
-            s->p.binary.n = x->p->t[acc.t].bytes / 4;
+            s->p.add.n = x->p->t[acc.t].bytes / 4;
             snprintf(s->what, sizeof s->what, "sum of the upsampled inputs, %zu floats",
-                     s->p.binary.n);
+                     s->p.add.n);
             acc = out;
         }
     }
@@ -1454,8 +1458,8 @@ static int lower_mean(lower_ctx *x, ir_node *n)
         out.t = new_tensor(x, LIR_F32, &out.shape, F_NHWC, n->name);
         s = step(x, LK_CHANNEL_MEAN, n);
         set_io(s, in.t, -1, out.t);
-        pixels_channels(x, in, &s->p.binary.pixels, &s->p.binary.c);
-        snprintf(s->what, sizeof s->what, "mean over %d channels", s->p.binary.c);
+        pixels_channels(x, in, &s->p.mean.pixels, &s->p.mean.c);
+        snprintf(s->what, sizeof s->what, "mean over %d channels", s->p.mean.c);
         x->vals[n->id][0] = out;
         return 0;
     }

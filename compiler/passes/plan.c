@@ -114,17 +114,17 @@ static void plan_concat_in_place(lir_program *p)
         y = &p->t[s->out];
         bits = s->kind == LK_COPY_CH_B;
         if (x->storage != LIR_ARENA || y->storage != LIR_ARENA ||
-            s->p.copy.in_offset != 0 || s->p.copy.c != x->c || readers[x->id] != 1 ||
+            s->p.copy.in_offset != 0 || s->p.copy.k.c != x->c || readers[x->id] != 1 ||
             (pi = prod_of[x->id]) < 0)
             continue;
         prod = &p->s[pi];
         if (bits) {
             /* whole words only, and nothing after it shares its last word */
-            if (prod->kind != LK_BCONV_B || s->p.copy.dst_offset % BNN_WORD_BITS ||
-                (x->c % BNN_WORD_BITS && s->p.copy.dst_offset + x->c != y->c))
+            if (prod->kind != LK_BCONV_B || s->p.copy.k.dst_c_offset % BNN_WORD_BITS ||
+                (x->c % BNN_WORD_BITS && s->p.copy.k.dst_c_offset + x->c != y->c))
                 continue;
             prod->p.bconv.out_pixel_stride = y->stride;
-            x->view_offset = (size_t)bnn_word_of(s->p.copy.dst_offset) * sizeof(uint32_t);
+            x->view_offset = (size_t)bnn_word_of(s->p.copy.k.dst_c_offset) * sizeof(uint32_t);
         } else {
             if (prod->kind == LK_BCONV_F32)
                 prod->p.bconv.out_pixel_stride = y->stride;
@@ -132,7 +132,7 @@ static void plan_concat_in_place(lir_program *p)
                 prod->p.conv.out_pixel_stride = y->stride;
             else
                 continue;
-            x->view_offset = (size_t)s->p.copy.dst_offset * 4;
+            x->view_offset = (size_t)s->p.copy.k.dst_c_offset * 4;
         }
         x->storage = LIR_VIEW;
         x->view_of = y->id;

@@ -251,33 +251,46 @@ BNN_API bnn_status bnn_bdense_b_b(const bnn_bdense_params *p, const uint32_t *in
  * Packing and binary pooling
  * ------------------------------------------------------------------------ */
 
-/* Sign-pack `pixels` NHWC pixels of c floats (in_pixel_stride floats
- * apart) into bnn_words(c) words per pixel (out_pixel_stride words apart):
+/*
+ * Channel copies between NHWC tensors: sign packing, unpacking and the
+ * copies that write a tensor into a channel offset of a wider one
+ * (concatenation). `pixels` pixels of c channels are read, in_pixel_stride
+ * elements (floats, or words for binary input) apart, and written
+ * out_pixel_stride elements apart. The fields a kernel does not use are
+ * ignored (0 / NULL in generated code).
+ *
+ * Constraints: pixels >= 0, c > 0, the strides large enough for the
+ * channels they hold; NULL tensors only when pixels is 0 (packing).
+ */
+typedef struct {
+    int32_t pixels, c;
+    int32_t in_pixel_stride, out_pixel_stride;
+    int32_t dst_c_offset;   /* copy_channels: first channel written */
+    const float *mul, *add; /* pack_affine: per channel */
+} bnn_channels_params;
+
+/* Sign-pack c floats per pixel into bnn_words(c) words per pixel:
  * bit = (x < 0). Tail bits are 0. */
-BNN_API bnn_status bnn_pack_f32_b(int32_t pixels, int32_t c, const float *in,
-                          int32_t in_pixel_stride, uint32_t *out,
-                          int32_t out_pixel_stride);
+BNN_API bnn_status bnn_pack_f32_b(const bnn_channels_params *p, const float *in,
+                                  uint32_t *out);
 
 /* Per-channel affine map and sign-pack in one pass (BatchNorm followed by
  * binarization, without materialising the float result):
  * bit = (x * mul[ch] + add[ch] < 0), evaluated in float with two roundings
- * exactly as bnn_affine_f32 then bnn_pack_f32_b would. */
-BNN_API bnn_status bnn_pack_affine_f32_b(int32_t pixels, int32_t c, const float *in,
-                                 int32_t in_pixel_stride, const float *mul,
-                                 const float *add, uint32_t *out,
-                                 int32_t out_pixel_stride);
+ * exactly as bnn_affine_f32 then bnn_pack_f32_b would. mul and add are
+ * required. */
+BNN_API bnn_status bnn_pack_affine_f32_b(const bnn_channels_params *p,
+                                         const float *in, uint32_t *out);
 
 /* Unpack bits to +-1.0f: bit 1 -> -1.0f, bit 0 -> +1.0f. */
-BNN_API bnn_status bnn_unpack_b_f32(int32_t pixels, int32_t c, const uint32_t *in,
-                            int32_t in_pixel_stride, float *out,
-                            int32_t out_pixel_stride);
+BNN_API bnn_status bnn_unpack_b_f32(const bnn_channels_params *p,
+                                    const uint32_t *in, float *out);
 
 /* Copy c channels of every pixel from a binary tensor into a wider binary
  * tensor at channel offset dst_c_offset (any bit offset); used for
  * concatenation of binary tensors. Bits outside the copied range are kept. */
-BNN_API bnn_status bnn_copy_channels_b(int32_t pixels, int32_t c, const uint32_t *in,
-                               int32_t in_pixel_stride, uint32_t *out,
-                               int32_t out_pixel_stride, int32_t dst_c_offset);
+BNN_API bnn_status bnn_copy_channels_b(const bnn_channels_params *p,
+                                       const uint32_t *in, uint32_t *out);
 
 /*
  * Pooling geometry shared by binary and float pooling, MXNet semantics:
@@ -396,13 +409,26 @@ BNN_API bnn_status bnn_dense_f32(const bnn_dense_params *p, const float *in,
 /* Per-channel affine over `pixels` pixels of c channels:
  * y = x * mul[ch] + add[ch] (two roundings); mul or add may be NULL
  * (meaning 1 and 0). In place allowed. */
-BNN_API bnn_status bnn_affine_f32(int32_t pixels, int32_t c, const float *mul,
-                          const float *add, const float *in, float *out);
+typedef struct {
+    int32_t pixels, c;
+    const float *mul, *add;
+} bnn_affine_params;
 
-/* Elementwise activation over n floats; alpha is used by LEAKY and ELU.
+BNN_API bnn_status bnn_affine_f32(const bnn_affine_params *p, const float *in,
+                                  float *out);
+
+/* An activation over n floats (bnn_act_f32, bnn_act_fast_f32); alpha is
+ * used by LEAKY and ELU only. */
+typedef struct {
+    bnn_act act;
+    float alpha;
+    size_t n;
+} bnn_act_params;
+
+/* out[i] = act(in[i]) for n floats, with the definitions of act_f32.c.
  * In place allowed. */
-BNN_API bnn_status bnn_act_f32(bnn_act act, float alpha, size_t n, const float *in,
-                       float *out);
+BNN_API bnn_status bnn_act_f32(const bnn_act_params *p, const float *in,
+                               float *out);
 
 /*
  * The same activations without a libm call per element, vectorised (AVX2,
@@ -419,12 +445,18 @@ BNN_API bnn_status bnn_act_f32(bnn_act act, float alpha, size_t n, const float *
  * tiny results instead of 0). Other activations: BNN_ARG_ERROR (use
  * bnn_act_f32). In place allowed.
  */
-BNN_API bnn_status bnn_act_fast_f32(bnn_act act, float alpha, size_t n,
-                                    const float *in, float *out);
+BNN_API bnn_status bnn_act_fast_f32(const bnn_act_params *p, const float *in,
+                                    float *out);
 
-/* PReLU over pixels x c: x > 0 ? x : slope[ch] * x. In place allowed. */
-BNN_API bnn_status bnn_prelu_f32(int32_t pixels, int32_t c, const float *slope,
-                         const float *in, float *out);
+/* PReLU over pixels x c: x > 0 ? x : slope[ch] * x. slope is required.
+ * In place allowed. */
+typedef struct {
+    int32_t pixels, c;
+    const float *slope;
+} bnn_prelu_params;
+
+BNN_API bnn_status bnn_prelu_f32(const bnn_prelu_params *p, const float *in,
+                                 float *out);
 
 BNN_API bnn_status bnn_maxpool_f32(const bnn_pool2d_params *p, const float *in,
                            float *out);
@@ -433,15 +465,21 @@ BNN_API bnn_status bnn_maxpool_f32(const bnn_pool2d_params *p, const float *in,
 BNN_API bnn_status bnn_avgpool_f32(const bnn_pool2d_params *p, const float *in,
                            float *out);
 
+/* The extent of an elementwise kernel without other parameters: n
+ * floats. */
+typedef struct {
+    size_t n;
+} bnn_eltwise_params;
+
 /* out[i] = a[i] + b[i], n floats; in place allowed. */
-BNN_API bnn_status bnn_add_f32(size_t n, const float *a, const float *b, float *out);
+BNN_API bnn_status bnn_add_f32(const bnn_eltwise_params *p, const float *a,
+                               const float *b, float *out);
 
 /* Copy c channels of every pixel into a wider tensor (concatenation):
- * out[p*out_pixel_stride + dst_c_offset + ch] = in[p*in_pixel_stride + ch]. */
-BNN_API bnn_status bnn_copy_channels_f32(int32_t pixels, int32_t c, const float *in,
-                                 int32_t in_pixel_stride, float *out,
-                                 int32_t out_pixel_stride,
-                                 int32_t dst_c_offset);
+ * out[p*out_pixel_stride + dst_c_offset + ch] = in[p*in_pixel_stride + ch]
+ * (bnn_channels_params above; mul and add are not used). */
+BNN_API bnn_status bnn_copy_channels_f32(const bnn_channels_params *p,
+                                         const float *in, float *out);
 
 /* Constant padding of an NHWC tensor: out is n x (h+top+bottom) x
  * (w+left+right) x c, border filled with value. */
@@ -474,32 +512,49 @@ BNN_API bnn_status bnn_gather_hw_f32(const bnn_gather_hw_params *p, const float 
 
 /* Softmax over rows: rows x len floats, each row normalised on its own
  * (max-subtracted). In place allowed. */
-BNN_API bnn_status bnn_softmax_f32(int32_t rows, int32_t len, const float *in,
-                           float *out);
+typedef struct {
+    int32_t rows, len;
+} bnn_softmax_params;
+
+BNN_API bnn_status bnn_softmax_f32(const bnn_softmax_params *p, const float *in,
+                                   float *out);
 
 /* out[i] = e^in[i] for n floats without libm, vectorised (bit-identical
  * on every variant), within 1 ulp of the exact value: +inf above 88.72,
  * 0 below -103.98, NaN for NaN. In place allowed. */
-BNN_API bnn_status bnn_exp_fast_f32(size_t n, const float *in, float *out);
+BNN_API bnn_status bnn_exp_fast_f32(const bnn_eltwise_params *p, const float *in,
+                                    float *out);
 
 /* bnn_softmax_f32 without libm: each exponential within 1 ulp (the
  * exp of bnn_act_fast_f32), the sum in a fixed order of 16 partial sums,
  * vectorised with bit-identical results on every variant. Rows containing
  * +inf or NaN give NaN. In place allowed. */
-BNN_API bnn_status bnn_softmax_fast_f32(int32_t rows, int32_t len,
+BNN_API bnn_status bnn_softmax_fast_f32(const bnn_softmax_params *p,
                                         const float *in, float *out);
 
-/* Layout changes at the edges of a network. */
-BNN_API bnn_status bnn_nchw_to_nhwc_f32(int32_t n, int32_t c, int32_t h, int32_t w,
-                                const float *in, float *out);
+/*
+ * Layout changes at the edges of a network, between NCHW (the model's
+ * input and output) and NHWC (the runtime's activations) of an
+ * n x c x h x w float tensor; in and out must not overlap. The fields a
+ * kernel does not use are ignored (NULL in generated code).
+ */
+typedef struct {
+    int32_t n, c, h, w;
+    const float *mul, *add;   /* nchw_to_nhwc_affine: per channel */
+    const float *mean, *std;  /* u8_nchw_to_nhwc (bnn_ops.h): per channel,
+                                 or NULL */
+} bnn_layout_params;
+
+BNN_API bnn_status bnn_nchw_to_nhwc_f32(const bnn_layout_params *p, const float *in,
+                                        float *out);
 /* NCHW -> NHWC with a per-channel affine map on the way (a BatchNorm
  * applied to the network input): out = in * mul[ch] + add[ch], exactly as
- * the layout change followed by bnn_affine_f32. */
-BNN_API bnn_status bnn_nchw_to_nhwc_affine_f32(int32_t n, int32_t c, int32_t h, int32_t w,
-                                       const float *mul, const float *add,
-                                       const float *in, float *out);
-BNN_API bnn_status bnn_nhwc_to_nchw_f32(int32_t n, int32_t c, int32_t h, int32_t w,
-                                const float *in, float *out);
+ * the layout change followed by bnn_affine_f32. mul and add are
+ * required. */
+BNN_API bnn_status bnn_nchw_to_nhwc_affine_f32(const bnn_layout_params *p,
+                                               const float *in, float *out);
+BNN_API bnn_status bnn_nhwc_to_nchw_f32(const bnn_layout_params *p, const float *in,
+                                        float *out);
 
 /* ------------------------------------------------------------------------
  * Kernel variants (not called by generated code)

@@ -65,10 +65,16 @@ typedef enum {
     BNN_UN_RDIV_S
 } bnn_unary_op;
 
+typedef struct {
+    bnn_unary_op op;
+    float a, b;
+    size_t n;
+} bnn_unary_params;
+
 /* out[i] = op(in[i]; a, b) for n floats. out may equal in (any other
  * overlap is not allowed). Errors: unknown op; n > 0 with a NULL pointer. */
-BNN_API bnn_status bnn_unary_f32(bnn_unary_op op, float a, float b, size_t n,
-                         const float *in, float *out);
+BNN_API bnn_status bnn_unary_f32(const bnn_unary_params *p, const float *in,
+                                 float *out);
 
 /* ------------------------------------------------------------------------
  * Elementwise binary ops
@@ -83,10 +89,15 @@ typedef enum {
     BNN_BIN_DIV
 } bnn_binary_op;
 
+typedef struct {
+    bnn_binary_op op;
+    size_t n;
+} bnn_binary_params;
+
 /* out[i] = a[i] op b[i] for n floats (SUB is a - b, DIV is a / b).
  * out may equal a or b. Errors: unknown op; n > 0 with a NULL pointer. */
-BNN_API bnn_status bnn_binary_f32(bnn_binary_op op, size_t n, const float *a,
-                          const float *b, float *out);
+BNN_API bnn_status bnn_binary_f32(const bnn_binary_params *p, const float *a,
+                                  const float *b, float *out);
 
 /* Broadcast of a one-channel map over the channels of an NHWC tensor:
  *     out[p*c + ch] = in[p*c + ch] op map[p]
@@ -95,9 +106,14 @@ BNN_API bnn_status bnn_binary_f32(bnn_binary_op op, size_t n, const float *a,
  * x and a (n, 1, h, w) k, in NHWC. out may equal in; map must not overlap
  * out unless c == 1 and map == out. Errors: unknown op, pixels < 0,
  * c <= 0, a NULL pointer. */
-BNN_API bnn_status bnn_binary_pixel_f32(bnn_binary_op op, int32_t pixels, int32_t c,
-                                const float *in, const float *map,
-                                float *out);
+typedef struct {
+    bnn_binary_op op;
+    int32_t pixels, c;
+} bnn_binary_pixel_params;
+
+BNN_API bnn_status bnn_binary_pixel_f32(const bnn_binary_pixel_params *p,
+                                        const float *in, const float *map,
+                                        float *out);
 
 /* ------------------------------------------------------------------------
  * Channel mean
@@ -114,36 +130,46 @@ BNN_API bnn_status bnn_binary_pixel_f32(bnn_binary_op op, int32_t pixels, int32_
  * out may equal in (out[p] is written after pixel p is read, and never
  * lands on a later pixel). Errors: pixels < 0, c <= 0, a NULL pointer.
  */
-BNN_API bnn_status bnn_channel_mean_f32(int32_t pixels, int32_t c, const float *in,
-                                float *out);
+typedef struct {
+    int32_t pixels, c;
+} bnn_channel_mean_params;
+
+BNN_API bnn_status bnn_channel_mean_f32(const bnn_channel_mean_params *p,
+                                        const float *in, float *out);
 
 /* ------------------------------------------------------------------------
  * Input conversion and permutation
  * ------------------------------------------------------------------------ */
 
-/* uint8 NCHW network input to float NHWC with per-channel normalisation:
+/* uint8 NCHW network input to float NHWC with per-channel normalisation
+ * (bnn_layout_params of bnn.h: n, c, h, w, mean and std):
  *     out[((b*h + y)*w + x)*c + ch] =
  *         ((float)in[((b*c + ch)*h + y)*w + x] - mean[ch]) / std[ch]
  * two float roundings (subtraction, then division, as MXNet's
  * broadcast_sub then broadcast_div). mean == NULL means 0 and std == NULL
  * means 1 (both exact). A std of 0 is not rejected: it gives +-inf or NaN
  * like MXNet. Errors: n, c, h or w <= 0; in or out NULL. */
-BNN_API bnn_status bnn_u8_nchw_to_nhwc_f32(int32_t n, int32_t c, int32_t h,
-                                   int32_t w, const float *mean,
-                                   const float *std, const uint8_t *in,
-                                   float *out);
+BNN_API bnn_status bnn_u8_nchw_to_nhwc_f32(const bnn_layout_params *p,
+                                           const uint8_t *in, float *out);
 
 #define BNN_PERMUTE_MAX_DIMS 6
 
 /* Axis permutation of a row-major tensor with 1..6 dims, as
- * numpy.transpose(in, perm) and MXNet transpose(axes=perm): output axis i
- * has size shape[perm[i]], and out[idx] = in[idx'] with
- * idx'[perm[i]] = idx[i]. Exact copies. in and out must not overlap.
+ * numpy.transpose(in, perm) and MXNet transpose(axes=perm): the input has
+ * shape[0..ndim), output axis i has size shape[perm[i]], and
+ * out[idx] = in[idx'] with idx'[perm[i]] = idx[i]. Entries past ndim are
+ * ignored. Exact copies. in and out must not overlap.
  * Errors: ndim outside 1..6; a NULL pointer; in == out; a shape entry
  * <= 0; perm not a permutation of 0..ndim-1; more than SIZE_MAX /
  * sizeof(float) elements. */
-BNN_API bnn_status bnn_permute_f32(int32_t ndim, const int32_t *shape,
-                           const int32_t *perm, const float *in, float *out);
+typedef struct {
+    int32_t ndim;
+    int32_t shape[BNN_PERMUTE_MAX_DIMS];
+    int32_t perm[BNN_PERMUTE_MAX_DIMS];
+} bnn_permute_params;
+
+BNN_API bnn_status bnn_permute_f32(const bnn_permute_params *p, const float *in,
+                                   float *out);
 
 /* ------------------------------------------------------------------------
  * Shapes

@@ -25,13 +25,15 @@
 
 /* out[i] = act(in[i]) for n floats; alpha is used by LEAKY and ELU.
  * in == out allowed. */
-BNN_API bnn_status bnn_act_f32(bnn_act act, float alpha, size_t n, const float *in,
-                       float *out)
+BNN_API bnn_status bnn_act_f32(const bnn_act_params *p, const float *in,
+                               float *out)
 {
-    if (n && (!in || !out))
+    if (!p || (p->n && (!in || !out)))
         return BNN_ARG_ERROR;
+    const size_t n = p->n;
+    const float alpha = p->alpha;
     size_t i;
-    switch (act) {
+    switch (p->act) {
     case BNN_ACT_NONE:
         if (in != out)
             for (i = 0; i < n; ++i)
@@ -91,14 +93,16 @@ BNN_API bnn_status bnn_act_f32(bnn_act act, float alpha, size_t n, const float *
 
 /* out = x > 0 ? x : slope[ch] * x over pixels x c (NaN passes through as
  * slope * NaN). in == out allowed. */
-BNN_API bnn_status bnn_prelu_f32(int32_t pixels, int32_t c, const float *slope,
-                         const float *in, float *out)
+BNN_API bnn_status bnn_prelu_f32(const bnn_prelu_params *p, const float *in,
+                                 float *out)
 {
-    if (pixels < 0 || c <= 0 || !slope || !in || !out)
+    if (!p || p->pixels < 0 || p->c <= 0 || !p->slope || !in || !out)
         return BNN_ARG_ERROR;
-    for (int32_t p = 0; p < pixels; ++p) {
-        const float *x = in + (ptrdiff_t)p * c;
-        float *y = out + (ptrdiff_t)p * c;
+    const int32_t pixels = p->pixels, c = p->c;
+    const float *slope = p->slope;
+    for (int32_t px = 0; px < pixels; ++px) {
+        const float *x = in + (ptrdiff_t)px * c;
+        float *y = out + (ptrdiff_t)px * c;
         for (int32_t j = 0; j < c; ++j)
             y[j] = x[j] > 0.0f ? x[j] : slope[j] * x[j];
     }

@@ -69,12 +69,13 @@ static float act_one(bnn_act act, float alpha, float x)
             out[i_] = F(in[i_]);                                               \
     } while (0)
 
-BNN_API bnn_status bnn_act_fast_f32__portable(bnn_act act, float alpha, size_t n,
-                                      const float *in, float *out)
+BNN_API bnn_status bnn_act_fast_f32__portable(const bnn_act_params *p, const float *in,
+                                              float *out)
 {
-    if (!bnn_fl_act_fast_ok(act) || (n && (!in || !out)))
+    if (!p || !bnn_fl_act_fast_ok(p->act) || (p->n && (!in || !out)))
         return BNN_ARG_ERROR;
-    switch (act) {
+    const size_t n = p->n;
+    switch (p->act) {
     case BNN_ACT_SIGMOID:
         ACT_LOOP(bnn_vm_sigmoid_portable);
         break;
@@ -86,17 +87,18 @@ BNN_API bnn_status bnn_act_fast_f32__portable(bnn_act act, float alpha, size_t n
         break;
     default:
         for (size_t i = 0; i < n; ++i)
-            out[i] = act_one(act, alpha, in[i]);
+            out[i] = act_one(p->act, p->alpha, in[i]);
         break;
     }
     return BNN_OK;
 }
 
-BNN_API bnn_status bnn_exp_fast_f32__portable(size_t n, const float *in,
-                                      float *out)
+BNN_API bnn_status bnn_exp_fast_f32__portable(const bnn_eltwise_params *p,
+                                              const float *in, float *out)
 {
-    if (n && (!in || !out))
+    if (!p || (p->n && (!in || !out)))
         return BNN_ARG_ERROR;
+    const size_t n = p->n;
     ACT_LOOP(bnn_vm_exp_portable);
     return BNN_OK;
 }
@@ -129,11 +131,12 @@ static void softmax_row(int32_t len, const float *x, float *y)
         y[i] = y[i] / sum;
 }
 
-BNN_API bnn_status bnn_softmax_fast_f32__portable(int32_t rows, int32_t len,
-                                          const float *in, float *out)
+BNN_API bnn_status bnn_softmax_fast_f32__portable(const bnn_softmax_params *p,
+                                                  const float *in, float *out)
 {
-    if (rows < 0 || len <= 0 || !in || !out)
+    if (!p || p->rows < 0 || p->len <= 0 || !in || !out)
         return BNN_ARG_ERROR;
+    const int32_t rows = p->rows, len = p->len;
     for (int32_t r = 0; r < rows; ++r)
         softmax_row(len, in + (ptrdiff_t)r * len, out + (ptrdiff_t)r * len);
     return BNN_OK;
@@ -142,21 +145,22 @@ BNN_API bnn_status bnn_softmax_fast_f32__portable(int32_t rows, int32_t len,
 
 /* out[i] = act(in[i]) for n floats, in == out allowed; see bnn.h for the
  * activations supported and the error bounds. */
-BNN_API bnn_status bnn_act_fast_f32(bnn_act act, float alpha, size_t n,
-                            const float *in, float *out)
+BNN_API bnn_status bnn_act_fast_f32(const bnn_act_params *p, const float *in,
+                                    float *out)
 {
-    return BNN_BEST(ACT, bnn_act_fast_f32)(act, alpha, n, in, out);
+    return BNN_BEST(ACT, bnn_act_fast_f32)(p, in, out);
 }
 
 /* out[i] = e^in[i] for n floats, in == out allowed. */
-BNN_API bnn_status bnn_exp_fast_f32(size_t n, const float *in, float *out)
+BNN_API bnn_status bnn_exp_fast_f32(const bnn_eltwise_params *p, const float *in,
+                                    float *out)
 {
-    return BNN_BEST(ACT, bnn_exp_fast_f32)(n, in, out);
+    return BNN_BEST(ACT, bnn_exp_fast_f32)(p, in, out);
 }
 
 /* Rows of len floats, each normalised on its own; in == out allowed. */
-BNN_API bnn_status bnn_softmax_fast_f32(int32_t rows, int32_t len,
-                                const float *in, float *out)
+BNN_API bnn_status bnn_softmax_fast_f32(const bnn_softmax_params *p,
+                                        const float *in, float *out)
 {
-    return BNN_BEST(ACT, bnn_softmax_fast_f32)(rows, len, in, out);
+    return BNN_BEST(ACT, bnn_softmax_fast_f32)(p, in, out);
 }

@@ -9,14 +9,16 @@
 /* y = x * mul[ch] + add[ch] with two roundings; a NULL mul or add is
  * skipped (not applied as 1 or 0, so -0.0 and NaN payloads pass through
  * unchanged). in == out allowed. */
-BNN_API bnn_status bnn_affine_f32(int32_t pixels, int32_t c, const float *mul,
-                          const float *add, const float *in, float *out)
+BNN_API bnn_status bnn_affine_f32(const bnn_affine_params *p, const float *in,
+                                  float *out)
 {
-    if (pixels < 0 || c <= 0 || !in || !out)
+    if (!p || p->pixels < 0 || p->c <= 0 || !in || !out)
         return BNN_ARG_ERROR;
-    for (int32_t p = 0; p < pixels; ++p) {
-        const float *x = in + (ptrdiff_t)p * c;
-        float *y = out + (ptrdiff_t)p * c;
+    const int32_t pixels = p->pixels, c = p->c;
+    const float *mul = p->mul, *add = p->add;
+    for (int32_t px = 0; px < pixels; ++px) {
+        const float *x = in + (ptrdiff_t)px * c;
+        float *y = out + (ptrdiff_t)px * c;
         if (mul && add)
             for (int32_t j = 0; j < c; ++j)
                 y[j] = x[j] * mul[j] + add[j];

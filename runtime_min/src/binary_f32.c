@@ -11,13 +11,14 @@
 
 /* out[i] = a[i] op b[i] for n floats; out may be a or b (every element is
  * read before it is written). */
-BNN_API bnn_status bnn_binary_f32(bnn_binary_op op, size_t n, const float *a,
-                          const float *b, float *out)
+BNN_API bnn_status bnn_binary_f32(const bnn_binary_params *p, const float *a,
+                                  const float *b, float *out)
 {
     size_t i;
-    if (n && (!a || !b || !out))
+    if (!p || (p->n && (!a || !b || !out)))
         return BNN_ARG_ERROR;
-    switch (op) {
+    const size_t n = p->n;
+    switch (p->op) {
     case BNN_BIN_ADD:
         for (i = 0; i < n; ++i)
             out[i] = a[i] + b[i];
@@ -43,19 +44,21 @@ BNN_API bnn_status bnn_binary_f32(bnn_binary_op op, size_t n, const float *a,
 /* out[p*c + ch] = in[p*c + ch] op map[p] over pixels x c floats. map[p] is
  * read once before pixel p is written, so out == in works, and so does
  * out == map when c == 1. */
-BNN_API bnn_status bnn_binary_pixel_f32(bnn_binary_op op, int32_t pixels, int32_t c,
-                                const float *in, const float *map,
-                                float *out)
+BNN_API bnn_status bnn_binary_pixel_f32(const bnn_binary_pixel_params *p,
+                                        const float *in, const float *map,
+                                        float *out)
 {
-    if (pixels < 0 || c <= 0 || !in || !map || !out)
+    if (!p || p->pixels < 0 || p->c <= 0 || !in || !map || !out)
         return BNN_ARG_ERROR;
+    const bnn_binary_op op = p->op;
+    const int32_t pixels = p->pixels, c = p->c;
     if (op != BNN_BIN_ADD && op != BNN_BIN_SUB && op != BNN_BIN_MUL &&
         op != BNN_BIN_DIV)
         return BNN_ARG_ERROR;
-    for (int32_t p = 0; p < pixels; ++p) {
-        const float *x = in + (ptrdiff_t)p * c;
-        float *y = out + (ptrdiff_t)p * c;
-        const float m = map[p];
+    for (int32_t px = 0; px < pixels; ++px) {
+        const float *x = in + (ptrdiff_t)px * c;
+        float *y = out + (ptrdiff_t)px * c;
+        const float m = map[px];
         int32_t j;
         switch (op) {
         case BNN_BIN_ADD:

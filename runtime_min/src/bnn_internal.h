@@ -372,12 +372,11 @@ static inline uint32_t bnn_dot_swar(const uint32_t *x, const uint32_t *w,
 #endif
 
 /* Checks the arguments every bnn_pack_*f32_b variant shares (bnn.h). */
-static inline bnn_status bnn_pack_check(int32_t pixels, int32_t c, const float *in,
-                                        int32_t in_pixel_stride, const uint32_t *out,
-                                        int32_t out_pixel_stride)
+static inline bnn_status bnn_pack_check(const bnn_channels_params *p, const float *in,
+                                        const uint32_t *out)
 {
-    if (pixels < 0 || c <= 0 || in_pixel_stride < c ||
-        out_pixel_stride < bnn_words(c) || (pixels > 0 && (!in || !out)))
+    if (!p || p->pixels < 0 || p->c <= 0 || p->in_pixel_stride < p->c ||
+        p->out_pixel_stride < bnn_words(p->c) || (p->pixels > 0 && (!in || !out)))
         return BNN_ARG_ERROR;
     return BNN_OK;
 }

@@ -304,15 +304,15 @@
       (const bnn_conv2d_maxpool_params *, const float *, float *, void *))     \
     X(F32, bnn_dense_f32, (const bnn_dense_params *, const float *, float *))  \
     X(PACK, bnn_pack_f32_b,                                                    \
-      (int32_t, int32_t, const float *, int32_t, uint32_t *, int32_t))         \
+      (const bnn_channels_params *, const float *, uint32_t *))                \
     X(PACK, bnn_pack_affine_f32_b,                                             \
-      (int32_t, int32_t, const float *, int32_t, const float *, const float *, \
-       uint32_t *, int32_t))                                                   \
+      (const bnn_channels_params *, const float *, uint32_t *))                \
     BNN_KERNELS_I8(X)                                                          \
-    X(ACT, bnn_act_fast_f32,                                                   \
-      (bnn_act, float, size_t, const float *, float *))                        \
-    X(ACT, bnn_exp_fast_f32, (size_t, const float *, float *))                 \
-    X(ACT, bnn_softmax_fast_f32, (int32_t, int32_t, const float *, float *))   \
+    X(ACT, bnn_act_fast_f32, (const bnn_act_params *, const float *, float *)) \
+    X(ACT, bnn_exp_fast_f32,                                                   \
+      (const bnn_eltwise_params *, const float *, float *))                    \
+    X(ACT, bnn_softmax_fast_f32,                                               \
+      (const bnn_softmax_params *, const float *, float *))                    \
     X(NONE, bnn_maxpool_b, ())                                                 \
     X(NONE, bnn_unpack_b_f32, ())                                              \
     X(NONE, bnn_copy_channels_b, ())                                           \

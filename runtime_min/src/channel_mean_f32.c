@@ -37,14 +37,15 @@ static void mean_block(int32_t np, int32_t c, const float *x, float *out)
  * out == in allowed: the block of pixels [p, p + MEAN_BLOCK) is read in
  * full before out[p ..] is written, and out[p + k] lies before every later
  * pixel's input (p + k < (p + MEAN_BLOCK) * c). */
-BNN_API bnn_status bnn_channel_mean_f32(int32_t pixels, int32_t c, const float *in,
-                                float *out)
+BNN_API bnn_status bnn_channel_mean_f32(const bnn_channel_mean_params *p,
+                                        const float *in, float *out)
 {
-    if (pixels < 0 || c <= 0 || !in || !out)
+    if (!p || p->pixels < 0 || p->c <= 0 || !in || !out)
         return BNN_ARG_ERROR;
-    for (int32_t p = 0; p < pixels; p += MEAN_BLOCK) {
-        int32_t np = pixels - p < MEAN_BLOCK ? pixels - p : MEAN_BLOCK;
-        mean_block(np, c, in + (ptrdiff_t)p * c, out + p);
+    const int32_t pixels = p->pixels, c = p->c;
+    for (int32_t px = 0; px < pixels; px += MEAN_BLOCK) {
+        int32_t np = pixels - px < MEAN_BLOCK ? pixels - px : MEAN_BLOCK;
+        mean_block(np, c, in + (ptrdiff_t)px * c, out + px);
     }
     return BNN_OK;
 }

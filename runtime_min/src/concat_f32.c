@@ -12,18 +12,21 @@
  * in_pixel_stride >= c and out_pixel_stride >= dst_c_offset + c. The
  * source and destination may overlap only as the same memory (a producer
  * that already wrote in place), which copies nothing harmful. */
-BNN_API bnn_status bnn_copy_channels_f32(int32_t pixels, int32_t c, const float *in,
-                                 int32_t in_pixel_stride, float *out,
-                                 int32_t out_pixel_stride,
-                                 int32_t dst_c_offset)
+BNN_API bnn_status bnn_copy_channels_f32(const bnn_channels_params *p,
+                                         const float *in, float *out)
 {
+    if (!p)
+        return BNN_ARG_ERROR;
+    const int32_t pixels = p->pixels, c = p->c, dst_c_offset = p->dst_c_offset;
+    const int32_t in_pixel_stride = p->in_pixel_stride;
+    const int32_t out_pixel_stride = p->out_pixel_stride;
     if (pixels < 0 || c <= 0 || !in || !out || dst_c_offset < 0 ||
         in_pixel_stride < c || out_pixel_stride < c ||
         dst_c_offset > out_pixel_stride - c)
         return BNN_ARG_ERROR;
-    for (int32_t p = 0; p < pixels; ++p) {
-        const float *src = in + (ptrdiff_t)p * in_pixel_stride;
-        float *dst = out + (ptrdiff_t)p * out_pixel_stride + dst_c_offset;
+    for (int32_t px = 0; px < pixels; ++px) {
+        const float *src = in + (ptrdiff_t)px * in_pixel_stride;
+        float *dst = out + (ptrdiff_t)px * out_pixel_stride + dst_c_offset;
         if (src != dst)
             memmove(dst, src, (size_t)c * sizeof(float));
     }

@@ -6,26 +6,28 @@
 
 #include <stddef.h>
 
-static int layout_args_ok(int32_t n, int32_t c, int32_t h, int32_t w,
-                          const float *in, const float *out)
+static int layout_args_ok(const bnn_layout_params *p, const float *in,
+                          const float *out)
 {
-    return n > 0 && c > 0 && h > 0 && w > 0 && in && out && in != out;
+    return p && p->n > 0 && p->c > 0 && p->h > 0 && p->w > 0 && in && out &&
+           in != out;
 }
 
 /* out[((b*h + y)*w + x)*c + ch] = in[((b*c + ch)*h + y)*w + x]. in and out
  * must not overlap. */
-BNN_API bnn_status bnn_nchw_to_nhwc_f32(int32_t n, int32_t c, int32_t h, int32_t w,
-                                const float *in, float *out)
+BNN_API bnn_status bnn_nchw_to_nhwc_f32(const bnn_layout_params *p, const float *in,
+                                        float *out)
 {
-    if (!layout_args_ok(n, c, h, w, in, out))
+    if (!layout_args_ok(p, in, out))
         return BNN_ARG_ERROR;
-    const size_t hw = (size_t)h * (size_t)w;
+    const int32_t n = p->n, c = p->c;
+    const size_t hw = (size_t)p->h * (size_t)p->w;
     for (int32_t b = 0; b < n; ++b) {
         const float *src = in + (size_t)b * (size_t)c * hw;
         float *dst = out + (size_t)b * (size_t)c * hw;
-        for (size_t p = 0; p < hw; ++p)
+        for (size_t i = 0; i < hw; ++i)
             for (int32_t ch = 0; ch < c; ++ch)
-                dst[p * (size_t)c + (size_t)ch] = src[(size_t)ch * hw + p];
+                dst[i * (size_t)c + (size_t)ch] = src[(size_t)ch * hw + i];
     }
     return BNN_OK;
 }
@@ -51,13 +53,14 @@ static void rgb_to_nhwc_affine(size_t hw, const float *mul, const float *add,
     }
 }
 
-BNN_API bnn_status bnn_nchw_to_nhwc_affine_f32(int32_t n, int32_t c, int32_t h, int32_t w,
-                                       const float *mul, const float *add,
-                                       const float *in, float *out)
+BNN_API bnn_status bnn_nchw_to_nhwc_affine_f32(const bnn_layout_params *p,
+                                               const float *in, float *out)
 {
-    if (!layout_args_ok(n, c, h, w, in, out) || !mul || !add)
+    if (!layout_args_ok(p, in, out) || !p->mul || !p->add)
         return BNN_ARG_ERROR;
-    const size_t hw = (size_t)h * (size_t)w;
+    const int32_t n = p->n, c = p->c;
+    const float *mul = p->mul, *add = p->add;
+    const size_t hw = (size_t)p->h * (size_t)p->w;
     for (int32_t b = 0; b < n; ++b) {
         const float *src = in + (size_t)b * (size_t)c * hw;
         float *dst = out + (size_t)b * (size_t)c * hw;
@@ -68,9 +71,9 @@ BNN_API bnn_status bnn_nchw_to_nhwc_affine_f32(int32_t n, int32_t c, int32_t h, 
         for (int32_t ch = 0; ch < c; ++ch) {
             const float m = mul[ch], a = add[ch];
             const float *s = src + (size_t)ch * hw;
-            for (size_t p = 0; p < hw; ++p) {
-                float v = s[p] * m;
-                dst[p * (size_t)c + (size_t)ch] = v + a;
+            for (size_t i = 0; i < hw; ++i) {
+                float v = s[i] * m;
+                dst[i * (size_t)c + (size_t)ch] = v + a;
             }
         }
     }
@@ -79,18 +82,19 @@ BNN_API bnn_status bnn_nchw_to_nhwc_affine_f32(int32_t n, int32_t c, int32_t h, 
 
 /* out[((b*c + ch)*h + y)*w + x] = in[((b*h + y)*w + x)*c + ch]. in and out
  * must not overlap. */
-BNN_API bnn_status bnn_nhwc_to_nchw_f32(int32_t n, int32_t c, int32_t h, int32_t w,
-                                const float *in, float *out)
+BNN_API bnn_status bnn_nhwc_to_nchw_f32(const bnn_layout_params *p, const float *in,
+                                        float *out)
 {
-    if (!layout_args_ok(n, c, h, w, in, out))
+    if (!layout_args_ok(p, in, out))
         return BNN_ARG_ERROR;
-    const size_t hw = (size_t)h * (size_t)w;
+    const int32_t n = p->n, c = p->c;
+    const size_t hw = (size_t)p->h * (size_t)p->w;
     for (int32_t b = 0; b < n; ++b) {
         const float *src = in + (size_t)b * (size_t)c * hw;
         float *dst = out + (size_t)b * (size_t)c * hw;
         for (int32_t ch = 0; ch < c; ++ch)
-            for (size_t p = 0; p < hw; ++p)
-                dst[(size_t)ch * hw + p] = src[p * (size_t)c + (size_t)ch];
+            for (size_t i = 0; i < hw; ++i)
+                dst[(size_t)ch * hw + i] = src[i * (size_t)c + (size_t)ch];
     }
     return BNN_OK;
 }

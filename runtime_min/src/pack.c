@@ -36,58 +36,49 @@ static void pack_rows(int32_t pixels, int32_t c, const float *in,
     }
 }
 
-BNN_API bnn_status bnn_pack_f32_b__portable(int32_t pixels, int32_t c, const float *in,
-                                    int32_t in_pixel_stride, uint32_t *out,
-                                    int32_t out_pixel_stride)
+BNN_API bnn_status bnn_pack_f32_b__portable(const bnn_channels_params *p,
+                                            const float *in, uint32_t *out)
 {
-    if (bnn_pack_check(pixels, c, in, in_pixel_stride, out, out_pixel_stride) != BNN_OK)
+    if (bnn_pack_check(p, in, out) != BNN_OK)
         return BNN_ARG_ERROR;
-    pack_rows(pixels, c, in, in_pixel_stride, NULL, NULL, out,
-              out_pixel_stride);
+    pack_rows(p->pixels, p->c, in, p->in_pixel_stride, NULL, NULL, out,
+              p->out_pixel_stride);
     return BNN_OK;
 }
 
-BNN_API bnn_status bnn_pack_affine_f32_b__portable(int32_t pixels, int32_t c,
-                                           const float *in, int32_t in_pixel_stride,
-                                           const float *mul, const float *add,
-                                           uint32_t *out, int32_t out_pixel_stride)
+BNN_API bnn_status bnn_pack_affine_f32_b__portable(const bnn_channels_params *p,
+                                                   const float *in, uint32_t *out)
 {
-    if (bnn_pack_check(pixels, c, in, in_pixel_stride, out, out_pixel_stride) != BNN_OK ||
-        !mul || !add)
+    if (bnn_pack_check(p, in, out) != BNN_OK || !p->mul || !p->add)
         return BNN_ARG_ERROR;
-    pack_rows(pixels, c, in, in_pixel_stride, mul, add, out,
-              out_pixel_stride);
+    pack_rows(p->pixels, p->c, in, p->in_pixel_stride, p->mul, p->add, out,
+              p->out_pixel_stride);
     return BNN_OK;
 }
 
-BNN_API bnn_status bnn_pack_f32_b(int32_t pixels, int32_t c, const float *in,
-                          int32_t in_pixel_stride, uint32_t *out,
-                          int32_t out_pixel_stride)
+BNN_API bnn_status bnn_pack_f32_b(const bnn_channels_params *p, const float *in,
+                                  uint32_t *out)
 {
-    return BNN_BEST(PACK, bnn_pack_f32_b)(pixels, c, in, in_pixel_stride, out,
-                                          out_pixel_stride);
+    return BNN_BEST(PACK, bnn_pack_f32_b)(p, in, out);
 }
 
-BNN_API bnn_status bnn_pack_affine_f32_b(int32_t pixels, int32_t c, const float *in,
-                                 int32_t in_pixel_stride, const float *mul,
-                                 const float *add, uint32_t *out,
-                                 int32_t out_pixel_stride)
+BNN_API bnn_status bnn_pack_affine_f32_b(const bnn_channels_params *p,
+                                         const float *in, uint32_t *out)
 {
-    return BNN_BEST(PACK, bnn_pack_affine_f32_b)(pixels, c, in, in_pixel_stride, mul,
-                                                 add, out, out_pixel_stride);
+    return BNN_BEST(PACK, bnn_pack_affine_f32_b)(p, in, out);
 }
 
-BNN_API bnn_status bnn_unpack_b_f32(int32_t pixels, int32_t c, const uint32_t *in,
-                            int32_t in_pixel_stride, float *out,
-                            int32_t out_pixel_stride)
+BNN_API bnn_status bnn_unpack_b_f32(const bnn_channels_params *p,
+                                    const uint32_t *in, float *out)
 {
-    int32_t p, ch;
-    if (pixels < 0 || c <= 0 || in_pixel_stride < bnn_words(c) ||
-        out_pixel_stride < c)
+    int32_t px, ch;
+    if (!p || p->pixels < 0 || p->c <= 0 || p->in_pixel_stride < bnn_words(p->c) ||
+        p->out_pixel_stride < p->c)
         return BNN_ARG_ERROR;
-    for (p = 0; p < pixels; p++) {
-        const uint32_t *x = in + (size_t)p * (size_t)in_pixel_stride;
-        float *o = out + (size_t)p * (size_t)out_pixel_stride;
+    const int32_t pixels = p->pixels, c = p->c;
+    for (px = 0; px < pixels; px++) {
+        const uint32_t *x = in + (size_t)px * (size_t)p->in_pixel_stride;
+        float *o = out + (size_t)px * (size_t)p->out_pixel_stride;
         for (ch = 0; ch < c; ch++)
             o[ch] = ((x[bnn_word_of(ch)] >> bnn_bit_of(ch)) & 1u) ? -1.0f : 1.0f;
     }
@@ -108,18 +99,21 @@ static void put_bits(uint32_t *row, int32_t bit, int32_t n, uint32_t v)
 
 /* Word at a time: each source word (tail masked) is placed at bit
  * dst_c_offset + BNN_WORD_BITS*w of the destination pixel with put_bits. */
-BNN_API bnn_status bnn_copy_channels_b(int32_t pixels, int32_t c, const uint32_t *in,
-                               int32_t in_pixel_stride, uint32_t *out,
-                               int32_t out_pixel_stride, int32_t dst_c_offset)
+BNN_API bnn_status bnn_copy_channels_b(const bnn_channels_params *p,
+                                       const uint32_t *in, uint32_t *out)
 {
-    int32_t p, w, nw = bnn_words(c);
-    if (pixels < 0 || c <= 0 || dst_c_offset < 0 ||
-        in_pixel_stride < nw ||
-        out_pixel_stride < bnn_words(dst_c_offset + c))
+    int32_t px, w;
+    if (!p)
         return BNN_ARG_ERROR;
-    for (p = 0; p < pixels; p++) {
-        const uint32_t *x = in + (size_t)p * (size_t)in_pixel_stride;
-        uint32_t *o = out + (size_t)p * (size_t)out_pixel_stride;
+    const int32_t pixels = p->pixels, c = p->c, nw = bnn_words(c);
+    const int32_t dst_c_offset = p->dst_c_offset;
+    if (pixels < 0 || c <= 0 || dst_c_offset < 0 ||
+        p->in_pixel_stride < nw ||
+        p->out_pixel_stride < bnn_words(dst_c_offset + c))
+        return BNN_ARG_ERROR;
+    for (px = 0; px < pixels; px++) {
+        const uint32_t *x = in + (size_t)px * (size_t)p->in_pixel_stride;
+        uint32_t *o = out + (size_t)px * (size_t)p->out_pixel_stride;
         for (w = 0; w < nw; w++) {
             int32_t n = c - BNN_WORD_BITS * w < BNN_WORD_BITS ? c - BNN_WORD_BITS * w
                                                                 : BNN_WORD_BITS;

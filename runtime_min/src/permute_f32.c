@@ -17,15 +17,15 @@
 #include <string.h>
 
 /* Checks the arguments (bnn_ops.h) and fills the total element count. */
-static int permute_args_ok(int32_t ndim, const int32_t *shape,
-                           const int32_t *perm, const float *in,
+static int permute_args_ok(const bnn_permute_params *p, const float *in,
                            const float *out, size_t *total)
 {
     uint32_t seen = 0;
     size_t t = 1;
-    if (ndim < 1 || ndim > BNN_PERMUTE_MAX_DIMS || !shape || !perm || !in ||
-        !out || in == out)
+    if (!p || p->ndim < 1 || p->ndim > BNN_PERMUTE_MAX_DIMS || !in || !out ||
+        in == out)
         return 0;
+    const int32_t ndim = p->ndim, *shape = p->shape, *perm = p->perm;
     for (int32_t i = 0; i < ndim; ++i) {
         if (shape[i] <= 0 || perm[i] < 0 || perm[i] >= ndim ||
             ((seen >> perm[i]) & 1u) != 0)
@@ -40,16 +40,17 @@ static int permute_args_ok(int32_t ndim, const int32_t *shape,
 }
 
 /* out[idx] = in[idx'] with idx'[perm[i]] = idx[i], row-major both. */
-BNN_API bnn_status bnn_permute_f32(int32_t ndim, const int32_t *shape,
-                           const int32_t *perm, const float *in, float *out)
+BNN_API bnn_status bnn_permute_f32(const bnn_permute_params *p, const float *in,
+                                   float *out)
 {
     size_t total, istride[BNN_PERMUTE_MAX_DIMS];
     size_t size[BNN_PERMUTE_MAX_DIMS], stride[BNN_PERMUTE_MAX_DIMS];
     size_t pos[BNN_PERMUTE_MAX_DIMS];
     int32_t i, nd = 0;
 
-    if (!permute_args_ok(ndim, shape, perm, in, out, &total))
+    if (!permute_args_ok(p, in, out, &total))
         return BNN_ARG_ERROR;
+    const int32_t ndim = p->ndim, *shape = p->shape, *perm = p->perm;
 
     /* Row-major input strides. */
     istride[ndim - 1] = 1;

@@ -10,11 +10,12 @@
 
 /* Each row normalised on its own; in == out allowed. Rows containing
  * +inf or NaN give NaN, as in MXNet. */
-BNN_API bnn_status bnn_softmax_f32(int32_t rows, int32_t len, const float *in,
-                           float *out)
+BNN_API bnn_status bnn_softmax_f32(const bnn_softmax_params *p, const float *in,
+                                   float *out)
 {
-    if (rows < 0 || len <= 0 || !in || !out)
+    if (!p || p->rows < 0 || p->len <= 0 || !in || !out)
         return BNN_ARG_ERROR;
+    const int32_t rows = p->rows, len = p->len;
     for (int32_t r = 0; r < rows; ++r) {
         const float *x = in + (ptrdiff_t)r * len;
         float *y = out + (ptrdiff_t)r * len;

@@ -11,13 +11,15 @@
 #include <stddef.h>
 
 /* out[i] = op(in[i]; a, b) for n floats; in == out allowed. */
-BNN_API bnn_status bnn_unary_f32(bnn_unary_op op, float a, float b, size_t n,
-                         const float *in, float *out)
+BNN_API bnn_status bnn_unary_f32(const bnn_unary_params *p, const float *in,
+                                 float *out)
 {
     size_t i;
-    if (n && (!in || !out))
+    if (!p || (p->n && (!in || !out)))
         return BNN_ARG_ERROR;
-    switch (op) {
+    const size_t n = p->n;
+    const float a = p->a, b = p->b;
+    switch (p->op) {
     case BNN_UN_ABS:
         for (i = 0; i < n; ++i)
             out[i] = fabsf(in[i]);

@@ -54,12 +54,13 @@
         }                                                                      \
     } while (0)
 
-BNN_API bnn_status bnn_act_fast_f32__neon(bnn_act act, float alpha, size_t n,
-                                  const float *in, float *out)
+BNN_API bnn_status bnn_act_fast_f32__neon(const bnn_act_params *p, const float *in,
+                                          float *out)
 {
-    if (!bnn_fl_act_fast_ok(act) || (n && (!in || !out)))
+    if (!p || !bnn_fl_act_fast_ok(p->act) || (p->n && (!in || !out)))
         return BNN_ARG_ERROR;
-    switch (act) {
+    const size_t n = p->n;
+    switch (p->act) {
     case BNN_ACT_SIGMOID:
         MAP4(bnn_vm_sigmoid_neon);
         return BNN_OK;
@@ -70,14 +71,16 @@ BNN_API bnn_status bnn_act_fast_f32__neon(bnn_act act, float alpha, size_t n,
         MAP4(bnn_vm_gelu_neon);
         return BNN_OK;
     default:
-        return bnn_act_fast_f32__portable(act, alpha, n, in, out);
+        return bnn_act_fast_f32__portable(p, in, out);
     }
 }
 
-BNN_API bnn_status bnn_exp_fast_f32__neon(size_t n, const float *in, float *out)
+BNN_API bnn_status bnn_exp_fast_f32__neon(const bnn_eltwise_params *p,
+                                          const float *in, float *out)
 {
-    if (n && (!in || !out))
+    if (!p || (p->n && (!in || !out)))
         return BNN_ARG_ERROR;
+    const size_t n = p->n;
     MAP4(bnn_vm_exp_neon);
     return BNN_OK;
 }
@@ -128,11 +131,12 @@ static void softmax_row_neon(int32_t len, const float *x, float *y)
         y[i] = y[i] / sum;
 }
 
-BNN_API bnn_status bnn_softmax_fast_f32__neon(int32_t rows, int32_t len,
-                                      const float *in, float *out)
+BNN_API bnn_status bnn_softmax_fast_f32__neon(const bnn_softmax_params *p,
+                                              const float *in, float *out)
 {
-    if (rows < 0 || len <= 0 || !in || !out)
+    if (!p || p->rows < 0 || p->len <= 0 || !in || !out)
         return BNN_ARG_ERROR;
+    const int32_t rows = p->rows, len = p->len;
     for (int32_t r = 0; r < rows; ++r)
         softmax_row_neon(len, in + (ptrdiff_t)r * len, out + (ptrdiff_t)r * len);
     return BNN_OK;

@@ -61,25 +61,23 @@ static void pack_rows_avx512(int32_t pixels, int32_t c, const float *in,
     }
 }
 
-BNN_API bnn_status bnn_pack_f32_b__avx512(int32_t pixels, int32_t c, const float *in,
-                                  int32_t in_pixel_stride, uint32_t *out,
-                                  int32_t out_pixel_stride)
+BNN_API bnn_status bnn_pack_f32_b__avx512(const bnn_channels_params *p,
+                                          const float *in, uint32_t *out)
 {
-    if (bnn_pack_check(pixels, c, in, in_pixel_stride, out, out_pixel_stride) != BNN_OK)
+    if (bnn_pack_check(p, in, out) != BNN_OK)
         return BNN_ARG_ERROR;
-    pack_rows_avx512(pixels, c, in, in_pixel_stride, NULL, NULL, out, out_pixel_stride);
+    pack_rows_avx512(p->pixels, p->c, in, p->in_pixel_stride, NULL, NULL, out,
+                     p->out_pixel_stride);
     return BNN_OK;
 }
 
-BNN_API bnn_status bnn_pack_affine_f32_b__avx512(int32_t pixels, int32_t c,
-                                         const float *in, int32_t in_pixel_stride,
-                                         const float *mul, const float *add,
-                                         uint32_t *out, int32_t out_pixel_stride)
+BNN_API bnn_status bnn_pack_affine_f32_b__avx512(const bnn_channels_params *p,
+                                                 const float *in, uint32_t *out)
 {
-    if (bnn_pack_check(pixels, c, in, in_pixel_stride, out, out_pixel_stride) != BNN_OK ||
-        !mul || !add)
+    if (bnn_pack_check(p, in, out) != BNN_OK || !p->mul || !p->add)
         return BNN_ARG_ERROR;
-    pack_rows_avx512(pixels, c, in, in_pixel_stride, mul, add, out, out_pixel_stride);
+    pack_rows_avx512(p->pixels, p->c, in, p->in_pixel_stride, p->mul, p->add, out,
+                     p->out_pixel_stride);
     return BNN_OK;
 }
 

@@ -324,7 +324,10 @@ int net_run_with_arena(const float *input, float *output, void *arena_mem)
     float *const t_fullyconnected0 = (float *)(arena + 128); /* 1x1x10 floats, 40 B, steps 10-11 */
 
     /* data (variable): NCHW -> NHWC */
-    NET_RUN_STEP(1, "data", bnn_nchw_to_nhwc_f32(1, 1, 16, 16, input, t_data));
+    {
+        static const bnn_layout_params p = {.n = 1, .c = 1, .h = 16, .w = 16};
+        NET_RUN_STEP(1, "data", bnn_nchw_to_nhwc_f32(&p, input, t_data));
+    }
 
     /* convolution0 (Convolution): 5x5 s1 p0 d1 g1, 1->8, float */
     {
@@ -337,7 +340,10 @@ int net_run_with_arena(const float *input, float *output, void *arena_mem)
     }
 
     /* activation0 (Activation): tanh */
-    NET_RUN_STEP(3, "activation0", bnn_act_f32(BNN_ACT_TANH, 0.0f, 1152, t_convolution0, t_activation0));
+    {
+        static const bnn_act_params p = {.act = BNN_ACT_TANH, .n = 1152};
+        NET_RUN_STEP(3, "activation0", bnn_act_f32(&p, t_convolution0, t_activation0));
+    }
 
     /* pooling0 (Pooling): valid max pool 2x2 s2 p0 */
     {
@@ -348,7 +354,11 @@ int net_run_with_arena(const float *input, float *output, void *arena_mem)
     }
 
     /* batchnorm0 (BatchNorm): BatchNorm and sign-pack in one pass, 8 channels */
-    NET_RUN_STEP(5, "batchnorm0", bnn_pack_affine_f32_b(36, 8, t_pooling0, 8, net_batchnorm0_mul, net_batchnorm0_add, t_batchnorm0, 1));
+    {
+        static const bnn_channels_params p = {.pixels = 36, .c = 8, .in_pixel_stride = 8,
+            .out_pixel_stride = 1, .mul = net_batchnorm0_mul, .add = net_batchnorm0_add};
+        NET_RUN_STEP(5, "batchnorm0", bnn_pack_affine_f32_b(&p, t_pooling0, t_batchnorm0));
+    }
 
     /* qconvolution0 (QConvolution): 3x3 s1 p1 pad +1, 8->16, binary in, bits out */
     {
@@ -377,7 +387,10 @@ int net_run_with_arena(const float *input, float *output, void *arena_mem)
     }
 
     /* activation1 (Activation): tanh */
-    NET_RUN_STEP(9, "activation1", bnn_act_f32(BNN_ACT_TANH, 0.0f, 32, t_qfullyconnected0, t_activation1));
+    {
+        static const bnn_act_params p = {.act = BNN_ACT_TANH, .n = 32};
+        NET_RUN_STEP(9, "activation1", bnn_act_f32(&p, t_qfullyconnected0, t_activation1));
+    }
 
     /* fullyconnected0 (FullyConnected): 32->10, float */
     {
@@ -387,7 +400,10 @@ int net_run_with_arena(const float *input, float *output, void *arena_mem)
     }
 
     /* softmax (SoftmaxOutput): softmax, 1 rows of 10 */
-    NET_RUN_STEP(11, "softmax", bnn_softmax_f32(1, 10, t_fullyconnected0, output));
+    {
+        static const bnn_softmax_params p = {.rows = 1, .len = 10};
+        NET_RUN_STEP(11, "softmax", bnn_softmax_f32(&p, t_fullyconnected0, output));
+    }
 
     return 0;
 }

@@ -157,8 +157,8 @@ static void test_upsample_concat(void **state)
     expect_map(const_i32(&p, &p.s[2], 1, 4), cols2, 4);
     expect_map(const_i32(&p, &p.s[4], 0, 8), rows4, 8);
     expect_map(const_i32(&p, &p.s[4], 1, 4), cols4, 4);
-    assert_int_equal(p.s[3].p.copy.dst_offset, 0);
-    assert_int_equal(p.s[5].p.copy.dst_offset, 3);
+    assert_int_equal(p.s[3].p.copy.k.dst_c_offset, 0);
+    assert_int_equal(p.s[5].p.copy.k.dst_c_offset, 3);
     lir_free(&p);
     ir_graph_free(&g);
 }
@@ -180,7 +180,7 @@ static void test_upsample_sum(void **state)
     ib_heads(&g, 1, u);
     lower(&g, ib_shape(4, 1, 2, 2, 2), &p);
     expect_kinds(&p, 5, kinds);
-    assert_int_equal(p.s[3].p.binary.n, 2 * 6 * 6);
+    assert_int_equal(p.s[3].p.add.n, 2 * 6 * 6);
     lir_free(&p);
     ir_graph_free(&g);
 }

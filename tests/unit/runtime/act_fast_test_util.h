@@ -142,9 +142,31 @@ static AF_UNUSED int af_same(float a, float b)
     return (a != a && b != b) || af_bits(a) == af_bits(b);
 }
 
-typedef bnn_status (*af_act_fn)(bnn_act, float, size_t, const float *, float *);
-typedef bnn_status (*af_exp_fn)(size_t, const float *, float *);
-typedef bnn_status (*af_softmax_fn)(int32_t, int32_t, const float *, float *);
+typedef bnn_status (*af_act_fn)(const bnn_act_params *, const float *, float *);
+typedef bnn_status (*af_exp_fn)(const bnn_eltwise_params *, const float *, float *);
+typedef bnn_status (*af_softmax_fn)(const bnn_softmax_params *, const float *, float *);
+
+/* Calls of the three kernels (any variant) with their parameters spelled
+ * out. */
+static AF_UNUSED bnn_status af_act(af_act_fn f, bnn_act act, float alpha, size_t n, const float *in,
+                                   float *out)
+{
+    const bnn_act_params p = {.act = act, .alpha = alpha, .n = n};
+    return f(&p, in, out);
+}
+
+static AF_UNUSED bnn_status af_exp(af_exp_fn f, size_t n, const float *in, float *out)
+{
+    const bnn_eltwise_params p = {.n = n};
+    return f(&p, in, out);
+}
+
+static AF_UNUSED bnn_status af_softmax(af_softmax_fn f, int32_t rows, int32_t len, const float *in,
+                                       float *out)
+{
+    const bnn_softmax_params p = {.rows = rows, .len = len};
+    return f(&p, in, out);
+}
 
 /* Runs function f of variant v (index into the kernel's variant list,
  * vt_variants) on n inputs. */
@@ -157,10 +179,10 @@ static AF_UNUSED bnn_status af_run(af_func f, int v, size_t n, const float *in,
     bnn_any_fn fns[VT_MAX_VARIANTS];
     if (f == AF_EXP) {
         int nv = vt_variants("bnn_exp_fast_f32", names, fns);
-        return v < nv ? ((af_exp_fn)fns[v])(n, in, out) : BNN_ARG_ERROR;
+        return v < nv ? af_exp((af_exp_fn)fns[v], n, in, out) : BNN_ARG_ERROR;
     } else {
         int nv = vt_variants("bnn_act_fast_f32", names, fns);
-        return v < nv ? ((af_act_fn)fns[v])(acts[f], 0.0f, n, in, out) : BNN_ARG_ERROR;
+        return v < nv ? af_act((af_act_fn)fns[v], acts[f], 0.0f, n, in, out) : BNN_ARG_ERROR;
     }
 }
 
@@ -337,8 +359,10 @@ static AF_UNUSED long af_check_softmax(uint32_t seed)
             in[len + 1] = NAN;            /* row 1 */
             in[2 * len + 2] = INFINITY;   /* row 2 */
         }
-        if (fns[0](ROWS, len, in, ref) != BNN_OK)
+        if (af_softmax(fns[0], ROWS, len, in, ref) != BNN_OK)
             return fails + 1;
+        for (v = 0; v < nv && len == 1; ++v)
+            fails += fns[v](NULL, in, out) != BNN_ARG_ERROR;
         for (r = 0; r < ROWS; ++r) {
             const float *x = in + r * len, *y = ref + r * len;
             double m = x[0], sum = 0.0;
@@ -367,7 +391,7 @@ static AF_UNUSED long af_check_softmax(uint32_t seed)
             for (inplace = 0; inplace < 2; ++inplace) {
                 if (inplace)
                     memcpy(out, in, (size_t)n * sizeof(float));
-                if (fns[v](ROWS, len, inplace ? out : in, out) != BNN_OK)
+                if (af_softmax(fns[v], ROWS, len, inplace ? out : in, out) != BNN_OK)
                     return fails + 1;
                 for (i = 0; i < n; ++i)
                     if (!af_same(out[i], ref[i])) {
@@ -420,13 +444,13 @@ static AF_UNUSED long af_check_lengths(void)
     for (a = 0; a < sizeof ok / sizeof ok[0]; ++a)
         for (n = 0; n <= 40; ++n) {
             ref[n] = out[n] = 12345.0f;
-            if (fns[0](ok[a], 0.25f, n, in, ref) != BNN_OK) {
+            if (af_act(fns[0], ok[a], 0.25f, n, in, ref) != BNN_OK) {
                 fprintf(stderr, "act %d n %d rejected\n", (int)ok[a], (int)n);
                 fails++;
             }
             if (ok[a] == BNN_ACT_NONE || ok[a] == BNN_ACT_RELU || ok[a] == BNN_ACT_LEAKY ||
                 ok[a] == BNN_ACT_SOFTSIGN) {
-                bnn_act_f32(ok[a], 0.25f, n, in, exact);
+                bnn_act_f32(&(bnn_act_params){.act = ok[a], .alpha = 0.25f, .n = n}, in, exact);
                 for (i = 0; i < n; ++i)
                     if (!af_same(ref[i], exact[i])) {
                         fprintf(stderr, "act %d [%d]: %.9g, bnn_act_f32 %.9g\n", (int)ok[a],
@@ -436,7 +460,7 @@ static AF_UNUSED long af_check_lengths(void)
             }
             for (v = 0; v < nv; ++v) {
                 memcpy(out, in, n * sizeof(float));
-                if (fns[v](ok[a], 0.25f, n, out, out) != BNN_OK) /* in place */
+                if (af_act(fns[v], ok[a], 0.25f, n, out, out) != BNN_OK) /* in place */
                     fails++;
                 for (i = 0; i < n; ++i)
                     fails += !af_same(out[i], ref[i]);
@@ -444,8 +468,8 @@ static AF_UNUSED long af_check_lengths(void)
                 if (a == 0) { /* exp, once per length */
                     float e0[N + 1], e1[N + 1];
                     e0[n] = e1[n] = 12345.0f;
-                    efns[0](n, in, e0);
-                    efns[v](n, in, e1);
+                    af_exp(efns[0], n, in, e0);
+                    af_exp(efns[v], n, in, e1);
                     for (i = 0; i < n; ++i)
                         fails += !af_same(e0[i], e1[i]);
                     fails += e1[n] != 12345.0f;
@@ -454,15 +478,18 @@ static AF_UNUSED long af_check_lengths(void)
         }
     for (v = 0; v < nv; ++v) {
         for (a = 0; a < sizeof rejected / sizeof rejected[0]; ++a)
-            fails += fns[v](rejected[a], 0.0f, 4, in, out) != BNN_ARG_ERROR;
-        fails += fns[v](BNN_ACT_TANH, 0.0f, 4, NULL, out) != BNN_ARG_ERROR;
-        fails += fns[v](BNN_ACT_TANH, 0.0f, 4, in, NULL) != BNN_ARG_ERROR;
-        fails += fns[v](BNN_ACT_TANH, 0.0f, 0, NULL, NULL) != BNN_OK;
-        fails += efns[v](4, NULL, out) != BNN_ARG_ERROR;
+            fails += af_act(fns[v], rejected[a], 0.0f, 4, in, out) != BNN_ARG_ERROR;
+        fails += af_act(fns[v], BNN_ACT_TANH, 0.0f, 4, NULL, out) != BNN_ARG_ERROR;
+        fails += af_act(fns[v], BNN_ACT_TANH, 0.0f, 4, in, NULL) != BNN_ARG_ERROR;
+        fails += af_act(fns[v], BNN_ACT_TANH, 0.0f, 0, NULL, NULL) != BNN_OK;
+        fails += af_exp(efns[v], 4, NULL, out) != BNN_ARG_ERROR;
+        fails += fns[v](NULL, in, out) != BNN_ARG_ERROR;
+        fails += efns[v](NULL, in, out) != BNN_ARG_ERROR;
     }
     /* the public function is one of the variants */
-    fails += fns[0](BNN_ACT_TANH, 0.0f, 40, in, ref) != BNN_OK;
-    fails += bnn_act_fast_f32(BNN_ACT_TANH, 0.0f, 40, in, out) != BNN_OK;
+    fails += af_act(fns[0], BNN_ACT_TANH, 0.0f, 40, in, ref) != BNN_OK;
+    fails += bnn_act_fast_f32(&(bnn_act_params){.act = BNN_ACT_TANH, .alpha = 0.0f, .n = 40}, in,
+                              out) != BNN_OK;
     for (i = 0; i < 40; ++i)
         fails += !af_same(out[i], ref[i]);
     if (fails)

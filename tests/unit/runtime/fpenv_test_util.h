@@ -54,8 +54,9 @@ static int ft_flushing(void)
     in[0] = ft_sub;
     in[1] = -ft_sub;
     /* x * 1 + 0 and x + 0 through the runtime's kernels */
-    if (bnn_affine_f32(1, 2, mul, add, in, out) != BNN_OK ||
-        bnn_add_f32(2, in, add, sum) != BNN_OK)
+    if (bnn_affine_f32(&(bnn_affine_params){.pixels = 1, .c = 2, .mul = mul, .add = add}, in,
+                       out) != BNN_OK ||
+        bnn_add_f32(&(bnn_eltwise_params){.n = 2}, in, add, sum) != BNN_OK)
         return -1;
     ft_sink = a + b + c;
     if (a == 0.0f && b == 0.0f && c == 0.0f && out[0] == 0.0f && out[1] == 0.0f &&

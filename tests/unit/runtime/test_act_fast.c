@@ -38,20 +38,26 @@ static void test_values(void **state)
 {
     float x[6] = {0.0f, -0.0f, 1.0f, -1.0f, -100.0f, 30.0f}, y[6];
     (void)state;
-    assert_int_equal(bnn_act_fast_f32(BNN_ACT_SIGMOID, 0.0f, 6, x, y), BNN_OK);
+    assert_int_equal(
+        bnn_act_fast_f32(&(bnn_act_params){.act = BNN_ACT_SIGMOID, .alpha = 0.0f, .n = 6}, x, y),
+        BNN_OK);
     assert_true(y[0] == 0.5f && y[1] == 0.5f && y[5] == 1.0f);
     assert_true(fabsf(y[2] - 0.7310585786f) <= 2e-7f && fabsf(y[3] - 0.2689414214f) <= 1e-7f);
     /* e^-100 / (1 + e^-100) = 3.72e-44 = 26.55 * 2^-149: subnormal,
      * rounded to 27 * 2^-149, not 0 */
     assert_true(y[4] == 0x1.bp-145f);
-    assert_int_equal(bnn_act_fast_f32(BNN_ACT_TANH, 0.0f, 6, x, y), BNN_OK);
+    assert_int_equal(
+        bnn_act_fast_f32(&(bnn_act_params){.act = BNN_ACT_TANH, .alpha = 0.0f, .n = 6}, x, y),
+        BNN_OK);
     assert_true(y[0] == 0.0f && !signbit(y[0]) && y[1] == 0.0f && signbit(y[1]));
     assert_true(fabsf(y[2] - 0.7615941560f) <= 1e-7f && y[3] == -y[2]);
     assert_true(y[4] == -1.0f && y[5] == 1.0f);
-    assert_int_equal(bnn_act_fast_f32(BNN_ACT_GELU, 0.0f, 6, x, y), BNN_OK);
+    assert_int_equal(
+        bnn_act_fast_f32(&(bnn_act_params){.act = BNN_ACT_GELU, .alpha = 0.0f, .n = 6}, x, y),
+        BNN_OK);
     assert_true(fabsf(y[2] - 0.8413447461f) <= 2e-7f && fabsf(y[3] + 0.1586552539f) <= 1e-7f);
     assert_true(y[4] == 0.0f && y[5] == 30.0f);
-    assert_int_equal(bnn_exp_fast_f32(6, x, y), BNN_OK);
+    assert_int_equal(bnn_exp_fast_f32(&(bnn_eltwise_params){.n = 6}, x, y), BNN_OK);
     assert_true(y[0] == 1.0f && y[1] == 1.0f && fabsf(y[2] - 2.718281828f) <= 3e-7f);
     assert_true(y[4] == 0x1.bp-145f);
 }

@@ -16,10 +16,8 @@
 #include "bnn.h"
 #include "variant_test_util.h"
 
-typedef bnn_status (*pack_fn)(int32_t, int32_t, const float *, int32_t, uint32_t *,
-                              int32_t);
-typedef bnn_status (*pack_affine_fn)(int32_t, int32_t, const float *, int32_t,
-                                     const float *, const float *, uint32_t *, int32_t);
+/* both bnn_pack_f32_b and bnn_pack_affine_f32_b */
+typedef bnn_status (*pack_fn)(const bnn_channels_params *, const float *, uint32_t *);
 
 static float f_from_bits(uint32_t u)
 {
@@ -45,7 +43,11 @@ static void test_pack_special_values(void **state)
     x[9] = 1e-38f;                   /* +1 */
     x[10] = -3.5f;                   /* -1 */
     x[11] = f_from_bits(0x807FFFFFu); /* largest negative denormal: -1 */
-    assert_int_equal(bnn_pack_f32_b(1, 12, x, 12, out, 1), BNN_OK);
+    assert_int_equal(bnn_pack_f32_b(
+                         &(bnn_channels_params){
+                             .pixels = 1, .c = 12, .in_pixel_stride = 12, .out_pixel_stride = 1},
+                         x, out),
+                     BNN_OK);
     assert_int_equal(out[0], (1u << 5) | (1u << 7) | (1u << 8) | (1u << 10) | (1u << 11));
     assert_int_equal(out[1], 0xDEADBEEFu); /* nothing past the pixel */
 }
@@ -70,18 +72,34 @@ static void test_pack_tail_and_strides(void **state)
     }
     for (c = 0; c < 9; c++)
         out[c] = 0x5A5A5A5Au;
-    assert_int_equal(bnn_pack_f32_b(3, 33, x, 40, out, 3), BNN_OK);
+    assert_int_equal(bnn_pack_f32_b(
+                         &(bnn_channels_params){
+                             .pixels = 3, .c = 33, .in_pixel_stride = 40, .out_pixel_stride = 3},
+                         x, out),
+                     BNN_OK);
     assert_memory_equal(out, want, sizeof want);
     for (c = 0; c < 3 * 35; c++)
         back[c] = 7.0f;
-    assert_int_equal(bnn_unpack_b_f32(3, 33, out, 3, back, 35), BNN_OK);
+    assert_int_equal(bnn_unpack_b_f32(
+                         &(bnn_channels_params){
+                             .pixels = 3, .c = 33, .in_pixel_stride = 3, .out_pixel_stride = 35},
+                         out, back),
+                     BNN_OK);
     for (p = 0; p < 3; p++) {
         for (c = 0; c < 33; c++)
             assert_true(back[p * 35 + c] == (x[p * 40 + c] < 0 ? -1.0f : 1.0f));
         assert_true(back[p * 35 + 33] == 7.0f);
     }
-    assert_int_equal(bnn_pack_f32_b(1, 33, x, 32, out, 2), BNN_ARG_ERROR);
-    assert_int_equal(bnn_pack_f32_b(1, 33, x, 40, out, 1), BNN_ARG_ERROR);
+    assert_int_equal(bnn_pack_f32_b(
+                         &(bnn_channels_params){
+                             .pixels = 1, .c = 33, .in_pixel_stride = 32, .out_pixel_stride = 2},
+                         x, out),
+                     BNN_ARG_ERROR);
+    assert_int_equal(bnn_pack_f32_b(
+                         &(bnn_channels_params){
+                             .pixels = 1, .c = 33, .in_pixel_stride = 40, .out_pixel_stride = 1},
+                         x, out),
+                     BNN_ARG_ERROR);
 }
 
 /* Every variant of bnn_pack_f32_b on channel counts around the 16-lane
@@ -111,7 +129,9 @@ static void test_pack_channel_counts(void **state)
             x[i] = f_from_bits(special[(size_t)(i * 7 + (int32_t)k) % 10]);
         for (int32_t i = 0; i < pixels * out_stride; i++)
             o[i] = 0xA5A5A5A5u;
-        assert_int_equal(((pack_fn)fns[v])(pixels, c, x, in_stride, o, out_stride), BNN_OK);
+        const bnn_channels_params q = {
+            .pixels = pixels, .c = c, .in_pixel_stride = in_stride, .out_pixel_stride = out_stride};
+        assert_int_equal(((pack_fn)fns[v])(&q, x, o), BNN_OK);
         for (int32_t p = 0; p < pixels; p++) {
             for (int32_t ch = 0; ch < nw * 32; ch++) {
                 uint32_t want = ch < c && x[p * in_stride + ch] < 0.0f;
@@ -162,13 +182,25 @@ static void test_pack_affine_equals_affine_then_pack(void **state)
         for (int32_t p = 0; p < pixels; p++)
             for (int32_t ch = 0; ch < c; ch++)
                 y[p * c + ch] = x[p * in_stride + ch];
-        assert_int_equal(bnn_affine_f32(pixels, c, mul, add, y, y), BNN_OK);
-        assert_int_equal(bnn_pack_f32_b(pixels, c, y, c, xc, nw), BNN_OK);
+        assert_int_equal(
+            bnn_affine_f32(&(bnn_affine_params){.pixels = pixels, .c = c, .mul = mul, .add = add},
+                           y, y),
+            BNN_OK);
+        assert_int_equal(bnn_pack_f32_b(&(bnn_channels_params){.pixels = pixels,
+                                                               .c = c,
+                                                               .in_pixel_stride = c,
+                                                               .out_pixel_stride = nw},
+                                        y, xc),
+                         BNN_OK);
         for (int32_t p = 0; p < pixels; p++)
             memcpy(b + p * out_stride, xc + p * nw, (size_t)nw * 4);
-        assert_int_equal(((pack_affine_fn)fns[vi])(pixels, c, x, in_stride, mul, add, a,
-                                                   out_stride),
-                         BNN_OK);
+        bnn_channels_params q = {.pixels = pixels,
+                                 .c = c,
+                                 .in_pixel_stride = in_stride,
+                                 .out_pixel_stride = out_stride,
+                                 .mul = mul,
+                                 .add = add};
+        assert_int_equal(((pack_fn)fns[vi])(&q, x, a), BNN_OK);
         assert_memory_equal(a, b, (size_t)(pixels * out_stride) * 4);
         /* and against the definition, every pixel (tail bits 0, the word
          * past the pixel untouched) */
@@ -181,9 +213,12 @@ static void test_pack_affine_equals_affine_then_pack(void **state)
             }
             assert_int_equal(ap[nw], 0u);
         }
-        assert_int_equal(((pack_affine_fn)fns[vi])(pixels, c, x, in_stride, NULL, add, a,
-                                                   out_stride),
-                         BNN_ARG_ERROR);
+        q.mul = NULL;
+        assert_int_equal(((pack_fn)fns[vi])(&q, x, a), BNN_ARG_ERROR);
+        q.mul = mul;
+        q.add = NULL;
+        assert_int_equal(((pack_fn)fns[vi])(&q, x, a), BNN_ARG_ERROR);
+        assert_int_equal(((pack_fn)fns[vi])(NULL, x, a), BNN_ARG_ERROR);
         free(x); free(y); free(mul); free(add); free(a); free(b); free(xc);
     }
 }
@@ -195,7 +230,13 @@ static void test_copy_channels(void **state)
     int p;
     (void)state;
     memset(dst, 0xFF, sizeof dst);
-    assert_int_equal(bnn_copy_channels_b(2, 34, &src[0][0], 2, &dst[0][0], 3, 5), BNN_OK);
+    assert_int_equal(bnn_copy_channels_b(&(bnn_channels_params){.pixels = 2,
+                                                                .c = 34,
+                                                                .in_pixel_stride = 2,
+                                                                .out_pixel_stride = 3,
+                                                                .dst_c_offset = 5},
+                                         &src[0][0], &dst[0][0]),
+                     BNN_OK);
     for (p = 0; p < 2; p++) {
         uint64_t s = (uint64_t)src[p][0] | ((uint64_t)(src[p][1] & 3u) << 32);
         uint64_t lo = ((uint64_t)dst[p][1] << 32) | dst[p][0];
@@ -206,13 +247,24 @@ static void test_copy_channels(void **state)
         assert_int_equal(dst[p][2], 0xFFFFFFFFu);
     }
     memset(dst, 0, sizeof dst);
-    assert_int_equal(bnn_copy_channels_b(2, 34, &src[0][0], 2, &dst[0][0], 3, 37), BNN_OK);
+    assert_int_equal(bnn_copy_channels_b(&(bnn_channels_params){.pixels = 2,
+                                                                .c = 34,
+                                                                .in_pixel_stride = 2,
+                                                                .out_pixel_stride = 3,
+                                                                .dst_c_offset = 37},
+                                         &src[0][0], &dst[0][0]),
+                     BNN_OK);
     assert_int_equal(dst[0][0], 0u);
     assert_int_equal(dst[0][1], 0x20u);       /* ch 0 -> bit 37 */
     assert_int_equal(dst[0][2], 0x70u);       /* ch 31..33 -> bits 68..70 */
     assert_int_equal(dst[1][1], 0xFFFFFFE0u);
     assert_int_equal(dst[1][2], 0x3Fu);       /* ch 27..32 -> bits 64..69 */
-    assert_int_equal(bnn_copy_channels_b(2, 34, &src[0][0], 2, &dst[0][0], 3, 63),
+    assert_int_equal(bnn_copy_channels_b(&(bnn_channels_params){.pixels = 2,
+                                                                .c = 34,
+                                                                .in_pixel_stride = 2,
+                                                                .out_pixel_stride = 3,
+                                                                .dst_c_offset = 63},
+                                         &src[0][0], &dst[0][0]),
                      BNN_ARG_ERROR);
 }
 
@@ -248,7 +300,13 @@ static void test_copy_channels_all_offsets(void **state)
                                            (bit << (d % 32));
                 }
             if (off + c <= 6 * 32) {
-                assert_int_equal(bnn_copy_channels_b(2, c, src, 4, dst, 6, off), BNN_OK);
+                assert_int_equal(bnn_copy_channels_b(&(bnn_channels_params){.pixels = 2,
+                                                                            .c = c,
+                                                                            .in_pixel_stride = 4,
+                                                                            .out_pixel_stride = 6,
+                                                                            .dst_c_offset = off},
+                                                     src, dst),
+                                 BNN_OK);
                 assert_memory_equal(dst, want, sizeof want);
             }
         }

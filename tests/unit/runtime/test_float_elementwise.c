@@ -94,8 +94,10 @@ static void test_act_mxnet_values(void **state)
     (void)state;
     float out[9];
     for (size_t r = 0; r < sizeof mx_rows / sizeof mx_rows[0]; ++r) {
-        assert_int_equal(bnn_act_f32(mx_rows[r].act, 0.25f, 9, mx_x, out),
-                         BNN_OK);
+        assert_int_equal(
+            bnn_act_f32(&(bnn_act_params){.act = mx_rows[r].act, .alpha = 0.25f, .n = 9}, mx_x,
+                        out),
+            BNN_OK);
         for (int i = 0; i < 9; ++i) {
             int ok = mx_rows[r].exact ? same(out[i], mx_rows[r].want[i])
                                       : near_ulps(out[i], mx_rows[r].want[i], 2);
@@ -139,7 +141,9 @@ static void test_act_random(void **state)
                                    BNN_ACT_ELU, BNN_ACT_SELU, BNN_ACT_GELU};
     const float alpha = 0.1f; /* LEAKY/ELU use the alpha passed */
     for (size_t a = 0; a < sizeof acts / sizeof acts[0]; ++a) {
-        assert_int_equal(bnn_act_f32(acts[a], alpha, N, in, out), BNN_OK);
+        assert_int_equal(
+            bnn_act_f32(&(bnn_act_params){.act = acts[a], .alpha = alpha, .n = N}, in, out),
+            BNN_OK);
         int bad = 0;
         for (int i = 0; i < N; ++i) {
             double want = ref_act(acts[a], alpha, in[i]);
@@ -157,7 +161,8 @@ static void test_act_random(void **state)
     }
     /* In place. */
     memcpy(out, in, sizeof in);
-    assert_int_equal(bnn_act_f32(BNN_ACT_TANH, 0, N, out, out), BNN_OK);
+    assert_int_equal(
+        bnn_act_f32(&(bnn_act_params){.act = BNN_ACT_TANH, .alpha = 0, .n = N}, out, out), BNN_OK);
     for (int i = 0; i < N; ++i)
         assert_true(out[i] == tanhf(in[i]));
 }
@@ -171,24 +176,33 @@ static void test_act_specifics(void **state)
     (void)state;
     const float x[4] = {20.5f, 100.0f, 1000.0f, 3.0e38f};
     float y[4];
-    assert_int_equal(bnn_act_f32(BNN_ACT_SOFTRELU, 0, 4, x, y), BNN_OK);
+    assert_int_equal(
+        bnn_act_f32(&(bnn_act_params){.act = BNN_ACT_SOFTRELU, .alpha = 0, .n = 4}, x, y), BNN_OK);
     for (int i = 0; i < 4; ++i)
         assert_true(y[i] == x[i]);
     const float one[2] = {1.0f, -50.0f};
-    assert_int_equal(bnn_act_f32(BNN_ACT_SELU, 0, 2, one, y), BNN_OK);
+    assert_int_equal(
+        bnn_act_f32(&(bnn_act_params){.act = BNN_ACT_SELU, .alpha = 0, .n = 2}, one, y), BNN_OK);
     assert_true(y[0] == 1.0507009873554805f);
     assert_true(near_ulps(y[1], -1.0507009873554805f * 1.6732632423543772f, 2));
     const float neg[1] = {-2.0f};
-    assert_int_equal(bnn_act_f32(BNN_ACT_LEAKY, 0.01f, 1, neg, y), BNN_OK);
+    assert_int_equal(
+        bnn_act_f32(&(bnn_act_params){.act = BNN_ACT_LEAKY, .alpha = 0.01f, .n = 1}, neg, y),
+        BNN_OK);
     assert_true(y[0] == -0.02f);
-    assert_int_equal(bnn_act_f32(BNN_ACT_LEAKY, 0.25f, 1, neg, y), BNN_OK);
+    assert_int_equal(
+        bnn_act_f32(&(bnn_act_params){.act = BNN_ACT_LEAKY, .alpha = 0.25f, .n = 1}, neg, y),
+        BNN_OK);
     assert_true(y[0] == -0.5f);
-    assert_int_equal(bnn_act_f32(BNN_ACT_ELU, 1.0f, 1, neg, y), BNN_OK);
+    assert_int_equal(
+        bnn_act_f32(&(bnn_act_params){.act = BNN_ACT_ELU, .alpha = 1.0f, .n = 1}, neg, y), BNN_OK);
     assert_true(near_ulps(y[0], (float)expm1(-2.0), 2));
     /* gelu(x) = 0.5 x (1 + erf(x/sqrt2)); at x = 1: 0.841344746. */
-    assert_int_equal(bnn_act_f32(BNN_ACT_GELU, 0, 1, one, y), BNN_OK);
+    assert_int_equal(
+        bnn_act_f32(&(bnn_act_params){.act = BNN_ACT_GELU, .alpha = 0, .n = 1}, one, y), BNN_OK);
     assert_true(near_ulps(y[0], 0.8413447460685429f, 2));
-    assert_int_equal(bnn_act_f32((bnn_act)99, 0, 1, one, y), BNN_ARG_ERROR);
+    assert_int_equal(bnn_act_f32(&(bnn_act_params){.act = (bnn_act)99, .alpha = 0, .n = 1}, one, y),
+                     BNN_ARG_ERROR);
 }
 
 static void test_prelu_affine_add(void **state)
@@ -208,39 +222,54 @@ static void test_prelu_affine_add(void **state)
         mul[c] = frand() * 3;
         add[c] = frand();
     }
-    assert_int_equal(bnn_prelu_f32(P, C, slope, in, out), BNN_OK);
+    assert_int_equal(
+        bnn_prelu_f32(&(bnn_prelu_params){.pixels = P, .c = C, .slope = slope}, in, out), BNN_OK);
     for (int i = 0; i < P * C; ++i) {
         float x = in[i];
         assert_true(same(out[i], x > 0 ? x : slope[i % C] * x));
     }
-    assert_int_equal(bnn_affine_f32(P, C, mul, add, in, out), BNN_OK);
+    assert_int_equal(
+        bnn_affine_f32(&(bnn_affine_params){.pixels = P, .c = C, .mul = mul, .add = add}, in, out),
+        BNN_OK);
     for (int i = 0; i < P * C; ++i) {
         volatile float prod = in[i] * mul[i % C]; /* rounded on its own */
         float want = prod + add[i % C];
         assert_true(same(out[i], want));
     }
-    assert_int_equal(bnn_affine_f32(P, C, NULL, add, in, out), BNN_OK);
+    assert_int_equal(
+        bnn_affine_f32(&(bnn_affine_params){.pixels = P, .c = C, .mul = NULL, .add = add}, in, out),
+        BNN_OK);
     for (int i = 0; i < P * C; ++i)
         assert_true(same(out[i], in[i] + add[i % C]));
-    assert_int_equal(bnn_affine_f32(P, C, mul, NULL, in, out), BNN_OK);
+    assert_int_equal(
+        bnn_affine_f32(&(bnn_affine_params){.pixels = P, .c = C, .mul = mul, .add = NULL}, in, out),
+        BNN_OK);
     for (int i = 0; i < P * C; ++i)
         assert_true(same(out[i], in[i] * mul[i % C]));
-    assert_int_equal(bnn_affine_f32(P, C, NULL, NULL, in, out), BNN_OK);
+    assert_int_equal(
+        bnn_affine_f32(&(bnn_affine_params){.pixels = P, .c = C, .mul = NULL, .add = NULL}, in,
+                       out),
+        BNN_OK);
     for (int i = 0; i < P * C; ++i)
         assert_true(same(out[i], in[i]));
     memcpy(out, in, sizeof in); /* in place */
-    assert_int_equal(bnn_affine_f32(P, C, mul, add, out, out), BNN_OK);
+    assert_int_equal(
+        bnn_affine_f32(&(bnn_affine_params){.pixels = P, .c = C, .mul = mul, .add = add}, out, out),
+        BNN_OK);
     for (int i = 0; i < P * C; ++i) {
         volatile float prod = in[i] * mul[i % C];
         assert_true(same(out[i], prod + add[i % C]));
     }
-    assert_int_equal(bnn_add_f32(P * C, in, b, out), BNN_OK);
+    assert_int_equal(bnn_add_f32(&(bnn_eltwise_params){.n = P * C}, in, b, out), BNN_OK);
     for (int i = 0; i < P * C; ++i)
         assert_true(same(out[i], in[i] + b[i]));
-    assert_int_equal(bnn_add_f32(P * C, in, b, b), BNN_OK); /* in place */
+    assert_int_equal(bnn_add_f32(&(bnn_eltwise_params){.n = P * C}, in, b, b),
+                     BNN_OK); /* in place */
     for (int i = 0; i < P * C; ++i)
         assert_true(same(b[i], out[i]));
-    assert_int_equal(bnn_prelu_f32(P, 0, slope, in, out), BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_prelu_f32(&(bnn_prelu_params){.pixels = P, .c = 0, .slope = slope}, in, out),
+        BNN_ARG_ERROR);
 }
 
 static void test_copy_channels(void **state)
@@ -254,8 +283,19 @@ static void test_copy_channels(void **state)
         b[i] = -(float)i;
     for (int i = 0; i < P * W; ++i)
         out[i] = 999.0f;
-    assert_int_equal(bnn_copy_channels_f32(P, CA, a, CA, out, W, 0), BNN_OK);
-    assert_int_equal(bnn_copy_channels_f32(P, CB, b, CB + 2, out, W, CA),
+    assert_int_equal(bnn_copy_channels_f32(&(bnn_channels_params){.pixels = P,
+                                                                  .c = CA,
+                                                                  .in_pixel_stride = CA,
+                                                                  .out_pixel_stride = W,
+                                                                  .dst_c_offset = 0},
+                                           a, out),
+                     BNN_OK);
+    assert_int_equal(bnn_copy_channels_f32(&(bnn_channels_params){.pixels = P,
+                                                                  .c = CB,
+                                                                  .in_pixel_stride = CB + 2,
+                                                                  .out_pixel_stride = W,
+                                                                  .dst_c_offset = CA},
+                                           b, out),
                      BNN_OK);
     for (int p = 0; p < P; ++p)
         for (int c = 0; c < W; ++c) {
@@ -267,7 +307,12 @@ static void test_copy_channels(void **state)
             else
                 assert_true(v == 999.0f);
         }
-    assert_int_equal(bnn_copy_channels_f32(P, CB, b, CB + 2, out, W, 8),
+    assert_int_equal(bnn_copy_channels_f32(&(bnn_channels_params){.pixels = P,
+                                                                  .c = CB,
+                                                                  .in_pixel_stride = CB + 2,
+                                                                  .out_pixel_stride = W,
+                                                                  .dst_c_offset = 8},
+                                           b, out),
                      BNN_ARG_ERROR);
 }
 
@@ -341,7 +386,7 @@ static void test_softmax(void **state)
         in[2 * L + i] = -1000.0f - (float)(i % 3);
     }
     in[3 * L + 5] = 80.0f; /* one dominant entry */
-    assert_int_equal(bnn_softmax_f32(R, L, in, out), BNN_OK);
+    assert_int_equal(bnn_softmax_f32(&(bnn_softmax_params){.rows = R, .len = L}, in, out), BNN_OK);
     for (int r = 0; r < R; ++r) {
         double m = -INFINITY, s = 0, total = 0;
         for (int i = 0; i < L; ++i)
@@ -362,12 +407,12 @@ static void test_softmax(void **state)
     }
     /* In place, one row, len 1 gives exactly 1. */
     float one[3] = {5.0f, -3.0f, 1e30f};
-    assert_int_equal(bnn_softmax_f32(3, 1, one, one), BNN_OK);
+    assert_int_equal(bnn_softmax_f32(&(bnn_softmax_params){.rows = 3, .len = 1}, one, one), BNN_OK);
     for (int i = 0; i < 3; ++i)
         assert_true(one[i] == 1.0f);
     /* Two equal large values: exactly one half each. */
     float two[2] = {3.0e38f, 3.0e38f};
-    assert_int_equal(bnn_softmax_f32(1, 2, two, two), BNN_OK);
+    assert_int_equal(bnn_softmax_f32(&(bnn_softmax_params){.rows = 1, .len = 2}, two, two), BNN_OK);
     assert_true(two[0] == 0.5f && two[1] == 0.5f);
 }
 
@@ -378,22 +423,31 @@ static void test_layout(void **state)
     float nchw[N * C * H * W], nhwc[N * C * H * W], back[N * C * H * W];
     for (int i = 0; i < N * C * H * W; ++i)
         nchw[i] = (float)i;
-    assert_int_equal(bnn_nchw_to_nhwc_f32(N, C, H, W, nchw, nhwc), BNN_OK);
+    assert_int_equal(
+        bnn_nchw_to_nhwc_f32(&(bnn_layout_params){.n = N, .c = C, .h = H, .w = W}, nchw, nhwc),
+        BNN_OK);
     for (int n = 0; n < N; ++n)
         for (int c = 0; c < C; ++c)
             for (int y = 0; y < H; ++y)
                 for (int x = 0; x < W; ++x)
                     assert_true(nhwc[((n * H + y) * W + x) * C + c] ==
                                 nchw[((n * C + c) * H + y) * W + x]);
-    assert_int_equal(bnn_nhwc_to_nchw_f32(N, C, H, W, nhwc, back), BNN_OK);
+    assert_int_equal(
+        bnn_nhwc_to_nchw_f32(&(bnn_layout_params){.n = N, .c = C, .h = H, .w = W}, nhwc, back),
+        BNN_OK);
     assert_memory_equal(back, nchw, sizeof nchw);
     /* C = 1 and H = W = 1 are plain copies. */
-    assert_int_equal(bnn_nchw_to_nhwc_f32(1, 1, H, W, nchw, nhwc), BNN_OK);
+    assert_int_equal(
+        bnn_nchw_to_nhwc_f32(&(bnn_layout_params){.n = 1, .c = 1, .h = H, .w = W}, nchw, nhwc),
+        BNN_OK);
     assert_memory_equal(nhwc, nchw, sizeof(float) * H * W);
-    assert_int_equal(bnn_nhwc_to_nchw_f32(1, 17, 1, 1, nchw, nhwc), BNN_OK);
+    assert_int_equal(
+        bnn_nhwc_to_nchw_f32(&(bnn_layout_params){.n = 1, .c = 17, .h = 1, .w = 1}, nchw, nhwc),
+        BNN_OK);
     assert_memory_equal(nhwc, nchw, sizeof(float) * 17);
-    assert_int_equal(bnn_nchw_to_nhwc_f32(1, 0, H, W, nchw, nhwc),
-                     BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_nchw_to_nhwc_f32(&(bnn_layout_params){.n = 1, .c = 0, .h = H, .w = W}, nchw, nhwc),
+        BNN_ARG_ERROR);
     {
         /* layout change with an affine map on the way: bit-identical to
          * the layout change followed by bnn_affine_f32 */
@@ -401,13 +455,25 @@ static void test_layout(void **state)
         float ref[N * C * H * W], fused[N * C * H * W];
         for (int i = 0; i < N * C * H * W; ++i)
             nchw[i] = (float)(i % 13) * 0.731f - 4.1f;
-        assert_int_equal(bnn_nchw_to_nhwc_f32(N, C, H, W, nchw, ref), BNN_OK);
-        assert_int_equal(bnn_affine_f32(N * H * W, C, mul, add, ref, ref), BNN_OK);
-        assert_int_equal(bnn_nchw_to_nhwc_affine_f32(N, C, H, W, mul, add, nchw, fused),
-                         BNN_OK);
+        assert_int_equal(
+            bnn_nchw_to_nhwc_f32(&(bnn_layout_params){.n = N, .c = C, .h = H, .w = W}, nchw, ref),
+            BNN_OK);
+        assert_int_equal(
+            bnn_affine_f32(
+                &(bnn_affine_params){.pixels = N * H * W, .c = C, .mul = mul, .add = add}, ref,
+                ref),
+            BNN_OK);
+        assert_int_equal(
+            bnn_nchw_to_nhwc_affine_f32(
+                &(bnn_layout_params){.n = N, .c = C, .h = H, .w = W, .mul = mul, .add = add}, nchw,
+                fused),
+            BNN_OK);
         assert_memory_equal(fused, ref, sizeof ref);
-        assert_int_equal(bnn_nchw_to_nhwc_affine_f32(N, C, H, W, NULL, add, nchw, fused),
-                         BNN_ARG_ERROR);
+        assert_int_equal(
+            bnn_nchw_to_nhwc_affine_f32(
+                &(bnn_layout_params){.n = N, .c = C, .h = H, .w = W, .mul = NULL, .add = add}, nchw,
+                fused),
+            BNN_ARG_ERROR);
     }
     {
         /* the same for channel counts other than the RGB fast path */
@@ -421,14 +487,60 @@ static void test_layout(void **state)
             assert_non_null(src);
             for (int i = 0; i < N * c * H * W; ++i)
                 src[i] = (float)(i % 11) * 0.529f - 2.3f;
-            assert_int_equal(bnn_nchw_to_nhwc_f32(N, c, H, W, src, ref), BNN_OK);
-            assert_int_equal(bnn_affine_f32(N * H * W, c, mul, add, ref, ref), BNN_OK);
-            assert_int_equal(bnn_nchw_to_nhwc_affine_f32(N, c, H, W, mul, add, src, fused),
+            assert_int_equal(bnn_nchw_to_nhwc_f32(
+                                 &(bnn_layout_params){.n = N, .c = c, .h = H, .w = W}, src, ref),
                              BNN_OK);
+            assert_int_equal(
+                bnn_affine_f32(
+                    &(bnn_affine_params){.pixels = N * H * W, .c = c, .mul = mul, .add = add}, ref,
+                    ref),
+                BNN_OK);
+            assert_int_equal(
+                bnn_nchw_to_nhwc_affine_f32(
+                    &(bnn_layout_params){.n = N, .c = c, .h = H, .w = W, .mul = mul, .add = add},
+                    src, fused),
+                BNN_OK);
             assert_memory_equal(fused, ref, sizeof(float) * (size_t)(N * c * H * W));
             free(src);
         }
     }
+}
+
+
+/* Every kernel taking its parameters in a struct rejects a NULL struct
+ * (and writes nothing), whatever its tensors. */
+static void test_null_params(void **state)
+{
+    float in[4] = {1.0f, -2.0f, 3.0f, -4.0f}, out[4] = {7.0f, 7.0f, 7.0f, 7.0f};
+    uint32_t bits[1] = {0xA5A5A5A5u}, bits2[1] = {0xA5A5A5A5u};
+    const uint8_t u8[4] = {1, 2, 3, 4};
+    (void)state;
+    assert_int_equal(bnn_nchw_to_nhwc_f32(NULL, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_nhwc_to_nchw_f32(NULL, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_nchw_to_nhwc_affine_f32(NULL, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_u8_nchw_to_nhwc_f32(NULL, u8, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_permute_f32(NULL, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_pack_f32_b(NULL, in, bits), BNN_ARG_ERROR);
+    assert_int_equal(bnn_pack_affine_f32_b(NULL, in, bits), BNN_ARG_ERROR);
+    assert_int_equal(bnn_unpack_b_f32(NULL, bits, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_copy_channels_b(NULL, bits, bits2), BNN_ARG_ERROR);
+    assert_int_equal(bnn_copy_channels_f32(NULL, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_affine_f32(NULL, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_act_f32(NULL, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_act_fast_f32(NULL, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_prelu_f32(NULL, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_add_f32(NULL, in, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_exp_fast_f32(NULL, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_unary_f32(NULL, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_binary_f32(NULL, in, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_binary_pixel_f32(NULL, in, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_channel_mean_f32(NULL, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_softmax_f32(NULL, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_softmax_fast_f32(NULL, in, out), BNN_ARG_ERROR);
+    for (int i = 0; i < 4; i++)
+        assert_true(out[i] == 7.0f);
+    assert_int_equal(bits[0], 0xA5A5A5A5u);
+    assert_int_equal(bits2[0], 0xA5A5A5A5u);
 }
 
 int main(void)
@@ -443,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_gather_hw),
         cmocka_unit_test(test_softmax),
         cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_null_params),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,8 +86,9 @@ static void test_binary_mxnet_values(void **state)
     (void)state;
     float out[NB];
     for (int o = 0; o < 4; ++o) {
-        assert_int_equal(bnn_binary_f32(all_ops[o], NB, mx_a, mx_b, out),
-                         BNN_OK);
+        assert_int_equal(
+            bnn_binary_f32(&(bnn_binary_params){.op = all_ops[o], .n = NB}, mx_a, mx_b, out),
+            BNN_OK);
         for (int i = 0; i < NB; ++i) {
             if (!same(out[i], mx_bin[o][i]))
                 fprintf(stderr, "op %d i %d: got %.9g want %.9g\n", o, i,
@@ -115,20 +116,21 @@ static void test_binary_exact_inplace(void **state)
     for (int o = 0; o < 4; ++o) {
         bnn_binary_op op = all_ops[o];
         int bad = 0;
-        assert_int_equal(bnn_binary_f32(op, N, a, b, out), BNN_OK);
+        assert_int_equal(bnn_binary_f32(&(bnn_binary_params){.op = op, .n = N}, a, b, out), BNN_OK);
         for (int i = 0; i < N; ++i)
             if (!same(out[i], ref_bin(op, a[i], b[i])) && bad++ < 3)
                 fprintf(stderr, "op %d: %.9g, %.9g -> %.9g\n", o,
                         (double)a[i], (double)b[i], (double)out[i]);
         assert_int_equal(bad, 0);
         memcpy(io, a, sizeof a); /* out == a */
-        assert_int_equal(bnn_binary_f32(op, N, io, b, io), BNN_OK);
+        assert_int_equal(bnn_binary_f32(&(bnn_binary_params){.op = op, .n = N}, io, b, io), BNN_OK);
         assert_memory_equal(io, out, sizeof out);
         memcpy(io, b, sizeof b); /* out == b */
-        assert_int_equal(bnn_binary_f32(op, N, a, io, io), BNN_OK);
+        assert_int_equal(bnn_binary_f32(&(bnn_binary_params){.op = op, .n = N}, a, io, io), BNN_OK);
         assert_memory_equal(io, out, sizeof out);
         memcpy(io, a, sizeof a); /* a == b == out */
-        assert_int_equal(bnn_binary_f32(op, N, io, io, io), BNN_OK);
+        assert_int_equal(bnn_binary_f32(&(bnn_binary_params){.op = op, .n = N}, io, io, io),
+                         BNN_OK);
         for (int i = 0; i < N; ++i)
             assert_true(same(io[i], ref_bin(op, a[i], a[i])));
     }
@@ -152,27 +154,35 @@ static void test_binary_pixel(void **state)
         bnn_binary_op op = all_ops[o];
         /* All widths up to C, so the channel loop sees every remainder. */
         for (int c = 1; c <= C; ++c) {
-            assert_int_equal(bnn_binary_pixel_f32(op, P, c, in, map, out),
-                             BNN_OK);
+            assert_int_equal(
+                bnn_binary_pixel_f32(&(bnn_binary_pixel_params){.op = op, .pixels = P, .c = c}, in,
+                                     map, out),
+                BNN_OK);
             for (int p = 0; p < P; ++p)
                 for (int ch = 0; ch < c; ++ch)
                     assert_true(same(out[p * c + ch],
                                      ref_bin(op, in[p * c + ch], map[p])));
             memcpy(io, in, sizeof in); /* in place */
-            assert_int_equal(bnn_binary_pixel_f32(op, P, c, io, map, io),
-                             BNN_OK);
+            assert_int_equal(
+                bnn_binary_pixel_f32(&(bnn_binary_pixel_params){.op = op, .pixels = P, .c = c}, io,
+                                     map, io),
+                BNN_OK);
             assert_memory_equal(io, out, sizeof(float) * (size_t)(P * c));
         }
         /* c == 1 with out == map. */
         memcpy(io, map, sizeof map);
-        assert_int_equal(bnn_binary_pixel_f32(op, P, 1, in, io, io), BNN_OK);
+        assert_int_equal(bnn_binary_pixel_f32(
+                             &(bnn_binary_pixel_params){.op = op, .pixels = P, .c = 1}, in, io, io),
+                         BNN_OK);
         for (int p = 0; p < P; ++p)
             assert_true(same(io[p], ref_bin(op, in[p], map[p])));
     }
     /* Zero pixels write nothing. */
     out[0] = 42.0f;
-    assert_int_equal(bnn_binary_pixel_f32(BNN_BIN_MUL, 0, 3, in, map, out),
-                     BNN_OK);
+    assert_int_equal(
+        bnn_binary_pixel_f32(&(bnn_binary_pixel_params){.op = BNN_BIN_MUL, .pixels = 0, .c = 3}, in,
+                             map, out),
+        BNN_OK);
     assert_true(out[0] == 42.0f);
 }
 
@@ -224,7 +234,8 @@ static void test_mean_mxnet_values(void **state)
 {
     (void)state;
     float out[12];
-    assert_int_equal(bnn_channel_mean_f32(12, 4, &mx_mean_in[0][0], out),
+    assert_int_equal(bnn_channel_mean_f32(&(bnn_channel_mean_params){.pixels = 12, .c = 4},
+                                          &mx_mean_in[0][0], out),
                      BNN_OK);
     for (int p = 0; p < 12; ++p) {
         if (!same(out[p], mx_mean_out[p]))
@@ -235,7 +246,8 @@ static void test_mean_mxnet_values(void **state)
     /* c == 1: 0 + x, so -0.0 becomes +0.0 (MXNet 1.9.1 gives the same for
      * mean over an axis of size 1). */
     const float one[4] = {-0.0f, NAN, 3.5f, -INFINITY};
-    assert_int_equal(bnn_channel_mean_f32(4, 1, one, out), BNN_OK);
+    assert_int_equal(
+        bnn_channel_mean_f32(&(bnn_channel_mean_params){.pixels = 4, .c = 1}, one, out), BNN_OK);
     assert_true(same(out[0], 0.0f) && isnan(out[1]) && out[2] == 3.5f &&
                 out[3] == -INFINITY);
 }
@@ -264,12 +276,17 @@ static void test_xnor_scaling_chain(void **state)
     static const bnn_binary_op ops[3] = {BNN_BIN_MUL, BNN_BIN_DIV,
                                          BNN_BIN_SUB};
     float ad[6], k[2], out[6];
-    assert_int_equal(bnn_unary_f32(BNN_UN_ABS, 0, 0, 6, d, ad), BNN_OK);
-    assert_int_equal(bnn_channel_mean_f32(2, 3, ad, k), BNN_OK);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_ABS, .a = 0, .b = 0, .n = 6}, d, ad),
+        BNN_OK);
+    assert_int_equal(bnn_channel_mean_f32(&(bnn_channel_mean_params){.pixels = 2, .c = 3}, ad, k),
+                     BNN_OK);
     assert_true(k[0] == want_k[0] && k[1] == want_k[1]);
     for (int o = 0; o < 3; ++o) {
-        assert_int_equal(bnn_binary_pixel_f32(ops[o], 2, 3, d, k, out),
-                         BNN_OK);
+        assert_int_equal(
+            bnn_binary_pixel_f32(&(bnn_binary_pixel_params){.op = ops[o], .pixels = 2, .c = 3}, d,
+                                 k, out),
+            BNN_OK);
         for (int i = 0; i < 6; ++i)
             assert_true(out[i] == want[o][i]);
     }
@@ -286,7 +303,8 @@ static void test_mean_random(void **state)
         in[i] = frand() * 1000.0f + (i % 5 == 0 ? 3000.0f : 0.0f);
     for (size_t k = 0; k < sizeof cs / sizeof cs[0]; ++k) {
         int c = cs[k], bad = 0;
-        assert_int_equal(bnn_channel_mean_f32(P, c, in, out), BNN_OK);
+        assert_int_equal(
+            bnn_channel_mean_f32(&(bnn_channel_mean_params){.pixels = P, .c = c}, in, out), BNN_OK);
         for (int p = 0; p < P; ++p) {
             const float *x = in + p * c;
             double sum = 0, abs_sum = 0;
@@ -307,7 +325,8 @@ static void test_mean_random(void **state)
         assert_int_equal(bad, 0);
         /* In place: the means land on the first P floats. */
         memcpy(io, in, sizeof(float) * (size_t)(P * c));
-        assert_int_equal(bnn_channel_mean_f32(P, c, io, io), BNN_OK);
+        assert_int_equal(
+            bnn_channel_mean_f32(&(bnn_channel_mean_params){.pixels = P, .c = c}, io, io), BNN_OK);
         assert_memory_equal(io, out, sizeof out);
     }
 }
@@ -316,35 +335,52 @@ static void test_binary_args(void **state)
 {
     (void)state;
     float a[3] = {1, 2, 3}, m[1] = {2}, o[3] = {5, 5, 5};
-    assert_int_equal(bnn_binary_f32((bnn_binary_op)4, 3, a, a, o),
+    assert_int_equal(bnn_binary_f32(&(bnn_binary_params){.op = (bnn_binary_op)4, .n = 3}, a, a, o),
                      BNN_ARG_ERROR);
-    assert_int_equal(bnn_binary_f32(BNN_BIN_ADD, 3, NULL, a, o),
+    assert_int_equal(bnn_binary_f32(&(bnn_binary_params){.op = BNN_BIN_ADD, .n = 3}, NULL, a, o),
                      BNN_ARG_ERROR);
-    assert_int_equal(bnn_binary_f32(BNN_BIN_ADD, 3, a, NULL, o),
+    assert_int_equal(bnn_binary_f32(&(bnn_binary_params){.op = BNN_BIN_ADD, .n = 3}, a, NULL, o),
                      BNN_ARG_ERROR);
-    assert_int_equal(bnn_binary_f32(BNN_BIN_ADD, 3, a, a, NULL),
+    assert_int_equal(bnn_binary_f32(&(bnn_binary_params){.op = BNN_BIN_ADD, .n = 3}, a, a, NULL),
                      BNN_ARG_ERROR);
-    assert_int_equal(bnn_binary_f32(BNN_BIN_DIV, 0, NULL, NULL, NULL),
-                     BNN_OK);
-    assert_int_equal(bnn_binary_pixel_f32((bnn_binary_op)7, 1, 3, a, m, o),
+    assert_int_equal(
+        bnn_binary_f32(&(bnn_binary_params){.op = BNN_BIN_DIV, .n = 0}, NULL, NULL, NULL), BNN_OK);
+    assert_int_equal(
+        bnn_binary_pixel_f32(
+            &(bnn_binary_pixel_params){.op = (bnn_binary_op)7, .pixels = 1, .c = 3}, a, m, o),
+        BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_binary_pixel_f32(&(bnn_binary_pixel_params){.op = BNN_BIN_MUL, .pixels = -1, .c = 3}, a,
+                             m, o),
+        BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_binary_pixel_f32(&(bnn_binary_pixel_params){.op = BNN_BIN_MUL, .pixels = 1, .c = 0}, a,
+                             m, o),
+        BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_binary_pixel_f32(&(bnn_binary_pixel_params){.op = BNN_BIN_MUL, .pixels = 1, .c = 3}, a,
+                             NULL, o),
+        BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_binary_pixel_f32(&(bnn_binary_pixel_params){.op = BNN_BIN_MUL, .pixels = 1, .c = 3},
+                             NULL, m, o),
+        BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_binary_pixel_f32(&(bnn_binary_pixel_params){.op = BNN_BIN_MUL, .pixels = 1, .c = 3}, a,
+                             m, NULL),
+        BNN_ARG_ERROR);
+    assert_int_equal(bnn_channel_mean_f32(&(bnn_channel_mean_params){.pixels = -1, .c = 3}, a, o),
                      BNN_ARG_ERROR);
-    assert_int_equal(bnn_binary_pixel_f32(BNN_BIN_MUL, -1, 3, a, m, o),
+    assert_int_equal(bnn_channel_mean_f32(&(bnn_channel_mean_params){.pixels = 1, .c = 0}, a, o),
                      BNN_ARG_ERROR);
-    assert_int_equal(bnn_binary_pixel_f32(BNN_BIN_MUL, 1, 0, a, m, o),
+    assert_int_equal(bnn_channel_mean_f32(&(bnn_channel_mean_params){.pixels = 1, .c = 3}, NULL, o),
                      BNN_ARG_ERROR);
-    assert_int_equal(bnn_binary_pixel_f32(BNN_BIN_MUL, 1, 3, a, NULL, o),
+    assert_int_equal(bnn_channel_mean_f32(&(bnn_channel_mean_params){.pixels = 1, .c = 3}, a, NULL),
                      BNN_ARG_ERROR);
-    assert_int_equal(bnn_binary_pixel_f32(BNN_BIN_MUL, 1, 3, NULL, m, o),
-                     BNN_ARG_ERROR);
-    assert_int_equal(bnn_binary_pixel_f32(BNN_BIN_MUL, 1, 3, a, m, NULL),
-                     BNN_ARG_ERROR);
-    assert_int_equal(bnn_channel_mean_f32(-1, 3, a, o), BNN_ARG_ERROR);
-    assert_int_equal(bnn_channel_mean_f32(1, 0, a, o), BNN_ARG_ERROR);
-    assert_int_equal(bnn_channel_mean_f32(1, 3, NULL, o), BNN_ARG_ERROR);
-    assert_int_equal(bnn_channel_mean_f32(1, 3, a, NULL), BNN_ARG_ERROR);
     for (int i = 0; i < 3; ++i)
         assert_true(o[i] == 5.0f); /* nothing written by a rejected call */
-    assert_int_equal(bnn_channel_mean_f32(0, 3, a, o), BNN_OK);
+    assert_int_equal(bnn_channel_mean_f32(&(bnn_channel_mean_params){.pixels = 0, .c = 3}, a, o),
+                     BNN_OK);
     assert_true(o[0] == 5.0f);
 }
 

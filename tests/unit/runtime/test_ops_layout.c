@@ -54,18 +54,22 @@ static void test_u8_mxnet_values(void **state)
 {
     (void)state;
     float out[24];
-    assert_int_equal(bnn_u8_nchw_to_nhwc_f32(2, 3, 2, 2, u8_mean, u8_std,
-                                             u8_in, out),
-                     BNN_OK);
+    assert_int_equal(
+        bnn_u8_nchw_to_nhwc_f32(
+            &(bnn_layout_params){.n = 2, .c = 3, .h = 2, .w = 2, .mean = u8_mean, .std = u8_std},
+            u8_in, out),
+        BNN_OK);
     for (int i = 0; i < 24; ++i) {
         if (out[i] != want_norm[i])
             fprintf(stderr, "u8 norm %d: got %.9g want %.9g\n", i,
                     (double)out[i], (double)want_norm[i]);
         assert_true(out[i] == want_norm[i]);
     }
-    assert_int_equal(bnn_u8_nchw_to_nhwc_f32(2, 3, 2, 2, u8_mean, NULL,
-                                             u8_in, out),
-                     BNN_OK);
+    assert_int_equal(
+        bnn_u8_nchw_to_nhwc_f32(
+            &(bnn_layout_params){.n = 2, .c = 3, .h = 2, .w = 2, .mean = u8_mean, .std = NULL},
+            u8_in, out),
+        BNN_OK);
     for (int i = 0; i < 24; ++i)
         assert_true(out[i] == want_sub[i]);
 }
@@ -85,8 +89,10 @@ static void test_u8_exact(void **state)
     for (int variant = 0; variant < 4; ++variant) {
         const float *m = (variant & 1) ? mean : NULL;
         const float *s = (variant & 2) ? std : NULL;
-        assert_int_equal(bnn_u8_nchw_to_nhwc_f32(N, C, H, W, m, s, in, out),
-                         BNN_OK);
+        assert_int_equal(
+            bnn_u8_nchw_to_nhwc_f32(
+                &(bnn_layout_params){.n = N, .c = C, .h = H, .w = W, .mean = m, .std = s}, in, out),
+            BNN_OK);
         for (int n = 0; n < N; ++n)
             for (int c = 0; c < C; ++c)
                 for (int y = 0; y < H; ++y)
@@ -104,8 +110,11 @@ static void test_u8_exact(void **state)
                     }
     }
     /* No mean and no std: the plain conversion. */
-    assert_int_equal(bnn_u8_nchw_to_nhwc_f32(1, 1, 1, 2, NULL, NULL, in, out),
-                     BNN_OK);
+    assert_int_equal(
+        bnn_u8_nchw_to_nhwc_f32(
+            &(bnn_layout_params){.n = 1, .c = 1, .h = 1, .w = 2, .mean = NULL, .std = NULL}, in,
+            out),
+        BNN_OK);
     assert_true(out[0] == 0.0f && !signbit(out[0]) && out[1] == 255.0f);
 }
 
@@ -153,6 +162,20 @@ static int next_perm(int32_t *p, int n)
     return 1;
 }
 
+/* bnn_permute_f32 with the shape and the permutation as arrays of nd
+ * entries (at most BNN_PERMUTE_MAX_DIMS of them are copied; ndim is
+ * passed as given). */
+static bnn_status permute(int32_t nd, const int32_t *shape, const int32_t *perm, const float *in,
+                          float *out)
+{
+    bnn_permute_params p = {.ndim = nd};
+    for (int32_t i = 0; i < nd && i < BNN_PERMUTE_MAX_DIMS; ++i) {
+        p.shape[i] = shape[i];
+        p.perm[i] = perm[i];
+    }
+    return bnn_permute_f32(&p, in, out);
+}
+
 /* Every permutation of every shape given, against the reference. */
 static int check_all_perms(int nd, const int32_t *shape)
 {
@@ -171,7 +194,7 @@ static int check_all_perms(int nd, const int32_t *shape)
         for (size_t i = 0; i < total; ++i)
             out[i] = -1.0f;
         ref_permute(nd, shape, perm, in, want);
-        assert_int_equal(bnn_permute_f32(nd, shape, perm, in, out), BNN_OK);
+        assert_int_equal(permute(nd, shape, perm, in, out), BNN_OK);
         if (memcmp(out, want, total * sizeof(float)) != 0) {
             fprintf(stderr, "permute nd=%d shape", nd);
             for (int i = 0; i < nd; ++i)
@@ -238,11 +261,11 @@ static void test_permute_mxnet_values(void **state)
     for (int i = 0; i < 120; ++i)
         in[i] = (float)i;
     const int32_t s5[5] = {2, 1, 3, 4, 5}, p5[5] = {3, 1, 0, 4, 2};
-    assert_int_equal(bnn_permute_f32(5, s5, p5, in, out), BNN_OK);
+    assert_int_equal(permute(5, s5, p5, in, out), BNN_OK);
     for (int i = 0; i < 120; ++i)
         assert_true(out[i] == (float)mx_t5[i]);
     const int32_t s3[3] = {2, 3, 4}, p3[3] = {2, 0, 1};
-    assert_int_equal(bnn_permute_f32(3, s3, p3, in, out), BNN_OK);
+    assert_int_equal(permute(3, s3, p3, in, out), BNN_OK);
     for (int i = 0; i < 24; ++i)
         assert_true(out[i] == (float)mx_t3[i]);
 }
@@ -265,7 +288,7 @@ static void test_permute_large(void **state)
                                        {1, 0, 2, 3}, {2, 3, 0, 1}};
     for (size_t k = 0; k < sizeof perms / sizeof perms[0]; ++k) {
         ref_permute(4, shape, perms[k], in, want);
-        assert_int_equal(bnn_permute_f32(4, shape, perms[k], in, out), BNN_OK);
+        assert_int_equal(permute(4, shape, perms[k], in, out), BNN_OK);
         assert_memory_equal(out, want, sizeof out);
     }
 }
@@ -279,28 +302,33 @@ static void test_permute_args(void **state)
     const int32_t bad_neg[2] = {-1, 0};
     const int32_t s0[2] = {2, 0}, sn[2] = {-2, -4};
     const int32_t s7[7] = {1, 1, 1, 1, 1, 1, 8}, p7[7] = {0, 1, 2, 3, 4, 5, 6};
-    assert_int_equal(bnn_permute_f32(0, s2, p2, in, out), BNN_ARG_ERROR);
-    assert_int_equal(bnn_permute_f32(7, s7, p7, in, out), BNN_ARG_ERROR);
-    assert_int_equal(bnn_permute_f32(2, s2, bad_dup, in, out), BNN_ARG_ERROR);
-    assert_int_equal(bnn_permute_f32(2, s2, bad_rng, in, out), BNN_ARG_ERROR);
-    assert_int_equal(bnn_permute_f32(2, s2, bad_neg, in, out), BNN_ARG_ERROR);
-    assert_int_equal(bnn_permute_f32(2, s0, p2, in, out), BNN_ARG_ERROR);
-    assert_int_equal(bnn_permute_f32(2, sn, p2, in, out), BNN_ARG_ERROR);
-    assert_int_equal(bnn_permute_f32(2, NULL, p2, in, out), BNN_ARG_ERROR);
-    assert_int_equal(bnn_permute_f32(2, s2, NULL, in, out), BNN_ARG_ERROR);
-    assert_int_equal(bnn_permute_f32(2, s2, p2, NULL, out), BNN_ARG_ERROR);
-    assert_int_equal(bnn_permute_f32(2, s2, p2, in, NULL), BNN_ARG_ERROR);
-    assert_int_equal(bnn_permute_f32(2, s2, p2, in, in), BNN_ARG_ERROR);
+    assert_int_equal(permute(0, s2, p2, in, out), BNN_ARG_ERROR);
+    assert_int_equal(permute(7, s7, p7, in, out), BNN_ARG_ERROR);
+    assert_int_equal(permute(2, s2, bad_dup, in, out), BNN_ARG_ERROR);
+    assert_int_equal(permute(2, s2, bad_rng, in, out), BNN_ARG_ERROR);
+    assert_int_equal(permute(2, s2, bad_neg, in, out), BNN_ARG_ERROR);
+    assert_int_equal(permute(2, s0, p2, in, out), BNN_ARG_ERROR);
+    assert_int_equal(permute(2, sn, p2, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_permute_f32(NULL, in, out), BNN_ARG_ERROR);
+    assert_int_equal(permute(2, s2, p2, NULL, out), BNN_ARG_ERROR);
+    assert_int_equal(permute(2, s2, p2, in, NULL), BNN_ARG_ERROR);
+    /* entries past ndim are not read */
+    {
+        const bnn_permute_params q = {
+            .ndim = 2, .shape = {2, 4, -7, 0, 0, 0}, .perm = {1, 0, 1, 1, 9, -1}};
+        assert_int_equal(bnn_permute_f32(&q, in, out), BNN_OK);
+    }
+    assert_int_equal(permute(2, s2, p2, in, in), BNN_ARG_ERROR);
     /* 2^31 - 1 to the sixth power overflows any size_t. */
     const int32_t huge[6] = {INT32_MAX, INT32_MAX, INT32_MAX,
                              INT32_MAX, INT32_MAX, INT32_MAX};
     const int32_t p6[6] = {0, 1, 2, 3, 4, 5};
-    assert_int_equal(bnn_permute_f32(6, huge, p6, in, out), BNN_ARG_ERROR);
+    assert_int_equal(permute(6, huge, p6, in, out), BNN_ARG_ERROR);
     /* The 6-D limit itself is accepted. */
     const int32_t s6[6] = {1, 2, 1, 2, 1, 2}, q6[6] = {5, 4, 3, 2, 1, 0};
     for (int i = 0; i < 8; ++i)
         in[i] = (float)i;
-    assert_int_equal(bnn_permute_f32(6, s6, q6, in, out), BNN_OK);
+    assert_int_equal(permute(6, s6, q6, in, out), BNN_OK);
     /* reversing (2,2,2) axes: out[k][j][i] = in[i][j][k] */
     static const float want[8] = {0, 4, 2, 6, 1, 5, 3, 7};
     assert_memory_equal(out, want, sizeof want);
@@ -311,19 +339,36 @@ static void test_u8_args(void **state)
     (void)state;
     uint8_t in[4] = {1, 2, 3, 4};
     float out[4] = {9, 9, 9, 9};
-    assert_int_equal(bnn_u8_nchw_to_nhwc_f32(0, 1, 2, 2, NULL, NULL, in, out),
-                     BNN_ARG_ERROR);
-    assert_int_equal(bnn_u8_nchw_to_nhwc_f32(1, 0, 2, 2, NULL, NULL, in, out),
-                     BNN_ARG_ERROR);
-    assert_int_equal(bnn_u8_nchw_to_nhwc_f32(1, 1, -2, 2, NULL, NULL, in, out),
-                     BNN_ARG_ERROR);
-    assert_int_equal(bnn_u8_nchw_to_nhwc_f32(1, 1, 2, 0, NULL, NULL, in, out),
-                     BNN_ARG_ERROR);
-    assert_int_equal(bnn_u8_nchw_to_nhwc_f32(1, 1, 2, 2, NULL, NULL, NULL,
-                                             out),
-                     BNN_ARG_ERROR);
-    assert_int_equal(bnn_u8_nchw_to_nhwc_f32(1, 1, 2, 2, NULL, NULL, in, NULL),
-                     BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_u8_nchw_to_nhwc_f32(
+            &(bnn_layout_params){.n = 0, .c = 1, .h = 2, .w = 2, .mean = NULL, .std = NULL}, in,
+            out),
+        BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_u8_nchw_to_nhwc_f32(
+            &(bnn_layout_params){.n = 1, .c = 0, .h = 2, .w = 2, .mean = NULL, .std = NULL}, in,
+            out),
+        BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_u8_nchw_to_nhwc_f32(
+            &(bnn_layout_params){.n = 1, .c = 1, .h = -2, .w = 2, .mean = NULL, .std = NULL}, in,
+            out),
+        BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_u8_nchw_to_nhwc_f32(
+            &(bnn_layout_params){.n = 1, .c = 1, .h = 2, .w = 0, .mean = NULL, .std = NULL}, in,
+            out),
+        BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_u8_nchw_to_nhwc_f32(
+            &(bnn_layout_params){.n = 1, .c = 1, .h = 2, .w = 2, .mean = NULL, .std = NULL}, NULL,
+            out),
+        BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_u8_nchw_to_nhwc_f32(
+            &(bnn_layout_params){.n = 1, .c = 1, .h = 2, .w = 2, .mean = NULL, .std = NULL}, in,
+            NULL),
+        BNN_ARG_ERROR);
     for (int i = 0; i < 4; ++i)
         assert_true(out[i] == 9.0f);
 }

@@ -150,8 +150,10 @@ static void test_unary_mxnet_values(void **state)
     int bad = 0;
     for (size_t r = 0; r < sizeof mx_rows / sizeof mx_rows[0]; ++r) {
         const mx_row *m = &mx_rows[r];
-        assert_int_equal(bnn_unary_f32(m->op, m->a, m->b, NX, mx_x, out),
-                         BNN_OK);
+        assert_int_equal(
+            bnn_unary_f32(&(bnn_unary_params){.op = m->op, .a = m->a, .b = m->b, .n = NX}, mx_x,
+                          out),
+            BNN_OK);
         for (int i = 0; i < NX; ++i) {
             int ok = m->op == BNN_UN_POW_S ? near_rel(out[i], m->want[i], 2)
                                            : same(out[i], m->want[i]);
@@ -205,9 +207,13 @@ static void test_unary_exact_random(void **state)
         for (size_t s = 0; s < sizeof sa / sizeof sa[0]; ++s) {
             float a = sa[s][0], b = sa[s][1];
             int bad = 0;
-            assert_int_equal(bnn_unary_f32(ops[o], a, b, N, in, out), BNN_OK);
+            assert_int_equal(
+                bnn_unary_f32(&(bnn_unary_params){.op = ops[o], .a = a, .b = b, .n = N}, in, out),
+                BNN_OK);
             memcpy(io, in, sizeof in);
-            assert_int_equal(bnn_unary_f32(ops[o], a, b, N, io, io), BNN_OK);
+            assert_int_equal(
+                bnn_unary_f32(&(bnn_unary_params){.op = ops[o], .a = a, .b = b, .n = N}, io, io),
+                BNN_OK);
             for (int i = 0; i < N; ++i) {
                 float want = ref_exact(ops[o], a, b, in[i]);
                 if ((!same(out[i], want) || !same(io[i], want)) && bad++ < 3)
@@ -227,34 +233,53 @@ static void test_unary_specifics(void **state)
     float y[4];
     /* sign never copies the sign bit: -0.0 and NaN give +0. */
     const float z[4] = {-0.0f, NAN, -NAN, FLT_TRUE_MIN};
-    assert_int_equal(bnn_unary_f32(BNN_UN_SIGN, 0, 0, 4, z, y), BNN_OK);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_SIGN, .a = 0, .b = 0, .n = 4}, z, y),
+        BNN_OK);
     assert_true(same(y[0], 0.0f) && same(y[1], 0.0f) && same(y[2], 0.0f));
     assert_true(y[3] == 1.0f);
     /* abs clears the sign of NaN too. */
-    assert_int_equal(bnn_unary_f32(BNN_UN_ABS, 0, 0, 4, z, y), BNN_OK);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_ABS, .a = 0, .b = 0, .n = 4}, z, y), BNN_OK);
     assert_true(same(y[0], 0.0f) && isnan(y[2]) && !signbit(y[2]));
     /* clip keeps -0.0 when 0 is the lower bound, and NaN bounds are never
      * taken. */
-    assert_int_equal(bnn_unary_f32(BNN_UN_CLIP, 0.0f, 1.0f, 1, z, y), BNN_OK);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_CLIP, .a = 0.0f, .b = 1.0f, .n = 1}, z, y),
+        BNN_OK);
     assert_true(same(y[0], -0.0f));
     const float w[3] = {-5.0f, 0.5f, 5.0f};
-    assert_int_equal(bnn_unary_f32(BNN_UN_CLIP, NAN, NAN, 3, w, y), BNN_OK);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_CLIP, .a = NAN, .b = NAN, .n = 3}, w, y),
+        BNN_OK);
     assert_true(y[0] == -5.0f && y[1] == 0.5f && y[2] == 5.0f);
     /* (-2)^3 = -8, (-2)^0.5 = NaN, 0^-1 = inf, x^1 = x. */
     const float m2[1] = {-2.0f};
-    assert_int_equal(bnn_unary_f32(BNN_UN_POW_S, 3.0f, 0, 1, m2, y), BNN_OK);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_POW_S, .a = 3.0f, .b = 0, .n = 1}, m2, y),
+        BNN_OK);
     assert_true(y[0] == -8.0f);
-    assert_int_equal(bnn_unary_f32(BNN_UN_POW_S, 0.5f, 0, 1, m2, y), BNN_OK);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_POW_S, .a = 0.5f, .b = 0, .n = 1}, m2, y),
+        BNN_OK);
     assert_true(isnan(y[0]));
-    assert_int_equal(bnn_unary_f32(BNN_UN_POW_S, -1.0f, 0, 1, z, y), BNN_OK);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_POW_S, .a = -1.0f, .b = 0, .n = 1}, z, y),
+        BNN_OK);
     assert_true(y[0] == -INFINITY);
-    assert_int_equal(bnn_unary_f32(BNN_UN_POW_S, 1.0f, 0, 3, w, y), BNN_OK);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_POW_S, .a = 1.0f, .b = 0, .n = 3}, w, y),
+        BNN_OK);
     assert_true(y[0] == -5.0f && y[1] == 0.5f && y[2] == 5.0f);
     /* rdiv: a / +-0 is +-inf, 0 / 0 is NaN. */
     const float zz[2] = {0.0f, -0.0f};
-    assert_int_equal(bnn_unary_f32(BNN_UN_RDIV_S, 3.0f, 0, 2, zz, y), BNN_OK);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_RDIV_S, .a = 3.0f, .b = 0, .n = 2}, zz, y),
+        BNN_OK);
     assert_true(y[0] == INFINITY && y[1] == -INFINITY);
-    assert_int_equal(bnn_unary_f32(BNN_UN_RDIV_S, 0.0f, 0, 2, zz, y), BNN_OK);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_RDIV_S, .a = 0.0f, .b = 0, .n = 2}, zz, y),
+        BNN_OK);
     assert_true(isnan(y[0]) && isnan(y[1]));
 }
 
@@ -277,8 +302,9 @@ static void test_unary_pow_tolerance(void **state)
         if (integral)
             for (int i = 0; i < N; i += 2)
                 in[i] = -in[i];
-        assert_int_equal(bnn_unary_f32(BNN_UN_POW_S, a, 0, N, in, out),
-                         BNN_OK);
+        assert_int_equal(
+            bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_POW_S, .a = a, .b = 0, .n = N}, in, out),
+            BNN_OK);
         for (int i = 0; i < N; ++i) {
             double want = pow((double)in[i], (double)a);
             if (!near_rel(out[i], want, 2) && bad++ < 3)
@@ -296,17 +322,23 @@ static void test_unary_args(void **state)
 {
     (void)state;
     float v[2] = {1.0f, 2.0f}, o[2] = {7.0f, 7.0f};
-    assert_int_equal(bnn_unary_f32((bnn_unary_op)99, 0, 0, 2, v, o),
-                     BNN_ARG_ERROR);
-    assert_int_equal(bnn_unary_f32((bnn_unary_op)-1, 0, 0, 2, v, o),
-                     BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = (bnn_unary_op)99, .a = 0, .b = 0, .n = 2}, v, o),
+        BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = (bnn_unary_op)-1, .a = 0, .b = 0, .n = 2}, v, o),
+        BNN_ARG_ERROR);
     assert_true(o[0] == 7.0f && o[1] == 7.0f); /* nothing written */
-    assert_int_equal(bnn_unary_f32(BNN_UN_ABS, 0, 0, 2, NULL, o),
-                     BNN_ARG_ERROR);
-    assert_int_equal(bnn_unary_f32(BNN_UN_ABS, 0, 0, 2, v, NULL),
-                     BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_ABS, .a = 0, .b = 0, .n = 2}, NULL, o),
+        BNN_ARG_ERROR);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_ABS, .a = 0, .b = 0, .n = 2}, v, NULL),
+        BNN_ARG_ERROR);
     /* n == 0 touches nothing, so NULL is fine. */
-    assert_int_equal(bnn_unary_f32(BNN_UN_POW_S, 2, 0, 0, NULL, NULL), BNN_OK);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_POW_S, .a = 2, .b = 0, .n = 0}, NULL, NULL),
+        BNN_OK);
 }
 
 int main(void)
