@@ -1,7 +1,7 @@
 /*
  * act_fast_f32_avx2.c - bnn_act_fast_f32, bnn_exp_fast_f32 and
  * bnn_softmax_fast_f32 on 8 lanes of AVX2 (bnn_*__avx2). Compiles to
- * nothing unless BNN_FL_HAVE_AVX2.
+ * nothing unless BNN_ACT_avx2.
  *
  * The functions come from bnn_vmath_impl.h, instantiated on __m256: the
  * same operations as the portable kernel (src/act_fast_f32.c), so the
