@@ -4,9 +4,10 @@
 # Compile time grows linearly with the model: hostile graphs of 50,000
 # nodes (a chain of _copy, a chain of ReLU, 25,000 tensors all live at
 # once) and one node with 100,000 attributes each compile in at most
-# LIMIT_SECONDS of CPU time, and a quarter of each takes at least a
-# sixth of the time of the whole (quadratic growth would make it a
-# sixteenth; timings under 0.2 s are too small to compare).
+# LIMIT_SECONDS of CPU time, and a quarter of each takes at least an
+# eighth of the time of the whole (linear growth makes it a quarter,
+# quadratic growth a sixteenth; each timing is the least of three runs,
+# and timings under 0.2 s are too small to compare).
 set -euo pipefail
 bnnc=$1; work=$2; limit=$3
 rm -rf "$work"; mkdir -p "$work"; cd "$work"
@@ -46,10 +47,17 @@ gen() { # KIND N
   cp empty.params "$kind$n-0000.params"
 }
 
-cpu() { # MODEL -> CPU seconds of one compile
+cpu1() { # MODEL -> CPU seconds of one compile
   local TIMEFORMAT='%U %S' t
   t=$( { time "$bnnc" compile "$1" 0 --input data=1,4 -q -o "$1.c" >/dev/null 2>&1; } 2>&1 )
   awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%.3f", a[1] + a[2] }'
+}
+
+cpu() { # MODEL -> the least CPU seconds of three compiles (other work on
+        # the machine inflates single timings: caches, page faults)
+  local a b c
+  a=$(cpu1 "$1"); b=$(cpu1 "$1"); c=$(cpu1 "$1")
+  awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { m = a; if (b < m) m = b; if (c < m) m = c; printf "%.3f", m }'
 }
 
 status=0
@@ -61,7 +69,7 @@ for case in copy:50000 relu:50000 wide:50000 attrs:100000; do
   verdict=ok
   if awk -v t="$t_full" -v l="$limit" 'BEGIN { exit !(t > l) }'; then
     verdict="over the ${limit} s limit"; status=1
-  elif awk -v f="$t_full" -v q="$t_quarter" 'BEGIN { exit !(f > 0.2 && q * 6 < f) }'; then
+  elif awk -v f="$t_full" -v q="$t_quarter" 'BEGIN { exit !(f > 0.2 && q * 8 < f) }'; then
     verdict="grows faster than linearly"; status=1
   fi
   printf '%-6s %7d: %6.3f s CPU (a quarter: %6.3f s)  %s\n' "$kind" "$n" "$t_full" "$t_quarter" "$verdict"
