@@ -38,7 +38,13 @@ extern const char *bt_prefix<||>_profile_node[bt_uprefix<||>_STEPS];
  * 1-based number of the step whose kernel rejected its arguments, or -1
  * for NULL pointers, or -2 for an arena that is not 64-byte aligned
  * (only bt_prefix<||>_run_with_arena can be given one). Not reentrant
- * (the arena is shared). */
+ * (the arena is shared). m4_ifelse(bt_denormals, <|flush|>, <|The run
+ * flushes subnormal floats to zero (FTZ/DAZ) and restores the caller's
+ * floating-point mode before returning, on every path; compile bt_prefix.c
+ * with -D<||>bt_uprefix<||>_KEEP_DENORMALS to leave the mode alone.|>, <|The run
+ * leaves the floating-point mode alone (bnnc --denormals keep); compile
+ * bt_prefix.c with -D<||>bt_uprefix<||>_FLUSH_DENORMALS to flush subnormal floats
+ * to zero during the run (the caller's mode is restored on every path).|>) */
 int bt_prefix<||>_run(const bt_input_ctype *input, float *output);
 
 /* The same with caller-provided memory of bt_uprefix<||>_ARENA_SIZE bytes. */

@@ -24,7 +24,8 @@ static const char usage[] =
     "commands:\n"
     "  compile MODEL --input NAME=N,C,H,W [-o net.c] [--prefix net]\n"
     "          [--standalone] [--input-type f32|u8 --mean M,.. --std S,..]\n"
-    "          [--weights auto|array|string|blob] [--report [--target CORE]]\n"
+    "          [--weights auto|array|string|blob] [--denormals flush|keep]\n"
+    "          [--report [--target CORE]]\n"
     "        write net.c and net.h: the network as C calling runtime_min\n"
     "        (-o names the .c file, which must end in .c; the .h goes next to\n"
     "        it; default: PREFIX.c, PREFIX defaults to net or to -o's stem;\n"
@@ -33,7 +34,11 @@ static const char usage[] =
     "        and std 1 unless --mean/--std say otherwise; --weights: the\n"
     "        constants as arrays (readable), string literals (for compilers'\n"
     "        memory) or a net.c.bin file next to net.c (large models); auto:\n"
-    "        arrays up to 1 MiB, strings up to 16 MiB, blob above; --report:\n"
+    "        arrays up to 1 MiB, strings up to 16 MiB, blob above; --denormals:\n"
+    "        flush (default): each run sets flush-to-zero/denormals-are-zero\n"
+    "        and restores the caller's FP mode, keep: it leaves the mode alone\n"
+    "        (-DPREFIX_KEEP_DENORMALS / -DPREFIX_FLUSH_DENORMALS override it\n"
+    "        when net.c is built); --report:\n"
     "        flash and RAM, with --target cortex-m0plus|m4|m7|m33|m55 an\n"
     "        estimate of code and stack for that core, -Os, standalone)\n"
     "  inspect MODEL --input NAME=N,C,H,W [--json] [--plan]\n"
@@ -44,7 +49,7 @@ static const char usage[] =
     "  verify MODEL --input NAME=N,C,H,W --in X.npy --expect Y.npy\n"
     "          (--in once per data input, in graph order)\n"
     "          [--cc CC] [--cflags FLAGS] [--atol A] [--rtol R] [--keep DIR]\n"
-    "          [--profile [--profile-runs N]]\n"
+    "          [--profile [--profile-runs N]] [--denormals flush|keep]\n"
     "        build the generated C with the host compiler, run it on X and\n"
     "        compare with Y: max |diff|, top-1 agreement, first mismatches;\n"
     "        exit 0 when within tolerance (default atol 1e-4, rtol 1e-4);\n"
@@ -232,6 +237,13 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
                 else
                     f->v.rtol = d;
             }
+        } else if ((compile || verify) && !strcmp(a, "--denormals")) {
+            if (!next || (strcmp(next, "flush") && strcmp(next, "keep"))) {
+                fprintf(stderr, "error: --denormals is flush or keep\n");
+                return 1;
+            }
+            f->v.keep_denormals = !strcmp(next, "keep");
+            i++;
         } else if (compile && !strcmp(a, "--standalone")) {
             f->standalone = 1;
         } else if (compile && !strcmp(a, "--report")) {
@@ -480,6 +492,7 @@ static int cmd_compile(int argc, char **argv)
     eo.symbol_path = sym;
     eo.params_path = params;
     eo.standalone = f.standalone;
+    eo.keep_denormals = f.v.keep_denormals;
     eo.weights = f.weights;
     if (emit_program(&g, &p, &eo, &err)) {
         lir_free(&p);

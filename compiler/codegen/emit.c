@@ -1308,6 +1308,7 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
     define_data(&model, "bt_weights_file", "%s", "weights.inc");
     define_data(&model, "bt_runtime_file", "%s", "runtime.inc");
     define_data(&model, "bt_profile_file", "%s", "profile.inc");
+    define_data(&model, "bt_denormals", "%s", o->keep_denormals ? "keep" : "flush");
     sb_add(&model, "m4_define(<|bt_tensors|>, <|m4_dnl\n");
     write_tensors(&ctx, p, &model);
     sb_add(&model, "|>)m4_dnl\n");

@@ -41,6 +41,10 @@ typedef struct {
      * (a caller compiling from memory passes its own) */
     const char *symbol_sha256, *params_sha256;
     int standalone;           /* inline the runtime kernels used */
+    /* 0 (--denormals flush, the default): the run sets flush-to-zero and
+     * denormals-are-zero and restores the caller's mode; 1 (keep): it
+     * leaves the mode alone. A macro in the generated file overrides it. */
+    int keep_denormals;
     emit_weights weights;     /* how constants are stored (AUTO: by size) */
     const char *m4;           /* m4 program (default "m4" or $BNNC_M4) */
 } emit_options;

@@ -352,6 +352,7 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
     eo.symbol_path = o->symbol_path;
     eo.params_path = o->params_path;
     eo.standalone = 1;
+    eo.keep_denormals = v->keep_denormals;
     if (emit_program(&g, &p, &eo, err) || write_text(mpath, harness, err))
         goto out_model;
 

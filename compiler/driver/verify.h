@@ -17,6 +17,7 @@ typedef struct {
     double atol, rtol;       /* |got - expected| <= atol + rtol*|expected| */
     int profile_runs;        /* > 0: also time every step over that many
                                 runs of a -DNET_PROFILE build */
+    int keep_denormals;      /* --denormals keep (compile uses it too) */
 } verify_options;
 
 /* Returns 0 when every output is within tolerance, 1 when some are not

@@ -9,6 +9,14 @@
  *
  * 11 layers (2 binary) in 11 steps; input data (1, 1, 16, 16), output (1, 10)
  * constants 4280 bytes, arena 5760 bytes (lower bound 5760)
+ *
+ * Floating-point mode: net_run_with_arena turns flush-to-zero and
+ * denormals-are-zero on for the duration of the run (x86 MXCSR FTZ+DAZ,
+ * AArch64 FPCR.FZ, Arm FPSCR.FZ; nothing elsewhere) and restores the
+ * caller's mode bits before it returns, on every path. Subnormal floats
+ * (|x| < 1.18e-38, e.g. from dead BatchNorm channels) are read and written
+ * as zero, which keeps the float layers at full speed. Define
+ * NET_KEEP_DENORMALS to run in the caller's mode instead.
  */
 #if defined(NET_PROFILE) && !defined(NET_PROFILE_USER_HOOK) && \
     !defined(__ARM_ARCH_PROFILE) && !defined(_POSIX_C_SOURCE)
@@ -21,6 +29,16 @@
 #include "bnn.h"
 #include "bnn_ops.h"
 #include "net.h"
+
+/* ---- floating-point mode: -DNET_KEEP_DENORMALS or -DNET_FLUSH_DENORMALS ---- */
+/* (bnn_fpenv_enter / bnn_fpenv_leave: bnn_fpenv.h, through bnn.h) */
+
+#if defined(NET_KEEP_DENORMALS) && defined(NET_FLUSH_DENORMALS)
+#error "define NET_KEEP_DENORMALS or NET_FLUSH_DENORMALS, not both"
+#endif
+#ifndef NET_KEEP_DENORMALS
+#define NET_FLUSH_DENORMALS_ 1 /* the default (bnnc --denormals flush) */
+#endif
 
 /* ---- constants: weights, thresholds, per-channel scales ---- */
 
@@ -284,26 +302,35 @@ void net_profile_hook(int step, const char *node, uint64_t ticks);
 #endif
 
 /* One step of the run: the kernel call; its failure ends the run with the
- * step's number; with profiling, its ticks go to the hook. */
+ * step's number (rc, then the one exit, which restores the FP mode); with
+ * profiling, its ticks go to the hook. */
 #ifdef NET_PROFILE
 #define NET_RUN_STEP(step, node, call) \
     do { \
         uint64_t t0_ = net_profile_now(); \
-        if ((call) != BNN_OK) \
-            return (step); \
+        if ((call) != BNN_OK) { \
+            rc = (step); \
+            goto done_; \
+        } \
         net_profile_hook((step), (node), net_profile_now() - t0_); \
     } while (0)
 #else
 #define NET_RUN_STEP(step, node, call) \
     do { \
-        if ((call) != BNN_OK) \
-            return (step); \
+        if ((call) != BNN_OK) { \
+            rc = (step); \
+            goto done_; \
+        } \
     } while (0)
 #endif
 
 int net_run_with_arena(const float *input, float *output, void *arena_mem)
 {
     unsigned char *arena = (unsigned char *)arena_mem;
+    int rc = 0;
+#ifdef NET_FLUSH_DENORMALS_
+    bnn_fpenv fpenv_;
+#endif
     (void)arena;
     if (!input || !output || !arena_mem)
         return -1;
@@ -323,6 +350,9 @@ int net_run_with_arena(const float *input, float *output, void *arena_mem)
     float *const t_activation1 = (float *)(arena + 0); /* 1x1x32 floats, 128 B, steps 9-10 */
     float *const t_fullyconnected0 = (float *)(arena + 128); /* 1x1x10 floats, 40 B, steps 10-11 */
 
+#ifdef NET_FLUSH_DENORMALS_
+    bnn_fpenv_enter(&fpenv_); /* subnormals read and written as zero */
+#endif
     /* data (variable): NCHW -> NHWC */
     {
         static const bnn_layout_params p = {.n = 1, .c = 1, .h = 16, .w = 16};
@@ -405,7 +435,11 @@ int net_run_with_arena(const float *input, float *output, void *arena_mem)
         NET_RUN_STEP(11, "softmax", bnn_softmax_f32(&p, t_fullyconnected0, output));
     }
 
-    return 0;
+done_:
+#ifdef NET_FLUSH_DENORMALS_
+    bnn_fpenv_leave(&fpenv_); /* the caller's mode bits again */
+#endif
+    return rc;
 }
 
 int net_run(const float *input, float *output)
@@ -452,7 +486,10 @@ extern const char *net_profile_node[NET_STEPS];
  * 1-based number of the step whose kernel rejected its arguments, or -1
  * for NULL pointers, or -2 for an arena that is not 64-byte aligned
  * (only net_run_with_arena can be given one). Not reentrant
- * (the arena is shared). */
+ * (the arena is shared). The run
+ * flushes subnormal floats to zero (FTZ/DAZ) and restores the caller's
+ * floating-point mode before returning, on every path; compile net.c
+ * with -DNET_KEEP_DENORMALS to leave the mode alone. */
 int net_run(const float *input, float *output);
 
 /* The same with caller-provided memory of NET_ARENA_SIZE bytes. */
