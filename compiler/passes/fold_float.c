@@ -16,6 +16,17 @@
  * differs from MXNet's separate BatchNorm only by float rounding (the
  * golden tests bound it). BatchNorm before a padded convolution is not
  * folded: the zero padding would then pad the unnormalised input.
+ *
+ * Dead channels and flush-to-zero. A trained network's dead BatchNorm
+ * channels (gamma, beta and the filters decayed to ~1e-20 and below) make
+ * w * m and b * m + a subnormal. The generated run flushes subnormals to
+ * zero (bnn_fpenv.h), which would turn such a channel into exact zeros;
+ * harmless where floats are summed further, but a sign taken of it would
+ * read -1e-39 as -0, i.e. +1. When every consumer takes only the sign,
+ * sign(k * y) = sign(y) for any k > 0, so a channel whose largest folded
+ * constant is below 2^-64 is multiplied by the power of two that brings
+ * it to [1, 2): exact, and its values stay far from the subnormal range.
+ * Other channels keep their constants bit for bit.
  */
 #include "passes.h"
 
@@ -56,10 +67,20 @@ static int fold_is_finite(const ir_node *bn, const ir_node *gm, const ir_node *b
     return 1;
 }
 
-/* Fold BatchNorm bn into conv/dense n. Returns 1 when done. */
+double fold_sign_scale(double big)
+{
+    if (!(big > 0.0) || big >= 0x1p-64 || !isfinite(big))
+        return 1.0;
+    return ldexp(1.0, -ilogb(big));
+}
+
+/* Fold BatchNorm bn into conv/dense n. Returns 1 when done. When only
+ * signs of the result are used (ir_only_binarized), a dead channel's
+ * constants are scaled up by fold_sign_scale: see the file comment. */
 static int fold_bn(ir_graph *g, ir_node *n, ir_node *bn)
 {
     int64_t o, ch = n->shape[0].d[1], per, i;
+    int signs;
     int axis = bn->a.bn.axis < 0 ? bn->a.bn.axis + n->shape[0].ndim : bn->a.bn.axis;
     const ir_node *gm = g->nodes[bn->in[1].node], *bt = g->nodes[bn->in[2].node];
     const ir_node *mn = g->nodes[bn->in[3].node], *vr = g->nodes[bn->in[4].node];
@@ -95,13 +116,20 @@ static int fold_bn(ir_graph *g, ir_node *n, ir_node *bn)
         return 0;
     }
     per = ir_shape_count(&w->a.c.shape) / ch;
+    signs = ir_only_binarized(g, bn->id);
     for (o = 0; o < ch; o++) {
         double gamma = bn->a.bn.fix_gamma ? 1.0 : gm->a.c.f[o];
         double m = gamma / sqrt((double)vr->a.c.f[o] + bn->a.bn.eps);
         double a = (double)bt->a.c.f[o] - (double)mn->a.c.f[o] * m;
+        double k = 1.0, big = fabs((double)b->a.c.f[o] * m + a);
+        if (signs) {
+            for (i = 0; i < per; i++)
+                big = fmax(big, fabs((double)w->a.c.f[o * per + i] * m));
+            k = fold_sign_scale(big);
+        }
         for (i = 0; i < per; i++)
-            w->a.c.f[o * per + i] = (float)((double)w->a.c.f[o * per + i] * m);
-        b->a.c.f[o] = (float)((double)b->a.c.f[o] * m + a);
+            w->a.c.f[o * per + i] = (float)((double)w->a.c.f[o * per + i] * m * k);
+        b->a.c.f[o] = (float)(((double)b->a.c.f[o] * m + a) * k);
     }
     ir_node_merge_name(n, bn->name);
     ir_replace_uses(g, (ir_ref){bn->id, 0}, (ir_ref){n->id, 0});

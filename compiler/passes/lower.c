@@ -769,8 +769,18 @@ static int lower_batchnorm(lower_ctx *x, ir_node *n)
         }
     }
     if (ir_only_binarized(x->g, n->id)) {
-        /* BatchNorm feeding only signs: normalise and pack in one pass */
+        /* BatchNorm feeding only signs: normalise and pack in one pass;
+         * a dead channel scaled out of the subnormal range (the sign of
+         * k * y is the sign of y for k > 0; fold_sign_scale) */
         lval out = in;
+        for (c = 0; c < ch; c++) {
+            double g = n->a.bn.fix_gamma ? 1.0 : gm->a.c.f[c];
+            double m = g / sqrt((double)vr->a.c.f[c] + n->a.bn.eps);
+            double a = (double)bt->a.c.f[c] - (double)mn->a.c.f[c] * m;
+            double k = fold_sign_scale(fmax(fabs(m), fabs(a)));
+            mul[c] = (float)(m * k);
+            add[c] = (float)(a * k);
+        }
         const lir_tensor *t = &x->p->t[in.t];
         lir_step *s;
         out.bits = 1;

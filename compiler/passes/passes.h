@@ -58,6 +58,13 @@ int pass_fold_thresholds(ir_graph *g, bnnc_err *err);
  * (see fold_float.c). Requires: fold_thresholds. */
 int pass_fold_float(ir_graph *g, bnnc_err *err);
 
+/* The power of two k > 0 by which per-channel constants whose largest
+ * magnitude is `big` are multiplied when only the sign of the channel is
+ * used: 2^-e bringing big to [1, 2) when 0 < big < 2^-64 (a dead channel,
+ * whose values would otherwise be subnormal and flushed to zero), else 1
+ * (fold_float.c explains). */
+double fold_sign_scale(double big);
+
 /* Shape of one node from its inputs' shapes (used by passes that create
  * nodes). */
 int shape_infer_node(ir_graph *g, ir_node *n, bnnc_err *err);
