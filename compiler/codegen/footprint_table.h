@@ -553,8 +553,8 @@ static const fp_kernel fp_kernels_cortex_m55[] = {
 
 static const fp_target fp_targets[] = {
     {"cortex-m0plus", 77, 40, fp_kernels_cortex_m0plus},
-    {"cortex-m4", 76, 32, fp_kernels_cortex_m4},
-    {"cortex-m7", 76, 32, fp_kernels_cortex_m7},
-    {"cortex-m33", 76, 32, fp_kernels_cortex_m33},
-    {"cortex-m55", 76, 32, fp_kernels_cortex_m55},
+    {"cortex-m4", 80, 32, fp_kernels_cortex_m4},
+    {"cortex-m7", 80, 32, fp_kernels_cortex_m7},
+    {"cortex-m33", 80, 32, fp_kernels_cortex_m33},
+    {"cortex-m55", 80, 32, fp_kernels_cortex_m55},
 };
