@@ -735,17 +735,24 @@ static int lower_batchnorm(lower_ctx *x, ir_node *n)
     const ir_node *mn = x->g->nodes[n->in[3].node], *vr = x->g->nodes[n->in[4].node];
     int axis = n->a.bn.axis < 0 ? n->a.bn.axis + in.shape.ndim : n->a.bn.axis;
     int64_t c, ch;
+    int signs;
     float *mul, *add;
     if (axis != 1 || (in.form != F_NHWC && in.form != F_ROWS))
         return err_node(x, n, "BatchNorm is supported over axis 1 of 2-D and 4-D tensors");
     ch = in.shape.d[1];
     mul = xmalloc(sizeof(float) * (size_t)ch);
     add = xmalloc(sizeof(float) * (size_t)ch);
+    signs = ir_only_binarized(x->g, n->id);
     for (c = 0; c < ch; c++) {
+        /* feeding only signs, a dead channel is scaled out of the
+         * subnormal range (the sign of k * y is the sign of y for k > 0;
+         * fold_sign_scale) */
         double g = n->a.bn.fix_gamma ? 1.0 : gm->a.c.f[c];
         double m = g / sqrt((double)vr->a.c.f[c] + n->a.bn.eps);
-        mul[c] = (float)m;
-        add[c] = (float)((double)bt->a.c.f[c] - (double)mn->a.c.f[c] * m);
+        double a = (double)bt->a.c.f[c] - (double)mn->a.c.f[c] * m;
+        double k = signs ? fold_sign_scale(fmax(fabs(m), fabs(a))) : 1.0;
+        mul[c] = (float)(m * k);
+        add[c] = (float)(a * k);
     }
     {
         /* BatchNorm on the network input, which nothing else reads: apply
@@ -768,19 +775,9 @@ static int lower_batchnorm(lower_ctx *x, ir_node *n)
             break;
         }
     }
-    if (ir_only_binarized(x->g, n->id)) {
-        /* BatchNorm feeding only signs: normalise and pack in one pass;
-         * a dead channel scaled out of the subnormal range (the sign of
-         * k * y is the sign of y for k > 0; fold_sign_scale) */
+    if (signs) {
+        /* BatchNorm feeding only signs: normalise and pack in one pass */
         lval out = in;
-        for (c = 0; c < ch; c++) {
-            double g = n->a.bn.fix_gamma ? 1.0 : gm->a.c.f[c];
-            double m = g / sqrt((double)vr->a.c.f[c] + n->a.bn.eps);
-            double a = (double)bt->a.c.f[c] - (double)mn->a.c.f[c] * m;
-            double k = fold_sign_scale(fmax(fabs(m), fabs(a)));
-            mul[c] = (float)(m * k);
-            add[c] = (float)(a * k);
-        }
         const lir_tensor *t = &x->p->t[in.t];
         lir_step *s;
         out.bits = 1;
