@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../frontend/mxnet/import.h"
+#include "../frontend/onnx/import.h"
 
 static int import_mxnet(const bnnc_options *o, ir_graph *g, bnnc_err *err)
 {
@@ -13,8 +14,14 @@ static int import_mxnet(const bnnc_options *o, ir_graph *g, bnnc_err *err)
     return import_files(o->symbol_path, o->params_path, &io, g, err);
 }
 
+static int import_onnx(const bnnc_options *o, ir_graph *g, bnnc_err *err)
+{
+    return onnx_import_file(o->symbol_path, o->inputs, o->n_inputs, g, err);
+}
+
 static const bnnc_frontend frontends[] = {
     {"mxnet", "SYMBOL.json PARAMS, or PREFIX EPOCH", 2, NULL, import_mxnet},
+    {"onnx", "MODEL.onnx", 1, onnx_claims, import_onnx},
 };
 
 const bnnc_frontend *bnnc_frontends(int *count)
