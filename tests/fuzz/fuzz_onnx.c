@@ -7,13 +7,17 @@
  * contract: a failure leaves an empty model and a message that names the
  * file; a success gives tensors whose byte counts match their types and
  * shapes, whose every element is readable, and initializers that can be
- * found by name.
+ * found by name. A model that decodes then goes through the importer and
+ * every pass (compile_imported, with the shapes the graph declares): a
+ * failure must leave a message and a freed graph.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "driver/pipeline.h"
+#include "frontend/onnx/import.h"
 #include "frontend/onnx/onnx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -107,6 +111,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)onnx_model_check_opsets(&m, &err);
     if (sink)
         onnx_dump(sink, &m);
+    {
+        bnnc_options o;
+        ir_graph g;
+        lir_program p;
+        memset(&o, 0, sizeof o);
+        memset(&p, 0, sizeof p);
+        err.msg[0] = '\0';
+        if (onnx_import_model(&m, NULL, 0, &g, &err) || compile_imported(&o, &g, &p, &err)) {
+            if (!err.msg[0] || g.nodes)
+                abort(); /* failures leave a message and a freed graph */
+        } else {
+            lir_free(&p);
+            ir_graph_free(&g);
+        }
+    }
     onnx_model_free(&m);
     return 0;
 }

@@ -116,7 +116,15 @@ int onnx_def_alias(onnx_imp *im, const char *name, const oval *src)
 oval *onnx_def_const(onnx_imp *im, const char *name, const ir_shape *s, int is_int)
 {
     oval *v = slot(im, name);
-    int64_t n = ir_shape_count(s);
+    int64_t n = 1;
+    int k;
+    for (k = 0; k < s->ndim; k++) {
+        if (s->d[k] < 0 || (s->d[k] && n > ((int64_t)1 << 28) / s->d[k])) {
+            onnx_nerr(im, "a constant of more than 2^28 elements is not supported");
+            return NULL;
+        }
+        n *= s->d[k];
+    }
     if (v->state != V_UNDEF) {
         redefined(im, name);
         return NULL;
@@ -480,36 +488,46 @@ out:
     return rc;
 }
 
-int onnx_import_file(const char *path, const bnnc_input *inputs, int n_inputs, ir_graph *g,
-                     bnnc_err *err)
+int onnx_import_model(const onnx_model *m, const bnnc_input *inputs, int n_inputs,
+                      ir_graph *g, bnnc_err *err)
 {
-    onnx_model m;
     onnx_imp im;
     size_t i;
     int rc;
 
     ir_graph_init(g);
-    if (onnx_model_load(path, &m, err))
-        return -1;
-    g->symbol_path = xstrdup(path);
-    g->params_path = xstrdup(path);
+    g->symbol_path = xstrdup(m->path);
+    g->params_path = xstrdup(m->path);
     g->layout = IR_LAYOUT_NCHW;
     memset(&im, 0, sizeof im);
-    im.m = &m;
-    im.og = &m.graph;
+    im.m = m;
+    im.og = &m->graph;
     im.g = g;
     im.err = err;
-    strmap_init(&im.names, m.graph.n_nodes * 2 + m.graph.n_initializers + 16);
+    strmap_init(&im.names, m->graph.n_nodes * 2 + m->graph.n_initializers + 16);
     rc = import_model(&im, inputs, n_inputs);
     strmap_free(&im.names);
     for (i = 0; i < im.n_ints; i++)
         free(im.ints[i]);
     free(im.ints);
     free(im.vals);
-    /* nothing in the graph points into the model any more: the names of
-     * IR nodes and constants are copies */
-    onnx_model_free(&m);
     if (rc)
         ir_graph_free(g);
+    return rc;
+}
+
+int onnx_import_file(const char *path, const bnnc_input *inputs, int n_inputs, ir_graph *g,
+                     bnnc_err *err)
+{
+    onnx_model m;
+    int rc;
+
+    ir_graph_init(g);
+    if (onnx_model_load(path, &m, err))
+        return -1;
+    rc = onnx_import_model(&m, inputs, n_inputs, g, err);
+    /* nothing in the graph points into the model: the names of IR nodes
+     * and the constants' values are copies */
+    onnx_model_free(&m);
     return rc;
 }

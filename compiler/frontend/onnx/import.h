@@ -13,6 +13,7 @@
 
 #include "../../ir/ir.h"
 #include "../../passes/passes.h"
+#include "onnx.h"
 
 /* 1 when path looks like an ONNX model: the .onnx extension, or a first
  * protobuf record that is ModelProto.ir_version (field 1, varint). */
@@ -23,5 +24,9 @@ int onnx_claims(const char *path);
  * and err names the file and node. */
 int onnx_import_file(const char *path, const bnnc_input *inputs, int n_inputs,
                      ir_graph *g, bnnc_err *err);
+
+/* Import a model already read (onnx_model_parse/load); m is not kept. */
+int onnx_import_model(const onnx_model *m, const bnnc_input *inputs, int n_inputs,
+                      ir_graph *g, bnnc_err *err);
 
 #endif
