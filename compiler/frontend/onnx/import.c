@@ -466,12 +466,8 @@ static int import_model(onnx_imp *im, const bnnc_input *inputs, int n_inputs)
                       bnnc_excerpt(og->outputs[i].name, nb, sizeof nb));
             goto out;
         }
-        if (v->state == V_CONST) {
-            bnnc_errf(im->err, "%s: graph output '%s' does not depend on any input (a "
-                      "constant); bnnc compiles outputs that do", im->m->path,
-                      bnnc_excerpt(og->outputs[i].name, nb, sizeof nb));
-            goto out;
-        }
+        if (v->state == V_CONST)
+            onnx_ref(im, v); /* a constant output: its values are the output */
         im->g->heads[i] = v->ref;
     }
     if (!og->n_outputs) {

@@ -185,6 +185,21 @@ static int64_t bcast_index(const ir_shape *a, const ir_shape *o, int64_t k)
     return idx;
 }
 
+/* True when constant c, broadcast against x (of the output's shape),
+ * holds one value per channel of axis 1 (its other axes are 1). */
+static int is_per_channel(const oval *c, const ir_shape *x)
+{
+    int i;
+    if (c->shape.ndim > x->ndim || x->ndim < 2)
+        return 0;
+    for (i = 0; i < c->shape.ndim; i++) {
+        int ax = x->ndim - c->shape.ndim + i;
+        if (c->shape.d[i] != 1 && (ax != 1 || c->shape.d[i] != x->d[1]))
+            return 0;
+    }
+    return 1;
+}
+
 typedef enum { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_LESS, B_GREATER, B_EQUAL, B_MIN, B_MAX,
                B_AND, B_OR } bin_kind;
 
@@ -308,6 +323,31 @@ static int op_binary(onnx_imp *im, bin_kind kind)
             n->a.scalar.value = onnx_cget(c, 0);
             in[0] = x->ref;
             if (onnx_finish(im, n, 1, in))
+                return -1;
+            return onnx_def_ir(im, out0(im), (ir_ref){n->id, 0});
+        }
+    }
+    /* a constant the code generator cannot broadcast (only one value per
+     * channel of axis 1 is) is expanded to the output's shape */
+    {
+        oval *c = b->state == V_CONST ? b : a->state == V_CONST ? a : NULL;
+        oval *x = c == b ? a : b;
+        ir_shape o;
+        if (c && bcast_shape(im, &a->shape, &b->shape, &o) == 0 &&
+            !ir_shape_equal(&c->shape, &o) &&
+            (!is_per_channel(c, onnx_shape(im, x)) || (kind == B_DIV && c == a))) {
+            oval *e = onnx_def_const(im, "", &o, 0);
+            int64_t k;
+            if (!e)
+                return -1;
+            for (k = 0; k < e->n; k++)
+                e->f[k] = (float)onnx_cget(c, bcast_index(&c->shape, &o, k));
+            n = onnx_new_node(im, ops[kind], "");
+            n->a.binary.broadcast = 1;
+            in[0] = c == a ? onnx_ref(im, e) : x->ref;
+            in[1] = c == b ? onnx_ref(im, e) : x->ref;
+            e->state = V_UNDEF;
+            if (onnx_finish(im, n, 2, in))
                 return -1;
             return onnx_def_ir(im, out0(im), (ir_ref){n->id, 0});
         }
@@ -889,7 +929,7 @@ static int op_gemm(onnx_imp *im)
     const ir_shape *as;
     int64_t K, N, i, j;
     float *wt, *bias = NULL;
-    ir_ref r;
+    ir_ref r, ar;
     int rc;
     if (bad || need_in(im, A, 0, "A") || need_in(im, B, 1, "B"))
         return -1;
@@ -897,8 +937,19 @@ static int op_gemm(onnx_imp *im)
         return onnx_nerr(im, "Gemm is supported with a computed A and constant B and C "
                          "(a product of two computed tensors is not)");
     as = onnx_shape(im, A);
-    if (ta || as->ndim != 2 || B->shape.ndim != 2)
-        return onnx_nerr(im, "Gemm needs a 2-D A (not transposed) and a 2-D B");
+    if (as->ndim != 2 || B->shape.ndim != 2)
+        return onnx_nerr(im, "Gemm needs a 2-D A and a 2-D B");
+    ar = A->ref;
+    if (ta) {
+        ir_node *t = onnx_new_node(im, IR_OP_TRANSPOSE, "/transA");
+        t->a.transpose.axes.n = 2;
+        t->a.transpose.axes.v[0] = 1;
+        t->a.transpose.axes.v[1] = 0;
+        if (onnx_finish(im, t, 1, &ar))
+            return -1;
+        ar = (ir_ref){t->id, 0};
+        as = &t->shape[0];
+    }
     K = as->d[1];
     N = tb ? B->shape.d[0] : B->shape.d[1];
     if ((tb ? B->shape.d[1] : B->shape.d[0]) != K)
@@ -926,7 +977,7 @@ static int op_gemm(onnx_imp *im)
             for (i = 0; i < N; i++)
                 bias[i] = (float)onnx_cget(C, C->n == 1 ? 0 : i);
     }
-    rc = dense(im, A->ref, wt, N, K, bias, 1, &r);
+    rc = dense(im, ar, wt, N, K, bias, 1, &r);
     free(wt);
     free(bias);
     return rc ? -1 : onnx_def_ir(im, out0(im), r);
@@ -1027,12 +1078,13 @@ static int pool(onnx_imp *im, ir_pool_type type, int global)
     const ir_shape *xs;
     ir_node *n;
     ir_pool_attr *p;
-    ir_ref in;
+    ir_ref in, xr;
     int i;
     if (bad || need_in(im, x, 0, "X"))
         return -1;
     if (x->state == V_CONST)
         return onnx_nerr(im, "pooling a constant is not supported");
+    xr = x->ref;
     if (im->cur->n_outputs > 1 && im->cur->outputs[1][0] &&
         onnx_val(im, im->cur->outputs[1]) == NULL) {
         /* Indices (int64): defined only if something needs them; the
@@ -1059,9 +1111,19 @@ static int pool(onnx_imp *im, ir_pool_type type, int global)
             return -1;
         if (dil[0] != 1 || dil[1] != 1)
             return onnx_nerr(im, "dilated pooling is not supported");
-        if (pads[0] != pads[2] || pads[1] != pads[3])
-            return onnx_nerr(im, "asymmetric pads (%d, %d, %d, %d) are not supported for "
-                             "pooling", pads[0], pads[1], pads[2], pads[3]);
+        if (pads[0] != pads[2] || pads[1] != pads[3]) {
+            /* an explicit pad the windows then read: zeros counted by an
+             * average that counts the padding; for a maximum, the lowest
+             * finite float (ONNX's -inf differs only where a window holds
+             * nothing but -inf inputs and padding) */
+            if (type == IR_POOL_AVG && !onnx_attr_i(im, "count_include_pad", 0))
+                return onnx_nerr(im, "asymmetric pads (%d, %d, %d, %d) with "
+                                 "count_include_pad=0 are not supported", pads[0], pads[1],
+                                 pads[2], pads[3]);
+            if (pad_node(im, x->ref, pads, type == IR_POOL_MAX ? -FLT_MAX : 0.0, &xr))
+                return -1;
+            memset(pads, 0, sizeof pads);
+        }
         p->pad[0] = pads[0];
         p->pad[1] = pads[1];
         p->count_include_pad = (int)onnx_attr_i(im, "count_include_pad", 0);
@@ -1075,7 +1137,7 @@ static int pool(onnx_imp *im, ir_pool_type type, int global)
                                  "is not supported");
         }
     }
-    in = x->ref;
+    in = xr;
     if (onnx_finish(im, n, 1, &in))
         return -1;
     return onnx_def_ir(im, out0(im), (ir_ref){n->id, 0});
@@ -1575,6 +1637,7 @@ static int op_pad(onnx_imp *im)
                              (long long)full[i]);
     if (x->state == V_CONST)
         return onnx_nerr(im, "padding a constant is not supported");
+    in = x->ref;
     nn = onnx_new_node(im, IR_OP_PAD, "");
     nn->a.pad.width.n = 2 * nd;
     for (i = 0; i < nd && 2 * i + 1 < IR_MAX_INTS; i++) {
@@ -1582,7 +1645,6 @@ static int op_pad(onnx_imp *im)
         nn->a.pad.width.v[2 * i + 1] = (int)full[nd + i];
     }
     nn->a.pad.value = (float)value;
-    in = x->ref;
     if (onnx_finish(im, nn, 1, &in))
         return -1;
     return onnx_def_ir(im, out0(im), (ir_ref){nn->id, 0});
@@ -1635,6 +1697,29 @@ static int op_softmax(onnx_imp *im)
         if (onnx_finish(im, r2, 1, &in))
             return -1;
         return onnx_def_ir(im, out0(im), (ir_ref){r2->id, 0});
+    }
+    if (ax != xs->ndim - 1 && !(xs->ndim == 4 && ax == 1)) {
+        /* along another axis: swap it with the last one, and back */
+        ir_node *t1 = onnx_new_node(im, IR_OP_TRANSPOSE, "/to_last"), *t2;
+        t1->a.transpose.axes.n = xs->ndim;
+        for (i = 0; i < xs->ndim; i++)
+            t1->a.transpose.axes.v[i] = i == ax ? xs->ndim - 1 : i == xs->ndim - 1 ? ax : i;
+        if (onnx_finish(im, t1, 1, &in))
+            return -1;
+        in = (ir_ref){t1->id, 0};
+        n = onnx_new_node(im, IR_OP_SOFTMAX, "");
+        n->a.softmax.mode = IR_SOFTMAX_AXIS;
+        n->a.softmax.axis = xs->ndim - 1;
+        n->a.softmax.temperature = 1.0;
+        n->a.softmax.log = log;
+        if (onnx_finish(im, n, 1, &in))
+            return -1;
+        in = (ir_ref){n->id, 0};
+        t2 = onnx_new_node(im, IR_OP_TRANSPOSE, "/back");
+        t2->a.transpose = t1->a.transpose;
+        if (onnx_finish(im, t2, 1, &in))
+            return -1;
+        return onnx_def_ir(im, out0(im), (ir_ref){t2->id, 0});
     }
     n = onnx_new_node(im, IR_OP_SOFTMAX, "");
     n->a.softmax.mode = IR_SOFTMAX_AXIS;
