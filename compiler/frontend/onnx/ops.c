@@ -704,6 +704,80 @@ static int channel_affine(onnx_imp *im, ir_ref x, int nd, int64_t m, const float
     return 0;
 }
 
+/*
+ * ONNX Sign gives 0 for 0, a third value no +-1 bit holds. A layer with
+ * +-1 weights W taking t = sign3(x) (maybe padded by c in {-1, 0, +1},
+ * reshaped or flattened) is computed exactly by two binary layers:
+ *     sign3(x) = (sign(x) - sign(-x)) / 2
+ * with sign(v) = v < 0 ? -1 : +1 (x > 0: (1 + 1) / 2; x < 0: (-1 - 1) / 2;
+ * x = 0 or -0: both signs are +1, so 0). The layer is linear, so
+ *     layer(t) = (layer(sign(x) padded by c) - layer(sign(-x) padded by -c)) / 2,
+ * both binary, their difference an exact integer and the halving exact.
+ * A padding of zeros stays zeros in both (exact zero padding).
+ */
+
+/* True when IR output r is sign3 of something through at most `depth`
+ * pads by -1, 0 or +1, reshapes and flattens. */
+static int is_sign3_chain(onnx_imp *im, ir_ref r, int depth)
+{
+    const ir_node *n = im->g->nodes[r.node];
+    if (depth <= 0)
+        return 0;
+    switch (n->op) {
+    case IR_OP_SIGN3:
+        return 1;
+    case IR_OP_PAD:
+        return (n->a.pad.value == 1 || n->a.pad.value == -1 || n->a.pad.value == 0) &&
+               is_sign3_chain(im, n->in[0], depth - 1);
+    case IR_OP_RESHAPE:
+    case IR_OP_FLATTEN:
+        return is_sign3_chain(im, n->in[0], depth - 1);
+    default:
+        return 0;
+    }
+}
+
+/* The chain ending at r rebuilt on sign(x) (negate 0) or sign(-x)
+ * (negate 1) with pads by c or -c; its output in *out. */
+static int sign3_half(onnx_imp *im, ir_ref r, int negate, ir_ref *out)
+{
+    const ir_node *n = im->g->nodes[r.node];
+    ir_node *m;
+    ir_ref in;
+    if (n->op == IR_OP_SIGN3) {
+        in = n->in[0];
+        if (negate && scalar_node(im, in, IR_SC_MUL, -1.0, "/neg", &in))
+            return -1;
+        m = onnx_new_node(im, IR_OP_SIGN, negate ? "/sign_neg" : "/sign_pos");
+        if (onnx_finish(im, m, 1, &in))
+            return -1;
+        *out = (ir_ref){m->id, 0};
+        return 0;
+    }
+    if (sign3_half(im, n->in[0], negate, &in))
+        return -1;
+    m = onnx_new_node(im, n->op, negate ? "/neg_path" : "/pos_path");
+    m->a = n->a;
+    if (m->op == IR_OP_PAD && negate)
+        m->a.pad.value = -n->a.pad.value;
+    if (onnx_finish(im, m, 1, &in))
+        return -1;
+    *out = (ir_ref){m->id, 0};
+    return 0;
+}
+
+/* (pos - neg) / 2: the two halves of a sign3 layer joined. */
+static int sign3_join(onnx_imp *im, ir_ref pos, ir_ref neg, ir_ref *out)
+{
+    ir_node *d = onnx_new_node(im, IR_OP_SUB, "/sign3");
+    ir_ref in[2];
+    in[0] = pos;
+    in[1] = neg;
+    if (onnx_finish(im, d, 2, in))
+        return -1;
+    return scalar_node(im, (ir_ref){d->id, 0}, IR_SC_MUL, 0.5, "/half", out);
+}
+
 static int op_conv(onnx_imp *im)
 {
     int bad = 0, pads[4], i;
@@ -755,6 +829,46 @@ static int op_conv(onnx_imp *im)
     c->pad[1] = pads[1];
     c->no_bias = !b;
     in[0] = xr;
+    /* on an ONNX Sign, with +-alpha weights: two binary layers */
+    if (is_sign3_chain(im, xr, 4) && w->shape.d[0] > 0) {
+        int64_t per = w->n / w->shape.d[0];
+        a = xmalloc(sizeof *a * (size_t)w->shape.d[0]);
+        w1 = xmalloc(sizeof *w1 * (size_t)w->n);
+        if (split_scaled_binary(w, w->shape.d[0], per, w1, a)) {
+            oval *wc = onnx_def_const(im, "", &w->shape, 0);
+            ir_node *n2;
+            ir_ref pos, neg, r;
+            int ones = 1;
+            if (!wc)
+                goto fail;
+            memcpy(wc->f, w1, sizeof *w1 * (size_t)w->n);
+            c->no_bias = 1;
+            if (sign3_half(im, xr, 0, &pos) || sign3_half(im, xr, 1, &neg))
+                goto fail;
+            in[0] = pos;
+            in[1] = onnx_ref(im, wc);
+            wc->state = V_UNDEF;
+            n2 = onnx_new_node(im, IR_OP_CONV, "/neg");
+            n2->a = n->a;
+            if (onnx_finish(im, n, 2, in))
+                goto fail;
+            in[0] = neg;
+            if (onnx_finish(im, n2, 2, in) ||
+                sign3_join(im, (ir_ref){n->id, 0}, (ir_ref){n2->id, 0}, &r))
+                goto fail;
+            for (i = 0; i < w->shape.d[0]; i++)
+                ones &= a[i] == 1.0f;
+            if ((!ones || b) && channel_affine(im, r, 4, w->shape.d[0], ones ? NULL : a,
+                                               b ? b->f : NULL, &r))
+                goto fail;
+            free(a);
+            free(w1);
+            return onnx_def_ir(im, out0(im), r);
+        }
+        free(a);
+        free(w1);
+        a = w1 = NULL;
+    }
     in[1] = onnx_ref(im, w);
     /* alpha * sign(W) on a +-1 input: +-1 weights and a channel scale */
     if (is_sign_valued(im, xr) && w->shape.d[0] > 0) {
@@ -876,7 +990,49 @@ static int dense(onnx_imp *im, ir_ref x, const float *wt, int64_t nn, int64_t kk
     if (!w)
         return -1;
     memcpy(w->f, wt, sizeof(float) * (size_t)(nn * kk));
-    if (is_sign_valued(im, x) && nn > 0 && kk > 0) {
+    /* the per-channel scale after a split layer is along axis 1: a 2-D output */
+    int out2d = flatten || im->g->nodes[x.node]->shape[x.out].ndim == 2;
+    if (out2d && is_sign3_chain(im, x, 4) && nn > 0 && kk > 0) {
+        a = xmalloc(sizeof *a * (size_t)nn);
+        w1 = xmalloc(sizeof *w1 * (size_t)(nn * kk));
+        if (split_scaled_binary(w, nn, kk, w1, a)) {
+            ir_node *n1, *n2;
+            ir_ref pos, neg, r;
+            int ones = 1;
+            memcpy(w->f, w1, sizeof(float) * (size_t)(nn * kk));
+            if (sign3_half(im, x, 0, &pos) || sign3_half(im, x, 1, &neg))
+                goto fail;
+            n1 = onnx_new_node(im, IR_OP_DENSE, "");
+            n1->a.dense.num_hidden = (int)nn;
+            n1->a.dense.flatten = flatten;
+            n1->a.dense.no_bias = 1;
+            n2 = onnx_new_node(im, IR_OP_DENSE, "/neg");
+            n2->a = n1->a;
+            in[0] = pos;
+            in[1] = onnx_ref(im, w);
+            w->state = V_UNDEF;
+            if (onnx_finish(im, n1, 2, in))
+                goto fail;
+            in[0] = neg;
+            if (onnx_finish(im, n2, 2, in) ||
+                sign3_join(im, (ir_ref){n1->id, 0}, (ir_ref){n2->id, 0}, &r))
+                goto fail;
+            for (i = 0; i < nn; i++)
+                ones &= a[i] == 1.0f;
+            if ((!ones || bias) &&
+                channel_affine(im, r, im->g->nodes[r.node]->shape[0].ndim, nn,
+                               ones ? NULL : a, bias, &r))
+                goto fail;
+            *out = r;
+            free(a);
+            free(w1);
+            return 0;
+        }
+        free(a);
+        free(w1);
+        a = w1 = NULL;
+    }
+    if (out2d && is_sign_valued(im, x) && nn > 0 && kk > 0) {
         a = xmalloc(sizeof *a * (size_t)nn);
         w1 = xmalloc(sizeof *w1 * (size_t)(nn * kk));
         if (split_scaled_binary(w, nn, kk, w1, a)) {
