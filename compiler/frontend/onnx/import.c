@@ -52,7 +52,7 @@ int onnx_nerr(onnx_imp *im, const char *fmt, ...)
 oval *onnx_val(onnx_imp *im, const char *name)
 {
     int i = strmap_get(&im->names, name);
-    return i < 0 || im->vals[i].state == V_UNDEF ? NULL : &im->vals[i];
+    return i < 0 || im->vals[i]->state == V_UNDEF ? NULL : im->vals[i];
 }
 
 oval *onnx_in(onnx_imp *im, int k, int *bad)
@@ -77,13 +77,13 @@ static oval *slot(onnx_imp *im, const char *name)
 {
     int i = strmap_get(&im->names, name);
     if (i >= 0)
-        return &im->vals[i];
+        return im->vals[i];
     xgrow((void **)&im->vals, &im->cap_vals, im->n_vals + 1, sizeof *im->vals);
     /* the map keeps pointers to names: they live in the model */
-    memset(&im->vals[im->n_vals], 0, sizeof *im->vals);
-    im->vals[im->n_vals].name = name;
+    im->vals[im->n_vals] = xcalloc(1, sizeof **im->vals);
+    im->vals[im->n_vals]->name = name;
     strmap_put(&im->names, name, (int)im->n_vals);
-    return &im->vals[im->n_vals++];
+    return im->vals[im->n_vals++];
 }
 
 static int redefined(onnx_imp *im, const char *name)
@@ -506,6 +506,8 @@ int onnx_import_model(const onnx_model *m, const bnnc_input *inputs, int n_input
     for (i = 0; i < im.n_ints; i++)
         free(im.ints[i]);
     free(im.ints);
+    for (i = 0; i < im.n_vals; i++)
+        free(im.vals[i]);
     free(im.vals);
     if (rc)
         ir_graph_free(g);

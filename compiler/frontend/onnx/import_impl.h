@@ -31,7 +31,7 @@ typedef struct {
     bnnc_err *err;
     int64_t opset;   /* of the default domain */
     strmap names;    /* value name -> index in vals */
-    oval *vals;
+    oval **vals;     /* each allocated once: pointers to values stay valid */
     size_t n_vals, cap_vals;
     const onnx_node *cur;  /* the node being imported (messages) */
     int cur_index;
