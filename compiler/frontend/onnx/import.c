@@ -416,6 +416,15 @@ static int import_model(onnx_imp *im, const bnnc_input *inputs, int n_inputs)
     if (onnx_model_check_opsets(im->m, im->err))
         return -1;
     im->opset = onnx_opset_version(im->m, "");
+    for (k = 0; k < n_inputs; k++) {
+        for (i = 0; i < og->n_inputs; i++)
+            if (!strcmp(og->inputs[i].name, inputs[k].name) &&
+                !onnx_graph_initializer(og, inputs[k].name))
+                break;
+        if (i == og->n_inputs)
+            return bnnc_errf(im->err, "%s: --input %s: the graph has no data input of that "
+                             "name", im->m->path, inputs[k].name);
+    }
     for (i = 0; i < og->n_initializers; i++)
         if (onnx_tensor_value(im, og->initializers[i].name, &og->initializers[i]))
             return -1;
@@ -425,10 +434,6 @@ static int import_model(onnx_imp *im, const bnnc_input *inputs, int n_inputs)
         if (import_input(im, &og->inputs[i], inputs, n_inputs))
             return -1;
     }
-    for (k = 0; k < n_inputs; k++)
-        if (!onnx_val(im, inputs[k].name) || onnx_val(im, inputs[k].name)->state != V_IR)
-            return bnnc_errf(im->err, "%s: --input %s: the graph has no data input of that "
-                             "name", im->m->path, inputs[k].name);
 
     need = xcalloc(og->n_nodes + 1, 1);
     alias = xcalloc(og->n_nodes + 1, sizeof *alias);

@@ -2122,7 +2122,7 @@ static int op_quant(onnx_imp *im)
     int bad = 0;
     oval *x = onnx_in(im, 0, &bad), *s = onnx_in(im, 1, &bad), *z = onnx_in(im, 2, &bad),
          *bw = onnx_in(im, 3, &bad);
-    int sgn = (int)onnx_attr_i(im, "signed", 1), narrow = (int)onnx_attr_i(im, "narrow", 0);
+    int sgn = (int)onnx_attr_i(im, "signed", 1), narrow = (int)onnx_attr_i(im, "narrow", 1);
     const char *mode = onnx_attr_s(im, "rounding_mode", "ROUND");
     double bits, lo, hi;
     static const char *const modes[] = {"ROUND", "HALF_EVEN", "CEIL", "FLOOR", "UP", "DOWN",
