@@ -498,7 +498,7 @@ int onnx_import_model(const onnx_model *m, const bnnc_input *inputs, int n_input
 
     ir_graph_init(g);
     g->symbol_path = xstrdup(m->path);
-    g->params_path = xstrdup(m->path);
+    g->params_path = xstrdup(""); /* one file: the model holds the weights */
     g->layout = IR_LAYOUT_NCHW;
     memset(&im, 0, sizeof im);
     im.m = m;
