@@ -52,7 +52,8 @@ int onnx_nerr(onnx_imp *im, const char *fmt, ...)
 oval *onnx_val(onnx_imp *im, const char *name)
 {
     int i = strmap_get(&im->names, name);
-    return i < 0 || im->vals[i]->state == V_UNDEF ? NULL : im->vals[i];
+    return i < 0 || im->vals[i]->state == V_UNDEF || im->vals[i]->state == V_NOT_COMPUTED
+               ? NULL : im->vals[i];
 }
 
 oval *onnx_in(onnx_imp *im, int k, int *bad)
@@ -64,6 +65,15 @@ oval *onnx_in(onnx_imp *im, int k, int *bad)
     v = onnx_val(im, name);
     if (!v) {
         char nb[256];
+        int i = strmap_get(&im->names, name);
+        if (i >= 0 && im->vals[i]->state == V_NOT_COMPUTED) {
+            const onnx_node *p = &im->og->nodes[im->vals[i]->producer];
+            onnx_nerr(im, "input '%s' is an output of node '%s' (%s) that bnnc does not "
+                      "compute", bnnc_excerpt(name, nb, sizeof nb),
+                      p->name[0] ? p->name : p->outputs[0], p->op_type);
+            *bad = 1;
+            return NULL;
+        }
         onnx_nerr(im, "input '%s' is not defined before the node (the graph is not "
                   "topologically sorted, or names a missing tensor)",
                   bnnc_excerpt(name, nb, sizeof nb));
@@ -458,6 +468,13 @@ static int import_model(onnx_imp *im, const bnnc_input *inputs, int n_inputs)
         }
         if (onnx_import_node(im))
             goto out;
+        for (k = 0; k < (int)n->n_outputs; k++) {
+            oval *o = n->outputs[k][0] ? slot(im, n->outputs[k]) : NULL;
+            if (o && o->state == V_UNDEF) {
+                o->state = V_NOT_COMPUTED;
+                o->producer = (int)i;
+            }
+        }
     }
     im->cur = NULL;
 
@@ -467,6 +484,15 @@ static int import_model(onnx_imp *im, const bnnc_input *inputs, int n_inputs)
         oval *v = onnx_val(im, og->outputs[i].name);
         char nb[256];
         if (!v) {
+            int j = strmap_get(&im->names, og->outputs[i].name);
+            if (j >= 0 && im->vals[j]->state == V_NOT_COMPUTED) {
+                const onnx_node *p = &og->nodes[im->vals[j]->producer];
+                bnnc_errf(im->err, "%s: graph output '%s' is an output of node '%s' (%s) "
+                          "that bnnc does not compute", im->m->path,
+                          bnnc_excerpt(og->outputs[i].name, nb, sizeof nb),
+                          p->name[0] ? p->name : p->outputs[0], p->op_type);
+                goto out;
+            }
             bnnc_errf(im->err, "%s: graph output '%s' is not computed by any node", im->m->path,
                       bnnc_excerpt(og->outputs[i].name, nb, sizeof nb));
             goto out;

@@ -11,7 +11,9 @@
 #include "onnx.h"
 
 /* A value (tensor name) of the ONNX graph. */
-typedef enum { V_UNDEF, V_IR, V_CONST } oval_state;
+/* V_NOT_COMPUTED: an output its node's row does not compute (MaxPool's
+ * Indices, Dropout's mask); `producer` is that node. */
+typedef enum { V_UNDEF, V_IR, V_CONST, V_NOT_COMPUTED } oval_state;
 
 typedef struct {
     const char *name;
@@ -22,6 +24,7 @@ typedef struct {
     float *f;        /* graph-owned */
     int64_t *i;      /* importer-owned */
     int64_t n;       /* element count */
+    int producer;    /* V_NOT_COMPUTED: index of the node in the graph */
 } oval;
 
 typedef struct {

@@ -51,8 +51,9 @@ static const char *out0(onnx_imp *im)
     return im->cur->n_outputs ? im->cur->outputs[0] : "";
 }
 
-/* Only output 0 may be used (the others must be absent or unused: the
- * importer only reaches used values, so a later use fails undefined). */
+/* Input k (what) must be present. Rows define output 0 only unless they
+ * say otherwise; a use of another output is an error naming this node
+ * (import.c marks them not computed). */
 static int need_in(onnx_imp *im, oval *v, int k, const char *what)
 {
     if (!v)
@@ -1241,11 +1242,6 @@ static int pool(onnx_imp *im, ir_pool_type type, int global)
     if (x->state == V_CONST)
         return onnx_nerr(im, "pooling a constant is not supported");
     xr = x->ref;
-    if (im->cur->n_outputs > 1 && im->cur->outputs[1][0] &&
-        onnx_val(im, im->cur->outputs[1]) == NULL) {
-        /* Indices (int64): defined only if something needs them; the
-         * importer reaches this node only for what is used */
-    }
     xs = onnx_shape(im, x);
     if (xs->ndim != 4)
         return onnx_nerr(im, "bnnc supports 2-D pooling (4-D input)");
@@ -1299,16 +1295,8 @@ static int pool(onnx_imp *im, ir_pool_type type, int global)
     return onnx_def_ir(im, out0(im), (ir_ref){n->id, 0});
 }
 
-static int op_maxpool(onnx_imp *im)
-{
-    if (im->cur->n_outputs > 1 && im->cur->outputs[1][0]) {
-        /* Indices are int64: only an unused one is accepted; a use finds
-         * it undefined */
-        int64_t so = onnx_attr_i(im, "storage_order", 0);
-        (void)so;
-    }
-    return pool(im, IR_POOL_MAX, 0);
-}
+/* MaxPool's Indices (int64) are not computed: a use of them is an error. */
+static int op_maxpool(onnx_imp *im) { return pool(im, IR_POOL_MAX, 0); }
 static int op_avgpool(onnx_imp *im) { return pool(im, IR_POOL_AVG, 0); }
 static int op_gap(onnx_imp *im) { return pool(im, IR_POOL_AVG, 1); }
 static int op_gmp(onnx_imp *im) { return pool(im, IR_POOL_MAX, 1); }
@@ -1321,9 +1309,6 @@ static int op_identity(onnx_imp *im)
     oval *x = onnx_in(im, 0, &bad);
     if (bad || need_in(im, x, 0, "input"))
         return -1;
-    if (!strcmp(im->cur->op_type, "Dropout") && im->cur->n_outputs > 1 &&
-        im->cur->outputs[1][0] && onnx_val(im, im->cur->outputs[1]))
-        return onnx_nerr(im, "the mask output is not supported");
     return onnx_def_alias(im, out0(im), x);
 }
 

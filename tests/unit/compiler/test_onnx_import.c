@@ -293,6 +293,18 @@ static void test_unsupported(void **state)
     m = model_of(&gr, 13);
     expect_import_error(&m, NULL, "node 'r' (Relu): input 'nowhere' is not defined");
 
+    /* MaxPool's Indices (int64) used by a node */
+    {
+        int64_t d4[] = {1, 1, 4, 4}, k[] = {2, 2};
+        node(&gr, "mp", "MaxPool", NULL, "x", "p,idx", "kernel_shape", k, 2);
+        node(&gr, "r", "Relu", NULL, "idx", "y", NULL, NULL, 0);
+        value_info(&gr, 11, "x", d4, 4);
+        value_info(&gr, 12, "y", d4, 4);
+        m = model_of(&gr, 13);
+        expect_import_error(&m, NULL, "node 'r' (Relu): input 'idx' is an output of node 'mp' "
+                                      "(MaxPool) that bnnc does not compute");
+    }
+
     /* a computed right-hand side of MatMul */
     node(&gr, "mm", "MatMul", NULL, "x,x", "y", NULL, NULL, 0);
     value_info(&gr, 11, "x", d, 2);
