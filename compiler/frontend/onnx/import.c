@@ -348,6 +348,15 @@ static int import_input(onnx_imp *im, const onnx_value_info *vi, const bnnc_inpu
             s.d[k] = t->dims[k].value;
         }
     }
+    {
+        int64_t count = 1;
+        for (k = 0; k < (size_t)s.ndim; k++) {
+            if (s.d[k] < 1 || s.d[k] > (1 << 24) || count > ((int64_t)1 << 31) / s.d[k])
+                return bnnc_errf(im->err, "%s: graph input '%s' of this shape is too large",
+                                 im->m->path, nb);
+            count *= s.d[k];
+        }
+    }
     n = ir_node_add(im->g, IR_OP_INPUT, vi->name, "input", -1);
     n->n_out = 1;
     n->shape = xcalloc(1, sizeof *n->shape);

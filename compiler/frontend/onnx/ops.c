@@ -73,6 +73,19 @@ static int is_scalar(const oval *v)
     return v->n == 1;
 }
 
+/* d as an int64, clamped (NaN gives 0): values from the model are never
+ * converted out of range. */
+static int64_t to_i64(double d)
+{
+    if (!(d == d))
+        return 0;
+    if (d >= 9.2e18)
+        return INT64_MAX;
+    if (d <= -9.2e18)
+        return INT64_MIN;
+    return (int64_t)d;
+}
+
 /* Int list from a constant (axes, pads, shapes). */
 static int const_ints(onnx_imp *im, const oval *v, int64_t *out, int max, const char *what)
 {
@@ -83,7 +96,7 @@ static int const_ints(onnx_imp *im, const oval *v, int64_t *out, int max, const 
         return onnx_nerr(im, "%s has %lld values, at most %d are supported", what,
                          (long long)v->n, max);
     for (k = 0; k < v->n; k++)
-        out[k] = v->is_int ? v->i[k] : (int64_t)v->f[k];
+        out[k] = v->is_int ? v->i[k] : to_i64(v->f[k]);
     return (int)v->n;
 }
 
@@ -220,16 +233,17 @@ static int fold_binary(onnx_imp *im, oval *a, oval *b, bin_kind op)
         int64_t ia = bcast_index(&a->shape, &o, k), ib = bcast_index(&b->shape, &o, k);
         if (a->is_int && b->is_int && !cmp) {
             int64_t x = a->i[ia], y = b->i[ib], r = 0;
+            /* wrapping (two's complement) as onnxruntime's int64 */
             switch (op) {
-            case B_ADD: r = x + y; break;
-            case B_SUB: r = x - y; break;
-            case B_MUL: r = x * y; break;
+            case B_ADD: r = (int64_t)((uint64_t)x + (uint64_t)y); break;
+            case B_SUB: r = (int64_t)((uint64_t)x - (uint64_t)y); break;
+            case B_MUL: r = (int64_t)((uint64_t)x * (uint64_t)y); break;
             case B_DIV:
-                if (!y)
-                    return onnx_nerr(im, "integer division by zero");
+                if (!y || (x == INT64_MIN && y == -1))
+                    return onnx_nerr(im, "integer division by zero or overflow");
                 r = x / y;
                 break;
-            case B_POW: r = (int64_t)pow((double)x, (double)y); break;
+            case B_POW: r = to_i64(pow((double)x, (double)y)); break;
             case B_MIN: r = x < y ? x : y; break;
             case B_MAX: r = x > y ? x : y; break;
             default: break;
@@ -270,6 +284,8 @@ static int fold_unary(onnx_imp *im, oval *a, un_kind op)
     for (k = 0; k < v->n; k++) {
         if (v->is_int) {
             int64_t x = a->i[k];
+            if (x == INT64_MIN && (op == U_ABS || op == U_NEG))
+                return onnx_nerr(im, "integer overflow");
             v->i[k] = op == U_ABS ? (x < 0 ? -x : x) : op == U_NEG ? -x
                     : op == U_SIGN ? (x > 0) - (x < 0) : op == U_RELU ? (x > 0 ? x : 0)
                     : op == U_NOT ? !x : x;
@@ -798,6 +814,11 @@ static int op_conv(onnx_imp *im)
     xs = onnx_shape(im, x);
     if (xs->ndim != 4 || w->shape.ndim != 4)
         return onnx_nerr(im, "bnnc supports 2-D convolutions (4-D input and weights)");
+    for (i = 0; i < 4; i++)
+        if (w->shape.d[i] < 1 || w->shape.d[i] > (i < 2 ? 1 << 20 : 4096))
+            return onnx_nerr(im, "weights of shape (%lld, %lld, %lld, %lld) are not supported",
+                             (long long)w->shape.d[0], (long long)w->shape.d[1],
+                             (long long)w->shape.d[2], (long long)w->shape.d[3]);
     group = onnx_attr_i(im, "group", 1);
     if (group < 1 || group > xs->d[1] || w->shape.d[0] % group)
         return onnx_nerr(im, "group %lld does not divide %lld output channels",
@@ -936,6 +957,11 @@ static int op_conv_transpose(onnx_imp *im)
         return onnx_nerr(im, "bnnc supports 2-D transposed convolutions");
     if (strcmp(ap, "NOTSET") && strcmp(ap, "VALID"))
         return onnx_nerr(im, "auto_pad=%s is not supported", ap);
+    for (nop = 0; nop < 4; nop++)
+        if (w->shape.d[nop] < 1 || w->shape.d[nop] > (nop < 2 ? 1 << 20 : 4096))
+            return onnx_nerr(im, "weights of shape (%lld, %lld, %lld, %lld) are not supported",
+                             (long long)w->shape.d[0], (long long)w->shape.d[1],
+                             (long long)w->shape.d[2], (long long)w->shape.d[3]);
     if (onnx_node_attr(im->cur, "output_shape"))
         return onnx_nerr(im, "output_shape is not supported; give pads and output_padding");
     group = onnx_attr_i(im, "group", 1);
@@ -1329,7 +1355,7 @@ static int op_cast(onnx_imp *im)
         for (k = 0; k < v->n; k++) {
             double d = onnx_cget(x, k);
             if (to_int)
-                v->i[k] = to == ONNX_BOOL ? d != 0 : (int64_t)d;
+                v->i[k] = to == ONNX_BOOL ? d != 0 : to_i64(d);
             else
                 v->f[k] = (float)d;
         }
@@ -1399,7 +1425,7 @@ static int op_constant_of_shape(onnx_imp *im)
         return -1;
     for (i = 0; i < v->n; i++) {
         if (is_int)
-            v->i[i] = (int64_t)val;
+            v->i[i] = to_i64(val);
         else
             v->f[i] = (float)val;
     }
@@ -1465,7 +1491,7 @@ static int op_gather(onnx_imp *im)
         return -1;
     for (k = 0; k < outer; k++)
         for (j = 0; j < idx->n; j++) {
-            int64_t q = (int64_t)onnx_cget(idx, j);
+            int64_t q = to_i64(onnx_cget(idx, j));
             if (q < 0)
                 q += dim;
             if (q < 0 || q >= dim)
@@ -1564,10 +1590,13 @@ static int op_reshape(onnx_imp *im)
             if (infer >= 0)
                 return onnx_nerr(im, "shape has two -1 entries");
             infer = i;
-        } else if (sh[i] < 0) {
+        } else if (sh[i] < 0 || sh[i] > ((int64_t)1 << 31)) {
             return onnx_nerr(im, "shape entry %lld is invalid", (long long)sh[i]);
         } else {
             known *= sh[i];
+            if (known > total && total > 0)
+                return onnx_nerr(im, "cannot reshape %lld elements into this shape",
+                                 (long long)total);
         }
     }
     if (infer >= 0) {
@@ -1683,8 +1712,12 @@ static int op_concat(onnx_imp *im)
         oval *o;
         int i;
         for (k = 1; k < nin; k++) {
+            int a2;
             if (v[k]->shape.ndim != s.ndim)
                 return onnx_nerr(im, "inputs differ in rank");
+            for (a2 = 0; a2 < s.ndim; a2++)
+                if (a2 != ax && v[k]->shape.d[a2] != s.d[a2])
+                    return onnx_nerr(im, "input %d differs from input 0 along axis %d", k, a2);
             s.d[ax] += v[k]->shape.d[ax];
         }
         for (k = 0; k < nin; k++)
@@ -1961,7 +1994,7 @@ static int op_where(onnx_imp *im)
         double d = take ? onnx_cget(a, bcast_index(&a->shape, &s, k))
                         : onnx_cget(b, bcast_index(&b->shape, &s, k));
         if (v->is_int)
-            v->i[k] = (int64_t)d;
+            v->i[k] = to_i64(d);
         else
             v->f[k] = (float)d;
     }
@@ -2002,10 +2035,11 @@ static int op_resize(onnx_imp *im)
         (sz && (sz->state != V_CONST || sz->n != 4)))
         return onnx_nerr(im, "needs constant scales or sizes for 4 axes");
     for (i = 0; i < 4; i++)
-        out[i] = sc ? (int64_t)floor((double)xs->d[i] * (double)(float)onnx_cget(sc, i))
-                    : (int64_t)onnx_cget(sz, i);
+        out[i] = sc ? to_i64(floor((double)xs->d[i] * (double)(float)onnx_cget(sc, i)))
+                    : to_i64(onnx_cget(sz, i));
     if (out[0] != xs->d[0] || out[1] != xs->d[1] || out[2] % xs->d[2] ||
-        out[3] % xs->d[3] || out[2] / xs->d[2] != out[3] / xs->d[3] || out[2] < xs->d[2])
+        out[3] % xs->d[3] || out[2] / xs->d[2] != out[3] / xs->d[3] || out[2] < xs->d[2] ||
+        out[2] / xs->d[2] > 64)
         return onnx_nerr(im, "only upsampling H and W by the same integer factor is "
                          "supported");
     if (out[2] / xs->d[2] > 1 &&
