@@ -1,7 +1,8 @@
 /*
- * import_impl.h - what import.c and ops.c share: the importer's state,
- * the values of the ONNX graph (computed by the IR, or known at compile
- * time) and the helpers the operator rows are written with.
+ * import_impl.h - what import.c, values.c and ops.c share: the
+ * importer's state, the values of the ONNX graph (computed by the IR, or
+ * known at compile time) and the helpers the operator rows are written
+ * with.
  */
 #ifndef BNNC_FRONTEND_ONNX_IMPORT_IMPL_H
 #define BNNC_FRONTEND_ONNX_IMPORT_IMPL_H
@@ -45,6 +46,9 @@ typedef struct {
 
 /* Error about the current node: "<file>: node 'name' (Op): message". */
 int onnx_nerr(onnx_imp *im, const char *fmt, ...) BNNC_PRINTF(2, 3);
+
+/* The slot of value name (made undefined when new). */
+oval *onnx_slot(onnx_imp *im, const char *name);
 
 /* Input k of the current node: NULL when absent or omitted (""); an
  * undefined name is an error (*bad set). */
