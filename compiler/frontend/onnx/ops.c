@@ -272,12 +272,13 @@ static int fold_binary(onnx_imp *im, oval *a, oval *b, bin_kind op)
 }
 
 typedef enum { U_ABS, U_NEG, U_SIGN, U_SQRT, U_RELU, U_FLOOR, U_CEIL, U_EXP, U_NOT,
-               U_RECIP, U_ROUND } un_kind;
+               U_RECIP, U_ROUND, U_SIGMOID, U_TANH } un_kind;
 
 static int fold_unary(onnx_imp *im, oval *a, un_kind op)
 {
-    oval *v = onnx_def_const(im, out0(im), &a->shape, a->is_int && op != U_SQRT && op != U_EXP &&
-                                                          op != U_RECIP);
+    int to_float = op == U_SQRT || op == U_EXP || op == U_RECIP || op == U_SIGMOID ||
+                   op == U_TANH;
+    oval *v = onnx_def_const(im, out0(im), &a->shape, a->is_int && !to_float);
     int64_t k;
     if (!v)
         return -1;
@@ -296,6 +297,7 @@ static int fold_unary(onnx_imp *im, oval *a, un_kind op)
                     : op == U_RELU ? (x > 0 ? x : 0.0f) : op == U_FLOOR ? floorf(x)
                     : op == U_CEIL ? ceilf(x) : op == U_EXP ? expf(x)
                     : op == U_RECIP ? 1.0f / x : op == U_ROUND ? nearbyintf(x)
+                    : op == U_SIGMOID ? 1.0f / (1.0f + expf(-x)) : op == U_TANH ? tanhf(x)
                     : (float)(x == 0);
         }
     }
@@ -389,7 +391,8 @@ static int op_equal(onnx_imp *im) { return op_binary(im, B_EQUAL); }
 static int op_and(onnx_imp *im) { return op_binary(im, B_AND); }
 static int op_or(onnx_imp *im) { return op_binary(im, B_OR); }
 
-/* A unary op: folded, or the IR op made by `make` (NULL: unsupported). */
+/* A unary op: folded (kind) on a constant, else IR op `op` (IR_OP_COUNT:
+ * not supported on a computed tensor). */
 static int unary(onnx_imp *im, un_kind kind, ir_op op, ir_act_kind act)
 {
     int bad = 0;
@@ -421,8 +424,8 @@ static int op_sign(onnx_imp *im) { return unary(im, U_SIGN, IR_OP_SIGN3, 0); }
 static int op_sqrt(onnx_imp *im) { return unary(im, U_SQRT, IR_OP_SCALAR, 0); }
 static int op_reciprocal(onnx_imp *im) { return unary(im, U_RECIP, IR_OP_SCALAR, 0); }
 static int op_relu(onnx_imp *im) { return unary(im, U_RELU, IR_OP_ACT, IR_ACT_RELU); }
-static int op_sigmoid(onnx_imp *im) { return unary(im, U_EXP, IR_OP_ACT, IR_ACT_SIGMOID); }
-static int op_tanh(onnx_imp *im) { return unary(im, U_EXP, IR_OP_ACT, IR_ACT_TANH); }
+static int op_sigmoid(onnx_imp *im) { return unary(im, U_SIGMOID, IR_OP_ACT, IR_ACT_SIGMOID); }
+static int op_tanh(onnx_imp *im) { return unary(im, U_TANH, IR_OP_ACT, IR_ACT_TANH); }
 static int op_floor(onnx_imp *im) { return unary(im, U_FLOOR, IR_OP_COUNT, 0); }
 static int op_ceil(onnx_imp *im) { return unary(im, U_CEIL, IR_OP_COUNT, 0); }
 static int op_exp(onnx_imp *im) { return unary(im, U_EXP, IR_OP_COUNT, 0); }
@@ -1154,11 +1157,10 @@ static int op_gemm(onnx_imp *im)
             return onnx_nerr(im, "C must be one value or one row of N values");
         }
         bias = xmalloc(sizeof *bias * (size_t)N);
-        for (i = 0; i < N; i++)
-            bias[i] = (float)beta * (float)onnx_cget(C, C->n == 1 ? 0 : i);
-        if (beta == 1.0)
-            for (i = 0; i < N; i++)
-                bias[i] = (float)onnx_cget(C, C->n == 1 ? 0 : i);
+        for (i = 0; i < N; i++) {
+            float c = (float)onnx_cget(C, C->n == 1 ? 0 : i);
+            bias[i] = beta == 1.0 ? c : (float)beta * c;
+        }
     }
     rc = dense(im, ar, wt, N, K, bias, 1, &r);
     free(wt);
@@ -1376,7 +1378,8 @@ static int op_constant(onnx_imp *im)
     memset(&s, 0, sizeof s);
     if ((a = onnx_node_attr(im->cur, "value")) && a->type == ONNX_ATTR_TENSOR)
         return onnx_tensor_value(im, out0(im), a->t);
-    if ((a = onnx_node_attr(im->cur, "value_float")) || (a = onnx_node_attr(im->cur, "value_int"))) {
+    if ((a = onnx_node_attr(im->cur, "value_float")) ||
+        (a = onnx_node_attr(im->cur, "value_int"))) {
         v = onnx_def_const(im, out0(im), &s, a->type == ONNX_ATTR_INT);
         if (!v)
             return -1;

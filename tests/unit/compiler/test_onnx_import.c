@@ -482,6 +482,35 @@ static void test_shape_subgraph(void **state)
     ir_graph_free(&g);
 }
 
+/* Operators on constants are evaluated: Add(x, Sigmoid(0) * Tanh(big)) is
+ * x + 0.5 (a scalar add). */
+static void test_constant_folding(void **state)
+{
+    int64_t d[] = {2, 4}, sd[] = {0};
+    float zero = 0.0f, big = 30.0f;
+    ir_graph g;
+    bnnc_err err;
+    pb_t gr = {0}, m;
+    const ir_node *a;
+    (void)state;
+    init_f(&gr, "zero", sd, 0, &zero, 1);
+    init_f(&gr, "big", sd, 0, &big, 1);
+    node(&gr, "sg", "Sigmoid", NULL, "zero", "h", NULL, NULL, 0);
+    node(&gr, "th", "Tanh", NULL, "big", "one", NULL, NULL, 0);
+    node(&gr, "mul", "Mul", NULL, "h,one", "c", NULL, NULL, 0);
+    node(&gr, "add", "Add", NULL, "x,c", "y", NULL, NULL, 0);
+    value_info(&gr, 11, "x", d, 2);
+    value_info(&gr, 12, "y", d, 2);
+    m = model_of(&gr, 13);
+    assert_int_equal(import(&m, NULL, &g, &err), 0);
+    a = find_op(&g, IR_OP_SCALAR);
+    assert_non_null(a);
+    assert_int_equal(a->a.scalar.kind, IR_SC_ADD);
+    assert_true(a->a.scalar.value == 0.5);
+    assert_int_equal(count_op(&g, IR_OP_ACT), 0);
+    ir_graph_free(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -492,6 +521,7 @@ int main(void)
         cmocka_unit_test(test_bipolar_quant),
         cmocka_unit_test(test_quant_constant),
         cmocka_unit_test(test_shape_subgraph),
+        cmocka_unit_test(test_constant_folding),
     };
     bnnc_quiet = 1;
     return cmocka_run_group_tests(tests, NULL, NULL);
