@@ -2210,9 +2210,38 @@ static int op_quant(onnx_imp *im)
         double sv = (float)onnx_cget(s, 0), zv = (float)onnx_cget(z, 0);
         if (hi - lo > 4194304.0)
             return onnx_nerr(im, "bit width %g is too wide for exact rounding", bits);
+        int e;
         r = x->ref;
-        if (scalar_node(im, r, IR_SC_DIV, sv, "/div", &r) ||
-            (zv != 0 && scalar_node(im, r, IR_SC_ADD, zv, "/zp", &r)) ||
+        if (frexp(sv, &e) == 0.5) {
+            /* x / s is x * (1 / s) exactly */
+            if (scalar_node(im, r, IR_SC_DIV, sv, "/div", &r))
+                return -1;
+        } else {
+            /* a true division, as qonnx's x / scale: x * (1 / s) can differ
+             * by one rounding and move a value across a rounding boundary;
+             * the code generator divides elementwise by a tensor of s */
+            const ir_shape *xs = onnx_shape(im, x);
+            oval *sc;
+            ir_node *d;
+            ir_ref in[2];
+            int64_t j;
+            if (ir_shape_count(xs) > ((int64_t)1 << 22))
+                return onnx_nerr(im, "a scale that is not a power of two on a tensor of %lld "
+                                 "elements is not supported (exact division needs a tensor "
+                                 "of the scale)", (long long)ir_shape_count(xs));
+            if (!(sc = onnx_def_const(im, "", xs, 0)))
+                return -1;
+            for (j = 0; j < sc->n; j++)
+                sc->f[j] = (float)sv;
+            d = onnx_new_node(im, IR_OP_DIV, "/div");
+            in[0] = r;
+            in[1] = onnx_ref(im, sc);
+            sc->state = V_UNDEF;
+            if (onnx_finish(im, d, 2, in))
+                return -1;
+            r = (ir_ref){d->id, 0};
+        }
+        if ((zv != 0 && scalar_node(im, r, IR_SC_ADD, zv, "/zp", &r)) ||
             clip_node(im, r, lo, hi, "/clip", &r) ||
             scalar_node(im, r, IR_SC_ADD, magic, "/round", &r) ||
             scalar_node(im, r, IR_SC_SUB, magic, "/round2", &r) ||

@@ -445,6 +445,46 @@ static void test_quant_constant(void **state)
     ir_graph_free(&g);
 }
 
+/* Quant (4-bit) on a computed input: x / s exactly (x * (1 / s) for a
+ * power of two, else a true division by a tensor of s), clamp, round half
+ * to even by adding and subtracting 1.5 * 2^23, times s. */
+static void test_quant_activation(void **state)
+{
+    int64_t d[] = {2, 4}, sd[] = {0};
+    float scales[2] = {0.25f, 0.1f}, z = 0.0f, bw = 4.0f;
+    ir_graph g;
+    bnnc_err err;
+    (void)state;
+    for (int k = 0; k < 2; k++) {
+        pb_t gr = {0}, m;
+        const ir_node *div, *clip;
+        init_f(&gr, "s", sd, 0, &scales[k], 1);
+        init_f(&gr, "z", sd, 0, &z, 1);
+        init_f(&gr, "b", sd, 0, &bw, 1);
+        node(&gr, "q", "Quant", "qonnx.custom_op.general", "x,s,z,b", "y", NULL, NULL, 0);
+        value_info(&gr, 11, "x", d, 2);
+        value_info(&gr, 12, "y", d, 2);
+        m = model_of(&gr, 13);
+        assert_int_equal(import(&m, NULL, &g, &err), 0);
+        div = find_op(&g, k ? IR_OP_DIV : IR_OP_SCALAR);
+        assert_non_null(div);
+        if (k) {
+            const ir_node *c = g.nodes[div->in[1].node];
+            assert_int_equal(c->op, IR_OP_CONST);
+            assert_int_equal(c->a.c.shape.d[1], 4);
+            assert_true(c->a.c.f[7] == 0.1f);
+        } else {
+            assert_int_equal(div->a.scalar.kind, IR_SC_DIV);
+            assert_true(div->a.scalar.value == 0.25);
+        }
+        /* signed 4-bit, narrow: [-7, 7] */
+        clip = find_op(&g, IR_OP_CLIP);
+        assert_non_null(clip);
+        assert_true(clip->a.clip.a_min == -7 && clip->a.clip.a_max == 7);
+        ir_graph_free(&g);
+    }
+}
+
 /* A shape sub-graph: Reshape(x, Concat(Gather(Shape(x), 0), [-1])) is a
  * reshape to (batch, rest) with the batch of --input. */
 static void test_shape_subgraph(void **state)
@@ -520,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_sign3_conv),
         cmocka_unit_test(test_bipolar_quant),
         cmocka_unit_test(test_quant_constant),
+        cmocka_unit_test(test_quant_activation),
         cmocka_unit_test(test_shape_subgraph),
         cmocka_unit_test(test_constant_folding),
     };
