@@ -48,15 +48,19 @@ static const char usage[] =
     "        instead (with --json: in the JSON as \"plan\")\n"
     "  verify MODEL --input NAME=N,C,H,W --in X.npy --expect Y.npy\n"
     "          (--in once per data input, in graph order)\n"
-    "          [--cc CC] [--cflags FLAGS] [--atol A] [--rtol R] [--keep DIR]\n"
-    "          [--profile [--profile-runs N]] [--denormals flush|keep]\n"
+    "          [--cc CC] [--cflags FLAGS | --portable] [--atol A] [--rtol R]\n"
+    "          [--keep DIR] [--profile [--profile-runs N]] [--denormals flush|keep]\n"
     "        build the generated C with the host compiler, run it on X and\n"
     "        compare with Y: max |diff|, top-1 agreement, first mismatches;\n"
     "        exit 0 when within tolerance (default atol 1e-4, rtol 1e-4);\n"
-    "        CC (default $CC or cc) and FLAGS (default -O2 and warnings) are\n"
-    "        split at blanks and run without a shell (no quoting);\n"
+    "        CC (default $CC or cc) and FLAGS are split at blanks and run\n"
+    "        without a shell (no quoting); FLAGS default to -O3 -march=native\n"
+    "        and warnings (the host's SIMD kernels, as scripts/bench builds);\n"
+    "        --portable: -O2 -DBNN_FORCE_PORTABLE=1 and warnings instead (the\n"
+    "        portable C kernels); an explicit --cflags wins over both;\n"
     "        --profile: also build it with -DNET_PROFILE and print the time\n"
-    "        of every step (median of N runs, default 21)\n"
+    "        of every step and the kernel variant it ran (median of N runs,\n"
+    "        default 21)\n"
     "\n"
     "MODEL is SYMBOL.json PARAMS, or PREFIX EPOCH (PREFIX-symbol.json and\n"
     "PREFIX-EPOCH.params with the epoch zero-padded to 4 digits).\n"
@@ -180,6 +184,8 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
         } else if (verify && !strcmp(a, "--profile")) {
             if (!f->v.profile_runs)
                 f->v.profile_runs = 21;
+        } else if (verify && !strcmp(a, "--portable")) {
+            f->v.portable = 1;
         } else if (verify && !strcmp(a, "--profile-runs")) {
             char *end = NULL;
             long n = next ? strtol(next, &end, 10) : 0;

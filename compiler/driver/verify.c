@@ -21,13 +21,33 @@
 #include "../util/mem.h"
 
 /* The harness built with the model: reads the raw input file, runs the
- * network, writes the raw output. Built with -DNET_PROFILE it then runs
- * the network argv[3] more times and appends each run's NET_STEPS step
- * ticks (uint64, the default hook's nanoseconds) to the file argv[4]. */
+ * network, writes the raw output. Built with -DNET_PROFILE it is one
+ * translation unit with net.c (which it includes), runs the network
+ * argv[3] more times, appends each run's NET_STEPS step ticks (uint64, the
+ * default hook's nanoseconds) to the file argv[4], and writes to argv[5]
+ * one line "kernel variant" per runtime kernel: the variant that kernel's
+ * public function calls in this build (the BNN_<FAMILY>_BEST macros of
+ * the inlined runtime; portable for every kernel when the model uses no
+ * kernel that has variants). */
 static const char harness[] =
+    "#ifdef NET_PROFILE\n"
+    "#include \"net.c\" /* first: it sets _POSIX_C_SOURCE for its clock */\n"
+    "#include <stdio.h>\n"
+    "static int net_variants(FILE *f)\n"
+    "{\n"
+    "#ifdef BNN_KERNELS\n"
+    "#define NET_VARIANT_(FAM, k, args) \\\n"
+    "    if (fprintf(f, \"%s %s\\n\", #k, BNN_STR(BNN_##FAM##_BEST)) < 0) \\\n"
+    "        return -1;\n"
+    "    BNN_KERNELS(NET_VARIANT_)\n"
+    "#endif\n"
+    "    return fprintf(f, \"* portable\\n\") < 0 ? -1 : 0;\n"
+    "}\n"
+    "#else\n"
+    "#include \"net.h\"\n"
+    "#endif\n"
     "#include <stdio.h>\n"
     "#include <stdlib.h>\n"
-    "#include \"net.h\"\n"
     "int main(int argc, char **argv)\n"
     "{\n"
     "    static NET_INPUT_T in[NET_INPUT_SIZE];\n"
@@ -37,7 +57,7 @@ static const char harness[] =
     "#ifdef NET_PROFILE\n"
     "    FILE *pf;\n"
     "    long r, runs;\n"
-    "    if (argc != 5 || (runs = atol(argv[3])) < 1 || !(pf = fopen(argv[4], \"wb\")))\n"
+    "    if (argc != 6 || (runs = atol(argv[3])) < 1 || !(pf = fopen(argv[4], \"wb\")))\n"
     "        return 2;\n"
     "#else\n"
     "    if (argc != 3)\n"
@@ -64,7 +84,7 @@ static const char harness[] =
     "            NET_STEPS)\n"
     "            return 5;\n"
     "    }\n"
-    "    if (fclose(pf))\n"
+    "    if (fclose(pf) || !(f = fopen(argv[5], \"w\")) || net_variants(f) || fclose(f))\n"
     "        return 5;\n"
     "#endif\n"
     "    return 0;\n"
@@ -174,7 +194,8 @@ static void remove_tree(const char *dir)
 {
     static const char *const files[] = {"net.c", "net.h", "main.c", "input.bin",
                                         "output.bin", "net", "net-profile",
-                                        "profile.bin", "output-profile.bin", "profile.inc"};
+                                        "profile.bin", "output-profile.bin", "profile.inc",
+                                        "variants.txt"};
     char path[4200];
     size_t i;
     for (i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -186,19 +207,25 @@ static void remove_tree(const char *dir)
         fprintf(stderr, "warning: could not remove %s: %s\n", dir, strerror(errno));
 }
 
-/* Builds dir/net.c + main.c into dir/EXE with the host compiler `cc`
- * and v->cflags (both split into words at blanks) plus `defines`. */
+/* The flags the generated code is built with (verify.h). */
+static const char *build_flags(const verify_options *v)
+{
+    return v->cflags ? v->cflags : v->portable ? VERIFY_CFLAGS_PORTABLE : VERIFY_CFLAGS_NATIVE;
+}
+
+/* Builds dir/main.c, with dir/net.c unless main.c includes it (one_tu),
+ * into dir/EXE with the host compiler `cc` and build_flags(v) (both split
+ * into words at blanks) plus `defines`. */
 static int build_net(const verify_options *v, const char *dir, const char *cc, int u8,
-                     const char *defines, const char *exe, bnnc_err *err)
+                     const char *defines, int one_tu, const char *exe, bnnc_err *err)
 {
     char words[8192], text[8192];
     argv_list a;
     size_t len;
     memset(&a, 0, sizeof a);
     len = (size_t)snprintf(words, sizeof words, "%s -std=c99 %s -DNET_INPUT_T=%s %s", cc,
-                           v->cflags ? v->cflags : "-O2 -Wall -Wextra -Wpedantic -Werror",
-                           u8 ? "uint8_t" : "float", defines);
-    if (len >= sizeof words || argv_words(&a, words) || argv_add(&a, "net.c") ||
+                           build_flags(v), u8 ? "uint8_t" : "float", defines);
+    if (len >= sizeof words || argv_words(&a, words) || (!one_tu && argv_add(&a, "net.c")) ||
         argv_add(&a, "main.c") || argv_add(&a, "-o") || argv_add(&a, exe) ||
         argv_add(&a, "-lm"))
         return bnnc_errf(err, "the compiler command (--cc, --cflags) is too long");
@@ -209,6 +236,25 @@ static int build_net(const verify_options *v, const char *dir, const char *cc, i
     return 0;
 }
 
+/* The variant of runtime kernel `kernel` in the profiling build, from its
+ * variants file (lines "kernel variant", then "* portable" for the rest);
+ * "-" for a step that calls no runtime kernel (memcpy). */
+static const char *variant_of(const char *vtext, const char *kernel, char *buf, size_t size)
+{
+    size_t n = strlen(kernel);
+    const char *l;
+    if (strncmp(kernel, "bnn_", 4))
+        return "-";
+    for (l = vtext; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if ((!strncmp(l, kernel, n) && l[n] == ' ') || !strncmp(l, "* ", 2)) {
+            const char *v = l + (l[0] == '*' ? 2 : n + 1);
+            size_t k = strcspn(v, "\n");
+            snprintf(buf, size, "%.*s", (int)(k < size ? k : size - 1), v);
+            return buf;
+        }
+    return "?";
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -216,25 +262,28 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* Builds the generated code again with -DNET_PROFILE, runs it
- * v->profile_runs times and prints every step's median time. */
+ * v->profile_runs times and prints every step's median time and the
+ * variant of the kernel it called. */
 static int verify_profile(const lir_program *p, const verify_options *v, const char *dir,
                           const char *cc, const char *inpath, bnnc_err *err)
 {
-    char exe[4200], nruns[32], path[4200], outpath[4200];
+    char exe[4200], nruns[32], path[4200], outpath[4200], vpath[4200], vbuf[32];
     size_t n = (size_t)p->ns, runs = (size_t)v->profile_runs, r, i, got;
     uint64_t *t, *col, total = 0, *med;
+    char *vtext;
     FILE *f;
     int rc = -1;
 
     snprintf(path, sizeof path, "%s/profile.bin", dir);
     snprintf(outpath, sizeof outpath, "%s/output-profile.bin", dir);
-    if (build_net(v, dir, cc, p->input_type == LIR_U8, "-DNET_PROFILE -DNET_PROFILE_QUIET",
+    snprintf(vpath, sizeof vpath, "%s/variants.txt", dir);
+    if (build_net(v, dir, cc, p->input_type == LIR_U8, "-DNET_PROFILE -DNET_PROFILE_QUIET", 1,
                   "net-profile", err))
         return -1;
     snprintf(exe, sizeof exe, "%s/net-profile", dir);
     snprintf(nruns, sizeof nruns, "%zu", runs);
     {
-        const char *const argv[] = {exe, inpath, outpath, nruns, path, NULL};
+        const char *const argv[] = {exe, inpath, outpath, nruns, path, vpath, NULL};
         if (run_argv(NULL, argv))
             return bnnc_errf(err, "the profiling build failed to run: %s", exe);
     }
@@ -243,6 +292,15 @@ static int verify_profile(const lir_program *p, const verify_options *v, const c
     t = xmalloc(sizeof *t * n * runs);
     col = xmalloc(sizeof *col * runs);
     med = xmalloc(sizeof *med * n);
+    vtext = xcalloc(1, 65536);
+    f = fopen(vpath, "r");
+    if (!f || !fread(vtext, 1, 65535, f)) {
+        if (f)
+            fclose(f);
+        bnnc_errf(err, "%s: no kernel variants", vpath);
+        goto out;
+    }
+    fclose(f);
     f = fopen(path, "rb");
     got = f ? fread(t, sizeof *t, n * runs, f) : 0;
     if (f)
@@ -259,24 +317,25 @@ static int verify_profile(const lir_program *p, const verify_options *v, const c
         total += med[i];
     }
     printf("profile: %zu steps, median of %zu runs (%s %s -DNET_PROFILE), clock_gettime\n",
-           n, runs, cc, v->cflags ? v->cflags : "-O2");
-    printf("%5s  %-28s %-22s %10s %6s  %s\n", "step", "node", "kernel", "us", "share",
-           "what");
+           n, runs, cc, build_flags(v));
+    printf("%5s  %-28s %-22s %-9s %10s %6s  %s\n", "step", "node", "kernel", "variant", "us",
+           "share", "what");
     for (i = 0; i < n; i++) {
         const lir_step *s = &p->s[i];
         const char *k = lir_kind_kernel(s->kind);
-        printf("%5zu  %-28.28s %-22.22s %10.3f %5.1f%%  %s\n", i + 1,
+        printf("%5zu  %-28.28s %-22.22s %-9.9s %10.3f %5.1f%%  %s\n", i + 1,
                s->node_name[0] ? s->node_name : "(output)", strncmp(k, "bnn_", 4) ? k : k + 4,
-               (double)med[i] / 1e3, total ? 100.0 * (double)med[i] / (double)total : 0.0,
-               s->what);
+               variant_of(vtext, k, vbuf, sizeof vbuf), (double)med[i] / 1e3,
+               total ? 100.0 * (double)med[i] / (double)total : 0.0, s->what);
     }
-    printf("%5s  %-28s %-22s %10.3f %5.1f%%\n", "", "total (sum of medians)", "",
+    printf("%5s  %-28s %-22s %-9s %10.3f %5.1f%%\n", "", "total (sum of medians)", "", "",
            (double)total / 1e3, 100.0);
     rc = 0;
 out:
     free(t);
     free(col);
     free(med);
+    free(vtext);
     return rc;
 }
 
@@ -401,7 +460,7 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
     }
 
     /* build and run */
-    if (build_net(v, dir, cc, u8, "", "net", err))
+    if (build_net(v, dir, cc, u8, "", 0, "net", err))
         goto out_model;
     snprintf(exe, sizeof exe, "%s/net", dir);
     if ((rc = run_argv(NULL, run)) != 0) {

@@ -6,13 +6,22 @@
 
 #include "pipeline.h"
 
+/* The flags verify builds the generated code with when --cflags is not
+ * given: by default those of scripts/bench (the host's SIMD kernels);
+ * --portable: the portable C kernels whatever the host. */
+#define VERIFY_WARNINGS "-Wall -Wextra -Wpedantic -Werror"
+#define VERIFY_CFLAGS_NATIVE "-O3 -march=native " VERIFY_WARNINGS
+#define VERIFY_CFLAGS_PORTABLE "-O2 -DBNN_FORCE_PORTABLE=1 " VERIFY_WARNINGS
+
 typedef struct {
     const char *in_paths[16];/* input .npy files (NCHW, as MXNet takes them),
                                 one per data input in graph order */
     int n_in;
     const char *expect_path; /* expected output .npy */
     const char *cc;          /* compiler command (default $CC or cc) */
-    const char *cflags;      /* default: -O2 -Wall -Wextra -Wpedantic -Werror */
+    const char *cflags;      /* default: VERIFY_CFLAGS_NATIVE, or with
+                                portable VERIFY_CFLAGS_PORTABLE */
+    int portable;            /* without cflags: build the portable kernels */
     const char *keep_dir;    /* build here and keep the files */
     double atol, rtol;       /* |got - expected| <= atol + rtol*|expected| */
     int profile_runs;        /* > 0: also time every step over that many
