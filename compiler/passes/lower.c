@@ -836,7 +836,12 @@ static int lower_act(lower_ctx *x, ir_node *n)
         return 0;
     }
     out = like(x, in, n);
-    s = step(x, LK_ACT, n);
+    /* tanh and sigmoid: the vectorised kernel, within 2 ulp of the exact
+     * function (bnn_vmath_impl.h; libm's are within 1), the same bits on
+     * every target and variant */
+    s = step(x, n->a.act.act == IR_ACT_TANH || n->a.act.act == IR_ACT_SIGMOID ? LK_ACT_FAST
+                                                                             : LK_ACT,
+             n);
     set_io(s, in.t, -1, out.t);
     s->p.act.act = map[n->a.act.act];
     s->p.act.alpha = (float)n->a.act.slope;
@@ -1537,7 +1542,7 @@ static int lower_softmax(lower_ctx *x, ir_node *n)
         len = i32(in.shape.d[nd - 1]);
         rows = i32(ir_shape_count(&in.shape) / len);
         out.t = lir_tensor_add(x->p, LIR_F32, rows, 1, 1, len, n->name);
-        s = step(x, LK_SOFTMAX, n);
+        s = step(x, LK_SOFTMAX_FAST, n);
         set_io(s, t, -1, out.t);
         s->p.softmax.rows = rows;
         s->p.softmax.len = len;
@@ -1546,7 +1551,7 @@ static int lower_softmax(lower_ctx *x, ir_node *n)
         return 0;
     }
     out = like(x, in, n);
-    s = step(x, LK_SOFTMAX, n);
+    s = step(x, LK_SOFTMAX_FAST, n);
     set_io(s, in.t, -1, out.t);
     s->p.softmax.rows = rows;
     s->p.softmax.len = len;

@@ -39,6 +39,7 @@ static int is_elementwise(lir_kind k)
     switch (k) {
     case LK_AFFINE: case LK_ACT: case LK_PRELU: case LK_UNARY:
     case LK_BINARY: case LK_BINARY_PIXEL: case LK_ADD: case LK_SOFTMAX:
+    case LK_ACT_FAST: case LK_SOFTMAX_FAST:
         return 1;
     default:
         return 0;

@@ -372,7 +372,7 @@ int net_run_with_arena(const float *input, float *output, void *arena_mem)
     /* activation0 (Activation): tanh */
     {
         static const bnn_act_params p = {.act = BNN_ACT_TANH, .n = 1152};
-        NET_RUN_STEP(3, "activation0", bnn_act_f32(&p, t_convolution0, t_activation0));
+        NET_RUN_STEP(3, "activation0", bnn_act_fast_f32(&p, t_convolution0, t_activation0));
     }
 
     /* pooling0 (Pooling): valid max pool 2x2 s2 p0 */
@@ -419,7 +419,7 @@ int net_run_with_arena(const float *input, float *output, void *arena_mem)
     /* activation1 (Activation): tanh */
     {
         static const bnn_act_params p = {.act = BNN_ACT_TANH, .n = 32};
-        NET_RUN_STEP(9, "activation1", bnn_act_f32(&p, t_qfullyconnected0, t_activation1));
+        NET_RUN_STEP(9, "activation1", bnn_act_fast_f32(&p, t_qfullyconnected0, t_activation1));
     }
 
     /* fullyconnected0 (FullyConnected): 32->10, float */
@@ -432,7 +432,7 @@ int net_run_with_arena(const float *input, float *output, void *arena_mem)
     /* softmax (SoftmaxOutput): softmax, 1 rows of 10 */
     {
         static const bnn_softmax_params p = {.rows = 1, .len = 10};
-        NET_RUN_STEP(11, "softmax", bnn_softmax_f32(&p, t_fullyconnected0, output));
+        NET_RUN_STEP(11, "softmax", bnn_softmax_fast_f32(&p, t_fullyconnected0, output));
     }
 
 done_:
