@@ -63,6 +63,11 @@ static int run_fold_float(compile_state *s, bnnc_err *err)
     return pass_fold_float(s->g, err);
 }
 
+static int run_fold_monotonic(compile_state *s, bnnc_err *err)
+{
+    return pass_fold_monotonic(s->g, err);
+}
+
 static int run_lower(compile_state *s, bnnc_err *err)
 {
     lower_options lo;
@@ -101,6 +106,9 @@ const bnnc_pass bnnc_passes[] = {
      run_fold_thresholds},
     {"fold_float", PASS_IR, "fold BatchNorm and ReLU into the float layer before them",
      run_fold_float},
+    {"fold_monotonic", PASS_IR,
+     "fold a tanh or sigmoid before max pooling, BatchNorm and a sign into its threshold",
+     run_fold_monotonic},
     {"lower", PASS_PROGRAM, "one runtime call per step, NHWC tensors, packed bits", run_lower},
     {"fuse_pool", PASS_PROGRAM, "a float convolution read only by max pooling becomes one step",
      run_fuse_pool},

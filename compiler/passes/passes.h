@@ -65,6 +65,19 @@ int pass_fold_float(ir_graph *g, bnnc_err *err);
  * (fold_float.c explains). */
 double fold_sign_scale(double big);
 
+/* fold_monotonic: a tanh or sigmoid between a float value and max
+ * pooling + BatchNorm + binarization becomes a threshold per channel on
+ * that value, in the BatchNorm (see fold_monotonic.c).
+ * Requires: fold_float. */
+int pass_fold_monotonic(ir_graph *g, bnnc_err *err);
+
+/* One channel of it: whether D(act(y)) = (act(y) * m + a < 0, in float,
+ * act the runtime's) is a threshold on y for every float y (with_pool: a
+ * max pool sits between), and the BatchNorm gamma and beta (mean 0, var
+ * 1, eps 0) deciding the same. Returns 1, or 0 when it is not. */
+int fold_monotonic_channel(ir_act_kind k, float m, float a, int with_pool, float *gamma,
+                           float *beta);
+
 /* Shape of one node from its inputs' shapes (used by passes that create
  * nodes). */
 int shape_infer_node(ir_graph *g, ir_node *n, bnnc_err *err);
