@@ -54,36 +54,7 @@
         }                                                                      \
     } while (0)
 
-BNN_API bnn_status bnn_act_fast_f32__neon(const bnn_act_params *p, const float *in,
-                                          float *out)
-{
-    if (!p || !bnn_fl_act_fast_ok(p->act) || (p->n && (!in || !out)))
-        return BNN_ARG_ERROR;
-    const size_t n = p->n;
-    switch (p->act) {
-    case BNN_ACT_SIGMOID:
-        MAP4(bnn_vm_sigmoid_neon);
-        return BNN_OK;
-    case BNN_ACT_TANH:
-        MAP4(bnn_vm_tanh_neon);
-        return BNN_OK;
-    case BNN_ACT_GELU:
-        MAP4(bnn_vm_gelu_neon);
-        return BNN_OK;
-    default:
-        return bnn_act_fast_f32__portable(p, in, out);
-    }
-}
-
-BNN_API bnn_status bnn_exp_fast_f32__neon(const bnn_eltwise_params *p,
-                                          const float *in, float *out)
-{
-    if (!p || (p->n && (!in || !out)))
-        return BNN_ARG_ERROR;
-    const size_t n = p->n;
-    MAP4(bnn_vm_exp_neon);
-    return BNN_OK;
-}
+BNN_ACT_FAST_ENTRIES(neon, MAP4)
 
 /* One row, in the summation order of bnn_fl_fold_sum16: partial sums
  * 4q..4q+3 in a[q]; lanes past the row add +0 (a no-op). */
