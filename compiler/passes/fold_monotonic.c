@@ -85,8 +85,13 @@
 
 #include "../util/mem.h"
 
-#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
-#error "fold_monotonic.c evaluates float expressions as the runtime does: needs FLT_EVAL_METHOD 0"
+/* The evaluation below is the runtime's only where float expressions are
+ * evaluated in float (not x87 extended precision): elsewhere nothing is
+ * folded. */
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+#define FM_FLOAT_EXACT 1
+#else
+#define FM_FLOAT_EXACT 0
 #endif
 
 /* The runtime's tanh and sigmoid (act_fast_f32.c, portable instance). */
@@ -162,7 +167,7 @@ int fold_monotonic_channel(ir_act_kind k, float m, float a, int with_pool, float
     int d_lo = decide(-FLT_MAX, m, a), d_hi = decide(FLT_MAX, m, a), before, after;
     int64_t lo, hi, o, sw = 0;
     int prev = -1, changes = 0;
-    if (isnan(m) || isnan(a) || (m != 0.0f && fabsf(m) < FLT_MIN) ||
+    if (!FM_FLOAT_EXACT || isnan(m) || isnan(a) || (m != 0.0f && fabsf(m) < FLT_MIN) ||
         (a != 0.0f && fabsf(a) < FLT_MIN))
         return 0; /* a subnormal constant reads as 0 under denormals-are-zero */
     if (d_lo == d_hi) {
