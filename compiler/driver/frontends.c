@@ -3,10 +3,12 @@
  */
 #include "frontends.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../frontend/mxnet/import.h"
 #include "../frontend/onnx/import.h"
+#include "../frontend/tflite/import.h"
 
 static int import_mxnet(const bnnc_options *o, ir_graph *g, bnnc_err *err)
 {
@@ -19,8 +21,27 @@ static int import_onnx(const bnnc_options *o, ir_graph *g, bnnc_err *err)
     return onnx_import_file(o->symbol_path, o->inputs, o->n_inputs, g, err);
 }
 
+/* A TensorFlow Lite file: "TFL3" at bytes 4..7, whatever its name. */
+static int claims_tflite(const char *path)
+{
+    unsigned char head[8];
+    size_t n = 0;
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        n = fread(head, 1, sizeof head, f);
+        fclose(f);
+    }
+    return tfl_is_tflite(head, n);
+}
+
+static int import_tflite(const bnnc_options *o, ir_graph *g, bnnc_err *err)
+{
+    return tfl_import_file(o->symbol_path, o->inputs, o->n_inputs, g, err);
+}
+
 static const bnnc_frontend frontends[] = {
     {"mxnet", "SYMBOL.json PARAMS, or PREFIX EPOCH", 2, NULL, import_mxnet},
+    {"tflite", "MODEL.tflite", 1, claims_tflite, import_tflite},
     {"onnx", "MODEL.onnx", 1, onnx_claims, import_onnx},
 };
 
