@@ -368,14 +368,29 @@ static int output_shape(tim *im, int k, const ir_shape *want, ir_shape *s)
 {
     char a[96], b[96];
     int32_t i;
+    const tfl_tensor *t;
+    int d, ok;
     if ((size_t)k >= im->op->noutputs || (i = im->op->outputs[k]) < 0)
         return op_err(im, "output %d is absent", k);
-    if (tshape(im, i, s))
-        return -1;
-    if (want && !ir_shape_equal(want, s))
+    t = tensor(im, i);
+    if (!want)
+        return tshape(im, i, s);
+    /* dimensions the file marks dynamic (-1) hold a placeholder in its
+     * shape: only the static ones are checked */
+    ok = t->rank == want->ndim;
+    for (d = 0; ok && d < t->rank; d++)
+        ok = (t->has_signature && t->signature[d] < 0) || t->shape[d] == want->d[d];
+    if (!ok) {
+        ir_shape fs;
+        memset(&fs, 0, sizeof fs);
+        fs.ndim = t->rank <= IR_MAX_DIMS ? t->rank : IR_MAX_DIMS;
+        for (d = 0; d < fs.ndim; d++)
+            fs.d[d] = t->shape[d];
         return op_err(im, "output '%s' has shape %s in the file, but the operator makes %s",
-                      tname(tensor(im, i), i), ir_shape_str(s, a, sizeof a),
+                      tname(t, i), ir_shape_str(&fs, a, sizeof a),
                       ir_shape_str(want, b, sizeof b));
+    }
+    *s = *want;
     return 0;
 }
 
@@ -1010,7 +1025,17 @@ static int op_concat(tim *im)
         axis += nd;
     if (axis < 0 || axis >= nd)
         return op_err(im, "axis %d is out of range", op->opt.concat.axis);
-    if (output_shape(im, 0, NULL, &out))
+    out = first->shape;
+    out.d[axis] = 0;
+    for (k = 0; k < op->ninputs; k++) {
+        const tval *v = &im->tv[op->inputs[k]];
+        int d;
+        for (d = 0; d < nd; d++)
+            if (d != axis && v->shape.d[d] != out.d[d])
+                return op_err(im, "input %zu differs in dimension %d", k, d);
+        out.d[axis] += v->shape.d[axis];
+    }
+    if (output_shape(im, 0, &out, &out))
         return -1;
     n = node(im, IR_OP_CONCAT, "", (int)op->ninputs, in);
     n->a.concat.dim = first->nchw ? nchw_axis[axis] : axis;
@@ -1490,6 +1515,36 @@ static int import_op(tim *im)
     return op_err(im, "operator %s is not supported", im->opname);
 }
 
+/* Every operator's run-time tensors are float32, or int32 (LCE's
+ * bitpacked tensors, shapes): anything else (int8 and uint8 quantized
+ * models, float16...) is rejected up front, naming the first operator
+ * that touches such a tensor. */
+static int check_types(tim *im)
+{
+    size_t i, k;
+    for (i = 0; i < im->sg->nops; i++) {
+        const tfl_operator *op = &im->sg->ops[i];
+        for (k = 0; k < op->ninputs + op->noutputs; k++) {
+            int out = k >= op->ninputs;
+            int32_t ti = out ? op->outputs[k - op->ninputs] : op->inputs[k];
+            const tfl_tensor *t;
+            if (ti < 0 || is_const(im, ti))
+                continue;
+            t = tensor(im, ti);
+            if (t->type == TFL_FLOAT32 || t->type == TFL_INT32 || t->type == TFL_INT64)
+                continue;
+            im->opi = i;
+            im->op = op;
+            im->opname = tfl_op_name(im->m, op);
+            return op_err(im, "%s %zu ('%s') is %s: %s tensors are not supported yet "
+                          "(only float32 models)", out ? "output" : "input",
+                          out ? k - op->ninputs : k, tname(t, ti), tfl_type_name(t->type),
+                          tfl_type_name(t->type));
+        }
+    }
+    return 0;
+}
+
 /* The data inputs: INPUT nodes shaped as in the file (NHWC) or as
  * --input says, transposed to NCHW when 4-D. */
 static int import_inputs(tim *im, const bnnc_input *inputs, int n_inputs)
@@ -1529,8 +1584,8 @@ static int import_inputs(tim *im, const bnnc_input *inputs, int n_inputs)
                                  inputs[k].shape.ndim, ir_shape_str(&s, a, sizeof a));
             for (d = 0; d < s.ndim; d++)
                 if (inputs[k].shape.d[d] != s.d[d])
-                    return bnnc_errf(im->err, "%s: --input %s=%s: the model's input is %s "
-                                     "(NHWC); only a dynamic batch may change",
+                    return bnnc_errf(im->err, "%s: --input %s: %s given, the model's input "
+                                     "is %s (NHWC); only a dynamic batch may change",
                                      im->m->path, t->name,
                                      ir_shape_str(&inputs[k].shape, a, sizeof a),
                                      ir_shape_str(&s, b, sizeof b));
@@ -1591,7 +1646,7 @@ int tfl_import_model(const tfl_model *m, const bnnc_input *inputs, int n_inputs,
 
     ir_graph_init(g);
     g->symbol_path = xstrdup(m->path);
-    g->params_path = xstrdup(m->path);
+    g->params_path = xstrdup("");
     g->layout = IR_LAYOUT_NCHW; /* inside; the edges stay NHWC (import.h) */
     if (m->nsubgraphs < 1)
         return bnnc_errf(err, "%s: the model has no subgraph", m->path);
@@ -1601,7 +1656,7 @@ int tfl_import_model(const tfl_model *m, const bnnc_input *inputs, int n_inputs,
     im.g = g;
     im.err = err;
     im.tv = xcalloc(im.sg->ntensors ? im.sg->ntensors : 1, sizeof *im.tv);
-    if (import_inputs(&im, inputs, n_inputs))
+    if (check_types(&im) || import_inputs(&im, inputs, n_inputs))
         goto out;
     for (i = 0; i < im.sg->nops; i++) {
         const tfl_operator *op = &im.sg->ops[i];
