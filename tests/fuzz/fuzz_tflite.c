@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "driver/pipeline.h"
 #include "frontend/tflite/flexbuf.h"
+#include "frontend/tflite/import.h"
 #include "frontend/tflite/tflite.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -85,6 +87,26 @@ static void check_model(const tfl_model *m, const uint8_t *data, size_t size)
         fputc(0, sink());
 }
 
+/* The model into the IR and through every pass to the memory plan. */
+static void import_and_compile(const tfl_model *m)
+{
+    bnnc_options o;
+    ir_graph g;
+    lir_program p;
+    bnnc_err err;
+    memset(&o, 0, sizeof o);
+    o.symbol_path = m->path;
+    o.params_path = "";
+    err.msg[0] = '\0';
+    if (tfl_import_model(m, NULL, 0, &g, &err) || compile_imported(&o, &g, &p, &err)) {
+        if (!err.msg[0] || g.nodes)
+            abort(); /* failures leave a message and a freed graph */
+        return;
+    }
+    lir_free(&p);
+    ir_graph_free(&g);
+}
+
 /* Walk a FlexBuffer value: every scalar read, maps and vectors entered
  * up to depth 8, at most 4096 values in all (values may be shared, so a
  * walk without a budget could be exponential). */
@@ -136,6 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     } else {
         check_model(&m, data, size);
+        import_and_compile(&m);
         tfl_model_free(&m);
     }
 

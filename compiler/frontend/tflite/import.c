@@ -117,6 +117,7 @@ static int tshape(tim *im, int32_t i, ir_shape *s)
 {
     const tfl_tensor *t = tensor(im, i);
     int k;
+    int64_t count = 1;
     if (t->rank > IR_MAX_DIMS)
         return op_err(im, "tensor '%s' has rank %d (at most %d)", tname(t, i), t->rank,
                       IR_MAX_DIMS);
@@ -132,6 +133,9 @@ static int tshape(tim *im, int32_t i, ir_shape *s)
         }
         if (s->d[k] < 1)
             return op_err(im, "tensor '%s' has an empty dimension %d", tname(t, i), k);
+        if (s->d[k] > INT32_MAX || (count *= s->d[k]) > INT32_MAX)
+            return op_err(im, "tensor '%s' has more than %d elements", tname(t, i),
+                          INT32_MAX);
     }
     return 0;
 }
@@ -933,7 +937,7 @@ static int op_reshape(tim *im)
             infer = k;
             continue;
         }
-        if (v[k] < 1)
+        if (v[k] < 1 || v[k] > count)
             return op_err(im, "target dimension %d is %lld", k, (long long)v[k]);
         out.d[k] = v[k];
         known *= v[k];
