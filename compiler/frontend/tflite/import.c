@@ -86,6 +86,8 @@ static int op_err(tim *im, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (!im->op) /* the graph's inputs and outputs */
+        return bnnc_errf(im->err, "%s: %s %zu: %s", im->m->path, im->opname, im->opi, msg);
     return bnnc_errf(im->err, "%s: operator %zu (%s): %s", im->m->path, im->opi, im->opname,
                      msg);
 }
@@ -864,7 +866,7 @@ static int op_pad(tim *im)
 {
     tval *x;
     int64_t v[IR_MAX_DIMS];
-    int n_v, sc, k, p[4];
+    int k, p[4];
     double value = 0;
     ir_shape out;
     const tfl_tensor *pt;
@@ -877,8 +879,6 @@ static int op_pad(tim *im)
         return op_err(im, "the paddings must be 4x2 integers");
     for (k = 0; k < 8; k++)
         v[k] = read_int(pt, (size_t)k);
-    (void)n_v;
-    (void)sc;
     if (v[0] || v[1] || v[6] || v[7])
         return op_err(im, "padding the batch or channel axis is not supported");
     for (k = 2; k < 6; k++) {
@@ -908,7 +908,7 @@ static int op_reshape(tim *im)
     int n_v = 0, sc, k, infer = -1;
     ir_shape out;
     ir_ref y;
-    char a[96], b[96];
+    char a[96];
     int32_t xi = op->ninputs ? op->inputs[0] : -1;
 
     if (xi >= 0 && im->tv[xi].kind == TV_FLAT && !im->tv[xi].packed)
@@ -951,7 +951,7 @@ static int op_reshape(tim *im)
                       ir_shape_str(&x->shape, a, sizeof a), n_v, (long long)count);
     if (output_shape(im, 0, &out, &out))
         return -1;
-    if (ir_shape_equal(&out, x->kind == TV_FLAT ? &x->shape : &x->shape) && x->kind != TV_FLAT)
+    if (x->kind != TV_FLAT && ir_shape_equal(&out, &x->shape))
         return set_output(im, 0, x->ref, x->nchw, 0, &out);
     if (x->kind == TV_FLAT || (x->nchw && out.ndim == 2 && out.d[0] == x->shape.d[0])) {
         /* a flatten: kept pending, for a dense layer to read directly */
@@ -982,7 +982,6 @@ general:
     y = reshape(im, y, &out, "");
     if (out.ndim == 4)
         y = transpose(im, y, to_nchw, 4, "/nchw");
-    (void)b;
     return set_output(im, 0, y, out.ndim == 4, 0, &out);
 }
 
@@ -1263,7 +1262,7 @@ static int op_lce_bconv(tim *im)
     const tfl_tensor *ft, *tt = NULL;
     ir_shape fs, out, fo;
     int64_t O, kh, kw, wg, words, groups, cg, K, o, c, ky, kx;
-    int ph[2], pw[2], p[4], bits_out, otype, crop_h = 0, crop_w = 0, k;
+    int ph[2], pw[2], p[4], bits_out, otype, crop_h = 0, crop_w = 0;
     float *mult = NULL, *bias = NULL;
     ir_bin_attr b;
     ir_ref y;
@@ -1455,7 +1454,6 @@ static int op_lce_bconv(tim *im)
             y = ref_of(mn);
         }
     }
-    (void)k;
     return set_output(im, 0, y, 1, bits_out, &out);
 }
 
@@ -1579,6 +1577,9 @@ static int import_inputs(tim *im, const bnnc_input *inputs, int n_inputs)
         im->opi = i;
         if (tshape(im, ti, &s))
             return -1;
+        if (s.ndim < 1)
+            return bnnc_errf(im->err, "%s: input '%s' is a scalar; inputs need at least "
+                             "one dimension", im->m->path, t->name);
         for (k = 0; k < n_inputs; k++) {
             if (strcmp(inputs[k].name, t->name))
                 continue;
@@ -1618,6 +1619,7 @@ static int import_outputs(tim *im)
     g->n_heads = (int)sg->noutputs;
     g->heads = xcalloc(sg->noutputs ? sg->noutputs : 1, sizeof *g->heads);
     im->opname = "output";
+    im->op = NULL;
     for (i = 0; i < sg->noutputs; i++) {
         int32_t ti = sg->outputs[i];
         const tfl_tensor *t = tensor(im, ti);
@@ -1632,6 +1634,9 @@ static int import_outputs(tim *im)
         if (v->kind != TV_VALUE)
             return bnnc_errf(im->err, "%s: output '%s' is not computed by any operator bnnc "
                              "reads (a constant or a shape)", im->m->path, tname(t, ti));
+        if (v->shape.ndim < 1)
+            return bnnc_errf(im->err, "%s: output '%s' is a scalar; outputs need at least "
+                             "one dimension", im->m->path, tname(t, ti));
         if (v->packed)
             return bnnc_errf(im->err, "%s: output '%s' is bitpacked (LCE int32); bitpacked "
                              "model outputs are not supported so far", im->m->path,
