@@ -16,9 +16,10 @@ bt_provenance()m4_dnl
 extern "C" {
 #endif
 
-/* Elements of the input, m4_ifelse(bt_input_ctype, <|float|>, <|float32|>, <|uint8|>) NCHW exactly as MXNet takes it: bt_input_shape */
+/* Elements of the input, m4_ifelse(bt_input_ctype, <|float|>, <|float32|>, <|uint8|>), in the model's own layout
+ * (MXNet: NCHW, TFLite: NHWC): bt_input_shape */
 #define bt_uprefix<||>_INPUT_SIZE bt_input_size<||>u
-/* Elements of the output (float32, MXNet order): bt_output_shape */
+/* Elements of the output (float32, in the model's own layout): bt_output_shape */
 #define bt_uprefix<||>_OUTPUT_SIZE bt_output_size<||>u
 /* Bytes of working memory; an arena passed to bt_prefix<||>_run_with_arena
  * must be this large and 64-byte aligned. */

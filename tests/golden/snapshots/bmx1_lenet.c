@@ -452,9 +452,10 @@ int net_run(const float *input, float *output)
 extern "C" {
 #endif
 
-/* Elements of the input, float32 NCHW exactly as MXNet takes it: data (1, 1, 16, 16) */
+/* Elements of the input, float32, in the model's own layout
+ * (MXNet: NCHW, TFLite: NHWC): data (1, 1, 16, 16) */
 #define NET_INPUT_SIZE 256u
-/* Elements of the output (float32, MXNet order): (1, 10) */
+/* Elements of the output (float32, in the model's own layout): (1, 10) */
 #define NET_OUTPUT_SIZE 10u
 /* Bytes of working memory; an arena passed to net_run_with_arena
  * must be this large and 64-byte aligned. */
