@@ -108,6 +108,26 @@ def _(tf, lq, rng):
     return tf.keras.Model(x, y)
 
 
+@op_case('lce_bconv_same_zero_stride2', 'LceBconv2d 3x3 SAME zero padding, stride 2 on an 8x10 '
+         'image: TFLite pads 0 before and 1 after (bottom/right only), 64 -> 24 channels',
+         check=_bconv_check(padding=0, pad_values=0, channels_in=64, stride_h=2, stride_w=2))
+def _(tf, lq, rng):
+    x = tf.keras.Input((8, 10, 64))
+    y = _bconv(lq, 24, 3, strides=2, padding='same', pad_values=0.0)(x)
+    y = tf.keras.layers.BatchNormalization()(y)
+    return tf.keras.Model(x, y)
+
+
+@op_case('lce_bconv_same_zero_even_kernel', 'LceBconv2d 4x2 SAME zero padding, stride 1 on a '
+         '6x7 image: an even kernel pads one more after than before, 32 -> 16 channels',
+         check=_bconv_check(padding=0, pad_values=0, channels_in=32))
+def _(tf, lq, rng):
+    x = tf.keras.Input((6, 7, 32))
+    y = _bconv(lq, 16, (4, 2), padding='same', pad_values=0.0)(x)
+    y = tf.keras.layers.BatchNormalization()(y)
+    return tf.keras.Model(x, y)
+
+
 @op_case('lce_bconv_stride', 'LceBconv2d 3x3 VALID with strides (2, 1) on a 10x9 image, '
          'channels_in 35',
          check=_bconv_check(padding=1, stride_h=2, stride_w=1, channels_in=35))

@@ -1262,7 +1262,8 @@ static int op_lce_bconv(tim *im)
     const tfl_tensor *ft, *tt = NULL;
     ir_shape fs, out, fo;
     int64_t O, kh, kw, wg, words, groups, cg, K, o, c, ky, kx;
-    int ph[2], pw[2], p[4], bits_out, otype, crop_h = 0, crop_w = 0;
+    int ph[2], pw[2], p[4], bits_out, otype, crop_h = 0, crop_w = 0, corr = 0;
+    int corr_top = 0, corr_left = 0;
     float *mult = NULL, *bias = NULL;
     ir_bin_attr b;
     ir_ref y;
@@ -1351,21 +1352,30 @@ static int op_lce_bconv(tim *im)
             y = pad_hw(im, y, p, 1.0, "/pad");
             ph[0] = pw[0] = 0;
         } else {
-            /* zero padding, one more after than before: pad one more on
-             * both sides and crop the first row / column (stride 1) */
-            if ((ph[0] != ph[1] && bo->stride_h != 1) || (pw[0] != pw[1] && bo->stride_w != 1))
-                return op_err(im, "SAME zero padding with more padding after than before "
-                              "and stride > 1 is not supported");
-            crop_h = ph[0] != ph[1];
-            crop_w = pw[0] != pw[1];
-            ph[0] = ph[1];
-            pw[0] = pw[1];
-            b.pad_mode = IR_PAD_ZERO;
+            /* zero padding, one more after than before */
+            if ((ph[0] == ph[1] || bo->stride_h == 1) && (pw[0] == pw[1] || bo->stride_w == 1)) {
+                /* stride 1: pad one more on both sides, crop the first
+                 * row / column */
+                crop_h = ph[0] != ph[1];
+                crop_w = pw[0] != pw[1];
+                ph[0] = ph[1];
+                pw[0] = pw[1];
+            } else {
+                /* pad with +1 and subtract, per output position, what
+                 * the out-of-image taps added: the sum of their weights */
+                corr = 1;
+                corr_top = ph[0];
+                corr_left = pw[0];
+                p[0] = ph[0], p[1] = ph[1], p[2] = pw[0], p[3] = pw[1];
+                y = pad_hw(im, y, p, 1.0, "/pad");
+                ph[0] = pw[0] = 0;
+            }
+            b.pad_mode = corr ? IR_PAD_PLUS_ONE : IR_PAD_ZERO;
         }
     } else if (bo->padding == TFL_PAD_SAME) {
         b.pad_mode = bo->pad_values ? IR_PAD_PLUS_ONE : IR_PAD_ZERO;
     }
-    if (b.pad_mode == IR_PAD_ZERO && cg % 2)
+    if ((b.pad_mode == IR_PAD_ZERO || corr) && cg % 2)
         return op_err(im, "zero padding needs an even number of channels per group (LCE "
                       "adds channels/2 per out-of-image tap), got %lld", (long long)cg);
     b.conv.pad[0] = ph[0], b.conv.pad[1] = pw[0];
@@ -1411,6 +1421,41 @@ static int op_lce_bconv(tim *im)
     n = node(im, IR_OP_BCONV, "", 1, &y);
     n->a.b = b;
     y = ref_of(n);
+    if (corr) {
+        /* (1, O, Ho, Wo): the +1 taps' share of the dot product, times
+         * the multiplier when the layer applies it */
+        int scaled = !bits_out && op->opt.bconv2d.activation == TFL_ACT_NONE;
+        int64_t Ho = out.d[1], Wo = out.d[2], oy, ox, H = x->shape.d[1], W = x->shape.d[2];
+        float *cv = ir_graph_floats(im->g, (size_t)(O * Ho * Wo));
+        ir_shape cs;
+        ir_ref in[2];
+        ir_node *sn;
+        const int8_t *w = n->a.b.w;
+        for (o = 0; o < O; o++)
+            for (oy = 0; oy < Ho; oy++)
+                for (ox = 0; ox < Wo; ox++) {
+                    int64_t sum = 0;
+                    for (ky = 0; ky < kh; ky++)
+                        for (kx = 0; kx < kw; kx++) {
+                            int64_t iy = oy * bo->stride_h - corr_top + ky * bo->dilation_h;
+                            int64_t ix = ox * bo->stride_w - corr_left + kx * bo->dilation_w;
+                            if (iy >= 0 && iy < H && ix >= 0 && ix < W)
+                                continue;
+                            for (c = 0; c < cg; c++)
+                                sum += w[((o * cg + c) * kh + ky) * kw + kx];
+                        }
+                    cv[(o * Ho + oy) * Wo + ox] =
+                        scaled ? (float)((double)sum * (double)mult[o]) : (float)sum;
+                }
+        memset(&cs, 0, sizeof cs);
+        cs.ndim = 4;
+        cs.d[0] = 1, cs.d[1] = O, cs.d[2] = Ho, cs.d[3] = Wo;
+        in[0] = y;
+        in[1] = const_node(im, "zero_padding_correction", &cs, cv, 0);
+        sn = node(im, IR_OP_SUB, "/zero_padding", 2, in);
+        sn->a.binary.broadcast = 1;
+        y = ref_of(sn);
+    }
     if (crop_h || crop_w) {
         ir_node *cn = node(im, IR_OP_CROP, "/crop", 1, &y);
         cn->a.crop.offset[0] = crop_h;
