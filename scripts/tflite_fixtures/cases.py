@@ -370,6 +370,17 @@ def _(tf, lq, rng):
     return tf.keras.Model(x, y)
 
 
+@op_case('mul_channel_gate', 'MUL of an image by a per-channel gate computed from it, (1, C) '
+         'against (1, H, W, C) (squeeze-excitation as in Real-to-Binary Net: MEAN, '
+         'FULLY_CONNECTED, LOGISTIC)', check=_has('MUL', 'LOGISTIC'))
+def _(tf, lq, rng):
+    x = tf.keras.Input((5, 5, 8))
+    s = tf.keras.layers.GlobalAveragePooling2D()(x)
+    s = tf.keras.layers.Dense(8, activation='sigmoid')(s)
+    y = tf.keras.layers.Lambda(lambda t: t[0] * t[1])([x, s])
+    return tf.keras.Model(x, y)
+
+
 @both('average_pool', 'AVERAGE_POOL_2D 3x3 stride 2 SAME (edge windows average fewer '
       'taps)', ['AVERAGE_POOL_2D'])
 def _(tf, lq, rng):

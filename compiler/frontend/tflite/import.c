@@ -698,6 +698,39 @@ static int op_elementwise(tim *im)
         char s1[96], s2[96];
         if (input(im, 0, &a, 0) || input(im, 1, &b, 0))
             return -1;
+        in[0] = a->ref;
+        in[1] = b->ref;
+        for (k = 0; k < 2; k++) {
+            /* (N, C) or (N, 1, 1, C) per image and channel, beside an
+             * (N, H, W, C) tensor with H == W: the IR's nearest upsampling
+             * repeats it over the pixels */
+            tval *big = k ? a : b, *small = k ? b : a;
+            const ir_shape *bs = &big->shape, *ss = &small->shape;
+            if (big->nchw && bs->d[1] == bs->d[2] && ss->d[0] == bs->d[0] &&
+                ss->d[ss->ndim - 1] == bs->d[3] &&
+                (ss->ndim == 2 || (ss->ndim == 4 && ss->d[1] == 1 && ss->d[2] == 1))) {
+                ir_shape s4;
+                ir_ref r = in[k ? 1 : 0];
+                ir_node *un;
+                memset(&s4, 0, sizeof s4);
+                s4.ndim = 4;
+                s4.d[0] = bs->d[0], s4.d[1] = bs->d[3], s4.d[2] = 1, s4.d[3] = 1;
+                if (ss->ndim == 2)
+                    r = reshape(im, r, &s4, k ? "/b4d" : "/a4d");
+                un = node(im, IR_OP_UPSAMPLE, k ? "/b_over_pixels" : "/a_over_pixels", 1, &r);
+                un->a.upsample.scale = (int)bs->d[1];
+                in[k ? 1 : 0] = ref_of(un);
+                a = big;
+                break;
+            }
+        }
+        if (k < 2) {
+            ir_node *n = node(im, iop, "", 2, in);
+            y = ref_of(n);
+            if (fused(im, &y, act_fn) || output_shape(im, 0, &a->shape, &out))
+                return -1;
+            return set_output(im, 0, y, 1, 0, &out);
+        }
         if (!ir_shape_equal(&a->shape, &b->shape) || a->nchw != b->nchw)
             return op_err(im, "broadcasting %s with %s (two computed tensors) is not supported",
                           ir_shape_str(&a->shape, s1, sizeof s1),
