@@ -140,7 +140,8 @@ void bt_prefix<||>_profile_hook(int step, const char *node, uint64_t ticks);
     } while (0)
 #endif
 
-int bt_prefix<||>_run_with_arena(const bt_input_ctype *input, float *output, void *arena_mem)
+int bt_prefix<||>_run_with_arena(const bt_prefix<||>_input_t *input, bt_prefix<||>_output_t *output,
+    void *arena_mem)
 {
     unsigned char *arena = (unsigned char *)arena_mem;
     int rc = 0;
@@ -166,7 +167,7 @@ m4_ifelse(bt_nsteps, <|0|>, <||>, <|done_:
     return rc;
 }
 
-int bt_prefix<||>_run(const bt_input_ctype *input, float *output)
+int bt_prefix<||>_run(const bt_prefix<||>_input_t *input, bt_prefix<||>_output_t *output)
 {
     return bt_prefix<||>_run_with_arena(input, output, bt_prefix<||>_arena_);
 }

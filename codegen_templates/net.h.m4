@@ -21,6 +21,9 @@ extern "C" {
 #define bt_uprefix<||>_INPUT_SIZE bt_input_size<||>u
 /* Elements of the output (float32, in the model's own layout): bt_output_shape */
 #define bt_uprefix<||>_OUTPUT_SIZE bt_output_size<||>u
+/* The element types of the input and output buffers. */
+typedef bt_input_ctype bt_prefix<||>_input_t;
+typedef float bt_prefix<||>_output_t;
 /* Bytes of working memory; an arena passed to bt_prefix<||>_run_with_arena
  * must be this large and 64-byte aligned. */
 #define bt_uprefix<||>_ARENA_SIZE bt_arena_size<||>u
@@ -46,10 +49,11 @@ extern const char *bt_prefix<||>_profile_node[bt_uprefix<||>_STEPS];
  * leaves the floating-point mode alone (bnnc --denormals keep); compile
  * bt_prefix.c with -D<||>bt_uprefix<||>_FLUSH_DENORMALS to flush subnormal floats
  * to zero during the run (the caller's mode is restored on every path).|>) */
-int bt_prefix<||>_run(const bt_input_ctype *input, float *output);
+int bt_prefix<||>_run(const bt_prefix<||>_input_t *input, bt_prefix<||>_output_t *output);
 
 /* The same with caller-provided memory of bt_uprefix<||>_ARENA_SIZE bytes. */
-int bt_prefix<||>_run_with_arena(const bt_input_ctype *input, float *output, void *arena);
+int bt_prefix<||>_run_with_arena(const bt_prefix<||>_input_t *input,
+    bt_prefix<||>_output_t *output, void *arena);
 
 #ifdef __cplusplus
 }

@@ -324,7 +324,8 @@ void net_profile_hook(int step, const char *node, uint64_t ticks);
     } while (0)
 #endif
 
-int net_run_with_arena(const float *input, float *output, void *arena_mem)
+int net_run_with_arena(const net_input_t *input, net_output_t *output,
+    void *arena_mem)
 {
     unsigned char *arena = (unsigned char *)arena_mem;
     int rc = 0;
@@ -430,7 +431,7 @@ done_:
     return rc;
 }
 
-int net_run(const float *input, float *output)
+int net_run(const net_input_t *input, net_output_t *output)
 {
     return net_run_with_arena(input, output, net_arena_);
 }
@@ -457,6 +458,9 @@ extern "C" {
 #define NET_INPUT_SIZE 256u
 /* Elements of the output (float32, in the model's own layout): (1, 10) */
 #define NET_OUTPUT_SIZE 10u
+/* The element types of the input and output buffers. */
+typedef float net_input_t;
+typedef float net_output_t;
 /* Bytes of working memory; an arena passed to net_run_with_arena
  * must be this large and 64-byte aligned. */
 #define NET_ARENA_SIZE 2944u
@@ -479,10 +483,11 @@ extern const char *net_profile_node[NET_STEPS];
  * flushes subnormal floats to zero (FTZ/DAZ) and restores the caller's
  * floating-point mode before returning, on every path; compile net.c
  * with -DNET_KEEP_DENORMALS to leave the mode alone. */
-int net_run(const float *input, float *output);
+int net_run(const net_input_t *input, net_output_t *output);
 
 /* The same with caller-provided memory of NET_ARENA_SIZE bytes. */
-int net_run_with_arena(const float *input, float *output, void *arena);
+int net_run_with_arena(const net_input_t *input,
+    net_output_t *output, void *arena);
 
 #ifdef __cplusplus
 }
