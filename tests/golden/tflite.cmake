@@ -41,7 +41,12 @@ foreach(dir ${tflite_cases})
   endif()
   add_test(NAME tflite_golden_${case}
            COMMAND bnnc verify ${dir}/model.tflite ${in_args} --expect ${dir}/output.npy
-                   ${tol} -q)
+                   ${tol} -q ${BNNC_GOLDEN_VERIFY_BUILD})
+  if(case IN_LIST golden_host_cases)
+    add_test(NAME tflite_host_${case}
+             COMMAND bnnc verify ${dir}/model.tflite ${in_args} --expect ${dir}/output.npy
+                     ${tol} -q)
+  endif()
 endforeach()
 
 # --input overrides a dynamic batch (shape_signature -1) and nothing else
