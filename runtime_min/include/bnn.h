@@ -458,6 +458,55 @@ typedef struct {
 BNN_API bnn_status bnn_prelu_f32(const bnn_prelu_params *p, const float *in,
                                  float *out);
 
+/*
+ * Float conv2d, a chain of per-element steps, an optional max or average
+ * pooling, more per-element steps and sign-packing, computed row by row:
+ * neither the convolution's float output nor the pooled map exists in
+ * full. A convolution row goes into a ring of `rows` rows in scratch
+ * (rows = 1 unless pooling windows overlap along y: then min(pool.k_h,
+ * conv.out_h)), gets the steps pre[0..n_pre-1] (in that order, on the
+ * whole row), and is either packed (no pooling) or pooled into one row
+ * of pool.out_w pixels in scratch, which gets post[0..n_post-1] and is
+ * packed when its last window row is in. Every value is computed as by
+ * bnn_conv2d_f32, bnn_act_f32 / bnn_act_fast_f32 / bnn_affine_f32,
+ * bnn_maxpool_f32 / bnn_avgpool_f32 and bnn_pack_f32_b (mul and add both
+ * NULL) or bnn_pack_affine_f32_b (both set) one after another, in the
+ * same order, so the bits are identical. Output: bnn_words(conv.out_c)
+ * words per pixel, out_pixel_stride words apart; pool.n, in_h, in_w and
+ * c must be conv.n, out_h, out_w and out_c. Depthwise convolutions are
+ * rejected (BNN_ARG_ERROR), as by bnn_conv2d_maxpool_f32.
+ */
+#define BNN_STREAM_MAX_OPS 4
+
+typedef enum {
+    BNN_EW_ACT = 0,      /* bnn_act_f32: act, alpha */
+    BNN_EW_ACT_FAST = 1, /* bnn_act_fast_f32: act, alpha */
+    BNN_EW_AFFINE = 2    /* bnn_affine_f32: mul, add per channel (either NULL) */
+} bnn_ew_kind;
+
+typedef struct {
+    int32_t kind; /* bnn_ew_kind */
+    bnn_act act;
+    float alpha;
+    const float *mul, *add;
+} bnn_ew_op;
+
+typedef enum { BNN_POOL_NONE = 0, BNN_POOL_MAX = 1, BNN_POOL_AVG = 2 } bnn_pool_kind;
+
+typedef struct {
+    bnn_conv2d_params conv;  /* conv.out_pixel_stride is not used */
+    int32_t n_pre, n_post;   /* 0..BNN_STREAM_MAX_OPS; n_post 0 without pooling */
+    bnn_ew_op pre[BNN_STREAM_MAX_OPS], post[BNN_STREAM_MAX_OPS];
+    int32_t pool_kind;       /* bnn_pool_kind */
+    bnn_pool2d_params pool;  /* unused for BNN_POOL_NONE */
+    const float *mul, *add;  /* pack_affine's, or both NULL */
+    int32_t out_pixel_stride; /* words per output pixel */
+} bnn_conv2d_pack_params;
+
+BNN_API size_t bnn_conv2d_pack_f32_b_scratch_size(const bnn_conv2d_pack_params *p);
+BNN_API bnn_status bnn_conv2d_pack_f32_b(const bnn_conv2d_pack_params *p,
+                                         const float *in, uint32_t *out, void *scratch);
+
 BNN_API bnn_status bnn_maxpool_f32(const bnn_pool2d_params *p, const float *in,
                            float *out);
 /* Average: divisor is the window size clipped to the padded extent when

@@ -142,6 +142,12 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
     const bnn_conv2d_maxpool_params *mp, const float *in, float *out,
     void *scratch, const bnn_conv_kit *kit);
 
+/* The streamed convolution to bits: as bnn_conv2d_f32_run for the
+ * convolution (bnn_conv2d_pack_f32_b in bnn.h). */
+BNN_API bnn_status bnn_conv2d_pack_f32_b_run(const bnn_conv2d_pack_params *mp,
+                                             const float *in, uint32_t *out,
+                                             void *scratch, const bnn_conv_kit *kit);
+
 /* ------------------------------------------------------------------------
  * Float dense variants. dense_f32.c holds the portable row block and the
  * driver (bnn_dense_f32_run) that walks blocks of output rows and the
