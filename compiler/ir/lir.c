@@ -228,7 +228,7 @@ int lir_check(const lir_program *p, bnnc_err *err)
         if (s->scratch < -1 || s->scratch >= p->nt)
             return bnnc_errf(err, "step %d (%s) has scratch tensor %d", i + 1,
                              lir_kind_name(s->kind), s->scratch);
-        if (s->n_consts < 0 || s->n_consts > 4)
+        if (s->n_consts < 0 || s->n_consts > LIR_STEP_CONSTS)
             return bnnc_errf(err, "step %d has %d constants", i + 1, s->n_consts);
         for (k = 0; k < s->n_consts; k++)
             if (s->consts[k] < 0 || s->consts[k] >= p->nc)

@@ -668,201 +668,35 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
 }
 
 /* ------------------------------------------------------------------------
- * Convolution, per-element steps, pooling, sign-packing (bnn.h,
- * bnn_conv2d_pack_f32_b). The pooled row is accumulated one convolution
- * row at a time, in the order of the window's rows: for max pooling
- * bnn_fl_max_rows over one row continues from the maxima so far exactly
- * as over several rows; average pooling adds rows, then columns, in the
- * order of bnn_avgpool_f32, and divides at the end. With non-overlapping
- * windows (stride_h >= k_h) a row is computed just before the one window
- * that reads it; otherwise rows stay in a ring of min(k_h, out_h) rows,
- * as in bnn_conv2d_maxpool_f32_run.
+ * One output row at a time, for the streamed kernels of other files
+ * (conv_pack_f32.c); the same tiles, in the same order, as conv_blocks.
  * ------------------------------------------------------------------------ */
 
-BNN_API size_t bnn_conv2d_pack_f32_b_scratch_size(const bnn_conv2d_pack_params *p)
+BNN_API int bnn_conv_rows_init(const bnn_conv2d_params *p, const float *in,
+                               const bnn_conv_kit *kit, bnn_conv_rows *st)
 {
-    return p ? bnn_conv2d_pack_f32_b_scratch_bytes(p) : 0;
-}
-
-/* The steps ops[0..n-1] over `pixels` pixels of c floats, in place. */
-static bnn_status ew_chain(const bnn_ew_op *ops, int32_t n, int32_t pixels, int32_t c,
-                           float *x)
-{
-    for (int32_t i = 0; i < n; ++i) {
-        bnn_status st;
-        if (ops[i].kind == BNN_EW_AFFINE) {
-            bnn_affine_params a;
-            a.pixels = pixels;
-            a.c = c;
-            a.mul = ops[i].mul;
-            a.add = ops[i].add;
-            st = bnn_affine_f32(&a, x, x);
-        } else {
-            bnn_act_params a;
-            a.act = ops[i].act;
-            a.alpha = ops[i].alpha;
-            a.n = (size_t)pixels * (size_t)c;
-            st = ops[i].kind == BNN_EW_ACT_FAST ? bnn_act_fast_f32(&a, x, x)
-                                                : bnn_act_f32(&a, x, x);
-        }
-        if (st != BNN_OK)
-            return st;
-    }
-    return BNN_OK;
-}
-
-/* Sign-packs one row of `pixels` pixels of c floats. */
-static bnn_status pack_row(const bnn_conv2d_pack_params *mp, int32_t pixels, int32_t c,
-                           const float *row, uint32_t *dst)
-{
-    bnn_channels_params k;
-    memset(&k, 0, sizeof k);
-    k.pixels = pixels;
-    k.c = c;
-    k.in_pixel_stride = c;
-    k.out_pixel_stride = mp->out_pixel_stride;
-    k.mul = mp->mul;
-    k.add = mp->add;
-    return mp->mul ? bnn_pack_affine_f32_b(&k, row, dst) : bnn_pack_f32_b(&k, row, dst);
-}
-
-/* Adds one row (pool.in_w pixels of c floats) into the pooled row acc. */
-static void pool_row(const bnn_pool2d_params *pp, int32_t kind, const float *row,
-                     float *acc)
-{
-    const int32_t c = pp->c;
-    for (int32_t qx = 0; qx < pp->out_w; ++qx) {
-        int32_t x0, x1;
-        float *dst = acc + (ptrdiff_t)qx * c;
-        bnn_fl_pool_window(qx, pp->k_w, pp->stride_w, pp->pad_w, pp->in_w, &x0, &x1);
-        if (kind == BNN_POOL_MAX) {
-            bnn_fl_max_rows(row, 0, 1, x0, x1, c, dst);
-        } else {
-            for (int32_t x = x0; x < x1; ++x) {
-                const float *src = row + (ptrdiff_t)x * c;
-                for (int32_t j = 0; j < c; ++j)
-                    dst[j] += src[j];
-            }
-        }
-    }
-}
-
-/* Average pooling's division of the pooled row py (bnn_avgpool_f32). */
-static void avg_divide(const bnn_pool2d_params *pp, int32_t lh, int32_t y0, int32_t y1,
-                       float *acc)
-{
-    for (int32_t qx = 0; qx < pp->out_w; ++qx) {
-        int32_t x0, x1;
-        int32_t lw = bnn_fl_pool_window(qx, pp->k_w, pp->stride_w, pp->pad_w, pp->in_w,
-                                        &x0, &x1);
-        int32_t div = pp->count_include_pad ? lh * lw : (y1 - y0) * (x1 - x0);
-        float *dst = acc + (ptrdiff_t)qx * pp->c;
-        if (div > 0) {
-            const float d = (float)div;
-            for (int32_t j = 0; j < pp->c; ++j)
-                dst[j] = dst[j] / d;
-        }
-    }
-}
-
-static int stream_args_ok(const bnn_conv2d_pack_params *mp, const bnn_conv2d_params *pc,
-                          const float *in, const uint32_t *out, const void *scratch)
-{
-    const bnn_pool2d_params *pp = &mp->pool;
-    if (!out || !scratch || !conv_args_ok(pc, in, in) || mp->n_pre < 0 ||
-        mp->n_pre > BNN_STREAM_MAX_OPS || mp->n_post < 0 ||
-        mp->n_post > BNN_STREAM_MAX_OPS || (!mp->mul) != (!mp->add) ||
-        mp->out_pixel_stride < bnn_words(pc->out_c))
+    if (!st || !kit_ok(kit) || !conv_args_ok(p, in, in) ||
+        (p->in_c / p->groups == 1 && p->out_c / p->groups == 1))
         return 0;
-    if (pc->in_c / pc->groups == 1 && pc->out_c / pc->groups == 1)
-        return 0; /* depthwise: not row by row */
-    if (mp->pool_kind == BNN_POOL_NONE)
-        return mp->n_post == 0;
-    if (mp->pool_kind != BNN_POOL_MAX && mp->pool_kind != BNN_POOL_AVG)
-        return 0;
-    return pp->n == pc->n && pp->in_h == pc->out_h && pp->in_w == pc->out_w &&
-           pp->c == pc->out_c &&
-           bnn_fl_pool_dim_ok(pp->in_h, pp->out_h, pp->k_h, pp->stride_h, pp->pad_h) &&
-           bnn_fl_pool_dim_ok(pp->in_w, pp->out_w, pp->k_w, pp->stride_w, pp->pad_w);
+    conv_reduction(p, &st->r);
+    interior_cols(p, &st->ox_lo, &st->ox_hi);
+    st->finite = weights_finite(p, kit, st->ox_lo, st->ox_hi);
+    return 1;
 }
 
-BNN_API bnn_status bnn_conv2d_pack_f32_b_run(const bnn_conv2d_pack_params *mp,
-                                             const float *in, uint32_t *out,
-                                             void *scratch, const bnn_conv_kit *kit)
+BNN_API void bnn_conv_row(const bnn_conv2d_params *p, const bnn_conv_rows *st,
+                          const bnn_conv_kit *kit, const float *in_img, int32_t oy,
+                          float *dst)
 {
-    if (!mp || !kit_ok(kit))
-        return BNN_ARG_ERROR;
-    const bnn_pool2d_params *pp = &mp->pool;
-    /* Rows of the ring are dense: out_c floats per pixel. */
-    bnn_conv2d_params pc = mp->conv;
-    pc.out_pixel_stride = pc.out_c;
-    if (!stream_args_ok(mp, &pc, in, out, scratch))
-        return BNN_ARG_ERROR;
-    const int32_t og = pc.out_c / pc.groups;
-    conv_red r, rb;
-    conv_reduction(&pc, &r);
-    int32_t ox_lo, ox_hi;
-    interior_cols(&pc, &ox_lo, &ox_hi);
-    const int finite = weights_finite(&pc, kit, ox_lo, ox_hi);
-    const int32_t rows = bnn_conv2d_pack_ring_rows(mp);
-    const ptrdiff_t row = (ptrdiff_t)pc.out_w * pc.out_c;
-    float *ring = (float *)scratch;
-    float *acc = (float *)(void *)((char *)scratch +
-                                   ((size_t)rows * (size_t)row * sizeof(float) + 63u) /
-                                       64u * 64u);
-    const int pooled = mp->pool_kind != BNN_POOL_NONE;
-    const int32_t oh = pooled ? pp->out_h : pc.out_h, ow = pooled ? pp->out_w : pc.out_w;
-    bnn_status st;
-    for (int32_t n = 0; n < pc.n; ++n) {
-        const float *in_img = in + (size_t)n * (size_t)pc.in_h *
-                                       (size_t)pc.in_w * (size_t)pc.in_c;
-        uint32_t *out_img = out + (size_t)n * (size_t)oh * (size_t)ow *
-                                      (size_t)mp->out_pixel_stride;
-        int32_t next = 0; /* first convolution row not yet computed */
-        for (int32_t py = 0; py < oh; ++py) {
-            int32_t y0 = py, y1 = py + 1, lh = 1;
-            if (pooled) {
-                lh = bnn_fl_pool_window(py, pp->k_h, pp->stride_h, pp->pad_h, pp->in_h,
-                                        &y0, &y1);
-                const float init = mp->pool_kind == BNN_POOL_MAX ? -FLT_MAX : 0.0f;
-                for (ptrdiff_t j = 0; j < (ptrdiff_t)ow * pp->c; ++j)
-                    acc[j] = init;
-            }
-            if (next < y0)
-                next = y0; /* rows no window reads are skipped */
-            for (int32_t y = y0; y < y1; ++y) {
-                float *src = ring + (ptrdiff_t)(y % rows) * row;
-                if (y >= next) {
-                    for (int32_t g = 0; g < pc.groups; ++g)
-                        for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB) {
-                            const int32_t nb = block_width(og, ob0);
-                            block_reduction(&r, nb, &rb);
-                            conv_out_row(&pc, &rb, kit, finite, in_img, g, y, ob0, nb,
-                                         ox_lo, ox_hi, src + (ptrdiff_t)g * og + ob0);
-                        }
-                    if ((st = ew_chain(mp->pre, mp->n_pre, pc.out_w, pc.out_c, src)) !=
-                        BNN_OK)
-                        return st;
-                    next = y + 1;
-                }
-                if (pooled)
-                    pool_row(pp, mp->pool_kind, src, acc);
-            }
-            const float *res = ring;
-            if (pooled) {
-                if (mp->pool_kind == BNN_POOL_AVG)
-                    avg_divide(pp, lh, y0, y1, acc);
-                if ((st = ew_chain(mp->post, mp->n_post, ow, pp->c, acc)) != BNN_OK)
-                    return st;
-                res = acc;
-            }
-            st = pack_row(mp, ow, pc.out_c, res,
-                          out_img + (size_t)py * (size_t)ow * (size_t)mp->out_pixel_stride);
-            if (st != BNN_OK)
-                return st;
+    const int32_t og = p->out_c / p->groups;
+    conv_red rb;
+    for (int32_t g = 0; g < p->groups; ++g)
+        for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB) {
+            const int32_t nb = block_width(og, ob0);
+            block_reduction(&st->r, nb, &rb);
+            conv_out_row(p, &rb, kit, st->finite, in_img, g, oy, ob0, nb, st->ox_lo,
+                         st->ox_hi, dst + (ptrdiff_t)g * og + ob0);
         }
-    }
-    return BNN_OK;
 }
 
 static const bnn_conv_kit portable_kit = {fconv_tile, CONV_PX, NULL, NULL, 0, NULL};
@@ -882,11 +716,9 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32__portable(
     return bnn_conv2d_maxpool_f32_run(p, in, out, scratch, &portable_kit);
 }
 
-BNN_API bnn_status bnn_conv2d_pack_f32_b__portable(const bnn_conv2d_pack_params *p,
-                                                  const float *in, uint32_t *out,
-                                                  void *scratch)
+BNN_API const bnn_conv_kit *bnn_conv_kit__portable(void)
 {
-    return bnn_conv2d_pack_f32_b_run(p, in, out, scratch, &portable_kit);
+    return &portable_kit;
 }
 
 /* Reads in (n x in_h x in_w x in_c), writes out_c channels of every output
@@ -907,11 +739,3 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32(const bnn_conv2d_maxpool_params *p,
     return BNN_BEST(F32, bnn_conv2d_maxpool_f32)(p, in, out, scratch);
 }
 
-/* Reads in (n x in_h x in_w x in_c), writes the packed bits of the
- * (pooled) result; scratch holds bnn_conv2d_pack_f32_b_scratch_size(p)
- * bytes, 64-byte aligned. */
-BNN_API bnn_status bnn_conv2d_pack_f32_b(const bnn_conv2d_pack_params *p, const float *in,
-                                         uint32_t *out, void *scratch)
-{
-    return BNN_BEST(F32, bnn_conv2d_pack_f32_b)(p, in, out, scratch);
-}
