@@ -183,19 +183,22 @@ static inline size_t bnn_bconv2d_weight_index(int32_t k_h, int32_t k_w,
  * is available to the compiler without linking the runtime as
  * bnn_bconv2d_scratch_bytes(); it is small: one pixel of pad words, a
  * table of BNN_BCONV2D_BATCH pointer slots (8 bytes each) per filter tap,
- * one 8-byte offset per filter tap and input word, two int32 per output
- * channel (rounded up to 16 channels), and, for BNN_PAD_ZERO
- * only, one int32 per filter tap and output channel (rounded up to 16
- * channels). */
+ * one 8-byte offset per filter tap and input word, for more than
+ * BNN_BCONV2D_BTHR_STACK output channels two int32 per output channel
+ * (rounded up to 16 channels; fewer stay on the stack of the variant that
+ * uses them), and, for BNN_PAD_ZERO only, one int32 per filter tap and
+ * output channel (rounded up to 16 channels). */
 #define BNN_BCONV2D_BATCH 8
+#define BNN_BCONV2D_BTHR_STACK 1024
 
 static inline size_t bnn_bconv2d_scratch_bytes(const bnn_bconv2d_params *p)
 {
     size_t kt = (size_t)p->k_h * (size_t)p->k_w;
     size_t s = ((size_t)bnn_words(p->in_c) + 15u) / 16u * 64u +
                kt * BNN_BCONV2D_BATCH * 8u +
-               (kt * (size_t)bnn_words(p->in_c) * 8u + 63u) / 64u * 64u +
-               2u * (((size_t)p->out_c + 15u) / 16u * 16u) * 4u;
+               (kt * (size_t)bnn_words(p->in_c) * 8u + 63u) / 64u * 64u;
+    if (p->out_c > BNN_BCONV2D_BTHR_STACK)
+        s += 2u * (((size_t)p->out_c + 15u) / 16u * 16u) * 4u;
     if (p->pad_mode == BNN_PAD_ZERO)
         s += kt * (((size_t)p->out_c + 15u) / 16u * 16u) * 4u;
     return s;
