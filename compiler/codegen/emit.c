@@ -956,45 +956,12 @@ static void append_source(strbuf *b, const bnnc_embedded_file *f,
     sb_add(b, "\n");
 }
 
-/* The per-element and packing kernels a streamed convolution may call
- * (conv_pack_f32.c), with the macro that leaves each out. */
-static const char *const stream_kernels[][2] = {
-    {"bnn_act_f32", "BNN_STREAM_NO_ACT"},
-    {"bnn_act_fast_f32", "BNN_STREAM_NO_ACT_FAST"},
-    {"bnn_affine_f32", "BNN_STREAM_NO_AFFINE"},
-    {"bnn_pack_f32_b", "BNN_STREAM_NO_PACK"},
-    {"bnn_pack_affine_f32_b", "BNN_STREAM_NO_PACK_AFFINE"},
+/* The macro that leaves each of lir_stream_kernels out of
+ * conv_pack_f32.c. */
+static const char *const stream_macros[LIR_STREAM_KERNELS] = {
+    "BNN_STREAM_NO_ACT", "BNN_STREAM_NO_ACT_FAST", "BNN_STREAM_NO_AFFINE",
+    "BNN_STREAM_NO_PACK", "BNN_STREAM_NO_PACK_AFFINE",
 };
-
-/* Which of stream_kernels step s calls (bit i for row i). */
-static unsigned stream_uses(const lir_step *s)
-{
-    const lir_conv_pack *q = &s->p.conv_pack;
-    unsigned m = 0;
-    int i;
-    if (s->kind != LK_CONV_PACK_F32_B)
-        return 0;
-    for (i = 0; i < q->k.n_pre + q->k.n_post; i++) {
-        const bnn_ew_op *o = i < q->k.n_pre ? &q->k.pre[i] : &q->k.post[i - q->k.n_pre];
-        m |= o->kind == BNN_EW_ACT ? 1u : o->kind == BNN_EW_ACT_FAST ? 2u : 4u;
-    }
-    return m | (q->mul >= 0 ? 16u : 8u);
-}
-
-/* The public kernels step s calls: its kind's, and for a streamed
- * convolution those it calls on each row. Returns how many (at most 8). */
-static int step_kernels(const lir_step *s, const char **fns)
-{
-    unsigned m = stream_uses(s), i;
-    int n = 0;
-    fns[n++] = lir_kind_kernel(s->kind);
-    if (s->kind == LK_CONV_PACK_F32_B)
-        fns[n++] = "bnn_conv2d_f32"; /* the row driver and the tiles */
-    for (i = 0; i < sizeof stream_kernels / sizeof *stream_kernels; i++)
-        if (m & (1u << i))
-            fns[n++] = stream_kernels[i][0];
-    return n;
-}
 
 /* The runtime kernels the program calls, with their per-ISA variants. */
 static int write_runtime(const lir_program *p, strbuf *b, bnnc_err *err)
@@ -1020,18 +987,18 @@ static int write_runtime(const lir_program *p, strbuf *b, bnnc_err *err)
         /* the kernels no streamed convolution calls stay out of the file */
         unsigned m = 0, any = 0;
         for (i = 0; i < p->ns; i++) {
-            m |= stream_uses(&p->s[i]);
+            m |= lir_stream_uses(&p->s[i]);
             any |= p->s[i].kind == LK_CONV_PACK_F32_B;
         }
-        for (k = 0; any && k < sizeof stream_kernels / sizeof *stream_kernels; k++)
+        for (k = 0; any && k < LIR_STREAM_KERNELS; k++)
             if (!(m & (1u << k)))
-                sb_printf(b, "#define %s\n", stream_kernels[k][1]);
+                sb_printf(b, "#define %s\n", stream_macros[k]);
     }
     append_source(b, bnnc_embedded_find("runtime_min/include/bnn.h"), done, &ndone);
     append_source(b, bnnc_embedded_find("runtime_min/include/bnn_ops.h"), done, &ndone);
     for (i = 0; i < p->ns; i++) {
-        const char *fns[8];
-        int nf = step_kernels(&p->s[i], fns), m;
+        const char *fns[LIR_STREAM_KERNELS + 2];
+        int nf = lir_step_kernels(&p->s[i], fns, 1), m;
         for (m = 0; m < nf; m++) {
             const bnnc_embedded_file *f;
             int seen = 0;

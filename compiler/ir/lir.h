@@ -168,6 +168,20 @@ int lir_readers(const lir_program *p, int t, int *last);
 void lir_lifetimes(lir_program *p);
 /* Storage base of a tensor (follows views). */
 int lir_base(const lir_program *p, int t);
+/* The per-element and packing kernels a streamed convolution
+ * (LK_CONV_PACK_F32_B) may call on its rows, in this order:
+ * bnn_act_f32, bnn_act_fast_f32, bnn_affine_f32, bnn_pack_f32_b,
+ * bnn_pack_affine_f32_b. */
+#define LIR_STREAM_KERNELS 5
+extern const char *const lir_stream_kernels[LIR_STREAM_KERNELS];
+/* Which of lir_stream_kernels step s calls (bit i for entry i; 0 for
+ * other kinds). */
+unsigned lir_stream_uses(const lir_step *s);
+/* The public runtime kernels step s calls, into fns (room for
+ * LIR_STREAM_KERNELS + 2): its kind's, then for a streamed convolution
+ * the ones it calls on its rows, with deps also bnn_conv2d_f32 (whose
+ * file holds the row driver it uses). Returns how many. */
+int lir_step_kernels(const lir_step *s, const char **fns, int deps);
 /* The runtime's parameter struct a step of kind k passes, or NULL. */
 const char *lir_kind_params(lir_kind k);
 
