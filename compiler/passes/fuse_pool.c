@@ -5,7 +5,8 @@
  * Requires: lower (before plan: the tensors are still plain arena
  * tensors). Establishes:
  *   1. no LK_CONV_F32 step (but depthwise ones) writes a tensor read only
- *      by a chain of per-element steps (LK_ACT, per-channel LK_AFFINE), at
+ *      by a chain of per-element steps (LK_ACT, LK_ACT_FAST, per-channel
+ *      LK_AFFINE), at
  *      most one max or average pooling and more per-element steps, ending
  *      in LK_PACK or LK_PACK_AFFINE: the chain becomes one
  *      bnn_conv2d_pack_f32_b step (LK_CONV_PACK_F32_B), and none of its
@@ -77,8 +78,8 @@ static int chain_op(const lir_program *p, const lir_step *s, int32_t c, bnn_ew_o
 {
     memset(op, 0, sizeof *op);
     *mul = *add = -1;
-    if (s->kind == LK_ACT) {
-        op->kind = BNN_EW_ACT;
+    if (s->kind == LK_ACT || s->kind == LK_ACT_FAST) {
+        op->kind = s->kind == LK_ACT_FAST ? BNN_EW_ACT_FAST : BNN_EW_ACT;
         op->act = s->p.act.act;
         op->alpha = s->p.act.alpha;
         return 1;

@@ -209,6 +209,7 @@ static const lir_step *fused(const lir_program *p)
     assert_int_equal(count_kind(p, LK_CONV_PACK_F32_B), 1);
     assert_int_equal(count_kind(p, LK_CONV_F32), 0);
     assert_int_equal(count_kind(p, LK_ACT), 0);
+    assert_int_equal(count_kind(p, LK_ACT_FAST), 0);
     assert_int_equal(count_kind(p, LK_AFFINE), 0);
     assert_int_equal(count_kind(p, LK_MAXPOOL_F32), 0);
     assert_int_equal(count_kind(p, LK_AVGPOOL_F32), 0);
@@ -250,7 +251,8 @@ static void test_lenet_stem(void **state)
     compile(&c, &p);
     s = fused(&p);
     assert_int_equal(s->p.conv_pack.k.n_pre, 1);
-    assert_int_equal(s->p.conv_pack.k.pre[0].kind, BNN_EW_ACT);
+    /* tanh lowers to the vectorised activation */
+    assert_int_equal(s->p.conv_pack.k.pre[0].kind, BNN_EW_ACT_FAST);
     assert_int_equal(s->p.conv_pack.k.pre[0].act, BNN_ACT_TANH);
     assert_int_equal(s->p.conv_pack.k.n_post, 0);
     assert_int_equal(s->p.conv_pack.k.pool_kind, BNN_POOL_MAX);
@@ -277,7 +279,7 @@ static void test_affine_avg_ring(void **state)
     compile(&c, &p);
     s = fused(&p);
     assert_int_equal(s->p.conv_pack.k.n_pre, 2);
-    assert_int_equal(s->p.conv_pack.k.pre[0].kind, BNN_EW_ACT);
+    assert_int_equal(s->p.conv_pack.k.pre[0].kind, BNN_EW_ACT_FAST);
     assert_int_equal(s->p.conv_pack.k.pre[1].kind, BNN_EW_AFFINE);
     assert_true(s->p.conv_pack.pre_mul[1] >= 2 && s->p.conv_pack.pre_add[1] >= 2);
     assert_int_equal(s->p.conv_pack.k.pool_kind, BNN_POOL_AVG);
