@@ -509,6 +509,7 @@ static int cmd_compile(int argc, char **argv)
         printf("%s: %d steps\n", cpath, p.ns);
         printf("  flash: constants %zu bytes\n", emit_const_bytes(&p));
         printf("  RAM:   arena %zu bytes (lower bound %zu)\n", p.arena_bytes, p.lower_bound);
+        plan_print_fusions(&p, stdout);
         if (f.target) {
             footprint_estimate fe;
             size_t k = emit_const_bytes(&p);

@@ -513,8 +513,8 @@ static const char *pad_mode_name(bnn_pad_mode m)
  * byte count in args. */
 typedef struct {
     const lir_step *s;
-    char in0[160], in1[160], out[160], scr[160], k[4][128];
-    char args[1024], init[2048];
+    char in0[160], in1[160], out[160], scr[160], k[LIR_STEP_CONSTS][128];
+    char args[1024], init[4096];
     int copy;
 } step_text;
 
@@ -644,6 +644,55 @@ static void emit_conv_maxpool(step_text *t)
               sizeof ci);
     pool_init(&t->s->p.conv_pool.pool, pi, sizeof pi);
     snprintf(t->init, sizeof t->init, ".conv = {%s},\n            .pool = {%s}", ci, pi);
+    snprintf(t->args, sizeof t->args, "%s, %s, %s", t->in0, t->out, t->scr);
+}
+
+/* The constant of slot k, or NULL. */
+static const char *slot(const step_text *t, int k)
+{
+    return k >= 0 ? t->k[k] : "NULL";
+}
+
+/* A chain of per-element steps as an initializer of bnn_ew_op. */
+static int ew_init(const bnn_ew_op *ops, int n, const signed char *mul,
+                   const signed char *add, const step_text *t, char *buf, size_t size)
+{
+    static const char *const kinds[] = {"BNN_EW_ACT", "BNN_EW_ACT_FAST", "BNN_EW_AFFINE"};
+    int i, len = 0;
+    for (i = 0; i < n && len < (int)size; i++) {
+        char fl[64];
+        float_lit(ops[i].alpha, fl, sizeof fl);
+        if (ops[i].kind == BNN_EW_AFFINE)
+            len += snprintf(buf + len, size - (size_t)len,
+                            "%s{.kind = %s, .mul = %s, .add = %s}", i ? ",\n            " : "",
+                            kinds[ops[i].kind], slot(t, mul[i]), slot(t, add[i]));
+        else
+            len += snprintf(buf + len, size - (size_t)len,
+                            "%s{.kind = %s, .act = %s, .alpha = %s}",
+                            i ? ",\n            " : "", kinds[ops[i].kind], act_name(ops[i].act),
+                            fl);
+    }
+    if (!n)
+        snprintf(buf, size, "{.kind = BNN_EW_ACT}");
+    return len;
+}
+
+static void emit_conv_pack(step_text *t)
+{
+    const lir_conv_pack *q = &t->s->p.conv_pack;
+    static const char *const pools[] = {"BNN_POOL_NONE", "BNN_POOL_MAX", "BNN_POOL_AVG"};
+    char ci[1024], pi[512], pre[1024], post[1024];
+    conv_init(&q->k.conv, slot(t, q->weights), slot(t, q->bias), ci, sizeof ci);
+    pool_init(&q->k.pool, pi, sizeof pi);
+    ew_init(q->k.pre, q->k.n_pre, q->pre_mul, q->pre_add, t, pre, sizeof pre);
+    ew_init(q->k.post, q->k.n_post, q->post_mul, q->post_add, t, post, sizeof post);
+    snprintf(t->init, sizeof t->init,
+             ".conv = {%s},\n            .n_pre = %d, .n_post = %d,\n"
+             "            .pre = {%s},\n            .post = {%s},\n"
+             "            .pool_kind = %s,\n            .pool = {%s},\n"
+             "            .mul = %s, .add = %s, .out_pixel_stride = %d",
+             ci, q->k.n_pre, q->k.n_post, pre, post, pools[q->k.pool_kind], pi,
+             slot(t, q->mul), slot(t, q->add), q->k.out_pixel_stride);
     snprintf(t->args, sizeof t->args, "%s, %s, %s", t->in0, t->out, t->scr);
 }
 
@@ -907,6 +956,13 @@ static void append_source(strbuf *b, const bnnc_embedded_file *f,
     sb_add(b, "\n");
 }
 
+/* The macro that leaves each of lir_stream_kernels out of
+ * conv_pack_f32.c. */
+static const char *const stream_macros[LIR_STREAM_KERNELS] = {
+    "BNN_STREAM_NO_ACT", "BNN_STREAM_NO_ACT_FAST", "BNN_STREAM_NO_AFFINE",
+    "BNN_STREAM_NO_PACK", "BNN_STREAM_NO_PACK_AFFINE",
+};
+
 /* The runtime kernels the program calls, with their per-ISA variants. */
 static int write_runtime(const lir_program *p, strbuf *b, bnnc_err *err)
 {
@@ -927,21 +983,35 @@ static int write_runtime(const lir_program *p, strbuf *b, bnnc_err *err)
               "#elif defined(__GNUC__) && __GNUC__ >= 8\n"
               "#define BNN_API static __attribute__((noipa))\n"
               "#else\n#define BNN_API static\n#endif\n");
+    {
+        /* the kernels no streamed convolution calls stay out of the file */
+        unsigned m = 0, any = 0;
+        for (i = 0; i < p->ns; i++) {
+            m |= lir_stream_uses(&p->s[i]);
+            any |= p->s[i].kind == LK_CONV_PACK_F32_B;
+        }
+        for (k = 0; any && k < LIR_STREAM_KERNELS; k++)
+            if (!(m & (1u << k)))
+                sb_printf(b, "#define %s\n", stream_macros[k]);
+    }
     append_source(b, bnnc_embedded_find("runtime_min/include/bnn.h"), done, &ndone);
     append_source(b, bnnc_embedded_find("runtime_min/include/bnn_ops.h"), done, &ndone);
     for (i = 0; i < p->ns; i++) {
-        const char *fn = lir_kind_kernel(p->s[i].kind);
-        const bnnc_embedded_file *f;
-        int seen = 0;
-        if (strncmp(fn, "bnn_", 4))
-            continue; /* memcpy */
-        f = defining_file(fn);
-        if (!f)
-            return bnnc_errf(err, "--standalone: no runtime source defines %s", fn);
-        for (j = 0; j < nused; j++)
-            seen |= used[j] == f;
-        if (!seen && nused < 64)
-            used[nused++] = f;
+        const char *fns[LIR_STREAM_KERNELS + 2];
+        int nf = lir_step_kernels(&p->s[i], fns, 1), m;
+        for (m = 0; m < nf; m++) {
+            const bnnc_embedded_file *f;
+            int seen = 0;
+            if (strncmp(fns[m], "bnn_", 4))
+                continue; /* memcpy */
+            f = defining_file(fns[m]);
+            if (!f)
+                return bnnc_errf(err, "--standalone: no runtime source defines %s", fns[m]);
+            for (j = 0; j < nused; j++)
+                seen |= used[j] == f;
+            if (!seen && nused < 64)
+                used[nused++] = f;
+        }
     }
     /* deterministic order: by path */
     for (i = 0; i < nused; i++)

@@ -86,8 +86,8 @@ static int set_size(const char *name)
  * does. Returns the new count of entries in used. */
 static int cover_sets(const fp_target *t, const fp_kernel **used, int nused)
 {
-    const fp_kernel *k, *out[LK_COUNT + 1];
-    char taken[LK_COUNT + 1] = {0};
+    const fp_kernel *k, *out[LK_COUNT + LIR_STREAM_KERNELS + 1];
+    char taken[LK_COUNT + LIR_STREAM_KERNELS + 1] = {0};
     int nout = 0, i, size, best = 0;
     for (k = t->kernels; k->kernel; k++)
         if (set_size(k->kernel) > best)
@@ -95,7 +95,7 @@ static int cover_sets(const fp_target *t, const fp_kernel **used, int nused)
     for (size = best; size >= 2; size--) {
         for (k = t->kernels; k->kernel; k++) {
             const char *m = k->kernel;
-            int hit[LK_COUNT + 1], nhit = 0, ok = set_size(m) == size;
+            int hit[LK_COUNT + LIR_STREAM_KERNELS + 1], nhit = 0, ok = set_size(m) == size;
             while (ok && *m) {
                 size_t n = strcspn(m, "+");
                 int found = -1;
@@ -126,7 +126,7 @@ static int cover_sets(const fp_target *t, const fp_kernel **used, int nused)
 int footprint_estimate_for(const lir_program *p, const char *target, footprint_estimate *e)
 {
     const fp_target *t = NULL;
-    const fp_kernel *used[LK_COUNT + 1];
+    const fp_kernel *used[LK_COUNT + LIR_STREAM_KERNELS + 1];
     int nused = 0, i, j;
     size_t code = 0, stack = 0;
     for (i = 0; i < (int)(sizeof fp_targets / sizeof *fp_targets); i++)
@@ -136,19 +136,23 @@ int footprint_estimate_for(const lir_program *p, const char *target, footprint_e
         return -1;
     for (i = 0; i < p->ns; i++) {
         const lir_step *s = &p->s[i];
-        const char *name = lir_kind_kernel(s->kind);
-        const fp_kernel *k;
-        int seen = 0;
+        /* a streamed convolution's probe holds the rows driver it uses;
+         * the per-element kernels it calls count as their own */
+        const char *names[LIR_STREAM_KERNELS + 2];
+        int nn = lir_step_kernels(s, names, 0), m;
         if (s->kind == LK_CONV_F32 && s->p.conv.groups == s->p.conv.in_c &&
             s->p.conv.groups == s->p.conv.out_c)
-            name = "bnn_conv2d_f32:depthwise";
-        k = find_kernel(t, name);
-        if (!k)
-            continue;
-        for (j = 0; j < nused; j++)
-            seen |= used[j] == k;
-        if (!seen)
-            used[nused++] = k;
+            names[0] = "bnn_conv2d_f32:depthwise";
+        for (m = 0; m < nn; m++) {
+            const fp_kernel *k = find_kernel(t, names[m]);
+            int seen = 0;
+            if (!k)
+                continue;
+            for (j = 0; j < nused; j++)
+                seen |= used[j] == k;
+            if (!seen && nused < LK_COUNT + LIR_STREAM_KERNELS)
+                used[nused++] = k;
+        }
     }
     nused = cover_sets(t, used, nused);
     for (i = 0; i < nused; i++) {

@@ -225,6 +225,22 @@ static cJSON *plan_json(const lir_program *p)
     cJSON_AddNumberToObject(o, "ratio", p->lower_bound ? (double)p->arena_bytes /
                                                              (double)p->lower_bound
                                                        : 1.0);
+    if (p->unfused_bound) {
+        cJSON *fu = cJSON_AddArrayToObject(o, "fusions");
+        cJSON_AddNumberToObject(o, "lower_bound_unfused", (double)p->unfused_bound);
+        for (i = 0; i < p->ns; i++) {
+            cJSON *f;
+            if (!p->s[i].fused_bytes)
+                continue;
+            f = cJSON_CreateObject();
+            cJSON_AddNumberToObject(f, "step", i);
+            cJSON_AddStringToObject(f, "node", p->s[i].node_name);
+            cJSON_AddStringToObject(f, "kernel", lir_kind_name(p->s[i].kind));
+            cJSON_AddNumberToObject(f, "bytes_not_written", (double)p->s[i].fused_bytes);
+            cJSON_AddNumberToObject(f, "scratch_bytes", (double)p->s[i].fused_scratch);
+            cJSON_AddItemToArray(fu, f);
+        }
+    }
     bufs = cJSON_AddArrayToObject(o, "buffers");
     for (i = 0; i < p->nt; i++) {
         const lir_tensor *t = &p->t[i];

@@ -228,7 +228,7 @@ int lir_check(const lir_program *p, bnnc_err *err)
         if (s->scratch < -1 || s->scratch >= p->nt)
             return bnnc_errf(err, "step %d (%s) has scratch tensor %d", i + 1,
                              lir_kind_name(s->kind), s->scratch);
-        if (s->n_consts < 0 || s->n_consts > 4)
+        if (s->n_consts < 0 || s->n_consts > LIR_STEP_CONSTS)
             return bnnc_errf(err, "step %d has %d constants", i + 1, s->n_consts);
         for (k = 0; k < s->n_consts; k++)
             if (s->consts[k] < 0 || s->consts[k] >= p->nc)
@@ -258,4 +258,36 @@ void lir_dump(const lir_program *p, void *file)
         fprintf(f, "%4d %-20s %-12s -> t%-4d ; %s: %s\n", i + 1, lir_kind_name(s->kind), in,
                 s->out, s->node_name, s->what);
     }
+}
+
+const char *const lir_stream_kernels[LIR_STREAM_KERNELS] = {
+    "bnn_act_f32", "bnn_act_fast_f32", "bnn_affine_f32", "bnn_pack_f32_b",
+    "bnn_pack_affine_f32_b",
+};
+
+unsigned lir_stream_uses(const lir_step *s)
+{
+    const lir_conv_pack *q = &s->p.conv_pack;
+    unsigned m = 0;
+    int i;
+    if (s->kind != LK_CONV_PACK_F32_B)
+        return 0;
+    for (i = 0; i < q->k.n_pre + q->k.n_post; i++) {
+        const bnn_ew_op *o = i < q->k.n_pre ? &q->k.pre[i] : &q->k.post[i - q->k.n_pre];
+        m |= o->kind == BNN_EW_ACT ? 1u : o->kind == BNN_EW_ACT_FAST ? 2u : 4u;
+    }
+    return m | (q->mul >= 0 ? 16u : 8u);
+}
+
+int lir_step_kernels(const lir_step *s, const char **fns, int deps)
+{
+    unsigned m = lir_stream_uses(s);
+    int n = 0, i;
+    fns[n++] = lir_kind_kernel(s->kind);
+    if (s->kind == LK_CONV_PACK_F32_B && deps)
+        fns[n++] = "bnn_conv2d_f32";
+    for (i = 0; i < LIR_STREAM_KERNELS; i++)
+        if (m & (1u << i))
+            fns[n++] = lir_stream_kernels[i];
+    return n;
 }

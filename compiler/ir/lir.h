@@ -64,6 +64,19 @@ typedef struct {
     int32_t in_offset;
 } lir_copy;
 
+/* Most constants of one step. */
+#define LIR_STEP_CONSTS 8
+
+/* A streamed convolution to bits (fuse_pool.c): the runtime's parameters
+ * with NULL pointers, and which constant slot of the step each pointer
+ * takes (-1: NULL). */
+typedef struct {
+    bnn_conv2d_pack_params k;
+    signed char weights, bias, mul, add;
+    signed char pre_mul[BNN_STREAM_MAX_OPS], pre_add[BNN_STREAM_MAX_OPS];
+    signed char post_mul[BNN_STREAM_MAX_OPS], post_add[BNN_STREAM_MAX_OPS];
+} lir_conv_pack;
+
 typedef struct {
     lir_kind kind;
     int in[2];
@@ -71,13 +84,14 @@ typedef struct {
     int out;
     int scratch;         /* tensor id or -1 */
     /* constants: weights, then per-channel arrays (kind-specific) */
-    int consts[4];
+    int consts[LIR_STEP_CONSTS];
     int n_consts;
     union {
         bnn_bconv2d_params bconv;
         bnn_bdense_params bdense;
         bnn_conv2d_params conv;
         bnn_conv2d_maxpool_params conv_pool;
+        lir_conv_pack conv_pack;
         bnn_dense_params dense;
         bnn_pool2d_params pool;
         bnn_pad2d_params pad;
@@ -100,6 +114,9 @@ typedef struct {
     char node_name[128];
     char src_op[48];
     char what[160];      /* one-line description for the comment */
+    size_t fused_bytes;  /* bytes of the tensors a fusion made this step no
+                            longer write (inspect --plan) */
+    size_t fused_scratch; /* scratch bytes that fusion added */
 } lir_step;
 
 typedef enum { LC_U32, LC_I32, LC_F32, LC_U8 } lir_ctype;
@@ -125,6 +142,8 @@ typedef struct {
     size_t input_elems, output_elems;
     size_t arena_bytes;     /* after planning */
     size_t lower_bound;     /* max over steps of live bytes */
+    size_t unfused_bound;   /* the lower bound before fuse_pool's fusions
+                               (0: nothing was fused) */
 } lir_program;
 
 #define LIR_ALIGN 64
@@ -149,6 +168,20 @@ int lir_readers(const lir_program *p, int t, int *last);
 void lir_lifetimes(lir_program *p);
 /* Storage base of a tensor (follows views). */
 int lir_base(const lir_program *p, int t);
+/* The per-element and packing kernels a streamed convolution
+ * (LK_CONV_PACK_F32_B) may call on its rows, in this order:
+ * bnn_act_f32, bnn_act_fast_f32, bnn_affine_f32, bnn_pack_f32_b,
+ * bnn_pack_affine_f32_b. */
+#define LIR_STREAM_KERNELS 5
+extern const char *const lir_stream_kernels[LIR_STREAM_KERNELS];
+/* Which of lir_stream_kernels step s calls (bit i for entry i; 0 for
+ * other kinds). */
+unsigned lir_stream_uses(const lir_step *s);
+/* The public runtime kernels step s calls, into fns (room for
+ * LIR_STREAM_KERNELS + 2): its kind's, then for a streamed convolution
+ * the ones it calls on its rows, with deps also bnn_conv2d_f32 (whose
+ * file holds the row driver it uses). Returns how many. */
+int lir_step_kernels(const lir_step *s, const char **fns, int deps);
 /* The runtime's parameter struct a step of kind k passes, or NULL. */
 const char *lir_kind_params(lir_kind k);
 

@@ -41,6 +41,15 @@ int plan_check_no_overlap(const lir_program *p, bnnc_err *err);
  * its largest value over the steps is the lower bound). */
 size_t plan_live_bytes(const lir_program *p, int s);
 
+/* The lower bound pass_plan would report for p as it is (in-place views
+ * included), computed on a copy; p is not changed. */
+size_t plan_lower_bound(const lir_program *p);
+
+/* What the fusions of fuse_pool saved: one line per fused step (the bytes
+ * of the tensors it no longer writes, the scratch it takes instead), then
+ * the lower bound without them. Nothing when nothing was fused. */
+void plan_print_fusions(const lir_program *p, FILE *out);
+
 /* The plan as a table and an ASCII timeline (inspect --plan). */
 void plan_print(const lir_program *p, FILE *out);
 

@@ -370,20 +370,11 @@ static int by_area(const void *x, const void *y)
     return by_size(x, y);
 }
 
-int pass_plan(lir_program *p, bnnc_err *err)
+/* The arena buffers of p (after in place and lifetimes) into b; returns
+ * how many. */
+static int collect(const lir_program *p, buf *b)
 {
-    static const cmp_fn orders[] = {by_size, by_length, by_first, by_area};
-    buf *b;
-    int *order, *best_order;
-    int n = 0, i, o, s;
-    size_t best = (size_t)-1, lb = 0;
-
-    lir_lifetimes(p);
-    plan_in_place(p);
-    plan_concat_in_place(p);
-    lir_lifetimes(p);
-
-    b = xmalloc(sizeof *b * (size_t)(p->nt ? p->nt : 1));
+    int n = 0, i;
     for (i = 0; i < p->nt; i++) {
         const lir_tensor *t = &p->t[i];
         if (t->storage != LIR_ARENA || t->first < 0)
@@ -395,25 +386,73 @@ int pass_plan(lir_program *p, bnnc_err *err)
         b[n].offset = 0;
         n++;
     }
-    /* lower bound: the most bytes live at one step (sizes added at a
-     * buffer's first step and removed after its last) */
-    {
-        size_t live = 0;
-        size_t *delta = xcalloc((size_t)p->ns + 1, sizeof *delta);
-        size_t *gone = xcalloc((size_t)p->ns + 1, sizeof *gone);
-        for (i = 0; i < n; i++) {
-            delta[b[i].first] += b[i].size;
-            gone[b[i].last + 1] += b[i].size;
-        }
-        for (s = 0; s < p->ns; s++) {
-            live += delta[s];
-            live -= gone[s];
-            if (live > lb)
-                lb = live;
-        }
-        free(delta);
-        free(gone);
+    return n;
+}
+
+/* Lower bound: the most bytes live at one step (sizes added at a buffer's
+ * first step and removed after its last). */
+static size_t bound_of(const lir_program *p, const buf *b, int n)
+{
+    size_t live = 0, lb = 0;
+    size_t *delta = xcalloc((size_t)p->ns + 1, sizeof *delta);
+    size_t *gone = xcalloc((size_t)p->ns + 1, sizeof *gone);
+    int i, s;
+    for (i = 0; i < n; i++) {
+        delta[b[i].first] += b[i].size;
+        gone[b[i].last + 1] += b[i].size;
     }
+    for (s = 0; s < p->ns; s++) {
+        live += delta[s];
+        live -= gone[s];
+        if (live > lb)
+            lb = live;
+    }
+    free(delta);
+    free(gone);
+    return lb;
+}
+
+size_t plan_lower_bound(const lir_program *p)
+{
+    lir_program q = *p;
+    buf *b;
+    size_t lb;
+    /* the steps and tensors are copied; constants are only renumbered by
+     * plan_concat_in_place, so the copy has none */
+    q.t = xmalloc(sizeof *q.t * (size_t)(p->nt ? p->nt : 1));
+    q.s = xmalloc(sizeof *q.s * (size_t)(p->ns ? p->ns : 1));
+    memcpy(q.t, p->t, sizeof *q.t * (size_t)p->nt);
+    memcpy(q.s, p->s, sizeof *q.s * (size_t)p->ns);
+    q.c = NULL;
+    q.nc = 0;
+    lir_lifetimes(&q);
+    plan_in_place(&q);
+    plan_concat_in_place(&q);
+    lir_lifetimes(&q);
+    b = xmalloc(sizeof *b * (size_t)(q.nt ? q.nt : 1));
+    lb = bound_of(&q, b, collect(&q, b));
+    free(b);
+    free(q.t);
+    free(q.s);
+    return lb;
+}
+
+int pass_plan(lir_program *p, bnnc_err *err)
+{
+    static const cmp_fn orders[] = {by_size, by_length, by_first, by_area};
+    buf *b;
+    int *order, *best_order;
+    int n = 0, i, o;
+    size_t best = (size_t)-1, lb;
+
+    lir_lifetimes(p);
+    plan_in_place(p);
+    plan_concat_in_place(p);
+    lir_lifetimes(p);
+
+    b = xmalloc(sizeof *b * (size_t)(p->nt ? p->nt : 1));
+    n = collect(p, b);
+    lb = bound_of(p, b, n);
     order = xmalloc(sizeof *order * (size_t)(n ? n : 1));
     best_order = xmalloc(sizeof *best_order * (size_t)(n ? n : 1));
     sort_base = b;
@@ -568,6 +607,24 @@ size_t plan_live_bytes(const lir_program *p, int s)
     return live;
 }
 
+void plan_print_fusions(const lir_program *p, FILE *out)
+{
+    int s;
+    if (!p->unfused_bound)
+        return;
+    for (s = 0; s < p->ns; s++) {
+        const lir_step *st = &p->s[s];
+        if (!st->fused_bytes)
+            continue;
+        fprintf(out, "  fused step %d %s (%s): %zu bytes of float maps never written, "
+                     "%zu bytes of scratch instead\n",
+                s, lir_kind_name(st->kind), st->node_name, st->fused_bytes, st->fused_scratch);
+    }
+    fprintf(out, "  lower bound without these fusions: %zu bytes (they save %zu)\n",
+            p->unfused_bound,
+            p->unfused_bound > p->lower_bound ? p->unfused_bound - p->lower_bound : 0);
+}
+
 void plan_print(const lir_program *p, FILE *out)
 {
     static const char letters[] =
@@ -580,6 +637,7 @@ void plan_print(const lir_program *p, FILE *out)
     fprintf(out, "memory plan: arena %zu bytes, lower bound %zu bytes (%.3fx)\n",
             p->arena_bytes, p->lower_bound,
             p->lower_bound ? (double)p->arena_bytes / (double)p->lower_bound : 1.0);
+    plan_print_fusions(p, out);
     fprintf(out, "\n  buf  offset     bytes  steps      tensor\n");
     for (i = 0; i < p->nt && i < 4096; i++) {
         const lir_tensor *t = &p->t[i];

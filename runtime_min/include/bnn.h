@@ -183,19 +183,22 @@ static inline size_t bnn_bconv2d_weight_index(int32_t k_h, int32_t k_w,
  * is available to the compiler without linking the runtime as
  * bnn_bconv2d_scratch_bytes(); it is small: one pixel of pad words, a
  * table of BNN_BCONV2D_BATCH pointer slots (8 bytes each) per filter tap,
- * one 8-byte offset per filter tap and input word, two int32 per output
- * channel (rounded up to 16 channels), and, for BNN_PAD_ZERO
- * only, one int32 per filter tap and output channel (rounded up to 16
- * channels). */
+ * one 8-byte offset per filter tap and input word, for more than
+ * BNN_BCONV2D_BTHR_STACK output channels two int32 per output channel
+ * (rounded up to 16 channels; fewer stay on the stack of the variant that
+ * uses them), and, for BNN_PAD_ZERO only, one int32 per filter tap and
+ * output channel (rounded up to 16 channels). */
 #define BNN_BCONV2D_BATCH 8
+#define BNN_BCONV2D_BTHR_STACK 1024
 
 static inline size_t bnn_bconv2d_scratch_bytes(const bnn_bconv2d_params *p)
 {
     size_t kt = (size_t)p->k_h * (size_t)p->k_w;
     size_t s = ((size_t)bnn_words(p->in_c) + 15u) / 16u * 64u +
                kt * BNN_BCONV2D_BATCH * 8u +
-               (kt * (size_t)bnn_words(p->in_c) * 8u + 63u) / 64u * 64u +
-               2u * (((size_t)p->out_c + 15u) / 16u * 16u) * 4u;
+               (kt * (size_t)bnn_words(p->in_c) * 8u + 63u) / 64u * 64u;
+    if (p->out_c > BNN_BCONV2D_BTHR_STACK)
+        s += 2u * (((size_t)p->out_c + 15u) / 16u * 16u) * 4u;
     if (p->pad_mode == BNN_PAD_ZERO)
         s += kt * (((size_t)p->out_c + 15u) / 16u * 16u) * 4u;
     return s;
@@ -457,6 +460,55 @@ typedef struct {
 
 BNN_API bnn_status bnn_prelu_f32(const bnn_prelu_params *p, const float *in,
                                  float *out);
+
+/*
+ * Float conv2d, a chain of per-element steps, an optional max or average
+ * pooling, more per-element steps and sign-packing, computed row by row:
+ * neither the convolution's float output nor the pooled map exists in
+ * full. A convolution row goes into a ring of `rows` rows in scratch
+ * (rows = 1 unless pooling windows overlap along y: then min(pool.k_h,
+ * conv.out_h)), gets the steps pre[0..n_pre-1] (in that order, on the
+ * whole row), and is either packed (no pooling) or pooled into one row
+ * of pool.out_w pixels in scratch, which gets post[0..n_post-1] and is
+ * packed when its last window row is in. Every value is computed as by
+ * bnn_conv2d_f32, bnn_act_f32 / bnn_act_fast_f32 / bnn_affine_f32,
+ * bnn_maxpool_f32 / bnn_avgpool_f32 and bnn_pack_f32_b (mul and add both
+ * NULL) or bnn_pack_affine_f32_b (both set) one after another, in the
+ * same order, so the bits are identical. Output: bnn_words(conv.out_c)
+ * words per pixel, out_pixel_stride words apart; pool.n, in_h, in_w and
+ * c must be conv.n, out_h, out_w and out_c. Depthwise convolutions are
+ * rejected (BNN_ARG_ERROR), as by bnn_conv2d_maxpool_f32.
+ */
+#define BNN_STREAM_MAX_OPS 4
+
+typedef enum {
+    BNN_EW_ACT = 0,      /* bnn_act_f32: act, alpha */
+    BNN_EW_ACT_FAST = 1, /* bnn_act_fast_f32: act, alpha */
+    BNN_EW_AFFINE = 2    /* bnn_affine_f32: mul, add per channel (either NULL) */
+} bnn_ew_kind;
+
+typedef struct {
+    int32_t kind; /* bnn_ew_kind */
+    bnn_act act;
+    float alpha;
+    const float *mul, *add;
+} bnn_ew_op;
+
+typedef enum { BNN_POOL_NONE = 0, BNN_POOL_MAX = 1, BNN_POOL_AVG = 2 } bnn_pool_kind;
+
+typedef struct {
+    bnn_conv2d_params conv;  /* conv.out_pixel_stride is not used */
+    int32_t n_pre, n_post;   /* 0..BNN_STREAM_MAX_OPS; n_post 0 without pooling */
+    bnn_ew_op pre[BNN_STREAM_MAX_OPS], post[BNN_STREAM_MAX_OPS];
+    int32_t pool_kind;       /* bnn_pool_kind */
+    bnn_pool2d_params pool;  /* unused for BNN_POOL_NONE */
+    const float *mul, *add;  /* pack_affine's, or both NULL */
+    int32_t out_pixel_stride; /* words per output pixel */
+} bnn_conv2d_pack_params;
+
+BNN_API size_t bnn_conv2d_pack_f32_b_scratch_size(const bnn_conv2d_pack_params *p);
+BNN_API bnn_status bnn_conv2d_pack_f32_b(const bnn_conv2d_pack_params *p,
+                                         const float *in, uint32_t *out, void *scratch);
 
 BNN_API bnn_status bnn_maxpool_f32(const bnn_pool2d_params *p, const float *in,
                            float *out);

@@ -212,6 +212,31 @@ static inline size_t bnn_conv2d_maxpool_f32_scratch_bytes(
            sizeof(float);
 }
 
+/* Rows of convolution output bnn_conv2d_pack_f32_b keeps: 1, or the
+ * pooling window's height when windows overlap along y. */
+static inline int32_t bnn_conv2d_pack_ring_rows(const bnn_conv2d_pack_params *p)
+{
+    if (p->pool_kind == BNN_POOL_NONE || p->pool.stride_h >= p->pool.k_h)
+        return 1;
+    return p->pool.k_h < p->conv.out_h ? p->pool.k_h : p->conv.out_h;
+}
+
+/* Bytes of caller scratch bnn_conv2d_pack_f32_b needs: the ring of
+ * convolution rows, and with pooling one pooled row; equal to
+ * bnn_conv2d_pack_f32_b_scratch_size, 0 when the sizes are not positive. */
+static inline size_t bnn_conv2d_pack_f32_b_scratch_bytes(const bnn_conv2d_pack_params *p)
+{
+    size_t ring, pooled = 0;
+    if (p->conv.out_w <= 0 || p->conv.out_c <= 0)
+        return 0;
+    ring = (size_t)bnn_conv2d_pack_ring_rows(p) * (size_t)p->conv.out_w *
+           (size_t)p->conv.out_c * sizeof(float);
+    if (p->pool_kind != BNN_POOL_NONE && p->pool.out_w > 0)
+        pooled = (size_t)p->pool.out_w * (size_t)p->conv.out_c * sizeof(float);
+    /* the pooled row starts 64-byte aligned, as the ring does */
+    return (ring + 63u) / 64u * 64u + pooled;
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -225,6 +225,10 @@ static bnn_status BCONV2D_N(conv_entry)(const bnn_bconv2d_params *p, const uint3
     BCONV2D_CTX c;
     char *sc = (char *)scratch;
 #endif
+#if defined(BCONV2D_BTHR)
+    /* the thresholds of up to BNN_BCONV2D_BTHR_STACK channels (8 KB) */
+    int32_t bthr_stack[2 * BNN_BCONV2D_BTHR_STACK];
+#endif
     if (bnn_bconv2d_check(p, in, out, scratch, kind) != BNN_OK)
         return BNN_ARG_ERROR;
     if (!bnn_bconv2d_word_aligned(p)) {
@@ -275,7 +279,9 @@ static bnn_status BCONV2D_N(conv_entry)(const bnn_bconv2d_params *p, const uint3
 #if defined(BCONV2D_BTHR)
     c.bthr = NULL;
     if (kind == BNN_OUT_B) {
-        int32_t *bthr = (int32_t *)(void *)(sc + bnn_scratch_bthr_off(p));
+        int32_t *bthr = bnn_bthr_in_scratch(p)
+                            ? (int32_t *)(void *)(sc + bnn_scratch_bthr_off(p))
+                            : bthr_stack;
         bnn_fill_bthr(p, c.nk, bthr);
         c.bthr = bthr;
     }

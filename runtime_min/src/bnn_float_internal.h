@@ -142,6 +142,40 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
     const bnn_conv2d_maxpool_params *mp, const float *in, float *out,
     void *scratch, const bnn_conv_kit *kit);
 
+/* A convolution computed one output row at a time (conv2d_f32.c): the
+ * reduction, the interior columns and whether the weights are finite,
+ * set once by bnn_conv_rows_init (0 for bad arguments or a depthwise
+ * convolution, which does not go row by row). bnn_conv_row writes output
+ * row oy of the image at in_img (out_c floats per pixel, out_w pixels) to
+ * dst, exactly as bnn_conv2d_f32_run would. */
+typedef struct {
+    bnn_conv_red r;
+    int32_t ox_lo, ox_hi;
+    int finite;
+} bnn_conv_rows;
+
+BNN_API int bnn_conv_rows_init(const bnn_conv2d_params *p, const float *in,
+                               const bnn_conv_kit *kit, bnn_conv_rows *st);
+BNN_API void bnn_conv_row(const bnn_conv2d_params *p, const bnn_conv_rows *st,
+                          const bnn_conv_kit *kit, const float *in_img, int32_t oy,
+                          float *dst);
+
+/* The register tiles of the portable conv2d and of each compiled-in
+ * variant (conv2d_f32.c, arch/<isa>/conv2d_f32_<isa>.c). */
+BNN_API const bnn_conv_kit *bnn_conv_kit__portable(void);
+#if BNN_F32_avx2
+BNN_API const bnn_conv_kit *bnn_conv_kit__avx2(void);
+#endif
+#if BNN_F32_avx512
+BNN_API const bnn_conv_kit *bnn_conv_kit__avx512(void);
+#endif
+
+/* The streamed convolution to bits: as bnn_conv2d_f32_run for the
+ * convolution (bnn_conv2d_pack_f32_b in bnn.h). */
+BNN_API bnn_status bnn_conv2d_pack_f32_b_run(const bnn_conv2d_pack_params *mp,
+                                             const float *in, uint32_t *out,
+                                             void *scratch, const bnn_conv_kit *kit);
+
 /* ------------------------------------------------------------------------
  * Float dense variants. dense_f32.c holds the portable row block and the
  * driver (bnn_dense_f32_run) that walks blocks of output rows and the

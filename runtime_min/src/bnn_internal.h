@@ -193,7 +193,9 @@ static inline int bnn_bconv2d_word_aligned(const bnn_bconv2d_params *p)
  *   steps       k_h*k_w*bnn_words(in_c) slots of 8 bytes: the input word
  *               offset of every (tap, word) step of an interior pixel;
  *   thresholds  2 * ceil(out_c/16)*16 int32: the b_b thresholds moved to
- *               the popcount domain (bnn_fill_bthr);
+ *               the popcount domain (bnn_fill_bthr); only for more than
+ *               BNN_BCONV2D_BTHR_STACK output channels (bnn_bthr_in_scratch),
+ *               fewer are kept on the stack of the variant using them;
  *   correction  BNN_PAD_ZERO only: k_h*k_w rows of ceil(out_c/16)*16 int32,
  *               row t holding in_c/groups - 2*popcount(filter tap t) per
  *               output channel, the exact dot of a +1 tap, subtracted
@@ -224,10 +226,16 @@ static inline size_t bnn_scratch_bthr_off(const bnn_bconv2d_params *p)
     return bnn_scratch_steps_off(p) + (steps + 63u) / 64u * 64u;
 }
 
+/* Do the popcount-domain thresholds take scratch (else: the stack)? */
+static inline int bnn_bthr_in_scratch(const bnn_bconv2d_params *p)
+{
+    return p->out_c > BNN_BCONV2D_BTHR_STACK;
+}
+
 static inline size_t bnn_scratch_corr_off(const bnn_bconv2d_params *p)
 {
     return bnn_scratch_bthr_off(p) +
-           2u * (((size_t)p->out_c + 15u) / 16u * 16u) * 4u;
+           (bnn_bthr_in_scratch(p) ? 2u * (((size_t)p->out_c + 15u) / 16u * 16u) * 4u : 0u);
 }
 
 /* Clamps a 64-bit value into int32. */

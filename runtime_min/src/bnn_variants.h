@@ -302,6 +302,8 @@
       (const bnn_conv2d_params *, const float *, float *, void *))             \
     X(F32, bnn_conv2d_maxpool_f32,                                             \
       (const bnn_conv2d_maxpool_params *, const float *, float *, void *))     \
+    X(F32, bnn_conv2d_pack_f32_b,                                              \
+      (const bnn_conv2d_pack_params *, const float *, uint32_t *, void *))     \
     X(F32, bnn_dense_f32, (const bnn_dense_params *, const float *, float *))  \
     X(PACK, bnn_pack_f32_b,                                                    \
       (const bnn_channels_params *, const float *, uint32_t *))                \

@@ -667,6 +667,38 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
     return BNN_OK;
 }
 
+/* ------------------------------------------------------------------------
+ * One output row at a time, for the streamed kernels of other files
+ * (conv_pack_f32.c); the same tiles, in the same order, as conv_blocks.
+ * ------------------------------------------------------------------------ */
+
+BNN_API int bnn_conv_rows_init(const bnn_conv2d_params *p, const float *in,
+                               const bnn_conv_kit *kit, bnn_conv_rows *st)
+{
+    if (!st || !kit_ok(kit) || !conv_args_ok(p, in, in) ||
+        (p->in_c / p->groups == 1 && p->out_c / p->groups == 1))
+        return 0;
+    conv_reduction(p, &st->r);
+    interior_cols(p, &st->ox_lo, &st->ox_hi);
+    st->finite = weights_finite(p, kit, st->ox_lo, st->ox_hi);
+    return 1;
+}
+
+BNN_API void bnn_conv_row(const bnn_conv2d_params *p, const bnn_conv_rows *st,
+                          const bnn_conv_kit *kit, const float *in_img, int32_t oy,
+                          float *dst)
+{
+    const int32_t og = p->out_c / p->groups;
+    conv_red rb;
+    for (int32_t g = 0; g < p->groups; ++g)
+        for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB) {
+            const int32_t nb = block_width(og, ob0);
+            block_reduction(&st->r, nb, &rb);
+            conv_out_row(p, &rb, kit, st->finite, in_img, g, oy, ob0, nb, st->ox_lo,
+                         st->ox_hi, dst + (ptrdiff_t)g * og + ob0);
+        }
+}
+
 static const bnn_conv_kit portable_kit = {fconv_tile, CONV_PX, NULL, NULL, 0, NULL};
 
 BNN_API bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
@@ -682,6 +714,11 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32__portable(
     void *scratch)
 {
     return bnn_conv2d_maxpool_f32_run(p, in, out, scratch, &portable_kit);
+}
+
+BNN_API const bnn_conv_kit *bnn_conv_kit__portable(void)
+{
+    return &portable_kit;
 }
 
 /* Reads in (n x in_h x in_w x in_c), writes out_c channels of every output
@@ -701,3 +738,4 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32(const bnn_conv2d_maxpool_params *p,
 {
     return BNN_BEST(F32, bnn_conv2d_maxpool_f32)(p, in, out, scratch);
 }
+

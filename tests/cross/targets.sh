@@ -174,4 +174,5 @@ XT_MODELS=(
   "digits|examples/digits/digits-symbol.json|examples/digits/digits-0000.params|1,1,8,8|examples/digits/heldout_x.npy"
   "resnete|tests/golden/fixtures/bmx2_raw_resnete/bmx2_raw_resnete-symbol.json|tests/golden/fixtures/bmx2_raw_resnete/bmx2_raw_resnete-0000.params|1,3,8,8|tests/golden/fixtures/bmx2_raw_resnete/input.npy"
   "resnet-unit|tests/golden/fixtures/bmx1_resnet_unit/bmx1_resnet_unit-symbol.json|tests/golden/fixtures/bmx1_resnet_unit/bmx1_resnet_unit-0000.params|1,3,8,8|tests/golden/fixtures/bmx1_resnet_unit/input.npy"
+  "lenet-mnist|tests/golden/fixtures/bmx1_lenet_mnist/bmx1_lenet_mnist-symbol.json|tests/golden/fixtures/bmx1_lenet_mnist/bmx1_lenet_mnist-0000.params|1,1,28,28|tests/golden/fixtures/bmx1_lenet_mnist/input.npy"
 )

@@ -103,4 +103,9 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32__avx2(
     return bnn_conv2d_maxpool_f32_run(p, in, out, scratch, &avx2_kit);
 }
 
+BNN_API const bnn_conv_kit *bnn_conv_kit__avx2(void)
+{
+    return &avx2_kit;
+}
+
 #endif

@@ -562,8 +562,12 @@ static void conv1x1_avx512(const bnn_bconv2d_params *p, const uint32_t *in, void
     c.ops = (size_t)p->out_pixel_stride;
     c.rps = (size_t)p->residual_pixel_stride;
     c.nk = p->in_c;
+    /* the thresholds of up to BNN_BCONV2D_BTHR_STACK channels (8 KB) */
+    int32_t bthr_stack[2 * BNN_BCONV2D_BTHR_STACK];
     if (kind == BNN_OUT_B) {
-        int32_t *bthr = (int32_t *)(void *)((char *)scratch + bnn_scratch_bthr_off(p));
+        int32_t *bthr = bnn_bthr_in_scratch(p)
+                            ? (int32_t *)(void *)((char *)scratch + bnn_scratch_bthr_off(p))
+                            : bthr_stack;
         bnn_fill_bthr(p, p->in_c, bthr);
         c.bthr_t = bthr;
         c.bthr_m = bthr + (size_t)nblk * 16u;

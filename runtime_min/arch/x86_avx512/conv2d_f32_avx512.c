@@ -899,4 +899,9 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32__avx512(
     return bnn_conv2d_maxpool_f32_run(p, in, out, scratch, &avx512_kit);
 }
 
+BNN_API const bnn_conv_kit *bnn_conv_kit__avx512(void)
+{
+    return &avx512_kit;
+}
+
 #endif

@@ -7,8 +7,8 @@
  * params:  bmx1_lenet-0000.params
  *          sha256 bd87e36c83bd8b96c208d3f31f4a25ffff04910511a7afc32a6916bca4d26e82
  *
- * 10 layers (2 binary) in 9 steps; input data (1, 1, 16, 16), output (1, 10)
- * constants 4280 bytes, arena 2944 bytes (lower bound 2944)
+ * 10 layers (2 binary) in 8 steps; input data (1, 1, 16, 16), output (1, 10)
+ * constants 4280 bytes, arena 1792 bytes (lower bound 1792)
  *
  * Floating-point mode: net_run_with_arena turns flush-to-zero and
  * denormals-are-zero on for the duration of the run (x86 MXCSR FTZ+DAZ,
@@ -86,14 +86,14 @@ static const float net_convolution0_b[8] = {
     -0.0146153178f, 0.0921094641f
 };
 
-/* batchnorm0: mul, 8 x float */
-static const float net_batchnorm0_mul[8] = {
+/* convolution0: mul, 8 x float */
+static const float net_convolution0_mul[8] = {
     1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f,
     1.0f, 1.0f
 };
 
-/* batchnorm0: add, 8 x float */
-static const float net_batchnorm0_add[8] = {
+/* convolution0: add, 8 x float */
+static const float net_convolution0_add[8] = {
     -0.318196476f, -0.364877045f, -0.44834128f, -0.347410232f, -0.353654504f, -0.444306701f,
     -0.320548803f, -0.629355431f
 };
@@ -264,7 +264,7 @@ static const float net_fullyconnected0_b[10] = {
 #else
 #define NET_ALIGN_
 #endif
-static uint64_t net_arena_[368] NET_ALIGN_;
+static uint64_t net_arena_[224] NET_ALIGN_;
 
 /* ---- profiling: -DNET_PROFILE ---- */
 
@@ -339,16 +339,15 @@ int net_run_with_arena(const net_input_t *input, net_output_t *output,
         return -2; /* the kernels' vector loads need the planned alignment */
 
     /* the tensors: where each is in the arena, its extent and bytes, the steps using it */
-    float *const t_data = (float *)(arena + 1152); /* 16x16x1 floats, 1024 B, steps 1-2 */
-    float *const t_pooling0 = (float *)(arena + 0); /* 6x6x8 floats, 1152 B, steps 2-3 */
-    uint32_t *const t_batchnorm0 = (uint32_t *)(arena + 1152); /* 6x6x8 bits, 144 B, steps 3-4 */
-    uint32_t *const t_qconvolution0 = (uint32_t *)(arena + 896); /* 6x6x16 bits, 144 B, steps 4-5 */
-    uint8_t *const t_scratch = (uint8_t *)(arena + 0); /* 1x1x896 bytes, 896 B, step 4 */
-    uint32_t *const t_pooling1 = (uint32_t *)(arena + 128); /* 3x3x16 bits, 36 B, steps 5-6 */
-    float *const t_qfullyconnected0 = (float *)(arena + 0); /* 1x1x32 floats, 128 B, steps 6-8 */
-    float *const t_activation1 = (float *)(arena + 0); /* 1x1x32 floats, 128 B, steps 7-8 */
-    float *const t_fullyconnected0 = (float *)(arena + 128); /* 1x1x10 floats, 40 B, steps 8-9 */
-    uint8_t *const t_conv_rows = (uint8_t *)(arena + 2176); /* 1x1x768 bytes, 768 B, step 2 */
+    float *const t_data = (float *)(arena + 0); /* 16x16x1 floats, 1024 B, steps 1-2 */
+    uint32_t *const t_batchnorm0 = (uint32_t *)(arena + 1600); /* 6x6x8 bits, 144 B, steps 2-3 */
+    uint32_t *const t_qconvolution0 = (uint32_t *)(arena + 768); /* 6x6x16 bits, 144 B, steps 3-4 */
+    uint8_t *const t_scratch = (uint8_t *)(arena + 0); /* 1x1x768 bytes, 768 B, step 3 */
+    uint32_t *const t_pooling1 = (uint32_t *)(arena + 128); /* 3x3x16 bits, 36 B, steps 4-5 */
+    float *const t_qfullyconnected0 = (float *)(arena + 0); /* 1x1x32 floats, 128 B, steps 5-7 */
+    float *const t_activation1 = (float *)(arena + 0); /* 1x1x32 floats, 128 B, steps 6-7 */
+    float *const t_fullyconnected0 = (float *)(arena + 128); /* 1x1x10 floats, 40 B, steps 7-8 */
+    uint8_t *const t_conv_rows = (uint8_t *)(arena + 1024); /* 1x1x576 bytes, 576 B, step 2 */
 
 #ifdef NET_FLUSH_DENORMALS_
     bnn_fpenv_enter(&fpenv_); /* subnormals read and written as zero */
@@ -359,24 +358,22 @@ int net_run_with_arena(const net_input_t *input, net_output_t *output,
         NET_RUN_STEP(1, "data", bnn_nchw_to_nhwc_f32(&p, input, t_data));
     }
 
-    /* convolution0 (Convolution+Pooling): 5x5 s1 p0 d1 g1, 1->8, float; then valid max pool 2x2 s2 p0 */
+    /* convolution0 (Convolution+BatchNorm): 5x5 s1 p0 d1 g1, 1->8, float; then maxpool_f32, pack_affine, row by row */
     {
-        static const bnn_conv2d_maxpool_params p = {.conv = {.n = 1, .in_h = 16, .in_w = 16, .in_c = 1,
+        static const bnn_conv2d_pack_params p = {.conv = {.n = 1, .in_h = 16, .in_w = 16, .in_c = 1,
             .out_h = 12, .out_w = 12, .out_c = 8, .k_h = 5, .k_w = 5,
             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
             .dil_h = 1, .dil_w = 1, .groups = 1, .weights = net_convolution0_w,
             .bias = net_convolution0_b, .act = BNN_ACT_NONE, .out_pixel_stride = 8},
+            .n_pre = 0, .n_post = 0,
+            .pre = {{.kind = BNN_EW_ACT}},
+            .post = {{.kind = BNN_EW_ACT}},
+            .pool_kind = BNN_POOL_MAX,
             .pool = {.n = 1, .in_h = 12, .in_w = 12, .c = 8, .out_h = 6, .out_w = 6,
             .k_h = 2, .k_w = 2, .stride_h = 2, .stride_w = 2,
-            .pad_h = 0, .pad_w = 0, .count_include_pad = 1}};
-        NET_RUN_STEP(2, "convolution0", bnn_conv2d_maxpool_f32(&p, t_data, t_pooling0, t_conv_rows));
-    }
-
-    /* batchnorm0 (BatchNorm): BatchNorm and sign-pack in one pass, 8 channels */
-    {
-        static const bnn_channels_params p = {.pixels = 36, .c = 8, .in_pixel_stride = 8,
-            .out_pixel_stride = 1, .mul = net_batchnorm0_mul, .add = net_batchnorm0_add};
-        NET_RUN_STEP(3, "batchnorm0", bnn_pack_affine_f32_b(&p, t_pooling0, t_batchnorm0));
+            .pad_h = 0, .pad_w = 0, .count_include_pad = 1},
+            .mul = net_convolution0_mul, .add = net_convolution0_add, .out_pixel_stride = 1};
+        NET_RUN_STEP(2, "convolution0", bnn_conv2d_pack_f32_b(&p, t_data, t_batchnorm0, t_conv_rows));
     }
 
     /* qconvolution0 (QConvolution): 3x3 s1 p1 pad +1, 8->16, binary in, bits out */
@@ -387,7 +384,7 @@ int net_run_with_arena(const net_input_t *input, net_output_t *output,
             .dil_h = 1, .dil_w = 1, .groups = 1, .pad_mode = BNN_PAD_PLUS_ONE,
             .weights = net_qconvolution0_w, .out_pixel_stride = 1,
             .thresh = net_qconvolution0_thr, .dir = net_qconvolution0_dir};
-        NET_RUN_STEP(4, "qconvolution0", bnn_bconv2d_b_b(&p, t_batchnorm0, t_qconvolution0, t_scratch));
+        NET_RUN_STEP(3, "qconvolution0", bnn_bconv2d_b_b(&p, t_batchnorm0, t_qconvolution0, t_scratch));
     }
 
     /* pooling1 (Pooling): valid max pool 2x2 s2 p0 on bits (AND) */
@@ -395,33 +392,33 @@ int net_run_with_arena(const net_input_t *input, net_output_t *output,
         static const bnn_pool2d_params p = {.n = 1, .in_h = 6, .in_w = 6, .c = 16, .out_h = 3, .out_w = 3,
             .k_h = 2, .k_w = 2, .stride_h = 2, .stride_w = 2,
             .pad_h = 0, .pad_w = 0, .count_include_pad = 1};
-        NET_RUN_STEP(5, "pooling1", bnn_maxpool_b(&p, t_qconvolution0, t_pooling1));
+        NET_RUN_STEP(4, "pooling1", bnn_maxpool_b(&p, t_qconvolution0, t_pooling1));
     }
 
     /* qfullyconnected0 (QFullyConnected): 144->32, binary in, float out */
     {
         static const bnn_bdense_params p = {.n = 1, .in_words = 9, .k = 144, .out_c = 32, .weights = net_qfullyconnected0_w,
             .out_row_stride = 32, .mul = net_qfullyconnected0_mul, .add = net_qfullyconnected0_add};
-        NET_RUN_STEP(6, "qfullyconnected0", bnn_bdense_b_f32(&p, t_pooling1, t_qfullyconnected0));
+        NET_RUN_STEP(5, "qfullyconnected0", bnn_bdense_b_f32(&p, t_pooling1, t_qfullyconnected0));
     }
 
     /* activation1 (Activation): tanh */
     {
         static const bnn_act_params p = {.act = BNN_ACT_TANH, .n = 32};
-        NET_RUN_STEP(7, "activation1", bnn_act_fast_f32(&p, t_qfullyconnected0, t_activation1));
+        NET_RUN_STEP(6, "activation1", bnn_act_fast_f32(&p, t_qfullyconnected0, t_activation1));
     }
 
     /* fullyconnected0 (FullyConnected): 32->10, float */
     {
         static const bnn_dense_params p = {.n = 1, .k = 32, .out_c = 10, .weights = net_fullyconnected0_w, .bias = net_fullyconnected0_b,
             .act = BNN_ACT_NONE, .out_row_stride = 10};
-        NET_RUN_STEP(8, "fullyconnected0", bnn_dense_f32(&p, t_activation1, t_fullyconnected0));
+        NET_RUN_STEP(7, "fullyconnected0", bnn_dense_f32(&p, t_activation1, t_fullyconnected0));
     }
 
     /* softmax (SoftmaxOutput): softmax, 1 rows of 10 */
     {
         static const bnn_softmax_params p = {.rows = 1, .len = 10};
-        NET_RUN_STEP(9, "softmax", bnn_softmax_fast_f32(&p, t_fullyconnected0, output));
+        NET_RUN_STEP(8, "softmax", bnn_softmax_fast_f32(&p, t_fullyconnected0, output));
     }
 
 done_:
@@ -463,10 +460,10 @@ typedef float net_input_t;
 typedef float net_output_t;
 /* Bytes of working memory; an arena passed to net_run_with_arena
  * must be this large and 64-byte aligned. */
-#define NET_ARENA_SIZE 2944u
+#define NET_ARENA_SIZE 1792u
 
 /* Runtime calls of one run; profiling hooks number them 1..STEPS. */
-#define NET_STEPS 9u
+#define NET_STEPS 8u
 
 #if defined(NET_PROFILE) && !defined(NET_PROFILE_USER_HOOK)
 /* With -DNET_PROFILE: ticks of every step of the last run

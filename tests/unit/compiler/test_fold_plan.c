@@ -213,6 +213,51 @@ static void test_plan_in_place(void **state)
     lir_free(&p);
 }
 
+/* A residual add writes over the operand that dies there, never over the
+ * one still read later; an affine map after it writes over the sum; and
+ * the plan's lower bound knows it (two 512-byte tensors live at most). */
+static void test_plan_in_place_residual(void **state)
+{
+    lir_program p;
+    bnnc_err err;
+    int x, y, sum, aff, out;
+    lir_step *s;
+    (void)state;
+    lir_init(&p);
+    x = lir_tensor_add(&p, LIR_F32, 1, 4, 4, 8, "x");
+    y = lir_tensor_add(&p, LIR_F32, 1, 4, 4, 8, "y");
+    sum = lir_tensor_add(&p, LIR_F32, 1, 4, 4, 8, "sum");
+    aff = lir_tensor_add(&p, LIR_F32, 1, 4, 4, 8, "aff");
+    out = lir_tensor_add(&p, LIR_F32, 1, 4, 4, 8, "out");
+    chain_step(&p, -1, x);
+    chain_step(&p, x, y);
+    s = lir_step_add(&p, LK_ADD, -1, "add", "elemwise_add");
+    s->in[0] = x; /* read again below: must not be overwritten */
+    s->in[1] = y; /* dies here */
+    s->n_in = 2;
+    s->out = sum;
+    s = lir_step_add(&p, LK_AFFINE, -1, "bn", "BatchNorm");
+    s->in[0] = sum;
+    s->n_in = 1;
+    s->out = aff;
+    s = lir_step_add(&p, LK_ADD, -1, "add2", "elemwise_add");
+    s->in[0] = aff;
+    s->in[1] = x;
+    s->n_in = 2;
+    s->out = out;
+    if (pass_plan(&p, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(p.t[sum].storage, LIR_VIEW);
+    assert_int_equal(p.t[sum].view_of, y);
+    assert_int_equal(p.t[aff].storage, LIR_VIEW);
+    assert_int_equal(lir_base(&p, aff), y);
+    assert_int_equal(p.t[out].storage, LIR_VIEW); /* both die at the last add */
+    assert_int_equal(p.lower_bound, 2 * 512);
+    assert_int_equal(p.arena_bytes, 2 * 512);
+    assert_int_equal(plan_check_no_overlap(&p, &err), 0);
+    lir_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_plan_chain),
         cmocka_unit_test(test_plan_residual),
         cmocka_unit_test(test_plan_in_place),
+        cmocka_unit_test(test_plan_in_place_residual),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,17 @@
+/*
+ * conv_pack_f32_avx512.c - bnn_conv2d_pack_f32_b__avx512: the streamed
+ * convolution to bits (src/conv_pack_f32.c) with the AVX512 convolution
+ * tiles of conv2d_f32_avx512.c; bit-identical to the portable kernel.
+ */
+#include "bnn_float_internal.h"
+
+#if BNN_F32_avx512
+
+BNN_API bnn_status bnn_conv2d_pack_f32_b__avx512(const bnn_conv2d_pack_params *p,
+                                              const float *in, uint32_t *out,
+                                              void *scratch)
+{
+    return bnn_conv2d_pack_f32_b_run(p, in, out, scratch, bnn_conv_kit__avx512());
+}
+
+#endif
