@@ -1513,8 +1513,14 @@ static int lower_softmax(lower_ctx *x, ir_node *n)
     if (a->log)
         return err_node(x, n, "log_softmax is not supported by the code generator");
     if (a->temperature != 1.0) {
-        float *mul = xmalloc(sizeof(float)), *add = xcalloc(1, sizeof(float));
-        *mul = (float)(1.0 / a->temperature);
+        /* an affine step: one multiplier and offset per channel */
+        int32_t px, ch, k;
+        float *mul, *add;
+        pixels_channels(x, in, &px, &ch);
+        mul = xmalloc(sizeof(float) * (size_t)(ch > 0 ? ch : 1));
+        add = xcalloc((size_t)(ch > 0 ? ch : 1), sizeof(float));
+        for (k = 0; k < ch; k++)
+            mul[k] = (float)(1.0 / a->temperature);
         if (lower_affine(x, n, in, mul, add, "divide by the temperature"))
             return -1;
         in = x->vals[n->id][0];

@@ -1,5 +1,5 @@
 #!/bin/sh
-# check-fpenv-run.sh BNNC RUNTIME_LIB MODEL_PREFIX INPUT_DIMS WORKDIR
+# check-fpenv-run.sh BNNC RUNTIME_LIB MODEL_PREFIX INPUT_DIMS WORKDIR [LINK_FLAGS]
 #
 # The generated run and the caller's floating-point mode (fpenv_run.c):
 # with the default --denormals flush, the run flushes subnormals and puts
@@ -10,6 +10,9 @@
 # bnn_dense_f32 step (the wrapped one).
 set -eu
 bnnc=$1; lib=$2; model=$3; dims=$4; work=$5
+# the flags RUNTIME_LIB was built with that the link needs (a sanitizer
+# build's -fsanitize=...)
+ldflags=${6:-}
 rm -rf "$work"; mkdir -p "$work"; cd "$work"
 src=$(cd "$(dirname "$0")/../.." && pwd)
 fail() { echo "FAIL: $*"; exit 1; }
@@ -22,7 +25,8 @@ build_run() { # NAME NET_C EXPECT_FLUSH CFLAGS...
      -Dbnn_dense_f32=fpenv_dense_f32 "$@" -c "$netc" -o "$name-net.o"
   cc -std=c99 -O2 -Wall -Wextra -Werror -I"$src/runtime_min/include" -I"$(dirname "$netc")" \
      -DFAIL_STEP="$step" -DEXPECT_FLUSH="$flush" -c "$src/tests/golden/fpenv_run.c" -o "$name-main.o"
-  cc "$name-net.o" "$name-main.o" "$lib" -lm -o "$name"
+  # shellcheck disable=SC2086
+  cc $ldflags "$name-net.o" "$name-main.o" "$lib" -lm -o "$name"
   echo "== $name (dense step $step)"
   "./$name" || fail "$name"
 }
