@@ -1,10 +1,12 @@
 /*
  * classify.c - the README demo: runs the bnnc-generated digits network on
- * the held-out images and compares it with MXNet.
+ * the held-out images and compares it with the training framework's
+ * probabilities (MXNet's for examples/digits; an optional fourth argument
+ * names another framework, e.g. PyTorch for examples/digits-onnx).
  *
  *   bnnc compile digits 0 --input data=1,1,8,8 --standalone -o digits.c
  *   cc -O2 digits.c classify.c -lm -o classify
- *   ./classify heldout_x.npy heldout_y.npy heldout_probs.npy
+ *   ./classify heldout_x.npy heldout_y.npy heldout_probs.npy [FRAMEWORK]
  *
  * Reads .npy files (little-endian float32 / int64, C order) itself, so the
  * demo needs nothing but a C compiler.
@@ -96,9 +98,12 @@ int main(int argc, char **argv)
     long long *y;
     size_t n, correct = 0, correct_ref = 0, agree = 0;
     double maxdiff = 0;
+    const char *framework = argc == 5 ? argv[4] : "MXNet";
+    char label[64];
 
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s heldout_x.npy heldout_y.npy heldout_probs.npy\n", argv[0]);
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: %s heldout_x.npy heldout_y.npy heldout_probs.npy [FRAMEWORK]\n",
+                argv[0]);
         return 2;
     }
     x = load_npy(argv[1], "<f4", &nx);
@@ -125,15 +130,16 @@ int main(int argc, char **argv)
             maxdiff = d > maxdiff ? d : maxdiff;
         }
         if (i < 3) {
-            printf("sample %zu: label %lld, bnnc predicts %d (p = %.3f), MXNet predicts %d\n", i,
-                   y[i], pred, (double)out[pred], pref);
+            printf("sample %zu: label %lld, bnnc predicts %d (p = %.3f), %s predicts %d\n", i,
+                   y[i], pred, (double)out[pred], framework, pref);
             draw(x + i * DIGITS_INPUT_SIZE);
         }
     }
     printf("\nheld-out images:        %zu\n", n);
     printf("bnnc accuracy:          %.2f %% (%zu/%zu)\n", 100.0 * (double)correct / (double)n,
            correct, n);
-    printf("MXNet accuracy:         %.2f %% (%zu/%zu)\n", 100.0 * (double)correct_ref / (double)n,
+    snprintf(label, sizeof label, "%s accuracy:", framework);
+    printf("%-24s%.2f %% (%zu/%zu)\n", label, 100.0 * (double)correct_ref / (double)n,
            correct_ref, n);
     printf("top-1 agreement:        %zu/%zu\n", agree, n);
     printf("max |probability diff|: %.3g\n", maxdiff);

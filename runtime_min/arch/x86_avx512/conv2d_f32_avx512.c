@@ -53,29 +53,6 @@
 #define X5_UNROLL_ALL
 #endif
 
-/* Bias, relu (MXNet's: keep x when x > 0 or NaN, else +0) and store of
- * one pixel's 16 channels. + bias only when present: x + 0.0f would turn
- * -0.0 into +0.0. */
-BNN_FL_INLINE void x5_store16(__m512 y, const float *bias, int relu, float *dst)
-{
-    if (bias)
-        y = _mm512_add_ps(y, _mm512_loadu_ps(bias));
-    if (relu)
-        y = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_NLE_UQ), y);
-    _mm512_storeu_ps(dst, y);
-}
-
-BNN_FL_INLINE void x5_store8(__m256 y, const float *bias, int relu, float *dst)
-{
-    if (bias)
-        y = _mm256_add_ps(y, _mm256_loadu_ps(bias));
-    if (relu)
-        y = _mm256_maskz_mov_ps(_mm256_cmp_ps_mask(y, _mm256_setzero_ps(), _CMP_NLE_UQ), y);
-    _mm256_storeu_ps(dst, y);
-}
-
-/* ------------------------------------------------------------- tile */
-
 /*
  * Vector width of the 16-channel tiles. AMD Zen 4 executes 512-bit
  * operations in two 256-bit halves, and a mix of 512-bit multiplies and
@@ -96,6 +73,31 @@ BNN_FL_INLINE void x5_store8(__m256 y, const float *bias, int relu, float *dst)
 #define BNN_FL_VEC256 0
 #endif
 #endif
+
+#if !BNN_FL_VEC256
+/* Bias, relu (MXNet's: keep x when x > 0 or NaN, else +0) and store of
+ * one pixel's 16 channels. + bias only when present: x + 0.0f would turn
+ * -0.0 into +0.0. */
+BNN_FL_INLINE void x5_store16(__m512 y, const float *bias, int relu, float *dst)
+{
+    if (bias)
+        y = _mm512_add_ps(y, _mm512_loadu_ps(bias));
+    if (relu)
+        y = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_NLE_UQ), y);
+    _mm512_storeu_ps(dst, y);
+}
+#endif
+
+BNN_FL_INLINE void x5_store8(__m256 y, const float *bias, int relu, float *dst)
+{
+    if (bias)
+        y = _mm256_add_ps(y, _mm256_loadu_ps(bias));
+    if (relu)
+        y = _mm256_maskz_mov_ps(_mm256_cmp_ps_mask(y, _mm256_setzero_ps(), _CMP_NLE_UQ), y);
+    _mm256_storeu_ps(dst, y);
+}
+
+/* ------------------------------------------------------------- tile */
 
 #if defined(__GNUC__)
 /* Keep a broadcast in a register: without it the compiler folds the
