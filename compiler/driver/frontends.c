@@ -60,7 +60,16 @@ const bnnc_frontend *bnnc_frontend_for(const bnnc_options *o, bnnc_err *err)
         if (f->n_files == files && (!f->claims || f->claims(o->symbol_path)))
             return f;
     }
-    bnnc_errf(err, "%s: not a model format bnnc reads (MXNet: SYMBOL.json PARAMS, or "
-              "PREFIX EPOCH)", o->symbol_path);
+    {
+        char forms[256];
+        size_t used = 0;
+        forms[0] = 0;
+        for (i = 0; i < sizeof frontends / sizeof *frontends && used < sizeof forms; i++) {
+            int k = snprintf(forms + used, sizeof forms - used, "%s%s: %s", i ? "; " : "",
+                             frontends[i].name, frontends[i].usage);
+            used += k > 0 ? (size_t)k : 0;
+        }
+        bnnc_errf(err, "%s: not a model format bnnc reads (%s)", o->symbol_path, forms);
+    }
     return NULL;
 }
