@@ -6,6 +6,7 @@
 # HOME pointing into WORK_DIR:
 #   README.md "Build and install"     build, cmake --install, PATH
 #   README.md "Usage"                 the bnnc lines, with the installed bnnc
+#                                     (MXNet, then TensorFlow Lite and ONNX)
 #   README.md "Embedded targets"      the firmware build and QEMU run
 #   examples/cortex-m/README.md "Build and run from a fresh clone"
 # and the firmware prints the lines the Cortex-M README shows ("..." stands
@@ -50,10 +51,11 @@ readme=$work/copy/README.md
 fwreadme=$work/copy/examples/cortex-m/README.md
 block "$readme" "## Build and install" > "$work/install.sh"
 block "$readme" "## Usage" > "$work/usage.sh"
+block "$readme" "## Usage" "only fixes a dynamic dimension" > "$work/usage-onefile.sh"
 block "$readme" "## Embedded targets" > "$work/firmware.sh"
 block "$fwreadme" "## Build and run from a fresh clone (Debian 12)" > "$work/fw-clone.sh"
 block "$fwreadme" "## Build and run from a fresh clone (Debian 12)" "The run prints:" > "$work/fw-expected.txt"
-for f in install.sh usage.sh firmware.sh fw-clone.sh fw-expected.txt; do
+for f in install.sh usage.sh usage-onefile.sh firmware.sh fw-clone.sh fw-expected.txt; do
   [ -s "$work/$f" ] || fail "no command block found for $f (README structure changed?)"
 done
 grep -q '^cmake --install' "$work/install.sh" || fail "README.md: no cmake --install line"
@@ -66,12 +68,15 @@ run() {   # run NAME SCRIPT: the README lines, as one shell script
     { tail -n 30 "$work/$1.log"; fail "$1: a README command failed"; }
 }
 # install and usage share the shell (PATH is set by the install block)
-cat "$work/install.sh" "$work/usage.sh" > "$work/install-usage.sh"
+cat "$work/install.sh" "$work/usage.sh" "$work/usage-onefile.sh" > "$work/install-usage.sh"
 run install-usage "$work/install-usage.sh"
 [ -x "$work/home/.local/bin/bnnc" ] || fail "bnnc is not in ~/.local/bin after the install"
 [ -f "$work/copy/net.c" ] && [ -f "$work/copy/net.h" ] && [ -f "$work/copy/digits.c" ] ||
   fail "the Usage compile lines did not write net.c, net.h and digits.c"
 grep -q '^verify: 3600 outputs' "$work/install-usage.log" || fail "the Usage verify line did not verify"
+[ -f "$work/copy/digits_onnx.c" ] || fail "the Usage ONNX compile line did not write digits_onnx.c"
+grep -q '^verify: 10 outputs' "$work/install-usage.log" || fail "the Usage ONNX verify line did not verify"
+grep -q 'LceBconv2d  *binary_conv' "$work/install-usage.log" || fail "the Usage TFLite inspect line did not show the binary conv"
 
 run firmware "$work/firmware.sh"
 rm -rf "$work/copy/build/fw"
