@@ -88,56 +88,110 @@ static void plan_in_place(lir_program *p)
     }
 }
 
-/* Step 1b: producers write straight into a concatenation. Reader counts
- * and producers are counted once; copies are dropped in one sweep. */
+/* Kinds that read their input through bnn_channels_params.in_pixel_stride
+ * (so the input may be a strided view). */
+static int reads_strided(lir_kind k)
+{
+    return k == LK_PACK || k == LK_PACK_AFFINE || k == LK_UNPACK || k == LK_COPY_CH_F32 ||
+           k == LK_COPY_CH_B;
+}
+
+/* Kinds that write their output through an output pixel stride (so the
+ * output may be a view of a wider tensor). */
+static int writes_strided(lir_kind k)
+{
+    return k == LK_CONV_F32 || k == LK_CONV_MAXPOOL_F32 || k == LK_BCONV_F32 ||
+           k == LK_BCONV_B || k == LK_COPY_CH_F32 || k == LK_COPY_CH_B;
+}
+
+/* The pixel strides a step's parameters give for tensors whose stride
+ * plan_concat_in_place changed. */
+static void restride_step(lir_program *p, lir_step *s, const unsigned char *moved)
+{
+    if (s->kind == LK_CONV_F32 && moved[s->out])
+        s->p.conv.out_pixel_stride = p->t[s->out].stride;
+    else if (s->kind == LK_CONV_MAXPOOL_F32 && moved[s->out])
+        s->p.conv_pool.conv.out_pixel_stride = p->t[s->out].stride;
+    else if ((s->kind == LK_BCONV_F32 || s->kind == LK_BCONV_B) && moved[s->out])
+        s->p.bconv.out_pixel_stride = p->t[s->out].stride;
+    else if (reads_strided(s->kind)) {
+        if (moved[s->in[0]])
+            s->p.copy.k.in_pixel_stride = p->t[s->in[0]].stride;
+        if ((s->kind == LK_COPY_CH_F32 || s->kind == LK_COPY_CH_B) && moved[s->out])
+            s->p.copy.k.out_pixel_stride = p->t[s->out].stride;
+    }
+}
+
+/*
+ * Step 1b: producers write straight into a concatenation. A tensor x
+ * copied whole into channels [o, o + c) of a concatenation y becomes a
+ * view of those channels (x's pixel stride becomes y's) and the copy
+ * disappears when
+ *   - every step writing x can write with a pixel stride (conv, conv with
+ *     max pooling, binary conv, or the channel copies of x's own
+ *     concatenation),
+ *   - every other step reading x reads with a pixel stride (sign packing,
+ *     channel copies), and no view of x exists (a reshaped or in-place
+ *     alias would read or write x's bytes with x's old geometry),
+ *   - y is an arena tensor or itself a concatenation placed this way.
+ * The copies are taken last first, so in a chain y1 = concat(x0, a),
+ * y2 = concat(y1, b), ... (a DenseNet block) the outer concatenation is
+ * placed first and every inner one, and its parts, become views of the
+ * outermost buffer with its stride. Nothing writes a channel range of y
+ * but its own part, so a view's bytes hold the part from its writer to
+ * its last reader. Binary tensors move by whole 32-bit words only.
+ * Reader counts and producers are counted once; copies are dropped in one
+ * sweep; the strides in the step parameters follow at the end.
+ */
 static void plan_concat_in_place(lir_program *p)
 {
     int i, k, kept = 0, dropped = 0;
-    int *readers = xcalloc((size_t)(p->nt ? p->nt : 1), sizeof *readers);
-    int *prod_of = xmalloc(sizeof *prod_of * (size_t)(p->nt ? p->nt : 1));
+    size_t nt = (size_t)(p->nt ? p->nt : 1);
+    int *bad_readers = xcalloc(nt, sizeof *bad_readers);
+    int *views = xcalloc(nt, sizeof *views);
+    unsigned char *bad_writer = xcalloc(nt, 1), *written = xcalloc(nt, 1);
+    unsigned char *chained = xcalloc(nt, 1), *moved = xcalloc(nt, 1);
     unsigned char *drop = xcalloc((size_t)(p->ns ? p->ns : 1), 1);
     for (i = 0; i < p->nt; i++)
-        prod_of[i] = -1;
+        if (p->t[i].storage == LIR_VIEW)
+            views[p->t[i].view_of]++;
     for (i = 0; i < p->ns; i++) {
-        for (k = 0; k < p->s[i].n_in; k++)
-            readers[p->s[i].in[k]]++;
-        if (prod_of[p->s[i].out] < 0)
-            prod_of[p->s[i].out] = i;
+        const lir_step *s = &p->s[i];
+        for (k = 0; k < s->n_in; k++)
+            bad_readers[s->in[k]] += !reads_strided(s->kind);
+        written[s->out] = 1;
+        if (!writes_strided(s->kind))
+            bad_writer[s->out] = 1;
     }
-    for (i = 0; i < p->ns; i++) {
+    for (i = p->ns - 1; i >= 0; i--) {
         lir_step *s = &p->s[i];
         lir_tensor *x, *y;
-        lir_step *prod;
-        int pi, bits;
+        int bits;
         if (s->kind != LK_COPY_CH_F32 && s->kind != LK_COPY_CH_B)
             continue;
         x = &p->t[s->in[0]];
         y = &p->t[s->out];
         bits = s->kind == LK_COPY_CH_B;
-        if (x->storage != LIR_ARENA || y->storage != LIR_ARENA ||
-            s->p.copy.in_offset != 0 || s->p.copy.k.c != x->c || readers[x->id] != 1 ||
-            (pi = prod_of[x->id]) < 0)
+        if (x->storage != LIR_ARENA || !written[x->id] || bad_writer[x->id] ||
+            bad_readers[x->id] || views[x->id] || s->p.copy.in_offset != 0 ||
+            s->p.copy.k.c != x->c || x->stride != (bits ? (int32_t)bnn_words(x->c) : x->c))
             continue;
-        prod = &p->s[pi];
+        if (y->storage != LIR_ARENA && !(y->storage == LIR_VIEW && chained[y->id]))
+            continue;
         if (bits) {
             /* whole words only, and nothing after it shares its last word */
-            if (prod->kind != LK_BCONV_B || s->p.copy.k.dst_c_offset % BNN_WORD_BITS ||
+            if (s->p.copy.k.dst_c_offset % BNN_WORD_BITS ||
                 (x->c % BNN_WORD_BITS && s->p.copy.k.dst_c_offset + x->c != y->c))
                 continue;
-            prod->p.bconv.out_pixel_stride = y->stride;
             x->view_offset = (size_t)bnn_word_of(s->p.copy.k.dst_c_offset) * sizeof(uint32_t);
         } else {
-            if (prod->kind == LK_BCONV_F32)
-                prod->p.bconv.out_pixel_stride = y->stride;
-            else if (prod->kind == LK_CONV_F32)
-                prod->p.conv.out_pixel_stride = y->stride;
-            else
-                continue;
             x->view_offset = (size_t)s->p.copy.k.dst_c_offset * 4;
         }
         x->storage = LIR_VIEW;
         x->view_of = y->id;
         x->stride = y->stride;
+        views[y->id]++;
+        chained[x->id] = moved[x->id] = 1;
         drop[i] = 1;
         dropped = 1;
     }
@@ -146,8 +200,10 @@ static void plan_concat_in_place(lir_program *p)
         int *renum = xmalloc(sizeof *renum * (size_t)p->ns);
         for (i = 0; i < p->ns; i++) {
             renum[i] = kept;
-            if (!drop[i])
+            if (!drop[i]) {
+                restride_step(p, &p->s[i], moved);
                 p->s[kept++] = p->s[i];
+            }
         }
         for (k = 0; k < p->nc; k++)
             if (p->c[k].step < p->ns)
@@ -156,8 +212,12 @@ static void plan_concat_in_place(lir_program *p)
         free(renum);
         lir_lifetimes(p);
     }
-    free(readers);
-    free(prod_of);
+    free(bad_readers);
+    free(views);
+    free(bad_writer);
+    free(written);
+    free(chained);
+    free(moved);
     free(drop);
 }
 

@@ -382,8 +382,9 @@ BNN_API bnn_status bnn_conv2d_f32(const bnn_conv2d_params *p, const float *in,
  * min(pool.k_h, conv.out_h) rows in scratch and pooled as soon as a
  * window's rows are there. The result is bit-identical to
  * bnn_conv2d_f32 then bnn_maxpool_f32. pool.n, in_h, in_w and c must be
- * conv.n, out_h, out_w and out_c; conv.out_pixel_stride is not used (the
- * output is the pooled tensor, pool.c floats per pixel). Depthwise
+ * conv.n, out_h, out_w and out_c. The output is the pooled tensor, its
+ * pixels conv.out_pixel_stride floats apart (>= pool.c; 0 means pool.c),
+ * so it can be written into a channel range of a wider tensor. Depthwise
  * convolutions (one input and output channel per group) are rejected.
  */
 typedef struct {

@@ -602,10 +602,12 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
     if (!mp || !scratch || !kit_ok(kit))
         return BNN_ARG_ERROR;
     const bnn_pool2d_params *pp = &mp->pool;
-    /* Rows of the ring are dense: out_c floats per pixel. */
+    /* Rows of the ring are dense: out_c floats per pixel. Pooled pixels
+     * are conv.out_pixel_stride floats apart (0: dense). */
     bnn_conv2d_params pc = mp->conv;
+    const ptrdiff_t ops = mp->conv.out_pixel_stride ? mp->conv.out_pixel_stride : pp->c;
     pc.out_pixel_stride = pc.out_c;
-    if (!conv_args_ok(&pc, in, out) || pp->n != pc.n ||
+    if (!conv_args_ok(&pc, in, out) || pp->n != pc.n || ops < pp->c ||
         pp->in_h != pc.out_h || pp->in_w != pc.out_w || pp->c != pc.out_c ||
         !bnn_fl_pool_dim_ok(pp->in_h, pp->out_h, pp->k_h, pp->stride_h,
                             pp->pad_h) ||
@@ -627,7 +629,7 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
         const float *in_img = in + (size_t)n * (size_t)pc.in_h *
                                        (size_t)pc.in_w * (size_t)pc.in_c;
         float *out_img = out + (size_t)n * (size_t)pp->out_h *
-                                   (size_t)pp->out_w * (size_t)pp->c;
+                                   (size_t)pp->out_w * (size_t)ops;
         int32_t next = 0; /* first convolution row not yet computed */
         for (int32_t py = 0; py < pp->out_h; ++py) {
             int32_t y0, y1;
@@ -648,8 +650,7 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
             }
             for (int32_t qx = 0; qx < pp->out_w; ++qx) {
                 int32_t x0, x1;
-                float *dst = out_img +
-                             ((ptrdiff_t)py * pp->out_w + qx) * pp->c;
+                float *dst = out_img + ((ptrdiff_t)py * pp->out_w + qx) * ops;
                 bnn_fl_pool_window(qx, pp->k_w, pp->stride_w, pp->pad_w,
                                    pp->in_w, &x0, &x1);
                 for (int32_t j = 0; j < pp->c; ++j)

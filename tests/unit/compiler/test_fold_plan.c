@@ -258,6 +258,115 @@ static void test_plan_in_place_residual(void **state)
     lir_free(&p);
 }
 
+/* One step of kind k reading `in` (or nothing) into `out`. */
+static lir_step *op_step(lir_program *p, lir_kind k, int in, int out)
+{
+    lir_step *s = lir_step_add(p, k, -1, "x", "op");
+    s->in[0] = in;
+    s->n_in = in >= 0;
+    s->out = out;
+    return s;
+}
+
+/* A channel copy of all of `in` into channels [off, ...) of `out`. */
+static void concat_copy(lir_program *p, int in, int out, int32_t off)
+{
+    lir_step *s = op_step(p, LK_COPY_CH_F32, in, out);
+    s->p.copy.k.pixels = 16;
+    s->p.copy.k.c = p->t[in].c;
+    s->p.copy.k.in_pixel_stride = p->t[in].stride;
+    s->p.copy.k.out_pixel_stride = p->t[out].stride;
+    s->p.copy.k.dst_c_offset = off;
+}
+
+/* A dense block: x0 = conv; y1 = concat(x0, bconv(pack(x0))); y2 =
+ * concat(y1, bconv(pack(y1))); then an affine map of y2. Every part and
+ * the inner concatenation become views of y2 with y2's pixel stride, the
+ * copies are gone, and the writers and packers use that stride. With a
+ * reader that cannot take a stride (an activation on y1), y1 keeps its
+ * own buffer and its copy into y2 stays. */
+static void dense_block(int y1_read_by_act)
+{
+    lir_program p;
+    bnnc_err err;
+    int x0, b0, a1, y1, b1, a2, y2, z, r = -1, i, copies = 0;
+    lir_step *conv, *bc1, *bc2, *pk1;
+    lir_init(&p);
+    x0 = lir_tensor_add(&p, LIR_F32, 1, 4, 4, 8, "x0");
+    b0 = lir_tensor_add(&p, LIR_BITS, 1, 4, 4, 8, "b0");
+    a1 = lir_tensor_add(&p, LIR_F32, 1, 4, 4, 4, "a1");
+    y1 = lir_tensor_add(&p, LIR_F32, 1, 4, 4, 12, "y1");
+    b1 = lir_tensor_add(&p, LIR_BITS, 1, 4, 4, 12, "b1");
+    a2 = lir_tensor_add(&p, LIR_F32, 1, 4, 4, 4, "a2");
+    y2 = lir_tensor_add(&p, LIR_F32, 1, 4, 4, 16, "y2");
+    z = lir_tensor_add(&p, LIR_F32, 1, 4, 4, 16, "z");
+    if (y1_read_by_act)
+        r = lir_tensor_add(&p, LIR_F32, 1, 4, 4, 12, "r");
+    conv = op_step(&p, LK_CONV_F32, -1, x0);
+    conv->p.conv.out_pixel_stride = 8;
+    op_step(&p, LK_PACK_AFFINE, x0, b0)->p.copy.k.in_pixel_stride = 8;
+    bc1 = op_step(&p, LK_BCONV_F32, b0, a1);
+    bc1->p.bconv.out_pixel_stride = 4;
+    concat_copy(&p, x0, y1, 0);
+    concat_copy(&p, a1, y1, 8);
+    pk1 = op_step(&p, LK_PACK_AFFINE, y1, b1);
+    pk1->p.copy.k.in_pixel_stride = 12;
+    if (y1_read_by_act)
+        op_step(&p, LK_ACT, y1, r);
+    bc2 = op_step(&p, LK_BCONV_F32, b1, a2);
+    bc2->p.bconv.out_pixel_stride = 4;
+    concat_copy(&p, y1, y2, 0);
+    concat_copy(&p, a2, y2, 12);
+    op_step(&p, LK_AFFINE, y2, z);
+    if (pass_plan(&p, &err))
+        fail_msg("%s", err.msg);
+    for (i = 0; i < p.ns; i++)
+        copies += p.s[i].kind == LK_COPY_CH_F32;
+    assert_int_equal(plan_check_no_overlap(&p, &err), 0);
+    if (!y1_read_by_act) {
+        assert_int_equal(copies, 0);
+        assert_int_equal(lir_base(&p, x0), y2);
+        assert_int_equal(lir_base(&p, a1), y2);
+        assert_int_equal(lir_base(&p, y1), y2);
+        assert_int_equal(lir_base(&p, a2), y2);
+        assert_int_equal(p.t[x0].stride, 16);
+        assert_int_equal(p.t[a1].stride, 16);
+        assert_int_equal(p.t[a1].view_offset, 8 * 4); /* inside y1, at 0 of y2 */
+        assert_int_equal(p.t[y1].view_offset, 0);
+        assert_int_equal(p.t[a2].view_offset, 12 * 4);
+        /* the steps' strides follow the tensors */
+        assert_int_equal(p.s[0].p.conv.out_pixel_stride, 16);
+        assert_int_equal(p.s[1].p.copy.k.in_pixel_stride, 16);
+        assert_int_equal(p.s[2].p.bconv.out_pixel_stride, 16);
+        assert_int_equal(p.s[3].kind, LK_PACK_AFFINE);
+        assert_int_equal(p.s[3].p.copy.k.in_pixel_stride, 16);
+        assert_int_equal(p.s[4].p.bconv.out_pixel_stride, 16);
+        /* y2 (1024 B) and the z it becomes in place, plus the bits */
+        assert_int_equal(p.t[z].storage, LIR_VIEW);
+    } else {
+        /* y1's copy into y2 stays; y1's own parts still go in place */
+        assert_int_equal(copies, 1);
+        assert_int_equal(lir_base(&p, y1), y1);
+        assert_int_equal(lir_base(&p, x0), y1);
+        assert_int_equal(p.t[x0].stride, 12);
+        assert_int_equal(lir_base(&p, a2), y2);
+    }
+    assert_int_equal(p.arena_bytes, p.lower_bound);
+    lir_free(&p);
+}
+
+static void test_plan_concat_chain(void **state)
+{
+    (void)state;
+    dense_block(0);
+}
+
+static void test_plan_concat_chain_unstrided_reader(void **state)
+{
+    (void)state;
+    dense_block(1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +375,8 @@ int main(void)
         cmocka_unit_test(test_plan_residual),
         cmocka_unit_test(test_plan_in_place),
         cmocka_unit_test(test_plan_in_place_residual),
+        cmocka_unit_test(test_plan_concat_chain),
+        cmocka_unit_test(test_plan_concat_chain_unstrided_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -545,6 +545,26 @@ static int check_conv_pool(const conv_pool_case *pc, unsigned seed)
             fprintf(stderr, "%s differs from conv2d + maxpool\n", names[f]);
             ++bad;
         }
+        /* into channels of a wider tensor: pooled pixels 5 floats further
+         * apart, the floats between them untouched */
+        const size_t pix = nout / (size_t)c->out_c, ws = (size_t)c->out_c + 5;
+        float *wide = malloc(pix * ws * sizeof(float));
+        assert_non_null(wide);
+        for (size_t i = 0; i < pix * ws; ++i)
+            wide[i] = SENTINEL;
+        mp.conv.out_pixel_stride = (int32_t)ws;
+        assert_int_equal(((conv_maxpool_fn)fns[f])(&mp, in, wide, scratch), BNN_OK);
+        mp.conv.out_pixel_stride = mp.conv.out_c;
+        for (size_t q = 0; q < pix; ++q) {
+            if (memcmp(wide + q * ws, want + q * (size_t)c->out_c,
+                       (size_t)c->out_c * sizeof(float)) != 0)
+                ++bad;
+            for (size_t j = (size_t)c->out_c; j < ws; ++j)
+                bad += wide[q * ws + j] != SENTINEL;
+        }
+        if (bad)
+            fprintf(stderr, "%s: strided output differs\n", names[f]);
+        free(wide);
     }
     free(scratch);
     free(in);
