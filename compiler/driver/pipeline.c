@@ -80,6 +80,11 @@ static int run_lower(compile_state *s, bnnc_err *err)
     return pass_lower(s->g, &lo, s->p, err);
 }
 
+static int run_fuse_residual(compile_state *s, bnnc_err *err)
+{
+    return pass_fuse_residual(s->p, err);
+}
+
 static int run_fuse_pool(compile_state *s, bnnc_err *err)
 {
     return pass_fuse_pool(s->p, err);
@@ -110,6 +115,9 @@ const bnnc_pass bnnc_passes[] = {
      "fold a tanh or sigmoid before max pooling, BatchNorm and a sign into its threshold",
      run_fold_monotonic},
     {"lower", PASS_PROGRAM, "one runtime call per step, NHWC tensors, packed bits", run_lower},
+    {"fuse_residual", PASS_PROGRAM,
+     "a residual add after a binary convolution becomes that convolution's output step",
+     run_fuse_residual},
     {"fuse_pool", PASS_PROGRAM,
      "a float convolution only sign-packed, or only max-pooled, becomes one row-by-row step",
      run_fuse_pool},

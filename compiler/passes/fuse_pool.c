@@ -326,7 +326,8 @@ int pass_fuse_pool(lir_program *p, bnnc_err *err)
         p->ns = kept;
         free(renum);
         lir_lifetimes(p);
-        p->unfused_bound = unfused;
+        if (!p->unfused_bound) /* fuse_residual may have taken it first */
+            p->unfused_bound = unfused;
     }
     free(readers);
     free(last_reader);

@@ -23,6 +23,11 @@ typedef struct {
  * have lifetimes. On error p is freed. */
 int pass_lower(ir_graph *g, const lower_options *o, lir_program *p, bnnc_err *err);
 
+/* fuse_residual: a residual add reading the float output of a binary
+ * convolution becomes that convolution's output step (see
+ * fuse_residual.c). Requires: lower, before fuse_pool and plan. */
+int pass_fuse_residual(lir_program *p, bnnc_err *err);
+
 /* fuse_pool: a float convolution read only by a max pooling becomes one
  * bnn_conv2d_maxpool_f32 step (see fuse_pool.c).
  * Requires: lower, before plan. */

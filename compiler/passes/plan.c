@@ -7,7 +7,9 @@
  *
  * 1. In place. An elementwise step (affine, activation, add, ...) whose
  *    input dies at that step writes over it: its output becomes a view of
- *    the input. A tensor that is only copied into a concatenation is
+ *    the input; so does a binary convolution over the residual it adds
+ *    (fuse_residual.c; the kernel reads each residual value before it
+ *    writes the output value in its place). A tensor that is only copied into a concatenation is
  *    written there directly by its producer (conv and binary conv take an
  *    output pixel stride), and the copy disappears.
  * 2. Lifetimes. A buffer is live from the first to the last step that
@@ -65,9 +67,11 @@ static void plan_in_place(lir_program *p)
     for (i = 0; i < p->ns; i++) {
         lir_step *s = &p->s[i];
         lir_tensor *o = &p->t[s->out];
-        if (!is_elementwise(s->kind) || o->storage != LIR_ARENA)
+        /* a binary convolution may write over its residual (in[1]) */
+        int residual = s->kind == LK_BCONV_F32_ADD;
+        if ((!is_elementwise(s->kind) && !residual) || o->storage != LIR_ARENA)
             continue;
-        for (k = 0; k < s->n_in; k++) {
+        for (k = residual; k < s->n_in; k++) {
             int in = s->in[k], base = lir_base(p, in);
             if (p->t[base].storage != LIR_ARENA || p->t[in].bytes != o->bytes ||
                 base_offset(p, in) != 0 || p->t[base].bytes != o->bytes ||
@@ -101,7 +105,7 @@ static int reads_strided(lir_kind k)
 static int writes_strided(lir_kind k)
 {
     return k == LK_CONV_F32 || k == LK_CONV_MAXPOOL_F32 || k == LK_BCONV_F32 ||
-           k == LK_BCONV_B || k == LK_COPY_CH_F32 || k == LK_COPY_CH_B;
+           k == LK_BCONV_F32_ADD || k == LK_BCONV_B || k == LK_COPY_CH_F32 || k == LK_COPY_CH_B;
 }
 
 /* The pixel strides a step's parameters give for tensors whose stride
@@ -112,7 +116,8 @@ static void restride_step(lir_program *p, lir_step *s, const unsigned char *move
         s->p.conv.out_pixel_stride = p->t[s->out].stride;
     else if (s->kind == LK_CONV_MAXPOOL_F32 && moved[s->out])
         s->p.conv_pool.conv.out_pixel_stride = p->t[s->out].stride;
-    else if ((s->kind == LK_BCONV_F32 || s->kind == LK_BCONV_B) && moved[s->out])
+    else if ((s->kind == LK_BCONV_F32 || s->kind == LK_BCONV_F32_ADD || s->kind == LK_BCONV_B) &&
+             moved[s->out])
         s->p.bconv.out_pixel_stride = p->t[s->out].stride;
     else if (reads_strided(s->kind)) {
         if (moved[s->in[0]])
