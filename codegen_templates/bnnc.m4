@@ -47,6 +47,21 @@ m4_define(<|bt_call_params|>, <|bt_check_args(<|bt_call_params|>, 8, $#)m4_dnl
     }
 |>)
 
+m4_dnl # bt_call_residual(FUNC, PARAMS_TYPE, INITIALIZER, ARGS, INDEX, NODE, OP, WHAT, RESIDUAL)
+m4_dnl # ------------------------------------------------------------------------------------
+m4_dnl # bt_call_params for a binary convolution that adds a residual tensor of
+m4_dnl # the arena (or the caller's buffers): the parameters stay in flash and a
+m4_dnl # copy on the stack gets the residual's address, known only at run time.
+m4_define(<|bt_call_residual|>, <|bt_check_args(<|bt_call_residual|>, 9, $#)m4_dnl
+    /* <|$6|> (<|$7|>): <|$8|> */
+    {
+        static const <|$2|> p0 = {<|$3|>};
+        <|$2|> p = p0;
+        p.residual = <|$9|>;
+        bt_uprefix<||>_RUN_STEP(<|$5|>, "<|$6|>", <|$1|>(&p, <|$4|>));
+    }
+|>)
+
 m4_dnl # bt_copy(DST, SRC, BYTES, INDEX, NODE, OP, WHAT)
 m4_dnl # -----------------------------------------------
 m4_define(<|bt_copy|>, <|bt_check_args(<|bt_copy|>, 7, $#)m4_dnl

@@ -18,7 +18,7 @@ m4_dnl #                              (bnnc compile --denormals)
 m4_dnl #   bt_nsteps                  number of steps
 m4_dnl #   bt_arena_words             arena size in 64-bit words (>= 1)
 m4_dnl #   bt_tensors                 declarations of the named arena tensors
-m4_dnl #   bt_steps                   the steps, as bt_call_params/bt_copy
+m4_dnl #   bt_steps                   the steps, as bt_call_params/bt_call_residual/bt_copy
 m4_divert(0)m4_dnl
 bt_require(<|bt_prefix|>)bt_require(<|bt_steps|>)bt_require(<|bt_weights_file|>)m4_dnl
 bt_require(<|bt_denormals|>)bt_require(<|bt_nsteps|>)m4_dnl

@@ -2,8 +2,8 @@
  * emit.c - write the planned program as C through the m4 templates.
  *
  * bnnc describes the model to m4 as macro definitions (prefix, provenance,
- * sizes, and the steps as calls of the template macros bt_call_params
- * and bt_copy) and lets codegen_templates/net.c.m4 and
+ * sizes, and the steps as calls of the template macros bt_call_params,
+ * bt_call_residual and bt_copy) and lets codegen_templates/net.c.m4 and
  * net.h.m4 decide what the files look like. The constant arrays and the
  * inlined runtime (--standalone) are written straight to files that the
  * templates splice in unscanned (m4_undivert), so megabytes of weights
@@ -516,6 +516,7 @@ typedef struct {
     char in0[160], in1[160], out[160], scr[160], k[LIR_STEP_CONSTS][128];
     char args[1024], init[4096];
     int copy;
+    const char *residual; /* set at run time in a copy of the parameters */
 } step_text;
 
 /* n, c, h, w of a layout change: the start of its initializer */
@@ -619,8 +620,7 @@ static void emit_bconv(step_text *t)
         size_t len = strlen(t->init);
         snprintf(t->init + len, sizeof t->init - len, ",\n            .residual_pixel_stride = %d",
                  q->residual_pixel_stride);
-        snprintf(t->args, sizeof t->args, "%s, %s, %s, %s", t->in0, t->in1, t->out, t->scr);
-        return;
+        t->residual = t->in1;
     }
     snprintf(t->args, sizeof t->args, "%s, %s, %s", t->in0, t->out, t->scr);
 }
@@ -858,6 +858,13 @@ static void write_step(const lir_program *p, const emit_ctx *e, int i, strbuf *b
         return;
     }
     BNNC_ASSERT(ptype && t.init[0]);
+    if (t.residual) {
+        sb_printf(b,
+                  "bt_call_residual(<|%s|>, <|%s|>,\n    <|%s|>,\n    <|%s|>, <|%d|>, <|%s|>, "
+                  "<|%s|>, <|%s|>, <|%s|>)\n",
+                  fn, ptype, t.init, t.args, i + 1, node, srcop, what, t.residual);
+        return;
+    }
     sb_printf(b,
               "bt_call_params(<|%s|>, <|%s|>,\n    <|%s|>,\n    <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n",
               fn, ptype, t.init, t.args, i + 1, node, srcop, what);

@@ -7,7 +7,9 @@
  * that an LK_BCONV_F32 step writes and nothing else reads, when the add's
  * other operand is complete before that convolution runs; such a
  * convolution takes the other operand as its residual (in[1]) and writes
- * the add's output (LK_BCONV_F32_ADD, bnn_bconv2d_b_f32_add).
+ * the add's output (LK_BCONV_F32_ADD: bnn_bconv2d_b_f32 with
+ * params.residual, set by the generated code in a stack copy of the
+ * parameters, as the address is known only at run time).
  *
  * Exactness: bnn_bconv2d_b_f32 with a residual computes, per output,
  * ((float)dot * mul + add) + residual with the roundings of the

@@ -210,12 +210,6 @@ BNN_API bnn_status bnn_bconv2d_b_i32(const bnn_bconv2d_params *p, const uint32_t
                              int32_t *out, void *scratch);
 BNN_API bnn_status bnn_bconv2d_b_f32(const bnn_bconv2d_params *p, const uint32_t *in,
                              float *out, void *scratch);
-/* bnn_bconv2d_b_f32 with `residual` added (p->residual is ignored): the
- * convolution followed by bnn_add_f32 of the residual, bit for bit, for
- * parameters kept in read-only memory while the residual lives in the
- * caller's arena. residual may be out (same stride). */
-BNN_API bnn_status bnn_bconv2d_b_f32_add(const bnn_bconv2d_params *p, const uint32_t *in,
-                                 const float *residual, float *out, void *scratch);
 BNN_API bnn_status bnn_bconv2d_b_b(const bnn_bconv2d_params *p, const uint32_t *in,
                            uint32_t *out, void *scratch);
 

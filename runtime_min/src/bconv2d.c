@@ -139,18 +139,6 @@ BNN_API bnn_status bnn_bconv2d_b_f32__portable(const bnn_bconv2d_params *p,
     return BNN_OK;
 }
 
-BNN_API bnn_status bnn_bconv2d_b_f32_add__portable(const bnn_bconv2d_params *p,
-                                           const uint32_t *in, const float *residual,
-                                           float *out, void *scratch)
-{
-    bnn_bconv2d_params q;
-    if (!p || !residual)
-        return BNN_ARG_ERROR;
-    q = *p;
-    q.residual = residual;
-    return bnn_bconv2d_b_f32__portable(&q, in, out, scratch);
-}
-
 BNN_API bnn_status bnn_bconv2d_b_b__portable(const bnn_bconv2d_params *p,
                                      const uint32_t *in, uint32_t *out,
                                      void *scratch)
@@ -171,12 +159,6 @@ BNN_API bnn_status bnn_bconv2d_b_f32(const bnn_bconv2d_params *p, const uint32_t
                              float *out, void *scratch)
 {
     return BNN_BEST(BIN, bnn_bconv2d_b_f32)(p, in, out, scratch);
-}
-
-BNN_API bnn_status bnn_bconv2d_b_f32_add(const bnn_bconv2d_params *p, const uint32_t *in,
-                                 const float *residual, float *out, void *scratch)
-{
-    return BNN_BEST(BIN, bnn_bconv2d_b_f32_add)(p, in, residual, out, scratch);
 }
 
 BNN_API bnn_status bnn_bconv2d_b_b(const bnn_bconv2d_params *p, const uint32_t *in,

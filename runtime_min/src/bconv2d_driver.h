@@ -305,18 +305,6 @@ BNN_API bnn_status BCONV2D_CAT(bnn_bconv2d_b_f32__, BCONV2D_ISA)(const bnn_bconv
     return BCONV2D_N(conv_entry)(p, in, out, scratch, BNN_OUT_F32);
 }
 
-BNN_API bnn_status BCONV2D_CAT(bnn_bconv2d_b_f32_add__, BCONV2D_ISA)(
-    const bnn_bconv2d_params *p, const uint32_t *in, const float *residual, float *out,
-    void *scratch)
-{
-    bnn_bconv2d_params q;
-    if (!p || !residual)
-        return BNN_ARG_ERROR;
-    q = *p;
-    q.residual = residual;
-    return BCONV2D_N(conv_entry)(&q, in, out, scratch, BNN_OUT_F32);
-}
-
 BNN_API bnn_status BCONV2D_CAT(bnn_bconv2d_b_b__, BCONV2D_ISA)(const bnn_bconv2d_params *p,
                                                                 const uint32_t *in,
                                                                 uint32_t *out, void *scratch)

@@ -291,9 +291,6 @@
       (const bnn_bconv2d_params *, const uint32_t *, int32_t *, void *))       \
     X(BIN, bnn_bconv2d_b_f32,                                                  \
       (const bnn_bconv2d_params *, const uint32_t *, float *, void *))         \
-    X(BIN, bnn_bconv2d_b_f32_add,                                              \
-      (const bnn_bconv2d_params *, const uint32_t *, const float *, float *,   \
-       void *))                                                                \
     X(BIN, bnn_bconv2d_b_b,                                                    \
       (const bnn_bconv2d_params *, const uint32_t *, uint32_t *, void *))      \
     X(BIN, bnn_bdense_b_i32,                                                   \

@@ -120,8 +120,6 @@ typedef bnn_status (*bt_conv_i32_fn)(const bnn_bconv2d_params *, const uint32_t 
                                       int32_t *, void *);
 typedef bnn_status (*bt_conv_f32_fn)(const bnn_bconv2d_params *, const uint32_t *,
                                       float *, void *);
-typedef bnn_status (*bt_conv_add_fn)(const bnn_bconv2d_params *, const uint32_t *,
-                                      const float *, float *, void *);
 typedef bnn_status (*bt_conv_b_fn)(const bnn_bconv2d_params *, const uint32_t *,
                                     uint32_t *, void *);
 typedef bnn_status (*bt_dense_i32_fn)(const bnn_bdense_params *, const uint32_t *,
@@ -426,36 +424,6 @@ static BT_UNUSED int bt_check_conv(const bt_conv_shape *s, bnn_pad_mode pm,
                     bt_report(&fails, n ? "b_f32 + residual in place" : "b_f32 + residual",
                               name, i, (long long)(got_r[i] * 1000.0f),
                               (long long)(ref_r[i] * 1000.0f));
-            /* the same through bnn_bconv2d_b_f32_add: the residual as an
-             * argument, p->residual ignored */
-            {
-                const float *r = p.residual;
-                bt_conv_add_fn fa = v < nv ? (bt_conv_add_fn)bnn_variant_fn(
-                                                 "bnn_bconv2d_b_f32_add", name)
-                                           : bnn_bconv2d_b_f32_add;
-                if (!fa) {
-                    bt_report(&fails, "b_f32_add entry point", name, 0, 0, 1);
-                } else {
-                    if (n)
-                        for (i = 0; i < nopx; i++)
-                            memcpy(got_r + i * (size_t)st_e, res + i * (size_t)st_r,
-                                   (size_t)s->out_c * 4u);
-                    else
-                        bt_fill(got_r, out_e);
-                    p.residual = n ? NULL : res + 1; /* ignored */
-                    memset(scratch, 0xCD, scratch_bytes);
-                    r3 = fa(&p, in, n ? got_r : r, got_r, scratch);
-                    if (r3 != BNN_OK)
-                        bt_report(&fails, "b_f32_add status", name, 0, r3, 0);
-                    for (i = 0; i < out_e; i++)
-                        if (memcmp(&got_r[i], &ref_r[i], 4) != 0)
-                            bt_report(&fails, n ? "b_f32_add in place" : "b_f32_add", name, i,
-                                      (long long)(got_r[i] * 1000.0f),
-                                      (long long)(ref_r[i] * 1000.0f));
-                    if (fa(&p, in, NULL, got_r, scratch) != BNN_ARG_ERROR)
-                        bt_report(&fails, "b_f32_add without residual", name, 0, 0, 1);
-                }
-            }
             p.residual = NULL;
             p.residual_pixel_stride = 0;
         }
