@@ -309,8 +309,9 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
 }
 
 /* What inspect keeps of one pipeline run: the graph after binarize (the
- * layers as the model has them) and after fold_thresholds (what each
- * binary layer's output became). */
+ * layers as the model has them) and after fold_monotonic, the last pass
+ * on the IR (what each binary layer's output became, which activations
+ * became thresholds). */
 typedef struct {
     ir_graph layers, folded;
     int have_layers, have_folded;
@@ -322,7 +323,7 @@ static void keep_for_inspect(compile_state *s, const char *pass)
     if (!strcmp(pass, "binarize")) {
         ir_graph_snapshot(s->g, &k->layers);
         k->have_layers = 1;
-    } else if (!strcmp(pass, "fold_thresholds")) {
+    } else if (!strcmp(pass, "fold_monotonic")) {
         ir_graph_snapshot(s->g, &k->folded);
         k->have_folded = 1;
     }

@@ -184,6 +184,21 @@ static void json_outputs(const ir_graph *f, cJSON *root)
             cJSON_AddItemToArray(m, cJSON_CreateString(n->merged[i]));
         cJSON_AddItemToArray(arr, o);
     }
+    /* activations fold_monotonic dropped, by the BatchNorm that now
+     * thresholds their input */
+    arr = cJSON_AddArrayToObject(root, "folded_activations");
+    for (k = 0; k < f->n; k++) {
+        const ir_node *n = f->nodes[k];
+        cJSON *o, *m;
+        if (n->op != IR_OP_BATCHNORM || !n->n_merged)
+            continue;
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "threshold", n->name);
+        m = cJSON_AddArrayToObject(o, "folded");
+        for (i = 0; i < n->n_merged; i++)
+            cJSON_AddItemToArray(m, cJSON_CreateString(n->merged[i]));
+        cJSON_AddItemToArray(arr, o);
+    }
 }
 
 static void text_outputs(const ir_graph *f, FILE *out)
@@ -210,6 +225,19 @@ static void text_outputs(const ir_graph *f, FILE *out)
             for (i = 0; i < n->n_merged; i++)
                 fprintf(out, " %s", n->merged[i]);
         }
+        fputc('\n', out);
+    }
+    first = 1;
+    for (k = 0; k < f->n; k++) {
+        const ir_node *n = f->nodes[k];
+        if (n->op != IR_OP_BATCHNORM || !n->n_merged)
+            continue;
+        if (first)
+            fprintf(out, "\nactivations and elementwise maps folded into thresholds (never computed):\n");
+        first = 0;
+        fprintf(out, "  %s: one threshold per channel on the input of", n->name);
+        for (i = 0; i < n->n_merged; i++)
+            fprintf(out, " %s", n->merged[i]);
         fputc('\n', out);
     }
 }

@@ -112,7 +112,7 @@ const bnnc_pass bnnc_passes[] = {
     {"fold_float", PASS_IR, "fold BatchNorm and ReLU into the float layer before them",
      run_fold_float},
     {"fold_monotonic", PASS_IR,
-     "fold a tanh or sigmoid before max pooling, BatchNorm and a sign into its threshold",
+     "fold monotonic activations (tanh, ReLU, clip...) before a sign into its threshold",
      run_fold_monotonic},
     {"lower", PASS_PROGRAM, "one runtime call per step, NHWC tensors, packed bits", run_lower},
     {"fuse_residual", PASS_PROGRAM,

@@ -65,18 +65,50 @@ int pass_fold_float(ir_graph *g, bnnc_err *err);
  * (fold_float.c explains). */
 double fold_sign_scale(double big);
 
-/* fold_monotonic: a tanh or sigmoid between a float value and max
- * pooling + BatchNorm + binarization becomes a threshold per channel on
- * that value, in the BatchNorm (see fold_monotonic.c).
- * Requires: fold_float. */
+/* fold_monotonic: a chain of monotonic elementwise operations (tanh,
+ * sigmoid, ReLU, clip, leaky ReLU with a positive slope, max/min with a
+ * scalar, scalar or per-channel affine maps), with max pools between,
+ * from a float value to a binarization (through a BatchNorm or not)
+ * becomes one threshold per channel on that value, in a BatchNorm (see
+ * fold_monotonic.c). Requires: fold_float. */
 int pass_fold_monotonic(ir_graph *g, bnnc_err *err);
 
-/* One channel of it: whether D(act(y)) = (act(y) * m + a < 0, in float,
- * act the runtime's) is a threshold on y for every float y (with_pool: a
- * max pool sits between), and the BatchNorm gamma and beta (mean 0, var
- * 1, eps 0) deciding the same. Returns 1, or 0 when it is not. */
-int fold_monotonic_channel(ir_act_kind k, float m, float a, int with_pool, float *gamma,
-                           float *beta);
+/* One elementwise operation of such a chain on one channel, as the
+ * runtime computes it (p, q: the float constants it uses). */
+typedef enum {
+    FM_AFFINE,  /* x * p + q, two roundings (affine, BatchNorm, scalar ops) */
+    FM_RELU,    /* x > 0 or NaN ? x : 0 */
+    FM_CLIP,    /* x > q ? q : x < p ? p : x */
+    FM_LEAKY,   /* x > 0 ? x : p * x, p > 0 */
+    FM_MAX_S,   /* NaN or x > p ? x : p */
+    FM_MIN_S,   /* NaN or x < p ? x : p */
+    FM_TANH,    /* bnn_act_fast_f32's */
+    FM_SIGMOID
+} fm_kind;
+
+typedef struct {
+    fm_kind kind;
+    float p, q;
+} fm_stage;
+
+#define FM_MAX_STAGES 16
+
+/* A chain on one channel: y -> s[0] -> ... -> s[n-1] -> z, max pools
+ * after pool_at[i] stages, and the bit z * m + a < 0 (pack_affine: a
+ * BatchNorm feeding only signs; m = 1, a = 0 for a sign alone). */
+typedef struct {
+    int n;
+    fm_stage s[FM_MAX_STAGES];
+    int n_pools;
+    int pool_at[FM_MAX_STAGES];
+    float m, a;
+} fm_chain;
+
+/* Whether the chain's bit is, for every float y (subnormals flushed or
+ * not), the bit of y * gamma + beta < 0 with gamma 1, -1 or 0 (and the
+ * same with the max pools moved before it). Returns 1 and sets gamma and
+ * beta, or 0 when it is not (derivation in fold_monotonic.c). */
+int fold_monotonic_chain(const fm_chain *c, float *gamma, float *beta);
 
 /* Shape of one node from its inputs' shapes (used by passes that create
  * nodes). */

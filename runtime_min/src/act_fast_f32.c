@@ -5,8 +5,8 @@
  * compiled in (family ACT of bnn_variants.h).
  *
  * exp, sigmoid, tanh and GELU come from bnn_vmath_impl.h, instantiated
- * here for one float at a time; the loops below are plain and
- * vectorisable. The ISA variants (arch/x86_avx512/act_fast_f32_avx512.c,
+ * here for one float at a time (bnn_vmath_scalar.h, which the compiler
+ * instantiates too); the loops below are plain and vectorisable. The ISA variants (arch/x86_avx512/act_fast_f32_avx512.c,
  * arch/x86_avx2/act_fast_f32_avx2.c, arch/arm_neon/act_fast_f32_neon.c)
  * instantiate the same template on their vectors and give bit-identical
  * results: same operations, same order, and for softmax the same
@@ -18,26 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VM_F float
-#define VM_U uint32_t
-#define VM_M int
 #define VM_FN(name) bnn_vm_##name##_portable
-#define vm_f(c) (c)
-#define vm_u(c) ((uint32_t)(c))
-#define vm_add(a, b) ((a) + (b))
-#define vm_sub(a, b) ((a) - (b))
-#define vm_mul(a, b) ((a) * (b))
-#define vm_div(a, b) ((a) / (b))
-#define vm_lt(a, b) ((a) < (b))
-#define vm_gt(a, b) ((a) > (b))
-#define vm_sel(m, a, b) ((m) ? (a) : (b))
-#define vm_bits(x) bnn_vm_f2u(x)
-#define vm_float(u) bnn_vm_u2f(u)
-#define vm_uadd(a, b) ((uint32_t)((a) + (b)))
-#define vm_and(a, b) ((a) & (b))
-#define vm_or(a, b) ((a) | (b))
-#define vm_shl23(a) ((uint32_t)((a) << 23))
-#include "bnn_vmath_impl.h"
+#include "bnn_vmath_scalar.h"
 
 /* The activations bnn_act_fast_f32 computes itself, one element at a
  * time (the others are rejected). Exact ones as in act_f32.c. */
