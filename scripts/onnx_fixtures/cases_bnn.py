@@ -338,6 +338,11 @@ def _(rng):
 
 # ------------------------------------------------ PyTorch Bi-Real, ReActNet
 
+# samples in the inputs of the full-size ImageNet models (each one's top-1
+# is checked)
+BIG_SAMPLES = 4
+
+
 def _bnn_modules():
     torch = _torch()
     nn = torch.nn
@@ -514,7 +519,10 @@ PT_INTERNALS = {'Sign', 'Conv', 'BatchNormalization', 'PRelu', 'Concat',
 def _pytorch_case(rng, model, x, calib, notes, fold=True, big=False):
     torch = _torch()
     changed = calibrate(model, calib, rng)
-    data = torch_export(model, x, do_constant_folding=fold)
+    # the full-size models take any batch (the samples checked, and one
+    # image in scripts/bench)
+    dyn = {'dynamic_axes': {'input': {0: 'batch'}, 'output': {0: 'batch'}}} if big else {}
+    data = torch_export(model, x, do_constant_folding=fold, **dyn)
     return Case(data, [('input', x)], reference=torch_run(model, x),
                 tol=None if big else 2e-5,
                 internals=False if big else PT_INTERNALS,
@@ -566,9 +574,9 @@ def _(rng):
 def _(rng):
     BiReal, _, _ = _bnn_modules()
     model = BiReal()
-    return _pytorch_case(rng, model, photo_batch(rng, 1, 224),
-                         photo_batch(rng, 16, 224), 'Full size; inputs are '
-                         'ImageNet-normalised photo crops.', big=True)
+    return _pytorch_case(rng, model, photo_batch(rng, BIG_SAMPLES, 224),
+                         photo_batch(rng, 16, 224), 'Full size, dynamic batch; '
+                         'inputs are ImageNet-normalised photo crops.', big=True)
 
 
 @case('reactnet_a', 'pytorch', 'ReActNet-A (ImageNet, 224x224), random '
@@ -576,8 +584,8 @@ def _(rng):
 def _(rng):
     _, ReActNetA, _ = _bnn_modules()
     model = ReActNetA()
-    return _pytorch_case(rng, model, photo_batch(rng, 1, 224),
-                         photo_batch(rng, 16, 224), 'Full size.', big=True)
+    return _pytorch_case(rng, model, photo_batch(rng, BIG_SAMPLES, 224),
+                         photo_batch(rng, 16, 224), 'Full size, dynamic batch.', big=True)
 
 
 def _torchvision(rng, name):
@@ -586,8 +594,9 @@ def _torchvision(rng, name):
     model = getattr(torchvision.models, name)(weights=None)
     calib = photo_batch(rng, 16, 224)
     changed = calibrate(model, calib, rng)
-    x = photo_batch(rng, 1, 224)
-    data = torch_export(model, x, dynamic_axes={'input': {0: 'batch'}})
+    x = photo_batch(rng, BIG_SAMPLES, 224)
+    data = torch_export(model, x, dynamic_axes={'input': {0: 'batch'},
+                                                'output': {0: 'batch'}})
     return Case(data, [('input', x)], reference=torch_run(model, x), tol=1e-4,
                 producer='torchvision %s, torch %s torch.onnx.export (dynamo=False)'
                          % (torchvision.__version__, torch.__version__),
