@@ -364,12 +364,17 @@ def _bnn_modules():
     class ScaledBinaryConv(nn.Module):
         """Binary weights scaled per output channel by mean |W| (Bi-Real
         Net's magnitude-aware sign), with clamp(W) as straight-through
-        surrogate."""
+        surrogate. torch.randn draws an exact 0 about once in a million
+        values; sign(0) = 0 would make that weight ternary (a float layer
+        for bnnc, computed exactly, but not the binary network meant), so
+        exact zeros are moved to 1e-4 (trained latent weights are not
+        exactly 0)."""
 
         def __init__(self, cin, cout, k=3, stride=1, padding=1):
             super().__init__()
             self.stride, self.padding = stride, padding
-            self.weight = nn.Parameter(torch.randn(cout, cin, k, k) * 0.05)
+            w = torch.randn(cout, cin, k, k) * 0.05
+            self.weight = nn.Parameter(torch.where(w == 0, torch.full_like(w, 1e-4), w))
 
         def forward(self, x):
             w = self.weight
