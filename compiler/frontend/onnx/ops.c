@@ -798,7 +798,7 @@ static int sign3_half(onnx_imp *im, ir_ref r, int negate, ir_ref *out)
     ir_ref in;
     if (n->op == IR_OP_SIGN3) {
         in = n->in[0];
-        if (negate && scalar_node(im, in, IR_SC_MUL, -1.0, "/neg", &in))
+        if (negate && scalar_node(im, in, IR_SC_MUL, -1.0, "/negate", &in))
             return -1;
         m = onnx_new_node(im, IR_OP_SIGN, negate ? "/sign_neg" : "/sign_pos");
         if (onnx_finish(im, m, 1, &in))
@@ -2305,6 +2305,12 @@ static int op_multithreshold(onnx_imp *im)
         oval *cv;
         ir_node *sub, *sg;
         ir_ref in[2];
+        char pre[16] = "", sfx[3][32]; /* threshold t's nodes named apart when several */
+        if (T > 1)
+            snprintf(pre, sizeof pre, "/t%d", t);
+        snprintf(sfx[0], sizeof sfx[0], "%s/sub", pre);
+        snprintf(sfx[1], sizeof sfx[1], "%s/sign", pre);
+        snprintf(sfx[2], sizeof sfx[2], "%s/count", pre);
         memset(&s, 0, sizeof s);
         s.ndim = xs->ndim;
         for (i = 0; i < xs->ndim; i++)
@@ -2315,21 +2321,21 @@ static int op_multithreshold(onnx_imp *im)
             return -1;
         for (c = 0; c < C; c++)
             cv->f[c] = (float)onnx_cget(th, (th->shape.d[0] == 1 ? 0 : c) * T + t);
-        sub = onnx_new_node(im, IR_OP_SUB, "/sub");
+        sub = onnx_new_node(im, IR_OP_SUB, sfx[0]);
         sub->a.binary.broadcast = 1;
         in[0] = x->ref;
         in[1] = onnx_ref(im, cv);
         cv->state = V_UNDEF;
         if (onnx_finish(im, sub, 2, in))
             return -1;
-        sg = onnx_new_node(im, IR_OP_SIGN, "/sign");
+        sg = onnx_new_node(im, IR_OP_SIGN, sfx[1]);
         in[0] = (ir_ref){sub->id, 0};
         if (onnx_finish(im, sg, 1, in))
             return -1;
         if (sum.node < 0) {
             sum = (ir_ref){sg->id, 0};
         } else {
-            ir_node *a = onnx_new_node(im, IR_OP_ADD, "/count");
+            ir_node *a = onnx_new_node(im, IR_OP_ADD, sfx[2]);
             in[0] = sum;
             in[1] = (ir_ref){sg->id, 0};
             if (onnx_finish(im, a, 2, in))
