@@ -332,6 +332,30 @@ static void test_sign3_conv(void **state)
     }
 }
 
+/* A bias whose length is not the output channels is refused before any
+ * path reads it, the binary split on a Sign included. */
+static void test_conv_bias_length(void **state)
+{
+    int64_t xd[] = {1, 1, 3, 3}, wd[] = {2, 1, 3, 3}, bd[] = {1}, yd[] = {1, 2, 1, 1};
+    float w[18], bias = 0.5f;
+    (void)state;
+    for (int i = 0; i < 18; i++)
+        w[i] = i % 2 ? -2.0f : 2.0f;
+    for (int on_sign = 0; on_sign < 2; on_sign++) {
+        pb_t gr = {0}, m;
+        init_f(&gr, "w", wd, 4, w, 18);
+        init_f(&gr, "b", bd, 1, &bias, 1);
+        if (on_sign)
+            node(&gr, "sign", "Sign", NULL, "x", "s", NULL, NULL, 0);
+        node(&gr, "conv", "Conv", NULL, on_sign ? "s,w,b" : "x,w,b", "y", NULL, NULL, 0);
+        value_info(&gr, 11, "x", xd, 4);
+        value_info(&gr, 12, "y", yd, 4);
+        m = model_of(&gr, 13);
+        expect_import_error(&m, NULL, "node 'conv' (Conv): bias has 1 values for 2 output "
+                                      "channels");
+    }
+}
+
 /* BipolarQuant on an activation is the IR's sign (0 -> +1); on an
  * initializer it is evaluated, 0 -> +scale. */
 static void test_bipolar_quant(void **state)
@@ -513,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_nan_weight),
         cmocka_unit_test(test_straight_through),
         cmocka_unit_test(test_sign3_conv),
+        cmocka_unit_test(test_conv_bias_length),
         cmocka_unit_test(test_bipolar_quant),
         cmocka_unit_test(test_quant_constant),
         cmocka_unit_test(test_quant_activation),
