@@ -411,12 +411,26 @@ static const char *human(int64_t v, char *buf, size_t size)
     return buf;
 }
 
+/* name in at most w (>= 8) columns: as it is when it fits, else its start,
+ * "..." and its end (the end tells apart the nodes one source node became,
+ * e.g. ".../Quant/clip" and ".../Quant/round"); buf holds >= w + 1 bytes. */
+static const char *fit_name(const char *name, int w, char *buf)
+{
+    size_t n = strlen(name), head = (size_t)(w - 3) / 3, tail = (size_t)w - 3 - head;
+    if (n <= (size_t)w)
+        return name;
+    memcpy(buf, name, head);
+    memcpy(buf + head, "...", 3);
+    memcpy(buf + head + 3, name + n - tail, tail + 1);
+    return buf;
+}
+
 static void print_text(const ir_graph *g, FILE *out)
 {
     int64_t bm = 0, fm = 0, st = 0, pk = 0;
     int nl = 0, nb = 0, wname = 4, wop = 2;
     size_t k;
-    char sh[96], a[32], b[32], c[32], d[32];
+    char sh[96], a[32], b[32], c[32], d[32], nm[80];
 
     for (k = 0; k < g->n; k++) {
         const ir_node *n = g->nodes[k];
@@ -427,8 +441,8 @@ static void print_text(const ir_graph *g, FILE *out)
         if ((int)strlen(n->src_op) > wop)
             wop = (int)strlen(n->src_op);
     }
-    if (wname > 48)
-        wname = 48;
+    if (wname > 64)
+        wname = 64;
     if (g->params_path && g->params_path[0])
         fprintf(out, "model: %s + %s\n", g->symbol_path, g->params_path);
     else
@@ -448,8 +462,8 @@ static void print_text(const ir_graph *g, FILE *out)
         stats_of(g, n, &s);
         nl++;
         nb += n->op == IR_OP_BCONV || n->op == IR_OP_BDENSE;
-        fprintf(out, "%4d  %-*.*s  %-*s  %-12s  %-18s  %9s  %9s  %9s  %9s  %s\n",
-                nl, wname, wname, n->name, wop, n->src_op, ir_node_kind(n),
+        fprintf(out, "%4d  %-*s  %-*s  %-12s  %-18s  %9s  %9s  %9s  %9s  %s\n",
+                nl, wname, fit_name(n->name, wname, nm), wop, n->src_op, ir_node_kind(n),
                 ir_shape_str(&n->shape[0], sh, sizeof sh),
                 human(s.binary_macs, a, sizeof a), human(s.float_macs, b, sizeof b),
                 human(s.stored, c, sizeof c), human(s.packed, d, sizeof d),

@@ -192,7 +192,7 @@ static int mkdir_p(const char *dir)
  * directory (it holds nothing else). */
 static void remove_tree(const char *dir)
 {
-    static const char *const files[] = {"net.c", "net.h", "main.c", "input.bin",
+    static const char *const files[] = {"net.c", "net.h", "net.c.bin", "main.c", "input.bin",
                                         "output.bin", "net", "net-profile",
                                         "profile.bin", "output-profile.bin", "profile.inc",
                                         "variants.txt"};

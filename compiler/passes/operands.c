@@ -101,11 +101,13 @@ int pass_operands(ir_graph *g, bnnc_err *err)
             rc = check_slot(g, n, k, reach, err);
             if (!rc && src->op == IR_OP_CONST && !checked[src->id]) {
                 checked[src->id] = 1;
+                /* a separate weights file (MXNet's params) is named; a
+                 * single-file model (ONNX, TFLite) is named by the node */
+                int own = src->a.c.source_name && g->params_path && g->params_path[0];
                 if (has_nan(src, &at))
                     rc = ir_node_errf(g, n, err, "constant '%s' holds NaN (element %lld)%s%s",
-                                      src->name, (long long)at,
-                                      src->a.c.source_name ? " in " : "",
-                                      src->a.c.source_name ? g->params_path : "");
+                                      src->name, (long long)at, own ? " in " : "",
+                                      own ? g->params_path : "");
             }
         }
     }

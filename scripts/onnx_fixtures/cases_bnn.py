@@ -338,6 +338,11 @@ def _(rng):
 
 # ------------------------------------------------ PyTorch Bi-Real, ReActNet
 
+# samples in the inputs of the full-size ImageNet models (each one's top-1
+# is checked)
+BIG_SAMPLES = 4
+
+
 def _bnn_modules():
     torch = _torch()
     nn = torch.nn
@@ -359,12 +364,17 @@ def _bnn_modules():
     class ScaledBinaryConv(nn.Module):
         """Binary weights scaled per output channel by mean |W| (Bi-Real
         Net's magnitude-aware sign), with clamp(W) as straight-through
-        surrogate."""
+        surrogate. torch.randn draws an exact 0 about once in a million
+        values; sign(0) = 0 would make that weight ternary (a float layer
+        for bnnc, computed exactly, but not the binary network meant), so
+        exact zeros are moved to 1e-4 (trained latent weights are not
+        exactly 0)."""
 
         def __init__(self, cin, cout, k=3, stride=1, padding=1):
             super().__init__()
             self.stride, self.padding = stride, padding
-            self.weight = nn.Parameter(torch.randn(cout, cin, k, k) * 0.05)
+            w = torch.randn(cout, cin, k, k) * 0.05
+            self.weight = nn.Parameter(torch.where(w == 0, torch.full_like(w, 1e-4), w))
 
         def forward(self, x):
             w = self.weight
@@ -514,7 +524,10 @@ PT_INTERNALS = {'Sign', 'Conv', 'BatchNormalization', 'PRelu', 'Concat',
 def _pytorch_case(rng, model, x, calib, notes, fold=True, big=False):
     torch = _torch()
     changed = calibrate(model, calib, rng)
-    data = torch_export(model, x, do_constant_folding=fold)
+    # the full-size models take any batch (the samples checked, and one
+    # image in scripts/bench)
+    dyn = {'dynamic_axes': {'input': {0: 'batch'}, 'output': {0: 'batch'}}} if big else {}
+    data = torch_export(model, x, do_constant_folding=fold, **dyn)
     return Case(data, [('input', x)], reference=torch_run(model, x),
                 tol=None if big else 2e-5,
                 internals=False if big else PT_INTERNALS,
@@ -566,9 +579,9 @@ def _(rng):
 def _(rng):
     BiReal, _, _ = _bnn_modules()
     model = BiReal()
-    return _pytorch_case(rng, model, photo_batch(rng, 1, 224),
-                         photo_batch(rng, 16, 224), 'Full size; inputs are '
-                         'ImageNet-normalised photo crops.', big=True)
+    return _pytorch_case(rng, model, photo_batch(rng, BIG_SAMPLES, 224),
+                         photo_batch(rng, 16, 224), 'Full size, dynamic batch; '
+                         'inputs are ImageNet-normalised photo crops.', big=True)
 
 
 @case('reactnet_a', 'pytorch', 'ReActNet-A (ImageNet, 224x224), random '
@@ -576,8 +589,8 @@ def _(rng):
 def _(rng):
     _, ReActNetA, _ = _bnn_modules()
     model = ReActNetA()
-    return _pytorch_case(rng, model, photo_batch(rng, 1, 224),
-                         photo_batch(rng, 16, 224), 'Full size.', big=True)
+    return _pytorch_case(rng, model, photo_batch(rng, BIG_SAMPLES, 224),
+                         photo_batch(rng, 16, 224), 'Full size, dynamic batch.', big=True)
 
 
 def _torchvision(rng, name):
@@ -586,8 +599,9 @@ def _torchvision(rng, name):
     model = getattr(torchvision.models, name)(weights=None)
     calib = photo_batch(rng, 16, 224)
     changed = calibrate(model, calib, rng)
-    x = photo_batch(rng, 1, 224)
-    data = torch_export(model, x, dynamic_axes={'input': {0: 'batch'}})
+    x = photo_batch(rng, BIG_SAMPLES, 224)
+    data = torch_export(model, x, dynamic_axes={'input': {0: 'batch'},
+                                                'output': {0: 'batch'}})
     return Case(data, [('input', x)], reference=torch_run(model, x), tol=1e-4,
                 producer='torchvision %s, torch %s torch.onnx.export (dynamo=False)'
                          % (torchvision.__version__, torch.__version__),

@@ -688,6 +688,38 @@ static int split_scaled_binary(const oval *w, int64_t m, int64_t per, float *w1,
     return 1;
 }
 
+/* The constant weights w (m rows of per values) as +-1 times a positive
+ * scale per row: returns 1 with the scales in a (m floats), *signs the IR
+ * constant of the +-1 weights (w itself when every scale is 1) and *unit
+ * set when every scale is 1; 0 when w is not of that form; -1 on error. */
+static int binary_weights(onnx_imp *im, oval *w, int64_t m, int64_t per, float *a,
+                          ir_ref *signs, int *unit)
+{
+    float *w1 = xmalloc(sizeof *w1 * (size_t)w->n);
+    int64_t i;
+    *unit = 1;
+    if (!split_scaled_binary(w, m, per, w1, a)) {
+        free(w1);
+        return 0;
+    }
+    for (i = 0; i < m; i++)
+        *unit &= a[i] == 1.0f;
+    if (!*unit) {
+        oval *c = onnx_def_const(im, "", &w->shape, 0);
+        if (!c) {
+            free(w1);
+            return -1;
+        }
+        memcpy(c->f, w1, sizeof *w1 * (size_t)w->n);
+        *signs = onnx_ref(im, c);
+        c->state = V_UNDEF; /* the anonymous slot is free again */
+    } else {
+        *signs = onnx_ref(im, w);
+    }
+    free(w1);
+    return 1;
+}
+
 /* y = x * a[c] per channel of axis 1 (ndim nd) then + b[c] when b: after
  * a binary layer split by split_scaled_binary. */
 static int channel_affine(onnx_imp *im, ir_ref x, int nd, int64_t m, const float *a,
@@ -766,7 +798,7 @@ static int sign3_half(onnx_imp *im, ir_ref r, int negate, ir_ref *out)
     ir_ref in;
     if (n->op == IR_OP_SIGN3) {
         in = n->in[0];
-        if (negate && scalar_node(im, in, IR_SC_MUL, -1.0, "/neg", &in))
+        if (negate && scalar_node(im, in, IR_SC_MUL, -1.0, "/negate", &in))
             return -1;
         m = onnx_new_node(im, IR_OP_SIGN, negate ? "/sign_neg" : "/sign_pos");
         if (onnx_finish(im, m, 1, &in))
@@ -798,16 +830,39 @@ static int sign3_join(onnx_imp *im, ir_ref pos, ir_ref neg, ir_ref *out)
     return scalar_node(im, (ir_ref){d->id, 0}, IR_SC_MUL, 0.5, "/half", out);
 }
 
+/* Conv and ConvTranspose: the 2-D weights' extents in range, or an error
+ * naming the node. */
+static int conv_weights_bad(onnx_imp *im, const oval *w)
+{
+    int i;
+    for (i = 0; i < 4; i++)
+        if (w->shape.d[i] < 1 || w->shape.d[i] > (i < 2 ? 1 << 20 : 4096))
+            return onnx_nerr(im, "weights of shape (%lld, %lld, %lld, %lld) are not supported",
+                             (long long)w->shape.d[0], (long long)w->shape.d[1],
+                             (long long)w->shape.d[2], (long long)w->shape.d[3]);
+    return 0;
+}
+
+/* Conv and ConvTranspose: strides and dilations (default 1) and the four
+ * pads (auto_pad applied) of a window of extent kernel over x of shape xs. */
+static int conv_window(onnx_imp *im, const ir_shape *xs, const int kernel[2], int stride[2],
+                       int dilate[2], int pads[4])
+{
+    if (int2_attr(im, "strides", 1, stride) || int2_attr(im, "dilations", 1, dilate))
+        return -1;
+    return window_pads(im, xs, kernel, stride, dilate, pads);
+}
+
 static int op_conv(onnx_imp *im)
 {
-    int bad = 0, pads[4], i;
+    int bad = 0, pads[4];
     oval *x = onnx_in(im, 0, &bad), *w = onnx_in(im, 1, &bad), *b = onnx_in(im, 2, &bad);
     const ir_shape *xs;
     ir_node *n;
     ir_conv_attr *c;
     ir_ref in[3], xr;
     int64_t group;
-    float *a = NULL, *w1 = NULL;
+    float *a = NULL;
     if (bad || need_in(im, x, 0, "X") || need_in(im, w, 1, "W"))
         return -1;
     if (x->state == V_CONST)
@@ -817,11 +872,8 @@ static int op_conv(onnx_imp *im)
     xs = onnx_shape(im, x);
     if (xs->ndim != 4 || w->shape.ndim != 4)
         return onnx_nerr(im, "bnnc supports 2-D convolutions (4-D input and weights)");
-    for (i = 0; i < 4; i++)
-        if (w->shape.d[i] < 1 || w->shape.d[i] > (i < 2 ? 1 << 20 : 4096))
-            return onnx_nerr(im, "weights of shape (%lld, %lld, %lld, %lld) are not supported",
-                             (long long)w->shape.d[0], (long long)w->shape.d[1],
-                             (long long)w->shape.d[2], (long long)w->shape.d[3]);
+    if (conv_weights_bad(im, w))
+        return -1;
     group = onnx_attr_i(im, "group", 1);
     if (group < 1 || group > xs->d[1] || w->shape.d[0] % group)
         return onnx_nerr(im, "group %lld does not divide %lld output channels",
@@ -841,9 +893,11 @@ static int op_conv(onnx_imp *im)
             return onnx_nerr(im, "kernel_shape (%d, %d) differs from the weights' (%d, %d)",
                              k[0], k[1], c->kernel[0], c->kernel[1]);
     }
-    if (int2_attr(im, "strides", 1, c->stride) || int2_attr(im, "dilations", 1, c->dilate) ||
-        window_pads(im, xs, c->kernel, c->stride, c->dilate, pads))
+    if (conv_window(im, xs, c->kernel, c->stride, c->dilate, pads))
         return -1;
+    if (b && (b->n != w->shape.d[0] || b->is_int))
+        return onnx_nerr(im, "bias has %lld values for %lld output channels",
+                         (long long)b->n, (long long)w->shape.d[0]);
     xr = x->ref;
     if (pads[0] != pads[2] || pads[1] != pads[3]) {
         if (pad_node(im, xr, pads, 0.0, &xr))
@@ -854,89 +908,53 @@ static int op_conv(onnx_imp *im)
     c->pad[1] = pads[1];
     c->no_bias = !b;
     in[0] = xr;
-    /* on an ONNX Sign, with +-alpha weights: two binary layers */
-    if (is_sign3_chain(im, xr, 4) && w->shape.d[0] > 0) {
-        int64_t per = w->n / w->shape.d[0];
+    /* +-alpha weights on a +-1 input: +-1 weights and a channel scale; on an
+     * ONNX Sign (0 -> 0), two binary layers */
+    if (w->shape.d[0] > 0 && (is_sign3_chain(im, xr, 4) || is_sign_valued(im, xr))) {
+        int sign3 = is_sign3_chain(im, xr, 4), unit, k;
+        ir_ref ws;
         a = xmalloc(sizeof *a * (size_t)w->shape.d[0]);
-        w1 = xmalloc(sizeof *w1 * (size_t)w->n);
-        if (split_scaled_binary(w, w->shape.d[0], per, w1, a)) {
-            oval *wc = onnx_def_const(im, "", &w->shape, 0);
-            ir_node *n2;
-            ir_ref pos, neg, r;
-            int ones = 1;
-            if (!wc)
-                goto fail;
-            memcpy(wc->f, w1, sizeof *w1 * (size_t)w->n);
+        k = binary_weights(im, w, w->shape.d[0], w->n / w->shape.d[0], a, &ws, &unit);
+        if (k < 0)
+            goto fail;
+        if (k && (sign3 || !unit)) {
+            ir_ref r = {n->id, 0};
             c->no_bias = 1;
-            if (sign3_half(im, xr, 0, &pos) || sign3_half(im, xr, 1, &neg))
+            in[1] = ws;
+            if (sign3) {
+                ir_node *n2;
+                ir_ref pos, neg;
+                if (sign3_half(im, xr, 0, &pos) || sign3_half(im, xr, 1, &neg))
+                    goto fail;
+                n2 = onnx_new_node(im, IR_OP_CONV, "/neg");
+                n2->a = n->a;
+                in[0] = pos;
+                if (onnx_finish(im, n, 2, in))
+                    goto fail;
+                in[0] = neg;
+                if (onnx_finish(im, n2, 2, in) ||
+                    sign3_join(im, (ir_ref){n->id, 0}, (ir_ref){n2->id, 0}, &r))
+                    goto fail;
+            } else if (onnx_finish(im, n, 2, in)) {
                 goto fail;
-            in[0] = pos;
-            in[1] = onnx_ref(im, wc);
-            wc->state = V_UNDEF;
-            n2 = onnx_new_node(im, IR_OP_CONV, "/neg");
-            n2->a = n->a;
-            if (onnx_finish(im, n, 2, in))
-                goto fail;
-            in[0] = neg;
-            if (onnx_finish(im, n2, 2, in) ||
-                sign3_join(im, (ir_ref){n->id, 0}, (ir_ref){n2->id, 0}, &r))
-                goto fail;
-            for (i = 0; i < w->shape.d[0]; i++)
-                ones &= a[i] == 1.0f;
-            if ((!ones || b) && channel_affine(im, r, 4, w->shape.d[0], ones ? NULL : a,
-                                               b ? b->f : NULL, &r))
+            }
+            if ((!unit || b) &&
+                channel_affine(im, r, 4, w->shape.d[0], unit ? NULL : a, b ? b->f : NULL, &r))
                 goto fail;
             free(a);
-            free(w1);
             return onnx_def_ir(im, out0(im), r);
         }
         free(a);
-        free(w1);
-        a = w1 = NULL;
+        a = NULL;
     }
     in[1] = onnx_ref(im, w);
-    /* alpha * sign(W) on a +-1 input: +-1 weights and a channel scale */
-    if (is_sign_valued(im, xr) && w->shape.d[0] > 0) {
-        int64_t per = w->n / w->shape.d[0];
-        a = xmalloc(sizeof *a * (size_t)w->shape.d[0]);
-        w1 = xmalloc(sizeof *w1 * (size_t)w->n);
-        if (split_scaled_binary(w, w->shape.d[0], per, w1, a)) {
-            int ones = 1;
-            for (i = 0; i < w->shape.d[0]; i++)
-                ones &= a[i] == 1.0f;
-            if (!ones) {
-                oval *wc = onnx_def_const(im, "", &w->shape, 0);
-                if (!wc)
-                    goto fail;
-                memcpy(wc->f, w1, sizeof *w1 * (size_t)w->n);
-                in[1] = onnx_ref(im, wc);
-                wc->state = V_UNDEF;
-                c->no_bias = 1;
-                if (onnx_finish(im, n, 2, in) ||
-                    channel_affine(im, (ir_ref){n->id, 0}, 4, w->shape.d[0], a,
-                                   b ? b->f : NULL, &xr))
-                    goto fail;
-                free(a);
-                free(w1);
-                return onnx_def_ir(im, out0(im), xr);
-            }
-        }
-    }
-    free(a);
-    free(w1);
-    a = w1 = NULL;
-    if (b) {
-        if (b->n != w->shape.d[0] || b->is_int)
-            return onnx_nerr(im, "bias has %lld values for %lld output channels",
-                             (long long)b->n, (long long)w->shape.d[0]);
+    if (b)
         in[2] = onnx_ref(im, b);
-    }
     if (onnx_finish(im, n, b ? 3 : 2, in))
         return -1;
     return onnx_def_ir(im, out0(im), (ir_ref){n->id, 0});
 fail:
     free(a);
-    free(w1);
     return -1;
 }
 
@@ -960,11 +978,8 @@ static int op_conv_transpose(onnx_imp *im)
         return onnx_nerr(im, "bnnc supports 2-D transposed convolutions");
     if (strcmp(ap, "NOTSET") && strcmp(ap, "VALID"))
         return onnx_nerr(im, "auto_pad=%s is not supported", ap);
-    for (nop = 0; nop < 4; nop++)
-        if (w->shape.d[nop] < 1 || w->shape.d[nop] > (nop < 2 ? 1 << 20 : 4096))
-            return onnx_nerr(im, "weights of shape (%lld, %lld, %lld, %lld) are not supported",
-                             (long long)w->shape.d[0], (long long)w->shape.d[1],
-                             (long long)w->shape.d[2], (long long)w->shape.d[3]);
+    if (conv_weights_bad(im, w))
+        return -1;
     if (onnx_node_attr(im->cur, "output_shape"))
         return onnx_nerr(im, "output_shape is not supported; give pads and output_padding");
     group = onnx_attr_i(im, "group", 1);
@@ -978,8 +993,7 @@ static int op_conv_transpose(onnx_imp *im)
     c->kernel[1] = (int)w->shape.d[3];
     c->num_group = (int)group;
     c->num_filter = (int)(w->shape.d[1] * group);
-    if (int2_attr(im, "strides", 1, c->stride) || int2_attr(im, "dilations", 1, c->dilate) ||
-        window_pads(im, xs, c->kernel, c->stride, c->dilate, pads))
+    if (conv_window(im, xs, c->kernel, c->stride, c->dilate, pads))
         return -1;
     if (pads[0] != pads[2] || pads[1] != pads[3])
         return onnx_nerr(im, "asymmetric pads are not supported for ConvTranspose");
@@ -2291,6 +2305,12 @@ static int op_multithreshold(onnx_imp *im)
         oval *cv;
         ir_node *sub, *sg;
         ir_ref in[2];
+        char pre[16] = "", sfx[3][32]; /* threshold t's nodes named apart when several */
+        if (T > 1)
+            snprintf(pre, sizeof pre, "/t%d", t);
+        snprintf(sfx[0], sizeof sfx[0], "%s/sub", pre);
+        snprintf(sfx[1], sizeof sfx[1], "%s/sign", pre);
+        snprintf(sfx[2], sizeof sfx[2], "%s/count", pre);
         memset(&s, 0, sizeof s);
         s.ndim = xs->ndim;
         for (i = 0; i < xs->ndim; i++)
@@ -2301,21 +2321,21 @@ static int op_multithreshold(onnx_imp *im)
             return -1;
         for (c = 0; c < C; c++)
             cv->f[c] = (float)onnx_cget(th, (th->shape.d[0] == 1 ? 0 : c) * T + t);
-        sub = onnx_new_node(im, IR_OP_SUB, "/sub");
+        sub = onnx_new_node(im, IR_OP_SUB, sfx[0]);
         sub->a.binary.broadcast = 1;
         in[0] = x->ref;
         in[1] = onnx_ref(im, cv);
         cv->state = V_UNDEF;
         if (onnx_finish(im, sub, 2, in))
             return -1;
-        sg = onnx_new_node(im, IR_OP_SIGN, "/sign");
+        sg = onnx_new_node(im, IR_OP_SIGN, sfx[1]);
         in[0] = (ir_ref){sub->id, 0};
         if (onnx_finish(im, sg, 1, in))
             return -1;
         if (sum.node < 0) {
             sum = (ir_ref){sg->id, 0};
         } else {
-            ir_node *a = onnx_new_node(im, IR_OP_ADD, "/count");
+            ir_node *a = onnx_new_node(im, IR_OP_ADD, sfx[2]);
             in[0] = sum;
             in[1] = (ir_ref){sg->id, 0};
             if (onnx_finish(im, a, 2, in))
