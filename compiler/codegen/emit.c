@@ -616,6 +616,16 @@ static void emit_bconv(step_text *t)
              q->stride_h, q->stride_w, q->pad_h, q->pad_w, q->dil_h, q->dil_w, q->groups,
              pad_mode_name(q->pad_mode), t->k[0], q->out_pixel_stride,
              bits ? ".thresh" : ".mul", t->k[1], bits ? ".dir" : ".add", t->k[2]);
+    if (!bits && q->dot_offset) {
+        size_t len = strlen(t->init);
+        snprintf(t->init + len, sizeof t->init - len, ", .dot_offset = %d", q->dot_offset);
+    }
+    if (!bits && q->dot_clamp) {
+        size_t len = strlen(t->init);
+        snprintf(t->init + len, sizeof t->init - len,
+                 ",\n            .dot_clamp = 1, .dot_lo = %d, .dot_hi = %d", q->dot_lo,
+                 q->dot_hi);
+    }
     if (t->s->kind == LK_BCONV_F32_ADD) { /* fuse_residual.c */
         size_t len = strlen(t->init);
         snprintf(t->init + len, sizeof t->init - len, ",\n            .residual_pixel_stride = %d",

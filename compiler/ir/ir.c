@@ -633,8 +633,12 @@ void ir_dump(const ir_graph *g, void *file)
                         b->conv.stride[0], b->conv.pad[0],
                         b->pad_mode == IR_PAD_MINUS_ONE ? "-1"
                         : b->pad_mode == IR_PAD_ZERO    ? "0" : "+1");
+            if (b->clamp)
+                fprintf(f, "clamp %d..%d, ", b->clamp_lo, b->clamp_hi);
             fprintf(f, "(dot%+g)/%g%s%s", b->offset, b->divisor, b->scale ? " *scale" : "",
                     b->bias ? " +bias" : "");
+            if (b->out_shift)
+                fprintf(f, ", float order of K=%d", b->out_shift);
             if (b->out_a)
                 fprintf(f, ", %s out", b->out_bits ? "bits" : "float");
             fprintf(f, "]");

@@ -163,6 +163,17 @@ typedef struct {
     uint8_t *dir;           /* owned, when out_bits */
     int near_ties;          /* channels whose threshold is within 1e-6 of
                                an integer dot value (float-rounding risk) */
+    /* The order of the float output's roundings (BCONV with float output).
+     * 0: (float)v * out_a + out_b. Otherwise Larq Compute Engine's: LCE
+     * computes (float)(K - v) * (-m) + (float)(b + K m), which equals
+     * (float)(v - out_shift) * out_a + (float)(out_b + out_shift * out_a)
+     * bit for bit with out_shift = K (round to nearest is symmetric).
+     * v is dot, or dot clamped to [clamp_lo, clamp_hi] when clamp is set
+     * (a fused activation applied before the map); a clamped layer never
+     * writes bits. */
+    int32_t out_shift;
+    int clamp;
+    int32_t clamp_lo, clamp_hi;
 } ir_bin_attr;
 
 /* Data of a CONST node. Its memory belongs to the graph (ir_graph_adopt):

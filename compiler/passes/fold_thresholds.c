@@ -228,7 +228,7 @@ int pass_fold_thresholds(ir_graph *g, bnnc_err *err)
                                     "scale or shift after folding (check "
                                     "BatchNorm variances and scales)",
                                     (long long)c);
-        if (!ir_only_binarized(g, n->id))
+        if (b->clamp || !ir_only_binarized(g, n->id))
             continue;
         b->out_bits = 1;
         b->thresh = xmalloc(sizeof(int32_t) * (size_t)ch);

@@ -331,10 +331,20 @@ static uint32_t *pack_bdense_weights(const ir_bin_attr *b, int32_t in_words,
     return w;
 }
 
-/* Per-channel output transform constants of a binary layer. */
+/* Per-channel output transform constants of a binary layer: thresholds,
+ * or mul and add, the latter in the order b->out_shift asks for (ir.h). */
 static void binary_outputs(lower_ctx *x, lir_step *s, const ir_bin_attr *b,
                            int64_t ch)
 {
+    if (!b->out_bits && b->out_shift) {
+        float *add = xmalloc(sizeof *add * (size_t)ch);
+        int64_t c;
+        for (c = 0; c < ch; c++)
+            add[c] = (float)(b->out_b[c] + (double)b->out_shift * b->out_a[c]);
+        add_const(x, s, LC_F32, (size_t)ch, f32_copy_d(b->out_a, ch), "mul");
+        add_const(x, s, LC_F32, (size_t)ch, add, "add");
+        return;
+    }
     if (b->out_bits) {
         int32_t *t = xmalloc(sizeof *t * (size_t)ch);
         uint8_t *d = xmalloc((size_t)ch);
@@ -407,6 +417,12 @@ static int lower_bconv(lower_ctx *x, ir_node *n)
                   : b->pad_mode == IR_PAD_ZERO   ? BNN_PAD_ZERO
                                                  : BNN_PAD_PLUS_ONE;
     q->out_pixel_stride = x->p->t[out.t].stride;
+    if (!b->out_bits) {
+        q->dot_offset = -b->out_shift;
+        q->dot_clamp = b->clamp;
+        q->dot_lo = b->clamp_lo;
+        q->dot_hi = b->clamp_hi;
+    }
     w = pack_bconv_weights(b, &words);
     add_const(x, s, LC_U32, words, w, "w");
     binary_outputs(x, s, b, out.shape.d[1]);

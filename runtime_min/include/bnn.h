@@ -117,7 +117,14 @@ typedef enum {
  *
  * Output transforms (one kernel each):
  *   _b_i32: out[c] = dot
- *   _b_f32: out[c] = (float)dot * mul[c] + add[c]   (two roundings, no fma)
+ *   _b_f32: out[c] = (float)(v + dot_offset) * mul[c] + add[c]
+ *           (two roundings, no fma), where v = dot, or, when dot_clamp
+ *           is nonzero, dot clamped to [dot_lo, dot_hi] (a fused
+ *           activation). The offset lets a caller reproduce another
+ *           engine's rounding: Larq Compute Engine computes its float
+ *           output as (float)(K - dot) * (-m) + (float)(b + K m), which
+ *           is (float)(dot - K) * m + that sum, bit for bit, so
+ *           dot_offset = -K and add = (float)(b + K m);
  *           and, when residual is not NULL, + residual[c] of the same
  *           pixel (a third rounding): the result of the convolution
  *           followed by bnn_add_f32 of the residual tensor, bit for bit,
@@ -136,7 +143,9 @@ typedef enum {
  *
  * Constraints: all sizes > 0; in_c and out_c divisible by groups;
  * out_h/out_w equal floor((in + 2*pad - (dil*(k-1)+1)) / stride) + 1;
- * BNN_PAD_ZERO requires nothing further (it is exact for any in_c).
+ * BNN_PAD_ZERO requires nothing further (it is exact for any in_c);
+ * _b_f32: |dot_offset| <= 2^29 and, with dot_clamp, -2^29 <= dot_lo <=
+ * dot_hi <= 2^29 (offset and clamp are ignored by _b_i32 and _b_b).
  */
 typedef struct {
     int32_t n, in_h, in_w, in_c;
@@ -154,6 +163,9 @@ typedef struct {
     const uint8_t *dir;       /* _b_b: per output channel, 0 or 1 */
     const float *residual;    /* _b_f32: added to the output, or NULL */
     int32_t residual_pixel_stride;
+    int32_t dot_offset;       /* _b_f32: added to the (clamped) dot */
+    int32_t dot_clamp;        /* _b_f32: nonzero: clamp dot to [dot_lo, dot_hi] */
+    int32_t dot_lo, dot_hi;
 } bnn_bconv2d_params;
 
 static inline size_t bnn_bconv2d_weight_words(int32_t out_c, int32_t k_h,

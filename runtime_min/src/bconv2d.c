@@ -71,8 +71,9 @@ static int32_t bconv_pixel_block(const bnn_bconv2d_params *p,
     return taps;
 }
 
-/* The portable kernel for all three output transforms. Assumes the
- * parameters passed bnn_bconv2d_check. */
+/* The portable kernel for all three output transforms (for _b_f32 the
+ * dot passed on is already offset and clamped). Assumes the parameters
+ * passed bnn_bconv2d_check. */
 static void bconv2d_portable(const bnn_bconv2d_params *p, const uint32_t *in,
                              void *out, bnn_out_kind kind)
 {
@@ -80,8 +81,10 @@ static void bconv2d_portable(const bnn_bconv2d_params *p, const uint32_t *in,
     int32_t nblk = (p->out_c + 15) / 16, owords = bnn_words(p->out_c);
     size_t img_words = (size_t)p->in_h * (size_t)p->in_w *
                        (size_t)bnn_words(p->in_c);
-    int32_t n, oy, ox, b, g, l;
+    int32_t n, oy, ox, b, g, l, dlo, dhi;
+    int32_t off = bnn_bconv2d_f32_offset(p, kind);
     uint32_t acc[16];
+    bnn_bconv2d_f32_clamp(p, kind, &dlo, &dhi);
     for (n = 0; n < p->n; n++) {
         const uint32_t *img = in + (size_t)n * img_words;
         for (oy = 0; oy < p->out_h; oy++)
@@ -103,8 +106,8 @@ static void bconv2d_portable(const bnn_bconv2d_params *p, const uint32_t *in,
                         int32_t hi = (g + 1) * og < o1 ? (g + 1) * og : o1;
                         int32_t o;
                         for (o = lo; o < hi; o++) {
-                            int32_t dot = taps * cg -
-                                          2 * (int32_t)acc[o - o0];
+                            int32_t dot = bnn_clamp_i32(
+                                taps * cg + off - 2 * (int32_t)acc[o - o0], dlo, dhi);
                             bnn_store_dot(kind, out, base, o, dot, p->mul,
                                           p->add, p->thresh, p->dir, res);
                         }

@@ -76,7 +76,9 @@ typedef struct {
     const bnn_bconv2d_params *p;
     void *out;
     bnn_out_kind kind;
-    int32_t cg, cwg, cwin, kt, nblk, bpg, nk;
+    int32_t cg, cwg, cwin, kt, nblk, bpg;
+    int32_t nk;               /* dot = nk - 2 * sums (f32: + dot_offset) */
+    int32_t lo, hi;           /* f32: clamp of the offset dot */
     ptrdiff_t rowoff, coloff; /* words between taps ky/ky+1 and kx/kx+1 */
     size_t wbs;               /* words between two weight blocks */
     const uint32_t *pad;      /* pad pixel (cwin words) */
@@ -254,7 +256,8 @@ static bnn_status BCONV2D_N(conv_entry)(const bnn_bconv2d_params *p, const uint3
     c.kt = p->k_h * p->k_w;
     c.nblk = (p->out_c + 15) / 16;
     c.bpg = p->groups == 1 ? c.nblk : p->out_c / p->groups / 16;
-    c.nk = c.kt * c.cg;
+    c.nk = c.kt * c.cg + bnn_bconv2d_f32_offset(p, kind);
+    bnn_bconv2d_f32_clamp(p, kind, &c.lo, &c.hi);
     c.rowoff = (ptrdiff_t)p->dil_h * p->in_w * c.cwin;
     c.coloff = (ptrdiff_t)p->dil_w * c.cwin;
     c.wbs = (size_t)c.kt * (size_t)c.cwg * 16u;

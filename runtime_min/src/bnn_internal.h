@@ -71,6 +71,32 @@ static inline float bnn_affine_out(int32_t dot, float mul, float add)
     return t + add;
 }
 
+/* The _b_f32 integer transform of a bconv2d (bnn.h): kernels compute
+ * dot + dot_offset directly, as (nk + bnn_bconv2d_f32_offset) - 2 * sums,
+ * and clamp it to [*lo, *hi] (the clamp bounds moved by the offset; the
+ * whole int32 range without a clamp). Both are no-ops for other kinds. */
+static inline int32_t bnn_bconv2d_f32_offset(const bnn_bconv2d_params *p, bnn_out_kind kind)
+{
+    return kind == BNN_OUT_F32 ? p->dot_offset : 0;
+}
+
+static inline void bnn_bconv2d_f32_clamp(const bnn_bconv2d_params *p, bnn_out_kind kind,
+                                         int32_t *lo, int32_t *hi)
+{
+    if (kind == BNN_OUT_F32 && p->dot_clamp) {
+        *lo = p->dot_lo + p->dot_offset;
+        *hi = p->dot_hi + p->dot_offset;
+    } else {
+        *lo = INT32_MIN;
+        *hi = INT32_MAX;
+    }
+}
+
+static inline int32_t bnn_clamp_i32(int32_t v, int32_t lo, int32_t hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
 /* Stores output channel o of a pixel or row whose output starts at
  * element (i32/f32) or word (bits) `base` of out: the dot itself, its
  * affine map (+ res[o] when res, the residual of that pixel, is not
@@ -135,6 +161,11 @@ static inline bnn_status bnn_bconv2d_check(const bnn_bconv2d_params *p,
         if (!p->mul || !p->add)
             return BNN_ARG_ERROR;
         if (p->residual && p->residual_pixel_stride < p->out_c)
+            return BNN_ARG_ERROR;
+        if (p->dot_offset < -(1 << 29) || p->dot_offset > (1 << 29))
+            return BNN_ARG_ERROR;
+        if (p->dot_clamp && (p->dot_lo < -(1 << 29) || p->dot_lo > p->dot_hi ||
+                             p->dot_hi > (1 << 29)))
             return BNN_ARG_ERROR;
         return p->out_pixel_stride >= p->out_c ? BNN_OK : BNN_ARG_ERROR;
     case BNN_OUT_B:

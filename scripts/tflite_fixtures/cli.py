@@ -120,6 +120,8 @@ def main(argv=None):
     p.add_argument('--size', type=int, default=224, help='zoo input size (default 224)')
     p.add_argument('--no-internals', action='store_true',
                    help='zoo: do not record intermediate tensors')
+    p.add_argument('--variants', choices=('both', 'float', 'int8'), default='both',
+                   help='zoo: which conversions to write (default both)')
     args = p.parse_args(argv)
 
     if args.list:
@@ -135,7 +137,9 @@ def main(argv=None):
             if n not in zoo.MODELS:
                 raise SystemExit('unknown zoo model %s (see --list)' % n)
         for n in names:
-            zoo.generate(n, args.models_out, args.size, internals=not args.no_internals)
+            zoo.generate(n, args.models_out, args.size, internals=not args.no_internals,
+                         variants={'both': (False, True), 'float': (False,),
+                                   'int8': (True,)}[args.variants])
         return 0
 
     names = args.case or list(core.ORDER)

@@ -6,9 +6,15 @@
 # match exactly. Int8 models are not supported yet: compile and inspect
 # must reject them with exit status 1, naming the operator and its index.
 
-# cases whose every output element is an exact integer in LCE
+# cases whose every output element bnnc must reproduce bit for bit: exact
+# integers in LCE, and LceBconv2d float outputs, computed in LCE's order
+# (K - dot) * (-m) + (b + K m) (the conceptual dot * m + b differs from it in
+# the last bit on hundreds of elements of each of these)
 set(tflite_exact lce_quantize_dequantize lce_bconv_relu lce_bconv_relu6
-    lce_bconv_relu_n1_to_1)
+    lce_bconv_relu_n1_to_1 lce_bconv_bitpacked lce_bconv_dilation
+    lce_bconv_dilation_same_one lce_bconv_groups lce_bconv_same_one lce_bconv_same_zero
+    lce_bconv_same_zero_even_kernel lce_bconv_same_zero_odd lce_bconv_scaled
+    lce_bconv_stride)
 
 file(GLOB tflite_cases LIST_DIRECTORIES true CONFIGURE_DEPENDS
      ${CMAKE_CURRENT_SOURCE_DIR}/tflite/*)

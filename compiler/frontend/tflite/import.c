@@ -24,9 +24,11 @@
  * weights are unpacked from the filter words (channel c = bit c % 32 of
  * word c / 32, bit 1 = -1) and whose output map is:
  *   float output: y = dot * multiplier + bias, where LCE computes
- *     clamp(acc << 1) * (-m) + (b + K m) with acc = (K - dot) / 2: the same
- *     value up to float rounding. A fused activation clamps dot before the
- *     affine map (an activation op, then the map as per-channel ops).
+ *     clamp(acc << 1) * (-m) + (b + K m) with acc = (K - dot) / 2; the
+ *     BCONV keeps LCE's float order (out_shift = K, ir.h) and a fused
+ *     activation as a clamp of dot before the map, except with the
+ *     padding correction below, where the activation and the map are
+ *     ops after the correction.
  *   bitpacked output: bit = acc > tau, i.e. dot < K - 2 tau; the BCONV
  *     writes y = dot + (2 tau - K), negative exactly when the bit is 1
  *     (integers, exact in float), and fold_thresholds turns it back into
@@ -1296,7 +1298,7 @@ static int op_lce_bconv(tim *im)
     ir_shape fs, out, fo;
     int64_t O, kh, kw, wg, words, groups, cg, K, o, c, ky, kx;
     int ph[2], pw[2], p[4], bits_out, otype, crop_h = 0, crop_w = 0, corr = 0;
-    int corr_top = 0, corr_left = 0;
+    int corr_top = 0, corr_left = 0, fused = 0;
     float *mult = NULL, *bias = NULL;
     ir_bin_attr b;
     ir_ref y;
@@ -1444,12 +1446,25 @@ static int op_lce_bconv(tim *im)
             b.bias[o] = (float)(t >= K ? K + 1 : t < 0 ? -(K + 1) : 2 * t - K);
         }
         b.stored_bytes += tt->nbytes;
-    } else if (op->opt.bconv2d.activation == TFL_ACT_NONE) {
-        b.scale = xmalloc(sizeof(float) * (size_t)O);
-        b.bias = xmalloc(sizeof(float) * (size_t)O);
-        memcpy(b.scale, mult, sizeof(float) * (size_t)O);
-        memcpy(b.bias, bias, sizeof(float) * (size_t)O);
-        b.stored_bytes += 8 * (size_t)O;
+    } else {
+        int act = op->opt.bconv2d.activation;
+        /* the clamp of the dot a fused activation makes, within +-K */
+        int64_t lo = act == TFL_ACT_RELU_N1_TO_1 ? -1 : act == TFL_ACT_NONE ? -K : 0;
+        int64_t hi = act == TFL_ACT_RELU6 ? 6 : act == TFL_ACT_RELU_N1_TO_1 ? 1 : K;
+        fused = act == TFL_ACT_NONE ||
+                (!corr && (act == TFL_ACT_RELU || act == TFL_ACT_RELU6 ||
+                           act == TFL_ACT_RELU_N1_TO_1));
+        if (fused) {
+            b.scale = xmalloc(sizeof(float) * (size_t)O);
+            b.bias = xmalloc(sizeof(float) * (size_t)O);
+            memcpy(b.scale, mult, sizeof(float) * (size_t)O);
+            memcpy(b.bias, bias, sizeof(float) * (size_t)O);
+            b.stored_bytes += 8 * (size_t)O;
+            b.out_shift = (int32_t)K;
+            b.clamp = act != TFL_ACT_NONE;
+            b.clamp_lo = (int32_t)(lo > -K ? lo : -K);
+            b.clamp_hi = (int32_t)(hi < K ? hi : K);
+        }
     }
     n = node(im, IR_OP_BCONV, "", 1, &y);
     n->a.b = b;
@@ -1497,7 +1512,7 @@ static int op_lce_bconv(tim *im)
         cn->a.crop.size[1] = (int)out.d[2];
         y = ref_of(cn);
     }
-    if (!bits_out && op->opt.bconv2d.activation != TFL_ACT_NONE) {
+    if (!bits_out && !fused) {
         /* clamp the dot product, then the affine map */
         int plain = 1;
         if (op->opt.bconv2d.activation == TFL_ACT_RELU)

@@ -126,6 +126,8 @@ BNN_ALWAYS_INLINE void conv_tile_neon(const conv_ctx_neon *c, const conv_batch_n
                     if (c->taps[t * BNN_BCONV2D_BATCH + q] == c->pad)
                         d = vsubq_s32(d, vld1q_s32(c->corr + (size_t)t * (size_t)c->nblk * 16u +
                                                    (size_t)o0 + (size_t)(4 * h)));
+            if (c->kind == BNN_OUT_F32)
+                d = vminq_s32(vmaxq_s32(d, vdupq_n_s32(c->lo)), vdupq_n_s32(c->hi));
             vst1q_s32(dot + 4 * h, d);
         }
         bnn_emit16_scalar(c->kind, opx, o0, p->out_c, dot, p->mul, p->add,

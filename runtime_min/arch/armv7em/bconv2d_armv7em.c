@@ -29,7 +29,7 @@ BNN_ALWAYS_INLINE void conv_pixels_armv7em(const bnn_bconv2d_params *p, const ui
     char *sc = (char *)scratch;
     uint32_t *pad, *col;
     int32_t *corr = NULL;
-    int32_t cg, cwg, cwin, kt, nblk, bpg, nk, n, oy, ox, g, bi, ky, kx, w, l;
+    int32_t cg, cwg, cwin, kt, nblk, bpg, nk, n, oy, ox, g, bi, ky, kx, w, l, lo, hi;
     size_t wbs;
     int32_t dot[16];
     cg = p->in_c / p->groups;
@@ -38,7 +38,8 @@ BNN_ALWAYS_INLINE void conv_pixels_armv7em(const bnn_bconv2d_params *p, const ui
     kt = p->k_h * p->k_w;
     nblk = (p->out_c + 15) / 16;
     bpg = p->groups == 1 ? nblk : p->out_c / p->groups / 16;
-    nk = kt * cg;
+    nk = kt * cg + bnn_bconv2d_f32_offset(p, kind);
+    bnn_bconv2d_f32_clamp(p, kind, &lo, &hi);
     wbs = (size_t)kt * (size_t)cwg * 16u;
     pad = (uint32_t *)(void *)(sc + bnn_scratch_pad_off(p));
     col = (uint32_t *)(void *)(sc + bnn_scratch_steps_off(p));
@@ -88,6 +89,9 @@ BNN_ALWAYS_INLINE void conv_pixels_armv7em(const bnn_bconv2d_params *p, const ui
                                         for (l = 0; l < 16; l++)
                                             dot[l] -= cr[l];
                                 }
+                        if (kind == BNN_OUT_F32)
+                            for (l = 0; l < 16; l++)
+                                dot[l] = bnn_clamp_i32(dot[l], lo, hi);
                         bnn_emit16_scalar(kind, opx, blk * 16, p->out_c, dot, p->mul,
                                           p->add, p->thresh, p->dir, res);
                     }

@@ -137,6 +137,9 @@ BNN_ALWAYS_INLINE void conv_tile_avx2(const conv_ctx_avx2 *c, const conv_batch_a
                         d = _mm256_sub_epi32(
                             d, _mm256_loadu_si256((const __m256i *)(const void *)(
                                    c->corr + (size_t)t * (size_t)c->nblk * 16u + (size_t)o0)));
+            if (c->kind == BNN_OUT_F32)
+                d = _mm256_min_epi32(_mm256_max_epi32(d, _mm256_set1_epi32(c->lo)),
+                                     _mm256_set1_epi32(c->hi));
             bnn_emit8_avx2(c->kind, opx, o0, p->out_c, d, p->mul, p->add,
                            p->thresh, p->dir,
                            c->kind == BNN_OUT_F32 ? bnn_residual_px(p, bt->pix[q]) : NULL);

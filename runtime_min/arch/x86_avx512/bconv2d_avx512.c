@@ -102,6 +102,9 @@ BNN_ALWAYS_INLINE void conv_tile_store(const conv_ctx_avx512 *c, const conv_batc
                             d, _mm512_loadu_si512(c->corr +
                                                   (size_t)t * (size_t)c->nblk * 16u +
                                                   (size_t)o0));
+            if (c->kind == BNN_OUT_F32)
+                d = _mm512_min_epi32(_mm512_max_epi32(d, _mm512_set1_epi32(c->lo)),
+                                     _mm512_set1_epi32(c->hi));
             bnn_emit16_avx512(c->kind, opx, o0, p->out_c, d, p->mul, p->add,
                               p->thresh, p->dir, res);
         }
@@ -355,7 +358,8 @@ typedef struct {
      * fields of *p in registers across stores through float pointers */
     const float *mul, *add, *res;
     size_t ops, rps; /* output and residual pixel strides */
-    int32_t nk;      /* in_c: the reduction length */
+    int32_t nk;      /* in_c: the reduction length (f32: + dot_offset) */
+    int32_t lo, hi;  /* f32: clamp of the offset dot */
 } c1x1;
 
 /* Output of one block of one pixel from its popcount sums s (dot =
@@ -390,7 +394,9 @@ BNN_ALWAYS_INLINE void out1x1(const int KIND, const int RES, const int FULL,
         return;
     }
     float *o = (float *)c->out + pix * c->ops + o0;
-    __m512 t = _mm512_mul_ps(_mm512_cvtepi32_ps(d), _mm512_maskz_loadu_ps(m, c->mul + o0));
+    const __m512i dc = _mm512_min_epi32(_mm512_max_epi32(d, _mm512_set1_epi32(c->lo)),
+                                        _mm512_set1_epi32(c->hi));
+    __m512 t = _mm512_mul_ps(_mm512_cvtepi32_ps(dc), _mm512_maskz_loadu_ps(m, c->mul + o0));
     t = _mm512_add_ps(t, _mm512_maskz_loadu_ps(m, c->add + o0));
     if (RES)
         t = _mm512_add_ps(t, _mm512_maskz_loadu_ps(m, c->res + pix * c->rps + o0));
@@ -561,7 +567,8 @@ static void conv1x1_avx512(const bnn_bconv2d_params *p, const uint32_t *in, void
     c.res = p->residual;
     c.ops = (size_t)p->out_pixel_stride;
     c.rps = (size_t)p->residual_pixel_stride;
-    c.nk = p->in_c;
+    c.nk = p->in_c + bnn_bconv2d_f32_offset(p, kind);
+    bnn_bconv2d_f32_clamp(p, kind, &c.lo, &c.hi);
     /* the thresholds of up to BNN_BCONV2D_BTHR_STACK channels (8 KB) */
     int32_t bthr_stack[2 * BNN_BCONV2D_BTHR_STACK];
     if (kind == BNN_OUT_B) {

@@ -427,6 +427,37 @@ static BT_UNUSED int bt_check_conv(const bt_conv_shape *s, bnn_pad_mode pm,
             p.residual = NULL;
             p.residual_pixel_stride = 0;
         }
+        /* b_f32 with dot_offset = -K and a clamp (Larq Compute Engine's
+         * output transform): against LCE's own formula
+         * (float)(K - clamp(dot)) * (-mul) + add, bit for bit */
+        for (n = 0; n < 3; n++) {
+            int32_t kk = s->k_h * s->k_w * cg, lo = n == 1 ? 0 : -1, hi = n == 1 ? kk : 1;
+            p.out_pixel_stride = st_e;
+            p.dot_offset = -kk;
+            p.dot_clamp = n > 0;
+            p.dot_lo = lo;
+            p.dot_hi = hi;
+            bt_fill(got_r, out_e);
+            memset(scratch, 0xCD, scratch_bytes);
+            r3 = ff(&p, in, got_r, scratch);
+            if (r3 != BNN_OK)
+                bt_report(&fails, "offset status", name, 0, r3, 0);
+            for (i = 0; i < nopx; i++)
+                for (o = 0; o < s->out_c; o++) {
+                    int32_t d = ref[i * (size_t)s->out_c + (size_t)o];
+                    volatile float t, e;
+                    if (n > 0)
+                        d = d < lo ? lo : d > hi ? hi : d;
+                    t = (float)(kk - d) * -mul[o];
+                    e = t + add[o];
+                    if (memcmp(&got_r[i * (size_t)st_e + (size_t)o], (const void *)&e, 4))
+                        bt_report(&fails, "b_f32 offset/clamp vs LCE form", name,
+                                  i * (size_t)st_e + (size_t)o,
+                                  (long long)(got_r[i * (size_t)st_e + (size_t)o] * 1000.0f),
+                                  (long long)(e * 1000.0f));
+                }
+            p.dot_offset = p.dot_clamp = p.dot_lo = p.dot_hi = 0;
+        }
         for (i = 0; i < out_e; i++) {
             if ((uint32_t)oi[i] != (uint32_t)ref_i[i])
                 bt_report(&fails, "b_i32 vs oracle", name, i, oi[i], ref_i[i]);

@@ -133,6 +133,16 @@ static void test_conv_rejects_bad_args(void **state)
         q.mul = mul;
         q.add = add;
         assert_int_equal(ff(&q, in, (float *)out, scratch), BNN_OK);
+        /* the f32 offset and clamp stay within 2^29 and lo <= hi */
+        q.dot_offset = -(1 << 29) - 1;
+        assert_int_equal(ff(&q, in, (float *)out, scratch), BNN_ARG_ERROR);
+        q.dot_offset = -36;
+        q.dot_clamp = 1;
+        q.dot_lo = 1;
+        q.dot_hi = 0;
+        assert_int_equal(ff(&q, in, (float *)out, scratch), BNN_ARG_ERROR);
+        q.dot_hi = 1;
+        assert_int_equal(ff(&q, in, (float *)out, scratch), BNN_OK);
         assert_int_equal(fi(&p, NULL, out, scratch), BNN_ARG_ERROR);
         /* scratch: required, 64-byte aligned */
         assert_int_equal(fi(&p, in, out, NULL), BNN_ARG_ERROR);
