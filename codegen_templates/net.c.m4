@@ -7,7 +7,7 @@ m4_dnl #   bt_prefix, bt_uprefix      symbol prefix, lower and upper case
 m4_dnl #   bt_version                 bnnc version
 m4_dnl #   bt_provenance              comment lines: command line, files, SHA-256
 m4_dnl #   bt_summary                 comment lines: layers, sizes
-m4_dnl #   bt_input_ctype             float or uint8_t
+m4_dnl #   bt_input_ctype             float, uint8_t or int8_t
 m4_dnl #   bt_standalone              1: runtime inlined from bt_runtime_file
 m4_dnl #   bt_runtime_file            file with the runtime kernels (standalone)
 m4_dnl #   bt_weights_file            file with the constant arrays (written
@@ -51,6 +51,7 @@ bt_summary()m4_dnl
 
 m4_ifelse(bt_standalone, <|1|>, <|m4_undivert(bt_runtime_file)|>, <|#include "bnn.h"
 #include "bnn_ops.h"
+#include "bnn_int8.h"
 |>)m4_dnl
 #include "bt_header_name"
 

@@ -16,14 +16,23 @@ bt_provenance()m4_dnl
 extern "C" {
 #endif
 
-/* Elements of the input, m4_ifelse(bt_input_ctype, <|float|>, <|float32|>, <|uint8|>), in the model's own layout
+/* Elements of the input, m4_ifelse(bt_input_ctype, <|float|>, <|float32|>, bt_input_ctype, <|int8_t|>, <|int8|>, <|uint8|>), in the model's own layout
  * (MXNet: NCHW, TFLite: NHWC): bt_input_shape */
 #define bt_uprefix<||>_INPUT_SIZE bt_input_size<||>u
-/* Elements of the output (float32, in the model's own layout): bt_output_shape */
+/* Elements of the output (m4_ifelse(bt_output_ctype, <|float|>, <|float32|>, <|int8|>), in the model's own layout): bt_output_shape */
 #define bt_uprefix<||>_OUTPUT_SIZE bt_output_size<||>u
 /* The element types of the input and output buffers. */
 typedef bt_input_ctype bt_prefix<||>_input_t;
-typedef float bt_prefix<||>_output_t;
+typedef bt_output_ctype bt_prefix<||>_output_t;
+m4_ifelse(bt_input_scale, <||>, <||>, <|/* The int8 input holds q = round(x / INPUT_SCALE) + INPUT_ZERO_POINT
+ * for a real value x (clamped to [-128, 127]). */
+#define bt_uprefix<||>_INPUT_SCALE bt_input_scale
+#define bt_uprefix<||>_INPUT_ZERO_POINT (bt_input_zp)
+|>)m4_dnl
+m4_ifelse(bt_output_scale, <||>, <||>, <|/* The int8 output holds q for the real value OUTPUT_SCALE * (q - OUTPUT_ZERO_POINT). */
+#define bt_uprefix<||>_OUTPUT_SCALE bt_output_scale
+#define bt_uprefix<||>_OUTPUT_ZERO_POINT (bt_output_zp)
+|>)m4_dnl
 /* Bytes of working memory; an arena passed to bt_prefix<||>_run_with_arena
  * must be this large and 64-byte aligned. */
 #define bt_uprefix<||>_ARENA_SIZE bt_arena_size<||>u

@@ -88,6 +88,7 @@ static const char *ctype_name(lir_ctype t)
     case LC_I32: return "int32_t";
     case LC_F32: return "float";
     case LC_U8: return "uint8_t";
+    case LC_I8: return "int8_t";
     }
     return "?";
 }
@@ -112,7 +113,7 @@ typedef struct {
 
 static size_t const_bytes(const lir_const *c)
 {
-    return c->count * (c->type == LC_U8 ? 1u : 4u);
+    return c->count * (c->type == LC_U8 || c->type == LC_I8 ? 1u : 4u);
 }
 
 static void const_name(const emit_ctx *e, const lir_const *c, char *buf, size_t size)
@@ -199,7 +200,7 @@ static void name_symbols(emit_ctx *e, const lir_program *p)
 
 static const char *dtype_ctype(lir_dtype dt)
 {
-    return dt == LIR_BITS ? "uint32_t" : dt == LIR_U8 ? "uint8_t" : "float";
+    return dt == LIR_BITS ? "uint32_t" : dt == LIR_U8 ? "uint8_t" : dt == LIR_I8 ? "int8_t" : "float";
 }
 
 /* The run function's named tensors: a pointer each into the arena, with
@@ -223,7 +224,7 @@ static void write_tensors(const emit_ctx *e, const lir_program *p, strbuf *b)
             snprintf(shape, sizeof shape, "%dx%dx%d", t->h, t->w, t->c);
         sb_printf(b, "    %s *const %s = (%s *)(arena + %zu); /* %s %s, %zu B", dtype_ctype(t->dt),
                   e->tname[k], dtype_ctype(t->dt), base->offset + off, shape,
-                  t->dt == LIR_BITS ? "bits" : t->dt == LIR_U8 ? "bytes" : "floats", t->bytes);
+                  t->dt == LIR_BITS ? "bits" : t->dt == LIR_F32 ? "floats" : "bytes", t->bytes);
         if (t->first >= 0 && t->last > t->first)
             sb_printf(b, ", steps %d-%d", t->first + 1, t->last + 1);
         else if (t->first >= 0)
@@ -265,7 +266,7 @@ size_t emit_const_bytes(const lir_program *p)
 static unsigned char const_byte(const lir_const *c, size_t k)
 {
     uint32_t w;
-    if (c->type == LC_U8)
+    if (c->type == LC_U8 || c->type == LC_I8)
         return ((const uint8_t *)c->data)[k];
     memcpy(&w, (const unsigned char *)c->data + (k & ~(size_t)3), 4);
     return (unsigned char)(w >> (8 * (k & 3)));
@@ -378,6 +379,9 @@ static void write_consts(const emit_ctx *e, const lir_program *p, FILE *f)
             case LC_U8:
                 snprintf(lit, sizeof lit, " %u", ((const uint8_t *)c->data)[k]);
                 break;
+            case LC_I8:
+                snprintf(lit, sizeof lit, " %d", ((const int8_t *)c->data)[k]);
+                break;
             }
             fputs(lit, f);
             if (k + 1 < c->count)
@@ -428,14 +432,14 @@ static void tensor_expr(const lir_program *p, const emit_ctx *e, int t, int in,
     case LIR_INPUT:
         off += x->ext_offset;
         if (off)
-            snprintf(buf, size, "(input + %zu)", off / (x->dt == LIR_U8 ? 1 : 4));
+            snprintf(buf, size, "(input + %zu)", off / LIR_DTYPE_BYTES(x->dt));
         else
             snprintf(buf, size, "input");
         break;
     case LIR_OUTPUT:
         off += x->ext_offset;
         if (off)
-            snprintf(buf, size, "(output + %zu)", off / 4);
+            snprintf(buf, size, "(output + %zu)", off / LIR_DTYPE_BYTES(x->dt));
         else
             snprintf(buf, size, "output");
         break;
@@ -443,7 +447,7 @@ static void tensor_expr(const lir_program *p, const emit_ctx *e, int t, int in,
         const_ref(e, &p->c[x->const_id], buf, size);
         if (off)
             snprintf(buf + strlen(buf), size - strlen(buf), " + %zu",
-                     off / (x->dt == LIR_U8 ? 1 : 4));
+                     off / LIR_DTYPE_BYTES(x->dt));
         break;
     case LIR_VIEW:
         BNNC_BUG("view of a view");
@@ -570,7 +574,8 @@ static void emit_permute(step_text *t)
 static void emit_channel_copy(step_text *t)
 {
     const lir_copy *q = &t->s->p.copy;
-    int copy = t->s->kind == LK_COPY_CH_B || t->s->kind == LK_COPY_CH_F32;
+    int copy = t->s->kind == LK_COPY_CH_B || t->s->kind == LK_COPY_CH_F32 ||
+               t->s->kind == LK_COPY_CH_I8;
     size_t n = (size_t)snprintf(t->init, sizeof t->init,
                                 ".pixels = %d, .c = %d, .in_pixel_stride = %d,\n"
                                 "            .out_pixel_stride = %d",
@@ -822,6 +827,134 @@ static void emit_softmax(step_text *t)
 {
     snprintf(t->init, sizeof t->init, ".rows = %d, .len = %d", t->s->p.softmax.rows,
              t->s->p.softmax.len);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
+static void emit_quant_i8(step_text *t)
+{
+    snprintf(t->init, sizeof t->init,
+             ".n = %zu, .channels = %d, .inner = %zu, .scale = %s, .zero_point = %s",
+             t->s->p.quant.n, t->s->p.quant.channels, t->s->p.quant.inner, t->k[0], t->k[1]);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
+static void emit_requant_i8(step_text *t)
+{
+    const bnn_requantize_i8_params *q = &t->s->p.requant;
+    snprintf(t->init, sizeof t->init,
+             ".n = %zu, .in_zp = %d, .out_zp = %d, .mult = %ld, .shift = %d,\n"
+             "            .act_min = %d, .act_max = %d",
+             q->n, (int)q->in_zp, (int)q->out_zp, (long)q->mult, (int)q->shift,
+             (int)q->act_min, (int)q->act_max);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
+/* constants: weights, the bias when the layer has one, multipliers, shifts */
+static void i8_layer_consts(const step_text *t, const char **w, const char **b,
+                            const char **m, const char **sh)
+{
+    int bias = t->s->n_consts == 4;
+    *w = t->k[0];
+    *b = bias ? t->k[1] : "NULL";
+    *m = t->k[bias ? 2 : 1];
+    *sh = t->k[bias ? 3 : 2];
+}
+
+static void emit_conv_i8(step_text *t)
+{
+    const bnn_conv2d_i8_params *q = &t->s->p.conv_i8;
+    const char *w, *b, *m, *sh;
+    i8_layer_consts(t, &w, &b, &m, &sh);
+    snprintf(t->init, sizeof t->init,
+             ".n = %d, .in_h = %d, .in_w = %d, .in_c = %d,\n"
+             "            .out_h = %d, .out_w = %d, .out_c = %d, .k_h = %d, .k_w = %d,\n"
+             "            .stride_h = %d, .stride_w = %d, .pad_top = %d, .pad_left = %d,\n"
+             "            .dil_h = %d, .dil_w = %d, .groups = %d, .in_zp = %d, .out_zp = %d,\n"
+             "            .act_min = %d, .act_max = %d, .weights = %s, .bias = %s,\n"
+             "            .out_mult = %s, .out_shift = %s, .out_pixel_stride = %d",
+             q->n, q->in_h, q->in_w, q->in_c, q->out_h, q->out_w, q->out_c, q->k_h, q->k_w,
+             q->stride_h, q->stride_w, q->pad_top, q->pad_left, q->dil_h, q->dil_w, q->groups,
+             q->in_zp, q->out_zp, q->act_min, q->act_max, w, b, m, sh, q->out_pixel_stride);
+    snprintf(t->args, sizeof t->args, "%s, %s, %s", t->in0, t->out, t->scr);
+}
+
+static void emit_dwconv_i8(step_text *t)
+{
+    const bnn_dwconv2d_i8_params *q = &t->s->p.dwconv_i8;
+    const char *w, *b, *m, *sh;
+    i8_layer_consts(t, &w, &b, &m, &sh);
+    snprintf(t->init, sizeof t->init,
+             ".n = %d, .in_h = %d, .in_w = %d, .in_c = %d,\n"
+             "            .out_h = %d, .out_w = %d, .mult = %d, .k_h = %d, .k_w = %d,\n"
+             "            .stride_h = %d, .stride_w = %d, .pad_top = %d, .pad_left = %d,\n"
+             "            .dil_h = %d, .dil_w = %d, .in_zp = %d, .out_zp = %d,\n"
+             "            .act_min = %d, .act_max = %d, .weights = %s, .bias = %s,\n"
+             "            .out_mult = %s, .out_shift = %s, .out_pixel_stride = %d",
+             q->n, q->in_h, q->in_w, q->in_c, q->out_h, q->out_w, q->mult, q->k_h, q->k_w,
+             q->stride_h, q->stride_w, q->pad_top, q->pad_left, q->dil_h, q->dil_w, q->in_zp,
+             q->out_zp, q->act_min, q->act_max, w, b, m, sh, q->out_pixel_stride);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
+static void emit_dense_i8(step_text *t)
+{
+    const bnn_dense_i8_params *q = &t->s->p.dense_i8;
+    const char *w, *b, *m, *sh;
+    i8_layer_consts(t, &w, &b, &m, &sh);
+    snprintf(t->init, sizeof t->init,
+             ".n = %d, .in_c = %d, .out_c = %d, .in_zp = %d, .out_zp = %d,\n"
+             "            .act_min = %d, .act_max = %d, .weights = %s, .bias = %s,\n"
+             "            .out_mult = %s, .out_shift = %s, .out_row_stride = %d",
+             q->n, q->in_c, q->out_c, q->in_zp, q->out_zp, q->act_min, q->act_max, w, b, m, sh,
+             q->out_row_stride);
+    snprintf(t->args, sizeof t->args, "%s, %s, %s", t->in0, t->out, t->scr);
+}
+
+static void emit_pool_i8(step_text *t)
+{
+    const bnn_pool2d_i8_params *q = &t->s->p.pool_i8;
+    snprintf(t->init, sizeof t->init,
+             ".n = %d, .in_h = %d, .in_w = %d, .c = %d, .out_h = %d, .out_w = %d,\n"
+             "            .k_h = %d, .k_w = %d, .stride_h = %d, .stride_w = %d,\n"
+             "            .pad_top = %d, .pad_left = %d, .act_min = %d, .act_max = %d",
+             q->n, q->in_h, q->in_w, q->c, q->out_h, q->out_w, q->k_h, q->k_w, q->stride_h,
+             q->stride_w, q->pad_top, q->pad_left, q->act_min, q->act_max);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
+/* in1 is the second operand (b_len elements, repeated) */
+static void emit_eltwise_i8(step_text *t)
+{
+    const bnn_eltwise_i8_params *q = &t->s->p.eltwise_i8.k;
+    snprintf(t->init, sizeof t->init,
+             ".a_zp = %d, .b_zp = %d, .out_zp = %d, .left_shift = %d,\n"
+             "            .a_mult = %ld, .a_shift = %d, .b_mult = %ld, .b_shift = %d,\n"
+             "            .out_mult = %ld, .out_shift = %d, .act_min = %d, .act_max = %d",
+             (int)q->a_zp, (int)q->b_zp, (int)q->out_zp, (int)q->left_shift, (long)q->a_mult,
+             (int)q->a_shift, (long)q->b_mult, (int)q->b_shift, (long)q->out_mult,
+             (int)q->out_shift, (int)q->act_min, (int)q->act_max);
+    snprintf(t->args, sizeof t->args, "%zu, %s, %zu, %s, %s", t->s->p.eltwise_i8.n, t->in0,
+             t->s->p.eltwise_i8.b_len, t->in1, t->out);
+}
+
+static void emit_pad_i8(step_text *t)
+{
+    const bnn_pad2d_i8_params *q = &t->s->p.pad_i8;
+    snprintf(t->init, sizeof t->init,
+             ".n = %d, .h = %d, .w = %d, .c = %d, .top = %d, .bottom = %d,\n"
+             "            .left = %d, .right = %d, .value = %d",
+             q->n, q->h, q->w, q->c, q->top, q->bottom, q->left, q->right, (int)q->value);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
+static void emit_mean_i8(step_text *t)
+{
+    const bnn_mean_i8_params *q = &t->s->p.mean_i8;
+    snprintf(t->init, sizeof t->init,
+             ".n = %d, .h = %d, .w = %d, .c = %d, .in_zp = %d, .out_zp = %d,\n"
+             "            .mult = %ld, .shift = %d",
+             q->n, q->h, q->w, q->c, (int)q->in_zp, (int)q->out_zp, (long)q->mult,
+             (int)q->shift);
     snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 
@@ -1389,7 +1522,25 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
                 n_layers, n_bin, p->ns, inshape, outshape, emit_const_bytes(p),
                 p->arena_bytes, p->lower_bound);
     define_data(&model, "bt_input_ctype", "%s",
-                p->input_type == LIR_U8 ? "uint8_t" : "float");
+                p->input_type == LIR_U8 ? "uint8_t" : p->input_type == LIR_I8 ? "int8_t" : "float");
+    define_data(&model, "bt_output_ctype", "%s", p->output_type == LIR_I8 ? "int8_t" : "float");
+    /* the quantisation of int8 input and output (empty for float ones) */
+    {
+        char fl[64] = "", zp[32] = "";
+        if (p->input_type == LIR_I8) {
+            float_lit((float)p->in_scale, fl, sizeof fl);
+            snprintf(zp, sizeof zp, "%d", (int)p->in_zp);
+        }
+        define_data(&model, "bt_input_scale", "%s", fl);
+        define_data(&model, "bt_input_zp", "%s", zp);
+        fl[0] = zp[0] = '\0';
+        if (p->output_type == LIR_I8) {
+            float_lit((float)p->out_scale, fl, sizeof fl);
+            snprintf(zp, sizeof zp, "%d", (int)p->out_zp);
+        }
+        define_data(&model, "bt_output_scale", "%s", fl);
+        define_data(&model, "bt_output_zp", "%s", zp);
+    }
     define_data(&model, "bt_input_shape", "%s", inshape);
     define_data(&model, "bt_output_shape", "%s", outshape);
     define_data(&model, "bt_input_size", "%zu", p->input_elems);

@@ -650,6 +650,8 @@ void ir_dump(const ir_graph *g, void *file)
             if (n->weight_only_binary)
                 fprintf(f, " [+-1 weights]");
         }
+        if (n->q.elem == IR_ELEM_I8)
+            fprintf(f, " [int8 %.9g, %d]", n->q.scale, (int)n->q.zp);
         fprintf(f, "  ; %s (%s)", n->name, n->src_op);
         if (n->shape)
             fprintf(f, " -> %s", ir_shape_str(&n->shape[0], buf, sizeof buf));

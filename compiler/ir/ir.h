@@ -190,6 +190,66 @@ typedef struct {
     char *source_name;      /* its name in the model file, or NULL; owned */
 } ir_const;
 
+/* ---- integer tensors ----------------------------------------------------- */
+
+/* The element type of a node's output. Values are float32 (IR_ELEM_F32,
+ * the zero value) unless the node says otherwise: int8 tensors of the
+ * integer operators (the *_I8 rows of ops.def) hold q with real value
+ * scale * (q - zp), TFLite's asymmetric activations. Integer tensors keep
+ * the model's own axis order (NHWC for TFLite): only QUANTIZE and
+ * DEQUANTIZE move a 4-D value between it and the graph's NCHW. */
+typedef enum { IR_ELEM_F32, IR_ELEM_I8 } ir_elem;
+
+typedef struct {
+    ir_elem elem;
+    double scale;           /* IR_ELEM_I8: > 0 */
+    int32_t zp;             /* IR_ELEM_I8: in [-128, 127] */
+} ir_qtype;
+
+/* Kinds of the integer element-wise operator (ELTWISE_I8). */
+typedef enum { IR_I8_ADD, IR_I8_SUB, IR_I8_MUL } ir_i8_eltwise;
+
+/*
+ * Attributes of the int8 operators (a.i8). Geometry is NHWC; every array
+ * belongs to the graph (ir_graph_adopt), so snapshots share it.
+ *   CONV_I8      OHWI int8 filter w (O, kh, kw, C/groups), per output
+ *                channel (n_w_scale == O) or per tensor (1) symmetric scales
+ *                w_scale, int32 bias (scale in_scale * w_scale, or NULL)
+ *   DWCONV_I8    filter (kh, kw, O) with O = C * mult, as TFLite stores it
+ *   DENSE_I8     filter (O, K), the input (N, K)
+ *   POOL_I8      pool: IR_POOL_MAX or IR_POOL_AVG (input and output share
+ *                their scale and zero point)
+ *   ELTWISE_I8   kind: add, sub or mul of input 0 and input 1, or of input
+ *                0 and the constant b (b_len values repeated along input 0,
+ *                quantised as bq)
+ *   REQUANT_I8   requantisation to the node's qtype (QUANTIZE between int8
+ *                tensors, RELU, RELU6, RELU_N1_TO_1)
+ *   PAD_I8       pad, pad widths as IR_ATTRS_PAD, padded with the zero point
+ *   MEAN_I8      mean over H and W of an NHWC tensor, keepdims
+ *   CONCAT_I8    axis (of the NHWC shape); every input has the output's qtype
+ * act_min, act_max: the fused activation as a clamp of the quantised output
+ * (TFLite's CalculateActivationRangeQuantized), [-128, 127] without one.
+ */
+typedef struct {
+    int kernel[2], stride[2], dilate[2];
+    int pad[4];             /* top, bottom, left, right */
+    int groups, mult, out_c;
+    int32_t act_min, act_max;
+    const int8_t *w;
+    ir_shape w_shape;
+    const float *w_scale;
+    int n_w_scale;
+    const int32_t *bias;
+    size_t stored_bytes;    /* bytes of weights and bias in the model file */
+    ir_pool_type pool;
+    ir_i8_eltwise kind;
+    const int8_t *b;
+    int64_t b_len;
+    ir_qtype bq;
+    ir_ints width;          /* PAD_I8: before and after, per axis */
+    int axis, keepdims;
+} ir_i8_attr;
+
 /* One use of a node's output: input slot `slot` of node `user`, or graph
  * head number `slot` when user is -1. */
 typedef struct {
@@ -231,6 +291,7 @@ typedef struct ir_node {
     ir_use *uses;
     int n_uses, cap_uses;
     int weight_only_binary; /* CONV/DENSE with +-1 weights, float input */
+    ir_qtype q;       /* element type of output 0 (float32 unless set) */
     /* Nodes of the model merged into this one by passes (names, owned). */
     char **merged;
     int n_merged;
@@ -240,6 +301,7 @@ typedef struct ir_node {
         IR_ATTR_STRUCTS(IR_ATTR_MEMBER)
 #undef IR_ATTR_MEMBER
         ir_bin_attr b;          /* BCONV, BDENSE */
+        ir_i8_attr i8;          /* the *_I8 operators */
         ir_const c;             /* CONST */
         struct {                /* FRONTEND */
             const ir_frontend_op *op;

@@ -93,8 +93,7 @@ int lir_tensor_add(lir_program *p, lir_dtype dt, int32_t n, int32_t h,
     t->w = w;
     t->c = c;
     t->stride = dt == LIR_BITS ? bnn_words(c) : c;
-    t->bytes = (size_t)n * (size_t)h * (size_t)w * (size_t)t->stride *
-               (dt == LIR_U8 ? 1u : 4u);
+    t->bytes = (size_t)n * (size_t)h * (size_t)w * (size_t)t->stride * LIR_DTYPE_BYTES(dt);
     t->storage = LIR_ARENA;
     t->view_of = -1;
     t->const_id = -1;

@@ -19,8 +19,14 @@
 #include "../util/err.h"
 #include "bnn.h"
 #include "bnn_ops.h"
+#include "bnn_int8.h"
 
-typedef enum { LIR_F32, LIR_BITS, LIR_U8 } lir_dtype;
+/* float32, packed bits (uint32 words), bytes (uint8: an input, scratch),
+ * int8 (TFLite's quantised tensors) */
+typedef enum { LIR_F32, LIR_BITS, LIR_U8, LIR_I8 } lir_dtype;
+
+/* Bytes of one element (of one word for LIR_BITS). */
+#define LIR_DTYPE_BYTES(dt) ((dt) == LIR_U8 || (dt) == LIR_I8 ? 1u : 4u)
 
 typedef enum {
     LIR_ARENA,   /* placed in the arena by the planner */
@@ -109,6 +115,18 @@ typedef struct {
         bnn_channel_mean_params mean;
         bnn_softmax_params softmax;
         struct { size_t bytes; } mem;
+        bnn_quant_i8_params quant;    /* scale, zero point: constants 0, 1 */
+        bnn_requantize_i8_params requant;
+        bnn_conv2d_i8_params conv_i8; /* w, bias?, mult, shift: constants */
+        bnn_dwconv2d_i8_params dwconv_i8;
+        bnn_dense_i8_params dense_i8;
+        bnn_pool2d_i8_params pool_i8;
+        struct {                      /* ADD/SUB/MUL_I8: n, b_len; b is in1 */
+            bnn_eltwise_i8_params k;
+            size_t n, b_len;
+        } eltwise_i8;
+        bnn_pad2d_i8_params pad_i8;
+        bnn_mean_i8_params mean_i8;
     } p;
     int node;            /* IR node id it implements (comments) */
     char node_name[128];
@@ -119,7 +137,7 @@ typedef struct {
     size_t fused_scratch; /* scratch bytes that fusion added */
 } lir_step;
 
-typedef enum { LC_U32, LC_I32, LC_F32, LC_U8 } lir_ctype;
+typedef enum { LC_U32, LC_I32, LC_F32, LC_U8, LC_I8 } lir_ctype;
 
 typedef struct {
     int id;
@@ -138,7 +156,12 @@ typedef struct {
     lir_const *c;
     int nc, capc;
     int input;              /* external input tensor */
-    lir_dtype input_type;   /* LIR_F32 or LIR_U8 */
+    lir_dtype input_type;   /* LIR_F32, LIR_U8 or LIR_I8 */
+    lir_dtype output_type;  /* LIR_F32 or LIR_I8 */
+    /* the quantisation of an LIR_I8 input and output (real value =
+     * scale * (q - zp)) */
+    double in_scale, out_scale;
+    int32_t in_zp, out_zp;
     size_t input_elems, output_elems;
     size_t arena_bytes;     /* after planning */
     size_t lower_bound;     /* max over steps of live bytes */

@@ -32,6 +32,7 @@
 
 #include "../util/mem.h"
 #include "bnn_ops.h"
+#include "requant_i8.h"
 
 typedef enum { F_NONE, F_NHWC, F_ROWS, F_FLAT, F_PLAIN } vform;
 
@@ -91,6 +92,8 @@ static float *f32_copy_d(const double *v, int64_t n)
 }
 
 static lval const_value(lower_ctx *x, const ir_node *n);
+static int i8_tensor(lower_ctx *x, const ir_shape *s, const char *name);
+static lval i8_value(int t, const ir_shape *s);
 
 /* How the value r is held; a constant (operands: one with values) is
  * materialised as a read-only tensor the first time it is read. */
@@ -1587,6 +1590,28 @@ static int lower_input(lower_ctx *x, ir_node *n)
     const ir_shape *s = &n->shape[0];
     int ext;
     lval v;
+    if (n->q.elem == IR_ELEM_I8) {
+        /* an int8 input, in the model's order: read where it is */
+        if (x->p->input >= 0 && x->p->input_type != LIR_I8)
+            return err_node(x, n, "inputs of different element types are not supported");
+        ext = i8_tensor(x, s, n->name);
+        x->p->t[ext].storage = LIR_INPUT;
+        x->p->t[ext].ext_offset = x->p->input_elems;
+        if (x->p->input < 0) {
+            x->p->input = ext;
+            x->p->in_scale = n->q.scale;
+            x->p->in_zp = n->q.zp;
+        } else if (x->p->in_scale != n->q.scale || x->p->in_zp != n->q.zp) {
+            return err_node(x, n, "int8 inputs with different scales or zero points are not "
+                                  "supported");
+        }
+        x->p->input_type = LIR_I8;
+        x->p->input_elems += (size_t)ir_shape_count(s);
+        x->vals[n->id][0] = i8_value(ext, s);
+        return 0;
+    }
+    if (x->p->input >= 0 && x->p->input_type == LIR_I8)
+        return err_node(x, n, "inputs of different element types are not supported");
     /* several data inputs are stored one after another in the input
      * buffer, in the order the graph lists them */
     ext = lir_tensor_add(x->p, x->o->input_u8 ? LIR_U8 : LIR_F32, i32(s->d[0]), 1, 1,
@@ -1640,12 +1665,23 @@ static int lower_input(lower_ctx *x, ir_node *n)
 /* Write head value v into the output buffer at element offset `at`. */
 static int lower_head(lower_ctx *x, const ir_node *n, lval v, size_t at)
 {
-    int t = to_plain(x, v, n), out;
+    int i8 = x->p->t[v.t].dt == LIR_I8;
+    int t = i8 ? v.t : to_plain(x, v, n), out;
     lir_tensor *tt = &x->p->t[t];
     lir_step *s;
-    out = lir_tensor_add(x->p, LIR_F32, tt->n, tt->h, tt->w, tt->c, n->name);
+    if (at && (x->p->output_type == LIR_I8) != i8)
+        return err_node(x, n, "outputs of different element types are not supported");
+    if (i8) {
+        if (at && (x->p->out_scale != n->q.scale || x->p->out_zp != n->q.zp))
+            return err_node(x, n, "int8 outputs with different scales or zero points are not "
+                                  "supported");
+        x->p->output_type = LIR_I8;
+        x->p->out_scale = n->q.scale;
+        x->p->out_zp = n->q.zp;
+    }
+    out = lir_tensor_add(x->p, i8 ? LIR_I8 : LIR_F32, tt->n, tt->h, tt->w, tt->c, n->name);
     x->p->t[out].storage = LIR_OUTPUT;
-    x->p->t[out].ext_offset = at * 4;
+    x->p->t[out].ext_offset = at * (i8 ? 1u : 4u);
     tt = &x->p->t[t];
     /* the producer writes the output buffer itself when nothing else reads
      * its result and it is a plain arena tensor */
@@ -1703,6 +1739,395 @@ static int lower_abs(lower_ctx *x, ir_node *n)
 static int lower_clip(lower_ctx *x, ir_node *n)
 {
     return lower_unary(x, n, BNN_UN_CLIP, (float)n->a.clip.a_min, (float)n->a.clip.a_max, "clip");
+}
+
+/* ---- int8 operators (TFLite's integer semantics, bnn_int8.h) ---------- */
+
+/* An int8 value is held row-major in the model's order (NHWC for 4-D):
+ * a LIR_I8 tensor of (N, H, W, C), or (N, 1, 1, rest) for other ranks. */
+static int i8_tensor(lower_ctx *x, const ir_shape *s, const char *name)
+{
+    if (s->ndim == 4)
+        return lir_tensor_add(x->p, LIR_I8, i32(s->d[0]), i32(s->d[1]), i32(s->d[2]),
+                              i32(s->d[3]), name);
+    return lir_tensor_add(x->p, LIR_I8, i32(s->ndim ? s->d[0] : 1), 1, 1,
+                          i32(ir_shape_count(s) / (s->ndim ? s->d[0] : 1)), name);
+}
+
+static lval i8_value(int t, const ir_shape *s)
+{
+    lval v;
+    memset(&v, 0, sizeof v);
+    v.t = t;
+    v.form = F_PLAIN;
+    v.shape = *s;
+    return v;
+}
+
+/* The int8 value of input i of n (a bnnc bug when it is not int8: the
+ * frontend connects int8 operators only to int8 values). */
+static lval i8_input(lower_ctx *x, const ir_node *n, int i, const ir_qtype **q)
+{
+    const ir_node *in = x->g->nodes[n->in[i].node];
+    lval v = value_of(x, n->in[i]);
+    BNNC_ASSERT(in->q.elem == IR_ELEM_I8 && x->p->t[v.t].dt == LIR_I8);
+    if (q)
+        *q = &in->q;
+    return v;
+}
+
+static int i8_new_output(lower_ctx *x, ir_node *n)
+{
+    int t = i8_tensor(x, &n->shape[0], n->name);
+    x->vals[n->id][0] = i8_value(t, &n->shape[0]);
+    return t;
+}
+
+static int err_shift(lower_ctx *x, const ir_node *n)
+{
+    return err_node(x, n, "a requantisation multiplier of its scales is out of the int8 "
+                          "kernels' range (shift outside [-31, 30])");
+}
+
+/* The scale and zero point of a (per-tensor) quantisation as the
+ * constants of step s. */
+static void quant_consts(lower_ctx *x, lir_step *s, const ir_qtype *q)
+{
+    float *sc = xmalloc(sizeof *sc);
+    int32_t *zp = xmalloc(sizeof *zp);
+    *sc = (float)q->scale;
+    *zp = q->zp;
+    add_const(x, s, LC_F32, 1, sc, "scale");
+    add_const(x, s, LC_I32, 1, zp, "zp");
+}
+
+static int lower_quantize(lower_ctx *x, ir_node *n)
+{
+    lval in = as_float(x, value_of(x, n->in[0]), n);
+    int out, t;
+    lir_step *s;
+    /* NHWC (4-D) or row-major: the int8 tensor's own order */
+    t = in.form == F_NHWC || in.form == F_ROWS || in.form == F_PLAIN ? in.t : to_plain(x, in, n);
+    if (in.form == F_NHWC && x->p->t[t].stride != x->p->t[t].c)
+        return err_node(x, n, "quantising a strided tensor is not supported");
+    out = i8_new_output(x, n);
+    s = step(x, LK_QUANTIZE_I8, n);
+    set_io(s, t, -1, out);
+    s->p.quant.n = (size_t)ir_shape_count(&n->shape[0]);
+    s->p.quant.channels = 1;
+    s->p.quant.inner = 1;
+    quant_consts(x, s, &n->q);
+    snprintf(s->what, sizeof s->what, "float -> int8, scale %.9g, zero point %d", n->q.scale,
+             (int)n->q.zp);
+    return 0;
+}
+
+static int lower_dequantize(lower_ctx *x, ir_node *n)
+{
+    const ir_qtype *q;
+    lval in = i8_input(x, n, 0, &q), out;
+    lir_step *s;
+    memset(&out, 0, sizeof out);
+    out.shape = n->shape[0];
+    out.form = form_for(&out.shape);
+    out.t = new_tensor(x, LIR_F32, &out.shape, out.form, n->name);
+    s = step(x, LK_DEQUANTIZE_I8, n);
+    set_io(s, in.t, -1, out.t);
+    s->p.quant.n = (size_t)ir_shape_count(&n->shape[0]);
+    s->p.quant.channels = 1;
+    s->p.quant.inner = 1;
+    quant_consts(x, s, q);
+    snprintf(s->what, sizeof s->what, "int8 -> float, scale %.9g, zero point %d", q->scale,
+             (int)q->zp);
+    x->vals[n->id][0] = out;
+    return 0;
+}
+
+static int lower_requant_i8(lower_ctx *x, ir_node *n)
+{
+    const ir_qtype *q;
+    lval in = i8_input(x, n, 0, &q);
+    bnn_requantize_i8_params *r;
+    lir_step *s;
+    int out = i8_new_output(x, n);
+    s = step(x, LK_REQUANT_I8, n);
+    set_io(s, in.t, -1, out);
+    r = &s->p.requant;
+    r->n = (size_t)ir_shape_count(&n->shape[0]);
+    r->in_zp = q->zp;
+    r->out_zp = n->q.zp;
+    r->act_min = n->a.i8.act_min;
+    r->act_max = n->a.i8.act_max;
+    if (requant_i8_ratio(q->scale, n->q.scale, &r->mult, &r->shift))
+        return err_shift(x, n);
+    snprintf(s->what, sizeof s->what, "requantise, clamp [%d, %d]", (int)r->act_min,
+             (int)r->act_max);
+    return 0;
+}
+
+/* Per-channel multipliers and shifts of a conv/dense, as constants. */
+static int channel_requant(lower_ctx *x, ir_node *n, lir_step *s, const ir_qtype *q,
+                           int32_t out_c)
+{
+    int32_t *m = xmalloc(sizeof(int32_t) * (size_t)out_c);
+    int32_t *sh = xmalloc(sizeof(int32_t) * (size_t)out_c);
+    int rc = requant_i8_channels(q->scale, n->a.i8.w_scale, n->a.i8.n_w_scale, n->q.scale,
+                                 out_c, m, sh);
+    add_const(x, s, LC_I32, (size_t)out_c, m, "mult");
+    add_const(x, s, LC_I32, (size_t)out_c, sh, "shift");
+    return rc ? err_shift(x, n) : 0;
+}
+
+static void bias_const(lower_ctx *x, lir_step *s, const ir_i8_attr *a)
+{
+    if (a->bias) {
+        int32_t *b = xmalloc(sizeof(int32_t) * (size_t)a->out_c);
+        memcpy(b, a->bias, sizeof(int32_t) * (size_t)a->out_c);
+        add_const(x, s, LC_I32, (size_t)a->out_c, b, "b");
+    }
+}
+
+static int lower_conv_i8(lower_ctx *x, ir_node *n)
+{
+    const ir_qtype *q;
+    const ir_i8_attr *a = &n->a.i8;
+    lval in = i8_input(x, n, 0, &q);
+    const ir_shape *is = &in.shape, *os = &n->shape[0];
+    int out = i8_new_output(x, n);
+    lir_step *s;
+    if (n->op == IR_OP_DWCONV_I8) {
+        bnn_dwconv2d_i8_params *d;
+        int8_t *w;
+        size_t nw = (size_t)a->kernel[0] * (size_t)a->kernel[1] * (size_t)a->out_c;
+        s = step(x, LK_DWCONV_I8, n);
+        set_io(s, in.t, -1, out);
+        d = &s->p.dwconv_i8;
+        d->n = i32(is->d[0]), d->in_h = i32(is->d[1]), d->in_w = i32(is->d[2]);
+        d->in_c = i32(is->d[3]);
+        d->out_h = i32(os->d[1]), d->out_w = i32(os->d[2]), d->mult = a->mult;
+        d->k_h = a->kernel[0], d->k_w = a->kernel[1];
+        d->stride_h = a->stride[0], d->stride_w = a->stride[1];
+        d->pad_top = a->pad[0], d->pad_left = a->pad[2];
+        d->dil_h = a->dilate[0], d->dil_w = a->dilate[1];
+        d->in_zp = q->zp, d->out_zp = n->q.zp;
+        d->act_min = a->act_min, d->act_max = a->act_max;
+        d->out_pixel_stride = a->out_c;
+        w = xmalloc(nw);
+        memcpy(w, a->w, nw);
+        add_const(x, s, LC_I8, nw, w, "w");
+    } else {
+        bnn_conv2d_i8_params *c;
+        int32_t k, cg = i32(a->w_shape.d[3]);
+        int8_t *w;
+        size_t nb;
+        s = step(x, LK_CONV_I8, n);
+        set_io(s, in.t, -1, out);
+        c = &s->p.conv_i8;
+        c->n = i32(is->d[0]), c->in_h = i32(is->d[1]), c->in_w = i32(is->d[2]);
+        c->in_c = i32(is->d[3]);
+        c->out_h = i32(os->d[1]), c->out_w = i32(os->d[2]), c->out_c = a->out_c;
+        c->k_h = a->kernel[0], c->k_w = a->kernel[1];
+        c->stride_h = a->stride[0], c->stride_w = a->stride[1];
+        c->pad_top = a->pad[0], c->pad_left = a->pad[2];
+        c->dil_h = a->dilate[0], c->dil_w = a->dilate[1];
+        c->groups = c->in_c / cg;
+        c->in_zp = q->zp, c->out_zp = n->q.zp;
+        c->act_min = a->act_min, c->act_max = a->act_max;
+        c->out_pixel_stride = a->out_c;
+        k = c->k_h * c->k_w * cg;
+        nb = bnn_i8_weight_bytes(c->out_c, c->groups, k);
+        w = xmalloc(nb);
+        bnn_i8_pack_weights(c->out_c, c->groups, k, a->w, w);
+        add_const(x, s, LC_I8, nb, w, "w");
+        s->scratch = lir_tensor_add(x->p, LIR_U8, 1, 1, 1,
+                                    i32((int64_t)bnn_conv2d_i8_scratch_bytes(c)), "scratch");
+        x->p->t[s->scratch].scratch = 1;
+    }
+    bias_const(x, s, a);
+    if (channel_requant(x, n, s, q, a->out_c))
+        return -1;
+    snprintf(s->what, sizeof s->what, "%dx%d s%d,%d d%d,%d pad %d,%d,%d,%d, %lld->%d%s, int8",
+             a->kernel[0], a->kernel[1], a->stride[0], a->stride[1], a->dilate[0],
+             a->dilate[1], a->pad[0], a->pad[1], a->pad[2], a->pad[3], (long long)is->d[3],
+             a->out_c, n->op == IR_OP_DWCONV_I8 ? " depthwise" : "");
+    return 0;
+}
+
+static int lower_dense_i8(lower_ctx *x, ir_node *n)
+{
+    const ir_qtype *q;
+    const ir_i8_attr *a = &n->a.i8;
+    lval in = i8_input(x, n, 0, &q);
+    int out = i8_new_output(x, n);
+    bnn_dense_i8_params *d;
+    lir_step *s = step(x, LK_DENSE_I8, n);
+    int8_t *w;
+    size_t nb;
+    set_io(s, in.t, -1, out);
+    d = &s->p.dense_i8;
+    d->n = i32(in.shape.d[0]);
+    d->in_c = i32(a->w_shape.d[1]);
+    d->out_c = a->out_c;
+    d->in_zp = q->zp, d->out_zp = n->q.zp;
+    d->act_min = a->act_min, d->act_max = a->act_max;
+    d->out_row_stride = a->out_c;
+    nb = bnn_i8_weight_bytes(d->out_c, 1, d->in_c);
+    w = xmalloc(nb);
+    bnn_i8_pack_weights(d->out_c, 1, d->in_c, a->w, w);
+    add_const(x, s, LC_I8, nb, w, "w");
+    s->scratch = lir_tensor_add(x->p, LIR_U8, 1, 1, 1,
+                                i32((int64_t)bnn_dense_i8_scratch_bytes(d)), "scratch");
+    x->p->t[s->scratch].scratch = 1;
+    bias_const(x, s, a);
+    if (channel_requant(x, n, s, q, a->out_c))
+        return -1;
+    snprintf(s->what, sizeof s->what, "%d->%d, int8", d->in_c, d->out_c);
+    return 0;
+}
+
+static int lower_pool_i8(lower_ctx *x, ir_node *n)
+{
+    const ir_i8_attr *a = &n->a.i8;
+    lval in = i8_input(x, n, 0, NULL);
+    const ir_shape *is = &in.shape, *os = &n->shape[0];
+    int out = i8_new_output(x, n), max = a->pool == IR_POOL_MAX;
+    lir_step *s = step(x, max ? LK_MAXPOOL_I8 : LK_AVGPOOL_I8, n);
+    bnn_pool2d_i8_params *p = &s->p.pool_i8;
+    set_io(s, in.t, -1, out);
+    p->n = i32(is->d[0]), p->in_h = i32(is->d[1]), p->in_w = i32(is->d[2]);
+    p->c = i32(is->d[3]);
+    p->out_h = i32(os->d[1]), p->out_w = i32(os->d[2]);
+    p->k_h = a->kernel[0], p->k_w = a->kernel[1];
+    p->stride_h = a->stride[0], p->stride_w = a->stride[1];
+    p->pad_top = a->pad[0], p->pad_left = a->pad[2];
+    p->act_min = a->act_min, p->act_max = a->act_max;
+    snprintf(s->what, sizeof s->what, "%s pool %dx%d s%d,%d pad %d,%d, int8",
+             max ? "max" : "average", p->k_h, p->k_w, p->stride_h, p->stride_w, p->pad_top,
+             p->pad_left);
+    return 0;
+}
+
+static int lower_eltwise_i8(lower_ctx *x, ir_node *n)
+{
+    const ir_i8_attr *a = &n->a.i8;
+    const ir_qtype *qa, *qb = &a->bq;
+    lval in = i8_input(x, n, 0, &qa);
+    int b, out, rc;
+    size_t count = (size_t)ir_shape_count(&n->shape[0]), b_len;
+    lir_step *s;
+    static const lir_kind kinds[] = {LK_ADD_I8, LK_SUB_I8, LK_MUL_I8};
+    static const char *const names[] = {"add", "sub", "mul"};
+    if (n->n_in > 1) {
+        lval vb = i8_input(x, n, 1, &qb);
+        b = vb.t;
+        b_len = (size_t)ir_shape_count(&vb.shape);
+    } else {
+        int8_t *bv = xmalloc((size_t)a->b_len);
+        int id;
+        memcpy(bv, a->b, (size_t)a->b_len);
+        id = lir_const_add(x->p, LC_I8, (size_t)a->b_len, bv, "b");
+        b = lir_tensor_add(x->p, LIR_I8, 1, 1, 1, i32(a->b_len), n->name);
+        x->p->t[b].storage = LIR_CONST;
+        x->p->t[b].const_id = id;
+        b_len = (size_t)a->b_len;
+    }
+    if (!b_len || count % b_len)
+        return err_node(x, n, "the second operand does not repeat along the first");
+    out = i8_new_output(x, n);
+    s = step(x, kinds[a->kind], n);
+    set_io(s, in.t, b, out);
+    s->p.eltwise_i8.n = count;
+    s->p.eltwise_i8.b_len = b_len;
+    s->p.eltwise_i8.k.a_zp = qa->zp;
+    s->p.eltwise_i8.k.b_zp = qb->zp;
+    s->p.eltwise_i8.k.out_zp = n->q.zp;
+    s->p.eltwise_i8.k.act_min = a->act_min;
+    s->p.eltwise_i8.k.act_max = a->act_max;
+    rc = a->kind == IR_I8_MUL ? requant_i8_mul(qa->scale, qb->scale, n->q.scale, &s->p.eltwise_i8.k)
+                              : requant_i8_addsub(qa->scale, qb->scale, n->q.scale,
+                                                  &s->p.eltwise_i8.k);
+    if (rc)
+        return err_shift(x, n);
+    snprintf(s->what, sizeof s->what, "%s, %zu elements by %zu, int8", names[a->kind], count,
+             b_len);
+    return 0;
+}
+
+static int lower_pad_i8(lower_ctx *x, ir_node *n)
+{
+    const ir_qtype *q;
+    lval in = i8_input(x, n, 0, &q);
+    const int *w = n->a.i8.width.v;
+    int out = i8_new_output(x, n);
+    lir_step *s = step(x, LK_PAD_I8, n);
+    bnn_pad2d_i8_params *p = &s->p.pad_i8;
+    set_io(s, in.t, -1, out);
+    p->n = i32(in.shape.d[0]), p->h = i32(in.shape.d[1]), p->w = i32(in.shape.d[2]);
+    p->c = i32(in.shape.d[3]);
+    p->top = w[2], p->bottom = w[3], p->left = w[4], p->right = w[5];
+    p->value = (int8_t)n->q.zp;
+    snprintf(s->what, sizeof s->what, "pad (%d, %d, %d, %d) with the zero point %d", w[2], w[3],
+             w[4], w[5], (int)n->q.zp);
+    return 0;
+}
+
+static int lower_mean_i8(lower_ctx *x, ir_node *n)
+{
+    const ir_qtype *q;
+    lval in = i8_input(x, n, 0, &q);
+    int out = i8_new_output(x, n);
+    lir_step *s = step(x, LK_MEAN_I8, n);
+    bnn_mean_i8_params *p = &s->p.mean_i8;
+    set_io(s, in.t, -1, out);
+    p->n = i32(in.shape.d[0]), p->h = i32(in.shape.d[1]), p->w = i32(in.shape.d[2]);
+    p->c = i32(in.shape.d[3]);
+    p->in_zp = q->zp;
+    p->out_zp = n->q.zp;
+    if (requant_i8_ratio(q->scale, n->q.scale, &p->mult, &p->shift))
+        return err_shift(x, n);
+    snprintf(s->what, sizeof s->what, "mean over %dx%d, int8", p->h, p->w);
+    return 0;
+}
+
+/* Concatenation along the last axis: each input copied into its channel
+ * slice (every input has the output's quantisation: the frontend checks). */
+static int lower_concat_i8(lower_ctx *x, ir_node *n)
+{
+    const ir_shape *os = &n->shape[0];
+    int out, i, ax = n->a.i8.axis < 0 ? n->a.i8.axis + os->ndim : n->a.i8.axis;
+    int32_t off = 0, c, pixels;
+    if (ax != os->ndim - 1)
+        return err_node(x, n, "int8 concatenation is supported along the last axis only");
+    out = i8_new_output(x, n);
+    pixels = i32(ir_shape_count(os) / os->d[ax]);
+    for (i = 0; i < n->n_in; i++) {
+        lval in = i8_input(x, n, i, NULL);
+        lir_step *s = step(x, LK_COPY_CH_I8, n);
+        c = i32(in.shape.d[ax]);
+        set_io(s, in.t, -1, out);
+        s->p.copy.k.pixels = pixels;
+        s->p.copy.k.c = c;
+        s->p.copy.k.in_pixel_stride = c;
+        s->p.copy.k.out_pixel_stride = i32(os->d[ax]);
+        s->p.copy.k.dst_c_offset = off;
+        snprintf(s->what, sizeof s->what, "channels -> [%d, %d), int8", off, off + c);
+        off += c;
+    }
+    return 0;
+}
+
+/* Row-major data: the same bytes with the new shape. */
+static int lower_reshape_i8(lower_ctx *x, ir_node *n)
+{
+    lval in = i8_input(x, n, 0, NULL);
+    int t = i8_tensor(x, &n->shape[0], n->name);
+    lir_tensor *vt = &x->p->t[t];
+    BNNC_ASSERT(vt->bytes == x->p->t[in.t].bytes);
+    vt->storage = LIR_VIEW;
+    vt->view_of = lir_base(x->p, in.t);
+    vt->view_offset = x->p->t[in.t].storage == LIR_VIEW ? x->p->t[in.t].view_offset : 0;
+    x->vals[n->id][0] = i8_value(t, &n->shape[0]);
+    return 0;
 }
 
 typedef int (*lower_fn)(lower_ctx *x, ir_node *n);

@@ -796,6 +796,129 @@ static int shape_full(ir_graph *g, ir_node *n, bnnc_err *err)
     return set_shape(n, &n->a.full.shape);
 }
 
+/* ---- int8 operators: NHWC shapes (ops.def) ----------------------------- */
+
+/* float (N, C, H, W) -> int8 (N, H, W, C); other ranks keep their shape */
+static int shape_quantize(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    ir_shape out = *in_shape(g, n, 0);
+    (void)err;
+    if (out.ndim == 4) {
+        const ir_shape *x = in_shape(g, n, 0);
+        out.d[1] = x->d[2], out.d[2] = x->d[3], out.d[3] = x->d[1];
+    }
+    return set_shape(n, &out);
+}
+
+/* int8 (N, H, W, C) -> float (N, C, H, W) */
+static int shape_dequantize(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    ir_shape out = *in_shape(g, n, 0);
+    (void)err;
+    if (out.ndim == 4) {
+        const ir_shape *x = in_shape(g, n, 0);
+        out.d[1] = x->d[3], out.d[2] = x->d[1], out.d[3] = x->d[2];
+    }
+    return set_shape(n, &out);
+}
+
+/* Convolution, depthwise convolution or pooling window over an NHWC
+ * input with explicit padding (top, bottom, left, right). */
+static int shape_window_i8(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    const ir_i8_attr *a = &n->a.i8;
+    ir_shape out;
+    char s[96];
+    int64_t c;
+    if (x->ndim != 4)
+        return ir_node_errf(g, n, err, "needs a 4-D (NHWC) input, got %s", sstr(x, s));
+    out = *x;
+    out.d[1] = ir_conv_out_size(x->d[1] + a->pad[0] + a->pad[1], a->kernel[0], a->stride[0], 0,
+                                a->dilate[0]);
+    out.d[2] = ir_conv_out_size(x->d[2] + a->pad[2] + a->pad[3], a->kernel[1], a->stride[1], 0,
+                                a->dilate[1]);
+    if (out.d[1] < 1 || out.d[2] < 1)
+        return ir_node_errf(g, n, err, "the window does not fit the input %s", sstr(x, s));
+    c = n->op == IR_OP_POOL_I8 ? x->d[3] : a->out_c;
+    if (n->op == IR_OP_CONV_I8 && (a->w_shape.d[3] < 1 || x->d[3] % a->w_shape.d[3]))
+        return ir_node_errf(g, n, err, "the filter takes %lld channels per group, the input "
+                            "has %lld", (long long)a->w_shape.d[3], (long long)x->d[3]);
+    if (n->op == IR_OP_DWCONV_I8 && x->d[3] * a->mult != a->out_c)
+        return ir_node_errf(g, n, err, "%d outputs for %lld channels at multiplier %d",
+                            a->out_c, (long long)x->d[3], a->mult);
+    out.d[3] = c;
+    return set_shape(n, &out);
+}
+
+static int shape_dense_i8(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    ir_shape out;
+    char s[96];
+    if (x->ndim != 2 || x->d[1] != n->a.i8.w_shape.d[1])
+        return ir_node_errf(g, n, err, "input %s for weights taking %lld inputs", sstr(x, s),
+                            (long long)n->a.i8.w_shape.d[1]);
+    out = *x;
+    out.d[1] = n->a.i8.out_c;
+    return set_shape(n, &out);
+}
+
+/* Padding along H and W (the widths of the other axes are 0). */
+static int shape_pad_i8(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    const ir_ints *w = &n->a.i8.width;
+    ir_shape out = *x;
+    char s[96];
+    int i;
+    if (x->ndim != 4 || w->n != 8 || w->v[0] || w->v[1] || w->v[6] || w->v[7])
+        return ir_node_errf(g, n, err, "only padding H and W of a 4-D tensor is supported, "
+                            "got %s", sstr(x, s));
+    for (i = 0; i < 4; i++)
+        out.d[i] += w->v[2 * i] + w->v[2 * i + 1];
+    return set_shape(n, &out);
+}
+
+/* Mean over H and W: (N, C), or (N, 1, 1, C) with keepdims. */
+static int shape_mean_i8(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    ir_shape out = *x;
+    char s[96];
+    if (x->ndim != 4)
+        return ir_node_errf(g, n, err, "needs a 4-D (NHWC) input, got %s", sstr(x, s));
+    if (n->a.i8.keepdims) {
+        out.d[1] = out.d[2] = 1;
+    } else {
+        out.ndim = 2;
+        out.d[1] = x->d[3];
+    }
+    return set_shape(n, &out);
+}
+
+static int shape_concat_i8(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    int ax = norm_axis(n->a.i8.axis, x->ndim), i, k;
+    ir_shape out = *x;
+    char a[96], b[96];
+    if (ax < 0)
+        return ir_node_errf(g, n, err, "axis %d is out of range for %s", n->a.i8.axis,
+                            sstr(x, a));
+    for (i = 1; i < n->n_in; i++) {
+        const ir_shape *y = in_shape(g, n, i);
+        int ok = y->ndim == x->ndim;
+        for (k = 0; ok && k < x->ndim; k++)
+            ok = k == ax || y->d[k] == x->d[k];
+        if (!ok)
+            return ir_node_errf(g, n, err, "input %d has shape %s, incompatible with %s", i,
+                                sstr(y, a), sstr(x, b));
+        out.d[ax] += y->d[ax];
+    }
+    return set_shape(n, &out);
+}
+
 typedef int (*shape_fn)(ir_graph *g, ir_node *n, bnnc_err *err);
 
 static const shape_fn shape_of[] = {

@@ -344,12 +344,28 @@ BNN_API bnn_status bnn_requantize_i8_i8(size_t n, int32_t in_zp, int32_t out_zp,
                                         int32_t mult, int32_t shift, int32_t act_min,
                                         int32_t act_max, const int8_t *in, int8_t *out);
 
+/* bnn_requantize_i8_i8 with its arguments in a parameter struct (the
+ * form generated code calls). */
+typedef struct {
+    size_t n;
+    int32_t in_zp, out_zp;
+    int32_t mult, shift;
+    int32_t act_min, act_max;
+} bnn_requantize_i8_params;
+
+BNN_API bnn_status bnn_requantize_i8(const bnn_requantize_i8_params *p, const int8_t *in,
+                                     int8_t *out);
+
 /* Copy c channels of every pixel into a wider tensor (concatenation of
  * tensors with the same scale and zero point):
  * out[p*out_pixel_stride + dst_c_offset + ch] = in[p*in_pixel_stride + ch]. */
 BNN_API bnn_status bnn_copy_channels_i8(int32_t pixels, int32_t c, const int8_t *in,
                                         int32_t in_pixel_stride, int8_t *out,
                                         int32_t out_pixel_stride, int32_t dst_c_offset);
+/* The same with bnn.h's channel-copy parameters (pixels, c, strides,
+ * dst_c_offset). */
+BNN_API bnn_status bnn_copy_channels_p_i8(const bnn_channels_params *p, const int8_t *in,
+                                          int8_t *out);
 
 /* ------------------------------------------------------------------------
  * Element-wise arithmetic (TFLite ADD, SUB, MUL)
@@ -430,6 +446,15 @@ BNN_API bnn_status bnn_pad2d_i8(const bnn_pad2d_i8_params *p, const int8_t *in,
 BNN_API bnn_status bnn_mean_hw_i8(int32_t n, int32_t h, int32_t w, int32_t c, int32_t in_zp,
                                   int32_t out_zp, int32_t mult, int32_t shift,
                                   const int8_t *in, int8_t *out);
+
+/* bnn_mean_hw_i8 with its arguments in a parameter struct. */
+typedef struct {
+    int32_t n, h, w, c;
+    int32_t in_zp, out_zp;
+    int32_t mult, shift;
+} bnn_mean_i8_params;
+
+BNN_API bnn_status bnn_mean_i8(const bnn_mean_i8_params *p, const int8_t *in, int8_t *out);
 
 #ifdef __cplusplus
 }

@@ -116,3 +116,11 @@ BNN_API bnn_status bnn_mean_hw_i8(int32_t n, int32_t h, int32_t w, int32_t c, in
         }
     return BNN_OK;
 }
+
+BNN_API bnn_status bnn_mean_i8(const bnn_mean_i8_params *p, const int8_t *in, int8_t *out)
+{
+    if (!p)
+        return BNN_ARG_ERROR;
+    return bnn_mean_hw_i8(p->n, p->h, p->w, p->c, p->in_zp, p->out_zp, p->mult, p->shift, in,
+                          out);
+}

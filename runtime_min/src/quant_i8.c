@@ -108,3 +108,21 @@ BNN_API bnn_status bnn_copy_channels_i8(int32_t pixels, int32_t c, const int8_t 
                in + (size_t)p * (size_t)in_pixel_stride, (size_t)c);
     return BNN_OK;
 }
+
+BNN_API bnn_status bnn_requantize_i8(const bnn_requantize_i8_params *p, const int8_t *in,
+                                     int8_t *out)
+{
+    if (!p)
+        return BNN_ARG_ERROR;
+    return bnn_requantize_i8_i8(p->n, p->in_zp, p->out_zp, p->mult, p->shift, p->act_min,
+                                p->act_max, in, out);
+}
+
+BNN_API bnn_status bnn_copy_channels_p_i8(const bnn_channels_params *p, const int8_t *in,
+                                          int8_t *out)
+{
+    if (!p)
+        return BNN_ARG_ERROR;
+    return bnn_copy_channels_i8(p->pixels, p->c, in, p->in_pixel_stride, out,
+                                p->out_pixel_stride, p->dst_c_offset);
+}
