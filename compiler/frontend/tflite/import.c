@@ -456,98 +456,142 @@ static int check_geometry(tim *im, int kh, int kw, int sh, int sw, int dh, int d
 
 /* ---- float layers ------------------------------------------------------- */
 
+/* The geometry of a CONV_2D or DEPTHWISE_CONV_2D on input x: its options,
+ * the filter's shape (fs, as the file stores it), output channels and
+ * groups, and the output size with TFLite's padding (before, after). */
+typedef struct {
+    int act, sh, sw, dh, dw;
+    int kh, kw;
+    int64_t O, cg, groups;
+    int64_t out_h, out_w;
+    int ph[2], pw[2];
+} conv_geometry;
+
+static int conv_read_geometry(tim *im, const tval *x, conv_geometry *g, ir_shape *fs)
+{
+    const tfl_operator *op = im->op;
+    int dw = op->builtin == TFL_OP_DEPTHWISE_CONV_2D, padding;
+    const tfl_conv2d_options *co = &op->opt.conv2d;
+    const tfl_depthwise_options *dwo = &op->opt.depthwise;
+    int64_t C = x->shape.d[3];
+    memset(g, 0, sizeof *g);
+    padding = dw ? dwo->padding : co->padding;
+    g->act = dw ? dwo->activation : co->activation;
+    g->sh = dw ? dwo->stride_h : co->stride_h, g->sw = dw ? dwo->stride_w : co->stride_w;
+    g->dh = dw ? dwo->dilation_h : co->dilation_h, g->dw = dw ? dwo->dilation_w : co->dilation_w;
+    if (op->ninputs < 2 || !is_const(im, op->inputs[1]))
+        return op_err(im, "the filter must be a constant");
+    if (tshape(im, op->inputs[1], fs))
+        return -1;
+    if (fs->ndim != 4)
+        return op_err(im, "the filter must be 4-D");
+    if (fs->d[1] > 65535 || fs->d[2] > 65535)
+        return op_err(im, "kernel %lldx%lld: every value must be between 1 and 65535",
+                      (long long)fs->d[1], (long long)fs->d[2]);
+    g->kh = (int)fs->d[1];
+    g->kw = (int)fs->d[2];
+    if (dw) {
+        g->O = fs->d[3];
+        if (fs->d[0] != 1 || g->O % C)
+            return op_err(im, "depthwise filter (1, kh, kw, C*M) has %lld channels for %lld "
+                          "inputs", (long long)g->O, (long long)C);
+        g->groups = C;
+        g->cg = 1;
+    } else {
+        g->O = fs->d[0];
+        g->cg = fs->d[3];
+        if (C % g->cg || g->O % (C / g->cg))
+            return op_err(im, "%lld input channels and a filter of %lld channels per group "
+                          "with %lld outputs do not form groups", (long long)C,
+                          (long long)g->cg, (long long)g->O);
+        g->groups = C / g->cg;
+    }
+    if (check_geometry(im, g->kh, g->kw, g->sh, g->sw, g->dh, g->dw))
+        return -1;
+    g->out_h = window(padding, x->shape.d[1], g->kh, g->sh, g->dh, &g->ph[0], &g->ph[1]);
+    g->out_w = window(padding, x->shape.d[2], g->kw, g->sw, g->dw, &g->pw[0], &g->pw[1]);
+    if (g->out_h < 1 || g->out_w < 1)
+        return op_err(im, "the filter does not fit the input");
+    return 0;
+}
+
+/* The weights (shape ws, values w) and the bias (O values, or NULL) of a
+ * conv or dense layer as the IR constants in[1] and in[2], named and
+ * sized as inputs 1 and 2 of the operator; returns the layer's number of
+ * inputs. */
+static int layer_params(tim *im, const ir_shape *ws, float *w, float *bias, int64_t O,
+                        ir_ref *in)
+{
+    const tfl_operator *op = im->op;
+    ir_shape bs;
+    in[1] = const_node(im, tname(tensor(im, op->inputs[1]), op->inputs[1]), ws, w,
+                       tensor(im, op->inputs[1])->nbytes);
+    if (!bias)
+        return 2;
+    memset(&bs, 0, sizeof bs);
+    bs.ndim = 1;
+    bs.d[0] = O;
+    in[2] = const_node(im, tname(tensor(im, op->inputs[2]), op->inputs[2]), &bs, bias,
+                       tensor(im, op->inputs[2])->nbytes);
+    return 3;
+}
+
 static int op_conv(tim *im)
 {
     const tfl_operator *op = im->op;
-    int dw = op->builtin == TFL_OP_DEPTHWISE_CONV_2D;
-    const tfl_conv2d_options *co = &op->opt.conv2d;
-    const tfl_depthwise_options *dwo = &op->opt.depthwise;
-    int padding = dw ? dwo->padding : co->padding, act_fn = dw ? dwo->activation : co->activation;
-    int sh = dw ? dwo->stride_h : co->stride_h, sw = dw ? dwo->stride_w : co->stride_w;
-    int dh = dw ? dwo->dilation_h : co->dilation_h, dwd = dw ? dwo->dilation_w : co->dilation_w;
+    int dw = op->builtin == TFL_OP_DEPTHWISE_CONV_2D, n_in;
+    conv_geometry cg;
     tval *x;
-    ir_shape fs, ws, out, bs;
-    int64_t O, kh, kw, cg, C, groups, o, c, ky, kx;
+    ir_shape fs, ws, out;
+    int64_t o, c, ky, kx, O, kh, kw, cgr;
     float *f, *w, *bias = NULL;
-    int ph[2], pw[2], p[4];
+    int p[4];
     ir_ref in[3], y;
     ir_node *n;
 
-    if (input(im, 0, &x, 0) || need_4d(im, x) || float_output(im))
+    if (input(im, 0, &x, 0) || need_4d(im, x) || float_output(im) ||
+        conv_read_geometry(im, x, &cg, &fs))
         return -1;
-    if (op->ninputs < 2 || !is_const(im, op->inputs[1]))
-        return op_err(im, "the filter must be a constant");
-    if (tshape(im, op->inputs[1], &fs))
+    O = cg.O, kh = cg.kh, kw = cg.kw, cgr = cg.cg;
+    if (!(f = const_f32(im, op->inputs[1], O * kh * kw * cgr)))
         return -1;
-    if (fs.ndim != 4)
-        return op_err(im, "the filter must be 4-D");
-    C = x->shape.d[3];
-    kh = fs.d[1];
-    kw = fs.d[2];
-    if (dw) {
-        O = fs.d[3];
-        if (fs.d[0] != 1 || O % C)
-            return op_err(im, "depthwise filter (1, kh, kw, C*M) has %lld channels for %lld "
-                          "inputs", (long long)O, (long long)C);
-        groups = C;
-        cg = 1;
-    } else {
-        O = fs.d[0];
-        cg = fs.d[3];
-        if (C % cg || O % (C / cg))
-            return op_err(im, "%lld input channels and a filter of %lld channels per group "
-                          "with %lld outputs do not form groups", (long long)C,
-                          (long long)cg, (long long)O);
-        groups = C / cg;
-    }
-    if (check_geometry(im, (int)kh, (int)kw, sh, sw, dh, dwd))
-        return -1;
-    if (!(f = const_f32(im, op->inputs[1], O * kh * kw * cg)))
-        return -1;
-    w = ir_graph_floats(im->g, (size_t)(O * cg * kh * kw));
+    /* OHWI (depthwise: 1, kh, kw, O) to the IR's OIHW */
+    w = ir_graph_floats(im->g, (size_t)(O * cgr * kh * kw));
     for (o = 0; o < O; o++)
-        for (c = 0; c < cg; c++)
+        for (c = 0; c < cgr; c++)
             for (ky = 0; ky < kh; ky++)
                 for (kx = 0; kx < kw; kx++)
-                    w[((o * cg + c) * kh + ky) * kw + kx] =
-                        dw ? f[(ky * kw + kx) * O + o] : f[((o * kh + ky) * kw + kx) * cg + c];
+                    w[((o * cgr + c) * kh + ky) * kw + kx] =
+                        dw ? f[(ky * kw + kx) * O + o] : f[((o * kh + ky) * kw + kx) * cgr + c];
     if (op->ninputs > 2 && op->inputs[2] >= 0 && !(bias = const_f32(im, op->inputs[2], O)))
         return -1;
 
     out = x->shape;
-    out.d[1] = window(padding, x->shape.d[1], (int)kh, sh, dh, &ph[0], &ph[1]);
-    out.d[2] = window(padding, x->shape.d[2], (int)kw, sw, dwd, &pw[0], &pw[1]);
+    out.d[1] = cg.out_h;
+    out.d[2] = cg.out_w;
     out.d[3] = O;
     if (output_shape(im, 0, &out, &out))
         return -1;
     in[0] = x->ref;
-    if (ph[0] != ph[1] || pw[0] != pw[1]) {
-        p[0] = ph[0], p[1] = ph[1], p[2] = pw[0], p[3] = pw[1];
+    if (cg.ph[0] != cg.ph[1] || cg.pw[0] != cg.pw[1]) {
+        p[0] = cg.ph[0], p[1] = cg.ph[1], p[2] = cg.pw[0], p[3] = cg.pw[1];
         in[0] = pad_hw(im, in[0], p, 0.0, "/pad");
-        ph[0] = pw[0] = 0;
+        cg.ph[0] = cg.pw[0] = 0;
     }
     memset(&ws, 0, sizeof ws);
     ws.ndim = 4;
-    ws.d[0] = O, ws.d[1] = cg, ws.d[2] = kh, ws.d[3] = kw;
-    in[1] = const_node(im, tname(tensor(im, op->inputs[1]), op->inputs[1]), &ws, w,
-                       tensor(im, op->inputs[1])->nbytes);
-    if (bias) {
-        memset(&bs, 0, sizeof bs);
-        bs.ndim = 1;
-        bs.d[0] = O;
-        in[2] = const_node(im, tname(tensor(im, op->inputs[2]), op->inputs[2]), &bs, bias,
-                           tensor(im, op->inputs[2])->nbytes);
-    }
-    n = node(im, IR_OP_CONV, "", bias ? 3 : 2, in);
+    ws.d[0] = O, ws.d[1] = cgr, ws.d[2] = kh, ws.d[3] = kw;
+    n_in = layer_params(im, &ws, w, bias, O, in);
+    n = node(im, IR_OP_CONV, "", n_in, in);
     n->a.conv.kernel[0] = (int)kh, n->a.conv.kernel[1] = (int)kw;
-    n->a.conv.stride[0] = sh, n->a.conv.stride[1] = sw;
-    n->a.conv.dilate[0] = dh, n->a.conv.dilate[1] = dwd;
-    n->a.conv.pad[0] = ph[0], n->a.conv.pad[1] = pw[0];
+    n->a.conv.stride[0] = cg.sh, n->a.conv.stride[1] = cg.sw;
+    n->a.conv.dilate[0] = cg.dh, n->a.conv.dilate[1] = cg.dw;
+    n->a.conv.pad[0] = cg.ph[0], n->a.conv.pad[1] = cg.pw[0];
     n->a.conv.num_filter = (int)O;
-    n->a.conv.num_group = (int)groups;
+    n->a.conv.num_group = (int)cg.groups;
     n->a.conv.no_bias = !bias;
     y = ref_of(n);
-    if (fused(im, &y, act_fn))
+    if (fused(im, &y, cg.act))
         return -1;
     return set_output(im, 0, y, 1, 0, &out);
 }
@@ -557,7 +601,7 @@ static int op_fully_connected(tim *im)
     const tfl_operator *op = im->op;
     int32_t xi = op->ninputs ? op->inputs[0] : -1;
     tval *x;
-    ir_shape ws, out, bs;
+    ir_shape ws, out;
     int64_t O, K, o, h, w, c;
     float *f, *bias = NULL;
     ir_ref in[3], y;
@@ -617,16 +661,7 @@ static int op_fully_connected(tim *im)
         return op_err(im, "keep_num_dims on a %d-D input is not supported", x->shape.ndim);
     if (output_shape(im, 0, &out, &out))
         return -1;
-    in[1] = const_node(im, tname(tensor(im, op->inputs[1]), op->inputs[1]), &ws, f,
-                       tensor(im, op->inputs[1])->nbytes);
-    if (bias) {
-        memset(&bs, 0, sizeof bs);
-        bs.ndim = 1;
-        bs.d[0] = O;
-        in[2] = const_node(im, tname(tensor(im, op->inputs[2]), op->inputs[2]), &bs, bias,
-                           tensor(im, op->inputs[2])->nbytes);
-    }
-    n = node(im, IR_OP_DENSE, "", bias ? 3 : 2, in);
+    n = node(im, IR_OP_DENSE, "", layer_params(im, &ws, f, bias, O, in), in);
     n->a.dense.num_hidden = (int)O;
     n->a.dense.no_bias = !bias;
     n->a.dense.flatten = 1;
