@@ -59,6 +59,8 @@ typedef struct {
     ir_ref ref;       /* TV_VALUE; TV_FLAT: the 4-D (NCHW) value flattened */
     int nchw;         /* ref is the NCHW transpose of this NHWC tensor */
     int packed;       /* LCE bitpacked: ref is real, its sign is the bits */
+    int i8;           /* int8: ref is an int8 IR value in the model's NHWC
+                         order, quantised as the tensor (ir_node.q) */
     ir_shape shape;   /* the tensor's shape (NHWC; packed: unpacked channels) */
     ir_shape src;     /* TV_FLAT: the NHWC shape of the flattened tensor */
     int64_t ints[IR_MAX_DIMS]; /* TV_INTS: values known at compile time */
@@ -79,6 +81,11 @@ typedef struct {
 } tim;
 
 /* ---- messages ----------------------------------------------------------- */
+
+/* the int8 operators' helpers (below), also used by the LCE operators */
+static int input_i8(tim *im, int k, tval **out);
+static int set_output_i8(tim *im, ir_node *n, const ir_shape *s);
+
 
 static int op_err(tim *im, const char *fmt, ...) BNNC_PRINTF(2, 3);
 static int op_err(tim *im, const char *fmt, ...)
@@ -1295,8 +1302,22 @@ static int op_lce_quantize(tim *im)
     tval *x;
     ir_shape fs;
     int32_t i = im->op->ninputs ? im->op->inputs[0] : -1;
+    if (i >= 0 && tensor(im, i)->type == TFL_INT8) {
+        /* bit = (q < zero point): the sign of scale * (q - zero point),
+         * which the dequantised value has exactly */
+        ir_node *n;
+        if (input_i8(im, 0, &x))
+            return -1;
+        n = node(im, IR_OP_DEQUANTIZE, "/real", 1, &x->ref);
+        if (output_type(im, 0) != TFL_INT32 || output_shape(im, 0, NULL, &fs))
+            return op_err(im, "the output must be an int32 (bitpacked) tensor");
+        if (fs.ndim != x->shape.ndim ||
+            fs.d[fs.ndim - 1] != (x->shape.d[x->shape.ndim - 1] + 31) / 32)
+            return op_err(im, "the output shape does not pack the input's last axis");
+        return set_output(im, 0, ref_of(n), x->shape.ndim == 4, 1, &x->shape);
+    }
     if (i >= 0 && tensor(im, i)->type != TFL_FLOAT32)
-        return op_err(im, "%s input: only float32 input is supported so far",
+        return op_err(im, "%s input: only float32 and int8 input are supported so far",
                       tfl_type_name(tensor(im, i)->type));
     if (input(im, 0, &x, 0))
         return -1;
@@ -1312,7 +1333,17 @@ static int op_lce_dequantize(tim *im)
     tval *x;
     ir_shape out;
     ir_node *n;
-    if (input(im, 0, &x, 2) || float_output(im) || output_shape(im, 0, &x->shape, &out))
+    if (input(im, 0, &x, 2))
+        return -1;
+    if (output_type(im, 0) == TFL_INT8) {
+        /* +-1 quantised: zp +- round(1 / scale), saturated, as LCE */
+        if (output_shape(im, 0, &x->shape, &out) || (x->shape.ndim == 4 && !x->nchw))
+            return -1;
+        n = node(im, IR_OP_SIGN, "/pm1", 1, &x->ref);
+        n = node(im, IR_OP_QUANTIZE, "", 1, (ir_ref[]){ref_of(n)});
+        return set_output_i8(im, n, &out);
+    }
+    if (float_output(im) || output_shape(im, 0, &x->shape, &out))
         return -1;
     n = node(im, IR_OP_SIGN, "", 1, &x->ref);
     return set_output(im, 0, ref_of(n), x->nchw, 0, &out);
@@ -1376,7 +1407,7 @@ static int op_lce_bconv(tim *im)
 
     otype = output_type(im, 0);
     bits_out = otype == TFL_INT32;
-    if (otype != TFL_FLOAT32 && !bits_out)
+    if (otype != TFL_FLOAT32 && otype != TFL_INT8 && !bits_out)
         return op_err(im, "%s output is not supported so far", tfl_type_name(otype));
     if (bits_out) {
         if (op->inputs[4] < 0 || !is_const(im, op->inputs[4]) ||
@@ -1384,7 +1415,7 @@ static int op_lce_bconv(tim *im)
             return op_err(im, "bitpacked output needs %lld int32 thresholds", (long long)O);
     } else {
         if (op->inputs[2] < 0 || op->inputs[3] < 0)
-            return op_err(im, "float output needs a multiplier and a bias");
+            return op_err(im, "float and int8 output need a multiplier and a bias");
         if (!(mult = const_f32(im, op->inputs[2], O)) || !(bias = const_f32(im, op->inputs[3], O)))
             return -1;
     }
@@ -1582,7 +1613,632 @@ static int op_lce_bconv(tim *im)
             y = ref_of(mn);
         }
     }
+    if (otype == TFL_INT8) {
+        /* LCE rounds its float result to the output's int8 */
+        ir_node *qn = node(im, IR_OP_QUANTIZE, "/int8", 1, &y);
+        return set_output_i8(im, qn, &out);
+    }
     return set_output(im, 0, y, 1, bits_out, &out);
+}
+
+/* ---- int8 operators ------------------------------------------------------
+ *
+ * An int8 tensor is held in the model's own order (NHWC; tval.i8), as the
+ * IR's int8 operators take it (ops.def, *_I8 rows), with the tensor's
+ * scale and zero point on the IR node (ir_node.q). Every operator maps
+ * onto the runtime's kernels with TFLite's integer semantics; the
+ * requantisation parameters are derived from the scales when lowering
+ * (passes/requant_i8.c). QUANTIZE and DEQUANTIZE are the only bridges
+ * between int8 and float32 values.
+ */
+
+/* The per-tensor quantisation of run-time tensor i as an IR qtype. */
+static int qtype_of(tim *im, int32_t i, ir_qtype *q)
+{
+    const tfl_tensor *t = tensor(im, i);
+    memset(q, 0, sizeof *q);
+    if (t->type != TFL_INT8)
+        return op_err(im, "tensor '%s' is %s, expected int8", tname(t, i),
+                      tfl_type_name(t->type));
+    if (t->q.count != 1)
+        return op_err(im, "int8 tensor '%s' needs one scale and zero point (it has %zu)",
+                      tname(t, i), t->q.count);
+    if (!(t->q.scale[0] > 0.0f) || !isfinite(t->q.scale[0]))
+        return op_err(im, "int8 tensor '%s' has scale %g; it must be positive", tname(t, i),
+                      (double)t->q.scale[0]);
+    if (t->q.zero_point[0] < -128 || t->q.zero_point[0] > 127)
+        return op_err(im, "int8 tensor '%s' has zero point %lld, outside [-128, 127]",
+                      tname(t, i), (long long)t->q.zero_point[0]);
+    q->elem = IR_ELEM_I8;
+    q->scale = (double)t->q.scale[0];
+    q->zp = (int32_t)t->q.zero_point[0];
+    return 0;
+}
+
+static int is_i8(tim *im, int k, int out)
+{
+    const tfl_operator *op = im->op;
+    int32_t i = out ? ((size_t)k < op->noutputs ? op->outputs[k] : -1)
+                    : ((size_t)k < op->ninputs ? op->inputs[k] : -1);
+    return i >= 0 && tensor(im, i)->type == TFL_INT8;
+}
+
+/* Input k, an int8 tensor computed at run time. */
+static int input_i8(tim *im, int k, tval **out)
+{
+    int32_t i;
+    tval *v;
+    if ((size_t)k >= im->op->ninputs || (i = im->op->inputs[k]) < 0)
+        return op_err(im, "input %d is absent", k);
+    v = &im->tv[i];
+    if (v->kind != TV_VALUE || !v->i8)
+        return op_err(im, "input %d ('%s') is not an int8 tensor computed by an operator bnnc "
+                      "reads", k, tname(tensor(im, i), i));
+    *out = v;
+    return 0;
+}
+
+/* Record node n as output 0 (int8 of the file's quantisation, NHWC). */
+static int set_output_i8(tim *im, ir_node *n, const ir_shape *s)
+{
+    tval *v;
+    if (!im->op->noutputs || im->op->outputs[0] < 0)
+        return op_err(im, "output 0 is absent");
+    if (qtype_of(im, im->op->outputs[0], &n->q))
+        return -1;
+    if (set_output(im, 0, ref_of(n), 0, 0, s))
+        return -1;
+    v = &im->tv[im->op->outputs[0]];
+    v->i8 = 1;
+    return 0;
+}
+
+/* The quantisation of output 0 (for checks before the node exists). */
+static int out_qtype(tim *im, ir_qtype *q)
+{
+    if (!im->op->noutputs || im->op->outputs[0] < 0)
+        return op_err(im, "output 0 is absent");
+    return qtype_of(im, im->op->outputs[0], q);
+}
+
+/* TFLite's fused activation as a clamp of the quantised output
+ * (CalculateActivationRangeQuantized): a bound v is zp + round(v / scale),
+ * the division in float, intersected with [-128, 127]. */
+static int act_range_i8(tim *im, int act_fn, const ir_qtype *q, int32_t *lo, int32_t *hi)
+{
+    float scale = (float)q->scale;
+    int32_t a = -128, b = 127;
+    *lo = -128, *hi = 127;
+    switch (act_fn) {
+    case TFL_ACT_NONE: return 0;
+    case TFL_ACT_RELU: a = q->zp + (int32_t)roundf(0.0f / scale); break;
+    case TFL_ACT_RELU6:
+        a = q->zp + (int32_t)roundf(0.0f / scale);
+        b = q->zp + (int32_t)roundf(6.0f / scale);
+        break;
+    case TFL_ACT_RELU_N1_TO_1:
+        a = q->zp + (int32_t)roundf(-1.0f / scale);
+        b = q->zp + (int32_t)roundf(1.0f / scale);
+        break;
+    default:
+        return op_err(im, "fused activation %s is not supported on int8 tensors",
+                      tfl_activation_name(act_fn));
+    }
+    *lo = a > -128 ? a : -128;
+    *hi = b < 127 ? b : 127;
+    if (*lo > *hi)
+        return op_err(im, "the fused activation's range is empty at the output's scale");
+    return 0;
+}
+
+/* int8 values of constant tensor i (graph-owned), n elements. */
+static int8_t *const_i8(tim *im, int32_t i, int64_t n)
+{
+    const tfl_tensor *t = tensor(im, i);
+    int8_t *v;
+    if (!is_const(im, i) || t->type != TFL_INT8) {
+        op_err(im, "tensor '%s' must be an int8 constant", tname(t, i));
+        return NULL;
+    }
+    if ((int64_t)t->count != n) {
+        op_err(im, "tensor '%s' has %zu elements, expected %lld", tname(t, i), t->count,
+               (long long)n);
+        return NULL;
+    }
+    v = xmalloc((size_t)n + 1);
+    memcpy(v, t->data, (size_t)n);
+    ir_graph_adopt(im->g, v);
+    return v;
+}
+
+/* Symmetric weight scales of constant i: one, or one per output channel
+ * along `axis` (its quantized_dimension), every zero point 0. */
+static int weight_scales(tim *im, int32_t i, int axis, int64_t O, const float **scale, int *n)
+{
+    const tfl_tensor *t = tensor(im, i);
+    size_t k;
+    if (t->q.count != 1 && ((int64_t)t->q.count != O || t->q.quantized_dimension != axis))
+        return op_err(im, "weights '%s' have %zu scales on axis %d; expected 1, or %lld on "
+                      "axis %d", tname(t, i), t->q.count, (int)t->q.quantized_dimension,
+                      (long long)O, axis);
+    for (k = 0; k < t->q.count; k++) {
+        if (t->q.zero_point[k] != 0)
+            return op_err(im, "weights '%s' have zero point %lld (channel %zu); int8 weights "
+                          "must be symmetric", tname(t, i), (long long)t->q.zero_point[k], k);
+        if (!(t->q.scale[k] > 0.0f) || !isfinite(t->q.scale[k]))
+            return op_err(im, "weights '%s' have scale %g (channel %zu)", tname(t, i),
+                          (double)t->q.scale[k], k);
+    }
+    {
+        float *sc = ir_graph_floats(im->g, t->q.count);
+        memcpy(sc, t->q.scale, sizeof(float) * t->q.count);
+        *scale = sc;
+    }
+    *n = (int)t->q.count;
+    return 0;
+}
+
+/* The int32 bias of a conv/dense (input 2), O values, or NULL when absent. */
+static int bias_i32(tim *im, int64_t O, const int32_t **bias)
+{
+    const tfl_operator *op = im->op;
+    const tfl_tensor *t;
+    int32_t *b;
+    int64_t k;
+    *bias = NULL;
+    if (op->ninputs < 3 || op->inputs[2] < 0)
+        return 0;
+    t = tensor(im, op->inputs[2]);
+    if (!is_const(im, op->inputs[2]) || t->type != TFL_INT32 || (int64_t)t->count != O)
+        return op_err(im, "the bias must be an int32 constant of %lld values", (long long)O);
+    b = xmalloc(sizeof(int32_t) * (size_t)O);
+    for (k = 0; k < O; k++)
+        b[k] = (int32_t)read_int(t, (size_t)k);
+    ir_graph_adopt(im->g, b);
+    *bias = b;
+    return 0;
+}
+
+static int op_conv_i8(tim *im)
+{
+    const tfl_operator *op = im->op;
+    int dw = op->builtin == TFL_OP_DEPTHWISE_CONV_2D;
+    conv_geometry cg;
+    tval *x;
+    ir_qtype oq;
+    ir_shape fs, out;
+    ir_node *n;
+    ir_i8_attr *a;
+    int64_t O, C;
+
+    if (input_i8(im, 0, &x) || out_qtype(im, &oq))
+        return -1;
+    if (x->shape.ndim != 4)
+        return op_err(im, "needs a 4-D (NHWC) input");
+    if (conv_read_geometry(im, x, &cg, &fs))
+        return -1;
+    O = cg.O;
+    C = x->shape.d[3];
+    n = node(im, dw ? IR_OP_DWCONV_I8 : IR_OP_CONV_I8, "", 1, &x->ref);
+    a = &n->a.i8;
+    a->kernel[0] = cg.kh, a->kernel[1] = cg.kw;
+    a->stride[0] = cg.sh, a->stride[1] = cg.sw;
+    a->dilate[0] = cg.dh, a->dilate[1] = cg.dw;
+    a->pad[0] = cg.ph[0], a->pad[1] = cg.ph[1], a->pad[2] = cg.pw[0], a->pad[3] = cg.pw[1];
+    a->out_c = (int)O;
+    a->groups = (int)cg.groups;
+    a->mult = dw ? (int)(O / C) : 1;
+    a->w_shape = fs;
+    if (!(a->w = const_i8(im, op->inputs[1], ir_shape_count(&fs))) ||
+        weight_scales(im, op->inputs[1], dw ? 3 : 0, O, &a->w_scale, &a->n_w_scale) ||
+        bias_i32(im, O, &a->bias))
+        return -1;
+    a->stored_bytes = tensor(im, op->inputs[1])->nbytes +
+                      (a->bias ? tensor(im, op->inputs[2])->nbytes : 0);
+    if (act_range_i8(im, cg.act, &oq, &a->act_min, &a->act_max))
+        return -1;
+    out = x->shape;
+    out.d[1] = cg.out_h, out.d[2] = cg.out_w, out.d[3] = O;
+    if (output_shape(im, 0, &out, &out))
+        return -1;
+    return set_output_i8(im, n, &out);
+}
+
+/* An int8 (N, ...) value as (N, K), row-major (TFLite's FULLY_CONNECTED
+ * input). */
+static ir_ref rows_i8(tim *im, tval *x, int64_t K, const ir_qtype *q)
+{
+    ir_shape s;
+    ir_node *n;
+    if (x->shape.ndim == 2)
+        return x->ref;
+    memset(&s, 0, sizeof s);
+    s.ndim = 2;
+    s.d[0] = ir_shape_count(&x->shape) / K;
+    s.d[1] = K;
+    n = node(im, IR_OP_RESHAPE_I8, "/rows", 1, &x->ref);
+    n->a.reshape.shape.n = 2;
+    n->a.reshape.shape.v[0] = (int)s.d[0];
+    n->a.reshape.shape.v[1] = (int)s.d[1];
+    n->q = *q;
+    return ref_of(n);
+}
+
+static int op_fully_connected_i8(tim *im)
+{
+    const tfl_operator *op = im->op;
+    tval *x;
+    ir_qtype oq, xq;
+    ir_shape ws, out;
+    ir_node *n;
+    ir_i8_attr *a;
+    ir_ref r;
+    int64_t O, K;
+    if (input_i8(im, 0, &x) || out_qtype(im, &oq) || qtype_of(im, op->inputs[0], &xq))
+        return -1;
+    if (op->ninputs < 2 || !is_const(im, op->inputs[1]) || tshape(im, op->inputs[1], &ws) ||
+        ws.ndim != 2)
+        return op_err(im, "the weights must be a 2-D int8 constant");
+    if (op->opt.fc.weights_format != 0)
+        return op_err(im, "weights format %d is not supported", op->opt.fc.weights_format);
+    O = ws.d[0], K = ws.d[1];
+    if (ir_shape_count(&x->shape) % K)
+        return op_err(im, "the input's %lld elements are not rows of %lld",
+                      (long long)ir_shape_count(&x->shape), (long long)K);
+    if (op->opt.fc.keep_num_dims && x->shape.ndim != 2)
+        return op_err(im, "keep_num_dims on a %d-D input is not supported", x->shape.ndim);
+    r = rows_i8(im, x, K, &xq);
+    n = node(im, IR_OP_DENSE_I8, "", 1, &r);
+    a = &n->a.i8;
+    a->out_c = (int)O;
+    a->w_shape = ws;
+    if (!(a->w = const_i8(im, op->inputs[1], O * K)) ||
+        weight_scales(im, op->inputs[1], 0, O, &a->w_scale, &a->n_w_scale) ||
+        bias_i32(im, O, &a->bias) ||
+        act_range_i8(im, op->opt.fc.activation, &oq, &a->act_min, &a->act_max))
+        return -1;
+    a->stored_bytes = tensor(im, op->inputs[1])->nbytes +
+                      (a->bias ? tensor(im, op->inputs[2])->nbytes : 0);
+    memset(&out, 0, sizeof out);
+    out.ndim = 2;
+    out.d[0] = ir_shape_count(&x->shape) / K;
+    out.d[1] = O;
+    if (output_shape(im, 0, &out, &out))
+        return -1;
+    return set_output_i8(im, n, &out);
+}
+
+/* A constant b beside tensor shape s repeats along it when its shape,
+ * without leading 1s, is the trailing dimensions of s. */
+static int repeats_along(const ir_shape *b, const ir_shape *s)
+{
+    int lead = 0, k;
+    while (lead < b->ndim && b->d[lead] == 1)
+        lead++;
+    if (b->ndim - lead > s->ndim)
+        return 0;
+    for (k = lead; k < b->ndim; k++)
+        if (b->d[k] != s->d[s->ndim - (b->ndim - k)])
+            return 0;
+    return 1;
+}
+
+static int op_elementwise_i8(tim *im)
+{
+    const tfl_operator *op = im->op;
+    ir_i8_eltwise kind = op->builtin == TFL_OP_ADD   ? IR_I8_ADD
+                         : op->builtin == TFL_OP_SUB ? IR_I8_SUB
+                                                     : IR_I8_MUL;
+    int act_fn = kind == IR_I8_MUL ? op->opt.mul.activation : op->opt.add.activation;
+    tval *a = NULL, *b = NULL;
+    ir_qtype oq;
+    ir_ref in[2];
+    ir_node *n;
+    ir_shape out, bs;
+    int kc = -1, k;
+    char s1[96], s2[96];
+    if (op->ninputs != 2 || out_qtype(im, &oq))
+        return op_err(im, "expects 2 int8 inputs and an int8 output");
+    for (k = 0; k < 2; k++)
+        if (is_const(im, op->inputs[k]))
+            kc = k;
+    if (is_const(im, op->inputs[0]) && is_const(im, op->inputs[1]))
+        return op_err(im, "both inputs are constants");
+    if (kc == 0 && kind == IR_I8_SUB)
+        return op_err(im, "a constant minus a tensor is not supported on int8 tensors");
+    if (kc >= 0) {
+        const tfl_tensor *t = tensor(im, op->inputs[kc]);
+        if (input_i8(im, 1 - kc, &a) || tshape(im, op->inputs[kc], &bs))
+            return -1;
+        if (!repeats_along(&bs, &a->shape))
+            return op_err(im, "constant %s does not repeat along %s",
+                          ir_shape_str(&bs, s1, sizeof s1), ir_shape_str(&a->shape, s2, sizeof s2));
+        n = node(im, IR_OP_ELTWISE_I8, "", 1, &a->ref);
+        if (qtype_of(im, op->inputs[kc], &n->a.i8.bq) ||
+            !(n->a.i8.b = const_i8(im, op->inputs[kc], (int64_t)t->count)))
+            return -1;
+        n->a.i8.b_len = (int64_t)t->count;
+    } else {
+        if (input_i8(im, 0, &a) || input_i8(im, 1, &b))
+            return -1;
+        if (!ir_shape_equal(&a->shape, &b->shape)) {
+            if (repeats_along(&b->shape, &a->shape)) {
+                /* b repeats along a */
+            } else if (kind != IR_I8_SUB && repeats_along(&a->shape, &b->shape)) {
+                tval *t = a;
+                a = b;
+                b = t;
+            } else {
+                return op_err(im, "broadcasting %s with %s is not supported on int8 tensors",
+                              ir_shape_str(&a->shape, s1, sizeof s1),
+                              ir_shape_str(&b->shape, s2, sizeof s2));
+            }
+        }
+        in[0] = a->ref;
+        in[1] = b->ref;
+        n = node(im, IR_OP_ELTWISE_I8, "", 2, in);
+    }
+    n->a.i8.kind = kind;
+    if (act_range_i8(im, act_fn, &oq, &n->a.i8.act_min, &n->a.i8.act_max) ||
+        output_shape(im, 0, &a->shape, &out))
+        return -1;
+    return set_output_i8(im, n, &out);
+}
+
+static int same_qtype(tim *im, const ir_qtype *a, const ir_qtype *b, const char *what)
+{
+    if (a->scale != b->scale || a->zp != b->zp)
+        return op_err(im, "%s (scale %g, zero point %d against %g, %d) is not supported",
+                      what, a->scale, (int)a->zp, b->scale, (int)b->zp);
+    return 0;
+}
+
+static int op_pool_i8(tim *im)
+{
+    const tfl_operator *op = im->op;
+    const tfl_pool2d_options *po = &op->opt.pool2d;
+    tval *x;
+    ir_qtype xq, oq;
+    ir_shape out;
+    ir_node *n;
+    ir_i8_attr *a;
+    int ph[2], pw[2];
+    if (input_i8(im, 0, &x) || qtype_of(im, op->inputs[0], &xq) || out_qtype(im, &oq) ||
+        same_qtype(im, &xq, &oq, "pooling with an output quantised unlike its input"))
+        return -1;
+    if (x->shape.ndim != 4)
+        return op_err(im, "needs a 4-D (NHWC) input");
+    if (check_geometry(im, po->filter_h, po->filter_w, po->stride_h, po->stride_w, 1, 1))
+        return -1;
+    out = x->shape;
+    out.d[1] = window(po->padding, x->shape.d[1], po->filter_h, po->stride_h, 1, &ph[0], &ph[1]);
+    out.d[2] = window(po->padding, x->shape.d[2], po->filter_w, po->stride_w, 1, &pw[0], &pw[1]);
+    if (out.d[1] < 1 || out.d[2] < 1)
+        return op_err(im, "the window does not fit the input");
+    n = node(im, IR_OP_POOL_I8, "", 1, &x->ref);
+    a = &n->a.i8;
+    a->pool = op->builtin == TFL_OP_MAX_POOL_2D ? IR_POOL_MAX : IR_POOL_AVG;
+    a->kernel[0] = po->filter_h, a->kernel[1] = po->filter_w;
+    a->stride[0] = po->stride_h, a->stride[1] = po->stride_w;
+    a->dilate[0] = a->dilate[1] = 1;
+    a->pad[0] = ph[0], a->pad[1] = ph[1], a->pad[2] = pw[0], a->pad[3] = pw[1];
+    if (act_range_i8(im, po->activation, &oq, &a->act_min, &a->act_max) ||
+        output_shape(im, 0, &out, &out))
+        return -1;
+    return set_output_i8(im, n, &out);
+}
+
+static int op_mean_i8(tim *im)
+{
+    tval *x;
+    int64_t ax[IR_MAX_DIMS];
+    int nax, sc, k, h = 0, w = 0;
+    ir_shape out;
+    ir_node *n;
+    if (input_i8(im, 0, &x) || get_ints(im, im->op->ninputs > 1 ? im->op->inputs[1] : -1, ax,
+                                        &nax, &sc))
+        return -1;
+    for (k = 0; k < nax; k++) {
+        int64_t a = ax[k] < 0 ? ax[k] + x->shape.ndim : ax[k];
+        h |= a == 1;
+        w |= a == 2;
+        if (a != 1 && a != 2)
+            return op_err(im, "int8 MEAN is supported over height and width only");
+    }
+    if (x->shape.ndim != 4 || !h || !w)
+        return op_err(im, "int8 MEAN is supported over height and width of a 4-D tensor");
+    n = node(im, IR_OP_MEAN_I8, "", 1, &x->ref);
+    n->a.i8.keepdims = im->op->opt.reducer.keep_dims != 0;
+    out = x->shape;
+    if (n->a.i8.keepdims) {
+        out.d[1] = out.d[2] = 1;
+    } else {
+        out.ndim = 2;
+        out.d[1] = x->shape.d[3];
+    }
+    if (output_shape(im, 0, &out, &out))
+        return -1;
+    return set_output_i8(im, n, &out);
+}
+
+static int op_pad_i8(tim *im)
+{
+    const tfl_operator *op = im->op;
+    const tfl_tensor *pt;
+    tval *x;
+    ir_qtype xq, oq;
+    ir_shape out;
+    ir_node *n;
+    int k;
+    if (input_i8(im, 0, &x) || qtype_of(im, op->inputs[0], &xq) || out_qtype(im, &oq) ||
+        same_qtype(im, &xq, &oq, "padding with an output quantised unlike its input"))
+        return -1;
+    if (op->builtin != TFL_OP_PAD)
+        return op_err(im, "only PAD (padding with the zero point) is supported on int8 tensors");
+    if (op->ninputs < 2 || !is_const(im, op->inputs[1]))
+        return op_err(im, "the paddings must be a constant");
+    pt = tensor(im, op->inputs[1]);
+    if ((pt->type != TFL_INT32 && pt->type != TFL_INT64) || pt->count != 8 ||
+        x->shape.ndim != 4)
+        return op_err(im, "the paddings must be (4, 2) integers for a 4-D input");
+    n = node(im, IR_OP_PAD_I8, "", 1, &x->ref);
+    n->a.i8.width.n = 8;
+    out = x->shape;
+    for (k = 0; k < 8; k++) {
+        int64_t v = read_int(pt, (size_t)k);
+        if (v < 0 || v > 65535)
+            return op_err(im, "padding %lld", (long long)v);
+        n->a.i8.width.v[k] = (int)v;
+    }
+    if (n->a.i8.width.v[0] || n->a.i8.width.v[1] || n->a.i8.width.v[6] || n->a.i8.width.v[7])
+        return op_err(im, "padding the batch or channel axis is not supported");
+    for (k = 0; k < 4; k++)
+        out.d[k] += n->a.i8.width.v[2 * k] + n->a.i8.width.v[2 * k + 1];
+    if (output_shape(im, 0, &out, &out))
+        return -1;
+    return set_output_i8(im, n, &out);
+}
+
+static int op_reshape_i8(tim *im)
+{
+    tval *x;
+    ir_shape out;
+    ir_node *n;
+    int k;
+    char a[96], b[96];
+    if (input_i8(im, 0, &x) || output_shape(im, 0, NULL, &out))
+        return -1;
+    if (ir_shape_count(&out) != ir_shape_count(&x->shape))
+        return op_err(im, "cannot reshape %s to %s", ir_shape_str(&x->shape, a, sizeof a),
+                      ir_shape_str(&out, b, sizeof b));
+    n = node(im, IR_OP_RESHAPE_I8, "", 1, &x->ref);
+    n->a.reshape.shape.n = out.ndim;
+    for (k = 0; k < out.ndim; k++)
+        n->a.reshape.shape.v[k] = (int)out.d[k];
+    return set_output_i8(im, n, &out);
+}
+
+static int op_concat_i8(tim *im)
+{
+    const tfl_operator *op = im->op;
+    ir_ref in[64];
+    ir_qtype oq, q;
+    ir_shape out;
+    ir_node *n;
+    size_t k;
+    int axis;
+    tval *x;
+    if (op->ninputs < 1 || op->ninputs > 64 || out_qtype(im, &oq))
+        return op_err(im, "expects 1 to 64 int8 inputs");
+    if (op->opt.concat.activation != TFL_ACT_NONE)
+        return op_err(im, "a fused activation on an int8 concatenation is not supported");
+    for (k = 0; k < op->ninputs; k++) {
+        if (input_i8(im, (int)k, &x) || qtype_of(im, op->inputs[k], &q) ||
+            same_qtype(im, &q, &oq, "concatenating an input quantised unlike the output"))
+            return -1;
+        in[k] = x->ref;
+        if (!k)
+            out = x->shape;
+    }
+    axis = op->opt.concat.axis < 0 ? op->opt.concat.axis + out.ndim : op->opt.concat.axis;
+    if (axis != out.ndim - 1)
+        return op_err(im, "int8 concatenation is supported along the last axis only");
+    n = node(im, IR_OP_CONCAT_I8, "", (int)op->ninputs, in);
+    n->a.i8.axis = axis;
+    for (k = 1; k < op->ninputs; k++)
+        out.d[axis] += im->tv[op->inputs[k]].shape.d[axis];
+    if (output_shape(im, 0, &out, &out))
+        return -1;
+    return set_output_i8(im, n, &out);
+}
+
+/* RELU, RELU6, RELU_N1_TO_1 and QUANTIZE between int8 tensors: a
+ * requantisation to the output's scale, clamped. */
+static int op_requant_i8(tim *im)
+{
+    const tfl_operator *op = im->op;
+    int act_fn = op->builtin == TFL_OP_RELU    ? TFL_ACT_RELU
+                 : op->builtin == TFL_OP_RELU6 ? TFL_ACT_RELU6
+                 : op->builtin == TFL_OP_RELU_N1_TO_1 ? TFL_ACT_RELU_N1_TO_1
+                                                      : TFL_ACT_NONE;
+    tval *x;
+    ir_qtype oq;
+    ir_shape out;
+    ir_node *n;
+    if (input_i8(im, 0, &x) || out_qtype(im, &oq) || output_shape(im, 0, &x->shape, &out))
+        return -1;
+    n = node(im, IR_OP_REQUANT_I8, "", 1, &x->ref);
+    if (act_range_i8(im, act_fn, &oq, &n->a.i8.act_min, &n->a.i8.act_max))
+        return -1;
+    return set_output_i8(im, n, &out);
+}
+
+/* QUANTIZE of a float32 tensor into int8 (NCHW values become NHWC). */
+static int op_quantize_f32(tim *im)
+{
+    tval *x;
+    ir_shape out;
+    ir_node *n;
+    if (input(im, 0, &x, 0))
+        return -1;
+    if (x->shape.ndim == 4 && !x->nchw)
+        return op_err(im, "quantising this 4-D tensor is not supported");
+    if (output_shape(im, 0, &x->shape, &out))
+        return -1;
+    n = node(im, IR_OP_QUANTIZE, "", 1, &x->ref);
+    return set_output_i8(im, n, &out);
+}
+
+/* DEQUANTIZE of an int8 tensor into float32 (4-D: NCHW in the IR). */
+static int op_dequantize_i8(tim *im)
+{
+    tval *x;
+    ir_shape out;
+    ir_node *n;
+    if (input_i8(im, 0, &x) || float_output(im) || output_shape(im, 0, &x->shape, &out))
+        return -1;
+    n = node(im, IR_OP_DEQUANTIZE, "", 1, &x->ref);
+    return set_output(im, 0, ref_of(n), out.ndim == 4, 0, &out);
+}
+
+/* The int8 operators by builtin code (the model's tensors are int8). */
+static const struct {
+    int32_t builtin;
+    int (*import)(tim *im);
+} builtin_ops_i8[] = {
+    {TFL_OP_CONV_2D, op_conv_i8},
+    {TFL_OP_DEPTHWISE_CONV_2D, op_conv_i8},
+    {TFL_OP_FULLY_CONNECTED, op_fully_connected_i8},
+    {TFL_OP_ADD, op_elementwise_i8},
+    {TFL_OP_SUB, op_elementwise_i8},
+    {TFL_OP_MUL, op_elementwise_i8},
+    {TFL_OP_AVERAGE_POOL_2D, op_pool_i8},
+    {TFL_OP_MAX_POOL_2D, op_pool_i8},
+    {TFL_OP_MEAN, op_mean_i8},
+    {TFL_OP_PAD, op_pad_i8},
+    {TFL_OP_PADV2, op_pad_i8},
+    {TFL_OP_RESHAPE, op_reshape_i8},
+    {TFL_OP_CONCATENATION, op_concat_i8},
+    {TFL_OP_RELU, op_requant_i8},
+    {TFL_OP_RELU6, op_requant_i8},
+    {TFL_OP_RELU_N1_TO_1, op_requant_i8},
+    {TFL_OP_QUANTIZE, op_requant_i8},
+    {TFL_OP_DEQUANTIZE, op_dequantize_i8},
+};
+
+/* An operator whose input 0 or output 0 is an int8 tensor: its int8 form
+ * (QUANTIZE of a float input included), or an error naming it. */
+static int import_op_i8(tim *im)
+{
+    const tfl_operator *op = im->op;
+    size_t k;
+    if (op->builtin == TFL_OP_QUANTIZE && !is_i8(im, 0, 0))
+        return op_quantize_f32(im);
+    for (k = 0; k < sizeof builtin_ops_i8 / sizeof *builtin_ops_i8; k++)
+        if (builtin_ops_i8[k].builtin == op->builtin)
+            return builtin_ops_i8[k].import(im);
+    return op_err(im, "int8 %s is not supported yet (int8 tensors: %s)", im->opname,
+                  "see docs/SUPPORTED.md for the int8 operators");
 }
 
 /* ---- the operators ------------------------------------------------------ */
@@ -1634,6 +2290,8 @@ static int import_op(tim *im)
 {
     const tfl_operator *op = im->op;
     size_t k;
+    if (op->builtin != TFL_OP_CUSTOM && (is_i8(im, 0, 0) || is_i8(im, 0, 1)))
+        return import_op_i8(im);
     if (op->builtin == TFL_OP_CUSTOM) {
         if (op->lce != TFL_LCE_NONE)
             return lce_ops[op->lce](im);
@@ -1645,10 +2303,10 @@ static int import_op(tim *im)
     return op_err(im, "operator %s is not supported", im->opname);
 }
 
-/* Every operator's run-time tensors are float32, or int32 (LCE's
- * bitpacked tensors, shapes): anything else (int8 and uint8 quantized
- * models, float16...) is rejected up front, naming the first operator
- * that touches such a tensor. */
+/* Every operator's run-time tensors are float32, int8, or int32 (LCE's
+ * bitpacked tensors, shapes): anything else (uint8 quantized models,
+ * float16...) is rejected up front, naming the first operator that
+ * touches such a tensor. */
 static int check_types(tim *im)
 {
     size_t i, k;
@@ -1661,13 +2319,14 @@ static int check_types(tim *im)
             if (ti < 0 || is_const(im, ti))
                 continue;
             t = tensor(im, ti);
-            if (t->type == TFL_FLOAT32 || t->type == TFL_INT32 || t->type == TFL_INT64)
+            if (t->type == TFL_FLOAT32 || t->type == TFL_INT32 || t->type == TFL_INT64 ||
+                t->type == TFL_INT8)
                 continue;
             im->opi = i;
             im->op = op;
             im->opname = tfl_op_name(im->m, op);
             return op_err(im, "%s %zu ('%s') is %s: %s tensors are not supported yet "
-                          "(only float32 models)", out ? "output" : "input",
+                          "(only float32 and int8 models)", out ? "output" : "input",
                           out ? k - op->ninputs : k, tname(t, ti), tfl_type_name(t->type),
                           tfl_type_name(t->type));
         }
@@ -1699,9 +2358,10 @@ static int import_inputs(tim *im, const bnnc_input *inputs, int n_inputs)
         ir_shape s;
         ir_node *n;
         tval *v = &im->tv[ti];
-        if (t->type != TFL_FLOAT32)
-            return bnnc_errf(im->err, "%s: input '%s' is %s; only float32 inputs are "
-                             "supported so far", im->m->path, t->name, tfl_type_name(t->type));
+        if (t->type != TFL_FLOAT32 && t->type != TFL_INT8)
+            return bnnc_errf(im->err, "%s: input '%s' is %s; only float32 and int8 inputs "
+                             "are supported so far", im->m->path, t->name,
+                             tfl_type_name(t->type));
         im->opi = i;
         if (tshape(im, ti, &s))
             return -1;
@@ -1730,6 +2390,13 @@ static int import_inputs(tim *im, const bnnc_input *inputs, int n_inputs)
         v->kind = TV_VALUE;
         v->ref = ref_of(n);
         v->shape = s;
+        if (t->type == TFL_INT8) {
+            /* int8 values stay in the model's order */
+            if (qtype_of(im, ti, &n->q))
+                return -1;
+            v->i8 = 1;
+            continue;
+        }
         if (s.ndim == 4) {
             snprintf(im->base, sizeof im->base, "%s", n->name);
             v->ref = transpose(im, v->ref, to_nchw, 4, "/nchw");
@@ -1769,6 +2436,10 @@ static int import_outputs(tim *im)
             return bnnc_errf(im->err, "%s: output '%s' is bitpacked (LCE int32); bitpacked "
                              "model outputs are not supported so far", im->m->path,
                              tname(t, ti));
+        if (v->i8 != (t->type == TFL_INT8))
+            return bnnc_errf(im->err, "%s: output '%s' is %s, but bnnc computes it as %s",
+                             im->m->path, tname(t, ti), tfl_type_name(t->type),
+                             v->i8 ? "int8" : "float32");
         g->heads[i] = v->nchw ? transpose(im, v->ref, to_nhwc, 4, "/nhwc") : v->ref;
     }
     return 0;
