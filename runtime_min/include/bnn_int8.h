@@ -447,6 +447,27 @@ BNN_API bnn_status bnn_mean_hw_i8(int32_t n, int32_t h, int32_t w, int32_t c, in
                                   int32_t out_zp, int32_t mult, int32_t shift,
                                   const int8_t *in, int8_t *out);
 
+/* PReLU and leaky ReLU (TFLite PRELU, LEAKY_RELU), n elements whose
+ * channel is i % c: with x = q - in_zp,
+ *   x >= 0: out = mbqm(x, pos_mult, pos_shift) + out_zp
+ *   x <  0: out = mbqm(x * (alpha[i % c] - alpha_zp), neg_mult, neg_shift)
+ *                 + out_zp (PRELU, alpha a per-channel int8 tensor), or
+ *           out = mbqm(x, neg_mult, neg_shift) + out_zp (LEAKY_RELU: alpha
+ *                 NULL, the slope is in neg_mult)
+ * clamped to [-128, 127]. (pos, neg) = QM(s_in / s_out),
+ * QM(s_in * s_alpha / s_out) (leaky: s_in * alpha / s_out). In place
+ * allowed. Errors: c < 1, zero points outside [-128, 127], shifts outside
+ * [-31, 30], NULL tensors with n > 0. */
+typedef struct {
+    size_t n;
+    int32_t c;
+    int32_t in_zp, out_zp, alpha_zp;
+    int32_t pos_mult, pos_shift, neg_mult, neg_shift;
+    const int8_t *alpha;
+} bnn_prelu_i8_params;
+
+BNN_API bnn_status bnn_prelu_i8(const bnn_prelu_i8_params *p, const int8_t *in, int8_t *out);
+
 /* bnn_mean_hw_i8 with its arguments in a parameter struct. */
 typedef struct {
     int32_t n, h, w, c;

@@ -418,6 +418,65 @@ static void test_mean(void **state)
     free(got);
 }
 
+/* PReLU by hand: in_zp -1, out_zp -1, identity for x >= 0 (2^30, shift
+ * 1), (2^30, shift -2) = 1/8 for x * (alpha - alpha_zp) < 0 with alpha
+ * (2, -4) and alpha_zp -2, i.e. slopes 4 and -2: q -9 (ch 0) -> x -8 ->
+ * -32 / 8 = -4 -> -5; q -5 (ch 1) -> x -4 -> 8 / 8 = 1 -> 0; q 10 -> 10;
+ * q -6 (ch 1) -> x -5 -> 10 / 8 = 1.25 -> 1 -> 0. Leaky ReLU (no alpha
+ * tensor, neg (2^30, -1) = 1/4), in_zp 1, out_zp 3: q -7 -> x -8 -> -2
+ * -> 1; q -5 -> x -6 -> -1.5 -> -2 (half away from zero) -> 1; q 127 ->
+ * 126 + 3 clamps to 127. Then random tensors against the formula. */
+static void test_prelu(void **state)
+{
+    static const int8_t alpha[2] = {2, -4};
+    static const int8_t in[4] = {-9, -5, 10, -6};
+    static const int8_t lin[3] = {-7, -5, 127};
+    int8_t out[4], x[6 * 5], got[6 * 5], a[5];
+    bnn_prelu_i8_params p;
+    int round, i;
+    (void)state;
+    memset(&p, 0, sizeof p);
+    p.n = 4, p.c = 2, p.in_zp = -1, p.out_zp = -1, p.alpha_zp = -2;
+    p.pos_mult = 1 << 30, p.pos_shift = 1, p.neg_mult = 1 << 30, p.neg_shift = -2;
+    p.alpha = alpha;
+    assert_int_equal(bnn_prelu_i8(&p, in, out), BNN_OK);
+    assert_int_equal(out[0], -5);
+    assert_int_equal(out[1], 0);
+    assert_int_equal(out[2], 10);
+    assert_int_equal(out[3], 0);
+    p.n = 3, p.c = 1, p.in_zp = 1, p.out_zp = 3, p.neg_shift = -1, p.alpha = NULL;
+    assert_int_equal(bnn_prelu_i8(&p, lin, out), BNN_OK);
+    assert_int_equal(out[0], 1);
+    assert_int_equal(out[1], 1);
+    assert_int_equal(out[2], 127);
+    p.neg_shift = 31;
+    assert_int_equal(bnn_prelu_i8(&p, lin, out), BNN_ARG_ERROR);
+    it_seed(91u);
+    for (round = 0; round < 20; round++) {
+        p.n = 30, p.c = 5;
+        p.in_zp = it_range(-128, 127), p.out_zp = it_range(-128, 127);
+        p.alpha_zp = it_range(-128, 127);
+        p.pos_mult = (int32_t)(0x40000000u + (it_rand() & 0x3FFFFFFFu));
+        p.neg_mult = (int32_t)(0x40000000u + (it_rand() & 0x3FFFFFFFu));
+        p.pos_shift = it_range(-3, 1), p.neg_shift = it_range(-9, 0);
+        p.alpha = round % 2 ? a : NULL;
+        for (i = 0; i < 5; i++)
+            a[i] = (int8_t)it_range(-128, 127);
+        for (i = 0; i < 30; i++)
+            x[i] = (int8_t)it_range(-128, 127);
+        assert_int_equal(bnn_prelu_i8(&p, x, got), BNN_OK);
+        for (i = 0; i < 30; i++) {
+            int32_t d = x[i] - p.in_zp, v;
+            if (d >= 0)
+                v = it_mbqm(d, p.pos_mult, p.pos_shift);
+            else
+                v = it_mbqm(p.alpha ? d * (a[i % 5] - p.alpha_zp) : d, p.neg_mult, p.neg_shift);
+            v += p.out_zp;
+            assert_int_equal(got[i], v < -128 ? -128 : v > 127 ? 127 : v);
+        }
+    }
+}
+
 int main(void)
 {
     struct CMUnitTest tests[IT_NUM_CONV_SHAPES + 16];
@@ -439,6 +498,7 @@ int main(void)
             cmocka_unit_test(test_pad),
             cmocka_unit_test(test_mean),
             cmocka_unit_test(test_copy_channels),
+            cmocka_unit_test(test_prelu),
         };
         for (i = 0; i < (int)(sizeof t / sizeof t[0]); i++)
             tests[n++] = t[i];
