@@ -947,6 +947,20 @@ static void emit_pad_i8(step_text *t)
     snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 
+/* alpha is constant 0 when the step has one */
+static void emit_prelu_i8(step_text *t)
+{
+    const bnn_prelu_i8_params *q = &t->s->p.prelu_i8;
+    snprintf(t->init, sizeof t->init,
+             ".n = %zu, .c = %d, .in_zp = %d, .out_zp = %d, .alpha_zp = %d,\n"
+             "            .pos_mult = %ld, .pos_shift = %d, .neg_mult = %ld, .neg_shift = %d,\n"
+             "            .alpha = %s",
+             q->n, (int)q->c, (int)q->in_zp, (int)q->out_zp, (int)q->alpha_zp,
+             (long)q->pos_mult, (int)q->pos_shift, (long)q->neg_mult, (int)q->neg_shift,
+             t->s->n_consts ? t->k[0] : "NULL");
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
 static void emit_mean_i8(step_text *t)
 {
     const bnn_mean_i8_params *q = &t->s->p.mean_i8;

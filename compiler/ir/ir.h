@@ -224,6 +224,9 @@ typedef enum { IR_I8_ADD, IR_I8_SUB, IR_I8_MUL } ir_i8_eltwise;
  *                quantised as bq)
  *   REQUANT_I8   requantisation to the node's qtype (QUANTIZE between int8
  *                tensors, RELU, RELU6, RELU_N1_TO_1)
+ *   PRELU_I8     x >= 0: x requantised; x < 0: x times the per-channel
+ *                int8 alpha b (b_len channels, quantised as bq), or times
+ *                slope (leaky ReLU, b NULL), requantised
  *   PAD_I8       pad, pad widths as IR_ATTRS_PAD, padded with the zero point
  *   MEAN_I8      mean over H and W of an NHWC tensor, keepdims
  *   CONCAT_I8    axis (of the NHWC shape); every input has the output's qtype
@@ -248,6 +251,9 @@ typedef struct {
     ir_qtype bq;
     ir_ints width;          /* PAD_I8: before and after, per axis */
     int axis, keepdims;
+    float slope;            /* PRELU_I8 without b: the leaky ReLU's alpha */
+    int ratio_f32;          /* REQUANT_I8: the ratio of the scales divided in
+                               float (TFLite's int8 ReLU), not in double */
 } ir_i8_attr;
 
 /* One use of a node's output: input slot `slot` of node `user`, or graph

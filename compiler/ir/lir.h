@@ -127,6 +127,7 @@ typedef struct {
         } eltwise_i8;
         bnn_pad2d_i8_params pad_i8;
         bnn_mean_i8_params mean_i8;
+        bnn_prelu_i8_params prelu_i8; /* alpha: constant 0 when set */
     } p;
     int node;            /* IR node id it implements (comments) */
     char node_name[128];

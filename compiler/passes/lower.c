@@ -1858,10 +1858,46 @@ static int lower_requant_i8(lower_ctx *x, ir_node *n)
     r->out_zp = n->q.zp;
     r->act_min = n->a.i8.act_min;
     r->act_max = n->a.i8.act_max;
-    if (requant_i8_ratio(q->scale, n->q.scale, &r->mult, &r->shift))
+    if (n->a.i8.ratio_f32 ? requant_i8_ratio_f32((float)q->scale, (float)n->q.scale, &r->mult,
+                                                 &r->shift)
+                          : requant_i8_ratio(q->scale, n->q.scale, &r->mult, &r->shift))
         return err_shift(x, n);
     snprintf(s->what, sizeof s->what, "requantise, clamp [%d, %d]", (int)r->act_min,
              (int)r->act_max);
+    return 0;
+}
+
+static int lower_prelu_i8(lower_ctx *x, ir_node *n)
+{
+    const ir_qtype *q;
+    const ir_i8_attr *a = &n->a.i8;
+    lval in = i8_input(x, n, 0, &q);
+    bnn_prelu_i8_params *r;
+    lir_step *s;
+    int out = i8_new_output(x, n);
+    s = step(x, LK_PRELU_I8, n);
+    set_io(s, in.t, -1, out);
+    r = &s->p.prelu_i8;
+    r->n = (size_t)ir_shape_count(&n->shape[0]);
+    r->c = a->b ? i32(a->b_len) : 1;
+    r->in_zp = q->zp;
+    r->out_zp = n->q.zp;
+    if (a->b) {
+        int8_t *al = xmalloc((size_t)a->b_len);
+        memcpy(al, a->b, (size_t)a->b_len);
+        add_const(x, s, LC_I8, (size_t)a->b_len, al, "alpha");
+        r->alpha_zp = a->bq.zp;
+    }
+    if (requant_i8_prelu((float)q->scale, a->b ? (float)a->bq.scale : a->slope,
+                         (float)n->q.scale, &r->pos_mult, &r->pos_shift, &r->neg_mult,
+                         &r->neg_shift))
+        return err_shift(x, n);
+    if (r->n % (size_t)r->c)
+        return err_node(x, n, "alpha does not repeat along the tensor");
+    if (a->b)
+        snprintf(s->what, sizeof s->what, "prelu, %d alphas, int8", r->c);
+    else
+        snprintf(s->what, sizeof s->what, "leaky relu, alpha %g, int8", (double)a->slope);
     return 0;
 }
 

@@ -2,10 +2,11 @@
  * requant_i8.c - compile-time requantisation parameters of the int8
  * operators (requant_i8.h). The formulas are TFLite's (kernel_util.cc
  * PopulateConvolutionQuantizationParams, add.cc / sub.cc / mul.cc Prepare,
- * activations.cc ReluPrepare, quantize.cc, reduce.cc): every scale is the
+ * quantize.cc, reduce.cc, activations.cc, prelu.cc): every scale is the
  * float the model stores, widened to double before it is multiplied or
- * divided, and each real multiplier goes through QuantizeMultiplier
- * (bnn_i8_quantize_multiplier, the runtime's copy of it).
+ * divided, except in the activations (ReLU, leaky ReLU, PReLU), whose
+ * Prepare divides the floats in float; each real multiplier goes through
+ * QuantizeMultiplier (bnn_i8_quantize_multiplier, the runtime's copy).
  */
 #include "requant_i8.h"
 
@@ -18,6 +19,21 @@ static int quantize(double real, int32_t *mult, int32_t *shift)
 int requant_i8_ratio(double in_scale, double out_scale, int32_t *mult, int32_t *shift)
 {
     return quantize(in_scale / out_scale, mult, shift);
+}
+
+int requant_i8_ratio_f32(float in_scale, float out_scale, int32_t *mult, int32_t *shift)
+{
+    float r = in_scale / out_scale;
+    return quantize((double)r, mult, shift);
+}
+
+int requant_i8_prelu(float in_scale, float a, float out_scale, int32_t *pos_mult,
+                     int32_t *pos_shift, int32_t *neg_mult, int32_t *neg_shift)
+{
+    float pos = in_scale / out_scale, neg = in_scale * a / out_scale;
+    if (quantize((double)pos, pos_mult, pos_shift) || quantize((double)neg, neg_mult, neg_shift))
+        return -1;
+    return 0;
 }
 
 int requant_i8_channels(double in_scale, const float *w_scale, int n_w_scale,

@@ -17,6 +17,16 @@
  * falls outside the kernels' [-31, 30]. */
 int requant_i8_ratio(double in_scale, double out_scale, int32_t *mult, int32_t *shift);
 
+/* The same with the ratio computed in float, as TFLite's int8 ReLU does. */
+int requant_i8_ratio_f32(float in_scale, float out_scale, int32_t *mult, int32_t *shift);
+
+/* PRELU and LEAKY_RELU: x >= 0 scaled by in / out, x < 0 (times the
+ * quantised alpha for PRELU) by in * a / out, a being the alpha tensor's
+ * scale or the leaky ReLU's slope; TFLite computes both in float.
+ * Returns 0 or -1 as above. */
+int requant_i8_prelu(float in_scale, float a, float out_scale, int32_t *pos_mult,
+                     int32_t *pos_shift, int32_t *neg_mult, int32_t *neg_shift);
+
 /* Per output channel o of a convolution or dense layer:
  * QuantizeMultiplier(in_scale * w_scale[o] / out_scale), w_scale holding
  * out_c values (per channel) or 1 (per tensor). Returns 0 or -1 as above. */

@@ -27,8 +27,7 @@ set(tflite_int8_lsb1 lce_bconv_int8_relu 13)
 
 # int8 cases bnnc rejects: case, index and name of the first operator
 # it cannot compile
-set(tflite_int8_unsupported hard_swish_int8 1 HARD_SWISH leaky_relu_int8 0 LEAKY_RELU
-    prelu_int8 0 PRELU softmax_int8 0 SOFTMAX)
+set(tflite_int8_unsupported hard_swish_int8 1 HARD_SWISH softmax_int8 0 SOFTMAX)
 
 file(GLOB tflite_cases LIST_DIRECTORIES true CONFIGURE_DEPENDS
      ${CMAKE_CURRENT_SOURCE_DIR}/tflite/*)

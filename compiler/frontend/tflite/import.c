@@ -2168,8 +2168,44 @@ static int op_requant_i8(tim *im)
     if (input_i8(im, 0, &x) || out_qtype(im, &oq) || output_shape(im, 0, &x->shape, &out))
         return -1;
     n = node(im, IR_OP_REQUANT_I8, "", 1, &x->ref);
+    /* TFLite's ReLU Prepare divides the scales in float, QUANTIZE's in
+     * double */
+    n->a.i8.ratio_f32 = op->builtin != TFL_OP_QUANTIZE;
     if (act_range_i8(im, act_fn, &oq, &n->a.i8.act_min, &n->a.i8.act_max))
         return -1;
+    return set_output_i8(im, n, &out);
+}
+
+/* LEAKY_RELU (slope in the options) and PRELU (an int8 alpha constant,
+ * one value or one per channel, equal along the other axes). */
+static int op_prelu_i8(tim *im)
+{
+    const tfl_operator *op = im->op;
+    tval *x;
+    ir_qtype oq;
+    ir_shape out, as;
+    ir_node *n;
+    int64_t C, cnt, i;
+    if (input_i8(im, 0, &x) || out_qtype(im, &oq) || output_shape(im, 0, &x->shape, &out))
+        return -1;
+    n = node(im, IR_OP_PRELU_I8, "", 1, &x->ref);
+    if (op->builtin == TFL_OP_LEAKY_RELU) {
+        n->a.i8.slope = op->opt.leaky_relu.alpha;
+        return set_output_i8(im, n, &out);
+    }
+    if (op->ninputs < 2 || !is_const(im, op->inputs[1]) || tshape(im, op->inputs[1], &as))
+        return op_err(im, "alpha must be an int8 constant");
+    C = x->shape.d[x->shape.ndim - 1];
+    cnt = ir_shape_count(&as);
+    if (cnt != 1 && (as.d[as.ndim - 1] != C || cnt % C))
+        return op_err(im, "alpha of %lld values is not per channel", (long long)cnt);
+    if (qtype_of(im, op->inputs[1], &n->a.i8.bq) ||
+        !(n->a.i8.b = const_i8(im, op->inputs[1], cnt)))
+        return -1;
+    for (i = 0; cnt != 1 && i < cnt; i++)
+        if (n->a.i8.b[i] != n->a.i8.b[i % C])
+            return op_err(im, "alpha varies along other axes than the channels");
+    n->a.i8.b_len = cnt == 1 ? 1 : C;
     return set_output_i8(im, n, &out);
 }
 
@@ -2222,6 +2258,8 @@ static const struct {
     {TFL_OP_RELU, op_requant_i8},
     {TFL_OP_RELU6, op_requant_i8},
     {TFL_OP_RELU_N1_TO_1, op_requant_i8},
+    {TFL_OP_LEAKY_RELU, op_prelu_i8},
+    {TFL_OP_PRELU, op_prelu_i8},
     {TFL_OP_QUANTIZE, op_requant_i8},
     {TFL_OP_DEQUANTIZE, op_dequantize_i8},
 };

@@ -29,6 +29,28 @@ static void test_ratio_identity(void **state)
         assert_int_equal(bnn_i8_mbqm(x, m, s), x);
 }
 
+/* TFLite's activations divide the scales in float: 0.1f / 0.3f rounded to
+ * float has the multiplier 1431655680, the double quotient (QUANTIZE's)
+ * 1431655730; PRELU's negative side is in * alpha / out, also in float:
+ * 0.1f * 0.2f / 0.1f is 0.200000018f, multiplier 1717987072, shift -2. */
+static void test_activation_ratios(void **state)
+{
+    int32_t m, s, md, sd, pm, ps, nm, ns;
+    (void)state;
+    assert_int_equal(requant_i8_ratio_f32(0.1f, 0.3f, &m, &s), 0);
+    assert_int_equal(requant_i8_ratio((double)0.1f, (double)0.3f, &md, &sd), 0);
+    assert_int_equal(s, -1);
+    assert_int_equal(sd, -1);
+    assert_int_equal(m, 1431655680);
+    assert_int_equal(md, 1431655730);
+    assert_int_equal(requant_i8_prelu(0.1f, 0.2f, 0.1f, &pm, &ps, &nm, &ns), 0);
+    assert_int_equal(pm, 1073741824);
+    assert_int_equal(ps, 1);
+    assert_int_equal(ns, -2);
+    assert_int_equal(nm, 1717987072);
+    assert_int_equal(requant_i8_prelu(0.1f, 0.2f, 1e-30f, &pm, &ps, &nm, &ns), -1);
+}
+
 /* The weight scales are the model's floats: 0.005f is 0.64 * 2^-7 to 24
  * bits, so its multiplier is 1374389504 (the double 0.005 would give
  * 1374389535), shift -7; 0.01f has the same mantissa, shift -6. A
@@ -153,6 +175,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ratio_identity),   cmocka_unit_test(test_channels),
+        cmocka_unit_test(test_activation_ratios),
         cmocka_unit_test(test_addsub),           cmocka_unit_test(test_mul),
         cmocka_unit_test(test_shapes_i8),        cmocka_unit_test(test_shapes_i8_groups),
     };
