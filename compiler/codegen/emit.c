@@ -961,6 +961,18 @@ static void emit_prelu_i8(step_text *t)
     snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 
+/* the table is constant 0 */
+static void emit_softmax_i8(step_text *t)
+{
+    const bnn_softmax_i8_params *q = &t->s->p.softmax_i8;
+    char fl[64];
+    float_lit(q->out_scale, fl, sizeof fl);
+    snprintf(t->init, sizeof t->init,
+             ".rows = %d, .len = %d, .out_scale = %s, .out_zp = %d, .table = %s", q->rows,
+             q->len, fl, (int)q->out_zp, t->k[0]);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
 static void emit_mean_i8(step_text *t)
 {
     const bnn_mean_i8_params *q = &t->s->p.mean_i8;

@@ -230,6 +230,7 @@ typedef enum { IR_I8_ADD, IR_I8_SUB, IR_I8_MUL } ir_i8_eltwise;
  *   PAD_I8       pad, pad widths as IR_ATTRS_PAD, padded with the zero point
  *   MEAN_I8      mean over H and W of an NHWC tensor, keepdims
  *   CONCAT_I8    axis (of the NHWC shape); every input has the output's qtype
+ *   SOFTMAX_I8   along the last axis, beta in slope
  * act_min, act_max: the fused activation as a clamp of the quantised output
  * (TFLite's CalculateActivationRangeQuantized), [-128, 127] without one.
  */
@@ -251,7 +252,8 @@ typedef struct {
     ir_qtype bq;
     ir_ints width;          /* PAD_I8: before and after, per axis */
     int axis, keepdims;
-    float slope;            /* PRELU_I8 without b: the leaky ReLU's alpha */
+    float slope;            /* PRELU_I8 without b: the leaky ReLU's alpha;
+                               SOFTMAX_I8: beta */
     int ratio_f32;          /* REQUANT_I8: the ratio of the scales divided in
                                float (TFLite's int8 ReLU), not in double */
 } ir_i8_attr;

@@ -128,6 +128,7 @@ typedef struct {
         bnn_pad2d_i8_params pad_i8;
         bnn_mean_i8_params mean_i8;
         bnn_prelu_i8_params prelu_i8; /* alpha: constant 0 when set */
+        bnn_softmax_i8_params softmax_i8; /* table: constant 0 */
     } p;
     int node;            /* IR node id it implements (comments) */
     char node_name[128];

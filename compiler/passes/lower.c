@@ -1901,6 +1901,30 @@ static int lower_prelu_i8(lower_ctx *x, ir_node *n)
     return 0;
 }
 
+/* The exponentials' table is computed here, with the compiler's expf, as
+ * TFLite computes it when the model is prepared. */
+static int lower_softmax_i8(lower_ctx *x, ir_node *n)
+{
+    const ir_qtype *q;
+    lval in = i8_input(x, n, 0, &q);
+    const ir_shape *s = &n->shape[0];
+    bnn_softmax_i8_params *r;
+    lir_step *st;
+    float *table = xmalloc(sizeof(float) * 256);
+    int out = i8_new_output(x, n);
+    st = step(x, LK_SOFTMAX_I8, n);
+    set_io(st, in.t, -1, out);
+    r = &st->p.softmax_i8;
+    r->len = i32(s->d[s->ndim - 1]);
+    r->rows = i32(ir_shape_count(s) / s->d[s->ndim - 1]);
+    r->out_scale = (float)n->q.scale;
+    r->out_zp = n->q.zp;
+    bnn_softmax_i8_table((float)q->scale, n->a.i8.slope, table);
+    add_const(x, st, LC_F32, 256, table, "exp");
+    snprintf(st->what, sizeof st->what, "softmax, %d rows of %d, int8", r->rows, r->len);
+    return 0;
+}
+
 /* Per-channel multipliers and shifts of a conv/dense, as constants. */
 static int channel_requant(lower_ctx *x, ir_node *n, lir_step *s, const ir_qtype *q,
                            int32_t out_c)

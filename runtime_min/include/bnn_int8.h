@@ -468,6 +468,34 @@ typedef struct {
 
 BNN_API bnn_status bnn_prelu_i8(const bnn_prelu_i8_params *p, const int8_t *in, int8_t *out);
 
+/* Softmax along the last axis (TFLite SOFTMAX, int8 in and out, the float
+ * lookup table of its optimized kernel), rows of len values: with m the
+ * largest q of a row and T[k] = table[255 - m + k],
+ *   sum = T[q_0] + T[q_1] + ... (float, in order),
+ *   inv = 1.0f / (sum * out_scale),
+ *   out = clamp((int32)roundf(T[q] * inv) + out_zp, -128, 127),
+ * where table[255 - v] = expf(-in_scale * beta * v) for v in [0, 255]
+ * (bnn_softmax_i8_table; TFLite's out_scale is 1/256, out_zp -128). */
+typedef struct {
+    int32_t rows, len;
+    float out_scale;
+    int32_t out_zp;
+    const float *table; /* 256 values */
+} bnn_softmax_i8_params;
+
+/* The table of a softmax of input scale in_scale and beta, as TFLite's
+ * PopulateSoftmaxLookupTable (float arithmetic, expf). */
+static inline void bnn_softmax_i8_table(float in_scale, float beta, float table[256])
+{
+    float s = -in_scale * beta;
+    int32_t v;
+    for (v = 0; v <= 255; v++)
+        table[255 - v] = expf(s * (float)v);
+}
+
+BNN_API bnn_status bnn_softmax_i8(const bnn_softmax_i8_params *p, const int8_t *in,
+                                  int8_t *out);
+
 /* bnn_mean_hw_i8 with its arguments in a parameter struct. */
 typedef struct {
     int32_t n, h, w, c;

@@ -2176,6 +2176,22 @@ static int op_requant_i8(tim *im)
     return set_output_i8(im, n, &out);
 }
 
+/* SOFTMAX along the last axis, beta from the options. */
+static int op_softmax_i8(tim *im)
+{
+    tval *x;
+    ir_qtype oq;
+    ir_shape out;
+    ir_node *n;
+    if (input_i8(im, 0, &x) || out_qtype(im, &oq) || output_shape(im, 0, &x->shape, &out))
+        return -1;
+    if (!(im->op->opt.softmax.beta > 0.0f) || !isfinite(im->op->opt.softmax.beta))
+        return op_err(im, "beta %g is not supported", (double)im->op->opt.softmax.beta);
+    n = node(im, IR_OP_SOFTMAX_I8, "", 1, &x->ref);
+    n->a.i8.slope = im->op->opt.softmax.beta;
+    return set_output_i8(im, n, &out);
+}
+
 /* LEAKY_RELU (slope in the options) and PRELU (an int8 alpha constant,
  * one value or one per channel, equal along the other axes). */
 static int op_prelu_i8(tim *im)
@@ -2259,6 +2275,7 @@ static const struct {
     {TFL_OP_RELU6, op_requant_i8},
     {TFL_OP_RELU_N1_TO_1, op_requant_i8},
     {TFL_OP_LEAKY_RELU, op_prelu_i8},
+    {TFL_OP_SOFTMAX, op_softmax_i8},
     {TFL_OP_PRELU, op_prelu_i8},
     {TFL_OP_QUANTIZE, op_requant_i8},
     {TFL_OP_DEQUANTIZE, op_dequantize_i8},

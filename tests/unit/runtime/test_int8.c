@@ -477,9 +477,51 @@ static void test_prelu(void **state)
     }
 }
 
+/* Softmax with TFLite's output quantisation (1/256, -128): two equal
+ * logits are 0.5 each = 128 / 256 -> 0; three equal ones 85.33 -> 85 ->
+ * -43; at input scale 1, 127 against -128 is exp(-255) = 0: 256 clamps to
+ * 127, the other -128. Rows are independent; a row's maximum sets its
+ * table origin, so shifting every logit of a row changes nothing. */
+static void test_softmax(void **state)
+{
+    static const int8_t in[9] = {5, 5, -7, -7, -7, 127, -128, 100, 99};
+    static const int8_t shifted[2] = {90, 89};
+    float table[256];
+    int8_t out[9], out2[2];
+    bnn_softmax_i8_params p;
+    (void)state;
+    bnn_softmax_i8_table(1.0f, 1.0f, table);
+    assert_true(table[255] == 1.0f);
+    memset(&p, 0, sizeof p);
+    p.out_scale = 1.0f / 256.0f;
+    p.out_zp = -128;
+    p.table = table;
+    p.rows = 1, p.len = 2;
+    assert_int_equal(bnn_softmax_i8(&p, in, out), BNN_OK);
+    assert_int_equal(out[0], 0);
+    assert_int_equal(out[1], 0);
+    p.len = 3;
+    assert_int_equal(bnn_softmax_i8(&p, in + 2, out + 2), BNN_OK);
+    assert_int_equal(out[2], -43);
+    assert_int_equal(out[4], -43);
+    p.len = 2;
+    assert_int_equal(bnn_softmax_i8(&p, in + 5, out + 5), BNN_OK);
+    assert_int_equal(out[5], 127);
+    assert_int_equal(out[6], -128);
+    /* e / (e + 1) = 0.731 -> 187.1 -> 187 - 128 = 59; 1 / (e + 1) -> -59 */
+    assert_int_equal(bnn_softmax_i8(&p, in + 7, out + 7), BNN_OK);
+    assert_int_equal(out[7], 59);
+    assert_int_equal(out[8], -59);
+    assert_int_equal(bnn_softmax_i8(&p, shifted, out2), BNN_OK);
+    assert_int_equal(out2[0], out[7]);
+    assert_int_equal(out2[1], out[8]);
+    p.table = NULL;
+    assert_int_equal(bnn_softmax_i8(&p, in, out), BNN_ARG_ERROR);
+}
+
 int main(void)
 {
-    struct CMUnitTest tests[IT_NUM_CONV_SHAPES + 16];
+    struct CMUnitTest tests[IT_NUM_CONV_SHAPES + 24];
     int i, n = 0;
     {
         struct CMUnitTest t[] = {
@@ -499,6 +541,7 @@ int main(void)
             cmocka_unit_test(test_mean),
             cmocka_unit_test(test_copy_channels),
             cmocka_unit_test(test_prelu),
+            cmocka_unit_test(test_softmax),
         };
         for (i = 0; i < (int)(sizeof t / sizeof t[0]); i++)
             tests[n++] = t[i];
