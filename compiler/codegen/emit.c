@@ -961,6 +961,17 @@ static void emit_prelu_i8(step_text *t)
     snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 
+static void emit_hard_swish_i8(step_text *t)
+{
+    const bnn_hard_swish_i8_params *q = &t->s->p.hswish_i8;
+    snprintf(t->init, sizeof t->init,
+             ".n = %zu, .in_zp = %d, .out_zp = %d, .out_mult = %d, .relu_mult = %d,\n"
+             "            .out_exp = %d, .relu_exp = %d",
+             q->n, (int)q->in_zp, (int)q->out_zp, (int)q->out_mult, (int)q->relu_mult,
+             (int)q->out_exp, (int)q->relu_exp);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
 /* the table is constant 0 */
 static void emit_softmax_i8(step_text *t)
 {

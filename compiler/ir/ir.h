@@ -231,6 +231,7 @@ typedef enum { IR_I8_ADD, IR_I8_SUB, IR_I8_MUL } ir_i8_eltwise;
  *   MEAN_I8      mean over H and W of an NHWC tensor, keepdims
  *   CONCAT_I8    axis (of the NHWC shape); every input has the output's qtype
  *   SOFTMAX_I8   along the last axis, beta in slope
+ *   HSWISH_I8    x * relu6(x + 3) / 6
  * act_min, act_max: the fused activation as a clamp of the quantised output
  * (TFLite's CalculateActivationRangeQuantized), [-128, 127] without one.
  */

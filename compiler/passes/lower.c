@@ -1901,6 +1901,27 @@ static int lower_prelu_i8(lower_ctx *x, ir_node *n)
     return 0;
 }
 
+static int lower_hard_swish_i8(lower_ctx *x, ir_node *n)
+{
+    const ir_qtype *q;
+    lval in = i8_input(x, n, 0, &q);
+    bnn_hard_swish_i8_params *r;
+    lir_step *st;
+    int out = i8_new_output(x, n);
+    st = step(x, LK_HSWISH_I8, n);
+    set_io(st, in.t, -1, out);
+    r = &st->p.hswish_i8;
+    r->n = (size_t)ir_shape_count(&n->shape[0]);
+    r->in_zp = q->zp;
+    r->out_zp = n->q.zp;
+    bnn_i8_hard_swish_multipliers((float)q->scale, (float)n->q.scale, r);
+    if (r->out_exp > 0 || r->out_exp < -15 || r->relu_exp < -15 || r->relu_exp > 15)
+        return err_node(x, n, "its input and output scales are too far apart for TFLite's "
+                              "16-bit hard swish");
+    snprintf(st->what, sizeof st->what, "hard swish, int8");
+    return 0;
+}
+
 /* The exponentials' table is computed here, with the compiler's expf, as
  * TFLite computes it when the model is prepared. */
 static int lower_softmax_i8(lower_ctx *x, ir_node *n)

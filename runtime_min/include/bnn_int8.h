@@ -496,6 +496,43 @@ static inline void bnn_softmax_i8_table(float in_scale, float beta, float table[
 BNN_API bnn_status bnn_softmax_i8(const bnn_softmax_i8_params *p, const int8_t *in,
                                   int8_t *out);
 
+/* Hard swish x * relu6(x + 3) / 6 (TFLite HARD_SWISH, int8), n elements,
+ * in TFLite's 16-bit fixed point (reference_ops::HardSwish): with
+ * h = (q - in_zp) * 2^7, p = srdhm16(h, out_mult), the "relu-ish" value
+ * r = h scaled by (relu_mult, relu_exp) with saturation, mapped from
+ * [-1, 1] to [0, 1] as (r + 2^15) >> 1, then
+ * out = clamp(rdbpot(sdhm16(r, p), -out_exp) + out_zp, -128, 127),
+ * sdhm16 being the doubling high product without rounding. The int16
+ * multipliers are bnn_i8_hard_swish_multipliers'. out_exp in [-15, 0],
+ * relu_exp in [-15, 15]. */
+typedef struct {
+    size_t n;
+    int32_t in_zp, out_zp;
+    int16_t out_mult, relu_mult;
+    int32_t out_exp, relu_exp;
+} bnn_hard_swish_i8_params;
+
+/* TFLite's HardSwishPrepare: the hires input scale s_in / 128, out =
+ * QM(hires / s_out), relu = QM(hires / (3 / 32768)), each multiplier
+ * rounded to its top 16 bits (DownScaleInt32ToInt16Multiplier), the
+ * quotients in float. */
+static inline void bnn_i8_hard_swish_multipliers(float in_scale, float out_scale,
+                                                 bnn_hard_swish_i8_params *p)
+{
+    float hires = (1.0f / 128.0f) * in_scale;
+    float om = hires / out_scale, rm = hires / (3.0f / 32768.0f);
+    int32_t m, s;
+    bnn_i8_quantize_multiplier((double)om, &m, &s);
+    p->out_mult = (int16_t)(m >= INT32_MAX - (1 << 15) ? INT16_MAX : (m + (1 << 15)) >> 16);
+    p->out_exp = s;
+    bnn_i8_quantize_multiplier((double)rm, &m, &s);
+    p->relu_mult = (int16_t)(m >= INT32_MAX - (1 << 15) ? INT16_MAX : (m + (1 << 15)) >> 16);
+    p->relu_exp = s;
+}
+
+BNN_API bnn_status bnn_hard_swish_i8(const bnn_hard_swish_i8_params *p, const int8_t *in,
+                                     int8_t *out);
+
 /* bnn_mean_hw_i8 with its arguments in a parameter struct. */
 typedef struct {
     int32_t n, h, w, c;

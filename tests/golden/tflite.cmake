@@ -26,8 +26,9 @@ set(tflite_exact lce_quantize_dequantize lce_bconv_relu lce_bconv_relu6
 set(tflite_int8_lsb1 lce_bconv_int8_relu 13)
 
 # int8 cases bnnc rejects: case, index and name of the first operator
-# it cannot compile
-set(tflite_int8_unsupported hard_swish_int8 1 HARD_SWISH)
+# it cannot compile (none of the fixtures now; cc_test_tflite checks the
+# message on a model changed in memory)
+set(tflite_int8_unsupported)
 
 file(GLOB tflite_cases LIST_DIRECTORIES true CONFIGURE_DEPENDS
      ${CMAKE_CURRENT_SOURCE_DIR}/tflite/*)

@@ -2176,6 +2176,18 @@ static int op_requant_i8(tim *im)
     return set_output_i8(im, n, &out);
 }
 
+static int op_hard_swish_i8(tim *im)
+{
+    tval *x;
+    ir_qtype oq;
+    ir_shape out;
+    ir_node *n;
+    if (input_i8(im, 0, &x) || out_qtype(im, &oq) || output_shape(im, 0, &x->shape, &out))
+        return -1;
+    n = node(im, IR_OP_HSWISH_I8, "", 1, &x->ref);
+    return set_output_i8(im, n, &out);
+}
+
 /* SOFTMAX along the last axis, beta from the options. */
 static int op_softmax_i8(tim *im)
 {
@@ -2276,6 +2288,7 @@ static const struct {
     {TFL_OP_RELU_N1_TO_1, op_requant_i8},
     {TFL_OP_LEAKY_RELU, op_prelu_i8},
     {TFL_OP_SOFTMAX, op_softmax_i8},
+    {TFL_OP_HARD_SWISH, op_hard_swish_i8},
     {TFL_OP_PRELU, op_prelu_i8},
     {TFL_OP_QUANTIZE, op_requant_i8},
     {TFL_OP_DEQUANTIZE, op_dequantize_i8},

@@ -30,6 +30,7 @@
 
 #include "frontend/tflite/flatbuf.h"
 #include "frontend/tflite/flexbuf.h"
+#include "frontend/tflite/import.h"
 #include "frontend/tflite/tflite.h"
 #include "util/sha256.h"
 
@@ -1164,6 +1165,44 @@ static void test_identifier_and_files(void **state)
     assert_int_equal(tfl_type_size(TFL_INT4), 0);
 }
 
+/* The importer on int8 models changed in memory: an int8 operator bnnc
+ * does not compile names itself and its index; per-channel activations and
+ * a non-positive scale are refused naming the tensor. */
+static void test_int8_import_errors(void **state)
+{
+    image im = load_fixture("relu_int8");
+    tfl_model m;
+    ir_graph g;
+    bnnc_err err;
+    tfl_tensor *t;
+    float scale;
+    (void)state;
+    assert_int_equal(tfl_model_parse(im.buf, im.len, "relu_int8.tflite", &m, &err), 0);
+    assert_int_equal(m.subgraphs[0].nops, 1);
+    assert_int_equal(tfl_import_model(&m, NULL, 0, &g, &err), 0);
+    ir_graph_free(&g);
+    m.subgraphs[0].ops[0].builtin = TFL_OP_LOGISTIC;
+    m.opcodes[m.subgraphs[0].ops[0].opcode_index].builtin = TFL_OP_LOGISTIC;
+    assert_int_not_equal(tfl_import_model(&m, NULL, 0, &g, &err), 0);
+    assert_non_null(strstr(err.msg, "relu_int8.tflite: operator 0 (LOGISTIC): int8 LOGISTIC "
+                                    "is not supported yet"));
+    m.subgraphs[0].ops[0].builtin = TFL_OP_RELU;
+    m.opcodes[m.subgraphs[0].ops[0].opcode_index].builtin = TFL_OP_RELU;
+    t = &m.subgraphs[0].tensors[m.subgraphs[0].ops[0].outputs[0]];
+    scale = t->q.scale[0];
+    t->q.scale[0] = -scale;
+    assert_int_not_equal(tfl_import_model(&m, NULL, 0, &g, &err), 0);
+    assert_non_null(strstr(err.msg, "operator 0 (RELU): int8 tensor"));
+    assert_non_null(strstr(err.msg, "it must be positive"));
+    t->q.scale[0] = scale;
+    t->q.count = 0;
+    assert_int_not_equal(tfl_import_model(&m, NULL, 0, &g, &err), 0);
+    assert_non_null(strstr(err.msg, "needs one scale and zero point (it has 0)"));
+    t->q.count = 1;
+    tfl_model_free(&m);
+    free(im.buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1180,6 +1219,7 @@ int main(void)
         cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_table_limit),
         cmocka_unit_test(test_identifier_and_files),
+        cmocka_unit_test(test_int8_import_errors),
     };
     bnnc_quiet = 1;
     return cmocka_run_group_tests(tests, NULL, NULL);

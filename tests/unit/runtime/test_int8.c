@@ -519,6 +519,42 @@ static void test_softmax(void **state)
     assert_int_equal(bnn_softmax_i8(&p, in, out), BNN_ARG_ERROR);
 }
 
+/* Hard swish at TFLite's fixture scales (in = out = 0.0235294122, zero
+ * points -1): TFLite's 16-bit fixed point stays within 1 LSB of the real
+ * x * relu6(x + 3) / 6 rounded to the output for every int8 input, is
+ * exact at 0 (q -1 -> -1), above 3 (q 127, x = 3.01 -> 127) and near -3
+ * (q -128, x = -2.99 -> -0.006 -> -1); multipliers: hires = s / 128,
+ * out = QM(1 / 128) = (2^30, -6) -> 16384 as int16, exponent -6. */
+static void test_hard_swish(void **state)
+{
+    const float s = 0.0235294122f;
+    bnn_hard_swish_i8_params p;
+    int8_t in[256], out[256];
+    int i, off = 0;
+    (void)state;
+    memset(&p, 0, sizeof p);
+    bnn_i8_hard_swish_multipliers(s, s, &p);
+    assert_int_equal(p.out_mult, 16384);
+    assert_int_equal(p.out_exp, -6);
+    p.n = 256, p.in_zp = -1, p.out_zp = -1;
+    for (i = 0; i < 256; i++)
+        in[i] = (int8_t)(i - 128);
+    assert_int_equal(bnn_hard_swish_i8(&p, in, out), BNN_OK);
+    for (i = 0; i < 256; i++) {
+        double x = (double)s * (in[i] + 1), r = x + 3 < 0 ? 0 : x + 3 > 6 ? 6 : x + 3;
+        long want = lround(x * r / 6 / s) - 1;
+        want = want < -128 ? -128 : want > 127 ? 127 : want;
+        assert_true(out[i] - want <= 1 && want - out[i] <= 1);
+        off += out[i] != want;
+    }
+    assert_int_equal(out[127], -1);
+    assert_int_equal(out[255], 127);
+    assert_int_equal(out[0], -1);
+    assert_true(off < 64);
+    p.out_exp = 1;
+    assert_int_equal(bnn_hard_swish_i8(&p, in, out), BNN_ARG_ERROR);
+}
+
 int main(void)
 {
     struct CMUnitTest tests[IT_NUM_CONV_SHAPES + 24];
@@ -542,6 +578,7 @@ int main(void)
             cmocka_unit_test(test_copy_channels),
             cmocka_unit_test(test_prelu),
             cmocka_unit_test(test_softmax),
+            cmocka_unit_test(test_hard_swish),
         };
         for (i = 0; i < (int)(sizeof t / sizeof t[0]); i++)
             tests[n++] = t[i];
