@@ -19,6 +19,7 @@
 #include "../passes/lower.h"
 #include "../util/mem.h"
 #include "bnn.h"
+#include "bnn_int8.h"
 
 typedef struct {
     int64_t binary_macs, float_macs;
@@ -124,6 +125,31 @@ static void stats_of(const ir_graph *g, const ir_node *n, layer_stats *s)
         if (b->word_bits)
             snprintf(s->note + len, sizeof s->note - (size_t)len,
                      ", %d-bit packed", b->word_bits);
+        break;
+    }
+    case IR_OP_CONV_I8:
+    case IR_OP_DWCONV_I8:
+    case IR_OP_DENSE_I8: {
+        /* int8 work counts with the other non-binary MACs; packed: the
+         * runtime's weight layout, the bias, a multiplier and shift per
+         * output channel */
+        const ir_i8_attr *a = &n->a.i8;
+        int64_t oc = a->out_c, k = oc ? ir_shape_count(&a->w_shape) / oc : 0;
+        if (n->op == IR_OP_CONV_I8) {
+            const ir_shape *x = &g->nodes[n->in[0].node]->shape[n->in[0].out];
+            int32_t groups = (int32_t)(x->d[3] / a->w_shape.d[3]);
+            s->packed = (int64_t)bnn_i8_weight_bytes((int32_t)oc, groups, (int32_t)k);
+        } else if (n->op == IR_OP_DENSE_I8) {
+            s->packed = (int64_t)bnn_i8_weight_bytes((int32_t)oc, 1, (int32_t)k);
+        } else {
+            k = (int64_t)a->kernel[0] * a->kernel[1];
+            s->packed = k * oc;
+        }
+        s->float_macs = out * k;
+        s->stored = (int64_t)a->stored_bytes;
+        s->packed += (a->bias ? 4 * oc : 0) + 8 * oc;
+        snprintf(s->note, sizeof s->note, "int8, %s weights",
+                 a->n_w_scale > 1 ? "per-channel" : "per-tensor");
         break;
     }
     case IR_OP_BATCHNORM:
