@@ -8,6 +8,7 @@ m4_dnl #   bt_version                 bnnc version
 m4_dnl #   bt_provenance              comment lines: command line, files, SHA-256
 m4_dnl #   bt_summary                 comment lines: layers, sizes
 m4_dnl #   bt_input_ctype             float, uint8_t or int8_t
+m4_dnl #   bt_int8                    1: the model calls int8 kernels (bnn_int8.h)
 m4_dnl #   bt_standalone              1: runtime inlined from bt_runtime_file
 m4_dnl #   bt_runtime_file            file with the runtime kernels (standalone)
 m4_dnl #   bt_weights_file            file with the constant arrays (written
@@ -21,7 +22,7 @@ m4_dnl #   bt_tensors                 declarations of the named arena tensors
 m4_dnl #   bt_steps                   the steps, as bt_call_params/bt_call_residual/bt_copy
 m4_divert(0)m4_dnl
 bt_require(<|bt_prefix|>)bt_require(<|bt_steps|>)bt_require(<|bt_weights_file|>)m4_dnl
-bt_require(<|bt_denormals|>)bt_require(<|bt_nsteps|>)m4_dnl
+bt_require(<|bt_denormals|>)bt_require(<|bt_int8|>)bt_require(<|bt_nsteps|>)m4_dnl
 m4_ifelse(bt_denormals, <|flush|>, <||>, bt_denormals, <|keep|>, <||>,
           <|bt_fatal(<|bt_denormals is flush or keep|>)|>)m4_dnl
 /*
@@ -51,8 +52,8 @@ bt_summary()m4_dnl
 
 m4_ifelse(bt_standalone, <|1|>, <|m4_undivert(bt_runtime_file)|>, <|#include "bnn.h"
 #include "bnn_ops.h"
-#include "bnn_int8.h"
-|>)m4_dnl
+m4_ifelse(bt_int8, <|1|>, <|#include "bnn_int8.h"
+|>)|>)m4_dnl
 #include "bt_header_name"
 
 /* ---- floating-point mode: -D<||>bt_uprefix<||>_KEEP_DENORMALS or -D<||>bt_uprefix<||>_FLUSH_DENORMALS ---- */

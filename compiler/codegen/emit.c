@@ -1587,6 +1587,14 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
                 p->arena_bytes ? (p->arena_bytes + 7) / 8 : 1);
     define_data(&model, "bt_nsteps", "%d", p->ns);
     define_data(&model, "bt_standalone", "%d", o->standalone ? 1 : 0);
+    {
+        /* the int8 kernels (every one has _i8 in its name) are declared in
+         * bnn_int8.h, included only by the models that call them */
+        int i8 = 0;
+        for (i = 0; i < p->ns; i++)
+            i8 |= strstr(lir_kind_kernel(p->s[i].kind), "_i8") != NULL;
+        define_data(&model, "bt_int8", "%d", i8);
+    }
     define_data(&model, "bt_weights_file", "%s", "weights.inc");
     define_data(&model, "bt_runtime_file", "%s", "runtime.inc");
     define_data(&model, "bt_profile_file", "%s", "profile.inc");
