@@ -7,8 +7,9 @@
 # outputs) and the test pins the number of 1-LSB differences, each case's
 # own (tflite_int8_lsb1; 0 when absent): bnnc and TFLite round the same
 # real values the same way except where a float result is rounded to int8
-# (LceBconv2d's int8 output, computed by bnnc as dot * m + b and by LCE as
-# (K - dot) * (-m / s) + (b + K m) / s + z). Int8 operators bnnc does not
+# (LceBconv2d's int8 output: bnnc rounds its float output divided by s, plus
+# z; LCE rounds (K - dot) * (-m / s) + ((b + K m) / s + z), its constants
+# divided by s before the float arithmetic). Int8 operators bnnc does not
 # compile yet must be rejected by compile and inspect with exit status 1,
 # naming the operator and its index (tflite_int8_unsupported).
 
