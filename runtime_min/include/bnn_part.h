@@ -32,6 +32,9 @@
  * part outside [0, nparts) and, as the kernel would, for bad parameters
  * (a part checks the whole call's geometry before dividing it).
  *
+ * BNN_PART_NO_MINIMUM (tests): ignore the minimum work per part, so that
+ * even small calls are divided as finely as the blocks allow.
+ *
  * BNN_PARTS: the part entry points are compiled (1) or left out (0).
  * Default 1, except on M-profile Arm (Cortex-M), where nothing runs two
  * workers; define it to 0 or 1 to choose.
@@ -63,6 +66,9 @@ static inline int bnn_part_range(int64_t units, int64_t align, int64_t min_units
                                  int32_t part, int32_t nparts, int64_t *lo, int64_t *hi)
 {
     int64_t blocks = (units + align - 1) / align, np = nparts;
+#ifdef BNN_PART_NO_MINIMUM
+    min_units = 0;
+#endif
     if (min_units > 0 && units / min_units < np)
         np = units / min_units;
     if (blocks < np)

@@ -42,6 +42,12 @@ foreach(dir ${tflite_cases})
   add_test(NAME tflite_golden_${case}
            COMMAND bnnc verify ${dir}/model.tflite ${in_args} --expect ${dir}/output.npy
                    ${tol} -q ${BNNC_GOLDEN_VERIFY_BUILD})
+  if(case IN_LIST threads_tflite_cases)
+    add_test(NAME threads_tflite_${case}
+             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check-threads.sh 4
+                     $<TARGET_FILE:bnnc> verify ${dir}/model.tflite ${in_args}
+                     --expect ${dir}/output.npy ${tol} -q --threads 4 --cflags ${threads_flags})
+  endif()
   if(case IN_LIST golden_host_cases)
     add_test(NAME tflite_host_${case}
              COMMAND bnnc verify ${dir}/model.tflite ${in_args} --expect ${dir}/output.npy
