@@ -29,8 +29,9 @@
  * -pthread): every timed run is a round of net_run_parallel() calls, one
  * per thread count in the order given, each timed alone; the rounds
  * interleave the counts so that load from other processes falls on all of
- * them alike. Reported per count: median and min ("threads"), and the
- * ratio of each count's median to the first count's. The outputs of every
+ * them alike. Reported per count: median and min, and the ratio of the
+ * first count's median to this count's ("threads_summary"); with
+ * --samples also every run's time per count, in run order ("threads"). The outputs of every
  * count must equal the first's bit for bit (exit 1 otherwise). The
  * warm-up and the top-level median are those of the first count.
  */
@@ -345,7 +346,17 @@ int main(int argc, char **argv)
     }
     if (counts[0] > 0) {
         double m0 = 0.0;
-        printf(", \"threads\": [");
+        if (samples) {
+            printf(", \"threads\": [");
+            for (k = 0; k < ncounts; k++) {
+                printf("%s{\"threads\": %d, \"times_ms\": [", k ? ", " : "", counts[k]);
+                for (r = 0; r < reps; r++)
+                    printf("%s%.6f", r ? ", " : "", ctimes[k][r] * 1e3);
+                printf("]}");
+            }
+            printf("]");
+        }
+        printf(", \"threads_summary\": [");
         for (k = 0; k < ncounts; k++) {
             double m;
             qsort(ctimes[k], (size_t)reps, sizeof(double), cmp_double);

@@ -31,31 +31,35 @@ static int pool_axis_ok(int32_t out, int32_t k, int32_t stride, int32_t pad,
     return 1;
 }
 
-/* Output rows [r0, r1) of all images (row r is row r % out_h of image
- * r / out_h) of a checked call. */
-static void maxpool_b_rows(const bnn_pool2d_params *p, const uint32_t *in, uint32_t *out,
-                           int32_t r0, int32_t r1)
+/* Output rows [oy0, oy1) of every image of a checked call. */
+BNN_ALWAYS_INLINE void maxpool_b_rows(const bnn_pool2d_params *p, const uint32_t *in,
+                                  uint32_t *out, int32_t oy0, int32_t oy1)
 {
-    int32_t cw = bnn_words(p->c), r, ox, y, x, w;
-    for (r = r0; r < r1; r++) {
-        int32_t n = r / p->out_h, oy = r % p->out_h, y0, y1;
+    int32_t cw = bnn_words(p->c), n, oy, ox, y, x, w;
+    for (n = 0; n < p->n; n++) {
         const uint32_t *img =
             in + (size_t)n * (size_t)p->in_h * (size_t)p->in_w * (size_t)cw;
-        pool_range(oy, p->k_h, p->stride_h, p->pad_h, p->in_h, &y0, &y1);
-        for (ox = 0; ox < p->out_w; ox++) {
-            int32_t x0, x1;
-            uint32_t *o = out + (((size_t)n * (size_t)p->out_h + (size_t)oy) *
-                                     (size_t)p->out_w + (size_t)ox) * (size_t)cw;
-            pool_range(ox, p->k_w, p->stride_w, p->pad_w, p->in_w, &x0, &x1);
-            for (w = 0; w < cw; w++)
-                o[w] = 0xFFFFFFFFu;
-            for (y = y0; y < y1; y++)
-                for (x = x0; x < x1; x++) {
-                    const uint32_t *s =
-                        img + ((size_t)y * (size_t)p->in_w + (size_t)x) * (size_t)cw;
-                    for (w = 0; w < cw; w++)
-                        o[w] &= s[w];
-                }
+        for (oy = oy0; oy < oy1; oy++) {
+            int32_t y0, y1;
+            pool_range(oy, p->k_h, p->stride_h, p->pad_h, p->in_h, &y0, &y1);
+            for (ox = 0; ox < p->out_w; ox++) {
+                int32_t x0, x1;
+                uint32_t *o = out + (((size_t)n * (size_t)p->out_h +
+                                      (size_t)oy) * (size_t)p->out_w +
+                                     (size_t)ox) * (size_t)cw;
+                pool_range(ox, p->k_w, p->stride_w, p->pad_w, p->in_w, &x0,
+                           &x1);
+                for (w = 0; w < cw; w++)
+                    o[w] = 0xFFFFFFFFu;
+                for (y = y0; y < y1; y++)
+                    for (x = x0; x < x1; x++) {
+                        const uint32_t *s =
+                            img + ((size_t)y * (size_t)p->in_w + (size_t)x) *
+                                      (size_t)cw;
+                        for (w = 0; w < cw; w++)
+                            o[w] &= s[w];
+                    }
+            }
         }
     }
 }
@@ -77,12 +81,12 @@ BNN_API bnn_status bnn_maxpool_b(const bnn_pool2d_params *p, const uint32_t *in,
 {
     if (!maxpool_b_ok(p, in, out))
         return BNN_ARG_ERROR;
-    maxpool_b_rows(p, in, out, 0, p->n * p->out_h);
+    maxpool_b_rows(p, in, out, 0, p->out_h);
     return BNN_OK;
 }
 
 #if BNN_PARTS
-/* Part of a call: output rows [r0, r1) over all images, at least 1024
+/* Part of a call: output rows [oy0, oy1) of every image, at least 1024
  * output words per part (bnn_part.h). */
 BNN_API bnn_status bnn_maxpool_b_part(const bnn_pool2d_params *p, const uint32_t *in,
                                       uint32_t *out, int32_t part, int32_t nparts)
@@ -90,8 +94,8 @@ BNN_API bnn_status bnn_maxpool_b_part(const bnn_pool2d_params *p, const uint32_t
     int64_t lo, hi, per;
     if (!maxpool_b_ok(p, in, out) || part < 0 || part >= nparts)
         return BNN_ARG_ERROR;
-    per = (int64_t)p->out_w * bnn_words(p->c);
-    if (bnn_part_range((int64_t)p->n * p->out_h, 1, per > 1024 ? 1 : 1024 / per, part, nparts,
+    per = (int64_t)p->n * p->out_w * bnn_words(p->c);
+    if (bnn_part_range(p->out_h, 1, per > 1024 ? 1 : 1024 / per, part, nparts,
                        &lo, &hi))
         maxpool_b_rows(p, in, out, (int32_t)lo, (int32_t)hi);
     return BNN_OK;

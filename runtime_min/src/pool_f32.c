@@ -28,24 +28,28 @@ static int pool_args_ok(const bnn_pool2d_params *p, const float *in,
                               p->pad_w);
 }
 
-/* Output rows [r0, r1) of all images (row r is row r % out_h of image
- * r / out_h) of a checked call. */
-static void maxpool_rows(const bnn_pool2d_params *p, const float *in, float *out,
-                         int32_t r0, int32_t r1)
+/* Output rows [oy0, oy1) of every image of a checked call. */
+BNN_FL_INLINE void maxpool_rows(const bnn_pool2d_params *p, const float *in, float *out,
+                                int32_t oy0, int32_t oy1)
 {
     const int32_t c = p->c;
     const ptrdiff_t row = (ptrdiff_t)p->in_w * c;
-    for (int32_t r = r0; r < r1; ++r) {
-        const int32_t n = r / p->out_h, oy = r % p->out_h;
+    for (int32_t n = 0; n < p->n; ++n) {
         const float *img = in + (ptrdiff_t)n * p->in_h * row;
-        int32_t y0, y1, x0, x1;
-        bnn_fl_pool_window(oy, p->k_h, p->stride_h, p->pad_h, p->in_h, &y0, &y1);
-        for (int32_t ox = 0; ox < p->out_w; ++ox) {
-            float *dst = out + (((ptrdiff_t)n * p->out_h + oy) * p->out_w + ox) * c;
-            bnn_fl_pool_window(ox, p->k_w, p->stride_w, p->pad_w, p->in_w, &x0, &x1);
-            for (int32_t j = 0; j < c; ++j)
-                dst[j] = -FLT_MAX;
-            bnn_fl_max_rows(img + (ptrdiff_t)y0 * row, row, y1 - y0, x0, x1, c, dst);
+        for (int32_t oy = oy0; oy < oy1; ++oy) {
+            int32_t y0, y1, x0, x1;
+            bnn_fl_pool_window(oy, p->k_h, p->stride_h, p->pad_h, p->in_h,
+                               &y0, &y1);
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                float *dst = out + (((ptrdiff_t)n * p->out_h + oy) *
+                                        p->out_w + ox) * c;
+                bnn_fl_pool_window(ox, p->k_w, p->stride_w, p->pad_w,
+                                   p->in_w, &x0, &x1);
+                for (int32_t j = 0; j < c; ++j)
+                    dst[j] = -FLT_MAX;
+                bnn_fl_max_rows(img + (ptrdiff_t)y0 * row, row, y1 - y0, x0,
+                                x1, c, dst);
+            }
         }
     }
 }
@@ -56,39 +60,43 @@ BNN_API bnn_status bnn_maxpool_f32(const bnn_pool2d_params *p, const float *in,
 {
     if (!pool_args_ok(p, in, out))
         return BNN_ARG_ERROR;
-    maxpool_rows(p, in, out, 0, p->n * p->out_h);
+    maxpool_rows(p, in, out, 0, p->out_h);
     return BNN_OK;
 }
 
-/* Output rows [r0, r1) of all images of a checked call. */
-static void avgpool_rows(const bnn_pool2d_params *p, const float *in, float *out,
-                         int32_t r0, int32_t r1)
+/* Output rows [oy0, oy1) of every image of a checked call. */
+BNN_FL_INLINE void avgpool_rows(const bnn_pool2d_params *p, const float *in, float *out,
+                                int32_t oy0, int32_t oy1)
 {
     const int32_t c = p->c;
-    for (int32_t r = r0; r < r1; ++r) {
-        const int32_t n = r / p->out_h, oy = r % p->out_h;
-        int32_t y0, y1, x0, x1;
-        int32_t lh = bnn_fl_pool_window(oy, p->k_h, p->stride_h, p->pad_h, p->in_h, &y0, &y1);
-        for (int32_t ox = 0; ox < p->out_w; ++ox) {
-            int32_t lw = bnn_fl_pool_window(ox, p->k_w, p->stride_w, p->pad_w, p->in_w, &x0,
-                                            &x1);
-            int32_t div = p->count_include_pad ? lh * lw : (y1 - y0) * (x1 - x0);
-            float *dst = out + (((ptrdiff_t)n * p->out_h + oy) * p->out_w + ox) * c;
-            for (int32_t j = 0; j < c; ++j)
-                dst[j] = 0.0f;
-            for (int32_t y = y0; y < y1; ++y)
-                for (int32_t x = x0; x < x1; ++x) {
-                    const float *src = in + (((ptrdiff_t)n * p->in_h + y) * p->in_w + x) * c;
-                    for (int32_t j = 0; j < c; ++j)
-                        dst[j] += src[j];
-                }
-            if (div > 0) {
-                const float d = (float)div;
+    for (int32_t n = 0; n < p->n; ++n)
+        for (int32_t oy = oy0; oy < oy1; ++oy) {
+            int32_t y0, y1, x0, x1;
+            int32_t lh = bnn_fl_pool_window(oy, p->k_h, p->stride_h,
+                                            p->pad_h, p->in_h, &y0, &y1);
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                int32_t lw = bnn_fl_pool_window(ox, p->k_w, p->stride_w,
+                                                p->pad_w, p->in_w, &x0, &x1);
+                int32_t div = p->count_include_pad ? lh * lw
+                                                   : (y1 - y0) * (x1 - x0);
+                float *dst = out + (((ptrdiff_t)n * p->out_h + oy) * p->out_w +
+                                    ox) * c;
                 for (int32_t j = 0; j < c; ++j)
-                    dst[j] = dst[j] / d;
+                    dst[j] = 0.0f;
+                for (int32_t y = y0; y < y1; ++y)
+                    for (int32_t x = x0; x < x1; ++x) {
+                        const float *src =
+                            in + (((ptrdiff_t)n * p->in_h + y) * p->in_w + x) * c;
+                        for (int32_t j = 0; j < c; ++j)
+                            dst[j] += src[j];
+                    }
+                if (div > 0) {
+                    const float d = (float)div;
+                    for (int32_t j = 0; j < c; ++j)
+                        dst[j] = dst[j] / d;
+                }
             }
         }
-    }
 }
 
 BNN_API bnn_status bnn_avgpool_f32(const bnn_pool2d_params *p, const float *in,
@@ -96,20 +104,20 @@ BNN_API bnn_status bnn_avgpool_f32(const bnn_pool2d_params *p, const float *in,
 {
     if (!pool_args_ok(p, in, out))
         return BNN_ARG_ERROR;
-    avgpool_rows(p, in, out, 0, p->n * p->out_h);
+    avgpool_rows(p, in, out, 0, p->out_h);
     return BNN_OK;
 }
 
 #if BNN_PARTS
-/* Parts of the float poolings: output rows [r0, r1) over all images, at
+/* Parts of the float poolings: output rows [oy0, oy1) of every image, at
  * least 4096 output floats per part (bnn_part.h). */
 BNN_API bnn_status bnn_maxpool_f32_part(const bnn_pool2d_params *p, const float *in,
                                         float *out, int32_t part, int32_t nparts)
 {
-    int64_t lo, hi, per = (int64_t)p->out_w * p->c;
+    int64_t lo, hi, per = (int64_t)p->n * p->out_w * p->c;
     if (!pool_args_ok(p, in, out) || part < 0 || part >= nparts)
         return BNN_ARG_ERROR;
-    if (bnn_part_range((int64_t)p->n * p->out_h, 1, per > 4096 ? 1 : 4096 / per, part, nparts,
+    if (bnn_part_range(p->out_h, 1, per > 4096 ? 1 : 4096 / per, part, nparts,
                        &lo, &hi))
         maxpool_rows(p, in, out, (int32_t)lo, (int32_t)hi);
     return BNN_OK;
@@ -118,10 +126,10 @@ BNN_API bnn_status bnn_maxpool_f32_part(const bnn_pool2d_params *p, const float 
 BNN_API bnn_status bnn_avgpool_f32_part(const bnn_pool2d_params *p, const float *in,
                                         float *out, int32_t part, int32_t nparts)
 {
-    int64_t lo, hi, per = (int64_t)p->out_w * p->c;
+    int64_t lo, hi, per = (int64_t)p->n * p->out_w * p->c;
     if (!pool_args_ok(p, in, out) || part < 0 || part >= nparts)
         return BNN_ARG_ERROR;
-    if (bnn_part_range((int64_t)p->n * p->out_h, 1, per > 4096 ? 1 : 4096 / per, part, nparts,
+    if (bnn_part_range(p->out_h, 1, per > 4096 ? 1 : 4096 / per, part, nparts,
                        &lo, &hi))
         avgpool_rows(p, in, out, (int32_t)lo, (int32_t)hi);
     return BNN_OK;
