@@ -19,10 +19,12 @@
  *     outputs, the weight block), with a single group only;
  *   - per-element and per-pixel kernels: ranges of elements or pixels
  *     (multiples of 16 elements).
- * A call that cannot be divided (grouped convolutions), or is too small
- * to be worth it (under 16 channel blocks or pixels... see each kernel),
- * is computed whole by part 0; the other parts return BNN_OK without
- * writing. Parts beyond the available blocks are empty the same way.
+ * A call that cannot be divided (grouped convolutions) is computed whole
+ * by part 0; the other parts return BNN_OK without writing. A call with
+ * fewer blocks than parts, or too little work for them (a minimum per
+ * part, stated at each kernel: about 4096 floats for per-element work),
+ * is divided among fewer parts, and the parts left over are empty the
+ * same way.
  *
  * Scratch: a part that takes scratch needs its own, of the kernel's
  * scratch size for the whole call (enough for every part); parts that run
