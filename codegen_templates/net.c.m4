@@ -202,6 +202,13 @@ m4_ifelse(bt_threads, <|1|>, <|m4_dnl
 #endif
 
 #ifdef bt_uprefix<||>_THREADS_
+/* The barrier and the shared flags use the compilers' atomic builtins
+ * (GCC, Clang), or a mutex and a condition variable elsewhere and with
+ * -D<||>bt_uprefix<||>_THREADS_MUTEX. */
+#if defined(__GNUC__) && !defined(bt_uprefix<||>_THREADS_MUTEX)
+#define bt_uprefix<||>_ATOMICS_ 1
+#endif
+
 /* One parallel run: what the workers share. */
 typedef struct {
     const bt_prefix<||>_input_t *input;
@@ -212,15 +219,14 @@ typedef struct {
     unsigned arrived;  /* workers at the barrier */
     unsigned gen;      /* barriers passed */
     int failed;        /* number of the first step that failed, or 0 */
-#if !defined(__GNUC__)
+#ifndef bt_uprefix<||>_ATOMICS_
     pthread_mutex_t lock;
     pthread_cond_t cond;
 #endif
 } bt_prefix<||>_job_;
 
-/* Atomic loads and stores of the shared ints: the compilers' builtins,
- * or the job's mutex elsewhere. */
-#if defined(__GNUC__)
+/* Atomic loads and stores of the shared ints. */
+#ifdef bt_uprefix<||>_ATOMICS_
 #define bt_uprefix<||>_LOAD_(job, x) __atomic_load_n(&(job)->x, __ATOMIC_ACQUIRE)
 #define bt_uprefix<||>_STORE_(job, x, v) __atomic_store_n(&(job)->x, (v), __ATOMIC_RELEASE)
 #else
@@ -244,7 +250,7 @@ static int bt_prefix<||>_load_(bt_prefix<||>_job_ *job, const int *x)
  * be held by waiting ones. */
 static void bt_prefix<||>_barrier_(bt_prefix<||>_job_ *job)
 {
-#if defined(__GNUC__)
+#ifdef bt_uprefix<||>_ATOMICS_
     unsigned gen = __atomic_load_n(&job->gen, __ATOMIC_ACQUIRE);
     unsigned spins = 0;
     if (__atomic_add_fetch(&job->arrived, 1u, __ATOMIC_ACQ_REL) == (unsigned)job->n) {
@@ -274,7 +280,7 @@ static void bt_prefix<||>_barrier_(bt_prefix<||>_job_ *job)
 /* Records that step `step` failed; the first failure is kept. */
 static void bt_prefix<||>_fail_(bt_prefix<||>_job_ *job, int step)
 {
-#if defined(__GNUC__)
+#ifdef bt_uprefix<||>_ATOMICS_
     int none = 0;
     __atomic_compare_exchange_n(&job->failed, &none, step, 0, __ATOMIC_ACQ_REL,
                                 __ATOMIC_ACQUIRE);
@@ -385,7 +391,7 @@ int bt_prefix<||>_run_parallel_with_arena(const bt_prefix<||>_input_t *input,
     job.arena = (unsigned char *)arena_mem;
     job.scratch = (unsigned char *)worker_scratch;
     job.n = n_threads;
-#if !defined(__GNUC__)
+#ifndef bt_uprefix<||>_ATOMICS_
     pthread_mutex_init(&job.lock, NULL);
     pthread_cond_init(&job.cond, NULL);
 #endif
@@ -404,7 +410,7 @@ int bt_prefix<||>_run_parallel_with_arena(const bt_prefix<||>_input_t *input,
     }
     for (k = 1; k < started; k++)
         pthread_join(tid[k], NULL);
-#if !defined(__GNUC__)
+#ifndef bt_uprefix<||>_ATOMICS_
     pthread_mutex_destroy(&job.lock);
     pthread_cond_destroy(&job.cond);
 #endif
