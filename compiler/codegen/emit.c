@@ -879,8 +879,8 @@ static void write_step(const lir_program *p, const emit_ctx *e, int i, strbuf *b
         return;
     }
     sb_printf(b,
-              "bt_call_params(<|%s|>, <|%s|>,\n    <|%s|>,\n    <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>,\n"
-              "    <|%s|>)\n",
+              "bt_call_params(<|%s|>, <|%s|>,\n    <|%s|>,\n"
+              "    <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>,\n    <|%s|>)\n",
               fn, ptype, t.init, t.args, i + 1, node, srcop, what, part);
 }
 

@@ -33,7 +33,7 @@ static const char *const kind_params[] = {
 /* Every parameter struct a row names is a type of the runtime's headers
  * (`none`, for the memcpy of COPY, stands for a type here only). */
 #define none char
-#define KIND(id, name, kernel, params, emit, part)                                   \
+#define KIND(id, name, kernel, params, emit, part)                             \
     _Static_assert(sizeof(params) > 0, "lir.def: " #params);
 #include "lir.def"
 #undef KIND
