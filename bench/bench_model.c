@@ -7,7 +7,7 @@
  *   cc -O3 -march=native -DNET_PROFILE -DNET_PROFILE_USER_HOOK \
  *      net.c bench_model.c -lm -o prof
  *   lat INPUT.npy [--expect OUTPUT.npy] [--warmup S] [--min-time S]
- *       [--min-reps N] [--max-reps N] [--samples]
+ *       [--min-reps N] [--max-reps N] [--samples] [--threads N,M,...]
  *
  * Latency build: after `warmup` seconds of untimed runs (at least 3), each
  * of the timed runs is one net_run() call timed with CLOCK_MONOTONIC; the
@@ -24,6 +24,16 @@
  *
  * --expect compares the output of the last run with a float32 .npy file
  * (max |difference|, index of the largest element of each).
+ *
+ * --threads N,M,... (net.c compiled by bnnc --threads, linked with
+ * -pthread): every timed run is a round of net_run_parallel() calls, one
+ * per thread count in the order given, each timed alone; the rounds
+ * interleave the counts so that load from other processes falls on all of
+ * them alike. Reported per count: median and min, and the ratio of the
+ * first count's median to this count's ("threads_summary"); with
+ * --samples also every run's time per count, in run order ("threads"). The outputs of every
+ * count must equal the first's bit for bit (exit 1 otherwise). The
+ * warm-up and the top-level median are those of the first count.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "net.h"
@@ -184,9 +194,25 @@ static void json_str(const char *s)
 }
 #endif
 
+#define BENCH_MAX_COUNTS 8
+
+/* One run on n threads (n = 0: net_run). */
+static int run_net(const float *input, float *output, int n)
+{
+#ifdef NET_WORKER_SCRATCH_SIZE
+    if (n > 0)
+        return net_run_parallel(input, output, n);
+#else
+    (void)n;
+#endif
+    return net_run(input, output);
+}
+
 int main(int argc, char **argv)
 {
-    static float input[NET_INPUT_SIZE], output[NET_OUTPUT_SIZE];
+    static float input[NET_INPUT_SIZE], output[NET_OUTPUT_SIZE], first[NET_OUTPUT_SIZE];
+    int counts[BENCH_MAX_COUNTS] = {0}, ncounts = 1, k;
+    double *ctimes[BENCH_MAX_COUNTS] = {NULL};
     const char *in_path = NULL, *expect_path = NULL;
     double warmup = 0.5, min_time = 1.0, t0, est, *times;
     long min_reps = 21, max_reps = 2001, reps, warm_runs = 0, r;
@@ -204,11 +230,25 @@ int main(int argc, char **argv)
             max_reps = atol(argv[++i]);
         else if (!strcmp(argv[i], "--samples"))
             samples = 1;
+#ifdef NET_WORKER_SCRATCH_SIZE
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            char *e = argv[++i];
+            for (ncounts = 0; ncounts < BENCH_MAX_COUNTS && *e;) {
+                long n = strtol(e, &e, 10);
+                if (n < 1 || n > 64 || (*e && *e != ','))
+                    return 2;
+                counts[ncounts++] = (int)n;
+                if (*e == ',')
+                    e++;
+            }
+        }
+#endif
         else if (argv[i][0] != '-' && !in_path)
             in_path = argv[i];
         else {
             fprintf(stderr, "usage: %s INPUT.npy [--expect OUTPUT.npy] [--warmup S] "
-                            "[--min-time S] [--min-reps N] [--max-reps N] [--samples]\n",
+                            "[--min-time S] [--min-reps N] [--max-reps N] [--samples] "
+                            "[--threads N,M,...]\n",
                     argv[0]);
             return 2;
         }
@@ -226,7 +266,7 @@ int main(int argc, char **argv)
     /* Warm-up (also sizes the profile table: the first run sees every step). */
     t0 = mono_s();
     do {
-        if ((rc = net_run(input, output)) != 0) {
+        if ((rc = run_net(input, output, counts[0])) != 0) {
             fprintf(stderr, "bench_model: net_run returned %d\n", rc);
             return 1;
         }
@@ -249,14 +289,26 @@ int main(int argc, char **argv)
 #endif
     if (!times)
         return 1;
+    for (k = 1; k < ncounts; k++)
+        if (!(ctimes[k] = (double *)malloc((size_t)reps * sizeof(double))))
+            return 1;
+    ctimes[0] = times;
+    memcpy(first, output, sizeof first);
     for (r = 0; r < reps; r++) {
-        double s;
+        for (k = 0; k < ncounts; k++) {
+            double s;
 #ifdef NET_PROFILE
-        g_row = ticks + (size_t)r * (size_t)(g_nsteps + 1);
+            g_row = ticks + (size_t)r * (size_t)(g_nsteps + 1);
 #endif
-        s = mono_s();
-        net_run(input, output);
-        times[r] = mono_s() - s;
+            s = mono_s();
+            run_net(input, output, counts[k]);
+            ctimes[k][r] = mono_s() - s;
+            if (k && memcmp(output, first, sizeof first)) {
+                fprintf(stderr, "bench_model: %d threads: outputs differ from %d threads\n",
+                        counts[k], counts[0]);
+                return 1;
+            }
+        }
     }
 
     printf("{\"reps\": %ld, \"warmup_runs\": %ld", reps, warm_runs);
@@ -292,6 +344,33 @@ int main(int argc, char **argv)
             printf("%s%.6f", r ? ", " : "", times[r] * 1e3);
         printf("]");
     }
+    if (counts[0] > 0) {
+        double m0 = 0.0;
+        if (samples) {
+            printf(", \"threads\": [");
+            for (k = 0; k < ncounts; k++) {
+                printf("%s{\"threads\": %d, \"times_ms\": [", k ? ", " : "", counts[k]);
+                for (r = 0; r < reps; r++)
+                    printf("%s%.6f", r ? ", " : "", ctimes[k][r] * 1e3);
+                printf("]}");
+            }
+            printf("]");
+        }
+        printf(", \"threads_summary\": [");
+        for (k = 0; k < ncounts; k++) {
+            double m;
+            qsort(ctimes[k], (size_t)reps, sizeof(double), cmp_double);
+            m = quantile(ctimes[k], reps, 0.5);
+            if (!k)
+                m0 = m;
+            printf("%s{\"threads\": %d, \"median_ms\": %.6f, \"min_ms\": %.6f, "
+                   "\"speedup\": %.4f}",
+                   k ? ", " : "", counts[k], m * 1e3, ctimes[k][0] * 1e3, m > 0 ? m0 / m : 0.0);
+        }
+        printf("]");
+    }
+    for (k = 1; k < ncounts; k++)
+        free(ctimes[k]);
     qsort(times, (size_t)reps, sizeof(double), cmp_double);
     printf(", \"median_ms\": %.6f, \"min_ms\": %.6f, \"p10_ms\": %.6f, \"p90_ms\": %.6f",
            quantile(times, reps, 0.5) * 1e3, times[0] * 1e3, quantile(times, reps, 0.1) * 1e3,

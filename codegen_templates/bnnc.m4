@@ -34,39 +34,51 @@ m4_dnl # Stop unless the model description defined NAME.
 m4_define(<|bt_require|>,
 <|m4_ifdef(<|$1|>, <||>, <|bt_fatal(<|the model does not define $1|>)|>)|>)
 
-m4_dnl # bt_call_params(FUNC, PARAMS_TYPE, INITIALIZER, ARGS, INDEX, NODE, OP, WHAT)
+m4_dnl # bt_mode
+m4_dnl # -------
+m4_dnl # run: the steps expand as the body of <prefix>_run_with_arena; part
+m4_dnl # (net.c.m4 redefines it): as the body of a worker of a parallel run.
+m4_define(<|bt_mode|>, <|run|>)
+
+m4_dnl # bt_call_params(FUNC, PARAMS_TYPE, INITIALIZER, ARGS, INDEX, NODE, OP, WHAT,
+m4_dnl #                PART_CALL)
 m4_dnl # -------------------------------------------------------------------------
 m4_dnl # A runtime call taking a const parameter struct, kept in flash, as one
 m4_dnl # <PREFIX>_RUN_STEP (the step fails the run with its number, and is
 m4_dnl # profiled when asked). Every runtime call of a model is one of these.
-m4_define(<|bt_call_params|>, <|bt_check_args(<|bt_call_params|>, 8, $#)m4_dnl
+m4_dnl # In a worker (bt_mode part): PART_CALL, the call of the kernel's part
+m4_dnl # entry point (bnn_part.h) for this worker, or, when it is empty, the
+m4_dnl # call made by worker 0 alone; then the barrier (<PREFIX>_PART_STEP).
+m4_define(<|bt_call_params|>, <|bt_check_args(<|bt_call_params|>, 9, $#)m4_dnl
     /* <|$6|> (<|$7|>): <|$8|> */
     {
         static const <|$2|> p = {<|$3|>};
-        bt_uprefix<||>_RUN_STEP(<|$5|>, "<|$6|>", <|$1|>(&p, <|$4|>));
+        m4_ifelse(bt_mode, <|part|>, <|bt_uprefix<||>_PART_STEP(<|$5|>, m4_ifelse(<|$9|>, <||>, <|part ? BNN_OK : <|$1|>(&p, <|$4|>)|>, <|<|$9|>|>));|>, <|bt_uprefix<||>_RUN_STEP(<|$5|>, "<|$6|>", <|$1|>(&p, <|$4|>));|>)
     }
 |>)
 
-m4_dnl # bt_call_residual(FUNC, PARAMS_TYPE, INITIALIZER, ARGS, INDEX, NODE, OP, WHAT, RESIDUAL)
+m4_dnl # bt_call_residual(FUNC, PARAMS_TYPE, INITIALIZER, ARGS, INDEX, NODE, OP, WHAT,
+m4_dnl #                  RESIDUAL, PART_CALL)
 m4_dnl # ------------------------------------------------------------------------------------
 m4_dnl # bt_call_params for a binary convolution that adds a residual tensor of
 m4_dnl # the arena (or the caller's buffers): the parameters stay in flash and a
 m4_dnl # copy on the stack gets the residual's address, known only at run time.
-m4_define(<|bt_call_residual|>, <|bt_check_args(<|bt_call_residual|>, 9, $#)m4_dnl
+m4_define(<|bt_call_residual|>, <|bt_check_args(<|bt_call_residual|>, 10, $#)m4_dnl
     /* <|$6|> (<|$7|>): <|$8|> */
     {
         static const <|$2|> p0 = {<|$3|>};
         <|$2|> p = p0;
         p.residual = <|$9|>;
-        bt_uprefix<||>_RUN_STEP(<|$5|>, "<|$6|>", <|$1|>(&p, <|$4|>));
+        m4_ifelse(bt_mode, <|part|>, <|bt_uprefix<||>_PART_STEP(<|$5|>, m4_ifelse(<|$10|>, <||>, <|part ? BNN_OK : <|$1|>(&p, <|$4|>)|>, <|<|$10|>|>));|>, <|bt_uprefix<||>_RUN_STEP(<|$5|>, "<|$6|>", <|$1|>(&p, <|$4|>));|>)
     }
 |>)
 
 m4_dnl # bt_copy(DST, SRC, BYTES, INDEX, NODE, OP, WHAT)
 m4_dnl # -----------------------------------------------
+m4_dnl # In a worker: made by worker 0, then the barrier.
 m4_define(<|bt_copy|>, <|bt_check_args(<|bt_copy|>, 7, $#)m4_dnl
     /* <|$5|> (<|$6|>): <|$7|> */
-    bt_uprefix<||>_RUN_STEP(<|$4|>, "<|$5|>", (memcpy(<|$1|>, <|$2|>, <|$3|>), BNN_OK));
+    m4_ifelse(bt_mode, <|part|>, <|bt_uprefix<||>_PART_STEP(<|$4|>, part ? BNN_OK : (memcpy(<|$1|>, <|$2|>, <|$3|>), BNN_OK));|>, <|bt_uprefix<||>_RUN_STEP(<|$4|>, "<|$5|>", (memcpy(<|$1|>, <|$2|>, <|$3|>), BNN_OK));|>)
 |>)
 
 m4_dnl # Builtins the templates do not need are removed before the model

@@ -20,9 +20,11 @@ m4_dnl #   bt_nsteps                  number of steps
 m4_dnl #   bt_arena_words             arena size in 64-bit words (>= 1)
 m4_dnl #   bt_tensors                 declarations of the named arena tensors
 m4_dnl #   bt_steps                   the steps, as bt_call_params/bt_call_residual/bt_copy
+m4_dnl #   bt_threads                 1: <prefix>_run_parallel too (--threads)
+m4_dnl #   bt_worker_scratch          bytes of scratch per worker after the first
 m4_divert(0)m4_dnl
 bt_require(<|bt_prefix|>)bt_require(<|bt_steps|>)bt_require(<|bt_weights_file|>)m4_dnl
-bt_require(<|bt_denormals|>)bt_require(<|bt_int8|>)bt_require(<|bt_nsteps|>)m4_dnl
+bt_require(<|bt_denormals|>)bt_require(<|bt_int8|>)bt_require(<|bt_nsteps|>)bt_require(<|bt_threads|>)m4_dnl
 m4_ifelse(bt_denormals, <|flush|>, <||>, bt_denormals, <|keep|>, <||>,
           <|bt_fatal(<|bt_denormals is flush or keep|>)|>)m4_dnl
 /*
@@ -46,6 +48,11 @@ bt_summary()m4_dnl
     !defined(__ARM_ARCH_PROFILE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L /* clock_gettime for the default profile hook */
 #endif
+m4_ifelse(bt_threads, <|1|>, <|#if !defined(bt_uprefix<||>_NO_THREADS) && \
+    !(defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M') && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* pthreads for bt_prefix<||>_run_parallel */
+#endif
+|>)m4_dnl
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -173,3 +180,266 @@ int bt_prefix<||>_run(const bt_prefix<||>_input_t *input, bt_prefix<||>_output_t
 {
     return bt_prefix<||>_run_with_arena(input, output, bt_prefix<||>_arena_);
 }
+m4_ifelse(bt_threads, <|1|>, <|m4_dnl
+
+/* ---- threads (bnnc compile --threads): -D<||>bt_uprefix<||>_NO_THREADS leaves them out ---- */
+
+/* Every step is divided among the workers by the kernels' part entry
+ * points (bnn_part.h): worker k of n computes part k of n of the step,
+ * whole output elements with the code of one call, so the results are
+ * bit-identical to bt_prefix<||>_run whatever n is. All workers wait for
+ * each other after every step (the barrier). Steps without a part entry
+ * point, or too small to divide, are made by worker 0. */
+#if !defined(bt_uprefix<||>_NO_THREADS) && BNN_PARTS
+#define bt_uprefix<||>_THREADS_ 1
+#include <pthread.h>
+#include <sched.h>
+#endif
+
+#ifndef bt_uprefix<||>_MAX_THREADS
+#define bt_uprefix<||>_MAX_THREADS 8
+#endif
+#if bt_uprefix<||>_MAX_THREADS < 1
+#error "bt_uprefix<||>_MAX_THREADS must be at least 1"
+#endif
+
+#ifdef bt_uprefix<||>_THREADS_
+/* The barrier and the shared flags use the compilers' atomic builtins
+ * (GCC, Clang), or a mutex and a condition variable elsewhere and with
+ * -D<||>bt_uprefix<||>_THREADS_MUTEX. */
+#if defined(__GNUC__) && !defined(bt_uprefix<||>_THREADS_MUTEX)
+#define bt_uprefix<||>_ATOMICS_ 1
+#endif
+
+/* One parallel run: what the workers share. */
+typedef struct {
+    const bt_prefix<||>_input_t *input;
+    bt_prefix<||>_output_t *output;
+    unsigned char *arena, *scratch;
+    int n;             /* workers */
+    int go;            /* 0 until every thread started, then 1 (-1: stop) */
+    unsigned arrived;  /* workers at the barrier */
+    unsigned gen;      /* barriers passed */
+    int failed;        /* number of the first step that failed, or 0 */
+#ifndef bt_uprefix<||>_ATOMICS_
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+#endif
+} bt_prefix<||>_job_;
+
+/* Atomic loads and stores of the shared ints. */
+#ifdef bt_uprefix<||>_ATOMICS_
+#define bt_uprefix<||>_LOAD_(job, x) __atomic_load_n(&(job)->x, __ATOMIC_ACQUIRE)
+#define bt_uprefix<||>_STORE_(job, x, v) __atomic_store_n(&(job)->x, (v), __ATOMIC_RELEASE)
+#else
+static int bt_prefix<||>_load_(bt_prefix<||>_job_ *job, const int *x)
+{
+    int v;
+    pthread_mutex_lock(&job->lock);
+    v = *x;
+    pthread_mutex_unlock(&job->lock);
+    return v;
+}
+#define bt_uprefix<||>_LOAD_(job, x) bt_prefix<||>_load_((job), (const int *)&(job)->x)
+#define bt_uprefix<||>_STORE_(job, x, v) \
+    (pthread_mutex_lock(&(job)->lock), (job)->x = (v), pthread_cond_broadcast(&(job)->cond), \
+     pthread_mutex_unlock(&(job)->lock))
+#endif
+
+/* Waits until all job->n workers have called it (as many times). Spins
+ * briefly, then yields the core: the workers of a step finish close
+ * together, but a machine with fewer free cores than workers must not
+ * be held by waiting ones. */
+static void bt_prefix<||>_barrier_(bt_prefix<||>_job_ *job)
+{
+#ifdef bt_uprefix<||>_ATOMICS_
+    unsigned gen = __atomic_load_n(&job->gen, __ATOMIC_ACQUIRE);
+    unsigned spins = 0;
+    if (__atomic_add_fetch(&job->arrived, 1u, __ATOMIC_ACQ_REL) == (unsigned)job->n) {
+        __atomic_store_n(&job->arrived, 0u, __ATOMIC_RELAXED);
+        __atomic_store_n(&job->gen, gen + 1u, __ATOMIC_RELEASE);
+        return;
+    }
+    while (__atomic_load_n(&job->gen, __ATOMIC_ACQUIRE) == gen)
+        if (++spins > 2000u)
+            sched_yield();
+#else
+    unsigned gen;
+    pthread_mutex_lock(&job->lock);
+    gen = job->gen;
+    if (++job->arrived == (unsigned)job->n) {
+        job->arrived = 0;
+        job->gen++;
+        pthread_cond_broadcast(&job->cond);
+    } else {
+        while (job->gen == gen)
+            pthread_cond_wait(&job->cond, &job->lock);
+    }
+    pthread_mutex_unlock(&job->lock);
+#endif
+}
+
+/* Records that step `step` failed; the first failure is kept. */
+static void bt_prefix<||>_fail_(bt_prefix<||>_job_ *job, int step)
+{
+#ifdef bt_uprefix<||>_ATOMICS_
+    int none = 0;
+    __atomic_compare_exchange_n(&job->failed, &none, step, 0, __ATOMIC_ACQ_REL,
+                                __ATOMIC_ACQUIRE);
+#else
+    pthread_mutex_lock(&job->lock);
+    if (!job->failed)
+        job->failed = step;
+    pthread_mutex_unlock(&job->lock);
+#endif
+}
+
+/* After the barrier of step `step`: the failed step, if one up to this
+ * one failed. Failures of later steps (recorded by workers already past
+ * the barrier) are seen at their own barrier, so every worker stops
+ * after the same step. */
+static int bt_prefix<||>_failed_(bt_prefix<||>_job_ *job, int step)
+{
+    int f = bt_uprefix<||>_LOAD_(job, failed);
+    return f && f <= step ? f : 0;
+}
+
+/* One step of a worker: its part, then the barrier; a failure ends every
+ * worker's run after the same step. */
+#define bt_uprefix<||>_PART_STEP(step, call) \
+    do { \
+        if ((call) != BNN_OK) \
+            bt_prefix<||>_fail_(job, (step)); \
+        bt_prefix<||>_barrier_(job); \
+        if ((rc = bt_prefix<||>_failed_(job, (step))) != 0) \
+            goto done_; \
+    } while (0)
+/* The scratch of a divided step: the planned one for worker 0, the
+ * worker's own for the others. */
+#define bt_uprefix<||>_SCRATCH_(planned) (wscratch ? (void *)wscratch : (void *)(planned))
+
+/* Worker `part` of a parallel run: every step's part, in order. */
+static int bt_prefix<||>_worker_(bt_prefix<||>_job_ *job, int part)
+{
+    const bt_prefix<||>_input_t *input = job->input;
+    bt_prefix<||>_output_t *output = job->output;
+    unsigned char *arena = job->arena;
+    unsigned char *wscratch =
+        part ? job->scratch + (size_t)(part - 1) * bt_uprefix<||>_WORKER_SCRATCH_SIZE : NULL;
+    const int nparts = job->n;
+    int rc = 0;
+#ifdef bt_uprefix<||>_FLUSH_DENORMALS_
+    bnn_fpenv fpenv_;
+#endif
+    (void)input;
+    (void)output;
+    (void)arena;
+    (void)wscratch;
+    (void)nparts;
+bt_tensors()m4_dnl
+
+#ifdef bt_uprefix<||>_FLUSH_DENORMALS_
+    bnn_fpenv_enter(&fpenv_); /* the mode is per thread */
+#endif
+m4_define(<|bt_mode|>, <|part|>)m4_dnl
+bt_steps()m4_dnl
+m4_define(<|bt_mode|>, <|run|>)m4_dnl
+m4_ifelse(bt_nsteps, <|0|>, <||>, <|done_:
+|>)m4_dnl
+#ifdef bt_uprefix<||>_FLUSH_DENORMALS_
+    bnn_fpenv_leave(&fpenv_);
+#endif
+    return rc;
+}
+
+typedef struct {
+    bt_prefix<||>_job_ *job;
+    int part;
+} bt_prefix<||>_thread_arg_;
+
+static void *bt_prefix<||>_thread_(void *arg)
+{
+    const bt_prefix<||>_thread_arg_ *a = (const bt_prefix<||>_thread_arg_ *)arg;
+    int go;
+    unsigned spins = 0;
+    while ((go = bt_uprefix<||>_LOAD_(a->job, go)) == 0)
+        if (++spins > 2000u)
+            sched_yield();
+    if (go > 0)
+        bt_prefix<||>_worker_(a->job, a->part);
+    return NULL;
+}
+#endif /* bt_uprefix<||>_THREADS_ */
+
+int bt_prefix<||>_run_parallel_with_arena(const bt_prefix<||>_input_t *input,
+    bt_prefix<||>_output_t *output, void *arena_mem, int n_threads, void *worker_scratch)
+{
+#ifdef bt_uprefix<||>_THREADS_
+    bt_prefix<||>_job_ job;
+    pthread_t tid[bt_uprefix<||>_MAX_THREADS];
+    bt_prefix<||>_thread_arg_ arg[bt_uprefix<||>_MAX_THREADS];
+    int k, started, rc;
+    if (n_threads > bt_uprefix<||>_MAX_THREADS)
+        n_threads = bt_uprefix<||>_MAX_THREADS;
+    if (n_threads <= 1)
+        return bt_prefix<||>_run_with_arena(input, output, arena_mem);
+    if (!input || !output || !arena_mem || !worker_scratch)
+        return -1;
+    if ((uintptr_t)arena_mem % 64u || (uintptr_t)worker_scratch % 64u)
+        return -2;
+    memset(&job, 0, sizeof job);
+    job.input = input;
+    job.output = output;
+    job.arena = (unsigned char *)arena_mem;
+    job.scratch = (unsigned char *)worker_scratch;
+    job.n = n_threads;
+#ifndef bt_uprefix<||>_ATOMICS_
+    pthread_mutex_init(&job.lock, NULL);
+    pthread_cond_init(&job.cond, NULL);
+#endif
+    for (started = 1; started < n_threads; started++) {
+        arg[started].job = &job;
+        arg[started].part = started;
+        if (pthread_create(&tid[started], NULL, bt_prefix<||>_thread_, &arg[started]))
+            break;
+    }
+    if (started == n_threads) {
+        bt_uprefix<||>_STORE_(&job, go, 1);
+        rc = bt_prefix<||>_worker_(&job, 0);
+    } else {
+        bt_uprefix<||>_STORE_(&job, go, -1); /* a thread did not start: one worker */
+        rc = -3;
+    }
+    for (k = 1; k < started; k++)
+        pthread_join(tid[k], NULL);
+#ifndef bt_uprefix<||>_ATOMICS_
+    pthread_mutex_destroy(&job.lock);
+    pthread_cond_destroy(&job.cond);
+#endif
+    if (rc == -3)
+        rc = bt_prefix<||>_run_with_arena(input, output, arena_mem);
+    return rc;
+#else
+    (void)n_threads;
+    (void)worker_scratch;
+    return bt_prefix<||>_run_with_arena(input, output, arena_mem);
+#endif
+}
+
+#ifdef bt_uprefix<||>_THREADS_
+static uint64_t bt_prefix<||>_worker_scratch_[(bt_uprefix<||>_MAX_THREADS > 1 ? bt_uprefix<||>_MAX_THREADS - 1 : 1) *
+                                   (bt_uprefix<||>_WORKER_SCRATCH_SIZE / 8u)] bt_uprefix<||>_ALIGN_;
+#endif
+
+int bt_prefix<||>_run_parallel(const bt_prefix<||>_input_t *input, bt_prefix<||>_output_t *output,
+    int n_threads)
+{
+#ifdef bt_uprefix<||>_THREADS_
+    return bt_prefix<||>_run_parallel_with_arena(input, output, bt_prefix<||>_arena_, n_threads,
+                                        bt_prefix<||>_worker_scratch_);
+#else
+    (void)n_threads;
+    return bt_prefix<||>_run(input, output);
+#endif
+}
+|>)m4_dnl

@@ -64,6 +64,45 @@ int bt_prefix<||>_run(const bt_prefix<||>_input_t *input, bt_prefix<||>_output_t
 int bt_prefix<||>_run_with_arena(const bt_prefix<||>_input_t *input,
     bt_prefix<||>_output_t *output, void *arena);
 
+m4_ifelse(bt_threads, <|1|>, <|
+/* ---- threads (bnnc compile --threads) ----
+ *
+ * bt_prefix<||>_run_parallel runs the network on n_threads workers: the
+ * calling thread and n_threads - 1 POSIX threads that it starts, and joins
+ * before it returns. Every step is divided among the workers (output
+ * channels of convolutions and dense layers, rows of poolings, ranges of
+ * elementwise steps); they wait for each other after every step. Each
+ * output element is computed by the same code as in bt_prefix<||>_run, so
+ * the outputs are bit-identical to it for any n_threads.
+ *
+ *   - n_threads <= 1 runs bt_prefix<||>_run (no thread is started);
+ *     n_threads above bt_uprefix<||>_MAX_THREADS (default 8; define it when
+ *     compiling bt_prefix.c) uses bt_uprefix<||>_MAX_THREADS.
+ *   - Returns what bt_prefix<||>_run returns (the number of the first step
+ *     that failed, -1, -2). When a thread cannot be started the run is
+ *     made on the calling thread alone.
+ *   - Not reentrant: the static arena and worker scratch are shared (use
+ *     bt_prefix<||>_run_parallel_with_arena with memory of your own).
+ *   - The floating-point mode of the run (bt_prefix.c's header) is set in
+ *     every worker and restored before it ends. Profiling
+ *     (-D<||>bt_uprefix<||>_PROFILE) times bt_prefix<||>_run only.
+ *   - Compiling bt_prefix.c with -D<||>bt_uprefix<||>_NO_THREADS, or for an
+ *     M-profile Arm core (BNN_PARTS 0 in bnn_part.h), leaves pthreads out:
+ *     both functions then run on the calling thread alone.
+ * Link with -pthread (or your platform's equivalent).
+ */
+/* Bytes of scratch each worker after the first needs (64-byte aligned,
+ * one after another). */
+#define bt_uprefix<||>_WORKER_SCRATCH_SIZE bt_worker_scratch<||>u
+int bt_prefix<||>_run_parallel(const bt_prefix<||>_input_t *input, bt_prefix<||>_output_t *output,
+    int n_threads);
+/* The same with caller-provided memory: an arena of bt_uprefix<||>_ARENA_SIZE
+ * bytes and worker_scratch of (n - 1) * bt_uprefix<||>_WORKER_SCRATCH_SIZE bytes
+ * for n = min(n_threads, bt_uprefix<||>_MAX_THREADS) workers, both 64-byte
+ * aligned. */
+int bt_prefix<||>_run_parallel_with_arena(const bt_prefix<||>_input_t *input,
+    bt_prefix<||>_output_t *output, void *arena, int n_threads, void *worker_scratch);
+|>)m4_dnl
 #ifdef __cplusplus
 }
 #endif

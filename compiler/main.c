@@ -27,7 +27,7 @@ static const char usage[] =
     "  compile MODEL --input NAME=N,C,H,W [-o net.c] [--prefix net]\n"
     "          [--standalone] [--input-type f32|u8 --mean M,.. --std S,..]\n"
     "          [--weights auto|array|string|blob] [--denormals flush|keep]\n"
-    "          [--report [--target CORE]]\n"
+    "          [--threads] [--report [--target CORE]]\n"
     "        write net.c and net.h: the network as C calling runtime_min\n"
     "        (-o names the .c file, which must end in .c; the .h goes next to\n"
     "        it; default: PREFIX.c, PREFIX defaults to net or to -o's stem;\n"
@@ -40,7 +40,10 @@ static const char usage[] =
     "        flush (default): each run sets flush-to-zero/denormals-are-zero\n"
     "        and restores the caller's FP mode, keep: it leaves the mode alone\n"
     "        (-DPREFIX_KEEP_DENORMALS / -DPREFIX_FLUSH_DENORMALS override it\n"
-    "        when net.c is built); --report:\n"
+    "        when net.c is built); --threads: also PREFIX_run_parallel(in, out,\n"
+    "        n), which divides every step among n threads (pthreads; results\n"
+    "        bit-identical to PREFIX_run; -DPREFIX_NO_THREADS leaves them out);\n"
+    "        --report:\n"
     "        flash and RAM, with --target cortex-m0plus|m4|m7|m33|m55 an\n"
     "        estimate of code and stack for that core, -Os, standalone)\n"
     "  inspect MODEL --input NAME=N,C,H,W [--json] [--plan]\n"
@@ -52,6 +55,7 @@ static const char usage[] =
     "          (--in once per data input, in graph order)\n"
     "          [--cc CC] [--cflags FLAGS | --portable] [--atol A] [--rtol R]\n"
     "          [--keep DIR] [--profile [--profile-runs N]] [--denormals flush|keep]\n"
+    "          [--threads N]\n"
     "        build the generated C with the host compiler, run it on X and\n"
     "        compare with Y: max |diff|, top-1 agreement, first mismatches;\n"
     "        exit 0 when within tolerance (default atol 1e-4, rtol 1e-4);\n"
@@ -62,7 +66,9 @@ static const char usage[] =
     "        portable C kernels); an explicit --cflags wins over both;\n"
     "        --profile: also build it with -DNET_PROFILE and print the time\n"
     "        of every step and the kernel variant it ran (median of N runs,\n"
-    "        default 21)\n"
+    "        default 21); --threads N: build with --threads, run\n"
+    "        net_run_parallel on 1 to N threads and require each output to\n"
+    "        equal net_run's bit for bit\n"
     "\n"
     "MODEL is SYMBOL.json PARAMS, or PREFIX EPOCH (PREFIX-symbol.json and\n"
     "PREFIX-EPOCH.params with the epoch zero-padded to 4 digits), or one\n"
@@ -91,6 +97,7 @@ typedef struct {
     const char *out;         /* compile: -o */
     const char *prefix;      /* compile: --prefix */
     int standalone, report;  /* compile */
+    int threads;             /* compile: --threads */
     emit_weights weights;    /* compile: --weights */
     const char *target;      /* compile: --target (with --report) */
 } cmd_flags;
@@ -255,6 +262,17 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
             i++;
         } else if (compile && !strcmp(a, "--standalone")) {
             f->standalone = 1;
+        } else if (compile && !strcmp(a, "--threads")) {
+            f->threads = 1;
+        } else if (verify && !strcmp(a, "--threads")) {
+            char *end = NULL;
+            long n = next ? strtol(next, &end, 10) : 0;
+            if (!next || !*next || *end || n < 1 || n > 64) {
+                fprintf(stderr, "error: --threads needs a count from 1 to 64\n");
+                return 1;
+            }
+            f->v.threads = (int)n;
+            i++;
         } else if (compile && !strcmp(a, "--report")) {
             f->report = 1;
         } else if (!strcmp(a, "--allow-extra-params")) {
@@ -502,6 +520,7 @@ static int cmd_compile(int argc, char **argv)
     eo.symbol_path = sym;
     eo.params_path = params;
     eo.standalone = f.standalone;
+    eo.threads = f.threads;
     eo.keep_denormals = f.v.keep_denormals;
     eo.weights = f.weights;
     if (emit_program(&g, &p, &eo, &err)) {

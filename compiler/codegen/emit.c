@@ -109,6 +109,7 @@ typedef struct {
     char (*cname)[EMIT_IDENT_MAX];
     char (*tname)[EMIT_IDENT_MAX];
     strmap names;
+    char uprefix[128]; /* the prefix in upper case */
 } emit_ctx;
 
 static size_t const_bytes(const lir_const *c)
@@ -161,7 +162,10 @@ static void name_symbols(emit_ctx *e, const lir_program *p)
     /* the file's own symbols, after the prefix */
     static const char *const own[] = {"run", "run_with_arena", "arena_", "weights",
                                       "profile_now", "profile_hook", "profile_ticks",
-                                      "profile_node"};
+                                      "profile_node", "run_parallel",
+                                      "run_parallel_with_arena", "job_", "barrier_",
+                                      "fail_", "failed_", "worker_", "thread_",
+                                      "worker_scratch_"};
     static char reserved[sizeof own / sizeof *own][EMIT_IDENT_MAX];
     char base[EMIT_IDENT_MAX], part[EMIT_IDENT_MAX];
     size_t i;
@@ -998,7 +1002,7 @@ static void emit_mean_i8(step_text *t)
 typedef void (*emit_fn)(step_text *t);
 
 static const emit_fn emitters[] = {
-#define KIND(id, name, kernel, params, emit) emit,
+#define KIND(id, name, kernel, params, emit, part) emit,
 #include "../ir/lir.def"
 #undef KIND
 };
@@ -1011,7 +1015,7 @@ static void write_step(const lir_program *p, const emit_ctx *e, int i, strbuf *b
 {
     const lir_step *s = &p->s[i];
     step_text t;
-    char node[160], what[200], srcop[64];
+    char node[160], what[200], srcop[64], part[1400];
     const char *fn = lir_kind_kernel(s->kind), *ptype = lir_kind_params(s->kind);
     int c;
 
@@ -1032,6 +1036,15 @@ static void write_step(const lir_program *p, const emit_ctx *e, int i, strbuf *b
     sanitize(s->what, what, sizeof what);
     sanitize(s->src_op, srcop, sizeof srcop);
     emitters[s->kind](&t);
+    part[0] = '\0';
+    if (lir_kind_part(s->kind)) {
+        /* the same arguments, with the worker's scratch (<PREFIX>_SCRATCH_) */
+        step_text w = t;
+        if (s->scratch >= 0)
+            snprintf(w.scr, sizeof w.scr, "%.40s_SCRATCH_(%.100s)", e->uprefix, t.scr);
+        emitters[s->kind](&w);
+        snprintf(part, sizeof part, "%s(&p, %s, part, nparts)", lir_kind_part(s->kind), w.args);
+    }
     if (t.copy) {
         sb_printf(b, "bt_copy(<|%s|>, <|%s|>, <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n", t.out,
                   t.in0, t.args, i + 1, node, srcop, what);
@@ -1041,13 +1054,30 @@ static void write_step(const lir_program *p, const emit_ctx *e, int i, strbuf *b
     if (t.residual) {
         sb_printf(b,
                   "bt_call_residual(<|%s|>, <|%s|>,\n    <|%s|>,\n    <|%s|>, <|%d|>, <|%s|>, "
-                  "<|%s|>, <|%s|>, <|%s|>)\n",
-                  fn, ptype, t.init, t.args, i + 1, node, srcop, what, t.residual);
+                  "<|%s|>, <|%s|>, <|%s|>,\n    <|%s|>)\n",
+                  fn, ptype, t.init, t.args, i + 1, node, srcop, what, t.residual, part);
         return;
     }
     sb_printf(b,
-              "bt_call_params(<|%s|>, <|%s|>,\n    <|%s|>,\n    <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>)\n",
-              fn, ptype, t.init, t.args, i + 1, node, srcop, what);
+              "bt_call_params(<|%s|>, <|%s|>,\n    <|%s|>,\n"
+              "    <|%s|>, <|%d|>, <|%s|>, <|%s|>, <|%s|>,\n    <|%s|>)\n",
+              fn, ptype, t.init, t.args, i + 1, node, srcop, what, part);
+}
+
+/* Bytes of scratch a worker after the first needs in a parallel run
+ * (bnnc compile --threads): the largest scratch of a step divided among
+ * workers, a multiple of 64 bytes, at least 64. Every part of a step fits
+ * in the scratch of the whole step (bnn_part.h). */
+static size_t worker_scratch_bytes(const lir_program *p)
+{
+    size_t m = 64;
+    int i;
+    for (i = 0; i < p->ns; i++) {
+        const lir_step *s = &p->s[i];
+        if (s->scratch >= 0 && lir_kind_part(s->kind) && p->t[s->scratch].bytes > m)
+            m = p->t[s->scratch].bytes;
+    }
+    return (m + 63) / 64 * 64;
 }
 
 /* ------------------------------------------------------- standalone */
@@ -1524,6 +1554,7 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
     for (k = 0; o->prefix[k] && k + 1 < sizeof uprefix; k++)
         uprefix[k] = (char)toupper((unsigned char)o->prefix[k]);
     uprefix[k] = '\0';
+    snprintf(ctx.uprefix, sizeof ctx.uprefix, "%s", uprefix);
     for (k = 0; k < g->n; k++) {
         const ir_node *n = g->nodes[k];
         if (n->op == IR_OP_INPUT || n->op == IR_OP_CONST)
@@ -1599,6 +1630,8 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
     define_data(&model, "bt_runtime_file", "%s", "runtime.inc");
     define_data(&model, "bt_profile_file", "%s", "profile.inc");
     define_data(&model, "bt_denormals", "%s", o->keep_denormals ? "keep" : "flush");
+    define_data(&model, "bt_threads", "%d", o->threads ? 1 : 0);
+    define_data(&model, "bt_worker_scratch", "%zu", worker_scratch_bytes(p));
     sb_add(&model, "m4_define(<|bt_tensors|>, <|m4_dnl\n");
     write_tensors(&ctx, p, &model);
     sb_add(&model, "|>)m4_dnl\n");

@@ -45,6 +45,9 @@ typedef struct {
      * denormals-are-zero and restores the caller's mode; 1 (keep): it
      * leaves the mode alone. A macro in the generated file overrides it. */
     int keep_denormals;
+    /* 1 (--threads): also <prefix>_run_parallel, which divides every step
+     * among worker threads (pthreads unless <PREFIX>_NO_THREADS) */
+    int threads;
     emit_weights weights;     /* how constants are stored (AUTO: by size) */
     const char *m4;           /* m4 program (default "m4" or $BNNC_M4) */
 } emit_options;

@@ -48,6 +48,7 @@ static const char harness[] =
     "#endif\n"
     "#include <stdio.h>\n"
     "#include <stdlib.h>\n"
+    "#include <string.h>\n"
     "int main(int argc, char **argv)\n"
     "{\n"
     "    static net_input_t in[NET_INPUT_SIZE];\n"
@@ -73,6 +74,31 @@ static const char harness[] =
     "        fprintf(stderr, \"net_run failed at step %d\\n\", rc);\n"
     "        return 4;\n"
     "    }\n"
+    "#ifdef NET_VERIFY_THREADS\n"
+    "    {\n"
+    "        static float par[NET_OUTPUT_SIZE];\n"
+    "        unsigned long j;\n"
+    "        int t;\n"
+    "        for (t = 1; t <= NET_VERIFY_THREADS; t++) {\n"
+    "            memset(par, 0xff, sizeof par);\n"
+    "            rc = net_run_parallel(in, par, t);\n"
+    "            if (rc) {\n"
+    "                fprintf(stderr, \"net_run_parallel failed at step %d\\n\", rc);\n"
+    "                return 4;\n"
+    "            }\n"
+    "            for (j = 0; j < NET_OUTPUT_SIZE; j++)\n"
+    "                if (memcmp(&par[j], &out[j], sizeof out[j])) {\n"
+    "                    fprintf(stderr, \"net_run_parallel on %d threads: output %lu is \"\n"
+    "                            \"%.9g, net_run gives %.9g\\n\", t, j, (double)par[j],\n"
+    "                            (double)out[j]);\n"
+    "                    return 6;\n"
+    "                }\n"
+    "        }\n"
+    "        printf(\"verify: net_run_parallel on 1 to %d threads: all %lu outputs equal \"\n"
+    "               \"net_run's bit for bit\\n\", NET_VERIFY_THREADS,\n"
+    "               (unsigned long)NET_OUTPUT_SIZE);\n"
+    "    }\n"
+    "#endif\n"
     "    if (!(f = fopen(argv[2], \"wb\")) ||\n"
     "        fwrite(out, sizeof out[0], NET_OUTPUT_SIZE, f) != NET_OUTPUT_SIZE || fclose(f))\n"
     "        return 5;\n"
@@ -227,7 +253,7 @@ static int build_net(const verify_options *v, const char *dir, const char *cc, i
                            build_flags(v), u8 ? "uint8_t" : "float", defines);
     if (len >= sizeof words || argv_words(&a, words) || (!one_tu && argv_add(&a, "net.c")) ||
         argv_add(&a, "main.c") || argv_add(&a, "-o") || argv_add(&a, exe) ||
-        argv_add(&a, "-lm"))
+        argv_add(&a, "-lm") || (v->threads > 1 && argv_add(&a, "-pthread")))
         return bnnc_errf(err, "the compiler command (--cc, --cflags) is too long");
     if (run_argv(dir, a.argv)) {
         argv_text(&a, text, sizeof text);
@@ -369,7 +395,7 @@ static void batch_hint(const bnnc_options *o, size_t have, size_t want, char *bu
 int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
 {
     char dir[4096], cpath[4200], hpath[4200], mpath[4200], inpath[4200], outpath[4200],
-        exe[4200], cmdline[512], hint[256];
+        exe[4200], cmdline[512], hint[256], defines[64];
     const char *const run[] = {exe, inpath, outpath, NULL};
     ir_graph g;
     lir_program p;
@@ -412,6 +438,7 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
     eo.params_path = o->params_path;
     eo.standalone = 1;
     eo.keep_denormals = v->keep_denormals;
+    eo.threads = v->threads > 1;
     if (emit_program(&g, &p, &eo, err) || write_text(mpath, harness, err))
         goto out_model;
 
@@ -464,7 +491,9 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
     }
 
     /* build and run */
-    if (build_net(v, dir, cc, u8, "", 0, "net", err))
+    snprintf(defines, sizeof defines, v->threads > 1 ? "-DNET_VERIFY_THREADS=%d" : "",
+             v->threads);
+    if (build_net(v, dir, cc, u8, defines, 0, "net", err))
         goto out_model;
     snprintf(exe, sizeof exe, "%s/net", dir);
     if ((rc = run_argv(NULL, run)) != 0) {

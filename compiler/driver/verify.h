@@ -27,6 +27,9 @@ typedef struct {
     int profile_runs;        /* > 0: also time every step over that many
                                 runs of a -DNET_PROFILE build */
     int keep_denormals;      /* --denormals keep (compile uses it too) */
+    int threads;             /* > 1: compile with --threads and also run
+                                net_run_parallel on 1 to that many threads;
+                                each output must equal net_run's bit for bit */
 } verify_options;
 
 /* Returns 0 when every output is within tolerance, 1 when some are not

@@ -11,24 +11,29 @@
 #include "../util/mem.h"
 
 static const char *const kind_names[] = {
-#define KIND(id, name, kernel, params, emit) name,
+#define KIND(id, name, kernel, params, emit, part) name,
 #include "lir.def"
 #undef KIND
 };
 static const char *const kind_kernels[] = {
-#define KIND(id, name, kernel, params, emit) #kernel,
+#define KIND(id, name, kernel, params, emit, part) #kernel,
+#include "lir.def"
+#undef KIND
+};
+static const char *const kind_parts[] = {
+#define KIND(id, name, kernel, params, emit, part) #part,
 #include "lir.def"
 #undef KIND
 };
 static const char *const kind_params[] = {
-#define KIND(id, name, kernel, params, emit) #params,
+#define KIND(id, name, kernel, params, emit, part) #params,
 #include "lir.def"
 #undef KIND
 };
 /* Every parameter struct a row names is a type of the runtime's headers
  * (`none`, for the memcpy of COPY, stands for a type here only). */
 #define none char
-#define KIND(id, name, kernel, params, emit)                                   \
+#define KIND(id, name, kernel, params, emit, part)                             \
     _Static_assert(sizeof(params) > 0, "lir.def: " #params);
 #include "lir.def"
 #undef KIND
@@ -37,6 +42,8 @@ _Static_assert(sizeof kind_names / sizeof *kind_names == LK_COUNT,
                "kind name table out of step with lir.def");
 _Static_assert(sizeof kind_kernels / sizeof *kind_kernels == LK_COUNT,
                "kernel table out of step with lir.def");
+_Static_assert(sizeof kind_parts / sizeof *kind_parts == LK_COUNT,
+               "part table out of step with lir.def");
 _Static_assert(sizeof kind_params / sizeof *kind_params == LK_COUNT,
                "parameter table out of step with lir.def");
 
@@ -49,6 +56,11 @@ const char *lir_kind_params(lir_kind k)
 const char *lir_kind_name(lir_kind k)
 {
     return (unsigned)k < LK_COUNT ? kind_names[k] : "?";
+}
+
+const char *lir_kind_part(lir_kind k)
+{
+    return (unsigned)k < LK_COUNT && strcmp(kind_parts[k], "none") ? kind_parts[k] : NULL;
 }
 
 const char *lir_kind_kernel(lir_kind k)

@@ -56,7 +56,7 @@ typedef struct {
 } lir_tensor;
 
 typedef enum {
-#define KIND(id, name, kernel, params, emit) LK_##id,
+#define KIND(id, name, kernel, params, emit, part) LK_##id,
 #include "lir.def"
 #undef KIND
     LK_COUNT
@@ -185,6 +185,8 @@ lir_step *lir_step_add(lir_program *p, lir_kind kind, int node,
 const char *lir_kind_name(lir_kind k);
 /* The runtime function a step of kind k calls ("memcpy" for LK_COPY). */
 const char *lir_kind_kernel(lir_kind k);
+/* The part entry point of a kind (bnn_part.h), or NULL: not divided. */
+const char *lir_kind_part(lir_kind k);
 /* Number of steps reading tensor t (once per input slot naming it); the
  * index of the last of them in *last when last is not NULL and there is
  * one. */

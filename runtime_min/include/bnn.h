@@ -662,5 +662,6 @@ BNN_API bnn_any_fn bnn_variant_fn(const char *kernel, const char *variant);
 #include "bnn_ops.h"
 #include "bnn_int8.h"
 #include "bnn_fpenv.h"
+#include "bnn_part.h"
 
 #endif /* BNN_H */

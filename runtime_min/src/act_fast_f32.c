@@ -146,3 +146,21 @@ BNN_API bnn_status bnn_softmax_fast_f32(const bnn_softmax_params *p,
 {
     return BNN_BEST(ACT, bnn_softmax_fast_f32)(p, in, out);
 }
+
+#if BNN_PARTS
+/* Part of a call: elements [i0, i1), multiples of 16, at least 4096 per
+ * part (bnn_part.h). */
+BNN_API bnn_status bnn_act_fast_f32_part(const bnn_act_params *p, const float *in,
+                                         float *out, int32_t part, int32_t nparts)
+{
+    bnn_act_params q;
+    int64_t lo, hi;
+    if (!p || (p->n && (!in || !out)) || part < 0 || part >= nparts)
+        return BNN_ARG_ERROR;
+    if (!bnn_part_range((int64_t)p->n, 16, 4096, part, nparts, &lo, &hi))
+        return BNN_OK;
+    q = *p;
+    q.n = (size_t)(hi - lo);
+    return bnn_act_fast_f32(&q, in + lo, out + lo);
+}
+#endif

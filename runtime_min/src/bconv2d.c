@@ -169,3 +169,51 @@ BNN_API bnn_status bnn_bconv2d_b_b(const bnn_bconv2d_params *p, const uint32_t *
 {
     return BNN_BEST(BIN, bnn_bconv2d_b_b)(p, in, out, scratch);
 }
+
+#if BNN_PARTS
+/* Part of a call: output channels [o0, o1) (bnn_part.h), as a call of the
+ * kernel on the weights, per-channel constants and outputs of those
+ * channels. o0 is a multiple of `align` channels (32 for bits, so that
+ * the part writes whole words; 16 for floats, the weight block). Grouped
+ * convolutions go whole to part 0. */
+static bnn_status bconv2d_part(const bnn_bconv2d_params *p, const uint32_t *in, void *out,
+                               void *scratch, int32_t part, int32_t nparts, bnn_out_kind kind)
+{
+    bnn_bconv2d_params q;
+    int64_t lo, hi;
+    int32_t align = kind == BNN_OUT_B ? BNN_WORD_BITS : BNN_OC_BLOCK;
+    if (!p || part < 0 || part >= nparts ||
+        bnn_bconv2d_check(p, in, out, scratch, kind) != BNN_OK)
+        return BNN_ARG_ERROR;
+    if (!bnn_part_range(p->out_c, align, 0, part, p->groups == 1 ? nparts : 1, &lo, &hi))
+        return BNN_OK;
+    q = *p;
+    q.out_c = (int32_t)(hi - lo);
+    q.weights = p->weights + bnn_bconv2d_weight_index(p->k_h, p->k_w, p->in_c, (int32_t)lo,
+                                                      0, 0, 0);
+    if (kind == BNN_OUT_B) {
+        q.thresh = p->thresh + lo;
+        q.dir = p->dir + lo;
+        return bnn_bconv2d_b_b(&q, in, (uint32_t *)out + lo / BNN_WORD_BITS, scratch);
+    }
+    q.mul = p->mul + lo;
+    q.add = p->add + lo;
+    if (p->residual)
+        q.residual = p->residual + lo;
+    return bnn_bconv2d_b_f32(&q, in, (float *)out + lo, scratch);
+}
+
+BNN_API bnn_status bnn_bconv2d_b_f32_part(const bnn_bconv2d_params *p, const uint32_t *in,
+                                          float *out, void *scratch, int32_t part,
+                                          int32_t nparts)
+{
+    return bconv2d_part(p, in, out, scratch, part, nparts, BNN_OUT_F32);
+}
+
+BNN_API bnn_status bnn_bconv2d_b_b_part(const bnn_bconv2d_params *p, const uint32_t *in,
+                                        uint32_t *out, void *scratch, int32_t part,
+                                        int32_t nparts)
+{
+    return bconv2d_part(p, in, out, scratch, part, nparts, BNN_OUT_B);
+}
+#endif

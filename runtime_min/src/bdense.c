@@ -89,3 +89,42 @@ BNN_API bnn_status bnn_bdense_b_b(const bnn_bdense_params *p, const uint32_t *in
 {
     return BNN_BEST(BIN, bnn_bdense_b_b)(p, in, out);
 }
+
+#if BNN_PARTS
+/* Part of a call: output channels [o0, o1) (bnn_part.h); o0 a multiple
+ * of 32 for bits (whole words), 16 for floats (the weight block). */
+static bnn_status bdense_part(const bnn_bdense_params *p, const uint32_t *in, void *out,
+                              int32_t part, int32_t nparts, bnn_out_kind kind)
+{
+    bnn_bdense_params q;
+    int64_t lo, hi;
+    if (!p || part < 0 || part >= nparts || bnn_bdense_check(p, in, out, kind) != BNN_OK)
+        return BNN_ARG_ERROR;
+    if (!bnn_part_range(p->out_c, kind == BNN_OUT_B ? BNN_WORD_BITS : BNN_OC_BLOCK, 0, part,
+                        nparts, &lo, &hi))
+        return BNN_OK;
+    q = *p;
+    q.out_c = (int32_t)(hi - lo);
+    q.weights = p->weights + bnn_bdense_weight_index(p->in_words, (int32_t)lo, 0);
+    if (kind == BNN_OUT_B) {
+        q.thresh = p->thresh + lo;
+        q.dir = p->dir + lo;
+        return bnn_bdense_b_b(&q, in, (uint32_t *)out + lo / BNN_WORD_BITS);
+    }
+    q.mul = p->mul + lo;
+    q.add = p->add + lo;
+    return bnn_bdense_b_f32(&q, in, (float *)out + lo);
+}
+
+BNN_API bnn_status bnn_bdense_b_f32_part(const bnn_bdense_params *p, const uint32_t *in,
+                                         float *out, int32_t part, int32_t nparts)
+{
+    return bdense_part(p, in, out, part, nparts, BNN_OUT_F32);
+}
+
+BNN_API bnn_status bnn_bdense_b_b_part(const bnn_bdense_params *p, const uint32_t *in,
+                                       uint32_t *out, int32_t part, int32_t nparts)
+{
+    return bdense_part(p, in, out, part, nparts, BNN_OUT_B);
+}
+#endif

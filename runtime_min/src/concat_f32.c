@@ -32,3 +32,23 @@ BNN_API bnn_status bnn_copy_channels_f32(const bnn_channels_params *p,
     }
     return BNN_OK;
 }
+
+#if BNN_PARTS
+/* Part of a call: pixels [p0, p1), at least 4096 floats per part
+ * (bnn_part.h). */
+BNN_API bnn_status bnn_copy_channels_f32_part(const bnn_channels_params *p,
+                                              const float *in, float *out, int32_t part,
+                                              int32_t nparts)
+{
+    bnn_channels_params q;
+    int64_t lo, hi;
+    if (!p || p->pixels < 0 || p->c <= 0 || !in || !out || part < 0 || part >= nparts)
+        return BNN_ARG_ERROR;
+    if (!bnn_part_range(p->pixels, 1, (4096 + p->c - 1) / p->c, part, nparts, &lo, &hi))
+        return BNN_OK;
+    q = *p;
+    q.pixels = (int32_t)(hi - lo);
+    return bnn_copy_channels_f32(&q, in + lo * p->in_pixel_stride,
+                                 out + lo * p->out_pixel_stride);
+}
+#endif

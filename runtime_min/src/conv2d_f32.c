@@ -740,3 +740,40 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32(const bnn_conv2d_maxpool_params *p,
     return BNN_BEST(F32, bnn_conv2d_maxpool_f32)(p, in, out, scratch);
 }
 
+
+#if BNN_PARTS
+/* Part of a call: output channels [o0, o1), o0 a multiple of 16, the
+ * weight block (bnn_part.h); a single group only. Every output is the
+ * same sum in the same order as in one call (the top of this file). */
+BNN_API bnn_status bnn_conv2d_f32_part(const bnn_conv2d_params *p, const float *in,
+                                       float *out, void *scratch, int32_t part,
+                                       int32_t nparts)
+{
+    bnn_conv2d_params q;
+    int64_t lo, hi;
+    if (!conv_args_ok(p, in, out) || part < 0 || part >= nparts)
+        return BNN_ARG_ERROR;
+    if (!bnn_part_range(p->out_c, 16, 0, part, p->groups == 1 ? nparts : 1, &lo, &hi))
+        return BNN_OK;
+    if (p->groups != 1)
+        return bnn_conv2d_f32(p, in, out, scratch);
+    q = *p;
+    q.out_c = (int32_t)(hi - lo);
+    q.weights = p->weights + bnn_conv2d_weight_index(p->k_h, p->k_w, p->in_c, p->out_c, 0,
+                                                     0, 0, 0, (int32_t)lo);
+    if (p->bias)
+        q.bias = p->bias + lo;
+    return bnn_conv2d_f32(&q, in, out + lo, scratch);
+}
+
+/* The pooled output has no pixel stride of its own (pool.c floats per
+ * pixel), so a call is not divided: part 0 computes it. */
+BNN_API bnn_status bnn_conv2d_maxpool_f32_part(const bnn_conv2d_maxpool_params *p,
+                                               const float *in, float *out, void *scratch,
+                                               int32_t part, int32_t nparts)
+{
+    if (part < 0 || part >= nparts)
+        return BNN_ARG_ERROR;
+    return part ? BNN_OK : bnn_conv2d_maxpool_f32(p, in, out, scratch);
+}
+#endif

@@ -241,3 +241,51 @@ BNN_API bnn_status bnn_conv2d_pack_f32_b(const bnn_conv2d_pack_params *p, const 
 {
     return BNN_BEST(F32, bnn_conv2d_pack_f32_b)(p, in, out, scratch);
 }
+
+#if BNN_PARTS
+/* Part of a call: output channels [o0, o1), o0 a multiple of 32 so that
+ * the part writes whole words (bnn_part.h); a single group only. The
+ * convolution, the per-element steps, the pooling and the packing of a
+ * channel do not read other channels, so the part is the same call on the
+ * weights and per-channel constants of its channels. */
+BNN_API bnn_status bnn_conv2d_pack_f32_b_part(const bnn_conv2d_pack_params *p,
+                                              const float *in, uint32_t *out, void *scratch,
+                                              int32_t part, int32_t nparts)
+{
+    bnn_conv2d_pack_params q;
+    int64_t lo, hi;
+    int32_t i;
+    if (!p || !in || !out || !p->conv.weights || p->conv.out_c <= 0 ||
+        p->conv.groups <= 0 || part < 0 || part >= nparts)
+        return BNN_ARG_ERROR;
+    if (!bnn_part_range(p->conv.out_c, BNN_WORD_BITS, 0, part,
+                        p->conv.groups == 1 ? nparts : 1, &lo, &hi))
+        return BNN_OK;
+    if (p->conv.groups != 1)
+        return bnn_conv2d_pack_f32_b(p, in, out, scratch);
+    q = *p;
+    q.conv.out_c = (int32_t)(hi - lo);
+    q.conv.weights = p->conv.weights +
+                     bnn_conv2d_weight_index(p->conv.k_h, p->conv.k_w, p->conv.in_c,
+                                             p->conv.out_c, 0, 0, 0, 0, (int32_t)lo);
+    if (p->conv.bias)
+        q.conv.bias = p->conv.bias + lo;
+    if (p->pool_kind != BNN_POOL_NONE)
+        q.pool.c = q.conv.out_c;
+    for (i = 0; i < BNN_STREAM_MAX_OPS; i++) {
+        if (q.pre[i].mul)
+            q.pre[i].mul += lo;
+        if (q.pre[i].add)
+            q.pre[i].add += lo;
+        if (q.post[i].mul)
+            q.post[i].mul += lo;
+        if (q.post[i].add)
+            q.post[i].add += lo;
+    }
+    if (q.mul)
+        q.mul += lo;
+    if (q.add)
+        q.add += lo;
+    return bnn_conv2d_pack_f32_b(&q, in, out + lo / BNN_WORD_BITS, scratch);
+}
+#endif

@@ -113,3 +113,26 @@ BNN_API bnn_status bnn_dense_f32(const bnn_dense_params *p, const float *in,
 {
     return BNN_BEST(F32, bnn_dense_f32)(p, in, out);
 }
+
+#if BNN_PARTS
+/* Part of a call: output channels [o0, o1), o0 a multiple of 16
+ * (bnn_part.h). Every output's summation order is that of one call
+ * (see the top of this file: it does not depend on the row blocking). */
+BNN_API bnn_status bnn_dense_f32_part(const bnn_dense_params *p, const float *in,
+                                      float *out, int32_t part, int32_t nparts)
+{
+    bnn_dense_params q;
+    int64_t lo, hi;
+    if (!p || !in || !out || !p->weights || p->k <= 0 || p->out_c <= 0 || part < 0 ||
+        part >= nparts)
+        return BNN_ARG_ERROR;
+    if (!bnn_part_range(p->out_c, 16, 0, part, nparts, &lo, &hi))
+        return BNN_OK;
+    q = *p;
+    q.out_c = (int32_t)(hi - lo);
+    q.weights = p->weights + lo * p->k;
+    if (p->bias)
+        q.bias = p->bias + lo;
+    return bnn_dense_f32(&q, in, out + lo);
+}
+#endif

@@ -31,23 +31,15 @@ static int pool_axis_ok(int32_t out, int32_t k, int32_t stride, int32_t pad,
     return 1;
 }
 
-BNN_API bnn_status bnn_maxpool_b(const bnn_pool2d_params *p, const uint32_t *in,
-                         uint32_t *out)
+/* Output rows [oy0, oy1) of every image of a checked call. */
+BNN_ALWAYS_INLINE void maxpool_b_rows(const bnn_pool2d_params *p, const uint32_t *in,
+                                  uint32_t *out, int32_t oy0, int32_t oy1)
 {
-    int32_t cw, n, oy, ox, y, x, w;
-    if (!p || !in || !out || p->n <= 0 || p->in_h <= 0 || p->in_w <= 0 ||
-        p->c <= 0 || p->out_h <= 0 || p->out_w <= 0 || p->k_h <= 0 ||
-        p->k_w <= 0 || p->stride_h <= 0 || p->stride_w <= 0 ||
-        p->pad_h < 0 || p->pad_w < 0)
-        return BNN_ARG_ERROR;
-    if (!pool_axis_ok(p->out_h, p->k_h, p->stride_h, p->pad_h, p->in_h) ||
-        !pool_axis_ok(p->out_w, p->k_w, p->stride_w, p->pad_w, p->in_w))
-        return BNN_ARG_ERROR;
-    cw = bnn_words(p->c);
+    int32_t cw = bnn_words(p->c), n, oy, ox, y, x, w;
     for (n = 0; n < p->n; n++) {
         const uint32_t *img =
             in + (size_t)n * (size_t)p->in_h * (size_t)p->in_w * (size_t)cw;
-        for (oy = 0; oy < p->out_h; oy++) {
+        for (oy = oy0; oy < oy1; oy++) {
             int32_t y0, y1;
             pool_range(oy, p->k_h, p->stride_h, p->pad_h, p->in_h, &y0, &y1);
             for (ox = 0; ox < p->out_w; ox++) {
@@ -70,5 +62,42 @@ BNN_API bnn_status bnn_maxpool_b(const bnn_pool2d_params *p, const uint32_t *in,
             }
         }
     }
+}
+
+/* The checks of bnn_maxpool_b (bnn.h). */
+static int maxpool_b_ok(const bnn_pool2d_params *p, const uint32_t *in, const uint32_t *out)
+{
+    if (!p || !in || !out || p->n <= 0 || p->in_h <= 0 || p->in_w <= 0 ||
+        p->c <= 0 || p->out_h <= 0 || p->out_w <= 0 || p->k_h <= 0 ||
+        p->k_w <= 0 || p->stride_h <= 0 || p->stride_w <= 0 ||
+        p->pad_h < 0 || p->pad_w < 0)
+        return 0;
+    return pool_axis_ok(p->out_h, p->k_h, p->stride_h, p->pad_h, p->in_h) &&
+           pool_axis_ok(p->out_w, p->k_w, p->stride_w, p->pad_w, p->in_w);
+}
+
+BNN_API bnn_status bnn_maxpool_b(const bnn_pool2d_params *p, const uint32_t *in,
+                         uint32_t *out)
+{
+    if (!maxpool_b_ok(p, in, out))
+        return BNN_ARG_ERROR;
+    maxpool_b_rows(p, in, out, 0, p->out_h);
     return BNN_OK;
 }
+
+#if BNN_PARTS
+/* Part of a call: output rows [oy0, oy1) of every image, at least 1024
+ * output words per part (bnn_part.h). */
+BNN_API bnn_status bnn_maxpool_b_part(const bnn_pool2d_params *p, const uint32_t *in,
+                                      uint32_t *out, int32_t part, int32_t nparts)
+{
+    int64_t lo, hi, per;
+    if (!maxpool_b_ok(p, in, out) || part < 0 || part >= nparts)
+        return BNN_ARG_ERROR;
+    per = (int64_t)p->n * p->out_w * bnn_words(p->c);
+    if (bnn_part_range(p->out_h, 1, per > 1024 ? 1 : 1024 / per, part, nparts,
+                       &lo, &hi))
+        maxpool_b_rows(p, in, out, (int32_t)lo, (int32_t)hi);
+    return BNN_OK;
+}
+#endif

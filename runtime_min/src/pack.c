@@ -123,3 +123,65 @@ BNN_API bnn_status bnn_copy_channels_b(const bnn_channels_params *p,
     }
     return BNN_OK;
 }
+
+#if BNN_PARTS
+/* Range of pixels [*p0, *p1) of a part of a channel kernel's call, at
+ * least 2048 input elements per part (bnn_part.h); 0 when empty. */
+static int channels_part(const bnn_channels_params *p, int32_t part, int32_t nparts,
+                         bnn_channels_params *q, int64_t *lo)
+{
+    int64_t hi;
+    if (!bnn_part_range(p->pixels, 1, (2048 + p->c - 1) / p->c, part, nparts, lo, &hi))
+        return 0;
+    *q = *p;
+    q->pixels = (int32_t)(hi - *lo);
+    return 1;
+}
+
+/* Checks of the whole call (nothing is divided when they fail). */
+static int channels_part_ok(const bnn_channels_params *p, const void *in, const void *out,
+                            int32_t part, int32_t nparts)
+{
+    return p && p->pixels >= 0 && p->c > 0 && (p->pixels == 0 || (in && out)) && part >= 0 &&
+           part < nparts;
+}
+
+/* Parts of the channel kernels: pixels [p0, p1). */
+BNN_API bnn_status bnn_pack_f32_b_part(const bnn_channels_params *p, const float *in,
+                                       uint32_t *out, int32_t part, int32_t nparts)
+{
+    bnn_channels_params q;
+    int64_t lo;
+    if (!channels_part_ok(p, in, out, part, nparts))
+        return BNN_ARG_ERROR;
+    if (!channels_part(p, part, nparts, &q, &lo))
+        return part ? BNN_OK : bnn_pack_f32_b(p, in, out);
+    return bnn_pack_f32_b(&q, in + lo * p->in_pixel_stride, out + lo * p->out_pixel_stride);
+}
+
+BNN_API bnn_status bnn_pack_affine_f32_b_part(const bnn_channels_params *p,
+                                              const float *in, uint32_t *out, int32_t part,
+                                              int32_t nparts)
+{
+    bnn_channels_params q;
+    int64_t lo;
+    if (!channels_part_ok(p, in, out, part, nparts))
+        return BNN_ARG_ERROR;
+    if (!channels_part(p, part, nparts, &q, &lo))
+        return part ? BNN_OK : bnn_pack_affine_f32_b(p, in, out);
+    return bnn_pack_affine_f32_b(&q, in + lo * p->in_pixel_stride,
+                                 out + lo * p->out_pixel_stride);
+}
+
+BNN_API bnn_status bnn_unpack_b_f32_part(const bnn_channels_params *p, const uint32_t *in,
+                                         float *out, int32_t part, int32_t nparts)
+{
+    bnn_channels_params q;
+    int64_t lo;
+    if (!channels_part_ok(p, in, out, part, nparts))
+        return BNN_ARG_ERROR;
+    if (!channels_part(p, part, nparts, &q, &lo))
+        return part ? BNN_OK : bnn_unpack_b_f32(p, in, out);
+    return bnn_unpack_b_f32(&q, in + lo * p->in_pixel_stride, out + lo * p->out_pixel_stride);
+}
+#endif

@@ -28,17 +28,15 @@ static int pool_args_ok(const bnn_pool2d_params *p, const float *in,
                               p->pad_w);
 }
 
-/* Reads n x in_h x in_w x c, writes n x out_h x out_w x c. */
-BNN_API bnn_status bnn_maxpool_f32(const bnn_pool2d_params *p, const float *in,
-                           float *out)
+/* Output rows [oy0, oy1) of every image of a checked call. */
+BNN_FL_INLINE void maxpool_rows(const bnn_pool2d_params *p, const float *in, float *out,
+                                int32_t oy0, int32_t oy1)
 {
-    if (!pool_args_ok(p, in, out))
-        return BNN_ARG_ERROR;
     const int32_t c = p->c;
     const ptrdiff_t row = (ptrdiff_t)p->in_w * c;
     for (int32_t n = 0; n < p->n; ++n) {
         const float *img = in + (ptrdiff_t)n * p->in_h * row;
-        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+        for (int32_t oy = oy0; oy < oy1; ++oy) {
             int32_t y0, y1, x0, x1;
             bnn_fl_pool_window(oy, p->k_h, p->stride_h, p->pad_h, p->in_h,
                                &y0, &y1);
@@ -54,20 +52,25 @@ BNN_API bnn_status bnn_maxpool_f32(const bnn_pool2d_params *p, const float *in,
             }
         }
     }
-    return BNN_OK;
 }
 
-/* Reads n x in_h x in_w x c, writes n x out_h x out_w x c: the float sum
- * of the clipped window (rows, then columns, in order) divided by the
- * divisor described at the top of the file. */
-BNN_API bnn_status bnn_avgpool_f32(const bnn_pool2d_params *p, const float *in,
+/* Reads n x in_h x in_w x c, writes n x out_h x out_w x c. */
+BNN_API bnn_status bnn_maxpool_f32(const bnn_pool2d_params *p, const float *in,
                            float *out)
 {
     if (!pool_args_ok(p, in, out))
         return BNN_ARG_ERROR;
+    maxpool_rows(p, in, out, 0, p->out_h);
+    return BNN_OK;
+}
+
+/* Output rows [oy0, oy1) of every image of a checked call. */
+BNN_FL_INLINE void avgpool_rows(const bnn_pool2d_params *p, const float *in, float *out,
+                                int32_t oy0, int32_t oy1)
+{
     const int32_t c = p->c;
     for (int32_t n = 0; n < p->n; ++n)
-        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+        for (int32_t oy = oy0; oy < oy1; ++oy) {
             int32_t y0, y1, x0, x1;
             int32_t lh = bnn_fl_pool_window(oy, p->k_h, p->stride_h,
                                             p->pad_h, p->in_h, &y0, &y1);
@@ -94,5 +97,41 @@ BNN_API bnn_status bnn_avgpool_f32(const bnn_pool2d_params *p, const float *in,
                 }
             }
         }
+}
+
+BNN_API bnn_status bnn_avgpool_f32(const bnn_pool2d_params *p, const float *in,
+                           float *out)
+{
+    if (!pool_args_ok(p, in, out))
+        return BNN_ARG_ERROR;
+    avgpool_rows(p, in, out, 0, p->out_h);
     return BNN_OK;
 }
+
+#if BNN_PARTS
+/* Parts of the float poolings: output rows [oy0, oy1) of every image, at
+ * least 4096 output floats per part (bnn_part.h). */
+BNN_API bnn_status bnn_maxpool_f32_part(const bnn_pool2d_params *p, const float *in,
+                                        float *out, int32_t part, int32_t nparts)
+{
+    int64_t lo, hi, per = (int64_t)p->n * p->out_w * p->c;
+    if (!pool_args_ok(p, in, out) || part < 0 || part >= nparts)
+        return BNN_ARG_ERROR;
+    if (bnn_part_range(p->out_h, 1, per > 4096 ? 1 : 4096 / per, part, nparts,
+                       &lo, &hi))
+        maxpool_rows(p, in, out, (int32_t)lo, (int32_t)hi);
+    return BNN_OK;
+}
+
+BNN_API bnn_status bnn_avgpool_f32_part(const bnn_pool2d_params *p, const float *in,
+                                        float *out, int32_t part, int32_t nparts)
+{
+    int64_t lo, hi, per = (int64_t)p->n * p->out_w * p->c;
+    if (!pool_args_ok(p, in, out) || part < 0 || part >= nparts)
+        return BNN_ARG_ERROR;
+    if (bnn_part_range(p->out_h, 1, per > 4096 ? 1 : 4096 / per, part, nparts,
+                       &lo, &hi))
+        avgpool_rows(p, in, out, (int32_t)lo, (int32_t)hi);
+    return BNN_OK;
+}
+#endif

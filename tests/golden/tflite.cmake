@@ -83,6 +83,12 @@ foreach(dir ${tflite_cases})
     set_tests_properties(tflite_golden_${case} PROPERTIES PASS_REGULAR_EXPRESSION
                          "int8 output: ${lsb1} of [0-9]+ differ by 1 LSB [^\n]*, 0 by more")
   endif()
+  if(case IN_LIST threads_tflite_cases)
+    add_test(NAME threads_tflite_${case}
+             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check-threads.sh 4
+                     $<TARGET_FILE:bnnc> verify ${dir}/model.tflite ${in_args}
+                     --expect ${dir}/output.npy ${tol} -q --threads 4 --cflags ${threads_flags})
+  endif()
   if(case IN_LIST golden_host_cases)
     add_test(NAME tflite_host_${case}
              COMMAND bnnc verify ${dir}/model.tflite ${in_args} --expect ${dir}/output.npy
