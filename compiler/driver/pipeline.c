@@ -20,7 +20,11 @@
 static int run_import(compile_state *s, bnnc_err *err)
 {
     const bnnc_frontend *f = bnnc_frontend_for(s->o, err);
-    return f ? f->import(s->o, s->g, err) : -1;
+    if (!f) {
+        ir_graph_init(s->g); /* the caller frees it */
+        return -1;
+    }
+    return f->import(s->o, s->g, err);
 }
 
 static int run_legalize(compile_state *s, bnnc_err *err)
