@@ -486,8 +486,10 @@ size_t plan_lower_bound(const lir_program *p)
      * plan_concat_in_place, so the copy has none */
     q.t = xmalloc(sizeof *q.t * (size_t)(p->nt ? p->nt : 1));
     q.s = xmalloc(sizeof *q.s * (size_t)(p->ns ? p->ns : 1));
-    memcpy(q.t, p->t, sizeof *q.t * (size_t)p->nt);
-    memcpy(q.s, p->s, sizeof *q.s * (size_t)p->ns);
+    if (p->nt) /* a program without steps may have no arrays */
+        memcpy(q.t, p->t, sizeof *q.t * (size_t)p->nt);
+    if (p->ns)
+        memcpy(q.s, p->s, sizeof *q.s * (size_t)p->ns);
     q.c = NULL;
     q.nc = 0;
     lir_lifetimes(&q);
