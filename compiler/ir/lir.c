@@ -302,3 +302,20 @@ int lir_step_kernels(const lir_step *s, const char **fns, int deps)
             fns[n++] = lir_stream_kernels[i];
     return n;
 }
+
+void lir_drop_steps(lir_program *p, const unsigned char *drop)
+{
+    int *renum = xmalloc(sizeof *renum * (size_t)(p->ns ? p->ns : 1));
+    int i, k, kept = 0;
+    for (i = 0; i < p->ns; i++) {
+        renum[i] = kept;
+        if (!drop[i])
+            p->s[kept++] = p->s[i];
+    }
+    for (k = 0; k < p->nc; k++)
+        if (p->c[k].step < p->ns)
+            p->c[k].step = renum[p->c[k].step];
+    p->ns = kept;
+    free(renum);
+    lir_lifetimes(p);
+}

@@ -194,6 +194,9 @@ int lir_readers(const lir_program *p, int t, int *last);
 /* Sets every tensor's first and last step (-1 when no step touches it);
  * a step touching a view also touches the view's base. */
 void lir_lifetimes(lir_program *p);
+/* Remove the steps i with drop[i] != 0, keeping the order of the others;
+ * constants follow their steps' new numbers and lifetimes are recomputed. */
+void lir_drop_steps(lir_program *p, const unsigned char *drop);
 /* Storage base of a tensor (follows views). */
 int lir_base(const lir_program *p, int t);
 /* The per-element and packing kernels a streamed convolution

@@ -285,7 +285,7 @@ static void fuse(lir_program *p, int ci, int pi)
 
 int pass_fuse_pool(lir_program *p, bnnc_err *err)
 {
-    int i, k, pi, kept = 0, changed = 0;
+    int i, k, pi, changed = 0;
     int *readers = xcalloc((size_t)(p->nt ? p->nt : 1), sizeof *readers);
     int *last_reader = xcalloc((size_t)(p->nt ? p->nt : 1), sizeof *last_reader);
     unsigned char *drop = xcalloc((size_t)(p->ns ? p->ns : 1), 1);
@@ -314,18 +314,7 @@ int pass_fuse_pool(lir_program *p, bnnc_err *err)
         }
     if (changed) {
         /* drop the fused convolutions; constants follow their steps */
-        int *renum = xmalloc(sizeof *renum * (size_t)p->ns);
-        for (i = 0; i < p->ns; i++) {
-            renum[i] = kept;
-            if (!drop[i])
-                p->s[kept++] = p->s[i];
-        }
-        for (k = 0; k < p->nc; k++)
-            if (p->c[k].step < p->ns)
-                p->c[k].step = renum[p->c[k].step];
-        p->ns = kept;
-        free(renum);
-        lir_lifetimes(p);
+        lir_drop_steps(p, drop);
         if (!p->unfused_bound) /* fuse_residual may have taken it first */
             p->unfused_bound = unfused;
     }

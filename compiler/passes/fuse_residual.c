@@ -71,7 +71,7 @@ static int fusable_conv(const lir_program *p, int ai, int k, const int *readers,
 
 int pass_fuse_residual(lir_program *p, bnnc_err *err)
 {
-    int i, k, kept = 0, changed = 0;
+    int i, k, changed = 0;
     size_t nt = (size_t)(p->nt ? p->nt : 1);
     int *readers = xcalloc(nt, sizeof *readers), *writers = xcalloc(nt, sizeof *writers);
     int *writer = xmalloc(nt * sizeof *writer), *last_writer = xmalloc(nt * sizeof *last_writer);
@@ -119,18 +119,7 @@ int pass_fuse_residual(lir_program *p, bnnc_err *err)
         changed = 1;
     }
     if (changed) {
-        int *renum = xmalloc(sizeof *renum * (size_t)p->ns);
-        for (i = 0; i < p->ns; i++) {
-            renum[i] = kept;
-            if (!drop[i])
-                p->s[kept++] = p->s[i];
-        }
-        for (k = 0; k < p->nc; k++)
-            if (p->c[k].step < p->ns)
-                p->c[k].step = renum[p->c[k].step];
-        p->ns = kept;
-        free(renum);
-        lir_lifetimes(p);
+        lir_drop_steps(p, drop);
         p->unfused_bound = unfused;
     }
     free(readers);

@@ -150,7 +150,7 @@ static void restride_step(lir_program *p, lir_step *s, const unsigned char *move
  */
 static void plan_concat_in_place(lir_program *p)
 {
-    int i, k, kept = 0, dropped = 0;
+    int i, k, dropped = 0;
     size_t nt = (size_t)(p->nt ? p->nt : 1);
     int *bad_readers = xcalloc(nt, sizeof *bad_readers);
     int *views = xcalloc(nt, sizeof *views);
@@ -202,20 +202,10 @@ static void plan_concat_in_place(lir_program *p)
     }
     if (dropped) {
         /* drop the copies; constants follow their steps' new numbers */
-        int *renum = xmalloc(sizeof *renum * (size_t)p->ns);
-        for (i = 0; i < p->ns; i++) {
-            renum[i] = kept;
-            if (!drop[i]) {
+        for (i = 0; i < p->ns; i++)
+            if (!drop[i])
                 restride_step(p, &p->s[i], moved);
-                p->s[kept++] = p->s[i];
-            }
-        }
-        for (k = 0; k < p->nc; k++)
-            if (p->c[k].step < p->ns)
-                p->c[k].step = renum[p->c[k].step];
-        p->ns = kept;
-        free(renum);
-        lir_lifetimes(p);
+        lir_drop_steps(p, drop);
     }
     free(bad_readers);
     free(views);
