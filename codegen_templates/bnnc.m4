@@ -40,20 +40,28 @@ m4_dnl # run: the steps expand as the body of <prefix>_run_with_arena; part
 m4_dnl # (net.c.m4 redefines it): as the body of a worker of a parallel run.
 m4_define(<|bt_mode|>, <|run|>)
 
+m4_dnl # bt_step_call(FUNC, ARGS, INDEX, NODE, PART_CALL)
+m4_dnl # -----------------------------------------------
+m4_dnl # The call of FUNC(&p, ARGS) as step INDEX, p being the step's parameter
+m4_dnl # struct: one <PREFIX>_RUN_STEP (the step fails the run with its number,
+m4_dnl # and is profiled when asked), or in a worker (bt_mode part) PART_CALL,
+m4_dnl # the call of the kernel's part entry point (bnn_part.h) for this worker,
+m4_dnl # or, when it is empty, the call made by worker 0 alone; then the
+m4_dnl # barrier (<PREFIX>_PART_STEP).
+m4_define(<|bt_step_call|>, <|bt_check_args(<|bt_step_call|>, 5, $#)m4_dnl
+m4_ifelse(bt_mode, <|part|>, <|bt_uprefix<||>_PART_STEP(<|$3|>, m4_ifelse(<|$5|>, <||>, <|part ? BNN_OK : <|$1|>(&p, <|$2|>)|>, <|<|$5|>|>));|>, <|bt_uprefix<||>_RUN_STEP(<|$3|>, "<|$4|>", <|$1|>(&p, <|$2|>));|>)|>)
+
 m4_dnl # bt_call_params(FUNC, PARAMS_TYPE, INITIALIZER, ARGS, INDEX, NODE, OP, WHAT,
 m4_dnl #                PART_CALL)
 m4_dnl # -------------------------------------------------------------------------
-m4_dnl # A runtime call taking a const parameter struct, kept in flash, as one
-m4_dnl # <PREFIX>_RUN_STEP (the step fails the run with its number, and is
-m4_dnl # profiled when asked). Every runtime call of a model is one of these.
-m4_dnl # In a worker (bt_mode part): PART_CALL, the call of the kernel's part
-m4_dnl # entry point (bnn_part.h) for this worker, or, when it is empty, the
-m4_dnl # call made by worker 0 alone; then the barrier (<PREFIX>_PART_STEP).
+m4_dnl # A runtime call taking a const parameter struct, kept in flash, made by
+m4_dnl # bt_step_call. Every runtime call of a model is one of these or a
+m4_dnl # bt_call_residual.
 m4_define(<|bt_call_params|>, <|bt_check_args(<|bt_call_params|>, 9, $#)m4_dnl
     /* <|$6|> (<|$7|>): <|$8|> */
     {
         static const <|$2|> p = {<|$3|>};
-        m4_ifelse(bt_mode, <|part|>, <|bt_uprefix<||>_PART_STEP(<|$5|>, m4_ifelse(<|$9|>, <||>, <|part ? BNN_OK : <|$1|>(&p, <|$4|>)|>, <|<|$9|>|>));|>, <|bt_uprefix<||>_RUN_STEP(<|$5|>, "<|$6|>", <|$1|>(&p, <|$4|>));|>)
+        bt_step_call(<|$1|>, <|$4|>, <|$5|>, <|$6|>, <|$9|>)
     }
 |>)
 
@@ -69,7 +77,7 @@ m4_define(<|bt_call_residual|>, <|bt_check_args(<|bt_call_residual|>, 10, $#)m4_
         static const <|$2|> p0 = {<|$3|>};
         <|$2|> p = p0;
         p.residual = <|$9|>;
-        m4_ifelse(bt_mode, <|part|>, <|bt_uprefix<||>_PART_STEP(<|$5|>, m4_ifelse(<|$10|>, <||>, <|part ? BNN_OK : <|$1|>(&p, <|$4|>)|>, <|<|$10|>|>));|>, <|bt_uprefix<||>_RUN_STEP(<|$5|>, "<|$6|>", <|$1|>(&p, <|$4|>));|>)
+        bt_step_call(<|$1|>, <|$4|>, <|$5|>, <|$6|>, <|$10|>)
     }
 |>)
 
