@@ -491,8 +491,9 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
     }
 
     /* build and run */
-    snprintf(defines, sizeof defines, v->threads > 1 ? "-DNET_VERIFY_THREADS=%d" : "",
-             v->threads);
+    defines[0] = '\0';
+    if (v->threads > 1)
+        snprintf(defines, sizeof defines, "-DNET_VERIFY_THREADS=%d", v->threads);
     if (build_net(v, dir, cc, u8, defines, 0, "net", err))
         goto out_model;
     snprintf(exe, sizeof exe, "%s/net", dir);
