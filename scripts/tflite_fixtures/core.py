@@ -84,6 +84,34 @@ def run(fb, inputs):
     return [np.asarray(o) for o in out]
 
 
+REFERENCE_ARGS = {'class': 'tensorflow.lite.Interpreter', 'num_threads': 1,
+                  'experimental_op_resolver_type': 'BUILTIN_REF'}
+
+
+def run_reference(fb, inputs):
+    """Outputs of TensorFlow Lite's reference kernels (the op resolver
+    BUILTIN_REF, which has no LCE operators) for one batch. The optimized
+    kernels LCE's interpreter runs may round int8 results otherwise; the
+    reference kernels are the formulas bnnc implements."""
+    import tensorflow as tf
+    it = tf.lite.Interpreter(
+        model_content=fb, num_threads=1,
+        experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_REF)
+    it.allocate_tensors()
+    for d, x in zip(it.get_input_details(), inputs):
+        it.set_tensor(d['index'], x)
+    it.invoke()
+    return [np.array(it.get_tensor(d['index'])) for d in it.get_output_details()]
+
+
+def wants_reference(reading):
+    """Int8 models made of builtins only get reference-kernel outputs."""
+    sg = reading['subgraphs'][0]
+    if any(oc['custom_code'] is not None for oc in reading['opcodes']):
+        return False
+    return any(t['type'] == 9 for t in sg['tensors'])    # INT8
+
+
 def make_inputs(fb, rng, scale=1.0):
     """One random input per model input: N(0, scale^2) floats, or for int8
     inputs the quantisation of such floats with the input's own
@@ -390,6 +418,11 @@ def record(out_dir, name, description, fb, *, seed, conversion, inputs, command,
             'bconv_outputs': bconv_output_kinds(reading)}
     if extra:
         meta.update(extra)
+    if wants_reference(reading):
+        for i, y in enumerate(run_reference(fb, inputs)):
+            save_npy(os.path.join(out_dir, 'output_reference.npy' if len(outputs) == 1
+                                  else 'output_reference_%d.npy' % i), y)
+        meta['reference_interpreter'] = REFERENCE_ARGS
     if internals:
         meta['internals'] = record_internals(out_dir, fb, reading, inputs)
     if notes:

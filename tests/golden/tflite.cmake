@@ -9,7 +9,9 @@
 # real values the same way except where a float result is rounded to int8
 # (LceBconv2d's int8 output: bnnc rounds its float output divided by s, plus
 # z; LCE rounds (K - dot) * (-m / s) + ((b + K m) / s + z), its constants
-# divided by s before the float arithmetic). Int8 operators bnnc does not
+# divided by s before the float arithmetic). Int8 models made of builtins
+# only also carry TFLite's reference-kernel output, which bnnc must equal
+# exactly (tflite_reference_<case>). Int8 operators bnnc does not
 # compile yet must be rejected by compile and inspect with exit status 1,
 # naming the operator and its index (tflite_int8_unsupported).
 
@@ -82,6 +84,20 @@ foreach(dir ${tflite_cases})
     endif()
     set_tests_properties(tflite_golden_${case} PROPERTIES PASS_REGULAR_EXPRESSION
                          "int8 output: ${lsb1} of [0-9]+ differ by 1 LSB [^\n]*, 0 by more")
+  endif()
+  # int8 models of builtins only: TFLite's reference kernels
+  # (output_reference.npy) compute what bnnc computes, bit for bit; the
+  # 1-LSB differences from LCE's interpreter are its optimized kernels'
+  # rounding (docs/SUPPORTED.md)
+  if(EXISTS ${dir}/output_reference.npy)
+    add_test(NAME tflite_reference_${case}
+             COMMAND bnnc verify ${dir}/model.tflite ${in_args}
+                     --expect ${dir}/output_reference.npy --atol 0 --rtol 0 -q
+                     ${BNNC_GOLDEN_VERIFY_BUILD})
+    if(out_type STREQUAL "int8")
+      set_tests_properties(tflite_reference_${case} PROPERTIES PASS_REGULAR_EXPRESSION
+                           "int8 output: 0 of [0-9]+ differ by 1 LSB [^\n]*, 0 by more")
+    endif()
   endif()
   if(case IN_LIST threads_tflite_cases)
     add_test(NAME threads_tflite_${case}
