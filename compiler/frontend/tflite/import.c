@@ -1704,6 +1704,18 @@ static int out_qtype(tim *im, ir_qtype *q)
 /* TFLite's fused activation as a clamp of the quantised output
  * (CalculateActivationRangeQuantized): a bound v is zp + round(v / scale),
  * the division in float, intersected with [-128, 127]. */
+static int act_bound_i8(int32_t zp, float v, float scale)
+{
+    /* past +-2^20 steps every bound clamps to [-128, 127] alike; a tiny
+     * scale would otherwise overflow the conversion to int */
+    float r = roundf(v / scale);
+    if (r > 1048576.0f)
+        r = 1048576.0f;
+    if (r < -1048576.0f)
+        r = -1048576.0f;
+    return zp + (int32_t)r;
+}
+
 static int act_range_i8(tim *im, int act_fn, const ir_qtype *q, int32_t *lo, int32_t *hi)
 {
     float scale = (float)q->scale;
@@ -1711,14 +1723,14 @@ static int act_range_i8(tim *im, int act_fn, const ir_qtype *q, int32_t *lo, int
     *lo = -128, *hi = 127;
     switch (act_fn) {
     case TFL_ACT_NONE: return 0;
-    case TFL_ACT_RELU: a = q->zp + (int32_t)roundf(0.0f / scale); break;
+    case TFL_ACT_RELU: a = act_bound_i8(q->zp, 0.0f, scale); break;
     case TFL_ACT_RELU6:
-        a = q->zp + (int32_t)roundf(0.0f / scale);
-        b = q->zp + (int32_t)roundf(6.0f / scale);
+        a = act_bound_i8(q->zp, 0.0f, scale);
+        b = act_bound_i8(q->zp, 6.0f, scale);
         break;
     case TFL_ACT_RELU_N1_TO_1:
-        a = q->zp + (int32_t)roundf(-1.0f / scale);
-        b = q->zp + (int32_t)roundf(1.0f / scale);
+        a = act_bound_i8(q->zp, -1.0f, scale);
+        b = act_bound_i8(q->zp, 1.0f, scale);
         break;
     default:
         return op_err(im, "fused activation %s is not supported on int8 tensors",
