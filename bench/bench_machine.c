@@ -23,9 +23,22 @@
  *
  * Every figure is the best of 5 medians of repeated timed runs.
  *
- *   cc -O3 -march=native bench_machine.c -o bench_machine
+ *   bench_machine --threads N  (N >= 2) instead: how the same loops scale
+ *                       when N threads run them at once, each on its own
+ *                       registers and buffers (the ceiling of any
+ *                       N-thread speed-up on this machine: two logical
+ *                       CPUs that share one core's units add little).
+ *                       "threads": muladd and popcount (xor + popcount +
+ *                       add on 64-bit words in registers) throughput of N
+ *                       threads started together over one thread's, and
+ *                       streaming bandwidth with a 1 MiB (cache-resident)
+ *                       and a 64 MiB (memory) working set per thread.
+ *
+ *   cc -O3 -march=native -pthread bench_machine.c -o bench_machine
  */
 #define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,13 +177,151 @@ static double run_stream(void *arg, long iters)
     return t0;
 }
 
-int main(void)
+/* Independent xor + popcount + add chains on 64-bit words (the scalar
+ * form of the binary kernels' inner step; enough to tell whether two
+ * threads share one core's integer units). */
+static volatile uint64_t g_sink64;
+
+static double run_popcount(void *arg, long iters)
+{
+    uint64_t w0 = 0x9E3779B97F4A7C15u, w1 = 0xC2B2AE3D27D4EB4Fu, w2 = 0x165667B19E3779F9u;
+    uint64_t w3 = 0xD6E8FEB86659FD93u, a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    uint64_t x = (uint64_t)(uintptr_t)arg | 1u;
+    long it;
+    double t0 = now_s();
+    for (it = 0; it < iters; it++) {
+        a0 += (uint64_t)__builtin_popcountll(w0 ^ x);
+        a1 += (uint64_t)__builtin_popcountll(w1 ^ x);
+        a2 += (uint64_t)__builtin_popcountll(w2 ^ x);
+        a3 += (uint64_t)__builtin_popcountll(w3 ^ x);
+        w0 += a3, w1 += a0, w2 += a1, w3 += a2;
+        __asm__ __volatile__("" : "+r"(w0), "+r"(w1), "+r"(w2), "+r"(w3));
+    }
+    t0 = now_s() - t0;
+    g_sink64 = a0 + a1 + a2 + a3;
+    return t0;
+}
+
+/* ------------------------------------------------ --threads N: scaling */
+
+typedef struct {
+    double (*fn)(void *, long);
+    void *arg;
+    long iters;
+    pthread_barrier_t *start;
+} par_job;
+
+static void *par_main(void *v)
+{
+    par_job *j = (par_job *)v;
+    pthread_barrier_wait(j->start);
+    j->fn(j->arg, j->iters);
+    return NULL;
+}
+
+/* Wall seconds for nt threads each calling fn(args[t], iters) at once
+ * (best of 5 medians of 7), or -1 when a thread cannot be started. */
+static double par_time(int nt, double (*fn)(void *, long), void **args, long iters)
+{
+    double best = 1e30;
+    int k, r, t;
+    for (k = 0; k < 5; k++) {
+        double tm[7];
+        for (r = 0; r < 7; r++) {
+            pthread_t th[64];
+            par_job jobs[64];
+            pthread_barrier_t start;
+            double t0;
+            pthread_barrier_init(&start, NULL, (unsigned)nt + 1u);
+            for (t = 0; t < nt; t++) {
+                jobs[t].fn = fn;
+                jobs[t].arg = args[t];
+                jobs[t].iters = iters;
+                jobs[t].start = &start;
+                if (pthread_create(&th[t], NULL, par_main, &jobs[t]) != 0)
+                    return -1.0;
+            }
+            pthread_barrier_wait(&start);
+            t0 = now_s();
+            for (t = 0; t < nt; t++)
+                pthread_join(th[t], NULL);
+            tm[r] = now_s() - t0;
+            pthread_barrier_destroy(&start);
+        }
+        qsort(tm, 7, sizeof tm[0], cmp_double);
+        if (tm[3] < best)
+            best = tm[3];
+    }
+    return best;
+}
+
+/* Throughput of nt threads at once over one thread's (both through
+ * par_time, so thread start-up is in both). */
+static double scaling(int nt, double (*fn)(void *, long), void **args, long iters)
+{
+    double t1 = par_time(1, fn, args, iters), tn = par_time(nt, fn, args, iters);
+    if (t1 < 0 || tn < 0)
+        return -1.0;
+    return (double)nt * t1 / tn;
+}
+
+static int threads_main(int nt)
+{
+    static const size_t sets_kib[] = {1024, 65536};
+    void *args[64];
+    stream_ctx ctx[64];
+    float *bufs[64];
+    size_t k;
+    int t;
+    printf("{\"threads\": {\"n\": %d", nt);
+    for (t = 0; t < nt; t++)
+        args[t] = (void *)(uintptr_t)(t + 1);
+    printf(", \"muladd_scaling\": %.4g", scaling(nt, run_muladd, args, 2000000));
+    printf(", \"popcount_scaling\": %.4g", scaling(nt, run_popcount, args, 20000000));
+    for (k = 0; k < sizeof sets_kib / sizeof sets_kib[0]; k++) {
+        size_t bytes = sets_kib[k] * 1024u, n = bytes / 2u / sizeof(float), i;
+        long iters = (long)(20e-3 * 20e9 / (double)bytes);
+        for (t = 0; t < nt; t++) {
+            bufs[t] = (float *)aligned_alloc(64, 2u * n * sizeof(float));
+            if (!bufs[t]) {
+                fprintf(stderr, "bench_machine: out of memory\n");
+                return 1;
+            }
+            for (i = 0; i < 2u * n; i++)
+                bufs[t][i] = (float)(i % 97) * 0.01f;
+            ctx[t].x = bufs[t];
+            ctx[t].y = bufs[t] + n;
+            ctx[t].n = n;
+            args[t] = &ctx[t];
+        }
+        printf(", \"stream_scaling_%zu_kib\": %.4g", sets_kib[k],
+               scaling(nt, run_stream, args, iters < 1 ? 1 : iters));
+        for (t = 0; t < nt; t++)
+            free(bufs[t]);
+    }
+    printf("}}\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     static const size_t sizes_kib[] = {16, 32, 64, 128, 256, 512, 768, 1024, 1536, 2048,
                                        4096, 8192, 16384, 32768, 131072};
     const long peak_iters = 400000;
     size_t k;
     double t;
+    if (argc == 3 && !strcmp(argv[1], "--threads")) {
+        int nt = atoi(argv[2]);
+        if (nt < 2 || nt > 64) {
+            fprintf(stderr, "bench_machine: --threads takes 2 to 64\n");
+            return 2;
+        }
+        return threads_main(nt);
+    }
+    if (argc != 1) {
+        fprintf(stderr, "usage: bench_machine [--threads N]\n");
+        return 2;
+    }
     printf("{\"lanes\": %d, \"float_peak_gflops\": {", LANES);
     t = best_median(run_muladd, NULL, peak_iters);
     printf("\"muladd\": %.4g", 12.0 * LANES * 2.0 / t * 1e-9);
