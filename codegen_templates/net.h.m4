@@ -19,8 +19,13 @@ extern "C" {
 /* Elements of the input, m4_ifelse(bt_input_ctype, <|float|>, <|float32|>, bt_input_ctype, <|int8_t|>, <|int8|>, <|uint8|>), in the model's own layout
  * (MXNet: NCHW, TFLite: NHWC): bt_input_shape */
 #define bt_uprefix<||>_INPUT_SIZE bt_input_size<||>u
-/* Elements of the output (m4_ifelse(bt_output_ctype, <|float|>, <|float32|>, <|int8|>), in the model's own layout): bt_output_shape */
+m4_ifelse(bt_output_bitpacked, <|1|>, <|/* Words of the bitpacked output (int32, the layout of Larq Compute Engine's
+ * bitpacked tensors): NHWC pixels of ceil(C / 32) words each, channel c of
+ * a pixel is bit c % 32 of its word c / 32, 1 for -1 (a negative value)
+ * and 0 for +1; bits past channel C are 0. Output bt_output_shape */
 #define bt_uprefix<||>_OUTPUT_SIZE bt_output_size<||>u
+#define bt_uprefix<||>_OUTPUT_BITPACKED 1|>, <|/* Elements of the output (m4_ifelse(bt_output_ctype, <|float|>, <|float32|>, <|int8|>), in the model's own layout): bt_output_shape */
+#define bt_uprefix<||>_OUTPUT_SIZE bt_output_size<||>u|>)
 /* The element types of the input and output buffers. */
 typedef bt_input_ctype bt_prefix<||>_input_t;
 typedef bt_output_ctype bt_prefix<||>_output_t;

@@ -442,10 +442,13 @@ static void tensor_expr(const lir_program *p, const emit_ctx *e, int t, int in,
         break;
     case LIR_OUTPUT:
         off += x->ext_offset;
+        /* a bitpacked output is int32_t words (LCE's type); kernels write
+         * uint32_t words */
         if (off)
-            snprintf(buf, size, "(output + %zu)", off / LIR_DTYPE_BYTES(x->dt));
+            snprintf(buf, size, "(%soutput + %zu)", x->dt == LIR_BITS ? "(uint32_t *)" : "",
+                     off / LIR_DTYPE_BYTES(x->dt));
         else
-            snprintf(buf, size, "output");
+            snprintf(buf, size, "%soutput", x->dt == LIR_BITS ? "(uint32_t *)" : "");
         break;
     case LIR_CONST:
         const_ref(e, &p->c[x->const_id], buf, size);
@@ -1362,8 +1365,19 @@ static void shape_text(const ir_graph *g, int input, char *buf, size_t size)
         return;
     }
     for (j = 0; j < g->n_heads && n < size; j++) {
+        const ir_shape *hs = &g->nodes[g->heads[j].node]->shape[g->heads[j].out];
         char s[96];
-        ir_shape_str(&g->nodes[g->heads[j].node]->shape[g->heads[j].out], s, sizeof s);
+        if (g->bitpacked_heads && hs->ndim == 4) {
+            /* the signs of an NCHW value, handed over as NHWC words */
+            n += (size_t)snprintf(buf + n, size - n,
+                                  "%s(%lld, %lld, %lld, %lld) signs in (%lld, %lld, %lld, %lld) "
+                                  "words", j ? " + " : "", (long long)hs->d[0],
+                                  (long long)hs->d[2], (long long)hs->d[3], (long long)hs->d[1],
+                                  (long long)hs->d[0], (long long)hs->d[2], (long long)hs->d[3],
+                                  (long long)bnn_words((int32_t)hs->d[1]));
+            continue;
+        }
+        ir_shape_str(hs, s, sizeof s);
         n += (size_t)snprintf(buf + n, size - n, "%s%s", j ? " + " : "", s);
     }
 }
@@ -1591,7 +1605,11 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
                 p->arena_bytes, p->lower_bound);
     define_data(&model, "bt_input_ctype", "%s",
                 p->input_type == LIR_U8 ? "uint8_t" : p->input_type == LIR_I8 ? "int8_t" : "float");
-    define_data(&model, "bt_output_ctype", "%s", p->output_type == LIR_I8 ? "int8_t" : "float");
+    define_data(&model, "bt_output_ctype", "%s",
+                p->output_type == LIR_I8     ? "int8_t"
+                : p->output_type == LIR_BITS ? "int32_t"
+                                             : "float");
+    define_data(&model, "bt_output_bitpacked", "%d", p->output_type == LIR_BITS);
     /* the quantisation of int8 input and output (empty for float ones) */
     {
         char fl[64] = "", zp[32] = "";

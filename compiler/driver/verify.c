@@ -29,6 +29,41 @@
  * public function calls in this build (the BNN_<FAMILY>_BEST macros of
  * the inlined runtime; portable for every kernel when the model uses no
  * kernel that has variants). */
+/* Bitpacked output (LCE's int32 words): every word must equal the
+ * expected one bit for bit; prints the words and bits that differ. */
+static int compare_bitpacked(const lir_program *p, const mx_array *exp, const char *outpath,
+                             bnnc_err *err)
+{
+    FILE *f = fopen(outpath, "rb");
+    size_t i, bad = 0, bits = 0, shown = 0;
+    for (i = 0; i < p->output_elems; i++) {
+        uint32_t got, want = (uint32_t)(int64_t)mx_array_get(exp, i), d;
+        if (!f || fread(&got, 4, 1, f) != 1) {
+            if (f)
+                fclose(f);
+            return bnnc_errf(err, "%s: short output", outpath);
+        }
+        if ((d = got ^ want) == 0)
+            continue;
+        bad++;
+        for (; d; d &= d - 1)
+            bits++;
+        if (shown++ < 10)
+            printf("  mismatch at word %zu: got 0x%08lx, expected 0x%08lx\n", i,
+                   (unsigned long)got, (unsigned long)want);
+    }
+    fclose(f);
+    printf("verify: bitpacked output: %zu words, %zu differ (%zu bits)\n", p->output_elems,
+           bad, bits);
+    printf("verify: arena %zu bytes (lower bound %zu), constants %zu bytes, %d steps\n",
+           p->arena_bytes, p->lower_bound, emit_const_bytes(p), p->ns);
+    if (bad) {
+        bnnc_errf(err, "%zu of %zu output words differ", bad, p->output_elems);
+        return 1;
+    }
+    return 0;
+}
+
 static const char harness[] =
     "#ifdef NET_PROFILE\n"
     "#include \"net.c\" /* first: it sets _POSIX_C_SOURCE for its clock */\n"
@@ -76,7 +111,7 @@ static const char harness[] =
     "    }\n"
     "#ifdef NET_VERIFY_THREADS\n"
     "    {\n"
-    "        static float par[NET_OUTPUT_SIZE];\n"
+    "        static net_output_t par[NET_OUTPUT_SIZE];\n"
     "        unsigned long j;\n"
     "        int t;\n"
     "        for (t = 1; t <= NET_VERIFY_THREADS; t++) {\n"
@@ -503,6 +538,10 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
         goto out_model;
     }
     rc = -1;
+    if (p.output_type == LIR_BITS) {
+        rc = compare_bitpacked(&p, &xexp.arrays[0], outpath, err);
+        goto out_model;
+    }
     got = xmalloc(sizeof(float) * (p.output_elems ? p.output_elems : 1));
     f = fopen(outpath, "rb");
     if (p.output_type == LIR_I8) {

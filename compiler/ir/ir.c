@@ -325,6 +325,7 @@ void ir_graph_snapshot(const ir_graph *g, ir_graph *c)
     if (c->store)
         c->store->refs++;
     c->n_heads = g->n_heads;
+    c->bitpacked_heads = g->bitpacked_heads;
     c->heads = dup_mem(g->heads, sizeof *g->heads * (size_t)g->n_heads);
     for (i = 0; i < g->n; i++) {
         const ir_node *n = g->nodes[i];

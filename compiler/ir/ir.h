@@ -329,6 +329,11 @@ typedef struct ir_graph {
     size_t n, cap;
     ir_ref *heads;
     int n_heads;
+    /* 1: the heads are signs handed to the caller bitpacked (LCE's int32
+     * words: NHWC, channel c is bit c % 32 of word c / 32 of its pixel,
+     * bit 1 = -1, tail bits 0), as a .tflite model whose outputs are
+     * bitpacked tensors; 0: values in their own element type */
+    int bitpacked_heads;
     char *symbol_path;   /* the file naming the nodes (messages) */
     char *params_path;   /* the file holding the weights (messages) */
     ir_layout layout;

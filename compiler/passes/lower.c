@@ -1662,13 +1662,36 @@ static int lower_input(lower_ctx *x, ir_node *n)
     return 0;
 }
 
-/* Write head value v into the output buffer at element offset `at`. */
-static int lower_head(lower_ctx *x, const ir_node *n, lval v, size_t at)
+/* A bits tensor with bnn_words(c) words per pixel holding bits value v
+ * (which is a strided view, e.g. a part of a concatenation). */
+static int to_dense_bits(lower_ctx *x, lval v, const ir_node *n)
 {
-    int i8 = x->p->t[v.t].dt == LIR_I8;
-    int t = i8 ? v.t : to_plain(x, v, n), out;
-    lir_tensor *tt = &x->p->t[t];
+    const lir_tensor *t = &x->p->t[v.t];
+    int out = lir_tensor_add(x->p, LIR_BITS, t->n, t->h, t->w, t->c, t->name);
+    copy_channels(x, n, v.t, out, x->p->t[v.t].c, 0, 0);
+    return out;
+}
+
+/* Write head value v into the output buffer at element offset `at`
+ * (bitpacked heads: the signs of v as packed words, `at` in words);
+ * *count: the elements (words) written. */
+static int lower_head(lower_ctx *x, const ir_node *n, lval v, size_t at, size_t *count)
+{
+    int bits = x->g->bitpacked_heads;
+    int i8 = !bits && x->p->t[v.t].dt == LIR_I8;
+    int t, out;
+    lir_tensor *tt;
     lir_step *s;
+    if (bits) {
+        v = as_bits(x, v, n);
+        t = v.t;
+        if (x->p->t[t].stride != bnn_words(x->p->t[t].c))
+            t = to_dense_bits(x, v, n);
+        x->p->output_type = LIR_BITS;
+    } else {
+        t = i8 ? v.t : to_plain(x, v, n);
+    }
+    tt = &x->p->t[t];
     if (at && (x->p->output_type == LIR_I8) != i8)
         return err_node(x, n, "outputs of different element types are not supported");
     if (i8) {
@@ -1679,7 +1702,9 @@ static int lower_head(lower_ctx *x, const ir_node *n, lval v, size_t at)
         x->p->out_scale = n->q.scale;
         x->p->out_zp = n->q.zp;
     }
-    out = lir_tensor_add(x->p, i8 ? LIR_I8 : LIR_F32, tt->n, tt->h, tt->w, tt->c, n->name);
+    out = lir_tensor_add(x->p, bits ? LIR_BITS : i8 ? LIR_I8 : LIR_F32, tt->n, tt->h, tt->w,
+                         tt->c, n->name);
+    *count = x->p->t[out].bytes / LIR_DTYPE_BYTES(x->p->t[out].dt);
     x->p->t[out].storage = LIR_OUTPUT;
     x->p->t[out].ext_offset = at * (i8 ? 1u : 4u);
     tt = &x->p->t[t];
@@ -2246,8 +2271,9 @@ int pass_lower(ir_graph *g, const lower_options *o, lir_program *p, bnnc_err *er
     for (j = 0; j < g->n_heads && !rc; j++) {
         const ir_node *h = g->nodes[g->heads[j].node];
         lval v = value_of(&x, g->heads[j]);
-        rc = lower_head(&x, h, v, at);
-        at += (size_t)ir_shape_count(&h->shape[g->heads[j].out]);
+        size_t count = 0;
+        rc = lower_head(&x, h, v, at, &count);
+        at += count;
     }
     p->output_elems = at;
     /* constants computed here from parameters (folded BatchNorm, scales)

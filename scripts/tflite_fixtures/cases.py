@@ -267,6 +267,39 @@ def _(tf, lq, rng):
     return tf.keras.Model(x, y)
 
 
+@op_case('lce_bitpacked_output', 'A model whose output is bitpacked (int32 words): the first '
+         'of two LceBconv2d writes bitpacked output through per-channel thresholds and is '
+         'the model output',
+         check=_bconv_check(output='bitpacked'), post=('bitpacked_output', 'LceBconv2d'))
+def _(tf, lq, rng):
+    x = tf.keras.Input((8, 8, 32))
+    y = _bconv(lq, 64, 3, padding='same', pad_values=1.0)(x)
+    y = tf.keras.layers.BatchNormalization()(y)
+    y = _bconv(lq, 32, 3, padding='same', pad_values=1.0)(y)
+    return tf.keras.Model(x, y)
+
+
+@op_case('lce_bitpacked_output_45', 'Bitpacked model output with 45 channels (the tail bits '
+         'of the second word are zero): LceBconv2d VALID writing bitpacked output',
+         check=_bconv_check(output='bitpacked', padding=1),
+         post=('bitpacked_output', 'LceBconv2d'))
+def _(tf, lq, rng):
+    x = tf.keras.Input((7, 7, 36))
+    y = _bconv(lq, 45, 3, padding='valid')(x)
+    y = tf.keras.layers.BatchNormalization()(y)
+    y = _bconv(lq, 16, 1, padding='valid')(y)
+    return tf.keras.Model(x, y)
+
+
+@op_case('lce_quantize_output', 'Bitpacked model output straight from LceQuantize of the '
+         'float32 input (70 channels: 3 words, 26 zero tail bits)',
+         check=_has('LceQuantize'), post=('bitpacked_output', 'LceQuantize'))
+def _(tf, lq, rng):
+    x = tf.keras.Input((5, 5, 70))
+    y = lq.quantizers.SteSign()(x)
+    return tf.keras.Model(x, y)
+
+
 @op_case('lce_quantize_dequantize', 'LceQuantize then LceDequantize (a sign function) on '
          'float32, 70 channels', check=_has('LceQuantize', 'LceDequantize'))
 def _(tf, lq, rng):

@@ -51,6 +51,10 @@ def convert_case(name, rng, tf, lq):
     else:
         fb = core.convert(model, int8=b['int8'])
         conv = core.conversion_args(b['int8'])
+    if isinstance(b['post'], tuple) and b['post'][0] == 'bitpacked_output':
+        fb = core.with_bitpacked_output(fb, b['post'][1])
+        conv['then'] = ('outputs replaced by the bitpacked output of the first %s; '
+                        'operators that no longer lead to it removed' % b['post'][1])
     if b['post'] == 'external_buffers':
         fb = core.externalize_buffers(fb)
         conv['then'] = 'constant data moved after the FlatBuffer (Buffer.offset/size)'

@@ -302,6 +302,40 @@ def with_outputs(fb, tensor_ids):
     return bytes(b.Output())
 
 
+def with_bitpacked_output(fb, op_name):
+    """The same model whose only output is the bitpacked (int32) output of
+    the first `op_name` operator (LceQuantize, or an LceBconv2d that writes
+    bitpacked output), without the operators that no longer lead to it: a
+    model that hands its caller the packed signs, as a model cut after a
+    binary layer does."""
+    import flatbuffers
+    s = _schema()
+    m = s.ModelT.InitFromPackedBuf(bytearray(fb), 0)
+    sg = m.subgraphs[0]
+
+    def name(op):
+        oc = m.operatorCodes[op.opcodeIndex]
+        return oc.customCode.decode() if oc.customCode else None
+    want = None
+    for op in sg.operators:
+        if name(op) == op_name and sg.tensors[op.outputs[0]].type == s.TensorType.INT32:
+            want = op.outputs[0]
+            break
+    if want is None:
+        raise AssertionError('no %s with a bitpacked output' % op_name)
+    sg.outputs = [want]
+    needed, keep = {want}, []
+    for op in reversed(sg.operators):
+        if any(t in needed for t in op.outputs):
+            keep.append(op)
+            needed.update(t for t in op.inputs if t >= 0)
+    sg.operators = list(reversed(keep))
+    m.signatureDefs = None
+    b = flatbuffers.Builder(len(fb) + 4096)
+    b.Finish(m.Pack(b), file_identifier=b'TFL3')
+    return bytes(b.Output())
+
+
 def externalize_buffers(fb):
     """The same model with every non-empty buffer stored after the
     FlatBuffer (Buffer.offset/size, as converters write models larger than

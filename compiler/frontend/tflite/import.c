@@ -2439,9 +2439,11 @@ static int import_inputs(tim *im, const bnnc_input *inputs, int n_inputs)
         ir_node *n;
         tval *v = &im->tv[ti];
         if (t->type != TFL_FLOAT32 && t->type != TFL_INT8)
-            return bnnc_errf(im->err, "%s: input '%s' is %s; only float32 and int8 inputs "
+            return bnnc_errf(im->err, "%s: input '%s' is %s%s; only float32 and int8 inputs "
                              "are supported so far", im->m->path, t->name,
-                             tfl_type_name(t->type));
+                             tfl_type_name(t->type),
+                             t->type == TFL_INT32 ? " (LCE's bitpacked type: bitpacked inputs "
+                                                    "are not supported)" : "");
         im->opi = i;
         if (tshape(im, ti, &s))
             return -1;
@@ -2512,10 +2514,21 @@ static int import_outputs(tim *im)
         if (v->shape.ndim < 1)
             return bnnc_errf(im->err, "%s: output '%s' is a scalar; outputs need at least "
                              "one dimension", im->m->path, tname(t, ti));
-        if (v->packed)
-            return bnnc_errf(im->err, "%s: output '%s' is bitpacked (LCE int32); bitpacked "
-                             "model outputs are not supported so far", im->m->path,
-                             tname(t, ti));
+        if (i && v->packed != g->bitpacked_heads)
+            return bnnc_errf(im->err, "%s: output '%s' is %sbitpacked but output '%s' is "
+                             "%sbitpacked; a model's outputs must all be bitpacked or none",
+                             im->m->path, tname(t, ti), v->packed ? "" : "not ",
+                             tname(tensor(im, sg->outputs[0]), sg->outputs[0]),
+                             v->packed ? "not " : "");
+        if (v->packed) {
+            /* the signs of the real value, handed over as LCE's words */
+            if (v->shape.ndim != 4 || !v->nchw)
+                return bnnc_errf(im->err, "%s: bitpacked output '%s' must be 4-D (NHWC)",
+                                 im->m->path, tname(t, ti));
+            g->bitpacked_heads = 1;
+            g->heads[i] = ref_of(node(im, IR_OP_SIGN, "/bitpacked", 1, &v->ref));
+            continue;
+        }
         if (v->i8 != (t->type == TFL_INT8))
             return bnnc_errf(im->err, "%s: output '%s' is %s, but bnnc computes it as %s",
                              im->m->path, tname(t, ti), tfl_type_name(t->type),

@@ -1203,6 +1203,56 @@ static void test_int8_import_errors(void **state)
     free(im.buf);
 }
 
+/* Bitpacked model outputs (lce_bitpacked_output: LceQuantize then an
+ * LceBconv2d whose bitpacked output is the model output): the graph hands
+ * its heads over bitpacked; changed in memory, a bitpacked input (the
+ * LceQuantize dropped) and a mix of bitpacked and float outputs are
+ * refused by name. */
+static void test_bitpacked_io(void **state)
+{
+    image im = load_fixture("lce_bitpacked_output");
+    tfl_model m;
+    ir_graph g;
+    bnnc_err err;
+    tfl_subgraph *sg;
+    int32_t outs[2];
+    (void)state;
+    assert_int_equal(tfl_model_parse(im.buf, im.len, "bp.tflite", &m, &err), 0);
+    sg = &m.subgraphs[0];
+    assert_int_equal(sg->nops, 2);
+    assert_int_equal(tfl_import_model(&m, NULL, 0, &g, &err), 0);
+    assert_int_equal(g.bitpacked_heads, 1);
+    assert_int_equal(g.n_heads, 1);
+    assert_int_equal(g.nodes[g.heads[0].node]->op, IR_OP_SIGN);
+    ir_graph_free(&g);
+    /* two outputs: the bitpacked one and the float input */
+    outs[0] = sg->outputs[0];
+    outs[1] = sg->inputs[0];
+    {
+        int32_t *keep = sg->outputs;
+        size_t nkeep = sg->noutputs;
+        sg->outputs = outs;
+        sg->noutputs = 2;
+        assert_int_not_equal(tfl_import_model(&m, NULL, 0, &g, &err), 0);
+        assert_non_null(strstr(err.msg, "bp.tflite: output 'serving_default_input_1:0' is not "
+                                        "bitpacked but output"));
+        assert_non_null(strstr(err.msg, "must all be bitpacked or none"));
+        sg->outputs = keep;
+        sg->noutputs = nkeep;
+    }
+    /* the LceQuantize's bitpacked output as the model input */
+    sg->inputs[0] = sg->ops[0].outputs[0];
+    sg->ops++;
+    sg->nops--;
+    assert_int_not_equal(tfl_import_model(&m, NULL, 0, &g, &err), 0);
+    assert_non_null(strstr(err.msg, "is int32 (LCE's bitpacked type: bitpacked inputs are not "
+                                    "supported)"));
+    sg->ops--;
+    sg->nops++;
+    tfl_model_free(&m);
+    free(im.buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1220,6 +1270,7 @@ int main(void)
         cmocka_unit_test(test_table_limit),
         cmocka_unit_test(test_identifier_and_files),
         cmocka_unit_test(test_int8_import_errors),
+        cmocka_unit_test(test_bitpacked_io),
     };
     bnnc_quiet = 1;
     return cmocka_run_group_tests(tests, NULL, NULL);
