@@ -16,9 +16,14 @@ bt_provenance()m4_dnl
 extern "C" {
 #endif
 
-/* Elements of the input, m4_ifelse(bt_input_ctype, <|float|>, <|float32|>, bt_input_ctype, <|int8_t|>, <|int8|>, <|uint8|>), in the model's own layout
- * (MXNet: NCHW, TFLite: NHWC): bt_input_shape */
+m4_ifelse(bt_input_bitpacked, <|1|>, <|/* Words of the bitpacked input (int32, the layout of Larq Compute Engine's
+ * bitpacked tensors): NHWC pixels of ceil(C / 32) words each, channel c of
+ * a pixel is bit c % 32 of its word c / 32, 1 for -1 and 0 for +1; bits
+ * past channel C must be 0. Input bt_input_shape */
 #define bt_uprefix<||>_INPUT_SIZE bt_input_size<||>u
+#define bt_uprefix<||>_INPUT_BITPACKED 1|>, <|/* Elements of the input, m4_ifelse(bt_input_ctype, <|float|>, <|float32|>, bt_input_ctype, <|int8_t|>, <|int8|>, <|uint8|>), in the model's own layout
+ * (MXNet: NCHW, TFLite: NHWC): bt_input_shape */
+#define bt_uprefix<||>_INPUT_SIZE bt_input_size<||>u|>)
 m4_ifelse(bt_output_bitpacked, <|1|>, <|/* Words of the bitpacked output (int32, the layout of Larq Compute Engine's
  * bitpacked tensors): NHWC pixels of ceil(C / 32) words each, channel c of
  * a pixel is bit c % 32 of its word c / 32, 1 for -1 (a negative value)

@@ -435,10 +435,14 @@ static void tensor_expr(const lir_program *p, const emit_ctx *e, int t, int in,
         break;
     case LIR_INPUT:
         off += x->ext_offset;
+        /* a bitpacked input is int32_t words (LCE's type); kernels read
+         * uint32_t words */
         if (off)
-            snprintf(buf, size, "(input + %zu)", off / LIR_DTYPE_BYTES(x->dt));
+            snprintf(buf, size, "(%sinput + %zu)",
+                     x->dt == LIR_BITS ? "(const uint32_t *)" : "",
+                     off / LIR_DTYPE_BYTES(x->dt));
         else
-            snprintf(buf, size, "input");
+            snprintf(buf, size, "%sinput", x->dt == LIR_BITS ? "(const uint32_t *)" : "");
         break;
     case LIR_OUTPUT:
         off += x->ext_offset;
@@ -1349,6 +1353,15 @@ static void remove_dir(const char *dir)
     rmdir(dir);
 }
 
+/* The signs of NCHW value shape s as bitpacked NHWC words. */
+static void bits_shape_str(const ir_shape *s, char *buf, size_t size)
+{
+    snprintf(buf, size, "(%lld, %lld, %lld, %lld) signs in (%lld, %lld, %lld, %lld) words",
+             (long long)s->d[0], (long long)s->d[2], (long long)s->d[3], (long long)s->d[1],
+             (long long)s->d[0], (long long)s->d[2], (long long)s->d[3],
+             (long long)bnn_words((int32_t)s->d[1]));
+}
+
 static void shape_text(const ir_graph *g, int input, char *buf, size_t size)
 {
     size_t i, n = 0;
@@ -1357,8 +1370,12 @@ static void shape_text(const ir_graph *g, int input, char *buf, size_t size)
     if (input) {
         for (i = 0; i < g->n && n < size; i++)
             if (g->nodes[i]->op == IR_OP_INPUT) {
+                const ir_shape *is = &g->nodes[i]->shape[0];
                 char s[96];
-                ir_shape_str(&g->nodes[i]->shape[0], s, sizeof s);
+                if (g->nodes[i]->q.elem == IR_ELEM_BITS)
+                    bits_shape_str(is, s, sizeof s);
+                else
+                    ir_shape_str(is, s, sizeof s);
                 n += (size_t)snprintf(buf + n, size - n, "%s%s %s", n ? " + " : "",
                                       g->nodes[i]->name, s);
             }
@@ -1367,17 +1384,10 @@ static void shape_text(const ir_graph *g, int input, char *buf, size_t size)
     for (j = 0; j < g->n_heads && n < size; j++) {
         const ir_shape *hs = &g->nodes[g->heads[j].node]->shape[g->heads[j].out];
         char s[96];
-        if (g->bitpacked_heads && hs->ndim == 4) {
-            /* the signs of an NCHW value, handed over as NHWC words */
-            n += (size_t)snprintf(buf + n, size - n,
-                                  "%s(%lld, %lld, %lld, %lld) signs in (%lld, %lld, %lld, %lld) "
-                                  "words", j ? " + " : "", (long long)hs->d[0],
-                                  (long long)hs->d[2], (long long)hs->d[3], (long long)hs->d[1],
-                                  (long long)hs->d[0], (long long)hs->d[2], (long long)hs->d[3],
-                                  (long long)bnn_words((int32_t)hs->d[1]));
-            continue;
-        }
-        ir_shape_str(hs, s, sizeof s);
+        if (g->bitpacked_heads && hs->ndim == 4)
+            bits_shape_str(hs, s, sizeof s);
+        else
+            ir_shape_str(hs, s, sizeof s);
         n += (size_t)snprintf(buf + n, size - n, "%s%s", j ? " + " : "", s);
     }
 }
@@ -1604,7 +1614,11 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
                 n_layers, n_bin, p->ns, inshape, outshape, emit_const_bytes(p),
                 p->arena_bytes, p->lower_bound);
     define_data(&model, "bt_input_ctype", "%s",
-                p->input_type == LIR_U8 ? "uint8_t" : p->input_type == LIR_I8 ? "int8_t" : "float");
+                p->input_type == LIR_U8     ? "uint8_t"
+                : p->input_type == LIR_I8   ? "int8_t"
+                : p->input_type == LIR_BITS ? "int32_t"
+                                            : "float");
+    define_data(&model, "bt_input_bitpacked", "%d", p->input_type == LIR_BITS);
     define_data(&model, "bt_output_ctype", "%s",
                 p->output_type == LIR_I8     ? "int8_t"
                 : p->output_type == LIR_BITS ? "int32_t"

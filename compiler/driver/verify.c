@@ -492,7 +492,11 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
         total += xin.arrays[0].count;
         for (i = 0; i < xin.arrays[0].count; i++) {
             double x = mx_array_get(&xin.arrays[0], i);
-            if (p.input_type == LIR_I8) {
+            if (p.input_type == LIR_BITS) {
+                /* bitpacked words, as the .npy holds them (int32) */
+                uint32_t w = (uint32_t)(int64_t)x;
+                fwrite(&w, 4, 1, f);
+            } else if (p.input_type == LIR_I8) {
                 /* the model's own int8 values (the .npy holds them) */
                 signed char b = (signed char)(x < -128 ? -128 : x > 127 ? 127 : x);
                 fwrite(&b, 1, 1, f);

@@ -198,7 +198,10 @@ typedef struct {
  * scale * (q - zp), TFLite's asymmetric activations. Integer tensors keep
  * the model's own axis order (NHWC for TFLite): only QUANTIZE and
  * DEQUANTIZE move a 4-D value between it and the graph's NCHW. */
-typedef enum { IR_ELEM_F32, IR_ELEM_I8 } ir_elem;
+typedef enum { IR_ELEM_F32, IR_ELEM_I8, IR_ELEM_BITS } ir_elem;
+/* IR_ELEM_BITS: only on an INPUT, whose caller gives the signs of an NCHW
+ * value bitpacked (LCE's int32 words, NHWC, bit 1 = -1); its other users
+ * read it only through SIGN. */
 
 typedef struct {
     ir_elem elem;

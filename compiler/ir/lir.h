@@ -159,7 +159,7 @@ typedef struct {
     lir_const *c;
     int nc, capc;
     int input;              /* external input tensor */
-    lir_dtype input_type;   /* LIR_F32, LIR_U8 or LIR_I8 */
+    lir_dtype input_type;   /* LIR_F32, LIR_U8, LIR_I8 or LIR_BITS (bitpacked) */
     lir_dtype output_type;  /* LIR_F32, LIR_I8 or LIR_BITS (bitpacked heads) */
     /* the quantisation of an LIR_I8 input and output (real value =
      * scale * (q - zp)) */

@@ -1590,6 +1590,28 @@ static int lower_input(lower_ctx *x, ir_node *n)
     const ir_shape *s = &n->shape[0];
     int ext;
     lval v;
+    if (n->q.elem == IR_ELEM_BITS) {
+        /* signs given bitpacked (ir.h): the words are the packed tensor */
+        if (x->p->input >= 0 && x->p->input_type != LIR_BITS)
+            return err_node(x, n, "inputs of different element types are not supported");
+        ext = lir_tensor_add(x->p, LIR_BITS, i32(s->d[0]), i32(s->d[2]), i32(s->d[3]),
+                             i32(s->d[1]), n->name);
+        x->p->t[ext].storage = LIR_INPUT;
+        x->p->t[ext].ext_offset = x->p->input_elems * 4u;
+        if (x->p->input < 0)
+            x->p->input = ext;
+        x->p->input_type = LIR_BITS;
+        x->p->input_elems += x->p->t[ext].bytes / 4u;
+        memset(&v, 0, sizeof v);
+        v.t = ext;
+        v.bits = 1;
+        v.shape = *s;
+        v.form = F_NHWC;
+        x->vals[n->id][0] = v;
+        return 0;
+    }
+    if (x->p->input >= 0 && x->p->input_type == LIR_BITS)
+        return err_node(x, n, "inputs of different element types are not supported");
     if (n->q.elem == IR_ELEM_I8) {
         /* an int8 input, in the model's order: read where it is */
         if (x->p->input >= 0 && x->p->input_type != LIR_I8)

@@ -300,6 +300,37 @@ def _(tf, lq, rng):
     return tf.keras.Model(x, y)
 
 
+@op_case('lce_bitpacked_input', 'A model whose input is bitpacked (int32 words, 40 '
+         'channels): LceBconv2d SAME with float output and a BatchNorm reads it',
+         check=_bconv_check(output='float32', channels_in=40), post='bitpacked_input')
+def _(tf, lq, rng):
+    x = tf.keras.Input((8, 8, 40))
+    y = _bconv(lq, 24, 3, padding='same', pad_values=1.0)(x)
+    y = tf.keras.layers.BatchNormalization()(y)
+    return tf.keras.Model(x, y)
+
+
+@op_case('lce_bitpacked_input_maxpool', 'Bitpacked model input (70 channels) through '
+         'LceBMaxPool2d into an LceBconv2d (the channel count comes from the LceBconv2d)',
+         check=_has('LceBMaxPool2d', 'LceBconv2d'), post='bitpacked_input')
+def _(tf, lq, rng):
+    x = tf.keras.Input((8, 8, 70))
+    y = lq.quantizers.SteSign()(x)
+    y = tf.keras.layers.MaxPool2D(2)(y)
+    y = _bconv(lq, 16, 3, padding='same', pad_values=1.0)(y)
+    y = tf.keras.layers.BatchNormalization()(y)
+    return tf.keras.Model(x, y)
+
+
+@op_case('lce_bitpacked_input_dequantize', 'Bitpacked model input (45 channels) unpacked by '
+         'LceDequantize to +-1 floats',
+         check=_has('LceQuantize', 'LceDequantize'), post='bitpacked_input')
+def _(tf, lq, rng):
+    x = tf.keras.Input((4, 5, 45))
+    y = lq.quantizers.SteSign()(x)
+    return tf.keras.Model(x, y)
+
+
 @op_case('lce_quantize_dequantize', 'LceQuantize then LceDequantize (a sign function) on '
          'float32, 70 channels', check=_has('LceQuantize', 'LceDequantize'))
 def _(tf, lq, rng):

@@ -73,6 +73,10 @@ def gen_op(name, root, command):
     if check:
         check(reading, core.bconv_output_kinds(reading))
     inputs = core.make_inputs(fb, rng, cases.BUILDERS[name]['input_scale'])
+    if cases.BUILDERS[name]['post'] == 'bitpacked_input':
+        fb, inputs = core.with_bitpacked_input(fb, inputs)
+        conv['then'] = ('the LceQuantize of the model input removed: its bitpacked output '
+                        '(computed by the interpreter from a float input) is the model input')
     out = os.path.join(root, name)
     if os.path.isdir(out):
         shutil.rmtree(out)

@@ -336,6 +336,35 @@ def with_bitpacked_output(fb, op_name):
     return bytes(b.Output())
 
 
+def with_bitpacked_input(fb, inputs):
+    """The model whose input goes through an LceQuantize first, given the
+    LceQuantize's bitpacked output instead: that operator removed, its
+    output the model input. Returns the new model and its input, the
+    words LCE's interpreter computes for `inputs` (so that bits past the
+    channel count are LCE's own zeros)."""
+    import flatbuffers
+    s = _schema()
+    m = s.ModelT.InitFromPackedBuf(bytearray(fb), 0)
+    sg = m.subgraphs[0]
+    first = None
+    for k, op in enumerate(sg.operators):
+        oc = m.operatorCodes[op.opcodeIndex]
+        if oc.customCode and oc.customCode.decode() == 'LceQuantize' and \
+                op.inputs[0] == sg.inputs[0]:
+            first = k
+            break
+    if first is None or len(sg.inputs) != 1:
+        raise AssertionError('no LceQuantize of the only model input')
+    q = sg.operators[first].outputs[0]
+    words = run(with_outputs(fb, [q]), inputs)[-1]
+    sg.inputs = [q]
+    sg.operators = sg.operators[:first] + sg.operators[first + 1:]
+    m.signatureDefs = None
+    b = flatbuffers.Builder(len(fb) + 4096)
+    b.Finish(m.Pack(b), file_identifier=b'TFL3')
+    return bytes(b.Output()), [np.asarray(words, dtype=np.int32)]
+
+
 def externalize_buffers(fb):
     """The same model with every non-empty buffer stored after the
     FlatBuffer (Buffer.offset/size, as converters write models larger than

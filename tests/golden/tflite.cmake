@@ -23,7 +23,8 @@ set(tflite_exact lce_quantize_dequantize lce_bconv_relu lce_bconv_relu6
     lce_bconv_relu_n1_to_1 lce_bconv_bitpacked lce_bconv_dilation
     lce_bconv_dilation_same_one lce_bconv_groups lce_bconv_same_one lce_bconv_same_zero
     lce_bconv_same_zero_even_kernel lce_bconv_same_zero_odd lce_bconv_scaled
-    lce_bconv_stride lce_quantize_dequantize_int8)
+    lce_bconv_stride lce_quantize_dequantize_int8 lce_bitpacked_input
+    lce_bitpacked_input_maxpool lce_bitpacked_input_dequantize)
 
 # int8-output cases with 1-LSB differences: case, count
 set(tflite_int8_lsb1 lce_bconv_int8_relu 13)

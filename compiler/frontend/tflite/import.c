@@ -2416,6 +2416,68 @@ static int check_types(tim *im)
 
 /* The data inputs: INPUT nodes shaped as in the file (NHWC) or as
  * --input says, transposed to NCHW when 4-D. */
+/* The channel count of the bitpacked model input ti (LCE's int32 words
+ * hold only ceil(C / 32) per pixel): channels_in of the LceBconv2d that
+ * reads it, or the channels of the LceDequantize output, through any
+ * LceBMaxPool2d in between. 0 when no reader says. */
+static int64_t bitpacked_channels(tim *im, int32_t ti, int depth)
+{
+    size_t i, k;
+    for (i = 0; i < im->sg->nops && depth < 64; i++) {
+        const tfl_operator *op = &im->sg->ops[i];
+        ir_shape s;
+        for (k = 0; k < op->ninputs; k++) {
+            if (op->inputs[k] != ti)
+                continue;
+            if (op->lce == TFL_LCE_BCONV2D && k == 0)
+                return op->opt.bconv2d.channels_in;
+            if (op->lce == TFL_LCE_DEQUANTIZE && op->noutputs && op->outputs[0] >= 0 &&
+                !tshape(im, op->outputs[0], &s) && s.ndim == 4)
+                return s.d[3];
+            if (op->lce == TFL_LCE_BMAXPOOL2D && op->noutputs && op->outputs[0] >= 0)
+                return bitpacked_channels(im, op->outputs[0], depth + 1);
+        }
+    }
+    return 0;
+}
+
+/* Bitpacked model input ti of NHWC word shape s: an INPUT of the NCHW
+ * value whose signs the words hold (ir.h, IR_ELEM_BITS). */
+static int bitpacked_input(tim *im, int32_t ti, const ir_shape *s)
+{
+    const tfl_tensor *t = tensor(im, ti);
+    tval *v = &im->tv[ti];
+    int64_t c = bitpacked_channels(im, ti, 0);
+    ir_node *n;
+    if (s->ndim != 4)
+        return bnnc_errf(im->err, "%s: input '%s' is int32 of %d dimensions; a bitpacked "
+                         "input (LCE's int32 words) must be 4-D (NHWC)", im->m->path,
+                         t->name, s->ndim);
+    if (c < 1 || c > INT32_MAX || (c + 31) / 32 != s->d[3])
+        return bnnc_errf(im->err, "%s: input '%s' is int32 of %lld words per pixel, but %s; "
+                         "a bitpacked input needs an LceBconv2d or LceDequantize reader "
+                         "whose channel count fills that many words", im->m->path, t->name,
+                         (long long)s->d[3],
+                         c ? "its reader has another channel count"
+                           : "no LceBconv2d or LceDequantize reads it");
+    n = ir_node_add(im->g, IR_OP_INPUT, t->name[0] ? t->name : "input", "input", -1);
+    n->shape = xcalloc(1, sizeof *n->shape);
+    n->shape[0].ndim = 4;
+    n->shape[0].d[0] = s->d[0];
+    n->shape[0].d[1] = c;
+    n->shape[0].d[2] = s->d[1];
+    n->shape[0].d[3] = s->d[2];
+    n->q.elem = IR_ELEM_BITS;
+    memset(v, 0, sizeof *v);
+    v->kind = TV_VALUE;
+    v->ref = ref_of(n);
+    v->nchw = 1;
+    v->packed = 1;
+    v->shape = *s;
+    v->shape.d[3] = c;
+    return 0;
+}
+
 static int import_inputs(tim *im, const bnnc_input *inputs, int n_inputs)
 {
     const tfl_subgraph *sg = im->sg;
@@ -2438,12 +2500,10 @@ static int import_inputs(tim *im, const bnnc_input *inputs, int n_inputs)
         ir_shape s;
         ir_node *n;
         tval *v = &im->tv[ti];
-        if (t->type != TFL_FLOAT32 && t->type != TFL_INT8)
-            return bnnc_errf(im->err, "%s: input '%s' is %s%s; only float32 and int8 inputs "
-                             "are supported so far", im->m->path, t->name,
-                             tfl_type_name(t->type),
-                             t->type == TFL_INT32 ? " (LCE's bitpacked type: bitpacked inputs "
-                                                    "are not supported)" : "");
+        if (t->type != TFL_FLOAT32 && t->type != TFL_INT8 && t->type != TFL_INT32)
+            return bnnc_errf(im->err, "%s: input '%s' is %s; only float32, int8 and "
+                             "bitpacked (int32) inputs are supported so far", im->m->path,
+                             t->name, tfl_type_name(t->type));
         im->opi = i;
         if (tshape(im, ti, &s))
             return -1;
@@ -2464,6 +2524,11 @@ static int import_inputs(tim *im, const bnnc_input *inputs, int n_inputs)
                                      im->m->path, t->name,
                                      ir_shape_str(&inputs[k].shape, a, sizeof a),
                                      ir_shape_str(&s, b, sizeof b));
+        }
+        if (t->type == TFL_INT32) {
+            if (bitpacked_input(im, ti, &s))
+                return -1;
+            continue;
         }
         n = ir_node_add(im->g, IR_OP_INPUT, t->name[0] ? t->name : "input", "input", -1);
         n->shape = xcalloc(1, sizeof *n->shape);

@@ -1203,11 +1203,11 @@ static void test_int8_import_errors(void **state)
     free(im.buf);
 }
 
-/* Bitpacked model outputs (lce_bitpacked_output: LceQuantize then an
+/* Bitpacked model I/O (lce_bitpacked_output: LceQuantize then an
  * LceBconv2d whose bitpacked output is the model output): the graph hands
- * its heads over bitpacked; changed in memory, a bitpacked input (the
- * LceQuantize dropped) and a mix of bitpacked and float outputs are
- * refused by name. */
+ * its heads over bitpacked; changed in memory, a mix of bitpacked and
+ * float outputs is refused by name, and a bitpacked input (the LceQuantize
+ * dropped) takes its channel count from its reader or is refused. */
 static void test_bitpacked_io(void **state)
 {
     image im = load_fixture("lce_bitpacked_output");
@@ -1240,13 +1240,33 @@ static void test_bitpacked_io(void **state)
         sg->outputs = keep;
         sg->noutputs = nkeep;
     }
-    /* the LceQuantize's bitpacked output as the model input */
+    /* the LceQuantize's bitpacked output as the model input: an INPUT of
+     * the 32-channel NCHW value whose signs the words are (channels_in of
+     * the LceBconv2d reading it); with channels_in 64 the one word per
+     * pixel cannot hold them */
     sg->inputs[0] = sg->ops[0].outputs[0];
     sg->ops++;
     sg->nops--;
+    assert_int_equal(tfl_import_model(&m, NULL, 0, &g, &err), 0);
+    {
+        size_t i, found = 0;
+        for (i = 0; i < g.n; i++)
+            if (g.nodes[i]->op == IR_OP_INPUT) {
+                assert_int_equal(g.nodes[i]->q.elem, IR_ELEM_BITS);
+                assert_int_equal(g.nodes[i]->shape[0].d[1], 32);
+                assert_int_equal(g.nodes[i]->shape[0].d[2], 8);
+                found++;
+            }
+        assert_int_equal(found, 1);
+    }
+    ir_graph_free(&g);
+    sg->ops[0].opt.bconv2d.channels_in = 64;
     assert_int_not_equal(tfl_import_model(&m, NULL, 0, &g, &err), 0);
-    assert_non_null(strstr(err.msg, "is int32 (LCE's bitpacked type: bitpacked inputs are not "
-                                    "supported)"));
+    assert_non_null(strstr(err.msg, "is int32 of 1 words per pixel, but its reader has another "
+                                    "channel count"));
+    sg->ops[0].lce = TFL_LCE_NONE;
+    assert_int_not_equal(tfl_import_model(&m, NULL, 0, &g, &err), 0);
+    assert_non_null(strstr(err.msg, "no LceBconv2d or LceDequantize reads it"));
     sg->ops--;
     sg->nops++;
     tfl_model_free(&m);
