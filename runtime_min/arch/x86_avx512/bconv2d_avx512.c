@@ -434,19 +434,21 @@ typedef struct {
 /* Output of one block of one pixel from its popcount sums s (dot =
  * nk - 2 s). KIND: 0 i32, 1 f32, 2 bits; RES: f32 adds the residual;
  * FULL: the block's 16 channels all exist (else masked by m); FMA: f32
- * without a clamp and in the exact range of f32_dot_fma; mv, av: the
- * block's mul and add (f32). */
+ * without a clamp and in the exact range of f32_dot_fma. opx, rpx: the
+ * pixel's output and residual at channel 16 * c->blk (element pointers;
+ * for bits a word pointer); b: the block within the group of 4; mv, av:
+ * the block's mul and add (f32). */
 BNN_ALWAYS_INLINE void out1x1(const int KIND, const int RES, const int FULL, const int FMA,
-                              const c1x1 cv, size_t pix, int32_t blk, __m512i s,
-                              __mmask16 m, __m512 mv, __m512 av)
+                              const c1x1 cv, void *opx, const float *rpx, int32_t b,
+                              __m512i s, __mmask16 m, __m512 mv, __m512 av)
 {
     const c1x1 *c = &cv;
-    const int32_t o0 = blk * 16;
     if (KIND == 2) {
+        const int32_t o0 = (c->blk + b) * 16;
         uint32_t bits = (uint32_t)_mm512_cmpgt_epi32_mask(
             _mm512_xor_si512(s, _mm512_loadu_si512(c->bthr_m + o0)),
             _mm512_loadu_si512(c->bthr_t + o0));
-        uint32_t *w = (uint32_t *)c->out + pix * c->ops + bnn_word_of(o0);
+        uint32_t *w = (uint32_t *)opx + (bnn_word_of(o0) - bnn_word_of(c->blk * 16));
         if (!FULL)
             bits &= (uint32_t)m;
         if (bnn_bit_of(o0) == 0)
@@ -458,14 +460,14 @@ BNN_ALWAYS_INLINE void out1x1(const int KIND, const int RES, const int FULL, con
     if (KIND == 0) {
         const __m512i d =
             _mm512_sub_epi32(_mm512_set1_epi32(c->nk), _mm512_slli_epi32(s, 1));
-        int32_t *o = (int32_t *)c->out + pix * c->ops + o0;
+        int32_t *o = (int32_t *)opx + 16 * b;
         if (FULL)
             _mm512_storeu_si512(o, d);
         else
             _mm512_mask_storeu_epi32(o, m, d);
         return;
     }
-    float *o = (float *)c->out + pix * c->ops + o0;
+    float *o = (float *)opx + 16 * b;
     __m512 t;
     if (FMA) {
         t = f32_dot_fma(s, c->nkf);
@@ -477,12 +479,28 @@ BNN_ALWAYS_INLINE void out1x1(const int KIND, const int RES, const int FULL, con
     }
     t = _mm512_add_ps(_mm512_mul_ps(t, mv), av);
     if (RES)
-        t = _mm512_add_ps(t, FULL ? _mm512_loadu_ps(c->res + pix * c->rps + o0)
-                                  : _mm512_maskz_loadu_ps(m, c->res + pix * c->rps + o0));
+        t = _mm512_add_ps(t, FULL ? _mm512_loadu_ps(rpx + 16 * b)
+                                  : _mm512_maskz_loadu_ps(m, rpx + 16 * b));
     if (FULL)
         _mm512_storeu_ps(o, t);
     else
         _mm512_mask_storeu_ps(o, m, t);
+}
+
+/* The output pointer of pixel pix at channel 16 * c->blk (out1x1's opx),
+ * and its residual pointer (rpx). */
+BNN_ALWAYS_INLINE void *out1x1_px(const int KIND, const c1x1 *c, size_t pix)
+{
+    if (KIND == 2)
+        return (uint32_t *)c->out + pix * c->ops + (size_t)bnn_word_of(c->blk * 16);
+    if (KIND == 0)
+        return (int32_t *)c->out + pix * c->ops + (size_t)c->blk * 16u;
+    return (float *)c->out + pix * c->ops + (size_t)c->blk * 16u;
+}
+
+BNN_ALWAYS_INLINE const float *res1x1_px(const int RES, const c1x1 *c, size_t pix)
+{
+    return RES ? c->res + pix * c->rps + (size_t)c->blk * 16u : NULL;
 }
 
 #if defined(__clang__)
@@ -499,10 +517,14 @@ BNN_ALWAYS_INLINE void out1x1(const int KIND, const int RES, const int FULL, con
     s##P##2 = _mm512_add_epi32(s##P##2, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w2))); \
     s##P##3 = _mm512_add_epi32(s##P##3, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w3)))
 #define OUT4(P)                                                                \
-    out1x1(KIND, RES, 1, FMA, cv, pix + P, c->blk, s##P##0, 0xFFFF, ma.m0, ma.a0); \
-    out1x1(KIND, RES, 1, FMA, cv, pix + P, c->blk + 1, s##P##1, 0xFFFF, ma.m1, ma.a1); \
-    out1x1(KIND, RES, 1, FMA, cv, pix + P, c->blk + 2, s##P##2, 0xFFFF, ma.m2, ma.a2); \
-    out1x1(KIND, RES, 1, FMA, cv, pix + P, c->blk + 3, s##P##3, 0xFFFF, ma.m3, ma.a3)
+    do {                                                                       \
+        void *const o_ = out1x1_px(KIND, c, pix + P);                          \
+        const float *const r_ = res1x1_px(RES, c, pix + P);                    \
+        out1x1(KIND, RES, 1, FMA, cv, o_, r_, 0, s##P##0, 0xFFFF, ma.m0, ma.a0); \
+        out1x1(KIND, RES, 1, FMA, cv, o_, r_, 1, s##P##1, 0xFFFF, ma.m1, ma.a1); \
+        out1x1(KIND, RES, 1, FMA, cv, o_, r_, 2, s##P##2, 0xFFFF, ma.m2, ma.a2); \
+        out1x1(KIND, RES, 1, FMA, cv, o_, r_, 3, s##P##3, 0xFFFF, ma.m3, ma.a3); \
+    } while (0)
 
 /*
  * nx output pixels of one row (first pixel pix, input row `a`, pixels xs
@@ -589,7 +611,8 @@ BNN_ALWAYS_INLINE void row1x1_n(const int KIND, const int RES, const int FMA, co
                 mv = _mm512_maskz_loadu_ps(m, c->mul + o0);
                 av = _mm512_maskz_loadu_ps(m, c->add + o0);
             }
-            out1x1(KIND, RES, 0, FMA, cv, pix, c->blk + b, s[b], m, mv, av);
+            out1x1(KIND, RES, 0, FMA, cv, out1x1_px(KIND, c, pix), res1x1_px(RES, c, pix), b,
+                   s[b], m, mv, av);
         }
     }
 }
