@@ -401,10 +401,14 @@ static void conv_flush_avx512(const conv_ctx_avx512 *c, conv_batch_avx512 *bt, i
  * residual networks, transition layers): output pixel (n, oy, ox) reads
  * input pixel (n, oy*stride_h, ox*stride_w), so the convolution is a
  * product of the pixel rows with the weight rows. The loop keeps 4 blocks
- * (64 channels) of weights in L1 and walks every pixel for them, 4 pixels
- * at a time in 16 named accumulators, and writes each output once, with
- * the transform (and the residual) applied in registers. The driver's
- * pixel walk and tile dispatch cost more than such a short reduction.
+ * (64 channels) of weights in L1 and walks every pixel for them and
+ * writes each output once, with the transform (and the residual) applied
+ * in registers: for K <= 64 and K <= 128 bits (2 or 4 words per pixel,
+ * most shortcuts) with the 8 or 16 weight vectors in registers, one
+ * pixel at a time; for other K 4 pixels at a time in 16 named
+ * accumulators. The f32 mul and add of the 4 blocks are loaded once per
+ * group. The driver's pixel walk and tile dispatch cost more than such a
+ * short reduction.
  * ------------------------------------------------------------------ */
 
 /* Everything a 1x1 row needs, set once per call and channel block. */
@@ -532,14 +536,12 @@ BNN_ALWAYS_INLINE const float *res1x1_px(const int RES, const c1x1 *c, size_t pi
  * named accumulators (GCC keeps arrays of vectors in memory here), then
  * one at a time.
  */
-BNN_ALWAYS_INLINE void row1x1_4(const int KIND, const int RES, const int FMA, const int CW,
-                                const c1x1 cv, const c1x1_ma ma, const uint32_t *a,
-                                size_t xs, int32_t nx, size_t pix)
+BNN_ALWAYS_INLINE void row1x1_4(const int KIND, const int RES, const int FMA, const c1x1 cv,
+                                const c1x1_ma ma, const uint32_t *a, size_t xs, int32_t nx,
+                                size_t pix)
 {
-    /* CW: the input words per pixel when a constant (2, 4: no loop, so
-     * no accumulator copies at the loop's end), else 0 */
     const c1x1 *c = &cv;
-    const int32_t cw = CW ? CW : c->cw;
+    const int32_t cw = c->cw;
     const size_t wbs = c->wbs;
     int32_t x = 0;
     for (; x + 4 <= nx; x += 4, a += 4 * xs, pix += 4) {
@@ -578,6 +580,70 @@ BNN_ALWAYS_INLINE void row1x1_4(const int KIND, const int RES, const int FMA, co
             const __m512i x0 = _mm512_set1_epi32((int)a[k]);
             ACC1(0, x0);
         }
+        OUT4(0);
+    }
+}
+
+/*
+ * As row1x1_4 for pixels of 2 words (K <= 64): the 8 weight vectors of
+ * the 4 blocks stay in registers for the row, so a pixel costs 2
+ * broadcasts, 20 popcount operations and its 4 outputs; one pixel at a
+ * time (4 accumulators: no pressure on the 32 registers).
+ */
+BNN_ALWAYS_INLINE void row1x1_w2(const int KIND, const int RES, const int FMA, const c1x1 cv,
+                                 const c1x1_ma ma, const uint32_t *a, size_t xs, int32_t nx,
+                                 size_t pix)
+{
+    const c1x1 *c = &cv;
+    const uint32_t *w = c->w;
+    const size_t wbs = c->wbs;
+    const __m512i w00 = _mm512_loadu_si512(w), w01 = _mm512_loadu_si512(w + 16);
+    const __m512i w10 = _mm512_loadu_si512(w + wbs), w11 = _mm512_loadu_si512(w + wbs + 16);
+    const __m512i w20 = _mm512_loadu_si512(w + 2 * wbs);
+    const __m512i w21 = _mm512_loadu_si512(w + 2 * wbs + 16);
+    const __m512i w30 = _mm512_loadu_si512(w + 3 * wbs);
+    const __m512i w31 = _mm512_loadu_si512(w + 3 * wbs + 16);
+    for (int32_t x = 0; x < nx; x++, a += xs, pix++) {
+        const __m512i x0 = _mm512_set1_epi32((int)a[0]), x1 = _mm512_set1_epi32((int)a[1]);
+#define POP2(B)                                                                \
+    _mm512_add_epi32(_mm512_popcnt_epi32(_mm512_xor_si512(x0, w##B##0)),       \
+                     _mm512_popcnt_epi32(_mm512_xor_si512(x1, w##B##1)))
+        const __m512i s00 = POP2(0), s01 = POP2(1), s02 = POP2(2), s03 = POP2(3);
+#undef POP2
+        OUT4(0);
+    }
+}
+
+/* As row1x1_w2 for pixels of 4 words (K <= 128): 16 weight vectors in
+ * registers. */
+BNN_ALWAYS_INLINE void row1x1_w4(const int KIND, const int RES, const int FMA, const c1x1 cv,
+                                 const c1x1_ma ma, const uint32_t *a, size_t xs, int32_t nx,
+                                 size_t pix)
+{
+    const c1x1 *c = &cv;
+    const uint32_t *w = c->w;
+    const size_t wbs = c->wbs;
+#define LDW(B)                                                                 \
+    const __m512i w##B##0 = _mm512_loadu_si512(w + B * wbs);                   \
+    const __m512i w##B##1 = _mm512_loadu_si512(w + B * wbs + 16);              \
+    const __m512i w##B##2 = _mm512_loadu_si512(w + B * wbs + 32);              \
+    const __m512i w##B##3 = _mm512_loadu_si512(w + B * wbs + 48)
+    LDW(0);
+    LDW(1);
+    LDW(2);
+    LDW(3);
+#undef LDW
+    for (int32_t x = 0; x < nx; x++, a += xs, pix++) {
+        const __m512i x0 = _mm512_set1_epi32((int)a[0]), x1 = _mm512_set1_epi32((int)a[1]);
+        const __m512i x2 = _mm512_set1_epi32((int)a[2]), x3 = _mm512_set1_epi32((int)a[3]);
+#define POP4(B)                                                                \
+    _mm512_add_epi32(                                                          \
+        _mm512_add_epi32(_mm512_popcnt_epi32(_mm512_xor_si512(x0, w##B##0)),   \
+                         _mm512_popcnt_epi32(_mm512_xor_si512(x1, w##B##1))),  \
+        _mm512_add_epi32(_mm512_popcnt_epi32(_mm512_xor_si512(x2, w##B##2)),   \
+                         _mm512_popcnt_epi32(_mm512_xor_si512(x3, w##B##3))))
+        const __m512i s00 = POP4(0), s01 = POP4(1), s02 = POP4(2), s03 = POP4(3);
+#undef POP4
         OUT4(0);
     }
 }
@@ -647,11 +713,11 @@ BNN_ALWAYS_INLINE void row1x1_n(const int KIND, const int RES, const int FMA, co
                 const size_t pix =                                             \
                     ((size_t)n * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w; \
                 if (nb == 4 && c->cw == 2)                                     \
-                    row1x1_4(KIND, RES, FMA, 2, cv, ma, a, xs, p->out_w, pix); \
+                    row1x1_w2(KIND, RES, FMA, cv, ma, a, xs, p->out_w, pix);   \
                 else if (nb == 4 && c->cw == 4)                                \
-                    row1x1_4(KIND, RES, FMA, 4, cv, ma, a, xs, p->out_w, pix); \
+                    row1x1_w4(KIND, RES, FMA, cv, ma, a, xs, p->out_w, pix);   \
                 else if (nb == 4)                                              \
-                    row1x1_4(KIND, RES, FMA, 0, cv, ma, a, xs, p->out_w, pix); \
+                    row1x1_4(KIND, RES, FMA, cv, ma, a, xs, p->out_w, pix);    \
                 else                                                           \
                     row1x1_n(KIND, RES, FMA, cv, nb, a, xs, p->out_w, pix);    \
             }                                                                  \
