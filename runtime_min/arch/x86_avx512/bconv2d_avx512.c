@@ -13,8 +13,10 @@
  * carry most of the work and are written so that gcc keeps their 16
  * accumulators in registers; they write b_b bits by comparing the popcount
  * sums with thresholds moved to the popcount domain once per call
- * (bnn_fill_bthr): 2 ops per 16 channels. Partial tiles use the generic
- * conv_tile_avx512.
+ * (bnn_fill_bthr): 2 ops per 16 channels, and f32 floats with the mul and
+ * add of the 4 blocks loaded once for the 4 pixels and the dot converted
+ * by one exact fma (f32_dot_fma): 4 ops and a store per 16 channels, 5
+ * with a residual. Partial tiles use the generic conv_tile_avx512.
  *
  * The pixel walk around the tiles (batching into interior and border
  * pixels, the pad pixel, the tap table, the BNN_PAD_ZERO correction
