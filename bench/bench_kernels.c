@@ -16,9 +16,9 @@
  * Layers: daBNN's 3x3 pad-1 set, binary in -> bits out (bnn_bconv2d_b_b,
  * pad -1), per compiled-in variant, plus a float32 conv of the same shape
  * (bnn_conv2d_f32 when the runtime has it, BENCH_HAVE_FLOAT_CONV); then
- * the 1x1 shortcuts of a binary ResNet-18 with float output
- * (bnn_bconv2d_b_f32), alone and adding a residual tensor in the same
- * pass.
+ * the convolutions of a binary ResNet-18 with float output
+ * (bnn_bconv2d_b_f32): the 1x1 shortcuts and the 3x3 convs before the
+ * residual adds, alone and adding a residual tensor in the same pass.
  * binary MACs = out_h * out_w * out_c * k_h * k_w * in_c. Every figure is
  * the median of `reps` timed runs after a warm-up; each roofline is the
  * best median over several measurements taken between the layers. Also
@@ -747,13 +747,16 @@ typedef struct {
 
 static const layer_shape layers[] = {{56, 64}, {28, 128}, {14, 256}, {7, 512}};
 
-/* The 1x1 shortcuts of a binary ResNet-18 (pad 0, float output). */
+/* Binary convolutions with float output of a binary ResNet-18: the 1x1
+ * shortcuts (pad 0) and the 3x3 convs before the residual adds (pad 1,
+ * k = 3). */
 typedef struct {
-    int hw, in_c, out_c, stride;
+    int hw, in_c, out_c, stride, k;
 } shortcut_shape;
 
 static const shortcut_shape shortcuts[] = {
-    {56, 64, 64, 1}, {56, 64, 128, 2}, {28, 128, 256, 2}, {14, 256, 512, 2}};
+    {56, 64, 64, 1, 1},  {56, 64, 128, 2, 1},  {28, 128, 256, 2, 1}, {14, 256, 512, 2, 1},
+    {56, 64, 64, 1, 3},  {28, 128, 128, 1, 3}, {14, 256, 256, 1, 3}, {7, 512, 512, 1, 3}};
 
 typedef struct {
     bnn_bconv2d_params p;
@@ -1298,13 +1301,15 @@ int main(int argc, char **argv)
         measure_rooflines(roofs, nroofs);
     }
 
-    /* 1x1 binary convolutions with float output (the shortcuts of a
-     * binary ResNet), alone and adding a residual tensor */
+    /* binary convolutions with float output (the shortcuts and the 3x3
+     * convs before the residual adds of a binary ResNet), alone and
+     * adding a residual tensor */
     for (l = 0; l < (int)(sizeof shortcuts / sizeof shortcuts[0]); l++) {
         const shortcut_shape *sc = &shortcuts[l];
-        int32_t oh = (sc->hw - 1) / sc->stride + 1, cw = (sc->in_c + 31) / 32;
+        int32_t pad = sc->k / 2, cw = (sc->in_c + 31) / 32;
+        int32_t oh = (sc->hw + 2 * pad - sc->k) / sc->stride + 1;
         size_t npx = (size_t)sc->hw * (size_t)sc->hw, nopx = (size_t)oh * (size_t)oh;
-        size_t wwords = bnn_bconv2d_weight_words(sc->out_c, 1, 1, sc->in_c);
+        size_t wwords = bnn_bconv2d_weight_words(sc->out_c, sc->k, sc->k, sc->in_c);
         uint32_t *in = (uint32_t *)xalloc(npx * (size_t)cw * 4u);
         uint32_t *w = (uint32_t *)xalloc(wwords * 4u);
         float *mul = (float *)xalloc((size_t)sc->out_c * 4u);
@@ -1312,7 +1317,7 @@ int main(int argc, char **argv)
         float *res_t = (float *)xalloc(nopx * (size_t)sc->out_c * 4u);
         float *ref = (float *)xalloc(nopx * (size_t)sc->out_c * 4u);
         float *out = (float *)xalloc(nopx * (size_t)sc->out_c * 4u);
-        double macs = (double)nopx * sc->out_c * sc->in_c;
+        double macs = (double)nopx * sc->out_c * sc->in_c * sc->k * sc->k;
         binf_ctx b;
         size_t i2;
         int withres;
@@ -1332,8 +1337,9 @@ int main(int argc, char **argv)
         b.p.out_h = b.p.out_w = oh;
         b.p.in_c = sc->in_c;
         b.p.out_c = sc->out_c;
-        b.p.k_h = b.p.k_w = 1;
+        b.p.k_h = b.p.k_w = sc->k;
         b.p.stride_h = b.p.stride_w = sc->stride;
+        b.p.pad_h = b.p.pad_w = pad;
         b.p.dil_h = b.p.dil_w = 1;
         b.p.groups = 1;
         b.p.pad_mode = BNN_PAD_PLUS_ONE;
@@ -1345,8 +1351,9 @@ int main(int argc, char **argv)
         b.scratch = xalloc(bnn_bconv2d_scratch_size(&b.p));
         for (withres = 0; withres < 2; withres++) {
             char shape[40];
-            snprintf(shape, sizeof shape, "1x1/%d %dx%dx%d->%d%s", sc->stride, sc->hw,
-                     sc->hw, sc->in_c, sc->out_c, withres ? " +res" : "");
+            snprintf(shape, sizeof shape, "%dx%d/%d %dx%dx%d->%d f32%s", sc->k, sc->k,
+                     sc->stride, sc->hw, sc->hw, sc->in_c, sc->out_c,
+                     withres ? " +res" : "");
 #if defined(BNN_FPENV_H) /* a runtime with residual outputs */
             b.p.residual = withres ? res_t : NULL;
             b.p.residual_pixel_stride = withres ? sc->out_c : 0;
@@ -1430,7 +1437,7 @@ int main(int argc, char **argv)
         printf("popcount roofline (xor+popcount+add, L1, 1 thread), binary MACs/s:\n");
         for (i = 0; i < nroofs; i++)
             printf("  %-9s %10.1f G\n", roofs[i].variant, roofs[i].roofline * 1e-9);
-        printf("\n%-26s %-9s %10s %10s %8s %10s %9s %8s\n", "layer", "variant", "time ms",
+        printf("\n%-29s %-9s %10s %10s %8s %10s %9s %8s\n", "layer", "variant", "time ms",
                "GMAC/s", "ratio", "float ms", "GFLOP/s", "speedup");
     }
     for (i = 0; i < nres; i++) {
@@ -1445,7 +1452,7 @@ int main(int argc, char **argv)
                    i ? ", " : "", r->shape, r->variant, r->rate, ratio, r->fgflops,
                    speedup, r->t * 1e3, r->tf * 1e3);
         else
-            printf("%-26s %-9s %10.4f %10.1f %8.3f %10.3f %9.1f %8.1f\n", r->shape,
+            printf("%-29s %-9s %10.4f %10.1f %8.3f %10.3f %9.1f %8.1f\n", r->shape,
                    r->variant, r->t * 1e3, r->rate * 1e-9, ratio, r->tf * 1e3,
                    r->fgflops, speedup);
     }

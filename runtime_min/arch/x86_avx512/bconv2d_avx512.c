@@ -13,8 +13,10 @@
  * carry most of the work and are written so that gcc keeps their 16
  * accumulators in registers; they write b_b bits by comparing the popcount
  * sums with thresholds moved to the popcount domain once per call
- * (bnn_fill_bthr): 2 ops per 16 channels. Partial tiles use the generic
- * conv_tile_avx512.
+ * (bnn_fill_bthr): 2 ops per 16 channels, and f32 floats with the mul and
+ * add of the 4 blocks loaded once for the 4 pixels and the dot converted
+ * by one exact fma (f32_dot_fma): 4 ops and a store per 16 channels, 5
+ * with a residual. Partial tiles use the generic conv_tile_avx512.
  *
  * The pixel walk around the tiles (batching into interior and border
  * pixels, the pad pixel, the tap table, the BNN_PAD_ZERO correction
@@ -34,6 +36,29 @@ typedef char bnn_two_blocks_per_word[BNN_WORD_BITS == 2 * BNN_OC_BLOCK ? 1 : -1]
 #define BCONV2D_TILE_P UK_P_AVX512
 #define BCONV2D_BTHR
 #include "bconv2d_driver.h" /* conv_ctx_avx512, conv_batch_avx512 */
+
+/*
+ * The f32 transform's first step in the FMA form: the float of dot =
+ * nk - 2 s for 16 popcount sums s, as fma(float(s), -2, nkf), one
+ * conversion and one fused multiply-add instead of a subtraction, a
+ * shift and a conversion. Exact, and equal to converting the integer
+ * dot, when nk and every s are integers of magnitude <= 2^24: both are
+ * then floats, the product and sum are formed exactly and rounded once,
+ * as the conversion rounds (f32_fma_exact decides it per call).
+ */
+BNN_ALWAYS_INLINE __m512 f32_dot_fma(__m512i s, float nkf)
+{
+    return _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(-2.0f),
+                           _mm512_set1_ps(nkf));
+}
+
+/* Whether a _b_f32 call may use f32_dot_fma: no clamp of the dot (the
+ * clamp needs the integer), |nk| <= 2^24 and popcount sums of at most
+ * smax <= 2^24. */
+static int f32_fma_exact(const bnn_bconv2d_params *p, int32_t nk, int64_t smax)
+{
+    return !p->dot_clamp && nk >= -(1 << 24) && nk <= (1 << 24) && smax <= (1 << 24);
+}
 
 /*
  * Writes the outputs of one register tile: pixel q of the batch, blocks
@@ -267,6 +292,45 @@ BNN_ALWAYS_INLINE void conv_tile_full_body(const conv_ctx_avx512 *c,
 #undef EMIT_BITS
         return;
     }
+    if (c->kind == BNN_OUT_F32 && !(indirect && c->corr) &&
+        (blk0 + 4) * BNN_OC_BLOCK <= p->out_c &&
+        f32_fma_exact(p, c->nk, (int64_t)c->kt * cwg * BNN_WORD_BITS)) {
+        /* Floats of 4 whole blocks: mul and add loaded once for the 4
+         * pixels, the dot's float in the FMA form, the residual added. */
+        const float nkf = (float)c->nk;
+        const size_t o0 = (size_t)blk0 * BNN_OC_BLOCK;
+        const __m512 m0 = _mm512_loadu_ps(p->mul + o0), m1 = _mm512_loadu_ps(p->mul + o0 + 16);
+        const __m512 m2 = _mm512_loadu_ps(p->mul + o0 + 32);
+        const __m512 m3 = _mm512_loadu_ps(p->mul + o0 + 48);
+        const __m512 a0 = _mm512_loadu_ps(p->add + o0), a1 = _mm512_loadu_ps(p->add + o0 + 16);
+        const __m512 a2 = _mm512_loadu_ps(p->add + o0 + 32);
+        const __m512 a3 = _mm512_loadu_ps(p->add + o0 + 48);
+        const float *res = p->residual;
+        const size_t ops = (size_t)p->out_pixel_stride, rps = (size_t)p->residual_pixel_stride;
+#define EMIT_F32_1(P, B)                                                       \
+    do {                                                                       \
+        __m512 t_ = _mm512_add_ps(_mm512_mul_ps(f32_dot_fma(s##P##B, nkf), m##B), a##B); \
+        if (r_)                                                                \
+            t_ = _mm512_add_ps(t_, _mm512_loadu_ps(r_ + 16 * B));              \
+        _mm512_storeu_ps(o_ + 16 * B, t_);                                     \
+    } while (0)
+#define EMIT_F32(P)                                                            \
+    do {                                                                       \
+        float *o_ = (float *)c->out + bt->pix[P] * ops + o0;                   \
+        const float *r_ = res ? res + bt->pix[P] * rps + o0 : NULL;            \
+        EMIT_F32_1(P, 0);                                                      \
+        EMIT_F32_1(P, 1);                                                      \
+        EMIT_F32_1(P, 2);                                                      \
+        EMIT_F32_1(P, 3);                                                      \
+    } while (0)
+        EMIT_F32(0);
+        EMIT_F32(1);
+        EMIT_F32(2);
+        EMIT_F32(3);
+#undef EMIT_F32
+#undef EMIT_F32_1
+        return;
+    }
     {
         __m512i acc[UK_P_AVX512][UK_B];
         acc[0][0] = s00, acc[0][1] = s01, acc[0][2] = s02, acc[0][3] = s03;
@@ -339,10 +403,14 @@ static void conv_flush_avx512(const conv_ctx_avx512 *c, conv_batch_avx512 *bt, i
  * residual networks, transition layers): output pixel (n, oy, ox) reads
  * input pixel (n, oy*stride_h, ox*stride_w), so the convolution is a
  * product of the pixel rows with the weight rows. The loop keeps 4 blocks
- * (64 channels) of weights in L1 and walks every pixel for them, 4 pixels
- * at a time in 16 named accumulators, and writes each output once, with
- * the transform (and the residual) applied in registers. The driver's
- * pixel walk and tile dispatch cost more than such a short reduction.
+ * (64 channels) of weights in L1 and walks every pixel for them and
+ * writes each output once, with the transform (and the residual) applied
+ * in registers: for K <= 64 and K <= 128 bits (2 or 4 words per pixel,
+ * most shortcuts) with the 8 or 16 weight vectors in registers, one
+ * pixel at a time; for other K 4 pixels at a time in 16 named
+ * accumulators. The f32 mul and add of the 4 blocks are loaded once per
+ * group. The driver's pixel walk and tile dispatch cost more than such a
+ * short reduction.
  * ------------------------------------------------------------------ */
 
 /* Everything a 1x1 row needs, set once per call and channel block. */
@@ -360,22 +428,33 @@ typedef struct {
     size_t ops, rps; /* output and residual pixel strides */
     int32_t nk;      /* in_c: the reduction length (f32: + dot_offset) */
     int32_t lo, hi;  /* f32: clamp of the offset dot */
+    float nkf;       /* f32, FMA form: nk as a float */
 } c1x1;
+
+/* The f32 transform's mul and add of the 4 blocks of a group, loaded
+ * once per group and kept in registers over its pixels. */
+typedef struct {
+    __m512 m0, m1, m2, m3, a0, a1, a2, a3;
+} c1x1_ma;
 
 /* Output of one block of one pixel from its popcount sums s (dot =
  * nk - 2 s). KIND: 0 i32, 1 f32, 2 bits; RES: f32 adds the residual;
- * FULL: the block's 16 channels all exist (else masked by m). */
-BNN_ALWAYS_INLINE void out1x1(const int KIND, const int RES, const int FULL,
-                              const c1x1 cv, size_t pix, int32_t blk, __m512i s,
-                              __mmask16 m)
+ * FULL: the block's 16 channels all exist (else masked by m); FMA: f32
+ * without a clamp and in the exact range of f32_dot_fma. opx, rpx: the
+ * pixel's output and residual at channel 16 * c->blk (element pointers;
+ * for bits a word pointer); b: the block within the group of 4; mv, av:
+ * the block's mul and add (f32). */
+BNN_ALWAYS_INLINE void out1x1(const int KIND, const int RES, const int FULL, const int FMA,
+                              const c1x1 cv, void *opx, const float *rpx, int32_t b,
+                              __m512i s, __mmask16 m, __m512 mv, __m512 av)
 {
     const c1x1 *c = &cv;
-    const int32_t o0 = blk * 16;
     if (KIND == 2) {
+        const int32_t o0 = (c->blk + b) * 16;
         uint32_t bits = (uint32_t)_mm512_cmpgt_epi32_mask(
             _mm512_xor_si512(s, _mm512_loadu_si512(c->bthr_m + o0)),
             _mm512_loadu_si512(c->bthr_t + o0));
-        uint32_t *w = (uint32_t *)c->out + pix * c->ops + bnn_word_of(o0);
+        uint32_t *w = (uint32_t *)opx + (bnn_word_of(o0) - bnn_word_of(c->blk * 16));
         if (!FULL)
             bits &= (uint32_t)m;
         if (bnn_bit_of(o0) == 0)
@@ -384,26 +463,50 @@ BNN_ALWAYS_INLINE void out1x1(const int KIND, const int RES, const int FULL,
             *w |= bits << bnn_bit_of(o0);
         return;
     }
-    const __m512i d = _mm512_sub_epi32(_mm512_set1_epi32(c->nk), _mm512_slli_epi32(s, 1));
     if (KIND == 0) {
-        int32_t *o = (int32_t *)c->out + pix * c->ops + o0;
+        const __m512i d =
+            _mm512_sub_epi32(_mm512_set1_epi32(c->nk), _mm512_slli_epi32(s, 1));
+        int32_t *o = (int32_t *)opx + 16 * b;
         if (FULL)
             _mm512_storeu_si512(o, d);
         else
             _mm512_mask_storeu_epi32(o, m, d);
         return;
     }
-    float *o = (float *)c->out + pix * c->ops + o0;
-    const __m512i dc = _mm512_min_epi32(_mm512_max_epi32(d, _mm512_set1_epi32(c->lo)),
-                                        _mm512_set1_epi32(c->hi));
-    __m512 t = _mm512_mul_ps(_mm512_cvtepi32_ps(dc), _mm512_maskz_loadu_ps(m, c->mul + o0));
-    t = _mm512_add_ps(t, _mm512_maskz_loadu_ps(m, c->add + o0));
+    float *o = (float *)opx + 16 * b;
+    __m512 t;
+    if (FMA) {
+        t = f32_dot_fma(s, c->nkf);
+    } else {
+        const __m512i d =
+            _mm512_sub_epi32(_mm512_set1_epi32(c->nk), _mm512_slli_epi32(s, 1));
+        t = _mm512_cvtepi32_ps(_mm512_min_epi32(
+            _mm512_max_epi32(d, _mm512_set1_epi32(c->lo)), _mm512_set1_epi32(c->hi)));
+    }
+    t = _mm512_add_ps(_mm512_mul_ps(t, mv), av);
     if (RES)
-        t = _mm512_add_ps(t, _mm512_maskz_loadu_ps(m, c->res + pix * c->rps + o0));
+        t = _mm512_add_ps(t, FULL ? _mm512_loadu_ps(rpx + 16 * b)
+                                  : _mm512_maskz_loadu_ps(m, rpx + 16 * b));
     if (FULL)
         _mm512_storeu_ps(o, t);
     else
         _mm512_mask_storeu_ps(o, m, t);
+}
+
+/* The output pointer of pixel pix at channel 16 * c->blk (out1x1's opx),
+ * and its residual pointer (rpx). */
+BNN_ALWAYS_INLINE void *out1x1_px(const int KIND, const c1x1 *c, size_t pix)
+{
+    if (KIND == 2)
+        return (uint32_t *)c->out + pix * c->ops + (size_t)bnn_word_of(c->blk * 16);
+    if (KIND == 0)
+        return (int32_t *)c->out + pix * c->ops + (size_t)c->blk * 16u;
+    return (float *)c->out + pix * c->ops + (size_t)c->blk * 16u;
+}
+
+BNN_ALWAYS_INLINE const float *res1x1_px(const int RES, const c1x1 *c, size_t pix)
+{
+    return RES ? c->res + pix * c->rps + (size_t)c->blk * 16u : NULL;
 }
 
 #if defined(__clang__)
@@ -420,10 +523,14 @@ BNN_ALWAYS_INLINE void out1x1(const int KIND, const int RES, const int FULL,
     s##P##2 = _mm512_add_epi32(s##P##2, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w2))); \
     s##P##3 = _mm512_add_epi32(s##P##3, _mm512_popcnt_epi32(_mm512_xor_si512(xv, w3)))
 #define OUT4(P)                                                                \
-    out1x1(KIND, RES, 1, cv, pix + P, c->blk, s##P##0, 0xFFFF);                 \
-    out1x1(KIND, RES, 1, cv, pix + P, c->blk + 1, s##P##1, 0xFFFF);             \
-    out1x1(KIND, RES, 1, cv, pix + P, c->blk + 2, s##P##2, 0xFFFF);             \
-    out1x1(KIND, RES, 1, cv, pix + P, c->blk + 3, s##P##3, 0xFFFF)
+    do {                                                                       \
+        void *const o_ = out1x1_px(KIND, c, pix + P);                          \
+        const float *const r_ = res1x1_px(RES, c, pix + P);                    \
+        out1x1(KIND, RES, 1, FMA, cv, o_, r_, 0, s##P##0, 0xFFFF, ma.m0, ma.a0); \
+        out1x1(KIND, RES, 1, FMA, cv, o_, r_, 1, s##P##1, 0xFFFF, ma.m1, ma.a1); \
+        out1x1(KIND, RES, 1, FMA, cv, o_, r_, 2, s##P##2, 0xFFFF, ma.m2, ma.a2); \
+        out1x1(KIND, RES, 1, FMA, cv, o_, r_, 3, s##P##3, 0xFFFF, ma.m3, ma.a3); \
+    } while (0)
 
 /*
  * nx output pixels of one row (first pixel pix, input row `a`, pixels xs
@@ -431,13 +538,12 @@ BNN_ALWAYS_INLINE void out1x1(const int KIND, const int RES, const int FULL,
  * named accumulators (GCC keeps arrays of vectors in memory here), then
  * one at a time.
  */
-BNN_ALWAYS_INLINE void row1x1_4(const int KIND, const int RES, const int CW, const c1x1 cv,
-                                const uint32_t *a, size_t xs, int32_t nx, size_t pix)
+BNN_ALWAYS_INLINE void row1x1_4(const int KIND, const int RES, const int FMA, const c1x1 cv,
+                                const c1x1_ma ma, const uint32_t *a, size_t xs, int32_t nx,
+                                size_t pix)
 {
-    /* CW: the input words per pixel when a constant (2, 4: no loop, so
-     * no accumulator copies at the loop's end), else 0 */
     const c1x1 *c = &cv;
-    const int32_t cw = CW ? CW : c->cw;
+    const int32_t cw = c->cw;
     const size_t wbs = c->wbs;
     int32_t x = 0;
     for (; x + 4 <= nx; x += 4, a += 4 * xs, pix += 4) {
@@ -479,11 +585,76 @@ BNN_ALWAYS_INLINE void row1x1_4(const int KIND, const int RES, const int CW, con
         OUT4(0);
     }
 }
+
+/*
+ * As row1x1_4 for pixels of 2 words (K <= 64): the 8 weight vectors of
+ * the 4 blocks stay in registers for the row, so a pixel costs 2
+ * broadcasts, 20 popcount operations and its 4 outputs; one pixel at a
+ * time (4 accumulators: no pressure on the 32 registers).
+ */
+BNN_ALWAYS_INLINE void row1x1_w2(const int KIND, const int RES, const int FMA, const c1x1 cv,
+                                 const c1x1_ma ma, const uint32_t *a, size_t xs, int32_t nx,
+                                 size_t pix)
+{
+    const c1x1 *c = &cv;
+    const uint32_t *w = c->w;
+    const size_t wbs = c->wbs;
+    const __m512i w00 = _mm512_loadu_si512(w), w01 = _mm512_loadu_si512(w + 16);
+    const __m512i w10 = _mm512_loadu_si512(w + wbs), w11 = _mm512_loadu_si512(w + wbs + 16);
+    const __m512i w20 = _mm512_loadu_si512(w + 2 * wbs);
+    const __m512i w21 = _mm512_loadu_si512(w + 2 * wbs + 16);
+    const __m512i w30 = _mm512_loadu_si512(w + 3 * wbs);
+    const __m512i w31 = _mm512_loadu_si512(w + 3 * wbs + 16);
+    for (int32_t x = 0; x < nx; x++, a += xs, pix++) {
+        const __m512i x0 = _mm512_set1_epi32((int)a[0]), x1 = _mm512_set1_epi32((int)a[1]);
+#define POP2(B)                                                                \
+    _mm512_add_epi32(_mm512_popcnt_epi32(_mm512_xor_si512(x0, w##B##0)),       \
+                     _mm512_popcnt_epi32(_mm512_xor_si512(x1, w##B##1)))
+        const __m512i s00 = POP2(0), s01 = POP2(1), s02 = POP2(2), s03 = POP2(3);
+#undef POP2
+        OUT4(0);
+    }
+}
+
+/* As row1x1_w2 for pixels of 4 words (K <= 128): 16 weight vectors in
+ * registers. */
+BNN_ALWAYS_INLINE void row1x1_w4(const int KIND, const int RES, const int FMA, const c1x1 cv,
+                                 const c1x1_ma ma, const uint32_t *a, size_t xs, int32_t nx,
+                                 size_t pix)
+{
+    const c1x1 *c = &cv;
+    const uint32_t *w = c->w;
+    const size_t wbs = c->wbs;
+#define LDW(B)                                                                 \
+    const __m512i w##B##0 = _mm512_loadu_si512(w + B * wbs);                   \
+    const __m512i w##B##1 = _mm512_loadu_si512(w + B * wbs + 16);              \
+    const __m512i w##B##2 = _mm512_loadu_si512(w + B * wbs + 32);              \
+    const __m512i w##B##3 = _mm512_loadu_si512(w + B * wbs + 48)
+    LDW(0);
+    LDW(1);
+    LDW(2);
+    LDW(3);
+#undef LDW
+    for (int32_t x = 0; x < nx; x++, a += xs, pix++) {
+        const __m512i x0 = _mm512_set1_epi32((int)a[0]), x1 = _mm512_set1_epi32((int)a[1]);
+        const __m512i x2 = _mm512_set1_epi32((int)a[2]), x3 = _mm512_set1_epi32((int)a[3]);
+#define POP4(B)                                                                \
+    _mm512_add_epi32(                                                          \
+        _mm512_add_epi32(_mm512_popcnt_epi32(_mm512_xor_si512(x0, w##B##0)),   \
+                         _mm512_popcnt_epi32(_mm512_xor_si512(x1, w##B##1))),  \
+        _mm512_add_epi32(_mm512_popcnt_epi32(_mm512_xor_si512(x2, w##B##2)),   \
+                         _mm512_popcnt_epi32(_mm512_xor_si512(x3, w##B##3))))
+        const __m512i s00 = POP4(0), s01 = POP4(1), s02 = POP4(2), s03 = POP4(3);
+#undef POP4
+        OUT4(0);
+    }
+}
 #undef OUT4
 
 /* As row1x1_4 for nb (1..3) blocks, the last of which may be partial. */
-BNN_ALWAYS_INLINE void row1x1_n(const int KIND, const int RES, const c1x1 cv, int32_t nb,
-                                const uint32_t *a, size_t xs, int32_t nx, size_t pix)
+BNN_ALWAYS_INLINE void row1x1_n(const int KIND, const int RES, const int FMA, const c1x1 cv,
+                                int32_t nb, const uint32_t *a, size_t xs, int32_t nx,
+                                size_t pix)
 {
     const c1x1 *c = &cv;
     const int32_t out_c = c->p->out_c;
@@ -503,14 +674,20 @@ BNN_ALWAYS_INLINE void row1x1_n(const int KIND, const int RES, const c1x1 cv, in
         for (b = 0; b < nb; b++) {
             const int32_t o0 = (c->blk + b) * 16, nv = out_c - o0;
             const __mmask16 m = (__mmask16)(nv >= 16 ? 0xFFFFu : (1u << (uint32_t)nv) - 1u);
-            out1x1(KIND, RES, 0, cv, pix, c->blk + b, s[b], m);
+            __m512 mv = _mm512_setzero_ps(), av = mv;
+            if (KIND == 1) {
+                mv = _mm512_maskz_loadu_ps(m, c->mul + o0);
+                av = _mm512_maskz_loadu_ps(m, c->add + o0);
+            }
+            out1x1(KIND, RES, 0, FMA, cv, out1x1_px(KIND, c, pix), res1x1_px(RES, c, pix), b,
+                   s[b], m, mv, av);
         }
     }
 }
 
 /* Every output row for one group of blocks, one instance per output
  * transform (constants after inlining). */
-#define ROWS1X1(NAME, KIND, RES)                                               \
+#define ROWS1X1(NAME, KIND, RES, FMA)                                          \
     BNN_NOINLINE void NAME(const c1x1 *cp, int32_t nb, const uint32_t *in)    \
     {                                                                          \
         /* a local copy: vector stores may alias anything, so fields read \
@@ -518,6 +695,17 @@ BNN_ALWAYS_INLINE void row1x1_n(const int KIND, const int RES, const c1x1 cv, in
         const c1x1 cv = *cp, *c = &cv;                                         \
         const bnn_bconv2d_params *p = c->p;                                    \
         const size_t xs = (size_t)p->stride_w * (size_t)c->cw;                 \
+        c1x1_ma ma;                                                            \
+        ma.m0 = ma.m1 = ma.m2 = ma.m3 = _mm512_setzero_ps();                   \
+        ma.a0 = ma.a1 = ma.a2 = ma.a3 = ma.m0;                                 \
+        if (KIND == 1 && nb == 4) {                                            \
+            const float *mp = c->mul + (size_t)c->blk * 16u;                   \
+            const float *ap = c->add + (size_t)c->blk * 16u;                   \
+            ma.m0 = _mm512_loadu_ps(mp), ma.m1 = _mm512_loadu_ps(mp + 16);     \
+            ma.m2 = _mm512_loadu_ps(mp + 32), ma.m3 = _mm512_loadu_ps(mp + 48); \
+            ma.a0 = _mm512_loadu_ps(ap), ma.a1 = _mm512_loadu_ps(ap + 16);     \
+            ma.a2 = _mm512_loadu_ps(ap + 32), ma.a3 = _mm512_loadu_ps(ap + 48); \
+        }                                                                      \
         for (int32_t n = 0; n < p->n; n++)                                     \
             for (int32_t oy = 0; oy < p->out_h; oy++) {                        \
                 const uint32_t *a =                                            \
@@ -527,22 +715,26 @@ BNN_ALWAYS_INLINE void row1x1_n(const int KIND, const int RES, const c1x1 cv, in
                 const size_t pix =                                             \
                     ((size_t)n * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w; \
                 if (nb == 4 && c->cw == 2)                                     \
-                    row1x1_4(KIND, RES, 2, cv, a, xs, p->out_w, pix);           \
+                    row1x1_w2(KIND, RES, FMA, cv, ma, a, xs, p->out_w, pix);   \
                 else if (nb == 4 && c->cw == 4)                                \
-                    row1x1_4(KIND, RES, 4, cv, a, xs, p->out_w, pix);           \
+                    row1x1_w4(KIND, RES, FMA, cv, ma, a, xs, p->out_w, pix);   \
                 else if (nb == 4)                                              \
-                    row1x1_4(KIND, RES, 0, cv, a, xs, p->out_w, pix);           \
+                    row1x1_4(KIND, RES, FMA, cv, ma, a, xs, p->out_w, pix);    \
                 else                                                           \
-                    row1x1_n(KIND, RES, cv, nb, a, xs, p->out_w, pix);          \
+                    row1x1_n(KIND, RES, FMA, cv, nb, a, xs, p->out_w, pix);    \
             }                                                                  \
     }
-ROWS1X1(rows1x1_i32, 0, 0)
-ROWS1X1(rows1x1_f32, 1, 0)
-ROWS1X1(rows1x1_f32_res, 1, 1)
-ROWS1X1(rows1x1_b, 2, 0)
+ROWS1X1(rows1x1_i32, 0, 0, 0)
+ROWS1X1(rows1x1_f32, 1, 0, 0)
+ROWS1X1(rows1x1_f32_res, 1, 1, 0)
+ROWS1X1(rows1x1_f32_fma, 1, 0, 1)
+ROWS1X1(rows1x1_f32_res_fma, 1, 1, 1)
+ROWS1X1(rows1x1_b, 2, 0, 0)
 #undef ROWS1X1
 #undef ACC1
 #undef TILE1_UNROLL
+
+typedef void (*rows1x1_fn)(const c1x1 *, int32_t, const uint32_t *);
 
 static int conv1x1_applies(const bnn_bconv2d_params *p)
 {
@@ -556,6 +748,7 @@ static void conv1x1_avx512(const bnn_bconv2d_params *p, const uint32_t *in, void
                            void *scratch, bnn_out_kind kind)
 {
     const int32_t nblk = (p->out_c + 15) / 16;
+    rows1x1_fn rows;
     c1x1 c;
     c.p = p;
     c.cw = bnn_words(p->in_c);
@@ -568,6 +761,7 @@ static void conv1x1_avx512(const bnn_bconv2d_params *p, const uint32_t *in, void
     c.ops = (size_t)p->out_pixel_stride;
     c.rps = (size_t)p->residual_pixel_stride;
     c.nk = p->in_c + bnn_bconv2d_f32_offset(p, kind);
+    c.nkf = (float)c.nk;
     bnn_bconv2d_f32_clamp(p, kind, &c.lo, &c.hi);
     /* the thresholds of up to BNN_BCONV2D_BTHR_STACK channels (8 KB) */
     int32_t bthr_stack[2 * BNN_BCONV2D_BTHR_STACK];
@@ -579,6 +773,14 @@ static void conv1x1_avx512(const bnn_bconv2d_params *p, const uint32_t *in, void
         c.bthr_t = bthr;
         c.bthr_m = bthr + (size_t)nblk * 16u;
     }
+    if (kind == BNN_OUT_I32)
+        rows = rows1x1_i32;
+    else if (kind == BNN_OUT_B)
+        rows = rows1x1_b;
+    else if (f32_fma_exact(p, c.nk, (int64_t)c.cw * BNN_WORD_BITS))
+        rows = p->residual ? rows1x1_f32_res_fma : rows1x1_f32_fma;
+    else
+        rows = p->residual ? rows1x1_f32_res : rows1x1_f32;
     for (int32_t blk = 0; blk < nblk; blk += 4) {
         const int32_t nb = nblk - blk < 4 ? nblk - blk : 4;
         /* the last group goes through row1x1_n when its last block is
@@ -586,25 +788,11 @@ static void conv1x1_avx512(const bnn_bconv2d_params *p, const uint32_t *in, void
         const int32_t nbf = nb == 4 && (blk + 4) * 16 > p->out_c ? 3 : nb;
         c.blk = blk;
         c.w = p->weights + (size_t)blk * c.wbs;
-        if (kind == BNN_OUT_I32)
-            rows1x1_i32(&c, nbf, in);
-        else if (kind == BNN_OUT_B)
-            rows1x1_b(&c, nbf, in);
-        else if (p->residual)
-            rows1x1_f32_res(&c, nbf, in);
-        else
-            rows1x1_f32(&c, nbf, in);
+        rows(&c, nbf, in);
         if (nbf < nb) { /* the partial fourth block */
             c.blk = blk + 3;
             c.w = p->weights + (size_t)(blk + 3) * c.wbs;
-            if (kind == BNN_OUT_I32)
-                rows1x1_i32(&c, 1, in);
-            else if (kind == BNN_OUT_B)
-                rows1x1_b(&c, 1, in);
-            else if (p->residual)
-                rows1x1_f32_res(&c, 1, in);
-            else
-                rows1x1_f32(&c, 1, in);
+            rows(&c, 1, in);
         }
     }
 }

@@ -546,6 +546,17 @@ static BT_UNUSED const bt_conv_shape bt_conv_shapes[] = {
     {1, 5, 13, 96, 48, 1, 1, 1, 1, 0, 0, 1, 1, 1, 2},
     {1, 3, 7, 32, 20, 1, 1, 1, 3, 0, 0, 1, 1, 1, 0},
     {1, 4, 4, 200, 80, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0},
+    /* more of the 1x1 path: K of 2 words not a multiple of 32 with a
+     * partial fourth block (60), 4 words with a partial group after a
+     * full one (100), 8 and 3 words, strides 2 and (2, 1), rows of 7,
+     * 5 and 6 pixels, batches, strided outputs */
+    {1, 6, 7, 40, 60, 1, 1, 1, 1, 0, 0, 1, 1, 1, 3},
+    {2, 7, 9, 100, 100, 1, 1, 2, 2, 0, 0, 1, 1, 1, 0},
+    {1, 9, 5, 256, 70, 1, 1, 2, 1, 0, 0, 1, 1, 1, 1},
+    {1, 5, 6, 80, 64, 1, 1, 1, 1, 0, 0, 1, 1, 1, 5},
+    {1, 13, 13, 64, 128, 1, 1, 2, 2, 0, 0, 1, 1, 1, 0},
+    /* 3x3 float output: whole 4-block tiles then a partial block */
+    {1, 9, 10, 64, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2},
 };
 
 #define BT_NUM_CONV_SHAPES ((int)(sizeof bt_conv_shapes / sizeof bt_conv_shapes[0]))

@@ -166,6 +166,107 @@ static void test_conv_random_shapes(void **state)
     assert_int_equal(fails, 0);
 }
 
+/* _b_f32 with offsets that put K + dot_offset at and beyond 2^24, where
+ * a float no longer holds every integer (the AVX-512 kernel's float form
+ * of the dot holds only up to 2^24 and falls back to the integer path
+ * beyond): every variant, with and without a residual, on a 1x1 and a
+ * 3x3 layer, bit for bit against (float)(dot + dot_offset) * mul + add
+ * (+ res) computed from the portable b_i32 dot. */
+static void test_conv_f32_offset_range(void **state)
+{
+    static const bt_conv_shape shapes[2] = {
+        /* n ih iw ic  oc kh kw sh sw ph pw dh dw g extra */
+        {1, 5, 6, 64, 64, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0},
+        {1, 6, 6, 64, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0}};
+    const char *names[VT_MAX_VARIANTS];
+    int nv = vt_variants("bnn_bconv2d_b_f32", names, NULL), fails = 0, si, oi, v, r;
+    (void)state;
+    assert_true(nv >= 1);
+    for (si = 0; si < 2; si++) {
+        const bt_conv_shape *s = &shapes[si];
+        int32_t oh = bt_out_size(s->in_h, s->k_h, s->stride_h, s->pad_h, s->dil_h);
+        int32_t ow = bt_out_size(s->in_w, s->k_w, s->stride_w, s->pad_w, s->dil_w);
+        int32_t kk = s->k_h * s->k_w * s->in_c, cw = bnn_words(s->in_c);
+        /* K + dot_offset: +-2^24 (the float form's limits; below -2^24
+         * the dots round), 2^24 + 1, 2^24 + 3, -(2^24) - 1 and near 2^29 */
+        const int32_t nks[6] = {(1 << 24), -(1 << 24), (1 << 24) + 1, (1 << 24) + 3,
+                                -(1 << 24) - 1, (1 << 29) - 7};
+        size_t npx = (size_t)s->in_h * (size_t)s->in_w, nout = (size_t)oh * (size_t)ow * 64u;
+        size_t ww = bnn_bconv2d_weight_words(s->out_c, s->k_h, s->k_w, s->in_c), i;
+        uint32_t *in = (uint32_t *)bt_alloc(npx * (size_t)cw * 4u);
+        uint32_t *w = (uint32_t *)bt_alloc(ww * 4u);
+        int32_t *dot = (int32_t *)bt_alloc(nout * 4u);
+        float *res = (float *)bt_alloc(nout * 4u), *out = (float *)bt_alloc(nout * 4u);
+        float mul[64], add[64];
+        bnn_bconv2d_params p;
+        void *scratch;
+        bt_seed(77u + (uint32_t)si);
+        for (i = 0; i < npx * (size_t)cw; i++)
+            in[i] = bt_rand();
+        for (i = 0; i < ww; i++)
+            w[i] = bt_rand();
+        for (i = 0; i < 64; i++) {
+            mul[i] = (float)((int32_t)(bt_rand() % 2001u) - 1000) / 377.0f;
+            add[i] = (float)((int32_t)(bt_rand() % 2001u) - 1000) / 13.0f;
+        }
+        for (i = 0; i < nout; i++)
+            res[i] = (float)((int32_t)(bt_rand() % 4001u) - 2000) / 7.0f;
+        memset(&p, 0, sizeof p);
+        p.n = 1;
+        p.in_h = s->in_h;
+        p.in_w = s->in_w;
+        p.in_c = s->in_c;
+        p.out_h = oh;
+        p.out_w = ow;
+        p.out_c = s->out_c;
+        p.k_h = s->k_h;
+        p.k_w = s->k_w;
+        p.stride_h = p.stride_w = p.dil_h = p.dil_w = 1;
+        p.pad_h = s->pad_h;
+        p.pad_w = s->pad_w;
+        p.groups = 1;
+        p.pad_mode = BNN_PAD_MINUS_ONE;
+        p.weights = w;
+        p.out_pixel_stride = 64;
+        p.mul = mul;
+        p.add = add;
+        scratch = bt_alloc(bnn_bconv2d_scratch_size(&p));
+        assert_int_equal(((bt_conv_i32_fn)bnn_variant_fn("bnn_bconv2d_b_i32", "portable"))(
+                             &p, in, dot, scratch),
+                         BNN_OK);
+        for (oi = 0; oi < 6; oi++)
+            for (r = 0; r < 2; r++)
+                for (v = 0; v < nv; v++) {
+                    bt_conv_f32_fn f =
+                        (bt_conv_f32_fn)bnn_variant_fn("bnn_bconv2d_b_f32", names[v]);
+                    p.dot_offset = nks[oi] - kk;
+                    p.residual = r ? res : NULL;
+                    p.residual_pixel_stride = r ? 64 : 0;
+                    bt_fill(out, nout);
+                    if (f(&p, in, out, scratch) != BNN_OK) {
+                        bt_report(&fails, "offset range status", names[v], 0, 0, 0);
+                        continue;
+                    }
+                    for (i = 0; i < nout; i++) {
+                        volatile float e = bt_affine(dot[i] + p.dot_offset, mul[i % 64],
+                                                     add[i % 64]);
+                        if (r)
+                            e = e + res[i];
+                        if (memcmp(&out[i], (const void *)&e, 4) != 0)
+                            bt_report(&fails, "b_f32 offset range", names[v], i,
+                                      (long long)out[i], (long long)e);
+                    }
+                }
+        bt_free(in);
+        bt_free(w);
+        bt_free(dot);
+        bt_free(res);
+        bt_free(out);
+        bt_free(scratch);
+    }
+    assert_int_equal(fails, 0);
+}
+
 /* The binary variants: every transform of conv and dense has the same
  * list of variants (family BIN). */
 static void test_variant_list(void **state)
@@ -189,7 +290,7 @@ static void test_variant_list(void **state)
 
 int main(void)
 {
-    struct CMUnitTest tests[BT_NUM_CONV_SHAPES + 5];
+    struct CMUnitTest tests[BT_NUM_CONV_SHAPES + 6];
     int i;
     for (i = 0; i < BT_NUM_CONV_SHAPES; i++) {
         struct CMUnitTest t = cmocka_unit_test_prestate(test_conv_shape,
@@ -202,7 +303,9 @@ int main(void)
         struct CMUnitTest t3 = cmocka_unit_test(test_conv_rejects_bad_args);
         struct CMUnitTest t4 = cmocka_unit_test(test_variant_list);
         struct CMUnitTest t5 = cmocka_unit_test(test_conv_random_shapes);
+        struct CMUnitTest t6 = cmocka_unit_test(test_conv_f32_offset_range);
         tests[i++] = t5;
+        tests[i++] = t6;
         tests[i++] = t1;
         tests[i++] = t2;
         tests[i++] = t3;
