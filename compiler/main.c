@@ -28,6 +28,7 @@ static const char usage[] =
     "          [--standalone] [--input-type f32|u8 --mean M,.. --std S,..]\n"
     "          [--weights auto|array|string|blob] [--denormals flush|keep]\n"
     "          [--threads] [--report [--target CORE]]\n"
+    "          [--float-layers f32|int8 --calibrate X.npy]\n"
     "        write net.c and net.h: the network as C calling runtime_min\n"
     "        (-o names the .c file, which must end in .c; the .h goes next to\n"
     "        it; default: PREFIX.c, PREFIX defaults to net or to -o's stem;\n"
@@ -43,6 +44,10 @@ static const char usage[] =
     "        when net.c is built); --threads: also PREFIX_run_parallel(in, out,\n"
     "        n), which divides every step among n threads (pthreads; results\n"
     "        bit-identical to PREFIX_run; -DPREFIX_NO_THREADS leaves them out);\n"
+    "        --float-layers int8: float convolutions and dense layers in int8\n"
+    "        (reduced precision, docs/int8-float-layers.md; default f32, exact),\n"
+    "        activation ranges measured on the samples of X.npy (float32,\n"
+    "        K x the input's shape) by a run built with the host compiler;\n"
     "        --report:\n"
     "        flash and RAM, with --target cortex-m0plus|m4|m7|m33|m55 an\n"
     "        estimate of code and stack for that core, -Os, standalone)\n"
@@ -51,11 +56,15 @@ static const char usage[] =
     "        weight bytes as stored and as packed by bnnc; totals; whether\n"
     "        compile accepts the model, or why not; --plan: the memory plan\n"
     "        instead (with --json: in the JSON as \"plan\")\n"
+    ;
+/* (in two strings: C99 compilers need only take 4095 characters in one) */
+static const char usage_verify[] =
     "  verify MODEL --input NAME=N,C,H,W --in X.npy --expect Y.npy\n"
     "          (--in once per data input, in graph order)\n"
     "          [--cc CC] [--cflags FLAGS | --portable] [--atol A] [--rtol R]\n"
     "          [--keep DIR] [--profile [--profile-runs N]] [--denormals flush|keep]\n"
-    "          [--threads N]\n"
+    "          [--threads N] [--float-layers f32|int8 --calibrate X.npy\n"
+    "          [--min-top1 P]]\n"
     "        build the generated C with the host compiler, run it on X and\n"
     "        compare with Y: max |diff|, top-1 agreement, first mismatches;\n"
     "        exit 0 when within tolerance (default atol 1e-4, rtol 1e-4);\n"
@@ -68,7 +77,10 @@ static const char usage[] =
     "        of every step and the kernel variant it ran (median of N runs,\n"
     "        default 21); --threads N: build with --threads, run\n"
     "        net_run_parallel on 1 to N threads and require each output to\n"
-    "        equal net_run's bit for bit\n"
+    "        equal net_run's bit for bit; --float-layers int8: compile as\n"
+    "        compile does, report the deviation from Y and the top-1\n"
+    "        agreement, and exit 0 when the agreement is at least P percent\n"
+    "        (default 99; --atol/--rtol, when given, must hold too)\n"
     "\n"
     "MODEL is SYMBOL.json PARAMS, or PREFIX EPOCH (PREFIX-symbol.json and\n"
     "PREFIX-EPOCH.params with the epoch zero-padded to 4 digits), or one\n"
@@ -208,7 +220,8 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
         } else if (verify && (!strcmp(a, "--in") || !strcmp(a, "--expect") ||
                               !strcmp(a, "--cc") || !strcmp(a, "--cflags") ||
                               !strcmp(a, "--keep") || !strcmp(a, "--atol") ||
-                              !strcmp(a, "--rtol") || !strcmp(a, "--input-type") ||
+                              !strcmp(a, "--rtol") || !strcmp(a, "--min-top1") ||
+                              !strcmp(a, "--input-type") ||
                               !strcmp(a, "--mean") || !strcmp(a, "--std"))) {
             if (!next) {
                 fprintf(stderr, "error: %s needs a value\n", a);
@@ -250,9 +263,29 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
                 }
                 if (!strcmp(a, "--atol"))
                     f->v.atol = d;
-                else
+                else if (!strcmp(a, "--rtol"))
                     f->v.rtol = d;
+                else if (d > 100) {
+                    fprintf(stderr, "error: --min-top1 is a percentage from 0 to 100\n");
+                    return 1;
+                } else
+                    f->v.min_top1 = d;
+                f->v.tol_given |= strcmp(a, "--min-top1") != 0;
             }
+        } else if ((compile || verify) && !strcmp(a, "--float-layers")) {
+            if (!next || (strcmp(next, "f32") && strcmp(next, "int8"))) {
+                fprintf(stderr, "error: --float-layers is f32 or int8\n");
+                return 1;
+            }
+            o->float_layers_int8 = !strcmp(next, "int8");
+            i++;
+        } else if ((compile || verify) && !strcmp(a, "--calibrate")) {
+            if (!next) {
+                fprintf(stderr, "error: --calibrate needs a .npy file of input samples\n");
+                return 1;
+            }
+            o->calibrate_path = next;
+            i++;
         } else if ((compile || verify) && !strcmp(a, "--denormals")) {
             if (!next || (strcmp(next, "flush") && strcmp(next, "keep"))) {
                 fprintf(stderr, "error: --denormals is flush or keep\n");
@@ -301,6 +334,15 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
     }
     if (*npos < 1) {
         fprintf(stderr, "error: expected the model: SYMBOL PARAMS or PREFIX EPOCH\n");
+        return 1;
+    }
+    if (o->float_layers_int8 && !o->calibrate_path) {
+        fprintf(stderr, "error: --float-layers int8 needs --calibrate X.npy (input samples "
+                        "the int8 ranges are measured on)\n");
+        return 1;
+    }
+    if (o->calibrate_path && !o->float_layers_int8) {
+        fprintf(stderr, "error: --calibrate goes with --float-layers int8\n");
         return 1;
     }
     if ((o->n_mean || o->n_std) && !o->input_u8) {
@@ -561,6 +603,7 @@ static int cmd_verify(int argc, char **argv)
     memset(&f, 0, sizeof f);
     f.v.atol = 1e-4;
     f.v.rtol = 1e-4;
+    f.v.min_top1 = 99.0;
     if (parse_common(argc, argv, &o, &f, pos, &npos))
         return 1;
     if (!f.v.n_in || !f.v.expect_path) {
@@ -571,6 +614,7 @@ static int cmd_verify(int argc, char **argv)
         return fail(&err);
     o.symbol_path = sym;
     o.params_path = params;
+    o.cc = f.v.cc;
     rc = verify_run(&o, &f.v, &err);
     if (rc)
         fail(&err);
@@ -581,6 +625,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(usage, argc < 2 ? stderr : stdout);
+        fputs(usage_verify, argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
     }
     if (!strcmp(argv[1], "--passes")) {

@@ -11,9 +11,12 @@
  */
 #include "pipeline.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../passes/lower.h"
+#include "../util/mem.h"
+#include "calibrate.h"
 #include "frontends.h"
 
 /* The frontend the model's files select (frontends.c) reads them. */
@@ -72,6 +75,21 @@ static int run_fold_monotonic(compile_state *s, bnnc_err *err)
     return pass_fold_monotonic(s->g, err);
 }
 
+/* --float-layers int8: the ranges from the calibration run, then the
+ * rewrite (without the option: nothing). */
+static int run_quantize_float(compile_state *s, bnnc_err *err)
+{
+    quant_range *r;
+    int n, rc;
+    if (!s->o->float_layers_int8)
+        return 0;
+    if (calibrate_ranges(s->o, s->g, &r, &n, err))
+        return -1;
+    rc = pass_quantize_float(s->g, r, n, err);
+    free(r);
+    return rc;
+}
+
 static int run_lower(compile_state *s, bnnc_err *err)
 {
     lower_options lo;
@@ -118,6 +136,9 @@ const bnnc_pass bnnc_passes[] = {
     {"fold_monotonic", PASS_IR,
      "fold monotonic activations (tanh, ReLU, clip...) before a sign into its threshold",
      run_fold_monotonic},
+    {"quantize_float", PASS_IR,
+     "--float-layers int8: float convs and dense layers in int8, ranges from --calibrate",
+     run_quantize_float},
     {"lower", PASS_PROGRAM, "one runtime call per step, NHWC tensors, packed bits", run_lower},
     {"fuse_residual", PASS_PROGRAM,
      "a residual add after a binary convolution becomes that convolution's output step",

@@ -24,6 +24,10 @@ typedef struct {
     const char *dump_after; /* pass name, "all", or NULL */
     const char *stop_after; /* pass name, or NULL: run every pass */
     FILE *dump_file;        /* where --dump-after writes (stderr if NULL) */
+    int float_layers_int8;  /* --float-layers int8 (quantize_float.c) */
+    const char *calibrate_path; /* --calibrate X.npy: samples for the int8 ranges */
+    const char *cc;         /* host C compiler of the calibration run (NULL: $CC
+                               or cc) */
 } bnnc_options;
 
 /* Where a pass works: the graph, or the lowered program (lower makes the

@@ -441,7 +441,7 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
     int rc = -1, u8 = o->input_u8;
     size_t i, rows, per, bad = 0, agree = 0, shown = 0, total = 0, lsb1 = 0;
     int k;
-    double maxabs = 0, maxrel = 0;
+    double maxabs = 0, maxrel = 0, sumabs = 0, maxexp = 0;
     FILE *f;
 
     memset(&xin, 0, sizeof xin);
@@ -581,10 +581,14 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
          * agree within one step of the quantisation (1 LSB: TFLite's and
          * bnnc's float roundings before an int8 rounding may differ) */
         int ok = a == e || d <= v->atol + v->rtol * fabs(e) || (isnan(a) && isnan(e)) ||
-                 (p.output_type == LIR_I8 && d <= 1.0);
+                 (p.output_type == LIR_I8 && d <= 1.0) ||
+                 (o->float_layers_int8 && !v->tol_given);
         lsb1 += p.output_type == LIR_I8 && d == 1.0;
         if (a == e)
             d = 0;
+        sumabs += isnan(d) ? 0 : d;
+        if (fabs(e) > maxexp)
+            maxexp = fabs(e);
         if (d > maxabs || isnan(d))
             maxabs = isnan(d) ? INFINITY : d;
         if (fabs(e) > 1e-6 && d / fabs(e) > maxrel)
@@ -614,11 +618,23 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
     if (p.output_type == LIR_I8)
         printf("verify: int8 output: %zu of %zu differ by 1 LSB (scale %.9g, zero point %d), "
                "%zu by more\n", lsb1, p.output_elems, p.out_scale, (int)p.out_zp, bad);
+    if (o->float_layers_int8)
+        printf("verify: --float-layers int8: deviation from the expected output: max |diff| "
+               "%.3g (%.3g of max |expected| %.3g), mean |diff| %.3g; top-1 agreement %.2f%% "
+               "(at least %.2f%% required)\n",
+               maxabs, maxexp > 0 ? maxabs / maxexp : 0.0, maxexp,
+               p.output_elems ? sumabs / (double)p.output_elems : 0.0,
+               100.0 * (double)agree / (double)rows, v->min_top1);
     printf("verify: arena %zu bytes (lower bound %zu), constants %zu bytes, %d steps\n",
            p.arena_bytes, p.lower_bound, emit_const_bytes(&p), p.ns);
     rc = bad ? 1 : 0;
     if (bad)
         bnnc_errf(err, "%zu of %zu outputs differ beyond tolerance", bad, p.output_elems);
+    else if (o->float_layers_int8 && 100.0 * (double)agree < v->min_top1 * (double)rows) {
+        rc = 1;
+        bnnc_errf(err, "top-1 agreement %.2f%% (%zu of %zu) is below --min-top1 %.2f%%",
+                  100.0 * (double)agree / (double)rows, agree, rows, v->min_top1);
+    }
     else if (v->profile_runs > 0 && verify_profile(&p, v, dir, cc, inpath, err))
         rc = -1;
 out_model:
@@ -631,4 +647,34 @@ out_dir:
     if (!v->keep_dir)
         remove_tree(dir);
     return rc;
+}
+
+int verify_host_program(const char *dir, const char *cc, const char *flags,
+                        const char *const *args, bnnc_err *err)
+{
+    verify_options v;
+    char exe[4200], text[8192];
+    const char *argv[16];
+    int i, rc;
+    memset(&v, 0, sizeof v);
+    v.cflags = flags;
+    if (!cc)
+        cc = getenv("CC") ? getenv("CC") : "cc";
+    if (build_net(&v, dir, cc, 0, "", 0, "net", err))
+        return -1;
+    snprintf(exe, sizeof exe, "%s/net", dir);
+    argv[0] = exe;
+    for (i = 0; args[i] && i < 14; i++)
+        argv[i + 1] = args[i];
+    argv[i + 1] = NULL;
+    if ((rc = run_argv(NULL, argv)) != 0) {
+        snprintf(text, sizeof text, "%s", exe);
+        return bnnc_errf(err, "%s failed (exit %d)", text, rc);
+    }
+    return 0;
+}
+
+void verify_remove_dir(const char *dir)
+{
+    remove_tree(dir);
 }

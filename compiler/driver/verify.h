@@ -30,12 +30,29 @@ typedef struct {
     int threads;             /* > 1: compile with --threads and also run
                                 net_run_parallel on 1 to that many threads;
                                 each output must equal net_run's bit for bit */
+    int tol_given;           /* --atol or --rtol was given */
+    double min_top1;         /* --float-layers int8: the least top-1
+                                agreement (percent) that passes */
 } verify_options;
 
-/* Returns 0 when every output is within tolerance, 1 when some are not
+/* With o->float_layers_int8 the outputs are compared as usual, but only
+ * the top-1 agreement (at least v->min_top1 percent) and, when given,
+ * --atol/--rtol decide: the int8 layers' deviation is reported, not
+ * held to float32's tolerance.
+ * Returns 0 when every output is within tolerance, 1 when some are not
  * (message in err), -1 on any other failure (message in err). Prints the
  * comparison summary and the first mismatches to stdout, and with
  * profile_runs the per-step profile (median over the runs). */
 int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err);
+
+/* Builds dir/main.c and dir/net.c with the host compiler cc ($CC or cc
+ * when NULL) and flags (split at blanks, no shell) into dir/net and runs
+ * it with args (NULL-terminated, at most 14). Returns 0, or -1 with a
+ * message when the build or the run fails. */
+int verify_host_program(const char *dir, const char *cc, const char *flags,
+                        const char *const *args, bnnc_err *err);
+
+/* Removes a directory verify_host_program (or verify) built in. */
+void verify_remove_dir(const char *dir);
 
 #endif

@@ -110,6 +110,32 @@ typedef struct {
  * beta, or 0 when it is not (derivation in fold_monotonic.c). */
 int fold_monotonic_chain(const fm_chain *c, float *gamma, float *beta);
 
+/* The values a float tensor took over the calibration samples. */
+typedef struct {
+    double lo, hi;
+} quant_range;
+
+/* The float tensors quantize_float needs the range of (each float conv's
+ * or dense layer's input and output, each once, in graph order), into
+ * *refs (xmalloc'd; the caller frees it). Returns how many. */
+int quant_float_refs(const ir_graph *g, ir_ref **refs);
+/* How many float layers quantize_float would run in int8. */
+int quant_float_count(const ir_graph *g);
+
+/* quantize_float: every float conv and dense layer becomes QUANTIZE ->
+ * CONV_I8 / DENSE_I8 -> DEQUANTIZE (quantize_float.c), ranges[i] being
+ * the calibrated range of tensor i of quant_float_refs(g).
+ * Requires: fold_monotonic. */
+int pass_quantize_float(ir_graph *g, const quant_range *ranges, int n_ranges, bnnc_err *err);
+
+/* The quantisation parameters quantize_float chooses (unit tests):
+ * asymmetric int8 of the range [lo, hi] widened to hold 0; symmetric
+ * per-output-channel int8 of out_c rows of k weights (q and scale
+ * filled); an int32 bias of scale in_scale * w_scale. */
+void quant_activation(double lo, double hi, ir_qtype *q);
+void quant_weights(const float *w, int64_t out_c, int64_t k, int8_t *q, float *scale);
+int32_t quant_bias(double b, double in_scale, double w_scale);
+
 /* Shape of one node from its inputs' shapes (used by passes that create
  * nodes). */
 int shape_infer_node(ir_graph *g, ir_node *n, bnnc_err *err);
