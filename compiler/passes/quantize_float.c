@@ -34,12 +34,39 @@
 
 #include "../util/mem.h"
 
+/* Whether output 0 of n is a graph output, or read only by a softmax
+ * that is one. */
+static int is_classifier(const ir_graph *g, const ir_node *n)
+{
+    int i, soft = 0, other = 0;
+    for (i = 0; i < n->n_uses; i++) {
+        const ir_use *u = &n->uses[i];
+        if (u->user < 0)
+            return 1;
+        if (g->nodes[u->user]->dead)
+            continue;
+        if (g->nodes[u->user]->op == IR_OP_SOFTMAX) {
+            const ir_node *sm = g->nodes[u->user];
+            int j;
+            for (j = 0; j < sm->n_uses; j++)
+                soft |= sm->uses[j].user < 0;
+        } else {
+            other = 1;
+        }
+    }
+    return soft && !other;
+}
+
 /* The float layers this pass takes: a CONV on a 4-D input or a DENSE on
- * a 2-D one, with constant weights (and bias). */
+ * a 2-D one, with constant weights (and bias), except the classifier: the
+ * layer that makes the network's output, directly or through a softmax,
+ * stays float (its int8 output would round the logits to 256 levels, and
+ * it is a small part of the work). */
 static int quantisable(const ir_graph *g, const ir_node *n)
 {
     const ir_node *x, *w;
-    if (n->dead || (n->op != IR_OP_CONV && n->op != IR_OP_DENSE) || n->q.elem != IR_ELEM_F32)
+    if (n->dead || (n->op != IR_OP_CONV && n->op != IR_OP_DENSE) || n->q.elem != IR_ELEM_F32 ||
+        is_classifier(g, n))
         return 0;
     x = g->nodes[n->in[0].node];
     w = g->nodes[n->in[1].node];
@@ -220,8 +247,20 @@ static ir_node *int8_layer(ir_graph *g, ir_node *n, ir_ref q_in, const ir_qtype 
     }
     a->bias = qb;
     m->q = *out_q;
-    if ((n->op == IR_OP_CONV ? n->a.conv.relu : n->a.dense.relu) && out_q->zp > a->act_min)
-        a->act_min = out_q->zp;
+    if (ir_only_binarized(g, n->id)) {
+        /* only the sign is used: zero point 0 and a scale at which every
+         * accumulator but 0 requantises to at least one step, so the
+         * sign is the int32 accumulator's (ranges do not matter) */
+        double lo = INFINITY, hi = 0;
+        for (o = 0; o < oc; o++) {
+            lo = fmin(lo, (double)sc[o]);
+            hi = fmax(hi, (double)sc[o]);
+        }
+        m->q.zp = 0;
+        m->q.scale = (double)(float)(in_q->scale * fmax(lo, hi * ldexp(1.0, -29)));
+    }
+    if ((n->op == IR_OP_CONV ? n->a.conv.relu : n->a.dense.relu) && m->q.zp > a->act_min)
+        a->act_min = m->q.zp;
     if (shape_of(g, m, err))
         return NULL;
     return m;

@@ -71,8 +71,8 @@ static void test_bias_params(void **state)
 }
 
 /* data (1, 3, 6, 6) -> conv 3x3 s1 p1, 5 filters, bias, ReLU (as
- * fold_float leaves it) [-> max pool 3x3 s2 p1] -> head. Filter 4 is all
- * zeros. */
+ * fold_float leaves it) -> max pool 3x3 s2 p1, or tanh -> head. Filter 4
+ * is all zeros. */
 static ir_node *conv_graph(ir_graph *g, int pool, ir_node **conv)
 {
     ir_node *x, *w, *b, *c, *p = NULL;
@@ -94,8 +94,11 @@ static ir_node *conv_graph(ir_graph *g, int pool, ir_node **conv)
         p->a.pool.kernel[0] = p->a.pool.kernel[1] = 3;
         p->a.pool.stride[0] = p->a.pool.stride[1] = 2;
         p->a.pool.pad[0] = p->a.pool.pad[1] = 1;
+    } else {
+        p = ib_op(g, IR_OP_ACT, "tanh", 1, c);
+        p->a.act.act = IR_ACT_TANH;
     }
-    ib_heads(g, 1, pool ? p : c);
+    ib_heads(g, 1, p);
     *conv = c;
     return x;
 }
@@ -143,7 +146,7 @@ static void test_conv_rewrite(void **state)
     d = only(&g, IR_OP_DEQUANTIZE);
     assert_int_equal(c->in[0].node, q->id);
     assert_int_equal(d->in[0].node, c->id);
-    assert_int_equal(g.heads[0].node, d->id);
+    assert_int_equal(ib_find(&g, "tanh")->in[0].node, d->id);
     quant_activation(-0.6, 0.6, &qi);
     quant_activation(0.0, 4.0, &qo);
     assert_true(q->q.scale == qi.scale && q->q.zp == qi.zp);
@@ -254,7 +257,7 @@ static void test_pool_moves(void **state)
 static void test_dense_chain(void **state)
 {
     ir_graph g;
-    ir_node *x, *w1, *w2, *d1, *d2;
+    ir_node *x, *w1, *w2, *d1, *d2, *t;
     bnnc_err err;
     ir_ref *refs;
     const quant_range r[3] = {{-1.0, 1.0}, {-2.0, 2.0}, {-3.0, 1.0}};
@@ -270,7 +273,9 @@ static void test_dense_chain(void **state)
     d1->a.dense.num_hidden = 6, d1->a.dense.no_bias = 1, d1->a.dense.flatten = 1;
     d2 = ib_op(&g, IR_OP_DENSE, "fc2", 2, d1, w2);
     d2->a.dense.num_hidden = 3, d2->a.dense.no_bias = 1, d2->a.dense.flatten = 1;
-    ib_heads(&g, 1, d2);
+    t = ib_op(&g, IR_OP_ACT, "tanh", 1, d2);
+    t->a.act.act = IR_ACT_TANH;
+    ib_heads(&g, 1, t);
     assert_int_equal(ib_shapes(&g, ib_shape(2, 2, 4), &err), 0);
     /* fc1's output is fc2's input: measured once */
     assert_int_equal(quant_float_refs(&g, &refs), 3);
@@ -291,6 +296,71 @@ static void test_dense_chain(void **state)
     ir_graph_free(&g);
 }
 
+/* The classifier (the layer whose output is the network's, directly or
+ * through a softmax) stays float: nothing to calibrate, nothing changed. */
+static void test_classifier_stays_float(void **state)
+{
+    ir_graph g;
+    ir_node *x, *w, *d, *sm;
+    bnnc_err err;
+    ir_ref *refs;
+    (void)state;
+    ir_graph_init(&g);
+    x = ib_input(&g, "data");
+    w = ib_const(&g, "w", ib_shape(2, 10, 4), NULL);
+    d = ib_op(&g, IR_OP_DENSE, "fc", 2, x, w);
+    d->a.dense.num_hidden = 10, d->a.dense.no_bias = 1, d->a.dense.flatten = 1;
+    sm = ib_op(&g, IR_OP_SOFTMAX, "softmax", 1, d);
+    sm->a.softmax.mode = IR_SOFTMAX_LAST;
+    ib_heads(&g, 1, sm);
+    assert_int_equal(ib_shapes(&g, ib_shape(2, 1, 4), &err), 0);
+    assert_int_equal(quant_float_refs(&g, &refs), 0);
+    free(refs);
+    assert_int_equal(quant_float_count(&g), 0);
+    assert_int_equal(pass_quantize_float(&g, NULL, 0, &err), 0);
+    assert_int_equal(ib_find(&g, "fc")->op, IR_OP_DENSE);
+    ir_graph_free(&g);
+}
+
+/* A layer whose output is only binarized: zero point 0 and a scale at
+ * which the requantisation keeps the int32 accumulator's sign. */
+static void test_sign_only_output(void **state)
+{
+    ir_graph g;
+    ir_node *x, *w, *c, *sg;
+    bnnc_err err;
+    const quant_range r[2] = {{-1.0, 1.0}, {-5.0, 3.0}};
+    const ir_node *q, *ci;
+    int32_t mult[4], shift[4];
+    double lo = INFINITY;
+    int o;
+    (void)state;
+    ir_graph_init(&g);
+    x = ib_input(&g, "data");
+    w = ib_const(&g, "w", ib_shape(4, 4, 2, 3, 3), NULL);
+    c = ib_op(&g, IR_OP_CONV, "conv", 2, x, w);
+    c->a.conv = ib_conv(3, 1, 1, 4, 1, 1);
+    sg = ib_op(&g, IR_OP_SIGN, "sign", 1, c);
+    ib_heads(&g, 1, sg);
+    assert_int_equal(ib_shapes(&g, ib_shape(4, 1, 2, 5, 5), &err), 0);
+    assert_int_equal(pass_quantize_float(&g, r, 2, &err), 0);
+    q = only(&g, IR_OP_QUANTIZE);
+    ci = only(&g, IR_OP_CONV_I8);
+    assert_int_equal(ci->q.zp, 0);
+    for (o = 0; o < 4; o++)
+        lo = fmin(lo, (double)ci->a.i8.w_scale[o]);
+    assert_true(ci->q.scale == (double)(float)(q->q.scale * lo));
+    /* every channel's multiplier is at least 1: an accumulator of +-1
+     * requantises to +-1 or beyond */
+    assert_int_equal(requant_i8_channels(q->q.scale, ci->a.i8.w_scale, 4, ci->q.scale, 4, mult,
+                                         shift), 0);
+    for (o = 0; o < 4; o++) {
+        assert_true(bnn_i8_mbqm(1, mult[o], shift[o]) >= 1);
+        assert_true(bnn_i8_mbqm(-1, mult[o], shift[o]) <= -1);
+    }
+    ir_graph_free(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +370,8 @@ int main(void)
         cmocka_unit_test(test_conv_rewrite),
         cmocka_unit_test(test_pool_moves),
         cmocka_unit_test(test_dense_chain),
+        cmocka_unit_test(test_classifier_stays_float),
+        cmocka_unit_test(test_sign_only_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
