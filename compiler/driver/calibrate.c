@@ -16,6 +16,7 @@
  */
 #include "calibrate.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,10 @@ static int write_samples(const bnnc_options *o, const char *path, const char *di
     memset(&x, 0, sizeof x);
     for (d = 1; d < s->ndim && len < sizeof want; d++)
         len += (size_t)snprintf(want + len, sizeof want - len, ", %lld", (long long)s->d[d]);
+    f = fopen(path, "rb");
+    if (!f)
+        return bnnc_errf(err, "--calibrate %s: cannot open: %s", path, strerror(errno));
+    fclose(f);
     if (mx_params_load(path, &x, err))
         return -1;
     if (x.count != 1 || x.arrays[0].is_none) {
