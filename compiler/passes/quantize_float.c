@@ -6,10 +6,10 @@
  * its weights, bias and relu flag), and the range of every tensor that
  * quant_float_refs() lists, measured by running the float network on the
  * calibration samples (driver/calibrate.c). Establishes: every such layer
- * is QUANTIZE -> CONV_I8 / DENSE_I8 -> DEQUANTIZE, with a max pool that
- * only reads the layer's output moved before the DEQUANTIZE (it commutes
- * with the monotonic dequantisation), and a QUANTIZE of a DEQUANTIZE with
- * the same quantisation removed, so consecutive int8 layers stay int8.
+ * is QUANTIZE -> CONV_I8 / DENSE_I8 -> DEQUANTIZE; a max pool between two
+ * such layers moves before the DEQUANTIZE (it commutes with the monotonic
+ * dequantisation), and a QUANTIZE of a DEQUANTIZE with the same
+ * quantisation is removed, so consecutive int8 layers stay int8.
  *
  * The arithmetic is TFLite's (bnn_int8.h): activations asymmetric int8,
  * real = scale * (q - zp), weights symmetric per output channel, bias
@@ -301,6 +301,29 @@ static ir_node *sole_dequantize(ir_graph *g, ir_node *n)
     return d;
 }
 
+/* Whether every use of n is a QUANTIZE to q (which the last step below
+ * removes, so a max pool moved into int8 stays between int8 layers). A
+ * max pool whose result goes on in float stays float after the
+ * dequantisation: bnn_maxpool_i8 has only a portable version, several
+ * times slower than bnn_maxpool_f32 plus the dequantisation of its
+ * input. */
+static int only_quantized(const ir_graph *g, const ir_node *n, const ir_qtype *q)
+{
+    int i, any = 0;
+    for (i = 0; i < n->n_uses; i++) {
+        const ir_node *u;
+        if (n->uses[i].user < 0)
+            return 0;
+        u = g->nodes[n->uses[i].user];
+        if (u->dead)
+            continue;
+        if (u->op != IR_OP_QUANTIZE || u->q.scale != q->scale || u->q.zp != q->zp)
+            return 0;
+        any = 1;
+    }
+    return any;
+}
+
 int pass_quantize_float(ir_graph *g, const quant_range *ranges, int n_ranges, bnnc_err *err)
 {
     ir_ref *refs;
@@ -333,6 +356,12 @@ int pass_quantize_float(ir_graph *g, const quant_range *ranges, int n_ranges, bn
         int ii = site[3 * j + 1], io = site[3 * j + 2];
         out.node = n->id;
         if (qin[ii] < 0) {
+            /* a max pool of an int8 layer's output: that layer's
+             * quantisation (the pool then moves into int8 below) */
+            const ir_node *pn = g->nodes[n->in[0].node];
+            if (pn->op == IR_OP_POOL && pn->a.pool.type == IR_POOL_MAX && !pn->a.pool.v1 &&
+                g->nodes[pn->in[0].node]->op == IR_OP_DEQUANTIZE)
+                qt[ii] = g->nodes[g->nodes[pn->in[0].node]->in[0].node]->q;
             q = add_node(g, IR_OP_QUANTIZE, n, "/quantize", n->in[0], err);
             q->q = qt[ii];
             if (shape_of(g, q, err))
@@ -356,6 +385,7 @@ int pass_quantize_float(ir_graph *g, const quant_range *ranges, int n_ranges, bn
         int pad[4];
         ir_ref r;
         if (p->dead || p->op != IR_OP_POOL || !(d = sole_dequantize(g, p)) ||
+            !only_quantized(g, p, &g->nodes[d->in[0].node]->q) ||
             !pool_i8_fits(p, &d->shape[0], pad))
             continue;
         m = add_node(g, IR_OP_POOL_I8, p, "", d->in[0], err);

@@ -223,32 +223,59 @@ static void test_conv_rewrite(void **state)
     ir_graph_free(&g);
 }
 
-/* A max pool that only reads the layer's output moves before the
- * dequantisation, with the same quantisation. */
+/* A max pool between two int8 layers moves before the dequantisation,
+ * with the first layer's quantisation, and the second reads it in int8;
+ * a max pool whose result goes on in float stays float. */
 static void test_pool_moves(void **state)
 {
     ir_graph g;
-    ir_node *conv;
+    ir_node *conv, *w2, *c2, *t;
     bnnc_err err;
-    const quant_range r[2] = {{-1.0, 1.0}, {0.0, 2.0}};
-    const ir_node *c, *p, *d;
+    const quant_range r[4] = {{-1.0, 1.0}, {0.0, 2.0}, {0.0, 1.5}, {-1.0, 3.0}};
+    const quant_range r2[2] = {{-1.0, 1.0}, {0.0, 2.0}};
+    const ir_node *c, *p, *d, *q;
+    ir_ref *refs;
+    size_t i;
+    int nc = 0;
     (void)state;
     conv_graph(&g, 1, &conv);
+    /* pool -> conv 1x1 -> tanh */
+    w2 = ib_const(&g, "w2", ib_shape(4, 2, 5, 1, 1), NULL);
+    c2 = ib_op(&g, IR_OP_CONV, "conv2", 2, ib_find(&g, "pool"), w2);
+    c2->a.conv = ib_conv(1, 1, 0, 2, 1, 1);
+    t = ib_op(&g, IR_OP_ACT, "tanh2", 1, c2);
+    t->a.act.act = IR_ACT_TANH;
+    ib_heads(&g, 1, t);
     assert_int_equal(ib_shapes(&g, ib_shape(4, 1, 3, 6, 6), &err), 0);
-    assert_int_equal(pass_quantize_float(&g, r, 2, &err), 0);
+    assert_int_equal(quant_float_refs(&g, &refs), 4);
+    free(refs);
+    assert_int_equal(pass_quantize_float(&g, r, 4, &err), 0);
+    assert_int_equal(ir_check(&g, 1, &err), 0);
+    c = ib_find(&g, "conv");
+    p = only(&g, IR_OP_POOL_I8);
+    q = only(&g, IR_OP_QUANTIZE);
+    d = only(&g, IR_OP_DEQUANTIZE);
+    for (i = 0; i < g.n; i++)
+        nc += g.nodes[i]->op == IR_OP_CONV_I8;
+    assert_int_equal(nc, 2);
+    assert_ptr_equal(ib_find(&g, "pool"), p); /* the float pool is gone */
+    assert_int_equal(c->in[0].node, q->id);
+    assert_int_equal(p->in[0].node, c->id);
+    assert_int_equal(ib_find(&g, "conv2")->in[0].node, p->id);
+    assert_int_equal(d->in[0].node, ib_find(&g, "conv2")->id);
+    assert_true(p->q.scale == c->q.scale && p->q.zp == c->q.zp);
+    ir_graph_free(&g);
+
+    /* conv -> pool -> head: the pool stays float, after the dequantisation */
+    conv_graph(&g, 1, &conv);
+    assert_int_equal(ib_shapes(&g, ib_shape(4, 1, 3, 6, 6), &err), 0);
+    assert_int_equal(pass_quantize_float(&g, r2, 2, &err), 0);
     assert_int_equal(ir_check(&g, 1, &err), 0);
     c = only(&g, IR_OP_CONV_I8);
-    p = only(&g, IR_OP_POOL_I8);
     d = only(&g, IR_OP_DEQUANTIZE);
-    assert_ptr_equal(ib_find(&g, "pool"), p); /* the float pool is gone */
-    assert_int_equal(p->in[0].node, c->id);
-    assert_int_equal(d->in[0].node, p->id);
-    assert_true(p->q.scale == c->q.scale && p->q.zp == c->q.zp);
-    /* NCHW (1, 5, 3, 3) after the dequantisation, as the float pool */
-    assert_int_equal(d->shape[0].ndim, 4);
-    assert_int_equal(d->shape[0].d[1], 5);
-    assert_int_equal(d->shape[0].d[2], 3);
-    assert_int_equal(d->shape[0].d[3], 3);
+    p = only(&g, IR_OP_POOL);
+    assert_int_equal(d->in[0].node, c->id);
+    assert_int_equal(p->in[0].node, d->id);
     ir_graph_free(&g);
 }
 
