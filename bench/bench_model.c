@@ -25,6 +25,12 @@
  * --expect compares the output of the last run with a float32 .npy file
  * (max |difference|, index of the largest element of each).
  *
+ *   lat --top1 SAMPLES.bin N
+ * runs the network once on each of the N inputs stored one after another
+ * in SAMPLES.bin (raw float32, NET_INPUT_SIZE each) and prints
+ * {"top1": [...]}, the index of each output's largest element: how
+ * scripts/bench compares a --float-layers int8 build with the float one.
+ *
  * --threads N,M,... (net.c compiled by bnnc --threads, linked with
  * -pthread): every timed run is a round of net_run_parallel() calls, one
  * per thread count in the order given, each timed alone; the rounds
@@ -208,6 +214,31 @@ static int run_net(const float *input, float *output, int n)
     return net_run(input, output);
 }
 
+/* --top1: the index of the largest output of every sample of path. */
+static int top1_run(const char *path, long n, float *input, float *output)
+{
+    FILE *f = fopen(path, "rb");
+    long s;
+    if (!f || n < 1)
+        return 2;
+    printf("{\"top1\": [");
+    for (s = 0; s < n; s++) {
+        size_t j, best = 0;
+        if (fread(input, sizeof(float), NET_INPUT_SIZE, f) != NET_INPUT_SIZE ||
+            net_run(input, output)) {
+            fclose(f);
+            return 1;
+        }
+        for (j = 1; j < NET_OUTPUT_SIZE; j++)
+            if (output[j] > output[best])
+                best = j;
+        printf("%s%lu", s ? ", " : "", (unsigned long)best);
+    }
+    printf("]}\n");
+    fclose(f);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static float input[NET_INPUT_SIZE], output[NET_OUTPUT_SIZE], first[NET_OUTPUT_SIZE];
@@ -217,6 +248,8 @@ int main(int argc, char **argv)
     double warmup = 0.5, min_time = 1.0, t0, est, *times;
     long min_reps = 21, max_reps = 2001, reps, warm_runs = 0, r;
     int i, rc, samples = 0;
+    if (argc == 4 && !strcmp(argv[1], "--top1"))
+        return top1_run(argv[2], atol(argv[3]), input, output);
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--expect") && i + 1 < argc)
             expect_path = argv[++i];

@@ -182,6 +182,8 @@ int calibrate_ranges(const bnnc_options *o, const ir_graph *g, quant_range **ran
     }
     if (!nr) {
         free(refs);
+        bnnc_warnf("--float-layers int8: the model has no float convolution or dense layer to "
+                   "run in int8 (the classifier stays float32); nothing changes");
         return 0;
     }
     snprintf(dir, sizeof dir, "/tmp/bnnc-calibrate-XXXXXX");
