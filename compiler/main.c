@@ -8,6 +8,7 @@
 
 #include "codegen/emit.h"
 #include "codegen/footprint.h"
+#include "driver/calibrate.h"
 #include "driver/cli.h"
 #include "util/version.h"
 #include "driver/inspect.h"
@@ -505,6 +506,7 @@ static int cmd_compile(int argc, char **argv)
         return fail(&err);
     o.symbol_path = sym;
     o.params_path = params;
+    o.calibrate = calibrate_ranges;
     if (f.prefix && strlen(f.prefix) > EMIT_MAX_PREFIX) {
         fprintf(stderr, "error: --prefix is %zu characters long; at most %d are accepted\n",
                 strlen(f.prefix), EMIT_MAX_PREFIX);
@@ -615,6 +617,7 @@ static int cmd_verify(int argc, char **argv)
     o.symbol_path = sym;
     o.params_path = params;
     o.cc = f.v.cc;
+    o.calibrate = calibrate_ranges;
     rc = verify_run(&o, &f.v, &err);
     if (rc)
         fail(&err);

@@ -15,8 +15,6 @@
 #include <string.h>
 
 #include "../passes/lower.h"
-#include "../util/mem.h"
-#include "calibrate.h"
 #include "frontends.h"
 
 /* The frontend the model's files select (frontends.c) reads them. */
@@ -83,7 +81,8 @@ static int run_quantize_float(compile_state *s, bnnc_err *err)
     int n, rc;
     if (!s->o->float_layers_int8)
         return 0;
-    if (calibrate_ranges(s->o, s->g, &r, &n, err))
+    BNNC_ASSERT(s->o->calibrate);
+    if (s->o->calibrate(s->o, s->g, &r, &n, err))
         return -1;
     rc = pass_quantize_float(s->g, r, n, err);
     free(r);

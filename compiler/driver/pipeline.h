@@ -12,7 +12,9 @@
 
 #define BNNC_MAX_INPUTS 16
 
-typedef struct {
+typedef struct bnnc_options bnnc_options;
+
+struct bnnc_options {
     const char *symbol_path;
     const char *params_path;
     bnnc_input inputs[BNNC_MAX_INPUTS];
@@ -28,7 +30,12 @@ typedef struct {
     const char *calibrate_path; /* --calibrate X.npy: samples for the int8 ranges */
     const char *cc;         /* host C compiler of the calibration run (NULL: $CC
                                or cc) */
-} bnnc_options;
+    /* --float-layers int8: measures the ranges quantize_float needs
+     * (calibrate_ranges, calibrate.h; the command line sets it, so that
+     * the pipeline does not depend on the host build) */
+    int (*calibrate)(const bnnc_options *o, const ir_graph *g, quant_range **ranges,
+                     int *n_ranges, bnnc_err *err);
+};
 
 /* Where a pass works: the graph, or the lowered program (lower makes the
  * program from the graph). */
