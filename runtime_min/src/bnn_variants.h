@@ -88,7 +88,7 @@
  *    Families share their variant names and their entry points' suffixes:
  *      BIN   binary conv/dense (popcount)
  *      F32   float conv/dense
- *      PACK  float -> sign bit packing
+ *      PACK  float -> sign bit packing, float -> int8 quantisation
  *      I8    int8 conv/dense (integer dot products)
  *      ACT   float activations and softmax without libm (bnn_vmath_impl.h)
  *      NONE  no variants: the public function is the portable code
@@ -349,7 +349,8 @@
     X(I8, bnn_dense_i8_i32,                                                    \
       (const bnn_dense_i8_params *, const int8_t *, int32_t *, void *))        \
     X(NONE, bnn_dwconv2d_i8_i8, ())                                            \
-    X(NONE, bnn_quantize_f32_i8, ())                                           \
+    X(PACK, bnn_quantize_f32_i8,                                               \
+      (const bnn_quant_i8_params *, const float *, int8_t *))                  \
     X(NONE, bnn_dequantize_i8_f32, ())                                         \
     X(NONE, bnn_requantize_i8_i8, ())                                          \
     X(NONE, bnn_copy_channels_i8, ())                                          \

@@ -2,7 +2,8 @@
  * quant_i8.c - float <-> int8 conversions, int8 requantisation and
  * channel copies with TFLite's semantics (bnn_quantize_f32_i8,
  * bnn_dequantize_i8_f32, bnn_requantize_i8_i8, bnn_copy_channels_i8 in
- * bnn_int8.h), portable C99.
+ * bnn_int8.h), portable C99; the quantisation of float input also has an
+ * AVX-512 variant (arch/x86_avx512/quant_i8_avx512.c).
  */
 #include "bnn_i8_internal.h"
 
@@ -40,8 +41,8 @@ static int8_t i8_quantize1(float x, float scale, int32_t zp)
     return (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);
 }
 
-BNN_API bnn_status bnn_quantize_f32_i8(const bnn_quant_i8_params *p, const float *in,
-                                       int8_t *out)
+BNN_API bnn_status bnn_quantize_f32_i8__portable(const bnn_quant_i8_params *p,
+                                                 const float *in, int8_t *out)
 {
     size_t i;
     if (i8_quant_check(p, in, out) != BNN_OK)
@@ -58,6 +59,12 @@ BNN_API bnn_status bnn_quantize_f32_i8(const bnn_quant_i8_params *p, const float
         out[i] = i8_quantize1(in[i], p->scale[c], p->zero_point[c]);
     }
     return BNN_OK;
+}
+
+BNN_API bnn_status bnn_quantize_f32_i8(const bnn_quant_i8_params *p, const float *in,
+                                       int8_t *out)
+{
+    return BNN_BEST(PACK, bnn_quantize_f32_i8)(p, in, out);
 }
 
 /* x = (float)(q - zp) * scale: the exact product rounded once, as

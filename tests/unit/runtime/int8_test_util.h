@@ -913,6 +913,43 @@ static IT_UNUSED int it_check_quant(uint32_t seed)
                     it_report(&fails, "quantize hand value", "portable", i, q[i], want0[i]);
         }
     }
+    /* quantize at and next to every half step: scale 0.5 makes x / scale
+     * exact, so x = k/4 lands on halves and the neighbours of x one ulp
+     * either side; infinities and huge values saturate */
+    {
+        float h[3 * 1201 + 4];
+        int8_t qh[3 * 1201 + 4];
+        float half = 0.5f;
+        int32_t zh = -5;
+        bnn_quant_i8_params ph;
+        int k, m = 0;
+        for (k = -600; k <= 600; k++) {
+            float v = (float)k / 4.0f;
+            h[m++] = v;
+            h[m++] = nextafterf(v, 1000.0f);
+            h[m++] = nextafterf(v, -1000.0f);
+        }
+        h[m++] = (float)INFINITY;
+        h[m++] = -(float)INFINITY;
+        h[m++] = 3.0e38f;
+        h[m++] = -3.0e38f;
+        memset(&ph, 0, sizeof ph);
+        ph.n = (size_t)m;
+        ph.channels = 1;
+        ph.inner = 1;
+        ph.scale = &half;
+        ph.zero_point = &zh;
+        if (bnn_quantize_f32_i8(&ph, h, qh) != BNN_OK)
+            it_report(&fails, "quant status (halves)", "portable", 0, 1, 0);
+        for (k = 0; k < m; k++) {
+            double t = (double)(h[k] / half);
+            double r = t < 0 ? -floor(-t + 0.5) : floor(t + 0.5);
+            double u = r + zh;
+            int32_t want = u < -128 ? -128 : u > 127 ? 127 : (int32_t)u;
+            if (qh[k] != want)
+                it_report(&fails, "quantize_f32_i8 (halves)", "portable", (size_t)k, qh[k], want);
+        }
+    }
     /* requantize: every int8 input, several multipliers, the full range
      * (QUANTIZE) and activation ranges (RELU, RELU6) */
     for (round = 0; round < 6; round++) {
