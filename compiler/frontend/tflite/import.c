@@ -887,7 +887,7 @@ static int op_pool(tim *im)
                 int64_t y1 = y0 + kh < x->shape.d[1] ? y0 + kh : x->shape.d[1];
                 int64_t x1 = x0 + kw < x->shape.d[2] ? x0 + kw : x->shape.d[2];
                 int64_t cnt = (y1 - (y0 > 0 ? y0 : 0)) * (x1 - (x0 > 0 ? x0 : 0));
-                mv[oy * out.d[2] + ox] = (float)((double)(kh * kw) / (double)cnt);
+                mv[oy * out.d[2] + ox] = (float)((double)kh * (double)kw / (double)cnt);
             }
         in[0] = y;
         in[1] = const_node(im, "avg_pool_divisor", &ms, mv, 0);
