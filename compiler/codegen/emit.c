@@ -498,10 +498,11 @@ static void conv_init(const bnn_conv2d_params *q, const char *w, const char *bia
              "            .out_h = %d, .out_w = %d, .out_c = %d, .k_h = %d, .k_w = %d,\n"
              "            .stride_h = %d, .stride_w = %d, .pad_h = %d, .pad_w = %d,\n"
              "            .dil_h = %d, .dil_w = %d, .groups = %d, .weights = %s,\n"
-             "            .bias = %s, .act = %s, .out_pixel_stride = %d",
+             "            .bias = %s, .act = %s, .out_pixel_stride = %d%s",
              q->n, q->in_h, q->in_w, q->in_c, q->out_h, q->out_w, q->out_c, q->k_h, q->k_w,
              q->stride_h, q->stride_w, q->pad_h, q->pad_w, q->dil_h, q->dil_w, q->groups, w,
-             bias, act_name(q->act), q->out_pixel_stride);
+             bias, act_name(q->act), q->out_pixel_stride,
+             q->order == BNN_CONV_ORDER_FMA ? ",\n            .order = BNN_CONV_ORDER_FMA" : "");
 }
 
 static void pool_init(const bnn_pool2d_params *q, char *buf, size_t n)

@@ -344,6 +344,22 @@ typedef enum {
 } bnn_act;
 
 /*
+ * The order of a float convolution's roundings (bnn_conv2d_params.order).
+ * Both sum the taps of an output in the order (ky, kx, ci), taps outside
+ * the image skipped.
+ *   BNN_CONV_ORDER_SUM  every product rounded, then added to a sum that
+ *       starts at 0; + bias at the end (MXNet, ONNX, and TensorFlow Lite's
+ *       reference kernel).
+ *   BNN_CONV_ORDER_FMA  the sum starts at the bias (0 without one) and
+ *       takes every tap with one fused multiply-add, a single rounding:
+ *       TensorFlow Lite's optimised float CONV_2D as its GEMM (ruy)
+ *       computes it on x86 CPUs with FMA, for outputs of more than one
+ *       pixel (one pixel goes through another, vectorised, order). Single
+ *       group only.
+ */
+typedef enum { BNN_CONV_ORDER_SUM = 0, BNN_CONV_ORDER_FMA } bnn_conv_order;
+
+/*
  * Float conv2d, NHWC. Weights: per group, the og = out_c/groups output
  * channels in blocks of 16 (the last block holds the og % 16 left when
  * og is not a multiple of 16), each block [k_h][k_w][cg][nb] with
@@ -351,8 +367,8 @@ typedef enum {
  * when og is a multiple of 16 (bnn_conv2d_weight_index). A kernel reads
  * one block's weights as consecutive rows of nb floats. Depthwise weights
  * (cg = og = 1) are [channel][k_h][k_w]. bias: out_c floats or NULL.
- * out = act(conv + bias) with act NONE or RELU. Output pixels are
- * out_pixel_stride floats apart.
+ * out = act(conv + bias) with act NONE or RELU, rounded in the given
+ * order. Output pixels are out_pixel_stride floats apart.
  */
 typedef struct {
     int32_t n, in_h, in_w, in_c;
@@ -366,6 +382,7 @@ typedef struct {
     const float *bias;
     bnn_act act;
     int32_t out_pixel_stride;
+    bnn_conv_order order; /* 0 (BNN_CONV_ORDER_SUM) unless set */
 } bnn_conv2d_params;
 
 /* Index of the weight of group g, output channel oi of the group, tap

@@ -12,6 +12,8 @@
 
 #include <float.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 /* Force inlining of the register-tile helpers: they take their tile sizes
  * as arguments and only become fixed-size, vectorisable loops once the
@@ -110,6 +112,48 @@ typedef void (*bnn_conv_dw_fn)(const bnn_conv2d_params *p, const float *in,
                                float *out);
 
 /*
+ * fmaf(a, b, c) from double arithmetic: a * b + c with a single rounding
+ * to float. a * b is exact in double (24 + 24 bits); s = a*b + c is
+ * rounded to double and its error e found exactly (two-sum); when s is
+ * inexact and its last bit is 0, s moves one double ulp towards the exact
+ * value (rounding to odd), so that rounding s to float, 29 bits coarser,
+ * rounds the exact value once. Infinities and NaNs go through unchanged.
+ */
+static inline float bnn_fmaf_soft(float a, float b, float c)
+{
+    const double p = (double)a * (double)b, z = (double)c;
+    double s = p + z;
+    const double v = s - p;
+    const double e = (p - (s - v)) + (z - v);
+    if (e != 0.0 && s - s == 0.0) {
+        uint64_t u;
+        memcpy(&u, &s, sizeof u);
+        if (!(u & 1u)) {
+            /* one ulp away from 0 when e has s's sign, else towards it */
+            if ((e > 0.0) == (s > 0.0))
+                ++u;
+            else
+                --u;
+            memcpy(&s, &u, sizeof s);
+        }
+    }
+    return (float)s;
+}
+
+/* a * b + c with a single rounding, the step of BNN_CONV_ORDER_FMA: the
+ * fused multiply-add instruction when the target has one (the compiler
+ * then defines __FP_FAST_FMAF, and can vectorise it), else
+ * bnn_fmaf_soft, which gives the same result. */
+static inline float bnn_fmaf(float a, float b, float c)
+{
+#if defined(__FP_FAST_FMAF)
+    return __builtin_fmaf(a, b, c);
+#else
+    return bnn_fmaf_soft(a, b, c);
+#endif
+}
+
+/*
  * What a variant gives the conv2d driver. `tile` (px pixels, 1..
  * BNN_CONV_PX_MAX) is required; the others may be NULL, and the driver
  * then uses the portable code for that case:
@@ -120,14 +164,21 @@ typedef void (*bnn_conv_dw_fn)(const bnn_conv2d_params *p, const float *in,
  *             the last 8 of a group with 16k + 8), as tile with
  *             BNN_CONV_OB read as 8;
  *   dw        depthwise convolutions.
+ * fma is 1 in a kit whose tiles compute BNN_CONV_ORDER_FMA: each sum
+ * starts at bias[j] (0 when bias is NULL), every tap is one fused
+ * multiply-add (bnn_fmaf's result), and the store applies only relu.
+ * fma_kit, in a kit of the other order, is the variant's kit for
+ * convolutions that ask for BNN_CONV_ORDER_FMA (NULL: the portable one).
  */
-typedef struct {
+typedef struct bnn_conv_kit {
     bnn_conv_tile_fn tile;
     int32_t px;
     bnn_conv_btile_fn btile;
     bnn_conv_tile_fn tile8;
     int32_t px8;
     bnn_conv_dw_fn dw;
+    int fma;
+    const struct bnn_conv_kit *fma_kit;
 } bnn_conv_kit;
 
 /* The conv2d driver (conv2d_f32.c): checks arguments, then computes the

@@ -25,6 +25,9 @@
  * over taps in the order (ky, kx, ci) starting from 0, then + bias, then
  * the activation. That order does not depend on the tile sizes or on the
  * vector width, so the result is the same on every target.
+ * BNN_CONV_ORDER_FMA (bnn.h) has tiles of its own (the *_fma functions
+ * below and the variants' fma kits): each output starts at its bias and
+ * takes the taps in the same order, each with one fused multiply-add.
  *
  * Per-ISA variants (runtime_min/arch/) replace only the register tile
  * (fconv_tile) and reuse the driver below through bnn_conv2d_f32_run; see
@@ -127,6 +130,81 @@ static void conv_tile_part(const conv_red *r, const conv_taps *t, int32_t nb,
             }
         }
     conv_store(acc, nb, bias, relu, dst);
+}
+
+/* BNN_CONV_ORDER_FMA: as fconv_tile, each sum starting at the bias and
+ * taking every tap with one fused multiply-add (bnn_fmaf). */
+static void fconv_tile_fma(int32_t np, const conv_red *r, const conv_taps *t,
+                           const float *bias, int relu, float *dst, ptrdiff_t ops)
+{
+    float acc[CONV_PX][CONV_OB];
+    const ptrdiff_t og = r->og;
+    const int32_t nseg = r->contiguous ? 1 : t->nkx;
+    const int32_t len = r->contiguous ? t->nkx * r->cg : r->cg;
+    const ptrdiff_t s1 = np > 1 ? t->pstep : 0;
+    const ptrdiff_t s2 = np > 2 ? 2 * t->pstep : 0;
+    const ptrdiff_t s3 = np > 3 ? 3 * t->pstep : 0;
+    for (int q = 0; q < CONV_PX; ++q)
+        for (int j = 0; j < CONV_OB; ++j)
+            acc[q][j] = bias ? bias[j] : 0.0f;
+    for (int32_t ky = 0; ky < t->nky; ++ky)
+        for (int32_t s = 0; s < nseg; ++s) {
+            const float *restrict a0 = t->a + ky * t->a_ky + s * r->kx_in;
+            const float *restrict a1 = a0 + s1;
+            const float *restrict a2 = a0 + s2;
+            const float *restrict a3 = a0 + s3;
+            const float *restrict ws = t->w + ky * t->w_ky + s * r->kx_w;
+            for (int32_t i = 0; i < len; ++i) {
+                const float *restrict wr = ws + i * og;
+                const float x0 = a0[i], x1 = a1[i], x2 = a2[i], x3 = a3[i];
+                for (int j = 0; j < CONV_OB; ++j) {
+                    const float wj = wr[j];
+                    acc[0][j] = bnn_fmaf(x0, wj, acc[0][j]);
+                    acc[1][j] = bnn_fmaf(x1, wj, acc[1][j]);
+                    acc[2][j] = bnn_fmaf(x2, wj, acc[2][j]);
+                    acc[3][j] = bnn_fmaf(x3, wj, acc[3][j]);
+                }
+            }
+        }
+    for (int32_t q = 0; q < np; ++q)
+        conv_store(acc[q], CONV_OB, NULL, relu, dst + q * ops);
+}
+
+/* As conv_tile_part in BNN_CONV_ORDER_FMA. */
+static void conv_tile_part_fma(const conv_red *r, const conv_taps *t, int32_t nb,
+                               const float *restrict bias, int relu,
+                               float *restrict dst)
+{
+    float acc[CONV_OB];
+    const ptrdiff_t og = r->og;
+    const int32_t nseg = r->contiguous ? 1 : t->nkx;
+    const int32_t len = r->contiguous ? t->nkx * r->cg : r->cg;
+    for (int32_t j = 0; j < nb; ++j)
+        acc[j] = bias ? bias[j] : 0.0f;
+    for (int32_t ky = 0; ky < t->nky; ++ky)
+        for (int32_t s = 0; s < nseg; ++s) {
+            const float *restrict as = t->a + ky * t->a_ky + s * r->kx_in;
+            const float *restrict ws = t->w + ky * t->w_ky + s * r->kx_w;
+            for (int32_t i = 0; i < len; ++i) {
+                const float *restrict wr = ws + i * og;
+                const float x = as[i];
+                for (int32_t j = 0; j < nb; ++j)
+                    acc[j] = bnn_fmaf(x, wr[j], acc[j]);
+            }
+        }
+    conv_store(acc, nb, NULL, relu, dst);
+}
+
+static const bnn_conv_kit portable_fma_kit = {fconv_tile_fma, CONV_PX, NULL, NULL, 0,
+                                              NULL, 1, NULL};
+
+/* The kit that computes p's order: kit itself, or its variant's
+ * BNN_CONV_ORDER_FMA kit (the portable one when it has none). */
+static const bnn_conv_kit *order_kit(const bnn_conv2d_params *p, const bnn_conv_kit *kit)
+{
+    if (p->order != BNN_CONV_ORDER_FMA || kit->fma)
+        return kit;
+    return kit->fma_kit ? kit->fma_kit : &portable_fma_kit;
 }
 
 /* Valid tap range [*lo, *hi) along one axis for the output position whose
@@ -251,6 +329,8 @@ static void conv_out_row(const bnn_conv2d_params *p, const conv_red *r,
             kit->tile(np, r, &t, bias, relu, d, ops);
         else if (eight && ox >= ox_lo && ox < ox_hi)
             kit->tile8(np, r, &t, bias, relu, d, ops);
+        else if (kit->fma)
+            conv_tile_part_fma(r, &t, nb, bias, relu, d);
         else
             conv_tile_part(r, &t, nb, bias, relu, d);
         ox += np;
@@ -461,6 +541,9 @@ static int conv_args_ok(const bnn_conv2d_params *p, const float *in,
         return 0;
     if (p->act != BNN_ACT_NONE && p->act != BNN_ACT_RELU)
         return 0;
+    if (p->order != BNN_CONV_ORDER_SUM &&
+        (p->order != BNN_CONV_ORDER_FMA || p->groups != 1))
+        return 0;
     if (p->out_pixel_stride < p->out_c)
         return 0;
     return bnn_conv_out_size(p->in_h, p->k_h, p->stride_h, p->pad_h,
@@ -505,8 +588,9 @@ BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *i
 {
     if (!conv_args_ok(p, in, out) || !kit_ok(kit))
         return BNN_ARG_ERROR;
+    kit = order_kit(p, kit);
     const int32_t cg = p->in_c / p->groups, og = p->out_c / p->groups;
-    if (cg == 1 && og == 1) {
+    if (cg == 1 && og == 1 && !kit->fma) {
         if (kit->dw)
             kit->dw(p, in, out);
         else
@@ -617,6 +701,7 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
     const int32_t cg = pc.in_c / pc.groups, og = pc.out_c / pc.groups;
     if (cg == 1 && og == 1)
         return BNN_ARG_ERROR; /* depthwise: not row by row */
+    kit = order_kit(&pc, kit);
     conv_red r, rb;
     conv_reduction(&pc, &r);
     int32_t ox_lo, ox_hi;
@@ -679,6 +764,7 @@ BNN_API int bnn_conv_rows_init(const bnn_conv2d_params *p, const float *in,
     if (!st || !kit_ok(kit) || !conv_args_ok(p, in, in) ||
         (p->in_c / p->groups == 1 && p->out_c / p->groups == 1))
         return 0;
+    kit = order_kit(p, kit);
     conv_reduction(p, &st->r);
     interior_cols(p, &st->ox_lo, &st->ox_hi);
     st->finite = weights_finite(p, kit, st->ox_lo, st->ox_hi);
@@ -691,6 +777,7 @@ BNN_API void bnn_conv_row(const bnn_conv2d_params *p, const bnn_conv_rows *st,
 {
     const int32_t og = p->out_c / p->groups;
     conv_red rb;
+    kit = order_kit(p, kit);
     for (int32_t g = 0; g < p->groups; ++g)
         for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB) {
             const int32_t nb = block_width(og, ob0);
@@ -700,7 +787,8 @@ BNN_API void bnn_conv_row(const bnn_conv2d_params *p, const bnn_conv_rows *st,
         }
 }
 
-static const bnn_conv_kit portable_kit = {fconv_tile, CONV_PX, NULL, NULL, 0, NULL};
+static const bnn_conv_kit portable_kit = {fconv_tile, CONV_PX, NULL, NULL, 0, NULL, 0,
+                                          &portable_fma_kit};
 
 BNN_API bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
                                     const float *in, float *out,

@@ -597,6 +597,10 @@ static int op_conv(tim *im)
     n->a.conv.num_filter = (int)O;
     n->a.conv.num_group = (int)cg.groups;
     n->a.conv.no_bias = !bias;
+    /* TFLite computes a float CONV_2D with its GEMM: each output from its
+     * bias, one fused multiply-add per tap (bnn.h, BNN_CONV_ORDER_FMA);
+     * DEPTHWISE_CONV_2D has a kernel of its own */
+    n->a.conv.fma = !dw && cg.groups == 1;
     y = ref_of(n);
     if (fused(im, &y, cg.act))
         return -1;

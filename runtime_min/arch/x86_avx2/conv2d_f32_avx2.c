@@ -87,7 +87,10 @@ static void fconv_tile_avx2(int32_t np, const bnn_conv_red *r,
         }
 }
 
-static const bnn_conv_kit avx2_kit = {fconv_tile_avx2, BNN_CONV_PX, NULL, NULL, 0, NULL};
+/* BNN_CONV_ORDER_FMA goes to the portable fma kit (fma_kit NULL), which
+ * compilers vectorise with FMA instructions when the target has them. */
+static const bnn_conv_kit avx2_kit = {fconv_tile_avx2, BNN_CONV_PX, NULL, NULL, 0, NULL,
+                                      0, NULL};
 
 BNN_API bnn_status bnn_conv2d_f32__avx2(const bnn_conv2d_params *p, const float *in,
                                 float *out, void *scratch)

@@ -30,6 +30,9 @@
  *          order of the sums is kept); input columns outside the image
  *          are masked loads and masked adds.
  *
+ * and a second kit for BNN_CONV_ORDER_FMA (bnn.h), whose tile starts each
+ * sum at the bias and adds every tap with one vfmadd.
+ *
  * Written with intrinsics because compilers do not reliably keep the
  * weight vector in a register when vectorising the portable loops.
  */
@@ -873,8 +876,70 @@ static void x5_dw_generic(const bnn_conv2d_params *p, const float *in, float *ou
     }
 }
 
+/* ------------------------------------------------------- fma tile */
+
+/*
+ * BNN_CONV_ORDER_FMA: NPX pixels (np of them stored) x 16 channels, each
+ * sum starting at the bias and taking every tap with one fused
+ * multiply-add (vfmadd, the rounding of bnn_fmaf), then relu. The fma
+ * kit has only this tile: border pixels come one at a time and blocks of
+ * fewer than 16 channels go to the portable code, whose roundings are
+ * the same.
+ */
+BNN_FL_INLINE void x5_fma_body(const int NPX, int32_t np, const bnn_conv_red *r,
+                               const bnn_conv_taps *t, const float *bias, int relu,
+                               float *dst, ptrdiff_t ops)
+{
+    const ptrdiff_t og = r->og;
+    const int32_t nseg = r->contiguous ? 1 : t->nkx;
+    const int32_t len = r->contiguous ? t->nkx * r->cg : r->cg;
+    const __m512 b = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
+    /* missing pixels repeat pixel 0; their sums are not stored */
+    ptrdiff_t so[X5_PX];
+    __m512 c[X5_PX];
+    X5_UNROLL
+    for (int q = 0; q < NPX; ++q) {
+        so[q] = q < np ? q * t->pstep : 0;
+        c[q] = b;
+    }
+    for (int32_t ky = 0; ky < t->nky; ++ky)
+        for (int32_t s = 0; s < nseg; ++s) {
+            const float *a = t->a + ky * t->a_ky + s * r->kx_in;
+            const float *w = t->w + ky * t->w_ky + s * r->kx_w;
+            for (int32_t i = 0; i < len; ++i, w += og) {
+                const __m512 wv = _mm512_loadu_ps(w);
+                X5_UNROLL
+                for (int q = 0; q < NPX; ++q)
+                    c[q] = _mm512_fmadd_ps(_mm512_set1_ps(a[so[q] + i]), wv, c[q]);
+            }
+        }
+    for (int32_t q = 0; q < np; ++q) {
+        __m512 y = c[q];
+        if (relu)
+            y = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_NLE_UQ),
+                                    y);
+        _mm512_storeu_ps(dst + q * ops, y);
+    }
+}
+
+static void fconv_tile_fma_avx512(int32_t np, const bnn_conv_red *r,
+                                  const bnn_conv_taps *t, const float *bias, int relu,
+                                  float *dst, ptrdiff_t ops)
+{
+    if (np > 4)
+        x5_fma_body(8, np, r, t, bias, relu, dst, ops);
+    else if (np > 1)
+        x5_fma_body(4, np, r, t, bias, relu, dst, ops);
+    else
+        x5_fma_body(1, np, r, t, bias, relu, dst, ops);
+}
+
+static const bnn_conv_kit avx512_fma_kit = {fconv_tile_fma_avx512, X5_PX, NULL, NULL, 0,
+                                            NULL, 1, NULL};
+
 static const bnn_conv_kit avx512_kit = {fconv_tile_avx512, X5_PX, fconv_btile_avx512,
-                                        fconv_tile8_avx512, X5_PX, fconv_dw_avx512};
+                                        fconv_tile8_avx512, X5_PX, fconv_dw_avx512, 0,
+                                        &avx512_fma_kit};
 
 BNN_API bnn_status bnn_conv2d_f32__avx512(const bnn_conv2d_params *p,
                                   const float *in, float *out, void *scratch)

@@ -284,7 +284,7 @@ static void test_conv_pack_exact(void **state)
     const float in[16] = {-1, -2, 3, -4, -5, -6, -0.0f, -8,
                           1, 2, -1, -1, 0.5f, 3, -1, 0.0f};
     mp.conv = (bnn_conv2d_params){1, 4, 4, 1, 4, 4, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1,
-                                  w, NULL, BNN_ACT_NONE, 2};
+                                  w, NULL, BNN_ACT_NONE, 2, BNN_CONV_ORDER_SUM};
     mp.n_pre = 1;
     mp.pre[0].kind = BNN_EW_ACT;
     mp.pre[0].act = BNN_ACT_TANH;
@@ -313,7 +313,7 @@ static void test_conv_pack_arg_errors(void **state)
     float in[16] = {0}, scratch[64];
     uint32_t out[16];
     mp.conv = (bnn_conv2d_params){1, 4, 4, 1, 4, 4, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1,
-                                  w, NULL, BNN_ACT_NONE, 2};
+                                  w, NULL, BNN_ACT_NONE, 2, BNN_CONV_ORDER_SUM};
     mp.out_pixel_stride = 1;
     assert_int_equal(bnn_conv2d_pack_f32_b(&mp, in, out, scratch), BNN_OK);
     assert_int_equal(bnn_conv2d_pack_f32_b(NULL, in, out, scratch), BNN_ARG_ERROR);

@@ -6,6 +6,11 @@
  * destinations), every compiled-in variant bit for bit against the
  * portable kernel, and the argument checks.
  *
+ * BNN_CONV_ORDER_FMA (every single-group case again): every variant bit
+ * for bit against an independent loop of C99 fmaf from the bias, the
+ * convolution + max pooling too; bnn_fmaf_soft against fmaf, including
+ * sums that a plain double-then-float rounding gets wrong.
+ *
  * Weights are addressed through bnn_conv2d_weight_index; a test below
  * checks that function against the layout bnn.h documents.
  *
@@ -55,9 +60,13 @@ static int out_dim(int in, int k, int s, int p, int d)
     return (in + 2 * p - (d * (k - 1) + 1)) / s + 1;
 }
 
+/* The order fill_params sets (the FMA tests switch it). */
+static bnn_conv_order fill_order = BNN_CONV_ORDER_SUM;
+
 static void fill_params(const conv_case *c, bnn_conv2d_params *p)
 {
     memset(p, 0, sizeof *p);
+    p->order = fill_order;
     p->n = c->n;
     p->in_h = c->in_h;
     p->in_w = c->in_w;
@@ -416,6 +425,136 @@ static void test_conv_relu_nan(void **state)
     }
 }
 
+/* BNN_CONV_ORDER_FMA for one case: the entry point, the portable kernel
+ * and every variant against acc = bias; acc = fmaf(x, w, acc) over the
+ * valid taps in (ky, kx, ci) order; relu. Returns the mismatches. */
+static int check_fma_case(const conv_case *c, unsigned seed)
+{
+    bnn_conv2d_params p;
+    fill_order = BNN_CONV_ORDER_FMA;
+    fill_params(c, &p);
+    fill_order = BNN_CONV_ORDER_SUM;
+    const int cg = c->in_c, og = c->out_c;
+    const size_t nin = (size_t)c->n * c->in_h * c->in_w * c->in_c;
+    const size_t nw = (size_t)c->k_h * c->k_w * cg * og;
+    const size_t nout = (size_t)c->n * p.out_h * p.out_w * (size_t)p.out_pixel_stride;
+    float *in = malloc(nin * sizeof(float)), *w = malloc(nw * sizeof(float));
+    float *bias = malloc((size_t)og * sizeof(float)), *want = malloc(nout * sizeof(float));
+    float *got = malloc(nout * sizeof(float));
+    assert_true(in && w && bias && want && got);
+    rng_state = seed;
+    for (size_t i = 0; i < nin; ++i)
+        in[i] = frand();
+    for (size_t i = 0; i < nw; ++i)
+        w[i] = frand();
+    for (int i = 0; i < og; ++i)
+        bias[i] = frand();
+    p.weights = w;
+    p.bias = c->bias ? bias : NULL;
+    for (size_t i = 0; i < nout; ++i)
+        want[i] = SENTINEL;
+    for (int n = 0; n < c->n; ++n)
+        for (int oy = 0; oy < p.out_h; ++oy)
+            for (int ox = 0; ox < p.out_w; ++ox)
+                for (int o = 0; o < og; ++o) {
+                    float acc = c->bias ? bias[o] : 0.0f;
+                    for (int ky = 0; ky < c->k_h; ++ky)
+                        for (int kx = 0; kx < c->k_w; ++kx) {
+                            int iy = oy * c->s_h - c->p_h + ky * c->d_h;
+                            int ix = ox * c->s_w - c->p_w + kx * c->d_w;
+                            if (iy < 0 || iy >= c->in_h || ix < 0 || ix >= c->in_w)
+                                continue;
+                            for (int ci = 0; ci < cg; ++ci)
+                                acc = fmaf(in[(((size_t)n * c->in_h + iy) * c->in_w + ix) *
+                                                  c->in_c + ci],
+                                           w[bnn_conv2d_weight_index(c->k_h, c->k_w, cg, og,
+                                                                     0, ky, kx, ci, o)],
+                                           acc);
+                        }
+                    if (c->relu && !(acc > 0.0f))
+                        acc = 0.0f;
+                    want[(((size_t)n * p.out_h + oy) * p.out_w + ox) * p.out_pixel_stride +
+                         o] = acc;
+                }
+    const char *names[2 + VT_MAX_VARIANTS] = {"bnn_conv2d_f32", "bnn_conv2d_f32__portable"};
+    bnn_any_fn fns[2 + VT_MAX_VARIANTS] = {(bnn_any_fn)bnn_conv2d_f32,
+                                           (bnn_any_fn)bnn_conv2d_f32__portable};
+    int nf = 2 + vt_variants("bnn_conv2d_f32", names + 2, fns + 2), bad = 0;
+    for (int f = 0; f < nf; ++f) {
+        for (size_t i = 0; i < nout; ++i)
+            got[i] = SENTINEL;
+        assert_int_equal(((conv_fn)fns[f])(&p, in, got, NULL), BNN_OK);
+        if (memcmp(got, want, nout * sizeof(float)) != 0) {
+            size_t i;
+            for (i = 0; i < nout && memcmp(&got[i], &want[i], sizeof(float)) == 0; ++i)
+                ;
+            fprintf(stderr, "%s: element %zu is %a, fmaf gives %a\n", names[f], i,
+                    (double)got[i], (double)want[i]);
+            ++bad;
+        }
+    }
+    free(in);
+    free(w);
+    free(bias);
+    free(want);
+    free(got);
+    return bad;
+}
+
+static void test_conv_fma_order(void **state)
+{
+    (void)state;
+    int bad = 0, n = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        if (cases[i].groups != 1)
+            continue;
+        int b = check_fma_case(&cases[i], 3000u + (unsigned)i);
+        if (b)
+            fprintf(stderr, "fma case %zu: %d mismatches\n", i, b);
+        bad += b;
+        ++n;
+    }
+    assert_true(n == 22);
+    assert_int_equal(bad, 0);
+}
+
+/* bnn_fmaf_soft against C99 fmaf: random operands over many exponents,
+ * sums that cancel, and products that are float midpoints plus or minus a
+ * term far below double precision (rounding a*b + c to double, then to
+ * float, rounds them the wrong way). */
+static void test_fmaf_soft(void **state)
+{
+    (void)state;
+    int bad = 0;
+    rng_state = 77u;
+    for (int i = 0; i < 2000000; ++i) {
+        float a = ldexpf(frand(), (int)(rng_state % 40u) - 20);
+        float b = ldexpf(frand(), (int)((rng_state >> 8) % 40u) - 20);
+        float c = i % 3 == 0 ? -a * b : ldexpf(frand(), (int)((rng_state >> 16) % 60u) - 40);
+        float got = bnn_fmaf_soft(a, b, c), want = fmaf(a, b, c);
+        if (memcmp(&got, &want, sizeof got) != 0 && bad++ < 5)
+            fprintf(stderr, "fmaf(%a, %a, %a): %a, want %a\n", (double)a, (double)b,
+                    (double)c, (double)got, (double)want);
+    }
+    /* (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24: halfway between two floats */
+    const float x = 1.0f + 0x1p-12f;
+    const float tiny[] = {0x1p-80f, -0x1p-80f, 0x1p-60f, -0x1p-60f, 0.0f};
+    for (int s = 0; s < 2; ++s)
+        for (size_t k = 0; k < sizeof tiny / sizeof tiny[0]; ++k) {
+            float a = s ? -x : x;
+            float got = bnn_fmaf_soft(a, x, tiny[k]), want = fmaf(a, x, tiny[k]);
+            if (memcmp(&got, &want, sizeof got) != 0 && bad++ < 10)
+                fprintf(stderr, "fmaf(%a, %a, %a): %a, want %a\n", (double)a, (double)x,
+                        (double)tiny[k], (double)got, (double)want);
+        }
+    /* the midpoint cases do differ from rounding twice */
+    assert_true((float)((double)x * x + 0x1p-80) != fmaf(x, x, 0x1p-80f));
+    assert_true(isnan(bnn_fmaf_soft(INFINITY, 0.0f, 1.0f)));
+    assert_true(bnn_fmaf_soft(INFINITY, 2.0f, 1.0f) == INFINITY);
+    assert_true(bnn_fmaf_soft(FLT_MAX, 2.0f, 0.0f) == INFINITY);
+    assert_int_equal(bad, 0);
+}
+
 static void test_conv_arg_errors(void **state)
 {
     (void)state;
@@ -443,6 +582,15 @@ static void test_conv_arg_errors(void **state)
     p.act = BNN_ACT_SIGMOID;
     assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_ARG_ERROR);
     fill_params(&c, &p);
+    assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_ARG_ERROR);
+    fill_params(&c, &p);
+    p.weights = w;
+    p.order = (bnn_conv_order)2; /* no such order */
+    assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_ARG_ERROR);
+    conv_case g2 = {1, 4, 4, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 2, 0, 0, 0};
+    fill_params(&g2, &p);
+    p.weights = w;
+    p.order = BNN_CONV_ORDER_FMA; /* single group only */
     assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_ARG_ERROR);
     for (int i = 0; i < 64; ++i)
         assert_true(out[i] == SENTINEL);
@@ -589,6 +737,28 @@ static void test_conv_maxpool_cases(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* The same with BNN_CONV_ORDER_FMA (single-group cases): the fused kernel
+ * of every variant against the portable fma convolution then max
+ * pooling. */
+static void test_conv_maxpool_fma(void **state)
+{
+    (void)state;
+    int bad = 0, n = 0;
+    fill_order = BNN_CONV_ORDER_FMA;
+    for (size_t i = 0; i < sizeof pool_cases / sizeof pool_cases[0]; ++i) {
+        if (pool_cases[i].c.groups != 1)
+            continue;
+        int b = check_conv_pool(&pool_cases[i], 4000u + (unsigned)i);
+        if (b)
+            fprintf(stderr, "fma conv+maxpool case %zu: %d mismatches\n", i, b);
+        bad += b;
+        ++n;
+    }
+    fill_order = BNN_CONV_ORDER_SUM;
+    assert_true(n == 7);
+    assert_int_equal(bad, 0);
+}
+
 /* Mismatched pooling input, depthwise convolutions and a missing scratch
  * are rejected without writing. */
 static void test_conv_maxpool_arg_errors(void **state)
@@ -658,6 +828,9 @@ int main(void)
         cmocka_unit_test(test_conv_exact_values),
         cmocka_unit_test(test_conv_nonfinite_weights),
         cmocka_unit_test(test_conv_relu_nan),
+        cmocka_unit_test(test_conv_fma_order),
+        cmocka_unit_test(test_fmaf_soft),
+        cmocka_unit_test(test_conv_maxpool_fma),
         cmocka_unit_test(test_conv_arg_errors),
         cmocka_unit_test(test_conv_maxpool_cases),
         cmocka_unit_test(test_conv_maxpool_arg_errors),
