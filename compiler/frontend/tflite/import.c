@@ -40,6 +40,7 @@
  * explicit pad with +1.0 when asymmetric).
  */
 #include "import.h"
+#include "fold.h"
 
 #include <float.h>
 #include <limits.h>
@@ -70,6 +71,11 @@ typedef struct {
 typedef struct {
     const tfl_model *m;
     const tfl_subgraph *sg;
+    tfl_tensor *tensors; /* sg's, with the outputs of folded operators
+                            (fold.h) as constants */
+    uint8_t **folded;    /* per tensor: its folded data (owned) or NULL */
+    size_t *last_use;    /* per tensor: the last operator reading it (SIZE_MAX:
+                            a graph output, or never read) */
     ir_graph *g;
     bnnc_err *err;
     tval *tv;
@@ -114,7 +120,7 @@ static const char *tname(const tfl_tensor *t, int index)
 
 static const tfl_tensor *tensor(tim *im, int32_t i)
 {
-    return &im->sg->tensors[i];
+    return &im->tensors[i];
 }
 
 static int is_const(tim *im, int32_t i)
@@ -598,9 +604,13 @@ static int op_conv(tim *im)
     n->a.conv.num_group = (int)cg.groups;
     n->a.conv.no_bias = !bias;
     /* TFLite computes a float CONV_2D with its GEMM: each output from its
-     * bias, one fused multiply-add per tap (bnn.h, BNN_CONV_ORDER_FMA);
-     * DEPTHWISE_CONV_2D has a kernel of its own */
-    n->a.conv.fma = !dw && cg.groups == 1;
+     * bias, one fused multiply-add per tap (bnn.h, BNN_CONV_ORDER_FMA).
+     * An output of one pixel goes through its matrix-vector product
+     * instead, which sums from 0 and then adds the bias (the plain order
+     * matches it whenever the partial sums are exact, as with XNOR-Net's
+     * +-scale weights on +-1 inputs); DEPTHWISE_CONV_2D has a kernel of
+     * its own. */
+    n->a.conv.fma = !dw && cg.groups == 1 && out.d[0] * cg.out_h * cg.out_w > 1;
     y = ref_of(n);
     if (fused(im, &y, cg.act))
         return -1;
@@ -2607,6 +2617,58 @@ static int import_outputs(tim *im)
     return 0;
 }
 
+/* Operator im->op computed at import when its inputs are all constants
+ * (fold.h): its output becomes a constant. 1 when folded, 0 when not,
+ * -1 on error. */
+static int fold_op(tim *im)
+{
+    char msg[256];
+    uint8_t *data = NULL;
+    size_t nbytes = 0;
+    int rc = tfl_fold(im->op, im->tensors, im->sg->ntensors, &data, &nbytes, msg, sizeof msg);
+    if (rc < 0)
+        return op_err(im, "computing it from its constants: %s", msg);
+    if (rc > 0) {
+        int32_t o = im->op->outputs[0];
+        im->folded[o] = data;
+        im->tensors[o].data = data;
+        im->tensors[o].nbytes = nbytes;
+    }
+    return rc;
+}
+
+/* The folded data that no operator after operator i reads is freed. */
+static void drop_folded(tim *im, size_t i)
+{
+    size_t k;
+    for (k = 0; k < im->op->ninputs; k++) {
+        int32_t t = im->op->inputs[k];
+        if (t >= 0 && im->folded[t] && im->last_use[t] == i) {
+            free(im->folded[t]);
+            im->folded[t] = NULL;
+            im->tensors[t].data = NULL;
+            im->tensors[t].nbytes = 0;
+        }
+    }
+}
+
+/* last_use of every tensor (tim). */
+static void find_last_uses(tim *im)
+{
+    size_t i, k;
+    for (i = 0; i < im->sg->ntensors; i++)
+        im->last_use[i] = SIZE_MAX;
+    for (i = 0; i < im->sg->nops; i++)
+        for (k = 0; k < im->sg->ops[i].ninputs; k++) {
+            int32_t t = im->sg->ops[i].inputs[k];
+            if (t >= 0)
+                im->last_use[t] = i;
+        }
+    for (k = 0; k < im->sg->noutputs; k++)
+        if (im->sg->outputs[k] >= 0)
+            im->last_use[im->sg->outputs[k]] = SIZE_MAX;
+}
+
 int tfl_import_model(const tfl_model *m, const bnnc_input *inputs, int n_inputs,
                      ir_graph *g, bnnc_err *err)
 {
@@ -2626,6 +2688,12 @@ int tfl_import_model(const tfl_model *m, const bnnc_input *inputs, int n_inputs,
     im.g = g;
     im.err = err;
     im.tv = xcalloc(im.sg->ntensors ? im.sg->ntensors : 1, sizeof *im.tv);
+    im.tensors = xcalloc(im.sg->ntensors ? im.sg->ntensors : 1, sizeof *im.tensors);
+    if (im.sg->ntensors)
+        memcpy(im.tensors, im.sg->tensors, im.sg->ntensors * sizeof *im.tensors);
+    im.folded = xcalloc(im.sg->ntensors ? im.sg->ntensors : 1, sizeof *im.folded);
+    im.last_use = xcalloc(im.sg->ntensors ? im.sg->ntensors : 1, sizeof *im.last_use);
+    find_last_uses(&im);
     if (check_types(&im) || import_inputs(&im, inputs, n_inputs))
         goto out;
     for (i = 0; i < im.sg->nops; i++) {
@@ -2638,14 +2706,21 @@ int tfl_import_model(const tfl_model *m, const bnnc_input *inputs, int n_inputs,
             snprintf(im.base, sizeof im.base, "%s", im.sg->tensors[o0].name);
         else
             snprintf(im.base, sizeof im.base, "op%zu", i);
-        if (import_op(&im))
+        int folded = fold_op(&im);
+        if (folded < 0 || (!folded && import_op(&im)))
             goto out;
+        drop_folded(&im, i);
     }
     if (import_outputs(&im))
         goto out;
     ir_uses_rebuild(g);
     rc = 0;
 out:
+    for (i = 0; i < im.sg->ntensors; i++)
+        free(im.folded[i]);
+    free(im.folded);
+    free(im.last_use);
+    free(im.tensors);
     free(im.tv);
     if (rc)
         ir_graph_free(g);
