@@ -121,6 +121,9 @@ static void run_chain(const bnn_ew_op *ops, int n, int pixels, int c, float *x)
     }
 }
 
+/* The rounding order of the cases' convolutions (the FMA test sets it). */
+static bnn_conv_order case_order = BNN_CONV_ORDER_SUM;
+
 static int check_case(const pack_case *pc, unsigned seed)
 {
     bnn_conv2d_pack_params mp;
@@ -136,6 +139,7 @@ static int check_case(const pack_case *pc, unsigned seed)
     cp->pad_h = cp->pad_w = pc->p;
     cp->dil_h = cp->dil_w = 1;
     cp->groups = pc->groups;
+    cp->order = case_order;
     cp->out_h = conv_out(pc->in_h, pc->k, pc->s, pc->p);
     cp->out_w = conv_out(pc->in_w, pc->k, pc->s, pc->p);
     cp->out_pixel_stride = cp->out_c;
@@ -272,6 +276,27 @@ static void test_conv_pack_cases(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* The single-group cases in BNN_CONV_ORDER_FMA: the streamed convolution
+ * rounds as bnn_conv2d_f32 does in that order. */
+static void test_conv_pack_fma(void **state)
+{
+    (void)state;
+    int bad = 0, n = 0;
+    case_order = BNN_CONV_ORDER_FMA;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        if (cases[i].groups != 1)
+            continue;
+        int b = check_case(&cases[i], 5000u + (unsigned)i);
+        if (b)
+            fprintf(stderr, "fma conv+pack case %zu: %d mismatches\n", i, b);
+        bad += b;
+        ++n;
+    }
+    case_order = BNN_CONV_ORDER_SUM;
+    assert_int_equal(n, 7);
+    assert_int_equal(bad, 0);
+}
+
 /* A few bits checked by hand: a 1x1 conv with weights 1 and -1 and no
  * bias gives the input and its negation (tanh keeps the signs; -0.0 and 0
  * give bit 0), max-pooled 2x2. */
@@ -343,6 +368,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conv_pack_cases),
+        cmocka_unit_test(test_conv_pack_fma),
         cmocka_unit_test(test_conv_pack_exact),
         cmocka_unit_test(test_conv_pack_arg_errors),
     };
