@@ -387,6 +387,16 @@ def _(tf, lq, rng):
     return tf.keras.Model(x, y)
 
 
+@op_case('split', 'SPLIT of the channels into 4, each part through its own CONV_2D, '
+         'concatenated again (a grouped convolution, as in MeliusNet)',
+         check=_has('SPLIT', 'CONCATENATION'))
+def _(tf, lq, rng):
+    x = tf.keras.Input((6, 7, 16))
+    parts = tf.split(x, 4, axis=-1)
+    ys = [tf.keras.layers.Conv2D(3, 3, padding='same')(p) for p in parts]
+    return tf.keras.Model(x, tf.keras.layers.Concatenate()(ys))
+
+
 @both('conv2d_dilated', 'CONV_2D 3x2 VALID with dilation (2, 1), no activation',
       ['CONV_2D'])
 def _(tf, lq, rng):

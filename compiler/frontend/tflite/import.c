@@ -1139,6 +1139,48 @@ static int op_concat(tim *im)
     return set_output(im, 0, y, first->nchw, 0, &out);
 }
 
+/* SPLIT (axis, x): num_splits equal parts of x along the constant axis,
+ * the IR's split (MeliusNet's grouped convolutions). */
+static int op_split(tim *im)
+{
+    const tfl_operator *op = im->op;
+    static const int nchw_axis[4] = {0, 2, 3, 1};
+    int64_t av[IR_MAX_DIMS];
+    int na = 0, scalar = 0, axis, nd, parts = op->opt.split.num_splits;
+    tval *x;
+    ir_shape out;
+    ir_ref in[1];
+    ir_node *n;
+    size_t k;
+    if (op->ninputs != 2 || op->inputs[0] < 0 || !is_const(im, op->inputs[0]))
+        return op_err(im, "the axis (input 0) must be a constant");
+    if (get_ints(im, op->inputs[0], av, &na, &scalar) || na != 1)
+        return op_err(im, "the axis must be one integer");
+    if (float_output(im) || input(im, 1, &x, 0))
+        return -1;
+    nd = x->shape.ndim;
+    axis = (int)(av[0] < 0 ? av[0] + nd : av[0]);
+    if (axis < 0 || axis >= nd)
+        return op_err(im, "axis %lld is out of range", (long long)av[0]);
+    if (parts < 1 || (size_t)parts != op->noutputs || x->shape.d[axis] % parts)
+        return op_err(im, "%d splits of dimension %lld into %zu outputs", parts,
+                      (long long)x->shape.d[axis], op->noutputs);
+    in[0] = x->ref;
+    n = node(im, IR_OP_SPLIT, "", 1, in);
+    n->n_out = parts;
+    n->a.split.num_outputs = parts;
+    n->a.split.axis = x->nchw && nd == 4 ? nchw_axis[axis] : axis;
+    out = x->shape;
+    out.d[axis] /= parts;
+    for (k = 0; k < (size_t)parts; k++) {
+        ir_shape o;
+        if (output_shape(im, (int)k, &out, &o) ||
+            set_output(im, (int)k, (ir_ref){n->id, (int)k}, x->nchw, 0, &o))
+            return -1;
+    }
+    return 0;
+}
+
 static int op_activation(tim *im)
 {
     tval *x;
@@ -2344,6 +2386,7 @@ typedef struct {
 
 static const tfl_op_row builtin_ops[] = {
     {TFL_OP_CONV_2D, op_conv},
+    {TFL_OP_SPLIT, op_split},
     {TFL_OP_DEPTHWISE_CONV_2D, op_conv},
     {TFL_OP_FULLY_CONNECTED, op_fully_connected},
     {TFL_OP_ADD, op_elementwise},
