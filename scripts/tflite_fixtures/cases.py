@@ -397,6 +397,15 @@ def _(tf, lq, rng):
     return tf.keras.Model(x, tf.keras.layers.Concatenate()(ys))
 
 
+@op_case('pad_channels', 'PAD of the channel axis with zeros, 1 before and 3 after '
+         "(MeliusNet's improvement blocks), then ADD", check=_has('PAD'))
+def _(tf, lq, rng):
+    x = tf.keras.Input((5, 6, 8))
+    y = tf.keras.layers.Conv2D(4, 3, padding='same')(x)
+    y = tf.pad(y, [[0, 0], [0, 0], [0, 0], [1, 3]])
+    return tf.keras.Model(x, tf.keras.layers.Add()([x, 2.0 * y]))
+
+
 @both('conv2d_dilated', 'CONV_2D 3x2 VALID with dilation (2, 1), no activation',
       ['CONV_2D'])
 def _(tf, lq, rng):

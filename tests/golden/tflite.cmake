@@ -28,7 +28,7 @@ set(tflite_exact lce_quantize_dequantize lce_bconv_relu lce_bconv_relu6
     # float CONV_2D in TFLite's order: from the bias, one fused multiply-add
     # per tap (BNN_CONV_ORDER_FMA); products rounded then summed from 0
     # differ in the last bit on a third to two thirds of these outputs
-    conv2d conv2d_dilated split)
+    conv2d conv2d_dilated split pad_channels)
 
 # int8-output cases with 1-LSB differences: case, count
 set(tflite_int8_lsb1 lce_bconv_int8_relu 13)

@@ -970,8 +970,40 @@ static int op_pad(tim *im)
         return op_err(im, "the paddings must be 4x2 integers");
     for (k = 0; k < 8; k++)
         v[k] = read_int(pt, (size_t)k);
-    if (v[0] || v[1] || v[6] || v[7])
-        return op_err(im, "padding the batch or channel axis is not supported");
+    if (v[0] || v[1] || v[6] < 0 || v[7] < 0 || v[6] > 65535 || v[7] > 65535 ||
+        ((v[6] || v[7]) && (v[2] || v[3] || v[4] || v[5] || im->op->builtin == TFL_OP_PADV2)))
+        return op_err(im, "padding the batch axis, or the channels together with the image "
+                      "or with a value, is not supported");
+    if (v[6] || v[7]) {
+        /* zero channels before and after: x concatenated with zero
+         * constants (MeliusNet's improvement blocks) */
+        static const char *const names[2] = {"/zeros_before", "/zeros_after"};
+        ir_ref in[3];
+        int nin = 0, side;
+        ir_node *n;
+        if (!x->nchw)
+            return op_err(im, "channel padding of a tensor not in image layout");
+        out = x->shape;
+        out.d[3] += v[6] + v[7];
+        if (output_shape(im, 0, &out, &out))
+            return -1;
+        for (side = 0; side < 2; side++) {
+            ir_shape zs = {4, {x->shape.d[0], v[6 + side], x->shape.d[1], x->shape.d[2]}};
+            if (side)
+                in[nin++] = x->ref;
+            if (v[6 + side]) {
+                char name[300];
+                size_t cnt = (size_t)ir_shape_count(&zs);
+                float *z = ir_graph_floats(im->g, cnt);
+                memset(z, 0, cnt * sizeof *z);
+                snprintf(name, sizeof name, "%s%s", im->base, names[side]);
+                in[nin++] = const_node(im, name, &zs, z, 0);
+            }
+        }
+        n = node(im, IR_OP_CONCAT, "", nin, in);
+        n->a.concat.dim = 1;
+        return set_output(im, 0, ref_of(n), 1, 0, &out);
+    }
     for (k = 2; k < 6; k++) {
         if (v[k] < 0 || v[k] > 65535)
             return op_err(im, "padding %lld is out of range", (long long)v[k]);
