@@ -153,7 +153,7 @@ static int field_pos(fb_reader *r, const fb_table *t, unsigned id, size_t size,
 
 int fb_root(fb_reader *r, fb_table *t)
 {
-    size_t target;
+    size_t target = 0;
     memset(t, 0, sizeof *t);
     if (follow(r, 0, &target))
         return -1;
@@ -276,7 +276,7 @@ static int offset_field(fb_reader *r, const fb_table *t, unsigned id, size_t *ta
 int fb_table_field(fb_reader *r, const fb_table *t, unsigned id, fb_table *child,
                    int *present)
 {
-    size_t target;
+    size_t target = 0;
     int rc = offset_field(r, t, id, &target);
     memset(child, 0, sizeof *child);
     *present = 0;
@@ -313,7 +313,7 @@ static int open_vec(fb_reader *r, size_t pos, size_t elem, fb_vec *v)
 int fb_vec_field(fb_reader *r, const fb_table *t, unsigned id, size_t elem_size,
                  fb_vec *v, int *present)
 {
-    size_t target;
+    size_t target = 0;
     int rc;
     memset(v, 0, sizeof *v);
     *present = 0;

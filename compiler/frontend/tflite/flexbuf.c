@@ -117,7 +117,7 @@ int flx_open(flx_reader *r, const uint8_t *buf, size_t size, const char *label,
 
 int flx_int(flx_reader *r, const flx_ref *ref, int64_t *out)
 {
-    size_t q;
+    size_t q = 0;
     uint64_t u;
     *out = 0;
     switch (ref->type) {
@@ -172,7 +172,7 @@ static int load_float(flx_reader *r, size_t pos, unsigned w, double *out)
 
 int flx_float(flx_reader *r, const flx_ref *ref, double *out)
 {
-    size_t q;
+    size_t q = 0;
     int64_t i;
     *out = 0;
     switch (ref->type) {
@@ -214,7 +214,7 @@ static int key_at(flx_reader *r, size_t pos, size_t *len)
 
 int flx_string(flx_reader *r, const flx_ref *ref, const char **s, size_t *len)
 {
-    size_t data, n;
+    size_t data = 0, n = 0;
     unsigned bw = ref->child_width;
     uint64_t count;
     *s = NULL;
@@ -249,7 +249,7 @@ int flx_string(flx_reader *r, const flx_ref *ref, const char **s, size_t *len)
 
 int flx_vector_of(flx_reader *r, const flx_ref *ref, flx_vector *v)
 {
-    size_t data;
+    size_t data = 0;
     unsigned bw = ref->child_width, t = ref->type;
     uint64_t count;
     memset(v, 0, sizeof *v);
@@ -321,7 +321,7 @@ static size_t key_pos(const flx_reader *r, const flx_vector *keys, size_t i)
 
 int flx_map_of(flx_reader *r, const flx_ref *ref, flx_map *m)
 {
-    size_t data, kop, kdata, len, prev = 0;
+    size_t data = 0, kop = 0, kdata = 0, len = 0, prev = 0;
     uint64_t kbw, kcount;
     unsigned bw = ref->child_width;
     memset(m, 0, sizeof *m);
@@ -357,7 +357,7 @@ int flx_map_of(flx_reader *r, const flx_ref *ref, flx_map *m)
     m->keys.typed = 1;
     m->keys.elem_type = FLX_KEY;
     for (size_t i = 0, total = 0; i < m->keys.count; i++) {
-        size_t kp = kdata + i * (size_t)kbw, k;
+        size_t kp = kdata + i * (size_t)kbw, k = 0;
         if (indirect(r, kp, (unsigned)kbw, &k) || key_at(r, k, &len))
             return -1;
         /* distinct keys written by an encoder do not overlap, so their

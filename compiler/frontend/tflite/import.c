@@ -1128,7 +1128,7 @@ static int op_concat(tim *im)
 {
     const tfl_operator *op = im->op;
     ir_ref in[64];
-    tval *x, *first = NULL;
+    tval *x = NULL, *first = NULL;
     size_t k;
     int axis = op->opt.concat.axis, nd;
     ir_shape out;
@@ -2227,7 +2227,7 @@ static int op_concat_i8(tim *im)
     ir_node *n;
     size_t k;
     int axis;
-    tval *x;
+    tval *x = NULL;
     if (op->ninputs < 1 || op->ninputs > 64 || out_qtype(im, &oq))
         return op_err(im, "expects 1 to 64 int8 inputs");
     if (op->opt.concat.activation != TFL_ACT_NONE)
