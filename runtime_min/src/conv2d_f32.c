@@ -132,8 +132,11 @@ static void conv_tile_part(const conv_red *r, const conv_taps *t, int32_t nb,
     conv_store(acc, nb, bias, relu, dst);
 }
 
+#if !defined(BNN_CONV_NO_ORDER_FMA)
 /* BNN_CONV_ORDER_FMA: as fconv_tile, each sum starting at the bias and
- * taking every tap with one fused multiply-add (bnn_fmaf). */
+ * taking every tap with one fused multiply-add (bnn_fmaf). Generated code
+ * that asks for no such convolution defines BNN_CONV_NO_ORDER_FMA and
+ * leaves these tiles (and the software fma of cores without one) out. */
 static void fconv_tile_fma(int32_t np, const conv_red *r, const conv_taps *t,
                            const float *bias, int relu, float *dst, ptrdiff_t ops)
 {
@@ -197,6 +200,10 @@ static void conv_tile_part_fma(const conv_red *r, const conv_taps *t, int32_t nb
 
 static const bnn_conv_kit portable_fma_kit = {fconv_tile_fma, CONV_PX, NULL, NULL, 0,
                                               NULL, 1, NULL};
+#define PORTABLE_FMA_KIT (&portable_fma_kit)
+#else
+#define PORTABLE_FMA_KIT NULL
+#endif
 
 /* The kit that computes p's order: kit itself, or its variant's
  * BNN_CONV_ORDER_FMA kit (the portable one when it has none). */
@@ -204,7 +211,7 @@ static const bnn_conv_kit *order_kit(const bnn_conv2d_params *p, const bnn_conv_
 {
     if (p->order != BNN_CONV_ORDER_FMA || kit->fma)
         return kit;
-    return kit->fma_kit ? kit->fma_kit : &portable_fma_kit;
+    return kit->fma_kit ? kit->fma_kit : PORTABLE_FMA_KIT;
 }
 
 /* Valid tap range [*lo, *hi) along one axis for the output position whose
@@ -329,8 +336,10 @@ static void conv_out_row(const bnn_conv2d_params *p, const conv_red *r,
             kit->tile(np, r, &t, bias, relu, d, ops);
         else if (eight && ox >= ox_lo && ox < ox_hi)
             kit->tile8(np, r, &t, bias, relu, d, ops);
+#if !defined(BNN_CONV_NO_ORDER_FMA)
         else if (kit->fma)
             conv_tile_part_fma(r, &t, nb, bias, relu, d);
+#endif
         else
             conv_tile_part(r, &t, nb, bias, relu, d);
         ox += np;
@@ -544,6 +553,10 @@ static int conv_args_ok(const bnn_conv2d_params *p, const float *in,
     if (p->order != BNN_CONV_ORDER_SUM &&
         (p->order != BNN_CONV_ORDER_FMA || p->groups != 1))
         return 0;
+#if defined(BNN_CONV_NO_ORDER_FMA)
+    if (p->order != BNN_CONV_ORDER_SUM)
+        return 0;
+#endif
     if (p->out_pixel_stride < p->out_c)
         return 0;
     return bnn_conv_out_size(p->in_h, p->k_h, p->stride_h, p->pad_h,
@@ -788,7 +801,7 @@ BNN_API void bnn_conv_row(const bnn_conv2d_params *p, const bnn_conv_rows *st,
 }
 
 static const bnn_conv_kit portable_kit = {fconv_tile, CONV_PX, NULL, NULL, 0, NULL, 0,
-                                          &portable_fma_kit};
+                                          PORTABLE_FMA_KIT};
 
 BNN_API bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
                                     const float *in, float *out,
