@@ -1345,6 +1345,31 @@ static int lower_crop(lower_ctx *x, ir_node *n)
     return 0;
 }
 
+/* A gather node: its constant maps as the step's int32 maps. */
+static int lower_gather_hw(lower_ctx *x, ir_node *n)
+{
+    const ir_shape *os = &n->shape[0];
+    lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n);
+    int32_t *maps[2];
+    char what[96];
+    int a;
+    int64_t j;
+    if (in.form != F_NHWC)
+        return err_node(x, n, "gather input is not 4-D");
+    for (a = 0; a < 2; a++) {
+        const float *m = x->g->nodes[n->in[1 + a].node]->a.c.f;
+        maps[a] = xmalloc(sizeof(int32_t) * (size_t)os->d[2 + a]);
+        for (j = 0; j < os->d[2 + a]; j++)
+            maps[a][j] = (int32_t)m[j];
+    }
+    snprintf(what, sizeof what, "%lldx%lld pixels gathered from %lldx%lld (fill %g)",
+             (long long)os->d[2], (long long)os->d[3], (long long)in.shape.d[2],
+             (long long)in.shape.d[3], n->a.gather.fill);
+    x->vals[n->id][0] = gather_hw(x, n, in, i32(os->d[2]), i32(os->d[3]), maps[0], maps[1],
+                                  (float)n->a.gather.fill, what);
+    return 0;
+}
+
 static int lower_slice(lower_ctx *x, ir_node *n)
 {
     lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n);
