@@ -722,6 +722,31 @@ static int shape_swapaxis(ir_graph *g, ir_node *n, bnnc_err *err)
     return set_shape(n, &out);
 }
 
+static int shape_topk(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    ir_topk_attr *t = &n->a.topk;
+    ir_shape out;
+    char a[96];
+    int ax = norm_axis(t->axis, x->ndim), i;
+    if (ax < 0)
+        return ir_node_errf(g, n, err, "axis %d is out of range for %s", t->axis, sstr(x, a));
+    if (t->k < 1 || t->k > x->d[ax])
+        return ir_node_errf(g, n, err, "k = %d with %lld elements along axis %d", t->k,
+                            (long long)x->d[ax], ax);
+    if (!t->keepdims && t->k != 1)
+        return ir_node_errf(g, n, err, "dropping the axis needs k = 1");
+    t->axis = ax;
+    out = *x;
+    out.d[ax] = t->k;
+    if (!t->keepdims) {
+        for (i = ax; i + 1 < x->ndim; i++)
+            out.d[i] = out.d[i + 1];
+        out.ndim--;
+    }
+    return set_shape(n, &out);
+}
+
 /* (N, C, rows, cols) of a gather; every index is -1 or inside the input. */
 static int shape_gather_hw(ir_graph *g, ir_node *n, bnnc_err *err)
 {

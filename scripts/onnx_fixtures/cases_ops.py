@@ -593,6 +593,79 @@ def _(rng):
                 [('x', randn(rng, 1, 1, 6, 6))])
 
 
+@case('argmax_op13', 'ops', 'ArgMax axis 1 keepdims 0; ArgMax axis -1 keepdims '
+      '1 select_last_index 1; ArgMin; on rows with ties (int64 outputs)')
+def _(rng):
+    x = np.round(randn(rng, 3, 10) * 1.5).astype(np.float32)   # ties
+    nodes = [helper.make_node('ArgMax', ['x'], ['a1'], name='argmax', axis=1, keepdims=0),
+             helper.make_node('ArgMax', ['x'], ['a2'], name='argmax_last', axis=-1,
+                              keepdims=1, select_last_index=1),
+             helper.make_node('ArgMin', ['x'], ['a3'], name='argmin', axis=1)]
+    return Case(build(nodes, [vi('x', [3, 10])],
+                      [vi('a1', None, TP.INT64), vi('a2', None, TP.INT64),
+                       vi('a3', None, TP.INT64)]), [('x', x)])
+
+
+@case('argmax_nchw_op13', 'ops', 'ArgMax over the channels of a conv output '
+      '(per-pixel class, keepdims 1) and over H (keepdims 0, select_last_index)')
+def _(rng):
+    x = randn(rng, 2, 3, 5, 6)
+    w = randn(rng, 4, 3, 3, 3, scale=0.3)
+    nodes = [helper.make_node('Conv', ['x', 'w'], ['c'], name='conv', pads=[1, 1, 1, 1],
+                              kernel_shape=[3, 3]),
+             helper.make_node('ArgMax', ['c'], ['cls'], name='argmax_c', axis=1),
+             helper.make_node('ArgMax', ['x'], ['row'], name='argmax_h', axis=-2,
+                              keepdims=0, select_last_index=1)]
+    return Case(build(nodes, [vi('x', [2, 3, 5, 6])],
+                      [vi('cls', None, TP.INT64), vi('row', None, TP.INT64)],
+                      [init('w', w)]), [('x', x)])
+
+
+@case('topk_indices_op11', 'ops', 'TopK opset 11, only the int64 indices are '
+      'graph outputs: k 3 along the last axis with ties, and the 2 smallest '
+      'along the channels of a 4-D tensor')
+def _(rng):
+    x = np.round(randn(rng, 2, 4, 3, 5) * 1.5).astype(np.float32)
+    nodes = [helper.make_node('TopK', ['x', 'k3'], ['v1', 'i1'], name='top3'),
+             helper.make_node('TopK', ['x', 'k2'], ['v2', 'i2'], name='bottom2', axis=1,
+                              largest=0)]
+    return Case(build(nodes, [vi('x', [2, 4, 3, 5])],
+                      [vi('i1', None, TP.INT64), vi('i2', None, TP.INT64)],
+                      [init('k3', np.array([3], np.int64)), init('k2', np.array([2], np.int64))],
+                      opset=11), [('x', x)])
+
+
+@case('topk_values_op13', 'ops', 'TopK values only: the 2 largest along the '
+      'channels through a Relu, and the 3 smallest of a row')
+def _(rng):
+    x = randn(rng, 1, 6, 3, 4)
+    nodes = [helper.make_node('TopK', ['x', 'k2'], ['v1', 'i1'], name='top2', axis=1),
+             helper.make_node('Relu', ['v1'], ['r1'], name='relu'),
+             helper.make_node('Flatten', ['x'], ['f'], name='flat'),
+             helper.make_node('TopK', ['f', 'k3'], ['v2', 'i2'], name='bottom3', largest=0)]
+    return Case(build(nodes, [vi('x', [1, 6, 3, 4])], [vi('r1', None), vi('v2', None)],
+                      [init('k2', np.array([2], np.int64)), init('k3', np.array([3], np.int64))]),
+                [('x', x)])
+
+
+@case('topk_unsorted_op13', 'ops', 'TopK sorted=0, whose order onnxruntime '
+      'leaves unsorted (refused by bnnc)')
+def _(rng):
+    n = helper.make_node('TopK', ['x', 'k'], ['v', 'i'], name='unsorted', sorted=0)
+    return Case(build([n], [vi('x', [2, 12])], [vi('v', None)],
+                      [init('k', np.array([4], np.int64))]), [('x', randn(rng, 2, 12))])
+
+
+@case('argmax_used_op13', 'ops', 'ArgMax whose int64 indices feed another node '
+      '(refused by bnnc: indices only as a graph output)')
+def _(rng):
+    nodes = [helper.make_node('ArgMax', ['x'], ['a'], name='argmax', axis=1),
+             helper.make_node('Cast', ['a'], ['af'], name='to_float', to=TP.FLOAT),
+             helper.make_node('Add', ['af', 'one'], ['y'], name='plus_one')]
+    return Case(build(nodes, [vi('x', [2, 5])], [vi('y', None)],
+                      [init('one', np.array(1.0, np.float32))]), [('x', randn(rng, 2, 5))])
+
+
 @case('argmax_topk_op13', 'ops', 'ArgMax (keepdims 0; and keepdims 1 with '
       'select_last_index on ties), TopK k=3 (values and int64 indices)')
 def _(rng):

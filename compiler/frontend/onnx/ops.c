@@ -2415,6 +2415,88 @@ done:
     return rc;
 }
 
+/* ---- ArgMax, TopK --------------------------------------------------------- */
+
+/* A TOPK node of x defining output `name` (indices or values). */
+static int topk_node(onnx_imp *im, oval *x, int64_t axis, int64_t k, int largest,
+                     int last_index, int indices, int keepdims, const char *name,
+                     const char *suffix)
+{
+    ir_node *n;
+    ir_ref in;
+    if (axis < -IR_MAX_DIMS || axis >= IR_MAX_DIMS)
+        return onnx_nerr(im, "axis %lld is out of range", (long long)axis);
+    if (k < 1 || k > INT32_MAX)
+        return onnx_nerr(im, "k = %lld is not supported", (long long)k);
+    n = onnx_new_node(im, IR_OP_TOPK, suffix);
+    n->a.topk.axis = (int)axis;
+    n->a.topk.k = (int)k;
+    n->a.topk.largest = largest;
+    n->a.topk.last_index = last_index;
+    n->a.topk.indices = indices;
+    n->a.topk.keepdims = keepdims;
+    in = x->ref;
+    if (onnx_finish(im, n, 1, &in))
+        return -1;
+    return onnx_def_ir(im, name, (ir_ref){n->id, 0});
+}
+
+/* ArgMax/ArgMin: the int64 index of the largest (smallest) element along
+ * axis, the first of equal ones unless select_last_index (opset 12). */
+static int argmaxmin(onnx_imp *im, int largest)
+{
+    int bad = 0;
+    oval *x = onnx_in(im, 0, &bad);
+    if (bad || need_in(im, x, 0, "data"))
+        return -1;
+    if (x->state == V_CONST)
+        return onnx_nerr(im, "%s of a constant is not supported", im->cur->op_type);
+    return topk_node(im, x, onnx_attr_i(im, "axis", 0), 1, largest,
+                     onnx_attr_i(im, "select_last_index", 0) != 0, 1,
+                     onnx_attr_i(im, "keepdims", 1) != 0, out0(im), "");
+}
+
+static int op_argmax(onnx_imp *im) { return argmaxmin(im, 1); }
+static int op_argmin(onnx_imp *im) { return argmaxmin(im, 0); }
+
+/* TopK: values (output 0, float) and indices (output 1, int64) of the k
+ * largest (smallest) along axis, best first, equal values lowest index
+ * first. sorted=0 leaves the order to the implementation (onnxruntime's
+ * is not sorted) and is refused unless k is 1. k is an attribute before
+ * opset 10, then a constant input.
+ * Each output that is used is its own node: the indices can only be a
+ * graph output, and the graph outputs share one element type. */
+static int op_topk(onnx_imp *im)
+{
+    int bad = 0, largest = (int)(onnx_attr_i(im, "largest", 1) != 0);
+    oval *x = onnx_in(im, 0, &bad);
+    int64_t k, axis = onnx_attr_i(im, "axis", -1);
+    if (bad || need_in(im, x, 0, "X"))
+        return -1;
+    if (x->state == V_CONST)
+        return onnx_nerr(im, "TopK of a constant is not supported");
+    if (im->opset < 10) {
+        k = onnx_attr_i(im, "k", 0);
+    } else {
+        oval *kv = onnx_in(im, 1, &bad);
+        if (bad || need_in(im, kv, 1, "K"))
+            return -1;
+        if (kv->state != V_CONST || kv->n != 1)
+            return onnx_nerr(im, "K must be a constant with one value");
+        k = kv->is_int ? kv->i[0] : to_i64(kv->f[0]);
+    }
+    if (!onnx_attr_i(im, "sorted", 1) && k != 1)
+        return onnx_nerr(im, "sorted=0 is not supported (its order is the implementation's; "
+                         "bnnc's would be sorted)");
+    if (im->cur->n_outputs > 0 && im->cur->outputs[0][0] &&
+        topk_node(im, x, axis, k, largest, 0, 0, 1, im->cur->outputs[0], "/values"))
+        return -1;
+    if (im->cur->n_outputs > 1 && im->cur->outputs[1][0] &&
+        topk_node(im, x, axis, k, largest, 0, 1, 1, im->cur->outputs[1], "/indices"))
+        return -1;
+    return 0;
+}
+
 /* ---- QONNX / FINN --------------------------------------------------------- */
 
 /* sign (x >= 0 -> +1) of IR x, then * scale when it is not 1. */
@@ -2762,6 +2844,9 @@ static const onnx_op_row rows[] = {
     {DOM_ONNX, "ReduceMean", op_reduce_mean},
     {DOM_ONNX, "Resize", op_resize},
     {DOM_ONNX, "Upsample", op_resize},
+    {DOM_ONNX, "ArgMax", op_argmax},
+    {DOM_ONNX, "ArgMin", op_argmin},
+    {DOM_ONNX, "TopK", op_topk},
     {DOM_QONNX, "BipolarQuant", op_bipolar_quant},
     {DOM_QONNX, "Quant", op_quant},
     {DOM_QONNX, "MultiThreshold", op_multithreshold},
@@ -2788,9 +2873,5 @@ int onnx_import_node(onnx_imp *im)
     for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
         if (rows[i].domain == dom && !strcmp(rows[i].op_type, im->cur->op_type))
             return rows[i].import(im);
-    if (!strcmp(im->cur->op_type, "ArgMax") || !strcmp(im->cur->op_type, "TopK") ||
-        !strcmp(im->cur->op_type, "ArgMin"))
-        return onnx_nerr(im, "operator %s (int64 index outputs) is not yet supported",
-                         im->cur->op_type);
     return onnx_nerr(im, "operator %s is not supported by bnnc", im->cur->op_type);
 }
