@@ -204,7 +204,8 @@ static void name_symbols(emit_ctx *e, const lir_program *p)
 
 static const char *dtype_ctype(lir_dtype dt)
 {
-    return dt == LIR_BITS ? "uint32_t" : dt == LIR_U8 ? "uint8_t" : dt == LIR_I8 ? "int8_t" : "float";
+    return dt == LIR_BITS ? "uint32_t" : dt == LIR_U8 ? "uint8_t" : dt == LIR_I8 ? "int8_t"
+         : dt == LIR_I64  ? "int64_t" : "float";
 }
 
 /* The run function's named tensors: a pointer each into the arena, with
@@ -840,6 +841,20 @@ static void emit_softmax(step_text *t)
     snprintf(t->init, sizeof t->init, ".rows = %d, .len = %d", t->s->p.softmax.rows,
              t->s->p.softmax.len);
     snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
+/* out is the values or the indices, by its type; scratch holds the values
+ * when out is the indices */
+static void emit_topk(step_text *t)
+{
+    const bnn_topk_params *q = &t->s->p.topk;
+    int idx = t->s->scratch >= 0;
+    snprintf(t->init, sizeof t->init,
+             ".outer = %d, .len = %d, .inner = %d, .k = %d, .largest = %d, .last_index = %d",
+             (int)q->outer, (int)q->len, (int)q->inner, (int)q->k, (int)q->largest,
+             (int)q->last_index);
+    snprintf(t->args, sizeof t->args, "%s, %s, %s, %s", t->in0, idx ? "NULL" : t->out,
+             idx ? t->out : "NULL", idx ? t->scr : "NULL");
 }
 
 static void emit_quant_i8(step_text *t)
@@ -1639,6 +1654,7 @@ int emit_program(const ir_graph *g, const lir_program *p, const emit_options *o,
     define_data(&model, "bt_output_ctype", "%s",
                 p->output_type == LIR_I8     ? "int8_t"
                 : p->output_type == LIR_BITS ? "int32_t"
+                : p->output_type == LIR_I64  ? "int64_t"
                                              : "float");
     define_data(&model, "bt_output_bitpacked", "%d", p->output_type == LIR_BITS);
     /* the quantisation of int8 input and output (empty for float ones) */

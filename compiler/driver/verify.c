@@ -436,7 +436,7 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
     lir_program p;
     emit_options eo;
     mx_params xin, xexp;
-    float *got = NULL;
+    double *got = NULL;
     const char *cc = v->cc ? v->cc : (getenv("CC") ? getenv("CC") : "cc");
     int rc = -1, u8 = o->input_u8;
     size_t i, rows, per, bad = 0, agree = 0, shown = 0, total = 0, lsb1 = 0;
@@ -546,9 +546,27 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
         rc = compare_bitpacked(&p, &xexp.arrays[0], outpath, err);
         goto out_model;
     }
-    got = xmalloc(sizeof(float) * (p.output_elems ? p.output_elems : 1));
+    got = xmalloc(sizeof(double) * (p.output_elems ? p.output_elems : 1));
     f = fopen(outpath, "rb");
-    if (p.output_type == LIR_I8) {
+    if (p.output_type == LIR_I64) {
+        /* int64 output (indices): exact below 2^53, far beyond any axis */
+        for (i = 0; f && i < p.output_elems; i++) {
+            unsigned char b[8];
+            uint64_t u = 0;
+            int j;
+            if (fread(b, 1, 8, f) != 8)
+                break;
+            for (j = 7; j >= 0; j--)
+                u = u << 8 | b[j];
+            got[i] = (double)(int64_t)u;
+        }
+        if (!f || i != p.output_elems) {
+            if (f)
+                fclose(f);
+            bnnc_errf(err, "%s: short output", outpath);
+            goto out_model;
+        }
+    } else if (p.output_type == LIR_I8) {
         /* int8 output: read the bytes, compare their values */
         for (i = 0; f && i < p.output_elems; i++) {
             int c = fgetc(f);
@@ -562,11 +580,19 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
             bnnc_errf(err, "%s: short output", outpath);
             goto out_model;
         }
-    } else if (!f || fread(got, sizeof(float), p.output_elems, f) != p.output_elems) {
-        if (f)
-            fclose(f);
-        bnnc_errf(err, "%s: short output", outpath);
-        goto out_model;
+    } else {
+        for (i = 0; f && i < p.output_elems; i++) {
+            float fv;
+            if (fread(&fv, sizeof fv, 1, f) != 1)
+                break;
+            got[i] = fv;
+        }
+        if (!f || i != p.output_elems) {
+            if (f)
+                fclose(f);
+            bnnc_errf(err, "%s: short output", outpath);
+            goto out_model;
+        }
     }
     fclose(f);
 
@@ -580,9 +606,11 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
         /* equal infinities agree (their difference is NaN); int8 outputs
          * agree within one step of the quantisation (1 LSB: TFLite's and
          * bnnc's float roundings before an int8 rounding may differ) */
-        int ok = a == e || d <= v->atol + v->rtol * fabs(e) || (isnan(a) && isnan(e)) ||
+        int ok = a == e ||
+                 (p.output_type != LIR_I64 &&
+                  (d <= v->atol + v->rtol * fabs(e) || (isnan(a) && isnan(e)))) ||
                  (p.output_type == LIR_I8 && d <= 1.0) ||
-                 (o->float_layers_int8 && !v->tol_given);
+                 (o->float_layers_int8 && !v->tol_given && p.output_type != LIR_I64);
         lsb1 += p.output_type == LIR_I8 && d == 1.0;
         if (a == e)
             d = 0;
@@ -615,6 +643,9 @@ int verify_run(const bnnc_options *o, const verify_options *v, bnnc_err *err)
            "%zu outside atol %.3g + rtol %.3g\n",
            p.output_elems, maxabs, maxrel, agree, rows, 100.0 * (double)agree / (double)rows, bad,
            v->atol, v->rtol);
+    if (p.output_type == LIR_I64)
+        printf("verify: int64 output (indices): %zu of %zu equal, compared exactly\n",
+               p.output_elems - bad, p.output_elems);
     if (p.output_type == LIR_I8)
         printf("verify: int8 output: %zu of %zu differ by 1 LSB (scale %.9g, zero point %d), "
                "%zu by more\n", lsb1, p.output_elems, p.out_scale, (int)p.out_zp, bad);

@@ -22,11 +22,11 @@
 #include "bnn_int8.h"
 
 /* float32, packed bits (uint32 words), bytes (uint8: an input, scratch),
- * int8 (TFLite's quantised tensors) */
-typedef enum { LIR_F32, LIR_BITS, LIR_U8, LIR_I8 } lir_dtype;
+ * int8 (TFLite's quantised tensors), int64 (indices: ONNX ArgMax, TopK) */
+typedef enum { LIR_F32, LIR_BITS, LIR_U8, LIR_I8, LIR_I64 } lir_dtype;
 
 /* Bytes of one element (of one word for LIR_BITS). */
-#define LIR_DTYPE_BYTES(dt) ((dt) == LIR_U8 || (dt) == LIR_I8 ? 1u : 4u)
+#define LIR_DTYPE_BYTES(dt) ((dt) == LIR_U8 || (dt) == LIR_I8 ? 1u : (dt) == LIR_I64 ? 8u : 4u)
 
 typedef enum {
     LIR_ARENA,   /* placed in the arena by the planner */
@@ -114,6 +114,7 @@ typedef struct {
         bnn_binary_pixel_params binary_pixel;
         bnn_channel_mean_params mean;
         bnn_softmax_params softmax;
+        bnn_topk_params topk;         /* out: values, or indices (int64) */
         struct { size_t bytes; } mem;
         bnn_quant_i8_params quant;    /* scale, zero point: constants 0, 1 */
         bnn_requantize_i8_params requant;
@@ -160,7 +161,8 @@ typedef struct {
     int nc, capc;
     int input;              /* external input tensor */
     lir_dtype input_type;   /* LIR_F32, LIR_U8, LIR_I8 or LIR_BITS (bitpacked) */
-    lir_dtype output_type;  /* LIR_F32, LIR_I8 or LIR_BITS (bitpacked heads) */
+    lir_dtype output_type;  /* LIR_F32, LIR_I8, LIR_I64 (indices) or LIR_BITS (bitpacked
+                               heads) */
     /* the quantisation of an LIR_I8 input and output (real value =
      * scale * (q - zp)) */
     double in_scale, out_scale;

@@ -1345,6 +1345,31 @@ static int lower_crop(lower_ctx *x, ir_node *n)
     return 0;
 }
 
+/* A gather node: its constant maps as the step's int32 maps. */
+static int lower_gather_hw(lower_ctx *x, ir_node *n)
+{
+    const ir_shape *os = &n->shape[0];
+    lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n);
+    int32_t *maps[2];
+    char what[96];
+    int a;
+    int64_t j;
+    if (in.form != F_NHWC)
+        return err_node(x, n, "gather input is not 4-D");
+    for (a = 0; a < 2; a++) {
+        const float *m = x->g->nodes[n->in[1 + a].node]->a.c.f;
+        maps[a] = xmalloc(sizeof(int32_t) * (size_t)os->d[2 + a]);
+        for (j = 0; j < os->d[2 + a]; j++)
+            maps[a][j] = (int32_t)m[j];
+    }
+    snprintf(what, sizeof what, "%lldx%lld pixels gathered from %lldx%lld (fill %g)",
+             (long long)os->d[2], (long long)os->d[3], (long long)in.shape.d[2],
+             (long long)in.shape.d[3], n->a.gather.fill);
+    x->vals[n->id][0] = gather_hw(x, n, in, i32(os->d[2]), i32(os->d[3]), maps[0], maps[1],
+                                  (float)n->a.gather.fill, what);
+    return 0;
+}
+
 static int lower_slice(lower_ctx *x, ir_node *n)
 {
     lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n);
@@ -1521,6 +1546,59 @@ static int lower_mean(lower_ctx *x, ir_node *n)
         return 0;
     }
     return err_node(x, n, "this reduction is not supported by the code generator");
+}
+
+/* TopK/ArgMax on the row-major copy of the input: outer x len x inner
+ * around the axis. Values stay a float value like any other; indices are
+ * an int64 tensor, which only a graph output may take. */
+static int lower_topk(lower_ctx *x, ir_node *n)
+{
+    const ir_topk_attr *a = &n->a.topk;
+    lval in = as_float(x, value_of(x, n->in[0]), n), out;
+    const ir_shape *os = &n->shape[0];
+    int nd = in.shape.ndim, i, t, o;
+    int64_t outer = 1, inner = 1;
+    lir_step *s;
+    for (i = 0; i < n->n_uses; i++) {
+        const ir_use *u = &n->uses[i];
+        if (a->indices && u->user >= 0 && !x->g->nodes[u->user]->dead)
+            return ir_node_errf(x->g, n, x->err, "its int64 indices are used by node '%s'; "
+                                "bnnc computes them only as a graph output",
+                                x->g->nodes[u->user]->name);
+    }
+    for (i = 0; i < a->axis; i++)
+        outer *= in.shape.d[i];
+    for (i = a->axis + 1; i < nd; i++)
+        inner *= in.shape.d[i];
+    t = to_plain(x, in, n);
+    o = lir_tensor_add(x->p, a->indices ? LIR_I64 : LIR_F32, i32(os->ndim ? os->d[0] : 1), 1,
+                       1, i32(ir_shape_count(os) / (os->ndim ? os->d[0] : 1)), n->name);
+    s = step(x, LK_TOPK, n);
+    set_io(s, t, -1, o);
+    s->p.topk.outer = i32(outer);
+    s->p.topk.len = i32(in.shape.d[a->axis]);
+    s->p.topk.inner = i32(inner);
+    s->p.topk.k = a->k;
+    s->p.topk.largest = a->largest;
+    s->p.topk.last_index = a->last_index;
+    if (a->indices) {
+        s->scratch = lir_tensor_add(x->p, LIR_F32, 1, 1, 1, a->k, "topk values");
+        x->p->t[s->scratch].scratch = 1;
+    }
+    snprintf(s->what, sizeof s->what, "%s %d %s along axis %d of %lld%s",
+             a->indices ? "indices of the" : "the", a->k, a->largest ? "largest" : "smallest",
+             a->axis, (long long)in.shape.d[a->axis],
+             a->last_index ? ", equal values highest index first" : "");
+    if (a->indices) {
+        memset(&out, 0, sizeof out);
+        out.shape = *os;
+        out.form = os->ndim == 2 ? F_ROWS : F_PLAIN;
+        out.t = o;
+    } else {
+        out = from_plain(x, o, os, n);
+    }
+    x->vals[n->id][0] = out;
+    return 0;
 }
 
 static int lower_softmax(lower_ctx *x, ir_node *n)
@@ -1701,10 +1779,13 @@ static int to_dense_bits(lower_ctx *x, lval v, const ir_node *n)
 static int lower_head(lower_ctx *x, const ir_node *n, lval v, size_t at, size_t *count)
 {
     int bits = x->g->bitpacked_heads;
-    int i8 = !bits && x->p->t[v.t].dt == LIR_I8;
+    lir_dtype dt = x->p->t[v.t].dt;
+    int i8 = !bits && dt == LIR_I8, i64 = dt == LIR_I64;
     int t, out;
     lir_tensor *tt;
     lir_step *s;
+    if (bits && i64)
+        return err_node(x, n, "int64 indices cannot be a bitpacked output");
     if (bits) {
         v = as_bits(x, v, n);
         t = v.t;
@@ -1712,11 +1793,16 @@ static int lower_head(lower_ctx *x, const ir_node *n, lval v, size_t at, size_t 
             t = to_dense_bits(x, v, n);
         x->p->output_type = LIR_BITS;
     } else {
-        t = i8 ? v.t : to_plain(x, v, n);
+        t = i8 || i64 ? v.t : to_plain(x, v, n);
     }
     tt = &x->p->t[t];
-    if (at && (x->p->output_type == LIR_I8) != i8)
-        return err_node(x, n, "outputs of different element types are not supported");
+    if (!bits && at && x->p->output_type != (i8 ? LIR_I8 : i64 ? LIR_I64 : LIR_F32))
+        return err_node(x, n, i64 || x->p->output_type == LIR_I64
+                                  ? "int64 indices and float values are both graph outputs; "
+                                    "bnnc's output buffer has one element type"
+                                  : "outputs of different element types are not supported");
+    if (i64)
+        x->p->output_type = LIR_I64;
     if (i8) {
         if (at && (x->p->out_scale != n->q.scale || x->p->out_zp != n->q.zp))
             return err_node(x, n, "int8 outputs with different scales or zero points are not "
@@ -1725,11 +1811,11 @@ static int lower_head(lower_ctx *x, const ir_node *n, lval v, size_t at, size_t 
         x->p->out_scale = n->q.scale;
         x->p->out_zp = n->q.zp;
     }
-    out = lir_tensor_add(x->p, bits ? LIR_BITS : i8 ? LIR_I8 : LIR_F32, tt->n, tt->h, tt->w,
-                         tt->c, n->name);
+    out = lir_tensor_add(x->p, bits ? LIR_BITS : i8 ? LIR_I8 : i64 ? LIR_I64 : LIR_F32, tt->n,
+                         tt->h, tt->w, tt->c, n->name);
     *count = x->p->t[out].bytes / LIR_DTYPE_BYTES(x->p->t[out].dt);
     x->p->t[out].storage = LIR_OUTPUT;
-    x->p->t[out].ext_offset = at * (i8 ? 1u : 4u);
+    x->p->t[out].ext_offset = at * LIR_DTYPE_BYTES(x->p->t[out].dt);
     tt = &x->p->t[t];
     /* the producer writes the output buffer itself when nothing else reads
      * its result and it is a plain arena tensor */

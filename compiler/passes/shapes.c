@@ -722,6 +722,60 @@ static int shape_swapaxis(ir_graph *g, ir_node *n, bnnc_err *err)
     return set_shape(n, &out);
 }
 
+static int shape_topk(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    ir_topk_attr *t = &n->a.topk;
+    ir_shape out;
+    char a[96];
+    int ax = norm_axis(t->axis, x->ndim), i;
+    if (ax < 0)
+        return ir_node_errf(g, n, err, "axis %d is out of range for %s", t->axis, sstr(x, a));
+    if (t->k < 1 || t->k > x->d[ax])
+        return ir_node_errf(g, n, err, "k = %d with %lld elements along axis %d", t->k,
+                            (long long)x->d[ax], ax);
+    if (!t->keepdims && t->k != 1)
+        return ir_node_errf(g, n, err, "dropping the axis needs k = 1");
+    t->axis = ax;
+    out = *x;
+    out.d[ax] = t->k;
+    if (!t->keepdims) {
+        for (i = ax; i + 1 < x->ndim; i++)
+            out.d[i] = out.d[i + 1];
+        out.ndim--;
+    }
+    return set_shape(n, &out);
+}
+
+/* (N, C, rows, cols) of a gather; every index is -1 or inside the input. */
+static int shape_gather_hw(ir_graph *g, ir_node *n, bnnc_err *err)
+{
+    const ir_shape *x = in_shape(g, n, 0);
+    ir_shape out;
+    int i;
+    if (need_4d(g, n, x, err))
+        return -1;
+    out = *x;
+    for (i = 0; i < 2; i++) {
+        const ir_node *m = g->nodes[n->in[1 + i].node];
+        int64_t k, cnt;
+        if (m->op != IR_OP_CONST || !m->a.c.f)
+            return ir_node_errf(g, n, err, "the %s map is not a constant", i ? "column" : "row");
+        cnt = ir_shape_count(&m->a.c.shape);
+        if (cnt < 1 || cnt > INT32_MAX / 4)
+            return ir_node_errf(g, n, err, "the %s map has %lld entries", i ? "column" : "row",
+                                (long long)cnt);
+        for (k = 0; k < cnt; k++) {
+            float v = m->a.c.f[k];
+            if (!(v >= -1 && v < (float)x->d[2 + i]) || v != (float)(int32_t)v)
+                return ir_node_errf(g, n, err, "%s map entry %lld (%g) is outside the input",
+                                    i ? "column" : "row", (long long)k, (double)v);
+        }
+        out.d[2 + i] = cnt;
+    }
+    return set_shape(n, &out);
+}
+
 static int shape_pad(ir_graph *g, ir_node *n, bnnc_err *err)
 {
     const ir_shape *x = in_shape(g, n, 0);

@@ -592,6 +592,24 @@ typedef struct {
 BNN_API bnn_status bnn_gather_hw_f32(const bnn_gather_hw_params *p, const float *in,
                                      float *out);
 
+/* The k largest (or smallest) elements along the middle axis of a
+ * row-major outer x len x inner float tensor, and their indices along it:
+ * values and indices are outer x k x inner, best first. Equal values come
+ * lowest index first, or highest first with last_index (ONNX ArgMax's
+ * select_last_index); NaN ranks above every number when largest (below
+ * when not), as a larger value. values or indices may be NULL when only
+ * the other is wanted, then scratch (k floats) holds the values compared;
+ * scratch may be NULL otherwise. in must not overlap the outputs. */
+typedef struct {
+    int32_t outer, len, inner;
+    int32_t k;          /* 1..len */
+    int32_t largest;    /* 1: the k largest; 0: the k smallest */
+    int32_t last_index; /* equal values: highest index first */
+} bnn_topk_params;
+
+BNN_API bnn_status bnn_topk_f32(const bnn_topk_params *p, const float *in, float *values,
+                                int64_t *indices, float *scratch);
+
 /* Softmax over rows: rows x len floats, each row normalised on its own
  * (max-subtracted). In place allowed. */
 typedef struct {

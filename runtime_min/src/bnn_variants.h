@@ -336,7 +336,8 @@
     X(NONE, bnn_binary_pixel_f32, ())                                          \
     X(NONE, bnn_channel_mean_f32, ())                                          \
     X(NONE, bnn_u8_nchw_to_nhwc_f32, ())                                       \
-    X(NONE, bnn_permute_f32, ())
+    X(NONE, bnn_permute_f32, ())                                               \
+    X(NONE, bnn_topk_f32, ())
 
 /* The int8 kernels (bnn_int8.h). */
 #define BNN_KERNELS_I8(X)                                                      \

@@ -277,6 +277,37 @@ def _(rng):
                       opset=12), [('x', x)])
 
 
+@case('maxpool_dilations_op12', 'ops', 'MaxPool dilations (1,2) 3x3 stride 2, '
+      'pads [1,0,1,1], ceil_mode 1; dilations (2,2) 2x2 stride 1 pads [1,0,0,1]')
+def _(rng):
+    x = randn(rng, 1, 2, 7, 8)
+    n1 = helper.make_node('MaxPool', ['x'], ['y1'], name='pool_ceil',
+                          kernel_shape=[3, 3], strides=[2, 2], pads=[1, 0, 1, 1],
+                          dilations=[1, 2], ceil_mode=1)
+    n2 = helper.make_node('MaxPool', ['x'], ['y2'], name='pool_pads',
+                          kernel_shape=[2, 2], dilations=[2, 2], pads=[1, 0, 0, 1])
+    return Case(build([n1, n2], [vi('x', [1, 2, 7, 8])], [vi('y1', None), vi('y2', None)],
+                      opset=12), [('x', x)])
+
+
+@case('maxpool_dilations_same_op12', 'ops', 'MaxPool dilations (3,2) with '
+      'SAME_UPPER, where onnxruntime pads as if undilated (refused by bnnc)')
+def _(rng):
+    n = helper.make_node('MaxPool', ['x'], ['y'], name='pool_same',
+                         kernel_shape=[2, 2], dilations=[3, 2], auto_pad='SAME_UPPER')
+    return Case(build([n], [vi('x', [1, 2, 7, 8])], [vi('y', None)], opset=12),
+                [('x', randn(rng, 1, 2, 7, 8))])
+
+
+@case('avgpool_dilations_op19', 'ops', 'AveragePool with dilations (opset 19; '
+      'refused by bnnc)')
+def _(rng):
+    n = helper.make_node('AveragePool', ['x'], ['y'], name='avg_dilated',
+                         kernel_shape=[2, 2], dilations=[2, 2])
+    return Case(build([n], [vi('x', [1, 2, 6, 6])], [vi('y', None)], opset=19),
+                [('x', randn(rng, 1, 2, 6, 6))])
+
+
 @case('avgpool_ceil_op11', 'ops', 'AveragePool 3x3 stride 2 pads 1 ceil_mode '
       '1 with count_include_pad 0 and 1; GlobalAveragePool')
 def _(rng):
@@ -379,6 +410,22 @@ def _(rng):
                       opset=11), [('x', x)])
 
 
+@case('pad_modes_op19', 'ops', 'Pad opset 19: edge, reflect and wrap, each '
+      'with a negative pad (crop) on another side; constant with pads '
+      'positive and negative')
+def _(rng):
+    x = randn(rng, 1, 2, 5, 6)
+    pads = {'edge': [0, 0, 2, -1, 0, 0, -2, 3], 'reflect': [0, 0, -1, 2, 0, 0, 3, -2],
+            'wrap': [0, 0, 4, 1, 0, 0, -1, 5], 'constant': [0, 0, -2, 1, 0, 0, 2, -3]}
+    nodes, inits = [], [init('v', np.array(0.5, np.float32))]
+    for m, p in pads.items():
+        inits.append(init('p_' + m, np.array(p, np.int64)))
+        ins = ['x', 'p_' + m] + (['v'] if m == 'constant' else [])
+        nodes.append(helper.make_node('Pad', ins, ['y_' + m], name='pad_' + m, mode=m))
+    return Case(build(nodes, [vi('x', [1, 2, 5, 6])], [vi('y_' + m, None) for m in pads],
+                      inits, opset=19), [('x', x)])
+
+
 @case('pad_op18', 'ops', 'Pad opset 18 with the axes input (pads only H '
       'and W)')
 def _(rng):
@@ -455,6 +502,168 @@ def _(rng):
     return Case(build([n], [vi('x', [1, 2, 3, 4])], [vi('y', None)],
                       [init('sc', np.array([1, 1, 2, 3], np.float32))]),
                 [('x', randn(rng, 1, 2, 3, 4))])
+
+
+@case('resize_nearest_modes_op13', 'ops', 'Resize nearest opset 13, '
+      'non-integer scales and sizes, up and down, in every '
+      'coordinate_transformation_mode and nearest_mode but tf_crop_and_resize')
+def _(rng):
+    x = randn(rng, 1, 2, 7, 9)
+    combos = [('half_pixel', 'round_prefer_floor', [1, 1, 1.5, 0.5], None),
+              ('half_pixel', 'round_prefer_ceil', None, [1, 2, 4, 13]),
+              ('asymmetric', 'floor', [1, 1, 0.625, 1.75], None),
+              ('asymmetric', 'ceil', None, [1, 2, 11, 5]),
+              ('pytorch_half_pixel', 'round_prefer_floor', None, [1, 2, 1, 14]),
+              ('pytorch_half_pixel', 'floor', [1, 1, 2.5, 0.75], None),
+              ('tf_half_pixel_for_nn', 'round_prefer_ceil', [1, 1, 0.75, 1.25], None),
+              ('tf_half_pixel_for_nn', 'ceil', None, [1, 2, 3, 20]),
+              ('align_corners', 'round_prefer_floor', None, [1, 2, 10, 4]),
+              ('align_corners', 'ceil', [1, 1, 1.25, 2.0], None)]
+    nodes, inits, outs = [], [init('roi', np.zeros(0, np.float32)),
+                              init('none', np.zeros(0, np.float32))], []
+    for i, (ct, nm, sc, sz) in enumerate(combos):
+        if sc is not None:
+            inits.append(init('sc%d' % i, np.array(sc, np.float32)))
+            ins = ['x', 'roi', 'sc%d' % i]
+        else:
+            inits.append(init('sz%d' % i, np.array(sz, np.int64)))
+            ins = ['x', 'roi', 'none', 'sz%d' % i]
+        nodes.append(helper.make_node('Resize', ins, ['y%d' % i], name='%s_%s' % (ct, nm),
+                                      mode='nearest', coordinate_transformation_mode=ct,
+                                      nearest_mode=nm))
+        outs.append(vi('y%d' % i, None))
+    return Case(build(nodes, [vi('x', [1, 2, 7, 9])], outs, inits), [('x', x)])
+
+
+@case('resize_nearest_axes_op19', 'ops', 'Resize nearest opset 19: '
+      'half_pixel_symmetric, the axes attribute with scales and with sizes '
+      '(H and W in reverse order)')
+def _(rng):
+    x = randn(rng, 1, 3, 6, 5)
+    n1 = helper.make_node('Resize', ['x', '', 'sc'], ['y1'], name='symmetric',
+                          mode='nearest', coordinate_transformation_mode='half_pixel_symmetric',
+                          nearest_mode='floor', axes=[2, 3])
+    n2 = helper.make_node('Resize', ['x', '', '', 'sz'], ['y2'], name='axes_sizes',
+                          mode='nearest', axes=[3, -2])
+    return Case(build([n1, n2], [vi('x', [1, 3, 6, 5])], [vi('y1', None), vi('y2', None)],
+                      [init('sc', np.array([1.5, 0.75], np.float32)),
+                       init('sz', np.array([8, 4], np.int64))], opset=19), [('x', x)])
+
+
+@case('resize_nearest_op10', 'ops', 'Resize opset 10 (scales input 1, '
+      'no nearest_mode: truncation up, ceil down) and Upsample opset 9')
+def _(rng):
+    x = randn(rng, 1, 2, 6, 7)
+    n1 = helper.make_node('Resize', ['x', 'sc1'], ['y1'], name='resize10', mode='nearest')
+    n2 = helper.make_node('Resize', ['x', 'sc2'], ['y2'], name='resize10_down', mode='nearest')
+    return Case(build([n1, n2], [vi('x', [1, 2, 6, 7])], [vi('y1', None), vi('y2', None)],
+                      [init('sc1', np.array([1, 1, 1.5, 2.5], np.float32)),
+                       init('sc2', np.array([1, 1, 0.5, 0.75], np.float32))], opset=10),
+                [('x', x)])
+
+
+@case('upsample_op9', 'ops', 'Upsample opset 9, nearest, scales [1,1,2,1.5]')
+def _(rng):
+    n = helper.make_node('Upsample', ['x', 'sc'], ['y'], name='upsample', mode='nearest')
+    return Case(build([n], [vi('x', [1, 2, 3, 4])], [vi('y', None)],
+                      [init('sc', np.array([1, 1, 2, 1.5], np.float32))], opset=9),
+                [('x', randn(rng, 1, 2, 3, 4))])
+
+
+@case('resize_nearest_tie_op13', 'ops', 'Resize nearest opset 13, sizes '
+      '15 -> 8 rows, asymmetric/round_prefer_ceil: output 4 maps to 7.5 '
+      'exactly, a tie that float arithmetic decides (refused by bnnc)')
+def _(rng):
+    n = helper.make_node('Resize', ['x', '', '', 'sz'], ['y'], name='tie',
+                         mode='nearest', coordinate_transformation_mode='asymmetric',
+                         nearest_mode='round_prefer_ceil')
+    return Case(build([n], [vi('x', [1, 1, 15, 6])], [vi('y', None)],
+                      [init('sz', np.array([1, 1, 8, 6], np.int64))]),
+                [('x', randn(rng, 1, 1, 15, 6))])
+
+
+@case('resize_tf_crop_op13', 'ops', 'Resize nearest opset 13 with '
+      'tf_crop_and_resize (refused by bnnc)')
+def _(rng):
+    n = helper.make_node('Resize', ['x', 'roi', 'sc'], ['y'], name='crop_resize',
+                         mode='nearest', coordinate_transformation_mode='tf_crop_and_resize')
+    return Case(build([n], [vi('x', [1, 1, 6, 6])], [vi('y', None)],
+                      [init('roi', np.array([0, 0, 0.2, 0.1, 1, 1, 0.9, 0.8], np.float32)),
+                       init('sc', np.array([1, 1, 2, 2], np.float32))]),
+                [('x', randn(rng, 1, 1, 6, 6))])
+
+
+@case('argmax_op13', 'ops', 'ArgMax axis 1 keepdims 0; ArgMax axis -1 keepdims '
+      '1 select_last_index 1; ArgMin; on rows with ties (int64 outputs)')
+def _(rng):
+    x = np.round(randn(rng, 3, 10) * 1.5).astype(np.float32)   # ties
+    nodes = [helper.make_node('ArgMax', ['x'], ['a1'], name='argmax', axis=1, keepdims=0),
+             helper.make_node('ArgMax', ['x'], ['a2'], name='argmax_last', axis=-1,
+                              keepdims=1, select_last_index=1),
+             helper.make_node('ArgMin', ['x'], ['a3'], name='argmin', axis=1)]
+    return Case(build(nodes, [vi('x', [3, 10])],
+                      [vi('a1', None, TP.INT64), vi('a2', None, TP.INT64),
+                       vi('a3', None, TP.INT64)]), [('x', x)])
+
+
+@case('argmax_nchw_op13', 'ops', 'ArgMax over the channels of a conv output '
+      '(per-pixel class, keepdims 1) and over H (keepdims 0, select_last_index)')
+def _(rng):
+    x = randn(rng, 2, 3, 5, 6)
+    w = randn(rng, 4, 3, 3, 3, scale=0.3)
+    nodes = [helper.make_node('Conv', ['x', 'w'], ['c'], name='conv', pads=[1, 1, 1, 1],
+                              kernel_shape=[3, 3]),
+             helper.make_node('ArgMax', ['c'], ['cls'], name='argmax_c', axis=1),
+             helper.make_node('ArgMax', ['x'], ['row'], name='argmax_h', axis=-2,
+                              keepdims=0, select_last_index=1)]
+    return Case(build(nodes, [vi('x', [2, 3, 5, 6])],
+                      [vi('cls', None, TP.INT64), vi('row', None, TP.INT64)],
+                      [init('w', w)]), [('x', x)])
+
+
+@case('topk_indices_op11', 'ops', 'TopK opset 11, only the int64 indices are '
+      'graph outputs: k 3 along the last axis with ties, and the 2 smallest '
+      'along the channels of a 4-D tensor')
+def _(rng):
+    x = np.round(randn(rng, 2, 4, 3, 5) * 1.5).astype(np.float32)
+    nodes = [helper.make_node('TopK', ['x', 'k3'], ['v1', 'i1'], name='top3'),
+             helper.make_node('TopK', ['x', 'k2'], ['v2', 'i2'], name='bottom2', axis=1,
+                              largest=0)]
+    return Case(build(nodes, [vi('x', [2, 4, 3, 5])],
+                      [vi('i1', None, TP.INT64), vi('i2', None, TP.INT64)],
+                      [init('k3', np.array([3], np.int64)), init('k2', np.array([2], np.int64))],
+                      opset=11), [('x', x)])
+
+
+@case('topk_values_op13', 'ops', 'TopK values only: the 2 largest along the '
+      'channels through a Relu, and the 3 smallest of a row')
+def _(rng):
+    x = randn(rng, 1, 6, 3, 4)
+    nodes = [helper.make_node('TopK', ['x', 'k2'], ['v1', 'i1'], name='top2', axis=1),
+             helper.make_node('Relu', ['v1'], ['r1'], name='relu'),
+             helper.make_node('Flatten', ['x'], ['f'], name='flat'),
+             helper.make_node('TopK', ['f', 'k3'], ['v2', 'i2'], name='bottom3', largest=0)]
+    return Case(build(nodes, [vi('x', [1, 6, 3, 4])], [vi('r1', None), vi('v2', None)],
+                      [init('k2', np.array([2], np.int64)), init('k3', np.array([3], np.int64))]),
+                [('x', x)])
+
+
+@case('topk_unsorted_op13', 'ops', 'TopK sorted=0, whose order onnxruntime '
+      'leaves unsorted (refused by bnnc)')
+def _(rng):
+    n = helper.make_node('TopK', ['x', 'k'], ['v', 'i'], name='unsorted', sorted=0)
+    return Case(build([n], [vi('x', [2, 12])], [vi('v', None)],
+                      [init('k', np.array([4], np.int64))]), [('x', randn(rng, 2, 12))])
+
+
+@case('argmax_used_op13', 'ops', 'ArgMax whose int64 indices feed another node '
+      '(refused by bnnc: indices only as a graph output)')
+def _(rng):
+    nodes = [helper.make_node('ArgMax', ['x'], ['a'], name='argmax', axis=1),
+             helper.make_node('Cast', ['a'], ['af'], name='to_float', to=TP.FLOAT),
+             helper.make_node('Add', ['af', 'one'], ['y'], name='plus_one')]
+    return Case(build(nodes, [vi('x', [2, 5])], [vi('y', None)],
+                      [init('one', np.array(1.0, np.float32))]), [('x', randn(rng, 2, 5))])
 
 
 @case('argmax_topk_op13', 'ops', 'ArgMax (keepdims 0; and keepdims 1 with '

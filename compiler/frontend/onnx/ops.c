@@ -659,6 +659,40 @@ static int pad_node(onnx_imp *im, ir_ref x, const int *pads, double value, ir_re
     return 0;
 }
 
+/* A GATHER_HW node of the 4-D IR value x: row y of the result is row
+ * rows[y] of x, column c column cols[c]; -1 gives `fill`. */
+static int gather_node(onnx_imp *im, ir_ref x, const int64_t *rows, int64_t n_rows,
+                       const int64_t *cols, int64_t n_cols, double fill, const char *suffix,
+                       ir_ref *out)
+{
+    ir_ref in[3];
+    ir_node *n;
+    int a;
+    in[0] = x;
+    for (a = 0; a < 2; a++) {
+        const int64_t *m = a ? cols : rows;
+        int64_t cnt = a ? n_cols : n_rows, k;
+        ir_shape ms;
+        oval *c;
+        memset(&ms, 0, sizeof ms);
+        ms.ndim = 1;
+        ms.d[0] = cnt;
+        c = onnx_def_const(im, "", &ms, 0);
+        if (!c)
+            return -1;
+        for (k = 0; k < cnt; k++)
+            c->f[k] = (float)m[k];
+        in[1 + a] = onnx_ref(im, c);
+        c->state = V_UNDEF; /* the anonymous slot is free again */
+    }
+    n = onnx_new_node(im, IR_OP_GATHER_HW, suffix);
+    n->a.gather.fill = fill;
+    if (onnx_finish(im, n, 3, in))
+        return -1;
+    *out = (ir_ref){n->id, 0};
+    return 0;
+}
+
 /* True when IR output r is +-1 valued (a sign, maybe padded by +-1). */
 static int is_sign_valued(onnx_imp *im, ir_ref r)
 {
@@ -1270,15 +1304,52 @@ static int op_batchnorm(onnx_imp *im)
 
 /* ---- pooling ------------------------------------------------------------ */
 
+/* Dilated max pooling as a gather then a plain pooling: the gather lays
+ * the k taps of each output's window (rows o*s - pad + t*d, -1 outside
+ * the input) side by side, so that windows of k, stride k, no padding,
+ * read exactly them. Outside taps hold the lowest finite float, which is
+ * also what onnxruntime's maximum starts from: a window with no input
+ * element gives the same value. Output size: floor or (ceil_mode) ceil
+ * of (in + pads - (k - 1) d - 1) / s, plus one, without a last window
+ * starting in the end padding. */
+static int dilated_windows(onnx_imp *im, const ir_shape *xs, const int *k, const int *s,
+                           const int *d, const int *pads, int ceil_mode, int64_t *maps[2],
+                           int64_t *len)
+{
+    int a;
+    for (a = 0; a < 2; a++) {
+        int64_t in = xs->d[2 + a], ext = (int64_t)(k[a] - 1) * d[a] + 1;
+        int64_t span = in + pads[a] + pads[2 + a] - ext, out, o, t;
+        if (span < 0)
+            return onnx_nerr(im, "the dilated window (%lld) is larger than the padded input "
+                             "(%lld)", (long long)ext, (long long)(in + pads[a] + pads[2 + a]));
+        out = (ceil_mode ? (span + s[a] - 1) / s[a] : span / s[a]) + 1;
+        if (ceil_mode && (out - 1) * s[a] >= in + pads[a])
+            out--;
+        if (out * k[a] > 65536)
+            return onnx_nerr(im, "%lld dilated windows of %d taps are too many", (long long)out,
+                             k[a]);
+        maps[a] = xmalloc(sizeof(int64_t) * (size_t)(out * k[a]));
+        for (o = 0; o < out; o++)
+            for (t = 0; t < k[a]; t++) {
+                int64_t r = o * s[a] - pads[a] + t * d[a];
+                maps[a][o * k[a] + t] = r >= 0 && r < in ? r : -1;
+            }
+        len[a] = out * k[a];
+    }
+    return 0;
+}
+
 static int pool(onnx_imp *im, ir_pool_type type, int global)
 {
-    int bad = 0, pads[4], dil[2];
+    int bad = 0, pads[4], dil[2] = {1, 1}, kernel[2] = {1, 1}, stride[2] = {1, 1};
     oval *x = onnx_in(im, 0, &bad);
     const ir_shape *xs;
     ir_node *n;
     ir_pool_attr *p;
     ir_ref in, xr;
-    int i;
+    int64_t ceil_mode = 0;
+    int i, dilated = 0;
     if (bad || need_in(im, x, 0, "X"))
         return -1;
     if (x->state == V_CONST)
@@ -1287,25 +1358,38 @@ static int pool(onnx_imp *im, ir_pool_type type, int global)
     xs = onnx_shape(im, x);
     if (xs->ndim != 4)
         return onnx_nerr(im, "bnnc supports 2-D pooling (4-D input)");
-    n = onnx_new_node(im, IR_OP_POOL, "");
-    p = &n->a.pool;
-    p->type = type;
-    p->global = global;
-    p->convention = IR_POOL_VALID;
-    if (global) {
-        p->kernel[0] = p->kernel[1] = 1;
-        p->stride[0] = p->stride[1] = 1;
-    } else {
-        int64_t ceil_mode = onnx_attr_i(im, "ceil_mode", 0);
+    memset(pads, 0, sizeof pads);
+    if (!global) {
+        ceil_mode = onnx_attr_i(im, "ceil_mode", 0);
         if (!onnx_node_attr(im->cur, "kernel_shape"))
             return onnx_nerr(im, "kernel_shape is required");
-        if (int2_attr(im, "kernel_shape", 1, p->kernel) || int2_attr(im, "strides", 1, p->stride) ||
+        if (int2_attr(im, "kernel_shape", 1, kernel) || int2_attr(im, "strides", 1, stride) ||
             int2_attr(im, "dilations", 1, dil) ||
-            window_pads(im, xs, p->kernel, p->stride, dil, pads))
+            window_pads(im, xs, kernel, stride, dil, pads))
             return -1;
-        if (dil[0] != 1 || dil[1] != 1)
-            return onnx_nerr(im, "dilated pooling is not supported");
-        if (pads[0] != pads[2] || pads[1] != pads[3]) {
+        dilated = dil[0] != 1 || dil[1] != 1;
+        if (dilated && type != IR_POOL_MAX)
+            return onnx_nerr(im, "dilated average pooling is not supported");
+        /* onnxruntime pads a dilated pooling for SAME as if undilated, and
+         * its output is then smaller than ONNX's ceil(in / stride) */
+        if (dilated && strncmp(onnx_attr_s(im, "auto_pad", "NOTSET"), "SAME", 4) == 0)
+            return onnx_nerr(im, "auto_pad=%s with dilations is not supported (give pads)",
+                             onnx_attr_s(im, "auto_pad", "NOTSET"));
+        if (dilated) {
+            int64_t *maps[2] = {NULL, NULL}, len[2];
+            int rc = dilated_windows(im, xs, kernel, stride, dil, pads, (int)ceil_mode, maps,
+                                     len) ||
+                     gather_node(im, x->ref, maps[0], len[0], maps[1], len[1], -FLT_MAX,
+                                 "/windows", &xr);
+            free(maps[0]);
+            free(maps[1]);
+            if (rc)
+                return -1;
+            stride[0] = kernel[0];
+            stride[1] = kernel[1];
+            memset(pads, 0, sizeof pads);
+            ceil_mode = 0;
+        } else if (pads[0] != pads[2] || pads[1] != pads[3]) {
             /* an explicit pad the windows then read: zeros counted by an
              * average that counts the padding; for a maximum, the lowest
              * finite float (ONNX's -inf differs only where a window holds
@@ -1318,19 +1402,27 @@ static int pool(onnx_imp *im, ir_pool_type type, int global)
                 return -1;
             memset(pads, 0, sizeof pads);
         }
-        p->pad[0] = pads[0];
-        p->pad[1] = pads[1];
-        p->count_include_pad = (int)onnx_attr_i(im, "count_include_pad", 0);
-        p->convention = ceil_mode ? IR_POOL_FULL : IR_POOL_VALID;
         /* ONNX drops a last window that would start in the end padding */
         for (i = 0; ceil_mode && i < 2; i++) {
             int64_t in_ = xs->d[2 + i], padded = in_ + 2 * pads[i];
-            int64_t out = (padded - p->kernel[i] + p->stride[i] - 1) / p->stride[i] + 1;
-            if ((out - 1) * p->stride[i] >= in_ + pads[i])
+            int64_t out = (padded - kernel[i] + stride[i] - 1) / stride[i] + 1;
+            if ((out - 1) * stride[i] >= in_ + pads[i])
                 return onnx_nerr(im, "ceil_mode with a last window starting in the padding "
                                  "is not supported");
         }
     }
+    n = onnx_new_node(im, IR_OP_POOL, "");
+    p = &n->a.pool;
+    p->type = type;
+    p->global = global;
+    p->convention = ceil_mode ? IR_POOL_FULL : IR_POOL_VALID;
+    for (i = 0; i < 2; i++) {
+        p->kernel[i] = kernel[i];
+        p->stride[i] = stride[i];
+        p->pad[i] = pads[i];
+    }
+    if (!global)
+        p->count_include_pad = (int)onnx_attr_i(im, "count_include_pad", 0);
     in = xr;
     if (onnx_finish(im, n, 1, &in))
         return -1;
@@ -1767,9 +1859,69 @@ static int op_concat(onnx_imp *im)
     return onnx_def_ir(im, out0(im), (ir_ref){n->id, 0});
 }
 
+/* Padding other than constant, or with negative pads, as one gather of H
+ * and W. Negative pads crop first (as onnxruntime does); the rest of the
+ * axis is then padded: output row y reads row y - before of the cropped
+ * axis, and a row outside it is, by mode, the fill value (constant), the
+ * nearest edge row (edge), its mirror image about the edge row, which is
+ * not repeated (reflect), or the row a whole number of lengths away
+ * (wrap). */
+static int pad_gather(onnx_imp *im, ir_ref x, const ir_shape *xs, const int64_t *full,
+                      const char *mode, double value)
+{
+    int64_t *maps[2] = {NULL, NULL}, len[2];
+    int nd = xs->ndim, a, rc = -1;
+    ir_ref out;
+    if (nd != 4)
+        return onnx_nerr(im, "mode=%s or a negative pad needs a 4-D input, got %d-D", mode,
+                         nd);
+    if (full[0] || full[1] || full[nd] || full[nd + 1])
+        return onnx_nerr(im, "mode=%s or a negative pad on the batch or channel axis is not "
+                         "supported", mode);
+    for (a = 0; a < 2; a++) {
+        int64_t in = xs->d[2 + a], before = full[2 + a], after = full[nd + 2 + a], j;
+        int64_t start = before < 0 ? -before : 0, keep = in - start - (after < 0 ? -after : 0);
+        int64_t pb = before > 0 ? before : 0, pa = after > 0 ? after : 0;
+        if (keep < 1) {
+            onnx_nerr(im, "pads (%lld, %lld) leave nothing of axis %d (%lld)",
+                      (long long)before, (long long)after, 2 + a, (long long)in);
+            goto out;
+        }
+        if ((!strcmp(mode, "reflect") && (pb >= keep || pa >= keep)) ||
+            (!strcmp(mode, "wrap") && (pb > keep || pa > keep))) {
+            onnx_nerr(im, "mode=%s with pads (%lld, %lld) on axis %d, which keeps %lld "
+                      "elements, is not supported", mode, (long long)before,
+                      (long long)after, 2 + a, (long long)keep);
+            goto out;
+        }
+        len[a] = keep + pb + pa;
+        maps[a] = xmalloc(sizeof(int64_t) * (size_t)len[a]);
+        for (j = 0; j < len[a]; j++) {
+            int64_t k = j - pb;
+            if (k < 0 || k >= keep) {
+                if (!strcmp(mode, "edge"))
+                    k = k < 0 ? 0 : keep - 1;
+                else if (!strcmp(mode, "reflect"))
+                    k = k < 0 ? -k : 2 * (keep - 1) - k;
+                else if (!strcmp(mode, "wrap"))
+                    k = (k % keep + keep) % keep;
+                else
+                    k = -1 - start;
+            }
+            maps[a][j] = start + k;
+        }
+    }
+    if (!gather_node(im, x, maps[0], len[0], maps[1], len[1], value, "", &out))
+        rc = onnx_def_ir(im, out0(im), out);
+out:
+    free(maps[0]);
+    free(maps[1]);
+    return rc;
+}
+
 static int op_pad(onnx_imp *im)
 {
-    int bad = 0, n, i, nd;
+    int bad = 0, n, i, nd, neg;
     oval *x = onnx_in(im, 0, &bad);
     int64_t p[2 * MAXR], full[2 * MAXR], axes[MAXR];
     double value = 0;
@@ -1782,8 +1934,9 @@ static int op_pad(onnx_imp *im)
         return -1;
     xs = onnx_shape(im, x);
     nd = xs->ndim;
-    if (strcmp(mode, "constant"))
-        return onnx_nerr(im, "mode=%s is not supported (constant padding is)", mode);
+    if (strcmp(mode, "constant") && strcmp(mode, "edge") && strcmp(mode, "reflect") &&
+        strcmp(mode, "wrap"))
+        return onnx_nerr(im, "mode=%s is not supported", mode);
     if (im->opset < 11) {
         n = onnx_attr_ints(im, im->opset < 2 ? "paddings" : "pads", p, 2 * MAXR);
         value = onnx_attr_f(im, "value", 0.0);
@@ -1823,22 +1976,27 @@ static int op_pad(onnx_imp *im)
         full[nd + a] = p[na + i];
     }
     for (i = 0; i < 2 * nd; i++)
-        if (full[i] < 0 || full[i] > 4096)
-            return onnx_nerr(im, "pad %lld is not supported (negative pads crop)",
-                             (long long)full[i]);
+        if (full[i] < -4096 || full[i] > 4096)
+            return onnx_nerr(im, "pad %lld is not supported", (long long)full[i]);
     if (x->state == V_CONST)
         return onnx_nerr(im, "padding a constant is not supported");
     in = x->ref;
-    nn = onnx_new_node(im, IR_OP_PAD, "");
-    nn->a.pad.width.n = 2 * nd;
-    for (i = 0; i < nd && 2 * i + 1 < IR_MAX_INTS; i++) {
-        nn->a.pad.width.v[2 * i] = (int)full[i];
-        nn->a.pad.width.v[2 * i + 1] = (int)full[nd + i];
+    neg = 0;
+    for (i = 0; i < 2 * nd; i++)
+        neg |= full[i] < 0;
+    if (!strcmp(mode, "constant") && !neg) {
+        nn = onnx_new_node(im, IR_OP_PAD, "");
+        nn->a.pad.width.n = 2 * nd;
+        for (i = 0; i < nd && 2 * i + 1 < IR_MAX_INTS; i++) {
+            nn->a.pad.width.v[2 * i] = (int)full[i];
+            nn->a.pad.width.v[2 * i + 1] = (int)full[nd + i];
+        }
+        nn->a.pad.value = (float)value;
+        if (onnx_finish(im, nn, 1, &in))
+            return -1;
+        return onnx_def_ir(im, out0(im), (ir_ref){nn->id, 0});
     }
-    nn->a.pad.value = (float)value;
-    if (onnx_finish(im, nn, 1, &in))
-        return -1;
-    return onnx_def_ir(im, out0(im), (ir_ref){nn->id, 0});
+    return pad_gather(im, in, xs, full, mode, value);
 }
 
 static int op_softmax(onnx_imp *im)
@@ -2018,21 +2176,156 @@ static int op_where(onnx_imp *im)
     return 0;
 }
 
-/* Resize, nearest, by one integer factor on H and W (N and C kept): the
- * modes for which output y reads input floor(y / s) exactly. */
+/* ---- Resize (nearest) ------------------------------------------------------- */
+
+typedef enum {
+    CT_HALF_PIXEL, CT_ASYMMETRIC, CT_PYTORCH_HALF_PIXEL, CT_TF_HALF_PIXEL_FOR_NN,
+    CT_ALIGN_CORNERS, CT_HALF_PIXEL_SYMMETRIC
+} resize_ct;
+typedef enum { NM_ROUND_PREFER_FLOOR, NM_ROUND_PREFER_CEIL, NM_FLOOR, NM_CEIL, NM_SIMPLE } resize_nm;
+
+/* The source coordinate of output index j along an axis (lr output and lo
+ * input elements, scale the axis's float scale), in the float arithmetic
+ * onnxruntime evaluates the ONNX formula with (each operation rounded to
+ * float; half_pixel_symmetric ends in double). */
+static float resize_coord(resize_ct ct, int64_t j, float scale, int64_t lr, int64_t lo)
+{
+    float x = (float)j, flr = (float)lr, flo = (float)lo, t;
+    switch (ct) {
+    case CT_ASYMMETRIC:
+        return x / scale;
+    case CT_PYTORCH_HALF_PIXEL:
+        if (!(flr > 1))
+            return 0.0f;
+        t = (x + 0.5f) / scale;
+        return t - 0.5f;
+    case CT_TF_HALF_PIXEL_FOR_NN:
+        return (x + 0.5f) / scale;
+    case CT_ALIGN_CORNERS:
+        if (lr == 1)
+            return 0.0f;
+        t = x * (flo - 1.0f);
+        return t / (flr - 1.0f);
+    case CT_HALF_PIXEL_SYMMETRIC: {
+        float width = scale * flo, adjust = flr / width, center = flo / 2.0f;
+        float offset = center * (1.0f - adjust);
+        return (float)((double)offset + ((double)x + 0.5) / (double)scale - 0.5);
+    }
+    case CT_HALF_PIXEL:
+    default:
+        t = (x + 0.5f) / scale;
+        return t - 0.5f;
+    }
+}
+
+/* The same coordinate in double arithmetic (with the same float scale):
+ * the value the float one approximates. */
+static double resize_coord_exact(resize_ct ct, int64_t j, float scale, int64_t lr, int64_t lo)
+{
+    double x = (double)j, sc = (double)scale;
+    switch (ct) {
+    case CT_ASYMMETRIC:
+        return x / sc;
+    case CT_PYTORCH_HALF_PIXEL:
+        return lr > 1 ? (x + 0.5) / sc - 0.5 : 0.0;
+    case CT_TF_HALF_PIXEL_FOR_NN:
+        return (x + 0.5) / sc;
+    case CT_ALIGN_CORNERS:
+        return lr == 1 ? 0.0 : x * (double)(lo - 1) / (double)(lr - 1);
+    case CT_HALF_PIXEL_SYMMETRIC: {
+        double width = sc * (double)lo, center = (double)lo / 2;
+        return center * (1 - (double)lr / width) + (x + 0.5) / sc - 0.5;
+    }
+    case CT_HALF_PIXEL:
+    default:
+        return (x + 0.5) / sc - 0.5;
+    }
+}
+
+/* The input index nearest_mode picks for coordinate c (before clamping). */
+static int64_t resize_pick(resize_nm nm, float c, int down)
+{
+    switch (nm) {
+    case NM_ROUND_PREFER_CEIL:
+        return (int64_t)roundf(c);
+    case NM_FLOOR:
+        return (int64_t)floorf(c);
+    case NM_CEIL:
+        return (int64_t)ceilf(c);
+    case NM_SIMPLE: /* Resize-10 and Upsample: ceil when shrinking, else truncation */
+        return down ? (int64_t)ceilf(c) : (int64_t)c;
+    case NM_ROUND_PREFER_FLOOR:
+    default:
+        if (c == (float)(int64_t)c + 0.5f)
+            return (int64_t)floorf(c);
+        return (int64_t)roundf(c);
+    }
+}
+
+/* The input row of every output row along one axis (lo -> lr elements,
+ * float scale): onnxruntime's mapping, identity where the scale is 1.
+ * Refused (an error naming the output index) where the coordinate lies
+ * within 1e-3 (plus 1e-6 of its size) of the point where nearest_mode changes its choice and the
+ * float evaluation is not exact: there the chosen row depends on how the
+ * float operations round, which bnnc does not promise to reproduce. */
+static int resize_map(onnx_imp *im, resize_ct ct, resize_nm nm, const char *ct_name,
+                      const char *nm_name, int axis, float scale, int64_t lo, int64_t lr,
+                      int64_t *map)
+{
+    int64_t j;
+    for (j = 0; j < lr; j++) {
+        float c;
+        double e, frac, dist;
+        int64_t k;
+        if (scale == 1.0f) {
+            if (j >= lo)
+                return onnx_nerr(im, "scale 1 on axis %d with %lld outputs for %lld inputs",
+                                 axis, (long long)lr, (long long)lo);
+            map[j] = j;
+            continue;
+        }
+        c = resize_coord(ct, j, scale, lr, lo);
+        e = resize_coord_exact(ct, j, scale, lr, lo);
+        frac = e - floor(e);
+        dist = nm == NM_ROUND_PREFER_FLOOR || nm == NM_ROUND_PREFER_CEIL
+                   ? fabs(frac - 0.5)
+                   : (frac < 1 - frac ? frac : 1 - frac);
+        if (dist < 1e-3 + 1e-6 * fabs(e) && (double)c != e)
+            return onnx_nerr(im, "coordinate_transformation_mode=%s with nearest_mode=%s: "
+                             "output %lld of axis %d maps to %.9g, at a rounding tie that "
+                             "float arithmetic decides; not supported", ct_name, nm_name,
+                             (long long)j, axis, e);
+        k = resize_pick(nm, c, scale < 1.0f);
+        map[j] = k < 0 ? 0 : k >= lo ? lo - 1 : k;
+    }
+    return 0;
+}
+
+/* Resize and Upsample, mode nearest, of a 4-D tensor: N and C kept, H and
+ * W each resized by its own scale (constant scales or sizes, opset 18's
+ * axes placing them), every coordinate_transformation_mode onnxruntime
+ * has but tf_crop_and_resize, every nearest_mode; one gather of the rows
+ * and columns resize_map chooses. */
 static int op_resize(onnx_imp *im)
 {
-    int bad = 0, i;
+    static const char *const ct_names[] = {"half_pixel", "asymmetric", "pytorch_half_pixel",
+                                           "tf_half_pixel_for_nn", "align_corners",
+                                           "half_pixel_symmetric"};
+    static const char *const nm_names[] = {"round_prefer_floor", "round_prefer_ceil", "floor",
+                                           "ceil"};
+    int bad = 0, i, n_axes, ct = -1, nm = -1;
     oval *x = onnx_in(im, 0, &bad), *sc, *sz;
     const char *mode = onnx_attr_s(im, "mode", "nearest");
-    const char *ct = onnx_attr_s(im, "coordinate_transformation_mode",
-                                 im->opset < 11 ? "asymmetric" : "half_pixel");
-    const char *nm = onnx_attr_s(im, "nearest_mode", im->opset < 11 ? "floor"
-                                                                    : "round_prefer_floor");
+    const char *cts = onnx_attr_s(im, "coordinate_transformation_mode",
+                                  im->opset < 11 ? "asymmetric" : "half_pixel");
+    const char *nms = onnx_attr_s(im, "nearest_mode", "round_prefer_floor");
+    const char *policy = onnx_attr_s(im, "keep_aspect_ratio_policy", "stretch");
     const ir_shape *xs;
-    int64_t out[4];
-    ir_node *n;
-    ir_ref in;
+    int64_t out[4], axes[4];
+    float scale[4];
+    int64_t *maps[2] = {NULL, NULL};
+    ir_ref r;
+    int rc;
     if (bad || need_in(im, x, 0, "X"))
         return -1;
     if (x->state == V_CONST)
@@ -2040,6 +2333,27 @@ static int op_resize(onnx_imp *im)
     xs = onnx_shape(im, x);
     if (strcmp(mode, "nearest") || xs->ndim != 4)
         return onnx_nerr(im, "mode=%s is not supported (nearest on 4-D tensors is)", mode);
+    if (im->opset >= 11) {
+        for (i = 0; i < 6; i++)
+            if (!strcmp(cts, ct_names[i]))
+                ct = i;
+        for (i = 0; i < 4; i++)
+            if (!strcmp(nms, nm_names[i]))
+                nm = i;
+        if (ct < 0)
+            return onnx_nerr(im, "coordinate_transformation_mode=%s is not supported", cts);
+        if (nm < 0)
+            return onnx_nerr(im, "nearest_mode=%s is not supported", nms);
+    } else {
+        ct = CT_ASYMMETRIC;
+        nm = NM_SIMPLE;
+        nms = "(opset 10)";
+    }
+    if (onnx_attr_i(im, "antialias", 0))
+        return onnx_nerr(im, "antialias=1 is not supported");
+    if (!strcmp(im->cur->op_type, "Upsample") && im->opset < 9)
+        return onnx_nerr(im, "Upsample before opset 9 (scales as an attribute) is not "
+                         "supported");
     sc = onnx_in(im, im->opset < 11 ? 1 : 2, &bad);
     sz = im->opset < 11 ? NULL : onnx_in(im, 3, &bad);
     if (bad)
@@ -2048,31 +2362,139 @@ static int op_resize(onnx_imp *im)
         sc = NULL;
     if (sz && sz->n == 0)
         sz = NULL;
-    if ((!sc) == (!sz) || (sc && (sc->state != V_CONST || sc->n != 4)) ||
-        (sz && (sz->state != V_CONST || sz->n != 4)))
-        return onnx_nerr(im, "needs constant scales or sizes for 4 axes");
-    for (i = 0; i < 4; i++)
-        out[i] = sc ? to_i64(floor((double)xs->d[i] * (double)(float)onnx_cget(sc, i)))
-                    : to_i64(onnx_cget(sz, i));
-    if (out[0] != xs->d[0] || out[1] != xs->d[1] || out[2] % xs->d[2] ||
-        out[3] % xs->d[3] || out[2] / xs->d[2] != out[3] / xs->d[3] || out[2] < xs->d[2] ||
-        out[2] / xs->d[2] > 64)
-        return onnx_nerr(im, "only upsampling H and W by the same integer factor is "
-                         "supported");
-    if (out[2] / xs->d[2] > 1 &&
-        !(!strcmp(ct, "asymmetric") && !strcmp(nm, "floor")) &&
-        !((!strcmp(ct, "half_pixel") || !strcmp(ct, "pytorch_half_pixel")) &&
-          (!strcmp(nm, "round_prefer_floor") || !strcmp(nm, "round_prefer_ceil"))))
-        return onnx_nerr(im, "coordinate_transformation_mode=%s with nearest_mode=%s is not "
-                         "supported", ct, nm);
-    if (out[2] == xs->d[2])
+    n_axes = onnx_attr_ints(im, "axes", axes, 4);
+    if (n_axes < 0)
+        return -1;
+    if (!n_axes)
+        for (n_axes = 0; n_axes < 4; n_axes++)
+            axes[n_axes] = n_axes;
+    if ((!sc) == (!sz) || (sc && (sc->state != V_CONST || sc->n != n_axes)) ||
+        (sz && (sz->state != V_CONST || sz->n != n_axes)))
+        return onnx_nerr(im, "needs constant scales or sizes for %d axes", n_axes);
+    if (sz && n_axes > 1 && strcmp(policy, "stretch"))
+        return onnx_nerr(im, "keep_aspect_ratio_policy=%s is not supported", policy);
+    for (i = 0; i < 4; i++) {
+        out[i] = xs->d[i];
+        scale[i] = 1.0f;
+    }
+    for (i = 0; i < n_axes; i++) {
+        int a = norm_axis(axes[i], 4);
+        if (a < 0)
+            return onnx_nerr(im, "axis %lld out of range", (long long)axes[i]);
+        if (sc) {
+            scale[a] = (float)onnx_cget(sc, i);
+            if (!(scale[a] > 0) || scale[a] > 4096)
+                return onnx_nerr(im, "scale %g is not supported", (double)scale[a]);
+            out[a] = (int64_t)(scale[a] * (float)xs->d[a]);
+        } else {
+            out[a] = to_i64(onnx_cget(sz, i));
+            if (out[a] < 1 || out[a] > 65536)
+                return onnx_nerr(im, "size %lld is not supported", (long long)out[a]);
+            scale[a] = (float)out[a] / (float)xs->d[a];
+        }
+    }
+    if (out[0] != xs->d[0] || out[1] != xs->d[1] || scale[0] != 1.0f || scale[1] != 1.0f)
+        return onnx_nerr(im, "resizing the batch or channel axis is not supported");
+    for (i = 2; i < 4; i++)
+        if (out[i] < 1 || out[i] > 65536)
+            return onnx_nerr(im, "axis %d would have %lld elements", i, (long long)out[i]);
+    if (scale[2] == 1.0f && scale[3] == 1.0f && out[2] == xs->d[2] && out[3] == xs->d[3])
         return onnx_def_alias(im, out0(im), x);
-    n = onnx_new_node(im, IR_OP_UPSAMPLE, "");
-    n->a.upsample.scale = (int)(out[2] / xs->d[2]);
+    rc = -1;
+    for (i = 0; i < 2; i++) {
+        maps[i] = xmalloc(sizeof(int64_t) * (size_t)out[2 + i]);
+        if (resize_map(im, (resize_ct)ct, (resize_nm)nm, ct_names[ct], nms, 2 + i,
+                       scale[2 + i], xs->d[2 + i], out[2 + i], maps[i]))
+            goto done;
+    }
+    if (!gather_node(im, x->ref, maps[0], out[2], maps[1], out[3], 0.0, "", &r))
+        rc = onnx_def_ir(im, out0(im), r);
+done:
+    free(maps[0]);
+    free(maps[1]);
+    return rc;
+}
+
+/* ---- ArgMax, TopK --------------------------------------------------------- */
+
+/* A TOPK node of x defining output `name` (indices or values). */
+static int topk_node(onnx_imp *im, oval *x, int64_t axis, int64_t k, int largest,
+                     int last_index, int indices, int keepdims, const char *name,
+                     const char *suffix)
+{
+    ir_node *n;
+    ir_ref in;
+    if (axis < -IR_MAX_DIMS || axis >= IR_MAX_DIMS)
+        return onnx_nerr(im, "axis %lld is out of range", (long long)axis);
+    if (k < 1 || k > INT32_MAX)
+        return onnx_nerr(im, "k = %lld is not supported", (long long)k);
+    n = onnx_new_node(im, IR_OP_TOPK, suffix);
+    n->a.topk.axis = (int)axis;
+    n->a.topk.k = (int)k;
+    n->a.topk.largest = largest;
+    n->a.topk.last_index = last_index;
+    n->a.topk.indices = indices;
+    n->a.topk.keepdims = keepdims;
     in = x->ref;
     if (onnx_finish(im, n, 1, &in))
         return -1;
-    return onnx_def_ir(im, out0(im), (ir_ref){n->id, 0});
+    return onnx_def_ir(im, name, (ir_ref){n->id, 0});
+}
+
+/* ArgMax/ArgMin: the int64 index of the largest (smallest) element along
+ * axis, the first of equal ones unless select_last_index (opset 12). */
+static int argmaxmin(onnx_imp *im, int largest)
+{
+    int bad = 0;
+    oval *x = onnx_in(im, 0, &bad);
+    if (bad || need_in(im, x, 0, "data"))
+        return -1;
+    if (x->state == V_CONST)
+        return onnx_nerr(im, "%s of a constant is not supported", im->cur->op_type);
+    return topk_node(im, x, onnx_attr_i(im, "axis", 0), 1, largest,
+                     onnx_attr_i(im, "select_last_index", 0) != 0, 1,
+                     onnx_attr_i(im, "keepdims", 1) != 0, out0(im), "");
+}
+
+static int op_argmax(onnx_imp *im) { return argmaxmin(im, 1); }
+static int op_argmin(onnx_imp *im) { return argmaxmin(im, 0); }
+
+/* TopK: values (output 0, float) and indices (output 1, int64) of the k
+ * largest (smallest) along axis, best first, equal values lowest index
+ * first. sorted=0 leaves the order to the implementation (onnxruntime's
+ * is not sorted) and is refused unless k is 1. k is an attribute before
+ * opset 10, then a constant input.
+ * Each output that is used is its own node: the indices can only be a
+ * graph output, and the graph outputs share one element type. */
+static int op_topk(onnx_imp *im)
+{
+    int bad = 0, largest = (int)(onnx_attr_i(im, "largest", 1) != 0);
+    oval *x = onnx_in(im, 0, &bad);
+    int64_t k, axis = onnx_attr_i(im, "axis", -1);
+    if (bad || need_in(im, x, 0, "X"))
+        return -1;
+    if (x->state == V_CONST)
+        return onnx_nerr(im, "TopK of a constant is not supported");
+    if (im->opset < 10) {
+        k = onnx_attr_i(im, "k", 0);
+    } else {
+        oval *kv = onnx_in(im, 1, &bad);
+        if (bad || need_in(im, kv, 1, "K"))
+            return -1;
+        if (kv->state != V_CONST || kv->n != 1)
+            return onnx_nerr(im, "K must be a constant with one value");
+        k = kv->is_int ? kv->i[0] : to_i64(kv->f[0]);
+    }
+    if (!onnx_attr_i(im, "sorted", 1) && k != 1)
+        return onnx_nerr(im, "sorted=0 is not supported (its order is the implementation's; "
+                         "bnnc's would be sorted)");
+    if (im->cur->n_outputs > 0 && im->cur->outputs[0][0] &&
+        topk_node(im, x, axis, k, largest, 0, 0, 1, im->cur->outputs[0], "/values"))
+        return -1;
+    if (im->cur->n_outputs > 1 && im->cur->outputs[1][0] &&
+        topk_node(im, x, axis, k, largest, 0, 1, 1, im->cur->outputs[1], "/indices"))
+        return -1;
+    return 0;
 }
 
 /* ---- QONNX / FINN --------------------------------------------------------- */
@@ -2422,6 +2844,9 @@ static const onnx_op_row rows[] = {
     {DOM_ONNX, "ReduceMean", op_reduce_mean},
     {DOM_ONNX, "Resize", op_resize},
     {DOM_ONNX, "Upsample", op_resize},
+    {DOM_ONNX, "ArgMax", op_argmax},
+    {DOM_ONNX, "ArgMin", op_argmin},
+    {DOM_ONNX, "TopK", op_topk},
     {DOM_QONNX, "BipolarQuant", op_bipolar_quant},
     {DOM_QONNX, "Quant", op_quant},
     {DOM_QONNX, "MultiThreshold", op_multithreshold},
@@ -2448,9 +2873,5 @@ int onnx_import_node(onnx_imp *im)
     for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
         if (rows[i].domain == dom && !strcmp(rows[i].op_type, im->cur->op_type))
             return rows[i].import(im);
-    if (!strcmp(im->cur->op_type, "ArgMax") || !strcmp(im->cur->op_type, "TopK") ||
-        !strcmp(im->cur->op_type, "ArgMin"))
-        return onnx_nerr(im, "operator %s (int64 index outputs) is not yet supported",
-                         im->cur->op_type);
     return onnx_nerr(im, "operator %s is not supported by bnnc", im->cur->op_type);
 }

@@ -177,8 +177,9 @@ static const struct {
      {-1, 4}},
     {"mystery", "Foo", NULL, "x", NULL,
      "t.onnx: node 'mystery' (Foo): operator Foo is not supported by bnnc", {2, 4}},
-    {"am", "ArgMax", NULL, "x", NULL,
-     "node 'am' (ArgMax): operator ArgMax (int64 index outputs) is not yet supported", {2, 4}},
+    /* TopK's k computed from the input */
+    {"tk", "TopK", NULL, "x,x", NULL, "node 'tk' (TopK): K must be a constant with one value",
+     {2, 4}},
     {"c", "Relu", "com.example", "x", NULL,
      "node 'c' (com.example.Relu): operators of domain 'com.example' are not supported",
      {2, 4}},
