@@ -415,9 +415,13 @@ static int output_shape(tim *im, int k, const ir_shape *want, ir_shape *s)
     return 0;
 }
 
+/* The type of output k, or -1 when the operator has no such output. */
 static int output_type(tim *im, int k)
 {
-    int32_t i = im->op->outputs[k];
+    int32_t i;
+    if (k < 0 || (size_t)k >= im->op->noutputs)
+        return -1;
+    i = im->op->outputs[k];
     return i < 0 ? -1 : (int)tensor(im, i)->type;
 }
 
