@@ -26,6 +26,17 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Every product is rounded before it is added (the runtime's kernels
+ * compute the same bits on every target and in every variant): compilers
+ * must not fuse a multiply and an add into one instruction, which GCC does
+ * in its default GNU modes (-ffp-contract=fast) and clang within
+ * expressions. Kernels that want a fused multiply-add ask for it. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
 #include "bnn.h"
 #include "bnn_ops.h"
 #include "net.h"
