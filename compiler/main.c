@@ -455,7 +455,9 @@ static int cmd_inspect(int argc, char **argv)
         lir_free(&p);
         ir_graph_free(&g);
     }
-    return 0;
+    /* described, but compile rejects it: the reason is the last line of
+     * the description (or the JSON's "error"), and the exit status says so */
+    return compiled ? 0 : 2;
 }
 
 /* A C identifier from a file name stem ("out/my-net.c" -> "my_net"). */

@@ -299,13 +299,31 @@ def _(rng):
                 [('x', randn(rng, 1, 2, 7, 8))])
 
 
-@case('avgpool_dilations_op19', 'ops', 'AveragePool with dilations (opset 19; '
-      'refused by bnnc)')
+@case('avgpool_dilations_op19', 'ops', 'AveragePool with dilations (opset 19): '
+      '2x2 dilations (2,2); 3x3 stride 2 dilations (2,1) pads 1 with '
+      'count_include_pad 0 and 1; 3x3 stride 2 dilations 2 pads [1,0,1,1] '
+      'ceil_mode 1 with count_include_pad 0 and 1; 2x3 dilations (3,2) '
+      'asymmetric pads')
 def _(rng):
-    n = helper.make_node('AveragePool', ['x'], ['y'], name='avg_dilated',
-                         kernel_shape=[2, 2], dilations=[2, 2])
-    return Case(build([n], [vi('x', [1, 2, 6, 6])], [vi('y', None)], opset=19),
-                [('x', randn(rng, 1, 2, 6, 6))])
+    x = randn(rng, 1, 3, 9, 10)
+    specs = [
+        ('avg_dilated', dict(kernel_shape=[2, 2], dilations=[2, 2])),
+        ('avg_excl', dict(kernel_shape=[3, 3], strides=[2, 2], dilations=[2, 1],
+                          pads=[1, 1, 1, 1])),
+        ('avg_incl', dict(kernel_shape=[3, 3], strides=[2, 2], dilations=[2, 1],
+                          pads=[1, 1, 1, 1], count_include_pad=1)),
+        ('avg_ceil_excl', dict(kernel_shape=[3, 3], strides=[2, 2], dilations=[2, 2],
+                               pads=[1, 0, 1, 1], ceil_mode=1)),
+        ('avg_ceil_incl', dict(kernel_shape=[3, 3], strides=[2, 2], dilations=[2, 2],
+                               pads=[1, 0, 1, 1], ceil_mode=1, count_include_pad=1)),
+        ('avg_asym', dict(kernel_shape=[2, 3], strides=[1, 2], dilations=[3, 2],
+                          pads=[1, 1, 0, 2], count_include_pad=1)),
+    ]
+    nodes = [helper.make_node('AveragePool', ['x'], ['y%d' % i], name=nm, **at)
+             for i, (nm, at) in enumerate(specs)]
+    return Case(build(nodes, [vi('x', [1, 3, 9, 10])],
+                      [vi('y%d' % i, None) for i in range(len(specs))], opset=19),
+                [('x', x)])
 
 
 @case('avgpool_ceil_op11', 'ops', 'AveragePool 3x3 stride 2 pads 1 ceil_mode '

@@ -1340,6 +1340,107 @@ static int dilated_windows(onnx_imp *im, const ir_shape *xs, const int *k, const
     return 0;
 }
 
+/*
+ * Dilated average pooling (opset 19) as a depthwise convolution with
+ * weights 1 over the zero-padded input, then a division by each window's
+ * count: the taps inside the input (count_include_pad 0) or inside the
+ * declared padding (1), as onnxruntime divides. The convolution's sum
+ * adds the window's taps from 0 in row-major order, padding zeros adding
+ * nothing. ceil_mode's extra last window reads zeros past the declared
+ * end padding, which no count includes.
+ */
+static int dilated_average(onnx_imp *im, oval *x, const int *k, const int *s, const int *d,
+                           const int *pads, int ceil_mode, int include_pad)
+{
+    const ir_shape xsh = *onnx_shape(im, x), *xs = &xsh;
+    int64_t ch = xs->d[1], out[2], *cnt[2] = {NULL, NULL}, i, o, t;
+    int cpads[4], a, rc = -1;
+    ir_shape ws, cs;
+    oval *w, *c;
+    ir_node *n;
+    ir_ref in[2], xr = x->ref;
+    for (a = 0; a < 2; a++) {
+        int64_t in_ = xs->d[2 + a], ext = (int64_t)(k[a] - 1) * d[a] + 1;
+        int64_t span = in_ + pads[a] + pads[2 + a] - ext, lo, hi;
+        if (span < 0)
+            return onnx_nerr(im, "the dilated window (%lld) is larger than the padded input "
+                             "(%lld)", (long long)ext, (long long)(in_ + pads[a] + pads[2 + a]));
+        out[a] = (ceil_mode ? (span + s[a] - 1) / s[a] : span / s[a]) + 1;
+        if (ceil_mode && (out[a] - 1) * s[a] >= in_ + pads[a])
+            out[a]--;
+        cpads[a] = pads[a];
+        cpads[2 + a] = (int)((out[a] - 1) * s[a] + ext - in_ - pads[a]);
+        if (cpads[2 + a] < pads[2 + a])
+            cpads[2 + a] = pads[2 + a];
+        lo = include_pad ? -pads[a] : 0;
+        hi = include_pad ? in_ + pads[2 + a] : in_;
+        cnt[a] = xmalloc(sizeof(int64_t) * (size_t)out[a]);
+        for (o = 0; o < out[a]; o++)
+            for (cnt[a][o] = 0, t = 0; t < k[a]; t++) {
+                int64_t r = o * s[a] - pads[a] + t * d[a];
+                cnt[a][o] += r >= lo && r < hi;
+            }
+    }
+    if (ch * out[0] * out[1] > ((int64_t)1 << 26)) {
+        onnx_nerr(im, "a dilated average pooling with %lld outputs is too large",
+                  (long long)(ch * out[0] * out[1]));
+        goto done;
+    }
+    if ((cpads[0] != cpads[2] || cpads[1] != cpads[3])) {
+        if (pad_node(im, xr, cpads, 0.0, &xr))
+            goto done;
+        memset(cpads, 0, sizeof cpads);
+    }
+    memset(&ws, 0, sizeof ws);
+    ws.ndim = 4;
+    ws.d[0] = ch;
+    ws.d[1] = 1;
+    ws.d[2] = k[0];
+    ws.d[3] = k[1];
+    w = onnx_def_const(im, "", &ws, 0);
+    if (!w)
+        goto done;
+    for (i = 0; i < w->n; i++)
+        w->f[i] = 1.0f;
+    n = onnx_new_node(im, IR_OP_CONV, "/sum");
+    n->a.conv.num_filter = (int)ch;
+    n->a.conv.num_group = (int)ch;
+    n->a.conv.no_bias = 1;
+    for (a = 0; a < 2; a++) {
+        n->a.conv.kernel[a] = k[a];
+        n->a.conv.stride[a] = s[a];
+        n->a.conv.dilate[a] = d[a];
+        n->a.conv.pad[a] = cpads[a];
+    }
+    in[0] = xr;
+    in[1] = onnx_ref(im, w);
+    w->state = V_UNDEF;
+    if (onnx_finish(im, n, 2, in))
+        goto done;
+    cs = *xs;
+    cs.d[2] = out[0];
+    cs.d[3] = out[1];
+    c = onnx_def_const(im, "", &cs, 0);
+    if (!c)
+        goto done;
+    for (i = 0; i < c->n; i++) {
+        int64_t oy = i / out[1] % out[0], ox = i % out[1];
+        c->f[i] = (float)(cnt[0][oy] * cnt[1][ox]);
+    }
+    in[0] = (ir_ref){n->id, 0};
+    n = onnx_new_node(im, IR_OP_DIV, "/count");
+    n->a.binary.broadcast = 1;
+    in[1] = onnx_ref(im, c);
+    c->state = V_UNDEF;
+    if (onnx_finish(im, n, 2, in))
+        goto done;
+    rc = onnx_def_ir(im, out0(im), (ir_ref){n->id, 0});
+done:
+    free(cnt[0]);
+    free(cnt[1]);
+    return rc;
+}
+
 static int pool(onnx_imp *im, ir_pool_type type, int global)
 {
     int bad = 0, pads[4], dil[2] = {1, 1}, kernel[2] = {1, 1}, stride[2] = {1, 1};
@@ -1368,13 +1469,14 @@ static int pool(onnx_imp *im, ir_pool_type type, int global)
             window_pads(im, xs, kernel, stride, dil, pads))
             return -1;
         dilated = dil[0] != 1 || dil[1] != 1;
-        if (dilated && type != IR_POOL_MAX)
-            return onnx_nerr(im, "dilated average pooling is not supported");
         /* onnxruntime pads a dilated pooling for SAME as if undilated, and
          * its output is then smaller than ONNX's ceil(in / stride) */
         if (dilated && strncmp(onnx_attr_s(im, "auto_pad", "NOTSET"), "SAME", 4) == 0)
             return onnx_nerr(im, "auto_pad=%s with dilations is not supported (give pads)",
                              onnx_attr_s(im, "auto_pad", "NOTSET"));
+        if (dilated && type == IR_POOL_AVG)
+            return dilated_average(im, x, kernel, stride, dil, pads, (int)ceil_mode,
+                                   (int)onnx_attr_i(im, "count_include_pad", 0));
         if (dilated) {
             int64_t *maps[2] = {NULL, NULL}, len[2];
             int rc = dilated_windows(im, xs, kernel, stride, dil, pads, (int)ceil_mode, maps,

@@ -118,9 +118,19 @@ static const char *tname(const tfl_tensor *t, int index)
 
 /* ---- tensors ------------------------------------------------------------ */
 
+/* Tensor i of the subgraph; an absent optional input (index -1) reads as
+ * an empty tensor of no type with no data, which every accessor below
+ * refuses by name. Indices are otherwise checked by the reader. */
 static const tfl_tensor *tensor(tim *im, int32_t i)
 {
-    return &im->tensors[i];
+    static const tfl_tensor absent_tensor = {.name = "(absent input)"};
+    return i < 0 ? &absent_tensor : &im->tensors[i];
+}
+
+/* An error unless tensor index i is present. */
+static int need_tensor(tim *im, int32_t i)
+{
+    return i < 0 ? op_err(im, "a required input is absent") : 0;
 }
 
 static int is_const(tim *im, int32_t i)
@@ -135,6 +145,8 @@ static int tshape(tim *im, int32_t i, ir_shape *s)
     const tfl_tensor *t = tensor(im, i);
     int k;
     int64_t count = 1;
+    if (need_tensor(im, i))
+        return -1;
     if (t->rank > IR_MAX_DIMS)
         return op_err(im, "tensor '%s' has rank %d (at most %d)", tname(t, i), t->rank,
                       IR_MAX_DIMS);
@@ -164,6 +176,8 @@ static float *const_f32(tim *im, int32_t i, int64_t n)
     const tfl_tensor *t = tensor(im, i);
     float *f;
     size_t k;
+    if (need_tensor(im, i))
+        return NULL;
     if (!is_const(im, i) || t->type != TFL_FLOAT32) {
         op_err(im, "tensor '%s' must be a float32 constant, got %s%s", tname(t, i),
                tfl_type_name(t->type), is_const(im, i) ? "" : " computed at run time");
@@ -1729,6 +1743,8 @@ static int qtype_of(tim *im, int32_t i, ir_qtype *q)
 {
     const tfl_tensor *t = tensor(im, i);
     memset(q, 0, sizeof *q);
+    if (need_tensor(im, i))
+        return -1;
     if (t->type != TFL_INT8)
         return op_err(im, "tensor '%s' is %s, expected int8", tname(t, i),
                       tfl_type_name(t->type));
@@ -1840,6 +1856,8 @@ static int8_t *const_i8(tim *im, int32_t i, int64_t n)
 {
     const tfl_tensor *t = tensor(im, i);
     int8_t *v;
+    if (need_tensor(im, i))
+        return NULL;
     if (!is_const(im, i) || t->type != TFL_INT8) {
         op_err(im, "tensor '%s' must be an int8 constant", tname(t, i));
         return NULL;
@@ -1861,6 +1879,8 @@ static int weight_scales(tim *im, int32_t i, int axis, int64_t O, const float **
 {
     const tfl_tensor *t = tensor(im, i);
     size_t k;
+    if (need_tensor(im, i))
+        return -1;
     if (t->q.count != 1 && ((int64_t)t->q.count != O || t->q.quantized_dimension != axis))
         return op_err(im, "weights '%s' have %zu scales on axis %d; expected 1, or %lld on "
                       "axis %d", tname(t, i), t->q.count, (int)t->q.quantized_dimension,
