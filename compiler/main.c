@@ -55,8 +55,8 @@ static const char usage[] =
     "  inspect MODEL --input NAME=N,C,H,W [--json] [--plan]\n"
     "        one row per layer: kind, output shape, binary and float MACs,\n"
     "        weight bytes as stored and as packed by bnnc; totals; whether\n"
-    "        compile accepts the model, or why not; --plan: the memory plan\n"
-    "        instead (with --json: in the JSON as \"plan\")\n"
+    "        compile accepts the model, or why not (exit 2); --plan: the\n"
+    "        memory plan instead (with --json: in the JSON as \"plan\")\n"
     ;
 /* (in two strings: C99 compilers need only take 4095 characters in one) */
 static const char usage_verify[] =
