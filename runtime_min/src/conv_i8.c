@@ -128,7 +128,7 @@ static void i8_gather_copy(uint8_t *dst, const int8_t *src, size_t n, uint64_t f
  * into locals first: the byte stores into the row may alias *p. */
 static void i8_gather_row(const bnn_conv2d_i8_params *p, const int8_t *in, int32_t n,
                           int32_t oy, int32_t ox, int32_t g, uint64_t flip, uint8_t pad,
-                          uint8_t *r, int32_t kq)
+                          uint8_t *r, int32_t kq, size_t r_room)
 {
     const int32_t in_h = p->in_h, in_w = p->in_w, in_c = p->in_c, k_h = p->k_h, k_w = p->k_w;
     const int32_t dil_h = p->dil_h, dil_w = p->dil_w;
@@ -137,6 +137,7 @@ static void i8_gather_row(const bnn_conv2d_i8_params *p, const int8_t *in, int32
     const int contiguous = dil_w == 1 && p->groups == 1;
     const int8_t *img = in + (size_t)n * (size_t)in_h * (size_t)in_w * (size_t)in_c +
                         (size_t)g * seg;
+    const size_t in_bytes = (size_t)p->n * (size_t)in_h * (size_t)in_w * (size_t)in_c;
     uint8_t *end = r + (size_t)kq * 4u;
     int32_t ky, kx, lo = 0, hi = 0;
     if (contiguous) {
@@ -146,6 +147,33 @@ static void i8_gather_row(const bnn_conv2d_i8_params *p, const int8_t *in, int32
         hi = in_w - ix0 < k_w ? in_w - ix0 : k_w;
         if (hi < lo)
             hi = lo;
+        /* A window inside the image whose kernel rows are short (a stem's
+         * k_w x 3 bytes): each row is copied in whole 8-byte words, the
+         * last one running past the row into the next row's place, which
+         * the next copy overwrites (rows are written in order), or past
+         * the last row into the tail zeroed below. Reads stay inside the
+         * input (checked against its end), writes inside this pixel's row
+         * buffer (k + 8 <= r_room). No partial or overlapping stores and
+         * no branches per tap: 0.19 of the stem's time at 7 x 7 x 3. */
+        if (lo == 0 && hi == k_w && iy0 >= 0 && iy0 + (k_h - 1) * dil_h < in_h && row >= 8u &&
+            row <= 64u && r_room >= (size_t)k_h * row + 8u &&
+            (size_t)((img - in) + ((ptrdiff_t)(iy0 + (k_h - 1) * dil_h) * in_w + ix0) * in_c) +
+                    (row + 7u) / 8u * 8u <= in_bytes) {
+            const int8_t *src0 = img + ((ptrdiff_t)iy0 * in_w + ix0) * in_c;
+            const ptrdiff_t step = (ptrdiff_t)dil_h * in_w * in_c;
+            for (ky = 0; ky < k_h; ky++, r += row, src0 += step) {
+                size_t i;
+                uint64_t v;
+                for (i = 0; i < row; i += 8u) {
+                    memcpy(&v, src0 + i, 8);
+                    v ^= flip;
+                    memcpy(r + i, &v, 8);
+                }
+            }
+            for (; r < end; r++)
+                *r = 0;
+            return;
+        }
     }
     for (ky = 0; ky < k_h; ky++, r += row) {
         int32_t iy = iy0 + ky * dil_h;
@@ -173,8 +201,8 @@ static void i8_gather_row(const bnn_conv2d_i8_params *p, const int8_t *in, int32
                 i8_gather_copy(r + (size_t)kx * seg, src + (size_t)ix * (size_t)in_c, seg, flip);
         }
     }
-    if (end > r)
-        memset(r, 0, (size_t)(end - r));
+    for (; r < end; r++)
+        *r = 0;
 }
 
 BNN_API bnn_status bnn_conv2d_i8_run(const bnn_conv2d_i8_params *p, const int8_t *in,
@@ -244,7 +272,8 @@ BNN_API bnn_status bnn_conv2d_i8_run(const bnn_conv2d_i8_params *p, const int8_t
         for (g = 0; g < p->groups; g++) {
             int32_t n = n0, oy = oy0, ox = ox0;
             for (q = 0; q < np; q++) {
-                i8_gather_row(p, in, n, oy, ox, g, flip, pad, a + (size_t)q * a_stride, kq);
+                i8_gather_row(p, in, n, oy, ox, g, flip, pad, a + (size_t)q * a_stride, kq,
+                              a_stride);
                 if (++ox == p->out_w) {
                     ox = 0;
                     if (++oy == p->out_h) {
