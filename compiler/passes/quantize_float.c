@@ -6,9 +6,9 @@
  * its weights, bias and relu flag), and the range of every tensor that
  * quant_float_refs() lists, measured by running the float network on the
  * calibration samples (driver/calibrate.c). Establishes: every such layer
- * is QUANTIZE -> CONV_I8 / DENSE_I8 -> DEQUANTIZE; a max pool between two
- * such layers moves before the DEQUANTIZE (it commutes with the monotonic
- * dequantisation), and a QUANTIZE of a DEQUANTIZE with the same
+ * is QUANTIZE -> CONV_I8 / DENSE_I8 -> DEQUANTIZE; a max pool of such a
+ * layer's output moves before the DEQUANTIZE (it commutes with the
+ * monotonic dequantisation), and a QUANTIZE of a DEQUANTIZE with the same
  * quantisation is removed, so consecutive int8 layers stay int8.
  *
  * The arithmetic is TFLite's (bnn_int8.h): activations asymmetric int8,
@@ -301,29 +301,6 @@ static ir_node *sole_dequantize(ir_graph *g, ir_node *n)
     return d;
 }
 
-/* Whether every use of n is a QUANTIZE to q (which the last step below
- * removes, so a max pool moved into int8 stays between int8 layers). A
- * max pool whose result goes on in float stays float after the
- * dequantisation: bnn_maxpool_i8 has only a portable version, several
- * times slower than bnn_maxpool_f32 plus the dequantisation of its
- * input. */
-static int only_quantized(const ir_graph *g, const ir_node *n, const ir_qtype *q)
-{
-    int i, any = 0;
-    for (i = 0; i < n->n_uses; i++) {
-        const ir_node *u;
-        if (n->uses[i].user < 0)
-            return 0;
-        u = g->nodes[n->uses[i].user];
-        if (u->dead)
-            continue;
-        if (u->op != IR_OP_QUANTIZE || u->q.scale != q->scale || u->q.zp != q->zp)
-            return 0;
-        any = 1;
-    }
-    return any;
-}
-
 int pass_quantize_float(ir_graph *g, const quant_range *ranges, int n_ranges, bnnc_err *err)
 {
     ir_ref *refs;
@@ -379,13 +356,15 @@ int pass_quantize_float(ir_graph *g, const quant_range *ranges, int n_ranges, bn
         ir_replace_uses(g, out, (ir_ref){d->id, 0});
         n->dead = 1;
     }
-    /* max pools of a dequantised value move before the dequantisation */
+    /* max pools of a dequantised value move before the dequantisation
+     * (max commutes with the monotonic scale * (q - zp)): a quarter of
+     * the values to dequantise after a 3x3/2 pool, and a quarter of the
+     * bytes for the pool to read */
     for (i = 0; i < g->n; i++) {
         ir_node *p = g->nodes[i], *d, *m, *d2;
         int pad[4];
         ir_ref r;
         if (p->dead || p->op != IR_OP_POOL || !(d = sole_dequantize(g, p)) ||
-            !only_quantized(g, p, &g->nodes[d->in[0].node]->q) ||
             !pool_i8_fits(p, &d->shape[0], pad))
             continue;
         m = add_node(g, IR_OP_POOL_I8, p, "", d->in[0], err);

@@ -352,7 +352,8 @@
     X(NONE, bnn_dwconv2d_i8_i8, ())                                            \
     X(PACK, bnn_quantize_f32_i8,                                               \
       (const bnn_quant_i8_params *, const float *, int8_t *))                  \
-    X(NONE, bnn_dequantize_i8_f32, ())                                         \
+    X(PACK, bnn_dequantize_i8_f32,                                             \
+      (const bnn_quant_i8_params *, const int8_t *, float *))                  \
     X(NONE, bnn_requantize_i8_i8, ())                                          \
     X(NONE, bnn_copy_channels_i8, ())                                          \
     X(NONE, bnn_add_i8, ())                                                    \

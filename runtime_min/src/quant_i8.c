@@ -69,8 +69,8 @@ BNN_API bnn_status bnn_quantize_f32_i8(const bnn_quant_i8_params *p, const float
 
 /* x = (float)(q - zp) * scale: the exact product rounded once, as
  * TFLite's scale * (q - zp). */
-BNN_API bnn_status bnn_dequantize_i8_f32(const bnn_quant_i8_params *p, const int8_t *in,
-                                         float *out)
+BNN_API bnn_status bnn_dequantize_i8_f32__portable(const bnn_quant_i8_params *p,
+                                                   const int8_t *in, float *out)
 {
     size_t i;
     if (i8_quant_check(p, in, out) != BNN_OK)
@@ -87,6 +87,12 @@ BNN_API bnn_status bnn_dequantize_i8_f32(const bnn_quant_i8_params *p, const int
         out[i] = (float)(in[i] - p->zero_point[c]) * p->scale[c];
     }
     return BNN_OK;
+}
+
+BNN_API bnn_status bnn_dequantize_i8_f32(const bnn_quant_i8_params *p, const int8_t *in,
+                                         float *out)
+{
+    return BNN_BEST(PACK, bnn_dequantize_i8_f32)(p, in, out);
 }
 
 BNN_API bnn_status bnn_requantize_i8_i8(size_t n, int32_t in_zp, int32_t out_zp,

@@ -903,6 +903,22 @@ static IT_UNUSED int it_check_quant(uint32_t seed)
             float nan = (float)NAN;
             int8_t qn = 0;
             bnn_quant_i8_params one = p;
+            size_t tail;
+            /* short and odd lengths: the vector kernels' masked tails */
+            for (tail = 1; tail < 40; tail += 3) {
+                one.n = tail;
+                memset(back, 0xFF, tail * sizeof(float) + 4);
+                if (bnn_dequantize_i8_f32(&one, qi + 5, back) != BNN_OK)
+                    it_report(&fails, "dequantize tail status", "portable", tail, 1, 0);
+                for (i = 0; i < tail; i++) {
+                    float dq = (float)((double)(qi[5 + i] - zp[0]) * (double)scale[0]);
+                    if (memcmp(&back[i], &dq, 4) != 0)
+                        it_report(&fails, "dequantize_i8_f32 tail", "portable", i,
+                                  (long long)back[i], (long long)dq);
+                }
+                if (((const unsigned char *)back)[tail * sizeof(float)] != 0xFF)
+                    it_report(&fails, "dequantize_i8_f32 wrote past n", "portable", tail, 1, 0);
+            }
             one.n = 1;
             if (bnn_quantize_f32_i8(&one, &nan, &qn) != BNN_OK || qn != -128)
                 it_report(&fails, "quantize NaN", "portable", 0, qn, -128);
