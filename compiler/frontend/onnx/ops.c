@@ -1362,9 +1362,11 @@ static int dilated_average(onnx_imp *im, oval *x, const int *k, const int *s, co
     for (a = 0; a < 2; a++) {
         int64_t in_ = xs->d[2 + a], ext = (int64_t)(k[a] - 1) * d[a] + 1;
         int64_t span = in_ + pads[a] + pads[2 + a] - ext, lo, hi;
-        if (span < 0)
-            return onnx_nerr(im, "the dilated window (%lld) is larger than the padded input "
-                             "(%lld)", (long long)ext, (long long)(in_ + pads[a] + pads[2 + a]));
+        if (span < 0) {
+            onnx_nerr(im, "the dilated window (%lld) is larger than the padded input (%lld)",
+                      (long long)ext, (long long)(in_ + pads[a] + pads[2 + a]));
+            goto done;
+        }
         out[a] = (ceil_mode ? (span + s[a] - 1) / s[a] : span / s[a]) + 1;
         if (ceil_mode && (out[a] - 1) * s[a] >= in_ + pads[a])
             out[a]--;
