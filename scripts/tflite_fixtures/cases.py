@@ -406,6 +406,30 @@ def _(tf, lq, rng):
     return tf.keras.Model(x, tf.keras.layers.Add()([x, 2.0 * y]))
 
 
+def _xnor_weight_scale(tf, lq, rng):
+    """larq_zoo XNORNet's quantised 6x6 convolution with its kernel as a
+    model input (made a constant after conversion, post='constant_input_1'),
+    so that the converter keeps xnor_weight_scale as operators."""
+    from larq_zoo.literature.xnornet import xnor_weight_scale
+    x = tf.keras.Input((6, 6, 8))
+    k = tf.keras.Input((6, 6, 8, 16), batch_size=1)
+    y = tf.keras.layers.Lambda(lambda t: tf.nn.conv2d(
+        lq.quantizers.ste_sign(t[0]), xnor_weight_scale(tf.reshape(t[1], (6, 6, 8, 16))), 1,
+        'VALID'))([x, k])
+    return tf.keras.Model([x, k], y)
+
+
+for _int8 in (False, True):
+    op_case('xnor_weight_scale' + ('_int8' if _int8 else ''),
+            "XNOR-Net's scaled binary kernel as operators on a constant kernel "
+            '(RELU_N1_TO_1, ABS, MEAN over three axes, LceQuantize, LceDequantize, MUL, '
+            'TRANSPOSE) feeding a CONV_2D 6x6 VALID on a 6x6 input, as the converter leaves '
+            'larq_zoo XNORNet' + (' (int8)' if _int8 else ' (float32)'),
+            int8=_int8, post='constant_input_1',
+            check=_has('RELU_N1_TO_1', 'ABS', 'MEAN', 'TRANSPOSE', 'CONV_2D'))(
+                _xnor_weight_scale)
+
+
 @both('conv2d_dilated', 'CONV_2D 3x2 VALID with dilation (2, 1), no activation',
       ['CONV_2D'])
 def _(tf, lq, rng):

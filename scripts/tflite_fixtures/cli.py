@@ -55,6 +55,11 @@ def convert_case(name, rng, tf, lq):
         fb = core.with_bitpacked_output(fb, b['post'][1])
         conv['then'] = ('outputs replaced by the bitpacked output of the first %s; '
                         'operators that no longer lead to it removed' % b['post'][1])
+    if b['post'] == 'constant_input_1':
+        fb = core.with_constant_input(fb, 1, rng)
+        conv['then'] = ('model input 1 made a constant (N(0, 0.25) values, quantised with '
+                        "the input's own parameters when int8): the operators on it run "
+                        'on a constant')
     if b['post'] == 'external_buffers':
         fb = core.externalize_buffers(fb)
         conv['then'] = 'constant data moved after the FlatBuffer (Buffer.offset/size)'

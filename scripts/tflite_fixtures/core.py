@@ -365,6 +365,37 @@ def with_bitpacked_input(fb, inputs):
     return bytes(b.Output()), [np.asarray(words, dtype=np.int32)]
 
 
+def with_constant_input(fb, k, rng, scale=0.5):
+    """The model with its input k turned into a constant: N(0, scale^2)
+    values from rng (quantised with the input's own parameters when it is
+    int8) stored in the tensor's buffer, the tensor no longer a model
+    input. The operators on it stay as the converter wrote them, which is
+    how converters leave run-time operators on constants they do not fold
+    (larq_zoo XNORNet's 150 MB kernel is beyond the size TensorFlow's
+    constant folding takes on)."""
+    import flatbuffers
+    s = _schema()
+    m = s.ModelT.InitFromPackedBuf(bytearray(fb), 0)
+    sg = m.subgraphs[0]
+    t = sg.tensors[sg.inputs[k]]
+    x = (rng.standard_normal(tuple(t.shape)) * scale).astype(np.float32)
+    if t.type == s.TensorType.INT8:
+        q = t.quantization
+        x = np.clip(np.round(x / q.scale[0]) + q.zeroPoint[0], -128, 127).astype(np.int8)
+    elif t.type != s.TensorType.FLOAT32:
+        raise ValueError('input %d: type %d' % (k, t.type))
+    buf = s.BufferT()
+    buf.data = np.frombuffer(x.tobytes(), dtype=np.uint8)
+    m.buffers.append(buf)
+    t.buffer = len(m.buffers) - 1
+    t.shapeSignature = None
+    sg.inputs = [i for j, i in enumerate(sg.inputs) if j != k]
+    m.signatureDefs = None
+    b = flatbuffers.Builder(len(fb) + x.nbytes + 4096)
+    b.Finish(m.Pack(b), file_identifier=b'TFL3')
+    return bytes(b.Output())
+
+
 def externalize_buffers(fb):
     """The same model with every non-empty buffer stored after the
     FlatBuffer (Buffer.offset/size, as converters write models larger than

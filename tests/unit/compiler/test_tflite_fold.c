@@ -319,12 +319,221 @@ static void test_not_folded(void **state)
     assert_int_equal(run(&f, &d, &n, msg), 0);
 }
 
+/* ---- int8 constants (TFLite's integer kernels) ------------------------- */
+
+static float qscale[MAXT];
+static int64_t qzp[MAXT];
+
+static void set_q(fix *f, int i, float scale, int zp)
+{
+    qscale[i] = scale;
+    qzp[i] = zp;
+    f->t[i].q.count = 1;
+    f->t[i].q.scale = &qscale[i];
+    f->t[i].q.zero_point = &qzp[i];
+}
+
+static void set_i8(fix *f, int i, const int8_t *v)
+{
+    memcpy(f->buf[i], v, f->t[i].count);
+    f->t[i].data = f->buf[i];
+    f->t[i].nbytes = f->t[i].count;
+}
+
+/* Runs the one operator of f and compares its n int8 results. */
+static void expect_i8(fix *f, const int8_t *want, size_t n)
+{
+    uint8_t *d = NULL;
+    size_t nb = 0;
+    char msg[256];
+    assert_int_equal(run(f, &d, &nb, msg), 1);
+    assert_int_equal(nb, n);
+    for (size_t k = 0; k < n; k++)
+        if ((int8_t)d[k] != want[k])
+            fail_msg("element %zu: got %d, expected %d", k, (int8_t)d[k], want[k]);
+    free(d);
+}
+
+/* RELU_N1_TO_1, RELU6 and ABS of int8 constants: the requantisation by
+ * QuantizeMultiplier(s_in / s_out) (the ratio divided in float), the
+ * activation's quantised clamp, ABS's |q - z_in| + z_out without a rescale
+ * when the scales are equal; XNOR-Net's kernel scales (0.000651256 zp 7 to
+ * 0.0235294 zp -1). Expected values from TFLite's formulas evaluated apart. */
+static void test_unary_i8(void **state)
+{
+    (void)state;
+    static fix f;
+    const int32_t s[1] = {7}, s8[1] = {8};
+    const int8_t x[7] = {-128, -60, 7, 8, 40, 100, 127};
+    const int8_t relu1[7] = {-5, -3, -1, -1, 0, 2, 2};
+    const int8_t x2[8] = {-128, -60, -44, -43, 0, 41, 42, 127};
+    const int8_t relu1_same[8] = {-44, -44, -44, -43, 0, 41, 42, 42};
+    const int8_t x3[7] = {-128, 2, 3, 4, 50, 100, 127};
+    const int8_t relu6[7] = {-100, -100, -100, -98, -22, 62, 100};
+    const int8_t x4[8] = {-128, -2, 0, 3, 4, 30, 60, 127};
+    const int8_t abs_rescaled[8] = {127, 3, -2, -10, -7, 58, 127, 127};
+    const int8_t abs_same[8] = {127, 15, 13, 10, 11, 37, 67, 127};
+
+    tensor(&f, 0, TFL_INT8, 1, s);
+    tensor(&f, 1, TFL_INT8, 1, s);
+    set_i8(&f, 0, x);
+    set_q(&f, 0, 0.0006512560648843646f, 7);
+    set_q(&f, 1, 0.0235294122f, -1);
+    op(&f, TFL_OP_RELU_N1_TO_1, TFL_LCE_NONE, 1, 1);
+    expect_i8(&f, relu1, 7);
+
+    tensor(&f, 0, TFL_INT8, 1, s8);
+    tensor(&f, 1, TFL_INT8, 1, s8);
+    set_i8(&f, 0, x2);
+    set_q(&f, 0, 0.0235294122f, -1);
+    set_q(&f, 1, 0.0235294122f, -1);
+    expect_i8(&f, relu1_same, 8);
+
+    tensor(&f, 0, TFL_INT8, 1, s);
+    tensor(&f, 1, TFL_INT8, 1, s);
+    set_i8(&f, 0, x3);
+    set_q(&f, 0, 0.05f, 3);
+    set_q(&f, 1, 0.03f, -100);
+    op(&f, TFL_OP_RELU6, TFL_LCE_NONE, 1, 1);
+    expect_i8(&f, relu6, 7);
+
+    tensor(&f, 0, TFL_INT8, 1, s8);
+    tensor(&f, 1, TFL_INT8, 1, s8);
+    set_i8(&f, 0, x4);
+    set_q(&f, 0, 0.05f, 3);
+    set_q(&f, 1, 0.02f, -10);
+    op(&f, TFL_OP_ABS, TFL_LCE_NONE, 1, 1);
+    expect_i8(&f, abs_rescaled, 8); /* ties of 2.5 |q - 3| round up: 0 -> 7.5 -> 8 */
+    set_q(&f, 1, 0.05f, 10);
+    expect_i8(&f, abs_same, 8);
+
+    /* not per-tensor quantised: left to the importer */
+    f.t[1].q.count = 0;
+    {
+        uint8_t *d = NULL;
+        size_t n = 0;
+        char msg[256];
+        assert_int_equal(run(&f, &d, &n, msg), 0);
+    }
+}
+
+/* MEAN of int8 over three axes with keep_dims (XNOR-Net's): TFLite's
+ * QuantizedMeanOrSum, sum of (q - z_in) times QuantizeMultiplier(s_in /
+ * s_out) * 2^e / count with e = floor(log2 count), + z_out; its 4-D mean
+ * over (1, 2) (another kernel) is not folded. */
+static void test_mean_i8(void **state)
+{
+    (void)state;
+    static fix f;
+    const int32_t s[4] = {2, 2, 2, 3}, so[4] = {1, 1, 1, 3}, sax[1] = {3}, sax2[1] = {2};
+    const int8_t x[24] = {43,   78,  -123, 78,  -8,   3,    33,  -55, 122, -115, -57, -30,
+                          18,   -24, -95,  -117, -128, -116, -90, 127, -80, 39,   64,  -68};
+    const int32_t axes[3] = {0, 1, 2}, axes_hw[2] = {2, 1};
+    const int8_t want[3] = {-24, 4, -93};
+    uint8_t *d = NULL;
+    size_t n = 0;
+    char msg[256];
+    tensor(&f, 0, TFL_INT8, 4, s);
+    set_i8(&f, 0, x);
+    set_q(&f, 0, 0.1f, -1);
+    tensor(&f, 1, TFL_INT32, 1, sax);
+    set_i32(&f, 1, axes);
+    tensor(&f, 2, TFL_INT8, 4, so);
+    set_q(&f, 2, 0.05f, 2);
+    op(&f, TFL_OP_MEAN, TFL_LCE_NONE, 2, 2);
+    f.op.opt.reducer.keep_dims = 1;
+    expect_i8(&f, want, 3);
+
+    tensor(&f, 1, TFL_INT32, 1, sax2);
+    set_i32(&f, 1, axes_hw);
+    {
+        const int32_t shw[4] = {2, 1, 1, 3};
+        tensor(&f, 2, TFL_INT8, 4, shw);
+        set_q(&f, 2, 0.05f, 2);
+    }
+    assert_int_equal(run(&f, &d, &n, msg), 0);
+}
+
+/* QUANTIZE of float constants (round(x / s) half away from zero, + z,
+ * saturated, NaN to -128), DEQUANTIZE per channel, TRANSPOSE of int8,
+ * LceQuantize of int8 (bit = q < z). */
+static void test_quant_i8(void **state)
+{
+    (void)state;
+    static fix f;
+    const int32_t s8[1] = {8}, s23[2] = {2, 3}, s32[2] = {3, 2}, s133[3] = {1, 1, 33},
+                  s1w[3] = {1, 1, 2}, sp[1] = {2};
+    float x[8] = {-1.0f, 0.0125f, 0.025f, 0.0375f, -0.0375f, 100.0f, -100.0f, 0.0f};
+    const int8_t q[8] = {-39, 2, 2, 3, -1, 127, -128, -128};
+    const int8_t d6[6] = {-128, 1, 127, 4, -3, 0};
+    static float dsc[3] = {0.5f, 0.25f, 2.0f};
+    static int64_t dzp[3] = {0, 1, -2};
+    const float dq[6] = {-64.0f, 0.0f, 258.0f, 2.0f, -1.0f, 4.0f};
+    const int32_t perm[2] = {1, 0};
+    const int8_t tr[6] = {-128, 4, 1, -3, 127, 0};
+    int8_t b[33];
+    uint8_t *d = NULL;
+    size_t n = 0;
+    char msg[256];
+    x[7] = nanf("");
+
+    tensor(&f, 0, TFL_FLOAT32, 1, s8);
+    set_f32(&f, 0, x);
+    tensor(&f, 1, TFL_INT8, 1, s8);
+    set_q(&f, 1, 0.025f, 1);
+    op(&f, TFL_OP_QUANTIZE, TFL_LCE_NONE, 1, 1);
+    expect_i8(&f, q, 8);
+
+    tensor(&f, 0, TFL_INT8, 2, s23);
+    set_i8(&f, 0, d6);
+    f.t[0].q.count = 3;
+    f.t[0].q.scale = dsc;
+    f.t[0].q.zero_point = dzp;
+    f.t[0].q.quantized_dimension = 1;
+    tensor(&f, 1, TFL_FLOAT32, 2, s23);
+    op(&f, TFL_OP_DEQUANTIZE, TFL_LCE_NONE, 1, 1);
+    assert_int_equal(run(&f, &d, &n, msg), 1);
+    assert_int_equal(n, 24);
+    for (int k = 0; k < 6; k++)
+        assert_true(f32_at(d, (size_t)k) == dq[k]);
+    free(d);
+
+    tensor(&f, 0, TFL_INT8, 2, s23);
+    set_i8(&f, 0, d6);
+    tensor(&f, 1, TFL_INT32, 1, sp);
+    set_i32(&f, 1, perm);
+    tensor(&f, 2, TFL_INT8, 2, s32);
+    op(&f, TFL_OP_TRANSPOSE, TFL_LCE_NONE, 2, 2);
+    expect_i8(&f, tr, 6);
+
+    for (int k = 0; k < 33; k++)
+        b[k] = (int8_t)(k % 5 == 0 ? 2 : k % 3 == 0 ? 3 : 4 - k);
+    tensor(&f, 0, TFL_INT8, 3, s133);
+    set_i8(&f, 0, b);
+    set_q(&f, 0, 0.1f, 3);
+    tensor(&f, 1, TFL_INT32, 3, s1w);
+    op(&f, TFL_OP_CUSTOM, TFL_LCE_QUANTIZE, 1, 1);
+    assert_int_equal(run(&f, &d, &n, msg), 1);
+    assert_int_equal(n, 8);
+    {
+        uint32_t w[2] = {0, 0};
+        for (int k = 0; k < 33; k++)
+            if (b[k] < 3)
+                w[k / 32] |= 1u << (k % 32);
+        assert_int_equal(u32_at(d, 0), w[0]);
+        assert_int_equal(u32_at(d, 1), w[1]);
+    }
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unary),     cmocka_unit_test(test_binary),
         cmocka_unit_test(test_mean),      cmocka_unit_test(test_transpose),
         cmocka_unit_test(test_lce_pack),  cmocka_unit_test(test_not_folded),
+        cmocka_unit_test(test_unary_i8),  cmocka_unit_test(test_mean_i8),
+        cmocka_unit_test(test_quant_i8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
