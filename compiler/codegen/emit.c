@@ -582,8 +582,8 @@ static void emit_permute(step_text *t)
 }
 
 /* pack, unpack and channel copies: the geometry, dst_c_offset for the
- * copies; a slice (COPY_CH_F32 with in_offset) starts in_offset floats
- * into each input pixel */
+ * copies; a slice (COPY_CH_F32 or COPY_CH_I8 with in_offset) starts
+ * in_offset elements into each input pixel */
 static void emit_channel_copy(step_text *t)
 {
     const lir_copy *q = &t->s->p.copy;
@@ -594,7 +594,8 @@ static void emit_channel_copy(step_text *t)
                                 "            .out_pixel_stride = %d",
                                 q->k.pixels, q->k.c, q->k.in_pixel_stride,
                                 q->k.out_pixel_stride);
-    BNNC_ASSERT(q->in_offset == 0 || t->s->kind == LK_COPY_CH_F32);
+    BNNC_ASSERT(q->in_offset == 0 || t->s->kind == LK_COPY_CH_F32 ||
+                t->s->kind == LK_COPY_CH_I8);
     if (copy)
         snprintf(t->init + n, sizeof t->init - n, ", .dst_c_offset = %d", q->k.dst_c_offset);
     if (q->in_offset)

@@ -2331,6 +2331,35 @@ static int lower_concat_i8(lower_ctx *x, ir_node *n)
     return 0;
 }
 
+/* Equal parts along the last axis: each output a copy of its channel
+ * slice of every pixel (the outputs share the input's quantisation: the
+ * frontend checks). */
+static int lower_split_i8(lower_ctx *x, ir_node *n)
+{
+    lval in = i8_input(x, n, 0, NULL);
+    int nd = in.shape.ndim, o;
+    int ax = n->a.split.axis < 0 ? n->a.split.axis + nd : n->a.split.axis;
+    int32_t c, pixels;
+    if (ax != nd - 1 || n->a.split.squeeze_axis)
+        return err_node(x, n, "int8 split is supported along the last axis only");
+    c = i32(n->shape[0].d[ax]);
+    pixels = i32(ir_shape_count(&in.shape) / in.shape.d[ax]);
+    for (o = 0; o < n->n_out; o++) {
+        int t = i8_tensor(x, &n->shape[o], n->name);
+        lir_step *s = step(x, LK_COPY_CH_I8, n);
+        set_io(s, in.t, -1, t);
+        s->p.copy.k.pixels = pixels;
+        s->p.copy.k.c = c;
+        s->p.copy.k.in_pixel_stride = i32(in.shape.d[ax]);
+        s->p.copy.k.out_pixel_stride = c;
+        s->p.copy.k.dst_c_offset = 0;
+        s->p.copy.in_offset = o * c;
+        snprintf(s->what, sizeof s->what, "channels [%d, %d), int8", o * c, (o + 1) * c);
+        x->vals[n->id][o] = i8_value(t, &n->shape[o]);
+    }
+    return 0;
+}
+
 /* Row-major data: the same bytes with the new shape. */
 static int lower_reshape_i8(lower_ctx *x, ir_node *n)
 {

@@ -390,6 +390,9 @@ def _(tf, lq, rng):
 @op_case('split', 'SPLIT of the channels into 4, each part through its own CONV_2D, '
          'concatenated again (a grouped convolution, as in MeliusNet)',
          check=_has('SPLIT', 'CONCATENATION'))
+@op_case('split_int8', 'SPLIT of int8 channels into 4, each part through its own int8 '
+         'CONV_2D, concatenated again (the int8 grouped convolution of MeliusNet)',
+         int8=True, check=_has('SPLIT', 'CONCATENATION'))
 def _(tf, lq, rng):
     x = tf.keras.Input((6, 7, 16))
     parts = tf.split(x, 4, axis=-1)

@@ -2223,6 +2223,57 @@ static int op_pad_i8(tim *im)
     return set_output_i8(im, n, &out);
 }
 
+/* SPLIT of an int8 tensor into equal parts along its last axis (a
+ * constant axis); every output quantised as the input, as TFLite's
+ * byte-copying kernel requires to mean the same values. */
+static int op_split_i8(tim *im)
+{
+    const tfl_operator *op = im->op;
+    int64_t av[IR_MAX_DIMS];
+    int na = 0, scalar = 0, axis, nd, parts = op->opt.split.num_splits;
+    tval *x;
+    ir_qtype q, oq;
+    ir_shape out;
+    ir_ref in[1];
+    ir_node *n;
+    size_t k;
+    if (op->ninputs != 2 || op->inputs[0] < 0 || !is_const(im, op->inputs[0]))
+        return op_err(im, "the axis (input 0) must be a constant");
+    if (get_ints(im, op->inputs[0], av, &na, &scalar) || na != 1)
+        return op_err(im, "the axis must be one integer");
+    if (input_i8(im, 1, &x) || qtype_of(im, op->inputs[1], &q))
+        return -1;
+    nd = x->shape.ndim;
+    axis = (int)(av[0] < 0 ? av[0] + nd : av[0]);
+    if (axis < 0 || axis >= nd)
+        return op_err(im, "axis %lld is out of range", (long long)av[0]);
+    if (axis != nd - 1)
+        return op_err(im, "int8 SPLIT is supported along the last axis only");
+    if (parts < 1 || (size_t)parts != op->noutputs || x->shape.d[axis] % parts)
+        return op_err(im, "%d splits of dimension %lld into %zu outputs", parts,
+                      (long long)x->shape.d[axis], op->noutputs);
+    for (k = 0; k < op->noutputs; k++)
+        if (op->outputs[k] < 0 || qtype_of(im, op->outputs[k], &oq) ||
+            same_qtype(im, &oq, &q, "an output quantised unlike the input"))
+            return op->outputs[k] < 0 ? op_err(im, "output %zu is absent", k) : -1;
+    in[0] = x->ref;
+    n = node(im, IR_OP_SPLIT_I8, "", 1, in);
+    n->n_out = parts;
+    n->a.split.num_outputs = parts;
+    n->a.split.axis = axis;
+    n->q = q;
+    out = x->shape;
+    out.d[axis] /= parts;
+    for (k = 0; k < (size_t)parts; k++) {
+        ir_shape o;
+        if (output_shape(im, (int)k, &out, &o) ||
+            set_output(im, (int)k, (ir_ref){n->id, (int)k}, 0, 0, &o))
+            return -1;
+        im->tv[op->outputs[k]].i8 = 1;
+    }
+    return 0;
+}
+
 static int op_reshape_i8(tim *im)
 {
     tval *x;
@@ -2407,6 +2458,7 @@ static const struct {
     {TFL_OP_PADV2, op_pad_i8},
     {TFL_OP_RESHAPE, op_reshape_i8},
     {TFL_OP_CONCATENATION, op_concat_i8},
+    {TFL_OP_SPLIT, op_split_i8},
     {TFL_OP_RELU, op_requant_i8},
     {TFL_OP_RELU6, op_requant_i8},
     {TFL_OP_RELU_N1_TO_1, op_requant_i8},
