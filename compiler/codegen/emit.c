@@ -503,7 +503,9 @@ static void conv_init(const bnn_conv2d_params *q, const char *w, const char *bia
              q->n, q->in_h, q->in_w, q->in_c, q->out_h, q->out_w, q->out_c, q->k_h, q->k_w,
              q->stride_h, q->stride_w, q->pad_h, q->pad_w, q->dil_h, q->dil_w, q->groups, w,
              bias, act_name(q->act), q->out_pixel_stride,
-             q->order == BNN_CONV_ORDER_FMA ? ",\n            .order = BNN_CONV_ORDER_FMA" : "");
+             q->order == BNN_CONV_ORDER_FMA    ? ",\n            .order = BNN_CONV_ORDER_FMA"
+             : q->order == BNN_CONV_ORDER_BIAS ? ",\n            .order = BNN_CONV_ORDER_BIAS"
+                                               : "");
 }
 
 static void pool_init(const bnn_pool2d_params *q, char *buf, size_t n)

@@ -510,7 +510,10 @@ static int conv_step(lower_ctx *x, ir_node *n, lval in, const ir_shape *out_shap
     SET_CONV_GEOMETRY(q, it, &out.shape, c);
     q->act = c->relu ? BNN_ACT_RELU : BNN_ACT_NONE;
     q->out_pixel_stride = x->p->t[out.t].stride;
-    q->order = c->fma ? BNN_CONV_ORDER_FMA : BNN_CONV_ORDER_SUM;
+    q->order = c->fma ? BNN_CONV_ORDER_FMA
+               : c->bias_first && q->in_c == q->groups && q->out_c == q->groups
+                   ? BNN_CONV_ORDER_BIAS
+                   : BNN_CONV_ORDER_SUM;
     cg = q->in_c / q->groups;
     og = q->out_c / q->groups;
     w = xmalloc(sizeof(float) * (size_t)q->out_c * (size_t)cg * (size_t)q->k_h * (size_t)q->k_w);
@@ -536,7 +539,9 @@ static int conv_step(lower_ctx *x, ir_node *n, lval in, const ir_shape *out_shap
     snprintf(s->what, sizeof s->what, "%dx%d s%d p%d d%d g%d, %d->%d, float%s%s%s",
              q->k_h, q->k_w, q->stride_h, q->pad_h, q->dil_h, q->groups, q->in_c,
              q->out_c, n->weight_only_binary ? ", +-1 weights" : "",
-             c->relu ? ", relu" : "", c->fma ? ", fused multiply-adds from the bias" : "");
+             c->relu ? ", relu" : "",
+             c->fma ? ", fused multiply-adds from the bias"
+             : q->order == BNN_CONV_ORDER_BIAS ? ", sums from the bias" : "");
     x->vals[n->id][0] = out;
     return 0;
 }

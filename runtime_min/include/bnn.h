@@ -356,8 +356,16 @@ typedef enum {
  *       computes it on x86 CPUs with FMA, for outputs of more than one
  *       pixel (one pixel goes through another, vectorised, order). Single
  *       group only.
+ *   BNN_CONV_ORDER_BIAS  the sum starts at the bias (0 without one) and
+ *       adds every product rounded: TensorFlow Lite's optimised float
+ *       DEPTHWISE_CONV_2D. Depthwise only (one input and one output
+ *       channel per group); computed by the portable kernel.
  */
-typedef enum { BNN_CONV_ORDER_SUM = 0, BNN_CONV_ORDER_FMA } bnn_conv_order;
+typedef enum {
+    BNN_CONV_ORDER_SUM = 0,
+    BNN_CONV_ORDER_FMA,
+    BNN_CONV_ORDER_BIAS
+} bnn_conv_order;
 
 /*
  * Float conv2d, NHWC. Weights: per group, the og = out_c/groups output

@@ -440,7 +440,8 @@ static void dw_tile(int32_t np, const float *restrict x, ptrdiff_t pstep,
  * of up to DW_TAPS taps of a block are transposed into a local tile
  * [tap][channel]. With more taps than DW_TAPS, later chunks add onto the
  * partial sums stored in the output, which keeps the summation order
- * (taps in (ky, kx) order, then bias) of a single pass.
+ * (taps in (ky, kx) order, then bias; BNN_CONV_ORDER_BIAS: bias, then the
+ * taps) of a single pass.
  */
 static void conv_depthwise(const bnn_conv2d_params *p, const float *in,
                            float *out)
@@ -449,6 +450,7 @@ static void conv_depthwise(const bnn_conv2d_params *p, const float *in,
     const int32_t taps = p->k_h * p->k_w;
     const ptrdiff_t ops = p->out_pixel_stride;
     const int relu = p->act == BNN_ACT_RELU;
+    const float *bias0 = p->order == BNN_CONV_ORDER_BIAS ? p->bias : NULL;
     float wt[DW_TAPS][DW_CB];
     ptrdiff_t off[DW_TAPS];
     int32_t tky[DW_TAPS], tkx[DW_TAPS];
@@ -498,9 +500,10 @@ static void conv_depthwise(const bnn_conv2d_params *p, const float *in,
                             np = ox_hi - ox < CONV_PX ? ox_hi - ox : CONV_PX;
                             for (int32_t q = 0; q < CONV_PX; ++q)
                                 for (int j = 0; j < DW_CB; ++j)
-                                    acc[q][j] = first || q >= np
-                                                    ? 0.0f
-                                                    : dst[q * ops + j];
+                                    acc[q][j] = q >= np ? 0.0f
+                                                : !first ? dst[q * ops + j]
+                                                : bias0  ? bias0[c0 + j]
+                                                         : 0.0f;
                             dw_tile(np, in_img + org, pstep, off, nt, wtc,
                                     acc);
                         } else {
@@ -508,7 +511,10 @@ static void conv_depthwise(const bnn_conv2d_params *p, const float *in,
                             tap_range(ix0, kw, p->dil_w, p->in_w, &kx_lo,
                                       &kx_hi);
                             for (int j = 0; j < DW_CB; ++j)
-                                acc[0][j] = first || j >= nb ? 0.0f : dst[j];
+                                acc[0][j] = j >= nb ? 0.0f
+                                            : !first ? dst[j]
+                                            : bias0  ? bias0[c0 + j]
+                                                     : 0.0f;
                             for (int32_t t = 0; t < nt; ++t) {
                                 if (tky[t] < ky_lo || tky[t] >= ky_hi ||
                                     tkx[t] < kx_lo || tkx[t] >= kx_hi)
@@ -521,7 +527,7 @@ static void conv_depthwise(const bnn_conv2d_params *p, const float *in,
                         for (int32_t q = 0; q < np; ++q) {
                             if (last)
                                 conv_store(acc[q], nb,
-                                           p->bias ? p->bias + c0 : NULL,
+                                           p->bias && !bias0 ? p->bias + c0 : NULL,
                                            relu, dst + q * ops);
                             else
                                 for (int32_t j = 0; j < nb; ++j)
@@ -551,10 +557,12 @@ static int conv_args_ok(const bnn_conv2d_params *p, const float *in,
     if (p->act != BNN_ACT_NONE && p->act != BNN_ACT_RELU)
         return 0;
     if (p->order != BNN_CONV_ORDER_SUM &&
-        (p->order != BNN_CONV_ORDER_FMA || p->groups != 1))
+        (p->order != BNN_CONV_ORDER_FMA || p->groups != 1) &&
+        (p->order != BNN_CONV_ORDER_BIAS || p->groups != p->in_c ||
+         p->groups != p->out_c))
         return 0;
 #if defined(BNN_CONV_NO_ORDER_FMA)
-    if (p->order != BNN_CONV_ORDER_SUM)
+    if (p->order == BNN_CONV_ORDER_FMA)
         return 0;
 #endif
     if (p->out_pixel_stride < p->out_c)
@@ -604,7 +612,8 @@ BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *i
     kit = order_kit(p, kit);
     const int32_t cg = p->in_c / p->groups, og = p->out_c / p->groups;
     if (cg == 1 && og == 1 && !kit->fma) {
-        if (kit->dw)
+        /* the variants' depthwise kernels sum in BNN_CONV_ORDER_SUM */
+        if (kit->dw && p->order == BNN_CONV_ORDER_SUM)
             kit->dw(p, in, out);
         else
             conv_depthwise(p, in, out);

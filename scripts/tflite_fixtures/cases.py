@@ -441,6 +441,14 @@ def _(tf, lq, rng):
     return tf.keras.Model(x, y)
 
 
+@op_case('depthwise_conv2d_stride2', 'DEPTHWISE_CONV_2D 3x3 stride 2 SAME with bias, depth '
+         "multiplier 1 (QuickNet's blur layer), 32 channels: each output from its bias, "
+         'products rounded', check=_has('DEPTHWISE_CONV_2D'))
+def _(tf, lq, rng):
+    x = tf.keras.Input((12, 11, 32))
+    return tf.keras.Model(x, tf.keras.layers.DepthwiseConv2D(3, strides=2, padding='same')(x))
+
+
 @both('depthwise_conv2d', 'DEPTHWISE_CONV_2D 3x3 SAME, depth multiplier 2, fused RELU6',
       ['DEPTHWISE_CONV_2D'])
 def _(tf, lq, rng):

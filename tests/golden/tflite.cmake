@@ -28,7 +28,10 @@ set(tflite_exact lce_quantize_dequantize lce_bconv_relu lce_bconv_relu6
     # float CONV_2D in TFLite's order: from the bias, one fused multiply-add
     # per tap (BNN_CONV_ORDER_FMA); products rounded then summed from 0
     # differ in the last bit on a third to two thirds of these outputs
-    conv2d conv2d_dilated split pad_channels)
+    conv2d conv2d_dilated split pad_channels
+    # float DEPTHWISE_CONV_2D (multiplier 1) in TFLite's order: from the
+    # bias, products rounded (BNN_CONV_ORDER_BIAS)
+    depthwise_conv2d_stride2)
 
 # int8-output cases with 1-LSB differences: case, count
 set(tflite_int8_lsb1 lce_bconv_int8_relu 13

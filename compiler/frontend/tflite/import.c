@@ -626,9 +626,11 @@ static int op_conv(tim *im)
      * An output of one pixel goes through its matrix-vector product
      * instead, which sums from 0 and then adds the bias (the plain order
      * matches it whenever the partial sums are exact, as with XNOR-Net's
-     * +-scale weights on +-1 inputs); DEPTHWISE_CONV_2D has a kernel of
-     * its own. */
+     * +-scale weights on +-1 inputs). DEPTHWISE_CONV_2D has a kernel of
+     * its own: each output from its bias, every product rounded then
+     * added, taps in (ky, kx) order (BNN_CONV_ORDER_BIAS). */
     n->a.conv.fma = !dw && cg.groups == 1 && out.d[0] * cg.out_h * cg.out_w > 1;
+    n->a.conv.bias_first = dw && cg.groups == O;
     y = ref_of(n);
     if (fused(im, &y, cg.act))
         return -1;
