@@ -50,7 +50,7 @@ bt_summary()m4_dnl
 #endif
 m4_ifelse(bt_threads, <|1|>, <|#if !defined(bt_uprefix<||>_NO_THREADS) && \
     !(defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M') && !defined(_POSIX_C_SOURCE)
-#define _POSIX_C_SOURCE 200809L /* pthreads for bt_prefix<||>_run_parallel */
+#define _POSIX_C_SOURCE 200809L /* pthreads and signal masks for bt_prefix<||>_run_parallel */
 #endif
 |>)m4_dnl
 #include <math.h>
@@ -200,119 +200,185 @@ m4_ifelse(bt_threads, <|1|>, <|m4_dnl
  * whole output elements with the code of one call, so the results are
  * bit-identical to bt_prefix<||>_run whatever n is. All workers wait for
  * each other after every step (the barrier). Steps without a part entry
- * point, or too small to divide, are made by worker 0. */
+ * point, or too small to divide, are made by worker 0.
+ *
+ * Worker 0 is the caller's thread; workers 1 .. n - 1 are the threads of
+ * a pool that lives from the first parallel run (or bt_prefix<||>_threads_init)
+ * to bt_prefix<||>_threads_shutdown. Between runs and at barriers a waiting
+ * thread polls for a while (bt_uprefix<||>_SPIN times), then sleeps on a
+ * condition variable, so an idle pool takes no processor time. */
 #if !defined(bt_uprefix<||>_NO_THREADS) && BNN_PARTS
 #define bt_uprefix<||>_THREADS_ 1
 #include <pthread.h>
-#include <sched.h>
+#include <signal.h>
 #endif
 
 #ifndef bt_uprefix<||>_MAX_THREADS
 #define bt_uprefix<||>_MAX_THREADS 8
 #endif
-#if bt_uprefix<||>_MAX_THREADS < 1
-#error "bt_uprefix<||>_MAX_THREADS must be at least 1"
+#if bt_uprefix<||>_MAX_THREADS < 1 || bt_uprefix<||>_MAX_THREADS > 255
+#error "bt_uprefix<||>_MAX_THREADS must be from 1 to 255"
 #endif
 
 #ifdef bt_uprefix<||>_THREADS_
-/* The barrier and the shared flags use the compilers' atomic builtins
- * (GCC, Clang), or a mutex and a condition variable elsewhere and with
- * -D<||>bt_uprefix<||>_THREADS_MUTEX. */
+/* Polls of a shared word before a waiting thread sleeps: about 20 to
+ * 100 microseconds on current cores, longer than the parts of a step
+ * usually differ, short enough that the threads of a pool waiting for
+ * its next run give their cores back at once. 0: sleep at once. */
+#ifndef bt_uprefix<||>_SPIN
+#define bt_uprefix<||>_SPIN 2000
+#endif
+/* The shared words are read and written with the compilers' atomic
+ * builtins (GCC, Clang), or under the pool's mutex elsewhere and with
+ * -D<||>bt_uprefix<||>_THREADS_MUTEX (every wait then sleeps at once). */
 #if defined(__GNUC__) && !defined(bt_uprefix<||>_THREADS_MUTEX)
 #define bt_uprefix<||>_ATOMICS_ 1
+#if defined(__x86_64__) || defined(__i386__)
+#define bt_uprefix<||>_PAUSE_() __builtin_ia32_pause()
+#elif defined(__aarch64__) || (defined(__ARM_ARCH) && __ARM_ARCH >= 7)
+#define bt_uprefix<||>_PAUSE_() __asm__ __volatile__("yield")
+#else
+#define bt_uprefix<||>_PAUSE_() ((void)0)
+#endif
 #endif
 
-/* One parallel run: what the workers share. */
+/* What a pool thread is started with. */
 typedef struct {
+    int part;      /* its worker number */
+    unsigned seen; /* `post` when it was started */
+} bt_prefix<||>_thread_arg_;
+
+/* The pool and the parallel run it is making (one at a time). */
+typedef struct {
+    pthread_mutex_t run;  /* held for a whole run, by init and by shutdown */
+    pthread_mutex_t lock; /* with cond: where waiting threads sleep */
+    pthread_cond_t cond;
+    unsigned sleepers;    /* threads asleep on cond, or about to be */
+    /* the pool threads, workers 1 .. started (under run) */
+    int started;
+    pthread_t tid[bt_uprefix<||>_MAX_THREADS];
+    bt_prefix<||>_thread_arg_ arg[bt_uprefix<||>_MAX_THREADS];
+    /* the posted run: a sequence number times 256 plus its number of
+     * workers, 0 to stop the pool; the workers it has not finished yet */
+    unsigned post;
+    unsigned busy;
+    /* the run: written before it is posted, read by its workers */
     const bt_prefix<||>_input_t *input;
     bt_prefix<||>_output_t *output;
     unsigned char *arena, *scratch;
-    int n;             /* workers */
-    int go;            /* 0 until every thread started, then 1 (-1: stop) */
-    unsigned arrived;  /* workers at the barrier */
-    unsigned gen;      /* barriers passed */
-    int failed;        /* number of the first step that failed, or 0 */
-#ifndef bt_uprefix<||>_ATOMICS_
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-#endif
-} bt_prefix<||>_job_;
+    unsigned n;           /* its workers */
+    unsigned arrived;     /* workers at the barrier */
+    unsigned gen;         /* barriers passed */
+    unsigned failed;      /* number of the first step that failed, or 0 */
+} bt_prefix<||>_pool_t_;
 
-/* Atomic loads and stores of the shared ints. */
+static bt_prefix<||>_pool_t_ bt_prefix<||>_pool_ = {.run = PTHREAD_MUTEX_INITIALIZER,
+                                  .lock = PTHREAD_MUTEX_INITIALIZER,
+                                  .cond = PTHREAD_COND_INITIALIZER};
+
 #ifdef bt_uprefix<||>_ATOMICS_
-#define bt_uprefix<||>_LOAD_(job, x) __atomic_load_n(&(job)->x, __ATOMIC_ACQUIRE)
-#define bt_uprefix<||>_STORE_(job, x, v) __atomic_store_n(&(job)->x, (v), __ATOMIC_RELEASE)
-#else
-static int bt_prefix<||>_load_(bt_prefix<||>_job_ *job, const int *x)
+#define bt_uprefix<||>_LOAD_(x) __atomic_load_n(&bt_prefix<||>_pool_.x, __ATOMIC_SEQ_CST)
+#define bt_uprefix<||>_STORE_(x, v) __atomic_store_n(&bt_prefix<||>_pool_.x, (v), __ATOMIC_SEQ_CST)
+#define bt_uprefix<||>_ADD_(x, v) __atomic_add_fetch(&bt_prefix<||>_pool_.x, (v), __ATOMIC_SEQ_CST)
+
+/* Wakes the threads asleep in bt_prefix<||>_wait_, after a change of the word they
+ * wait on (made sequentially consistent: either the sleeper's count is
+ * seen here, or the sleeper sees the change before it sleeps). */
+static void bt_prefix<||>_wake_(void)
 {
-    int v;
-    pthread_mutex_lock(&job->lock);
+    if (__atomic_load_n(&bt_prefix<||>_pool_.sleepers, __ATOMIC_SEQ_CST)) {
+        pthread_mutex_lock(&bt_prefix<||>_pool_.lock);
+        pthread_cond_broadcast(&bt_prefix<||>_pool_.cond);
+        pthread_mutex_unlock(&bt_prefix<||>_pool_.lock);
+    }
+}
+
+/* Waits until *w differs from old: polls, then sleeps until a change
+ * is followed by bt_prefix<||>_wake_. */
+static void bt_prefix<||>_wait_(const unsigned *w, unsigned old)
+{
+    unsigned spins;
+    for (spins = 0; spins < bt_uprefix<||>_SPIN; spins++) {
+        if (__atomic_load_n(w, __ATOMIC_ACQUIRE) != old)
+            return;
+        bt_uprefix<||>_PAUSE_();
+    }
+    pthread_mutex_lock(&bt_prefix<||>_pool_.lock);
+    __atomic_add_fetch(&bt_prefix<||>_pool_.sleepers, 1u, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(w, __ATOMIC_SEQ_CST) == old)
+        pthread_cond_wait(&bt_prefix<||>_pool_.cond, &bt_prefix<||>_pool_.lock);
+    __atomic_sub_fetch(&bt_prefix<||>_pool_.sleepers, 1u, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&bt_prefix<||>_pool_.lock);
+}
+
+/* Sets failed to step unless a step failed before. */
+static void bt_prefix<||>_fail_(unsigned step)
+{
+    unsigned none = 0;
+    __atomic_compare_exchange_n(&bt_prefix<||>_pool_.failed, &none, step, 0, __ATOMIC_SEQ_CST,
+                                __ATOMIC_SEQ_CST);
+}
+#else
+/* The same under the mutex: every change wakes every sleeper. */
+static unsigned bt_prefix<||>_load_(const unsigned *x)
+{
+    unsigned v;
+    pthread_mutex_lock(&bt_prefix<||>_pool_.lock);
     v = *x;
-    pthread_mutex_unlock(&job->lock);
+    pthread_mutex_unlock(&bt_prefix<||>_pool_.lock);
     return v;
 }
-#define bt_uprefix<||>_LOAD_(job, x) bt_prefix<||>_load_((job), (const int *)&(job)->x)
-#define bt_uprefix<||>_STORE_(job, x, v) \
-    (pthread_mutex_lock(&(job)->lock), (job)->x = (v), pthread_cond_broadcast(&(job)->cond), \
-     pthread_mutex_unlock(&(job)->lock))
-#endif
-
-/* Waits until all job->n workers have called it (as many times). Spins
- * briefly, then yields the core: the workers of a step finish close
- * together, but a machine with fewer free cores than workers must not
- * be held by waiting ones. */
-static void bt_prefix<||>_barrier_(bt_prefix<||>_job_ *job)
+static unsigned bt_prefix<||>_set_(unsigned *x, unsigned v, int add)
 {
-#ifdef bt_uprefix<||>_ATOMICS_
-    unsigned gen = __atomic_load_n(&job->gen, __ATOMIC_ACQUIRE);
-    unsigned spins = 0;
-    if (__atomic_add_fetch(&job->arrived, 1u, __ATOMIC_ACQ_REL) == (unsigned)job->n) {
-        __atomic_store_n(&job->arrived, 0u, __ATOMIC_RELAXED);
-        __atomic_store_n(&job->gen, gen + 1u, __ATOMIC_RELEASE);
-        return;
-    }
-    while (__atomic_load_n(&job->gen, __ATOMIC_ACQUIRE) == gen)
-        if (++spins > 2000u)
-            sched_yield();
-#else
-    unsigned gen;
-    pthread_mutex_lock(&job->lock);
-    gen = job->gen;
-    if (++job->arrived == (unsigned)job->n) {
-        job->arrived = 0;
-        job->gen++;
-        pthread_cond_broadcast(&job->cond);
-    } else {
-        while (job->gen == gen)
-            pthread_cond_wait(&job->cond, &job->lock);
-    }
-    pthread_mutex_unlock(&job->lock);
-#endif
+    pthread_mutex_lock(&bt_prefix<||>_pool_.lock);
+    v = *x = add ? *x + v : v;
+    pthread_cond_broadcast(&bt_prefix<||>_pool_.cond);
+    pthread_mutex_unlock(&bt_prefix<||>_pool_.lock);
+    return v;
+}
+#define bt_uprefix<||>_LOAD_(x) bt_prefix<||>_load_(&bt_prefix<||>_pool_.x)
+#define bt_uprefix<||>_STORE_(x, v) ((void)bt_prefix<||>_set_(&bt_prefix<||>_pool_.x, (v), 0))
+#define bt_uprefix<||>_ADD_(x, v) bt_prefix<||>_set_(&bt_prefix<||>_pool_.x, (v), 1)
+#define bt_prefix<||>_wake_() ((void)0)
+
+static void bt_prefix<||>_wait_(const unsigned *w, unsigned old)
+{
+    pthread_mutex_lock(&bt_prefix<||>_pool_.lock);
+    while (*w == old)
+        pthread_cond_wait(&bt_prefix<||>_pool_.cond, &bt_prefix<||>_pool_.lock);
+    pthread_mutex_unlock(&bt_prefix<||>_pool_.lock);
 }
 
-/* Records that step `step` failed; the first failure is kept. */
-static void bt_prefix<||>_fail_(bt_prefix<||>_job_ *job, int step)
+static void bt_prefix<||>_fail_(unsigned step)
 {
-#ifdef bt_uprefix<||>_ATOMICS_
-    int none = 0;
-    __atomic_compare_exchange_n(&job->failed, &none, step, 0, __ATOMIC_ACQ_REL,
-                                __ATOMIC_ACQUIRE);
-#else
-    pthread_mutex_lock(&job->lock);
-    if (!job->failed)
-        job->failed = step;
-    pthread_mutex_unlock(&job->lock);
+    pthread_mutex_lock(&bt_prefix<||>_pool_.lock);
+    if (!bt_prefix<||>_pool_.failed)
+        bt_prefix<||>_pool_.failed = step;
+    pthread_mutex_unlock(&bt_prefix<||>_pool_.lock);
+}
 #endif
+
+/* Waits until all n workers of the run have called it (as many times). */
+static void bt_prefix<||>_barrier_(unsigned n)
+{
+    unsigned gen = bt_uprefix<||>_LOAD_(gen);
+    if (bt_uprefix<||>_ADD_(arrived, 1u) == n) {
+        bt_uprefix<||>_STORE_(arrived, 0u);
+        bt_uprefix<||>_STORE_(gen, gen + 1u);
+        bt_prefix<||>_wake_();
+    } else {
+        bt_prefix<||>_wait_(&bt_prefix<||>_pool_.gen, gen);
+    }
 }
 
 /* After the barrier of step `step`: the failed step, if one up to this
  * one failed. Failures of later steps (recorded by workers already past
  * the barrier) are seen at their own barrier, so every worker stops
  * after the same step. */
-static int bt_prefix<||>_failed_(bt_prefix<||>_job_ *job, int step)
+static int bt_prefix<||>_failed_(int step)
 {
-    int f = bt_uprefix<||>_LOAD_(job, failed);
-    return f && f <= step ? f : 0;
+    unsigned f = bt_uprefix<||>_LOAD_(failed);
+    return f && f <= (unsigned)step ? (int)f : 0;
 }
 
 /* One step of a worker: its part, then the barrier; a failure ends every
@@ -320,24 +386,24 @@ static int bt_prefix<||>_failed_(bt_prefix<||>_job_ *job, int step)
 #define bt_uprefix<||>_PART_STEP(step, call) \
     do { \
         if ((call) != BNN_OK) \
-            bt_prefix<||>_fail_(job, (step)); \
-        bt_prefix<||>_barrier_(job); \
-        if ((rc = bt_prefix<||>_failed_(job, (step))) != 0) \
+            bt_prefix<||>_fail_((unsigned)(step)); \
+        bt_prefix<||>_barrier_((unsigned)nparts); \
+        if ((rc = bt_prefix<||>_failed_((step))) != 0) \
             goto done_; \
     } while (0)
 /* The scratch of a divided step: the planned one for worker 0, the
  * worker's own for the others. */
 #define bt_uprefix<||>_SCRATCH_(planned) (wscratch ? (void *)wscratch : (void *)(planned))
 
-/* Worker `part` of a parallel run: every step's part, in order. */
-static int bt_prefix<||>_worker_(bt_prefix<||>_job_ *job, int part)
+/* Worker `part` of the posted run: every step's part, in order. */
+static int bt_prefix<||>_worker_(int part)
 {
-    const bt_prefix<||>_input_t *input = job->input;
-    bt_prefix<||>_output_t *output = job->output;
-    unsigned char *arena = job->arena;
+    const bt_prefix<||>_input_t *input = bt_prefix<||>_pool_.input;
+    bt_prefix<||>_output_t *output = bt_prefix<||>_pool_.output;
+    unsigned char *arena = bt_prefix<||>_pool_.arena;
     unsigned char *wscratch =
-        part ? job->scratch + (size_t)(part - 1) * bt_uprefix<||>_WORKER_SCRATCH_SIZE : NULL;
-    const int nparts = job->n;
+        part ? bt_prefix<||>_pool_.scratch + (size_t)(part - 1) * bt_uprefix<||>_WORKER_SCRATCH_SIZE : NULL;
+    const int nparts = (int)bt_prefix<||>_pool_.n;
     int rc = 0;
 #ifdef bt_uprefix<||>_FLUSH_DENORMALS_
     bnn_fpenv fpenv_;
@@ -363,33 +429,89 @@ m4_ifelse(bt_nsteps, <|0|>, <||>, <|done_:
     return rc;
 }
 
-typedef struct {
-    bt_prefix<||>_job_ *job;
-    int part;
-} bt_prefix<||>_thread_arg_;
-
+/* A pool thread: worker arg->part of every posted run that has more
+ * workers than that, until the pool is stopped. */
 static void *bt_prefix<||>_thread_(void *arg)
 {
-    const bt_prefix<||>_thread_arg_ *a = (const bt_prefix<||>_thread_arg_ *)arg;
-    int go;
-    unsigned spins = 0;
-    while ((go = bt_uprefix<||>_LOAD_(a->job, go)) == 0)
-        if (++spins > 2000u)
-            sched_yield();
-    if (go > 0)
-        bt_prefix<||>_worker_(a->job, a->part);
-    return NULL;
+    const int part = ((const bt_prefix<||>_thread_arg_ *)arg)->part;
+    unsigned seen = ((const bt_prefix<||>_thread_arg_ *)arg)->seen, post;
+    for (;;) {
+        bt_prefix<||>_wait_(&bt_prefix<||>_pool_.post, seen);
+        seen = post = bt_uprefix<||>_LOAD_(post);
+        if (post % 256u == 0u)
+            return NULL;
+        if ((unsigned)part < post % 256u) {
+            bt_prefix<||>_worker_(part);
+            if (bt_uprefix<||>_ADD_(busy, ~0u) == 0u) /* the last one done */
+                bt_prefix<||>_wake_();
+        }
+    }
+}
+
+/* Starts pool threads until there are n - 1 (with every signal blocked:
+ * the caller's threads handle them). Returns the workers a run can have:
+ * n, or fewer when a thread could not be started. Called with run held. */
+static int bt_prefix<||>_start_(int n)
+{
+    sigset_t all, old;
+    if (bt_prefix<||>_pool_.started >= n - 1)
+        return n;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    while (bt_prefix<||>_pool_.started < n - 1) {
+        int k = bt_prefix<||>_pool_.started + 1;
+        bt_prefix<||>_pool_.arg[k].part = k;
+        bt_prefix<||>_pool_.arg[k].seen = bt_uprefix<||>_LOAD_(post);
+        if (pthread_create(&bt_prefix<||>_pool_.tid[k], NULL, bt_prefix<||>_thread_, &bt_prefix<||>_pool_.arg[k]))
+            break;
+        bt_prefix<||>_pool_.started = k;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return bt_prefix<||>_pool_.started + 1;
 }
 #endif /* bt_uprefix<||>_THREADS_ */
+
+int bt_prefix<||>_threads_init(int n_threads)
+{
+#ifdef bt_uprefix<||>_THREADS_
+    int n;
+    if (n_threads > bt_uprefix<||>_MAX_THREADS)
+        n_threads = bt_uprefix<||>_MAX_THREADS;
+    if (n_threads <= 1)
+        return 1;
+    pthread_mutex_lock(&bt_prefix<||>_pool_.run);
+    n = bt_prefix<||>_start_(n_threads);
+    pthread_mutex_unlock(&bt_prefix<||>_pool_.run);
+    return n;
+#else
+    (void)n_threads;
+    return 1;
+#endif
+}
+
+void bt_prefix<||>_threads_shutdown(void)
+{
+#ifdef bt_uprefix<||>_THREADS_
+    int k;
+    pthread_mutex_lock(&bt_prefix<||>_pool_.run);
+    if (bt_prefix<||>_pool_.started > 0) {
+        /* a new sequence number with 0 workers: every thread returns */
+        bt_uprefix<||>_STORE_(post, (bt_uprefix<||>_LOAD_(post) / 256u + 1u) * 256u);
+        bt_prefix<||>_wake_();
+        for (k = 1; k <= bt_prefix<||>_pool_.started; k++)
+            pthread_join(bt_prefix<||>_pool_.tid[k], NULL);
+        bt_prefix<||>_pool_.started = 0;
+    }
+    pthread_mutex_unlock(&bt_prefix<||>_pool_.run);
+#endif
+}
 
 int bt_prefix<||>_run_parallel_with_arena(const bt_prefix<||>_input_t *input,
     bt_prefix<||>_output_t *output, void *arena_mem, int n_threads, void *worker_scratch)
 {
 #ifdef bt_uprefix<||>_THREADS_
-    bt_prefix<||>_job_ job;
-    pthread_t tid[bt_uprefix<||>_MAX_THREADS];
-    bt_prefix<||>_thread_arg_ arg[bt_uprefix<||>_MAX_THREADS];
-    int k, started, rc;
+    unsigned busy;
+    int n, rc;
     if (n_threads > bt_uprefix<||>_MAX_THREADS)
         n_threads = bt_uprefix<||>_MAX_THREADS;
     if (n_threads <= 1)
@@ -398,37 +520,28 @@ int bt_prefix<||>_run_parallel_with_arena(const bt_prefix<||>_input_t *input,
         return -1;
     if ((uintptr_t)arena_mem % 64u || (uintptr_t)worker_scratch % 64u)
         return -2;
-    memset(&job, 0, sizeof job);
-    job.input = input;
-    job.output = output;
-    job.arena = (unsigned char *)arena_mem;
-    job.scratch = (unsigned char *)worker_scratch;
-    job.n = n_threads;
-#ifndef bt_uprefix<||>_ATOMICS_
-    pthread_mutex_init(&job.lock, NULL);
-    pthread_cond_init(&job.cond, NULL);
-#endif
-    for (started = 1; started < n_threads; started++) {
-        arg[started].job = &job;
-        arg[started].part = started;
-        if (pthread_create(&tid[started], NULL, bt_prefix<||>_thread_, &arg[started]))
-            break;
+    pthread_mutex_lock(&bt_prefix<||>_pool_.run);
+    n = bt_prefix<||>_start_(n_threads);
+    if (n <= 1) { /* no thread could be started */
+        pthread_mutex_unlock(&bt_prefix<||>_pool_.run);
+        return bt_prefix<||>_run_with_arena(input, output, arena_mem);
     }
-    if (started == n_threads) {
-        bt_uprefix<||>_STORE_(&job, go, 1);
-        rc = bt_prefix<||>_worker_(&job, 0);
-    } else {
-        bt_uprefix<||>_STORE_(&job, go, -1); /* a thread did not start: one worker */
-        rc = -3;
-    }
-    for (k = 1; k < started; k++)
-        pthread_join(tid[k], NULL);
-#ifndef bt_uprefix<||>_ATOMICS_
-    pthread_mutex_destroy(&job.lock);
-    pthread_cond_destroy(&job.cond);
-#endif
-    if (rc == -3)
-        rc = bt_prefix<||>_run_with_arena(input, output, arena_mem);
+    /* the pool threads of earlier runs are past their last barrier and
+     * read none of these until the post */
+    bt_prefix<||>_pool_.input = input;
+    bt_prefix<||>_pool_.output = output;
+    bt_prefix<||>_pool_.arena = (unsigned char *)arena_mem;
+    bt_prefix<||>_pool_.scratch = (unsigned char *)worker_scratch;
+    bt_prefix<||>_pool_.n = (unsigned)n;
+    bt_uprefix<||>_STORE_(failed, 0u);
+    bt_uprefix<||>_STORE_(busy, (unsigned)n - 1u);
+    bt_uprefix<||>_STORE_(post, (bt_uprefix<||>_LOAD_(post) / 256u + 1u) * 256u + (unsigned)n);
+    bt_prefix<||>_wake_();
+    rc = bt_prefix<||>_worker_(0);
+    /* the run's memory is the caller's again once every worker is done */
+    while ((busy = bt_uprefix<||>_LOAD_(busy)) != 0u)
+        bt_prefix<||>_wait_(&bt_prefix<||>_pool_.busy, busy);
+    pthread_mutex_unlock(&bt_prefix<||>_pool_.run);
     return rc;
 #else
     (void)n_threads;

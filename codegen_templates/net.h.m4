@@ -78,27 +78,37 @@ m4_ifelse(bt_threads, <|1|>, <|
 /* ---- threads (bnnc compile --threads) ----
  *
  * bt_prefix<||>_run_parallel runs the network on n_threads workers: the
- * calling thread and n_threads - 1 POSIX threads that it starts, and joins
- * before it returns. Every step is divided among the workers (output
- * channels of convolutions and dense layers, rows of poolings, ranges of
- * elementwise steps); they wait for each other after every step. Each
- * output element is computed by the same code as in bt_prefix<||>_run, so
- * the outputs are bit-identical to it for any n_threads.
+ * calling thread and n_threads - 1 threads of a pool of POSIX threads.
+ * Every step is divided among the workers (output channels of
+ * convolutions and dense layers, rows of poolings, ranges of elementwise
+ * steps); they wait for each other after every step. Each output element
+ * is computed by the same code as in bt_prefix<||>_run, so the outputs are
+ * bit-identical to it for any n_threads.
  *
- *   - n_threads <= 1 runs bt_prefix<||>_run (no thread is started);
- *     n_threads above bt_uprefix<||>_MAX_THREADS (default 8; define it when
- *     compiling bt_prefix.c) uses bt_uprefix<||>_MAX_THREADS.
+ *   - The pool threads are started by the first run that needs them (or
+ *     by bt_prefix<||>_threads_init) and kept: between runs they wait
+ *     briefly for the next one, then sleep without using a core.
+ *     bt_prefix<||>_threads_shutdown stops and joins them; a later run or
+ *     init starts them again.
+ *   - n_threads <= 1 runs bt_prefix<||>_run (no thread is involved);
+ *     n_threads above bt_uprefix<||>_MAX_THREADS (default 8, at most 255;
+ *     define it when compiling bt_prefix.c) uses bt_uprefix<||>_MAX_THREADS.
  *   - Returns what bt_prefix<||>_run returns (the number of the first step
  *     that failed, -1, -2). When a thread cannot be started the run is
- *     made on the calling thread alone.
- *   - Not reentrant: the static arena and worker scratch are shared (use
- *     bt_prefix<||>_run_parallel_with_arena with memory of your own).
+ *     made on the workers there are (the calling thread alone if none).
+ *   - Parallel runs of one model are made one at a time: a call made
+ *     while another is running waits for it. bt_prefix<||>_run_parallel
+ *     uses the static arena and worker scratch (as bt_prefix<||>_run, it
+ *     must not overlap a bt_prefix<||>_run); bt_prefix<||>_run_parallel_with_arena
+ *     uses memory of your own.
  *   - The floating-point mode of the run (bt_prefix.c's header) is set in
  *     every worker and restored before it ends. Profiling
  *     (-D<||>bt_uprefix<||>_PROFILE) times bt_prefix<||>_run only.
+ *   - A child made by fork() has none of the pool threads: if it makes
+ *     parallel runs, call bt_prefix<||>_threads_shutdown before fork().
  *   - Compiling bt_prefix.c with -D<||>bt_uprefix<||>_NO_THREADS, or for an
  *     M-profile Arm core (BNN_PARTS 0 in bnn_part.h), leaves pthreads out:
- *     both functions then run on the calling thread alone.
+ *     the parallel functions then run on the calling thread alone.
  * Link with -pthread (or your platform's equivalent).
  */
 /* Bytes of scratch each worker after the first needs (64-byte aligned,
@@ -112,6 +122,14 @@ int bt_prefix<||>_run_parallel(const bt_prefix<||>_input_t *input, bt_prefix<||>
  * aligned. */
 int bt_prefix<||>_run_parallel_with_arena(const bt_prefix<||>_input_t *input,
     bt_prefix<||>_output_t *output, void *arena, int n_threads, void *worker_scratch);
+/* Starts the pool threads for runs on up to n_threads workers, so that
+ * the first such run does not (optional). Returns the workers a run can
+ * now have: n_threads clamped to [1, bt_uprefix<||>_MAX_THREADS], fewer
+ * when a thread could not be started; 1 without pthreads. */
+int bt_prefix<||>_threads_init(int n_threads);
+/* Stops and joins the pool threads, after the parallel run in progress if
+ * any. Call it before fork() or before unloading the code. */
+void bt_prefix<||>_threads_shutdown(void);
 |>)m4_dnl
 #ifdef __cplusplus
 }

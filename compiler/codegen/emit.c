@@ -163,9 +163,11 @@ static void name_symbols(emit_ctx *e, const lir_program *p)
     static const char *const own[] = {"run", "run_with_arena", "arena_", "weights",
                                       "profile_now", "profile_hook", "profile_ticks",
                                       "profile_node", "run_parallel",
-                                      "run_parallel_with_arena", "job_", "barrier_",
-                                      "fail_", "failed_", "worker_", "thread_",
-                                      "worker_scratch_"};
+                                      "run_parallel_with_arena", "threads_init",
+                                      "threads_shutdown", "pool_", "pool_t_",
+                                      "thread_arg_", "wake_", "wait_", "load_", "set_",
+                                      "start_", "barrier_", "fail_", "failed_",
+                                      "worker_", "thread_", "worker_scratch_"};
     static char reserved[sizeof own / sizeof *own][EMIT_IDENT_MAX];
     char base[EMIT_IDENT_MAX], part[EMIT_IDENT_MAX];
     size_t i;
