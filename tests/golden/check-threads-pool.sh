@@ -10,7 +10,8 @@
 # makes the program exit non-zero), and against RUNTIME_LIB with the
 # model's bnn_dense_f32 step wrapped to fail on demand. The standalone
 # builds use the portable kernels (the pool does not depend on them; the
-# threads_* tests run the host's SIMD kernels on several threads).
+# threads_* tests run the host's SIMD kernels on several threads). The
+# compiler is $CC, or cc.
 set -eu
 bnnc=$1; lib=$2; model=$3; dims=$4; work=$5; tsan=$6
 ldflags=${7:-}
@@ -26,7 +27,7 @@ mkdir standalone linked
 build_run() { # NAME CFLAGS...
   name=$1; shift
   # shellcheck disable=SC2086
-  cc $warn -O2 -DBNN_FORCE_PORTABLE=1 -pthread -DBNN_PART_NO_MINIMUM=1 -Istandalone "$@" \
+  ${CC:-cc} $warn -O2 -DBNN_FORCE_PORTABLE=1 -pthread -DBNN_PART_NO_MINIMUM=1 -Istandalone "$@" \
      standalone/net.c "$src/tests/golden/threads_pool.c" -lm -o "$name"
   echo "== $name"
   "./$name" || fail "$name"
@@ -43,11 +44,11 @@ step=$(sed -n 's/.*NET_PART_STEP(\([0-9]*\), bnn_dense_f32_part(.*/\1/p' linked/
 [ "$(echo "$step" | wc -w)" -eq 1 ] || fail "linked/net.c: not one bnn_dense_f32 step"
 inc="-I$src/runtime_min/include -Ilinked"
 # shellcheck disable=SC2086
-cc $warn -O2 $inc -pthread -Dbnn_dense_f32_part=pool_dense_f32_part -c linked/net.c -o net.o
+${CC:-cc} $warn -O2 $inc -pthread -Dbnn_dense_f32_part=pool_dense_f32_part -c linked/net.c -o net.o
 # shellcheck disable=SC2086
-cc $warn -O2 $inc -pthread -DFAIL_STEP="$step" -c "$src/tests/golden/threads_pool.c" -o main.o
+${CC:-cc} $warn -O2 $inc -pthread -DFAIL_STEP="$step" -c "$src/tests/golden/threads_pool.c" -o main.o
 # shellcheck disable=SC2086
-cc $ldflags -pthread net.o main.o "$lib" -lm -o failing
+${CC:-cc} $ldflags -pthread net.o main.o "$lib" -lm -o failing
 echo "== failing (dense step $step)"
 ./failing || fail failing
 echo "the worker pool passed every check in every build"
