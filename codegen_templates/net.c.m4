@@ -205,11 +205,12 @@ m4_ifelse(bt_threads, <|1|>, <|m4_dnl
  * Worker 0 is the caller's thread; workers 1 .. n - 1 are the threads of
  * a pool that lives from the first parallel run (or bt_prefix<||>_threads_init)
  * to bt_prefix<||>_threads_shutdown. Between runs and at barriers a waiting
- * thread polls for a while (bt_uprefix<||>_SPIN times), then sleeps on a
- * condition variable, so an idle pool takes no processor time. */
+ * thread polls for a while (bt_uprefix<||>_SPIN, bt_uprefix<||>_YIELDS), then
+ * sleeps on a condition variable, so an idle pool takes no processor time. */
 #if !defined(bt_uprefix<||>_NO_THREADS) && BNN_PARTS
 #define bt_uprefix<||>_THREADS_ 1
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #endif
 
@@ -221,12 +222,18 @@ m4_ifelse(bt_threads, <|1|>, <|m4_dnl
 #endif
 
 #ifdef bt_uprefix<||>_THREADS_
-/* Polls of a shared word before a waiting thread sleeps: about 20 to
- * 100 microseconds on current cores, longer than the parts of a step
- * usually differ, short enough that the threads of a pool waiting for
- * its next run give their cores back at once. 0: sleep at once. */
+/* A waiting thread polls the shared word SPIN times with a pause, then
+ * YIELDS times giving its core to any other runnable thread, then sleeps.
+ * The pauses (about 2 us) cover workers that finish a step together; the
+ * yields cover the rest of a step's imbalance without holding a core that
+ * another worker needs (when the scheduler puts two workers on one core,
+ * a long pause loop costs every barrier its length); an idle pool sleeps
+ * within about a millisecond. 0 and 0: sleep at once. */
 #ifndef bt_uprefix<||>_SPIN
-#define bt_uprefix<||>_SPIN 2000
+#define bt_uprefix<||>_SPIN 100
+#endif
+#ifndef bt_uprefix<||>_YIELDS
+#define bt_uprefix<||>_YIELDS 1000
 #endif
 /* The shared words are read and written with the compilers' atomic
  * builtins (GCC, Clang), or under the pool's mutex elsewhere and with
@@ -298,11 +305,21 @@ static void bt_prefix<||>_wake_(void)
 static void bt_prefix<||>_wait_(const unsigned *w, unsigned old)
 {
     unsigned spins;
+#if bt_uprefix<||>_SPIN > 0
     for (spins = 0; spins < bt_uprefix<||>_SPIN; spins++) {
         if (__atomic_load_n(w, __ATOMIC_ACQUIRE) != old)
             return;
         bt_uprefix<||>_PAUSE_();
     }
+#endif
+#if bt_uprefix<||>_YIELDS > 0
+    for (spins = 0; spins < bt_uprefix<||>_YIELDS; spins++) {
+        if (__atomic_load_n(w, __ATOMIC_ACQUIRE) != old)
+            return;
+        sched_yield();
+    }
+#endif
+    (void)spins;
     pthread_mutex_lock(&bt_prefix<||>_pool_.lock);
     __atomic_add_fetch(&bt_prefix<||>_pool_.sleepers, 1u, __ATOMIC_SEQ_CST);
     while (__atomic_load_n(w, __ATOMIC_SEQ_CST) == old)
