@@ -266,16 +266,21 @@ static void test_pool_moves(void **state)
     assert_true(p->q.scale == c->q.scale && p->q.zp == c->q.zp);
     ir_graph_free(&g);
 
-    /* conv -> pool -> head: the pool stays float, after the dequantisation */
+    /* conv -> pool -> head: the pool also moves into int8, before the
+     * dequantisation that makes the float output */
     conv_graph(&g, 1, &conv);
     assert_int_equal(ib_shapes(&g, ib_shape(4, 1, 3, 6, 6), &err), 0);
     assert_int_equal(pass_quantize_float(&g, r2, 2, &err), 0);
     assert_int_equal(ir_check(&g, 1, &err), 0);
     c = only(&g, IR_OP_CONV_I8);
     d = only(&g, IR_OP_DEQUANTIZE);
-    p = only(&g, IR_OP_POOL);
-    assert_int_equal(d->in[0].node, c->id);
-    assert_int_equal(p->in[0].node, d->id);
+    p = only(&g, IR_OP_POOL_I8);
+    for (i = 0; i < g.n; i++)
+        assert_true(g.nodes[i]->dead || g.nodes[i]->op != IR_OP_POOL);
+    assert_int_equal(p->in[0].node, c->id);
+    assert_int_equal(d->in[0].node, p->id);
+    assert_true(p->q.scale == c->q.scale && p->q.zp == c->q.zp);
+    assert_int_equal(g.heads[0].node, d->id);
     ir_graph_free(&g);
 }
 
