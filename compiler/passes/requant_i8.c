@@ -10,8 +10,15 @@
  */
 #include "requant_i8.h"
 
+#include <float.h>
+#include <math.h>
+
+/* 0, or -1 when the multiplier is out of the kernels' range (also for
+ * an infinite or NaN ratio of extreme scales). */
 static int quantize(double real, int32_t *mult, int32_t *shift)
 {
+    if (!(fabs(real) <= DBL_MAX))
+        return -1;
     bnn_i8_quantize_multiplier(real, mult, shift);
     return *shift < -31 || *shift > 30 ? -1 : 0;
 }

@@ -21,6 +21,7 @@
 
 #include "bnn.h"
 
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,7 +69,8 @@ static inline int32_t bnn_i8_mbqm(int32_t x, int32_t mult, int32_t shift)
 
 /* QuantizeMultiplier: the (mult, shift) with real ~= mult * 2^(shift - 31),
  * mult in [2^30, 2^31) (0 for real == 0, and for reals below 2^-32, as
- * TFLite). A kernel accepts shift in [-31, 30]. */
+ * TFLite; shift 32, which no kernel accepts, for an infinite or NaN real).
+ * A kernel accepts shift in [-31, 30]. */
 static inline void bnn_i8_quantize_multiplier(double real, int32_t *mult, int32_t *shift)
 {
     int e = 0;
@@ -77,6 +79,11 @@ static inline void bnn_i8_quantize_multiplier(double real, int32_t *mult, int32_
     if (real == 0.0) {
         *mult = 0;
         *shift = 0;
+        return;
+    }
+    if (!(fabs(real) <= DBL_MAX)) { /* inf or NaN: a shift every kernel refuses */
+        *mult = 0;
+        *shift = 32;
         return;
     }
     q = frexp(real, &e);
