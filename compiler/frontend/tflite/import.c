@@ -942,7 +942,8 @@ static int op_mean(tim *im)
     ir_shape out;
     ir_node *n;
     static const int nchw_axis[4] = {0, 2, 3, 1};
-    if (input(im, 0, &x, 0) || float_output(im) || get_ints(im, im->op->inputs[1], ax, &n_ax, &sc))
+    if (input(im, 0, &x, 0) || float_output(im) ||
+        get_ints(im, im->op->ninputs > 1 ? im->op->inputs[1] : -1, ax, &n_ax, &sc))
         return -1;
     nd = x->shape.ndim;
     n = node(im, IR_OP_MEAN, "", 1, &x->ref);
