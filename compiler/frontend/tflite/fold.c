@@ -151,6 +151,20 @@ static void strides_of(const int64_t *d, int rank, int64_t *st)
 
 /* The per-tensor quantisation (scale, zero point) of an int8 tensor; -1
  * when it has none, several, or a zero point outside int8. */
+/* The output element that input element i (strides st) adds to: its
+ * coordinates times the output strides ost, 0 along a reduced axis. */
+static int64_t reduced_index(int64_t i, const int64_t *st, const int64_t *ost, int rank)
+{
+    int64_t o = 0, c;
+    int k;
+    for (k = 0; k < rank; k++) {
+        c = i / st[k];
+        i -= c * st[k];
+        o += c * ost[k];
+    }
+    return o;
+}
+
 static int qparams(const tfl_tensor *t, float *scale, int32_t *zp)
 {
     if (t->q.count != 1 || !(t->q.scale[0] > 0.0f) || t->q.zero_point[0] < -128 ||
@@ -389,15 +403,8 @@ int tfl_fold(const tfl_operator *op, const tfl_tensor *tensors, size_t ntensors,
             mult = (int32_t)(((int64_t)mult << e) / cnt);
             sh -= e;
             isum = xcalloc(m, sizeof *isum);
-            for (i = 0; i < a->count; i++) {
-                int64_t r = (int64_t)i, o = 0;
-                for (k = 0; k < rank; k++) {
-                    int64_t c = r / st[k];
-                    r -= c * st[k];
-                    o += c * ost[k];
-                }
-                isum[o] += (int8_t)a->data[i];
-            }
+            for (i = 0; i < a->count; i++)
+                isum[reduced_index((int64_t)i, st, ost, rank)] += (int8_t)a->data[i];
             y = xmalloc(m + 1);
             for (i = 0; i < n; i++)
                 y[i] = (uint8_t)sat_i8(bnn_i8_mbqm((int32_t)(isum[i] - (int64_t)zi * cnt), mult,
@@ -409,12 +416,7 @@ int tfl_fold(const tfl_operator *op, const tfl_tensor *tensors, size_t ntensors,
         sum = xcalloc(m, sizeof *sum);
         seen = xcalloc(m, 1);
         for (i = 0; i < a->count; i++) {
-            int64_t r = (int64_t)i, o = 0;
-            for (k = 0; k < rank; k++) {
-                int64_t c = r / st[k];
-                r -= c * st[k];
-                o += c * ost[k];
-            }
+            int64_t o = reduced_index((int64_t)i, st, ost, rank);
             /* the first element, then + each next (0 + x would turn -0
              * into +0) */
             sum[o] = seen[o] ? sum[o] + get_f32(a->data, i) : get_f32(a->data, i);

@@ -1192,6 +1192,19 @@ static int op_concat(tim *im)
     return set_output(im, 0, y, first->nchw, 0, &out);
 }
 
+/* SPLIT's axis, input 0: one constant integer, into av[0] (not yet
+ * normalised against the rank). */
+static int split_axis(tim *im, int64_t av[IR_MAX_DIMS])
+{
+    const tfl_operator *op = im->op;
+    int na = 0, scalar = 0;
+    if (op->ninputs != 2 || op->inputs[0] < 0 || !is_const(im, op->inputs[0]))
+        return op_err(im, "the axis (input 0) must be a constant");
+    if (get_ints(im, op->inputs[0], av, &na, &scalar) || na != 1)
+        return op_err(im, "the axis must be one integer");
+    return 0;
+}
+
 /* SPLIT (axis, x): num_splits equal parts of x along the constant axis,
  * the IR's split (MeliusNet's grouped convolutions). */
 static int op_split(tim *im)
@@ -1199,16 +1212,14 @@ static int op_split(tim *im)
     const tfl_operator *op = im->op;
     static const int nchw_axis[4] = {0, 2, 3, 1};
     int64_t av[IR_MAX_DIMS];
-    int na = 0, scalar = 0, axis, nd, parts = op->opt.split.num_splits;
+    int axis, nd, parts = op->opt.split.num_splits;
     tval *x;
     ir_shape out;
     ir_ref in[1];
     ir_node *n;
     size_t k;
-    if (op->ninputs != 2 || op->inputs[0] < 0 || !is_const(im, op->inputs[0]))
-        return op_err(im, "the axis (input 0) must be a constant");
-    if (get_ints(im, op->inputs[0], av, &na, &scalar) || na != 1)
-        return op_err(im, "the axis must be one integer");
+    if (split_axis(im, av))
+        return -1;
     if (float_output(im) || input(im, 1, &x, 0))
         return -1;
     nd = x->shape.ndim;
@@ -2233,17 +2244,15 @@ static int op_split_i8(tim *im)
 {
     const tfl_operator *op = im->op;
     int64_t av[IR_MAX_DIMS];
-    int na = 0, scalar = 0, axis, nd, parts = op->opt.split.num_splits;
+    int axis, nd, parts = op->opt.split.num_splits;
     tval *x;
     ir_qtype q, oq;
     ir_shape out;
     ir_ref in[1];
     ir_node *n;
     size_t k;
-    if (op->ninputs != 2 || op->inputs[0] < 0 || !is_const(im, op->inputs[0]))
-        return op_err(im, "the axis (input 0) must be a constant");
-    if (get_ints(im, op->inputs[0], av, &na, &scalar) || na != 1)
-        return op_err(im, "the axis must be one integer");
+    if (split_axis(im, av))
+        return -1;
     if (input_i8(im, 1, &x) || qtype_of(im, op->inputs[1], &q))
         return -1;
     nd = x->shape.ndim;
