@@ -49,7 +49,7 @@ m4_dnl # the call of the kernel's part entry point (bnn_part.h) for this worker,
 m4_dnl # or, when it is empty, the call made by worker 0 alone; then the
 m4_dnl # barrier (<PREFIX>_PART_STEP).
 m4_define(<|bt_step_call|>, <|bt_check_args(<|bt_step_call|>, 5, $#)m4_dnl
-m4_ifelse(bt_mode, <|part|>, <|bt_uprefix<||>_PART_STEP(<|$3|>, m4_ifelse(<|$5|>, <||>, <|part ? BNN_OK : <|$1|>(&p, <|$2|>)|>, <|<|$5|>|>));|>, <|bt_uprefix<||>_RUN_STEP(<|$3|>, "<|$4|>", <|$1|>(&p, <|$2|>));|>)|>)
+m4_ifelse(bt_mode, <|part|>, <|bt_uprefix<||>_PART_STEP(<|$3|>, "<|$4|>", m4_ifelse(<|$5|>, <||>, <|part ? BNN_OK : <|$1|>(&p, <|$2|>)|>, <|<|$5|>|>));|>, <|bt_uprefix<||>_RUN_STEP(<|$3|>, "<|$4|>", <|$1|>(&p, <|$2|>));|>)|>)
 
 m4_dnl # bt_call_params(FUNC, PARAMS_TYPE, INITIALIZER, ARGS, INDEX, NODE, OP, WHAT,
 m4_dnl #                PART_CALL)
@@ -86,7 +86,7 @@ m4_dnl # -----------------------------------------------
 m4_dnl # In a worker: made by worker 0, then the barrier.
 m4_define(<|bt_copy|>, <|bt_check_args(<|bt_copy|>, 7, $#)m4_dnl
     /* <|$5|> (<|$6|>): <|$7|> */
-    m4_ifelse(bt_mode, <|part|>, <|bt_uprefix<||>_PART_STEP(<|$4|>, part ? BNN_OK : (memcpy(<|$1|>, <|$2|>, <|$3|>), BNN_OK));|>, <|bt_uprefix<||>_RUN_STEP(<|$4|>, "<|$5|>", (memcpy(<|$1|>, <|$2|>, <|$3|>), BNN_OK));|>)
+    m4_ifelse(bt_mode, <|part|>, <|bt_uprefix<||>_PART_STEP(<|$4|>, "<|$5|>", part ? BNN_OK : (memcpy(<|$1|>, <|$2|>, <|$3|>), BNN_OK));|>, <|bt_uprefix<||>_RUN_STEP(<|$4|>, "<|$5|>", (memcpy(<|$1|>, <|$2|>, <|$3|>), BNN_OK));|>)
 |>)
 
 m4_dnl # Builtins the templates do not need are removed before the model

@@ -399,8 +399,23 @@ static int bt_prefix<||>_failed_(int step)
 }
 
 /* One step of a worker: its part, then the barrier; a failure ends every
- * worker's run after the same step. */
-#define bt_uprefix<||>_PART_STEP(step, call) \
+ * worker's run after the same step. With profiling, worker 0 gives the
+ * hook the step's time as the run sees it: its own part and the wait for
+ * the other workers at the barrier. */
+#ifdef bt_uprefix<||>_PROFILE
+#define bt_uprefix<||>_PART_STEP(step, node, call) \
+    do { \
+        uint64_t t0_ = part ? 0 : bt_prefix<||>_profile_now(); \
+        if ((call) != BNN_OK) \
+            bt_prefix<||>_fail_((unsigned)(step)); \
+        bt_prefix<||>_barrier_((unsigned)nparts); \
+        if ((rc = bt_prefix<||>_failed_((step))) != 0) \
+            goto done_; \
+        if (!part) \
+            bt_prefix<||>_profile_hook((step), (node), bt_prefix<||>_profile_now() - t0_); \
+    } while (0)
+#else
+#define bt_uprefix<||>_PART_STEP(step, node, call) \
     do { \
         if ((call) != BNN_OK) \
             bt_prefix<||>_fail_((unsigned)(step)); \
@@ -408,6 +423,7 @@ static int bt_prefix<||>_failed_(int step)
         if ((rc = bt_prefix<||>_failed_((step))) != 0) \
             goto done_; \
     } while (0)
+#endif
 /* The scratch of a divided step: the planned one for worker 0, the
  * worker's own for the others. */
 #define bt_uprefix<||>_SCRATCH_(planned) (wscratch ? (void *)wscratch : (void *)(planned))

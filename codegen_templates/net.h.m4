@@ -103,7 +103,8 @@ m4_ifelse(bt_threads, <|1|>, <|
  *     uses memory of your own.
  *   - The floating-point mode of the run (bt_prefix.c's header) is set in
  *     every worker and restored before it ends. Profiling
- *     (-D<||>bt_uprefix<||>_PROFILE) times bt_prefix<||>_run only.
+ *     (-D<||>bt_uprefix<||>_PROFILE) times the steps of a parallel run
+ *     as worker 0 sees them: its part and its wait for the others.
  *   - A child made by fork() has none of the pool threads: if it makes
  *     parallel runs, call bt_prefix<||>_threads_shutdown before fork().
  *   - Compiling bt_prefix.c with -D<||>bt_uprefix<||>_NO_THREADS, or for an

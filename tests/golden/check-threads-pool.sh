@@ -6,7 +6,8 @@
 # net_threads_shutdown, an idle pool that sleeps, two callers at once, a
 # failing step, each run's outputs equal to net_run's bit for bit. Built
 # standalone with the atomic barrier, with -DNET_THREADS_MUTEX, with
-# -DNET_NO_THREADS, under ThreadSanitizer when TSAN is 1 (a data race
+# -DNET_NO_THREADS, with profiling (the hook called once per step of a
+# parallel run, by the calling thread), under ThreadSanitizer when TSAN is 1 (a data race
 # makes the program exit non-zero), and against RUNTIME_LIB with the
 # model's bnn_dense_f32 step wrapped to fail on demand. The standalone
 # builds use the portable kernels (the pool does not depend on them; the
@@ -36,11 +37,12 @@ build_run() { # NAME CFLAGS...
 build_run atomics
 build_run mutex -DNET_THREADS_MUTEX
 build_run no-threads -DNET_NO_THREADS
+build_run profile -DNET_PROFILE -DNET_PROFILE_USER_HOOK
 if [ "$tsan" = 1 ]; then
   build_run tsan -O1 -g -fsanitize=thread
 fi
 
-step=$(sed -n 's/.*NET_PART_STEP(\([0-9]*\), bnn_dense_f32_part(.*/\1/p' linked/net.c)
+step=$(sed -n 's/.*NET_PART_STEP(\([0-9]*\), "[^"]*", bnn_dense_f32_part(.*/\1/p' linked/net.c)
 [ "$(echo "$step" | wc -w)" -eq 1 ] || fail "linked/net.c: not one bnn_dense_f32 step"
 inc="-I$src/runtime_min/include -Ilinked"
 # shellcheck disable=SC2086

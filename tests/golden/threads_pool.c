@@ -19,6 +19,9 @@
  *   5. net_threads_shutdown joins the threads (twice is harmless); runs
  *      after it start the pool again, as does net_threads_init.
  * Built with -DNET_NO_THREADS: no thread is ever started, init gives 1.
+ * Built with -DNET_PROFILE -DNET_PROFILE_USER_HOOK: also 6. a parallel
+ * run on N threads calls the profile hook once per step, in order, from
+ * the calling thread only.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -31,6 +34,30 @@
 #endif
 
 #include "net.h"
+
+#ifdef NET_PROFILE
+/* the hook's calls: steps in call order, and calls from another thread */
+static int hook_steps[4 * NET_STEPS + 8], hook_calls, hook_foreign;
+static pthread_t hook_owner;
+uint64_t net_profile_now(void);
+void net_profile_hook(int step, const char *node, uint64_t ticks);
+uint64_t net_profile_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+void net_profile_hook(int step, const char *node, uint64_t ticks)
+{
+    (void)node;
+    (void)ticks;
+    if (!pthread_equal(pthread_self(), hook_owner))
+        hook_foreign++;
+    if (hook_calls < (int)(sizeof hook_steps / sizeof hook_steps[0]))
+        hook_steps[hook_calls] = step;
+    hook_calls++;
+}
+#endif
 
 #ifndef N
 #define N 4
@@ -227,6 +254,22 @@ int main(void)
                       n, parts[k] == -3 ? n - 1 : parts[k], r, FAIL_STEP);
                 run_check(n, "the run after a failed one");
             }
+    }
+#endif
+
+#ifdef NET_PROFILE
+    /* 6 */
+    {
+        static net_output_t out[NET_OUTPUT_SIZE];
+        int s;
+        hook_owner = pthread_self();
+        hook_calls = hook_foreign = 0;
+        CHECK(net_run_parallel(in, out, N) == 0, "profiled parallel run failed");
+        CHECK(hook_calls == (int)NET_STEPS && !hook_foreign,
+              "profiled run on %d threads: %d hook calls for %d steps, %d from pool threads",
+              N, hook_calls, (int)NET_STEPS, hook_foreign);
+        for (s = 0; s < hook_calls && s < (int)NET_STEPS; s++)
+            CHECK(hook_steps[s] == s + 1, "hook call %d was for step %d", s, hook_steps[s]);
     }
 #endif
 
