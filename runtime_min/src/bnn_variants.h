@@ -101,6 +101,7 @@
 #define BNN_F32_avx2 BNN_HAVE_AVX2
 #define BNN_F32_avx512 BNN_HAVE_AVX512
 
+#define BNN_PACK_avx2 BNN_HAVE_AVX2
 #define BNN_PACK_avx512 BNN_HAVE_AVX512
 
 #define BNN_I8_armv7em BNN_HAVE_ARMV7EM
@@ -143,6 +144,11 @@
 #define BNN_IF_F32_avx512(x) x
 #else
 #define BNN_IF_F32_avx512(x)
+#endif
+#if BNN_PACK_avx2
+#define BNN_IF_PACK_avx2(x) x
+#else
+#define BNN_IF_PACK_avx2(x)
 #endif
 #if BNN_PACK_avx512
 #define BNN_IF_PACK_avx512(x) x
@@ -200,7 +206,8 @@
 #define BNN_F32_EACH(F, k, a)                                                  \
     F(k, portable, a)                                                          \
     BNN_IF_F32_avx2(F(k, avx2, a)) BNN_IF_F32_avx512(F(k, avx512, a))
-#define BNN_PACK_EACH(F, k, a) F(k, portable, a) BNN_IF_PACK_avx512(F(k, avx512, a))
+#define BNN_PACK_EACH(F, k, a)                                                 \
+    F(k, portable, a) BNN_IF_PACK_avx2(F(k, avx2, a)) BNN_IF_PACK_avx512(F(k, avx512, a))
 #define BNN_I8_EACH(F, k, a)                                                   \
     F(k, portable, a)                                                          \
     BNN_IF_I8_armv7em(F(k, armv7em, a)) BNN_IF_I8_neon(F(k, neon, a))          \
@@ -238,6 +245,8 @@
 
 #if BNN_PACK_avx512
 #define BNN_PACK_BEST avx512
+#elif BNN_PACK_avx2
+#define BNN_PACK_BEST avx2
 #else
 #define BNN_PACK_BEST portable
 #endif

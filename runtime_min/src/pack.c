@@ -2,9 +2,10 @@
  * pack.c - float <-> bit conversion (det_sign semantics: x < 0 is -1, so
  * 0, -0.0 and NaN are +1; a compare, never the float's sign bit) and
  * binary channel copies. The sign packing is a dispatched kernel (family
- * PACK in bnn_variants.h) with an AVX-512 variant
- * (arch/x86_avx512/pack_avx512.c: a vector compare is a packed half-word);
- * everything else is portable only.
+ * PACK in bnn_variants.h) with AVX2 and AVX-512 variants
+ * (arch/x86_avx2/pack_avx2.c, arch/x86_avx512/pack_avx512.c: a vector
+ * compare is a packed byte or half-word); everything else is portable
+ * only.
  */
 #include "bnn_internal.h"
 

@@ -848,7 +848,12 @@ static IT_UNUSED int it_check_pool(const bnn_pool2d_i8_params *p, uint32_t seed)
 
 /* ------------------------------------------------ quantize/dequantize */
 
-static IT_UNUSED int it_check_quant(uint32_t seed)
+typedef bnn_status (*it_quant_fn)(const bnn_quant_i8_params *, const float *, int8_t *);
+typedef bnn_status (*it_dequant_fn)(const bnn_quant_i8_params *, const int8_t *, float *);
+
+/* One variant (vn) of quantize and dequantize against the formula. */
+static IT_UNUSED int it_check_quant_variant(uint32_t seed, const char *vn, it_quant_fn quant,
+                                            it_dequant_fn dequant)
 {
     static const float specials[] = {0.0f, -0.0f, 0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f,
                                      127.49f, 127.5f, -128.5f, 1e30f, -1e30f};
@@ -882,9 +887,9 @@ static IT_UNUSED int it_check_quant(uint32_t seed)
                        : (float)((int32_t)(it_rand() % 4001u) - 2000) / 7.0f * scale[ch];
             qi[i] = (int8_t)it_range(-128, 127);
         }
-        if (bnn_quantize_f32_i8(&p, x, q) != BNN_OK ||
-            bnn_dequantize_i8_f32(&p, qi, back) != BNN_OK)
-            it_report(&fails, "quant status", "portable", 0, 1, 0);
+        if (quant(&p, x, q) != BNN_OK ||
+            dequant(&p, qi, back) != BNN_OK)
+            it_report(&fails, "quant status", vn, 0, 1, 0);
         for (i = 0; i < n; i++) {
             size_t ch = i / p.inner % (size_t)p.channels;
             /* round half away from zero of the float quotient */
@@ -894,9 +899,9 @@ static IT_UNUSED int it_check_quant(uint32_t seed)
             int32_t want = u < -128 ? -128 : u > 127 ? 127 : (int32_t)u;
             float dq = (float)((double)(qi[i] - zp[ch]) * (double)scale[ch]);
             if (q[i] != want)
-                it_report(&fails, "quantize_f32_i8", "portable", i, q[i], want);
+                it_report(&fails, "quantize_f32_i8", vn, i, q[i], want);
             if (memcmp(&back[i], &dq, 4) != 0)
-                it_report(&fails, "dequantize_i8_f32", "portable", i,
+                it_report(&fails, "dequantize_i8_f32", vn, i,
                           (long long)(back[i] * 1000.0f), (long long)(dq * 1000.0f));
         }
         if (round == 0) {
@@ -908,25 +913,25 @@ static IT_UNUSED int it_check_quant(uint32_t seed)
             for (tail = 1; tail < 40; tail += 3) {
                 one.n = tail;
                 memset(back, 0xFF, tail * sizeof(float) + 4);
-                if (bnn_dequantize_i8_f32(&one, qi + 5, back) != BNN_OK)
-                    it_report(&fails, "dequantize tail status", "portable", tail, 1, 0);
+                if (dequant(&one, qi + 5, back) != BNN_OK)
+                    it_report(&fails, "dequantize tail status", vn, tail, 1, 0);
                 for (i = 0; i < tail; i++) {
                     float dq = (float)((double)(qi[5 + i] - zp[0]) * (double)scale[0]);
                     if (memcmp(&back[i], &dq, 4) != 0)
-                        it_report(&fails, "dequantize_i8_f32 tail", "portable", i,
+                        it_report(&fails, "dequantize_i8_f32 tail", vn, i,
                                   (long long)back[i], (long long)dq);
                 }
                 if (((const unsigned char *)back)[tail * sizeof(float)] != 0xFF)
-                    it_report(&fails, "dequantize_i8_f32 wrote past n", "portable", tail, 1, 0);
+                    it_report(&fails, "dequantize_i8_f32 wrote past n", vn, tail, 1, 0);
             }
             one.n = 1;
-            if (bnn_quantize_f32_i8(&one, &nan, &qn) != BNN_OK || qn != -128)
-                it_report(&fails, "quantize NaN", "portable", 0, qn, -128);
+            if (quant(&one, &nan, &qn) != BNN_OK || qn != -128)
+                it_report(&fails, "quantize NaN", vn, 0, qn, -128);
             /* scale 1, zero point 3: hand values */
             static const int8_t want0[] = {3, 3, 4, 2, 5, 1, 6, 0, 127, 127, -126, 127, -128};
             for (i = 0; i < sizeof want0; i++)
                 if (q[i] != want0[i])
-                    it_report(&fails, "quantize hand value", "portable", i, q[i], want0[i]);
+                    it_report(&fails, "quantize hand value", vn, i, q[i], want0[i]);
         }
     }
     /* quantize at and next to every half step: scale 0.5 makes x / scale
@@ -955,17 +960,43 @@ static IT_UNUSED int it_check_quant(uint32_t seed)
         ph.inner = 1;
         ph.scale = &half;
         ph.zero_point = &zh;
-        if (bnn_quantize_f32_i8(&ph, h, qh) != BNN_OK)
-            it_report(&fails, "quant status (halves)", "portable", 0, 1, 0);
+        if (quant(&ph, h, qh) != BNN_OK)
+            it_report(&fails, "quant status (halves)", vn, 0, 1, 0);
         for (k = 0; k < m; k++) {
             double t = (double)(h[k] / half);
             double r = t < 0 ? -floor(-t + 0.5) : floor(t + 0.5);
             double u = r + zh;
             int32_t want = u < -128 ? -128 : u > 127 ? 127 : (int32_t)u;
             if (qh[k] != want)
-                it_report(&fails, "quantize_f32_i8 (halves)", "portable", (size_t)k, qh[k], want);
+                it_report(&fails, "quantize_f32_i8 (halves)", vn, (size_t)k, qh[k], want);
         }
     }
+    free(x);
+    free(back);
+    free(q);
+    free(qi);
+    return fails;
+}
+
+/* Every variant of quantize and dequantize against the formula (plain,
+ * per-channel, tails, NaN, halves), then the requantisation. */
+static IT_UNUSED int it_check_quant(uint32_t seed)
+{
+    const char *vn[VT_MAX_VARIANTS];
+    bnn_any_fn qf[VT_MAX_VARIANTS];
+    int nv = vt_variants("bnn_quantize_f32_i8", vn, qf), v, fails = 0, round;
+    int8_t *q = (int8_t *)malloc(256), *qi = (int8_t *)malloc(256);
+    size_t i;
+    for (v = 0; v < nv; v++) {
+        it_dequant_fn dq = (it_dequant_fn)bnn_variant_fn("bnn_dequantize_i8_f32", vn[v]);
+        if (!dq) {
+            it_report(&fails, "dequantize_i8_f32 variant missing", vn[v], 0, 0, 1);
+            continue;
+        }
+        fails += it_check_quant_variant(seed, vn[v], (it_quant_fn)qf[v], dq);
+    }
+    if (nv < 1)
+        it_report(&fails, "quantize_f32_i8 variants", "none", 0, 0, 1);
     /* requantize: every int8 input, several multipliers, the full range
      * (QUANTIZE) and activation ranges (RELU, RELU6) */
     for (round = 0; round < 6; round++) {
@@ -985,8 +1016,6 @@ static IT_UNUSED int it_check_quant(uint32_t seed)
                 it_report(&fails, "requantize_i8_i8", "portable", i, q[i], want);
         }
     }
-    free(x);
-    free(back);
     free(q);
     free(qi);
     return fails;

@@ -102,13 +102,13 @@ static void test_pack_tail_and_strides(void **state)
                      BNN_ARG_ERROR);
 }
 
-/* Every variant of bnn_pack_f32_b on channel counts around the 16-lane
- * and 32-bit word boundaries, special values at every position: every bit
+/* Every variant of bnn_pack_f32_b on channel counts around the 8- and
+ * 16-lane and 32-bit word boundaries, special values at every position: every bit
  * against the definition, tail bits 0, the padding words between pixels
  * untouched. */
 static void test_pack_channel_counts(void **state)
 {
-    static const int32_t cs[] = {1, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 130};
+    static const int32_t cs[] = {1, 7, 8, 9, 15, 16, 17, 23, 25, 31, 32, 33, 47, 48, 63, 64, 65, 130};
     static const uint32_t special[] = {
         0x00000000u, 0x80000000u, 0x7FC00000u, 0xFFC00000u, 0x7F800000u,
         0xFF800000u, 0x00000001u, 0x80000001u, 0xBF800000u, 0x3F800000u};

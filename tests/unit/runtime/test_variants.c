@@ -106,6 +106,8 @@ static const host_rule host_rules[] = {
     {"avx2", "bnn_bdense_b_b", "avx2"},
     {"avx2", "bnn_conv2d_f32", "avx2"},
     {"avx2", "bnn_dense_f32", "avx2"},
+    {"avx2", "bnn_pack_f32_b", "avx2"},
+    {"avx2", "bnn_quantize_f32_i8", "avx2"},
     {"avx512f avx512bw avx512vl", "bnn_conv2d_f32", "avx512"},
     {"avx512f avx512bw avx512vl", "bnn_dense_f32", "avx512"},
     {"avx512f avx512bw avx512vl", "bnn_pack_f32_b", "avx512"},
