@@ -13,7 +13,8 @@
  *
  * The pixel walk around the tiles (batching, the pad pixel, the tap table
  * of border pixels, the exact integer correction for BNN_PAD_ZERO, the
- * fallback to the portable kernel) is bconv2d_driver.h.
+ * fallback to the portable kernel) is bconv2d_driver.h; 1x1 convolutions
+ * without padding take a shorter path of their own (conv1x1_avx2).
  */
 #include "bnn_internal.h"
 
@@ -147,6 +148,87 @@ BNN_ALWAYS_INLINE void conv_tile_avx2(const conv_ctx_avx2 *c, const conv_batch_a
     }
 }
 
+/*
+ * 1x1 convolutions without padding and with one group (the shortcuts of
+ * residual networks): output pixel (n, oy, ox) reads input pixel
+ * (n, oy*stride_h, ox*stride_w) alone, so each output block is a short
+ * reduction over that pixel's words. Done one pixel and one block at a
+ * time with the byte accumulators, their fold and the output transform
+ * in registers: the general walk's batching, tap tables and int32 sums
+ * in memory cost more than a reduction of a few words (2 for 64 input
+ * channels). Up to 31 words per pixel (992 channels: a byte accumulator
+ * gains at most 8 per word); i32 output and longer reductions take the
+ * general walk. Returns 1 when it computed the call.
+ */
+static int conv1x1_avx2(const bnn_bconv2d_params *p, const uint32_t *in, void *out,
+                        bnn_out_kind kind)
+{
+    const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+                                         0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    const __m256i m4 = _mm256_set1_epi8(0x0F), ones8 = _mm256_set1_epi8(1);
+    const __m256i ones16 = _mm256_set1_epi16(1);
+    const int32_t cw = bnn_words(p->in_c), nblk = (p->out_c + 15) / 16;
+    const size_t wbs = (size_t)cw * 16u;
+    int32_t nk = p->in_c + bnn_bconv2d_f32_offset(p, kind), lo, hi, n, oy, ox, blk, wd;
+    int clamp;
+    __m256i nkv, lov, hiv;
+    if (p->k_h != 1 || p->k_w != 1 || p->pad_h || p->pad_w || p->groups != 1 ||
+        kind == BNN_OUT_I32 || cw > 31)
+        return 0;
+    bnn_bconv2d_f32_clamp(p, kind, &lo, &hi);
+    clamp = lo != INT32_MIN || hi != INT32_MAX;
+    nkv = _mm256_set1_epi32(nk);
+    lov = _mm256_set1_epi32(lo);
+    hiv = _mm256_set1_epi32(hi);
+    for (n = 0; n < p->n; n++)
+        for (oy = 0; oy < p->out_h; oy++)
+            for (ox = 0; ox < p->out_w; ox++) {
+                size_t pix = ((size_t)n * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w +
+                             (size_t)ox;
+                const uint32_t *x =
+                    in + (((size_t)n * (size_t)p->in_h + (size_t)oy * (size_t)p->stride_h) *
+                              (size_t)p->in_w +
+                          (size_t)ox * (size_t)p->stride_w) *
+                             (size_t)cw;
+                void *opx = kind == BNN_OUT_F32
+                                ? (void *)((float *)out + pix * (size_t)p->out_pixel_stride)
+                                : (void *)((uint32_t *)out + pix * (size_t)p->out_pixel_stride);
+                const float *res = kind == BNN_OUT_F32 ? bnn_residual_px(p, pix) : NULL;
+                for (blk = 0; blk < nblk; blk++) {
+                    const uint32_t *w = p->weights + (size_t)blk * wbs;
+                    __m256i a0 = _mm256_setzero_si256(), a1 = a0, d;
+                    for (wd = 0; wd < cw; wd++, w += 16) {
+                        __m256i xv = _mm256_set1_epi32((int)x[wd]);
+                        a0 = conv_pc_add(a0, xv,
+                                         _mm256_loadu_si256((const __m256i *)(const void *)w),
+                                         lut, m4);
+                        a1 = conv_pc_add(
+                            a1, xv, _mm256_loadu_si256((const __m256i *)(const void *)(w + 8)),
+                            lut, m4);
+                    }
+                    /* dot = nk - 2 * sums, channels blk*16 .. + 7, then + 8 .. + 15 */
+                    d = _mm256_sub_epi32(
+                        nkv, _mm256_slli_epi32(
+                                 _mm256_madd_epi16(_mm256_maddubs_epi16(a0, ones8), ones16), 1));
+                    if (clamp)
+                        d = _mm256_min_epi32(_mm256_max_epi32(d, lov), hiv);
+                    bnn_emit8_avx2(kind, opx, blk * 16, p->out_c, d, p->mul, p->add, p->thresh,
+                                   p->dir, res);
+                    if (blk * 16 + 8 >= p->out_c)
+                        break;
+                    d = _mm256_sub_epi32(
+                        nkv, _mm256_slli_epi32(
+                                 _mm256_madd_epi16(_mm256_maddubs_epi16(a1, ones8), ones16), 1));
+                    if (clamp)
+                        d = _mm256_min_epi32(_mm256_max_epi32(d, lov), hiv);
+                    bnn_emit8_avx2(kind, opx, blk * 16 + 8, p->out_c, d, p->mul, p->add,
+                                   p->thresh, p->dir, res);
+                }
+            }
+    return 1;
+}
+
+#define BCONV2D_FAST(p, in, out, scratch, kind) conv1x1_avx2((p), (in), (out), (kind))
 #define BCONV2D_TILE conv_tile_avx2
 #include "bconv2d_driver.h" /* the walk, bnn_bconv2d_b_*__avx2 */
 

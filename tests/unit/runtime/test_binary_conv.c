@@ -166,6 +166,29 @@ static void test_conv_random_shapes(void **state)
     assert_int_equal(fails, 0);
 }
 
+/* 1x1 convolutions without padding (the shortcuts of residual networks;
+ * the SIMD variants take a path of their own for them): channel counts
+ * around the word and block sizes, up to and past the 31 words that path
+ * takes, strides 1 and 2, two images, padded output pixels, every pad
+ * mode, every variant against the reference. */
+static void test_conv_1x1_shapes(void **state)
+{
+    static const int32_t in_cs[] = {1, 31, 32, 33, 64, 100, 128, 992, 1000};
+    static const int32_t out_cs[] = {7, 16, 24, 64};
+    uint32_t seed = 77u;
+    int fails = 0;
+    (void)state;
+    for (size_t i = 0; i < sizeof in_cs / sizeof *in_cs; i++)
+        for (size_t o = 0; o < sizeof out_cs / sizeof *out_cs; o++)
+            for (int32_t st = 1; st <= 2; st++) {
+                bt_conv_shape s = {2, 5, 4, in_cs[i], out_cs[o], 1, 1, st, st, 0, 0, 1, 1, 1,
+                                   (int32_t)((i + o) % 3)};
+                for (int pm = 0; pm < 3; pm++)
+                    fails += bt_check_conv(&s, (bnn_pad_mode)pm, seed++);
+            }
+    assert_int_equal(fails, 0);
+}
+
 /* _b_f32 with offsets that put K + dot_offset at and beyond 2^24, where
  * a float no longer holds every integer (the AVX-512 kernel's float form
  * of the dot holds only up to 2^24 and falls back to the integer path
@@ -290,7 +313,7 @@ static void test_variant_list(void **state)
 
 int main(void)
 {
-    struct CMUnitTest tests[BT_NUM_CONV_SHAPES + 6];
+    struct CMUnitTest tests[BT_NUM_CONV_SHAPES + 7];
     int i;
     for (i = 0; i < BT_NUM_CONV_SHAPES; i++) {
         struct CMUnitTest t = cmocka_unit_test_prestate(test_conv_shape,
@@ -304,7 +327,9 @@ int main(void)
         struct CMUnitTest t4 = cmocka_unit_test(test_variant_list);
         struct CMUnitTest t5 = cmocka_unit_test(test_conv_random_shapes);
         struct CMUnitTest t6 = cmocka_unit_test(test_conv_f32_offset_range);
+        struct CMUnitTest t7 = cmocka_unit_test(test_conv_1x1_shapes);
         tests[i++] = t5;
+        tests[i++] = t7;
         tests[i++] = t6;
         tests[i++] = t1;
         tests[i++] = t2;
