@@ -2,8 +2,9 @@
  * quant_i8.c - float <-> int8 conversions, int8 requantisation and
  * channel copies with TFLite's semantics (bnn_quantize_f32_i8,
  * bnn_dequantize_i8_f32, bnn_requantize_i8_i8, bnn_copy_channels_i8 in
- * bnn_int8.h), portable C99; the quantisation of float input also has an
- * AVX-512 variant (arch/x86_avx512/quant_i8_avx512.c).
+ * bnn_int8.h), portable C99; quantisation and dequantisation also have
+ * AVX2 and AVX-512 variants (arch/x86_avx2/quant_i8_avx2.c,
+ * arch/x86_avx512/quant_i8_avx512.c).
  */
 #include "bnn_i8_internal.h"
 
