@@ -942,6 +942,19 @@ static void emit_dense_i8(step_text *t)
     snprintf(t->args, sizeof t->args, "%s, %s, %s", t->in0, t->out, t->scr);
 }
 
+/* constants: weights, out_scale, then out_bias when the layer has one */
+static void emit_dense_i8_f32(step_text *t)
+{
+    const bnn_dense_i8_params *q = &t->s->p.dense_i8;
+    snprintf(t->init, sizeof t->init,
+             ".d = {.n = %d, .in_c = %d, .out_c = %d, .in_zp = %d, .weights = %s,\n"
+             "                  .out_row_stride = %d},\n"
+             "            .out_scale = %s, .out_bias = %s",
+             q->n, q->in_c, q->out_c, q->in_zp, t->k[0], q->out_row_stride, t->k[1],
+             t->s->n_consts > 2 ? t->k[2] : "NULL");
+    snprintf(t->args, sizeof t->args, "%s, %s, %s", t->in0, t->out, t->scr);
+}
+
 static void emit_pool_i8(step_text *t)
 {
     const bnn_pool2d_i8_params *q = &t->s->p.pool_i8;

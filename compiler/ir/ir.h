@@ -248,6 +248,8 @@ typedef struct {
     const float *w_scale;
     int n_w_scale;
     const int32_t *bias;
+    const float *bias_f;    /* DENSE_I8 with float output (q.elem F32): its
+                               bias, added in float (bias is NULL) */
     size_t stored_bytes;    /* bytes of weights and bias in the model file */
     ir_pool_type pool;
     ir_i8_eltwise kind;

@@ -2173,7 +2173,54 @@ static int lower_conv_i8(lower_ctx *x, ir_node *n)
     return 0;
 }
 
-static int lower_dense_i8(lower_ctx *x, ir_node *n)
+/* A DENSE_I8 with float output (quantize_float.c's classifier): the
+ * int32 accumulators times in_scale * w_scale[o], plus the float bias. */
+static int lower_dense_i8_f32(lower_ctx *x, ir_node *n)
+{
+    const ir_qtype *q;
+    const ir_i8_attr *a = &n->a.i8;
+    lval in = i8_input(x, n, 0, &q), out;
+    bnn_dense_i8_params *d;
+    lir_step *s = step(x, LK_DENSE_I8_F32, n);
+    int8_t *w;
+    float *sc;
+    size_t nb;
+    int32_t o;
+    memset(&out, 0, sizeof out);
+    out.shape = n->shape[0];
+    out.form = form_for(&out.shape);
+    out.t = new_tensor(x, LIR_F32, &out.shape, out.form, n->name);
+    set_io(s, in.t, -1, out.t);
+    d = &s->p.dense_i8;
+    memset(d, 0, sizeof *d);
+    d->n = i32(in.shape.d[0]);
+    d->in_c = i32(a->w_shape.d[1]);
+    d->out_c = a->out_c;
+    d->in_zp = q->zp;
+    d->act_min = -128, d->act_max = 127;
+    d->out_row_stride = a->out_c;
+    nb = bnn_i8_weight_bytes(d->out_c, 1, d->in_c);
+    w = xmalloc(nb);
+    bnn_i8_pack_weights(d->out_c, 1, d->in_c, a->w, w);
+    add_const(x, s, LC_I8, nb, w, "w");
+    sc = xmalloc(sizeof(float) * (size_t)a->out_c);
+    for (o = 0; o < a->out_c; o++)
+        sc[o] = (float)(q->scale * (double)a->w_scale[o]);
+    add_const(x, s, LC_F32, (size_t)a->out_c, sc, "scale");
+    if (a->bias_f) {
+        float *b = xmalloc(sizeof(float) * (size_t)a->out_c);
+        memcpy(b, a->bias_f, sizeof(float) * (size_t)a->out_c);
+        add_const(x, s, LC_F32, (size_t)a->out_c, b, "b");
+    }
+    s->scratch = lir_tensor_add(x->p, LIR_U8, 1, 1, 1,
+                                i32((int64_t)bnn_dense_i8_scratch_bytes(d)), "scratch");
+    x->p->t[s->scratch].scratch = 1;
+    snprintf(s->what, sizeof s->what, "%d->%d, int8, float output", d->in_c, d->out_c);
+    x->vals[n->id][0] = out;
+    return 0;
+}
+
+static int lower_dense_i8_i8(lower_ctx *x, ir_node *n)
 {
     const ir_qtype *q;
     const ir_i8_attr *a = &n->a.i8;
@@ -2203,6 +2250,11 @@ static int lower_dense_i8(lower_ctx *x, ir_node *n)
         return -1;
     snprintf(s->what, sizeof s->what, "%d->%d, int8", d->in_c, d->out_c);
     return 0;
+}
+
+static int lower_dense_i8(lower_ctx *x, ir_node *n)
+{
+    return n->q.elem == IR_ELEM_F32 ? lower_dense_i8_f32(x, n) : lower_dense_i8_i8(x, n);
 }
 
 static int lower_pool_i8(lower_ctx *x, ir_node *n)

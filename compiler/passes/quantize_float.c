@@ -6,7 +6,9 @@
  * its weights, bias and relu flag), and the range of every tensor that
  * quant_float_refs() lists, measured by running the float network on the
  * calibration samples (driver/calibrate.c). Establishes: every such layer
- * is QUANTIZE -> CONV_I8 / DENSE_I8 -> DEQUANTIZE; a max pool of such a
+ * is QUANTIZE -> CONV_I8 / DENSE_I8 -> DEQUANTIZE, except a dense
+ * classifier (int8_classifier), which is QUANTIZE -> DENSE_I8 with float
+ * output (q.elem F32, float bias in bias_f); a max pool of such a
  * layer's output moves before the DEQUANTIZE (it commutes with the
  * monotonic dequantisation), and a QUANTIZE of a DEQUANTIZE with the same
  * quantisation is removed, so consecutive int8 layers stay int8.
@@ -57,16 +59,12 @@ static int is_classifier(const ir_graph *g, const ir_node *n)
     return soft && !other;
 }
 
-/* The float layers this pass takes: a CONV on a 4-D input or a DENSE on
- * a 2-D one, with constant weights (and bias), except the classifier: the
- * layer that makes the network's output, directly or through a softmax,
- * stays float (its int8 output would round the logits to 256 levels, and
- * it is a small part of the work). */
-static int quantisable(const ir_graph *g, const ir_node *n)
+/* A float CONV on a 4-D input or DENSE on a 2-D one with constant
+ * weights (and bias). */
+static int float_layer(const ir_graph *g, const ir_node *n)
 {
     const ir_node *x, *w;
-    if (n->dead || (n->op != IR_OP_CONV && n->op != IR_OP_DENSE) || n->q.elem != IR_ELEM_F32 ||
-        is_classifier(g, n))
+    if (n->dead || (n->op != IR_OP_CONV && n->op != IR_OP_DENSE) || n->q.elem != IR_ELEM_F32)
         return 0;
     x = g->nodes[n->in[0].node];
     w = g->nodes[n->in[1].node];
@@ -75,6 +73,25 @@ static int quantisable(const ir_graph *g, const ir_node *n)
     if (n->op == IR_OP_CONV)
         return x->shape[n->in[0].out].ndim == 4 && w->a.c.shape.ndim == 4;
     return x->shape[n->in[0].out].ndim == 2 && w->a.c.shape.ndim == 2;
+}
+
+/* The layers this pass takes to int8 output: every float layer but the
+ * classifier, the layer that makes the network's output, directly or
+ * through a softmax (its int8 output would round the logits to 256
+ * levels). */
+static int quantisable(const ir_graph *g, const ir_node *n)
+{
+    return float_layer(g, n) && !is_classifier(g, n);
+}
+
+/* The classifier, when it is a dense layer without ReLU: its product runs
+ * in int8 too, with float output (int32 accumulators times in_scale *
+ * w_scale[o], plus the float bias: DENSE_I8 with q.elem F32), so its
+ * input is quantised and the logits are not. */
+static int int8_classifier(const ir_graph *g, const ir_node *n)
+{
+    return float_layer(g, n) && is_classifier(g, n) && n->op == IR_OP_DENSE &&
+           !n->a.dense.relu;
 }
 
 static int has_bias(const ir_node *n)
@@ -99,6 +116,8 @@ int quant_float_refs(const ir_graph *g, ir_ref **refs)
     for (i = 0; i < g->n; i++) {
         const ir_node *nd = g->nodes[i];
         ir_ref out;
+        if (int8_classifier(g, nd) && ref_index(*refs, n, nd->in[0]) < 0)
+            (*refs)[n++] = nd->in[0];
         if (!quantisable(g, nd))
             continue;
         if (ref_index(*refs, n, nd->in[0]) < 0)
@@ -114,7 +133,7 @@ int quant_float_count(const ir_graph *g)
     size_t i;
     int n = 0;
     for (i = 0; i < g->n; i++)
-        n += quantisable(g, g->nodes[i]);
+        n += quantisable(g, g->nodes[i]) || int8_classifier(g, g->nodes[i]);
     return n;
 }
 
@@ -319,12 +338,13 @@ int pass_quantize_float(ir_graph *g, const quant_range *ranges, int n_ranges, bn
     /* the layers, before any is rewritten (a layer's input may become the
      * DEQUANTIZE of the one before it) */
     for (i = 0; i < g->n; i++)
-        if (quantisable(g, g->nodes[i])) {
+        if (quantisable(g, g->nodes[i]) || int8_classifier(g, g->nodes[i])) {
             ir_ref out = {(int)i, 0};
+            int cls = !quantisable(g, g->nodes[i]);
             site[3 * ns] = (int)i;
             site[3 * ns + 1] = ref_index(refs, nr, g->nodes[i]->in[0]);
-            site[3 * ns + 2] = ref_index(refs, nr, out);
-            BNNC_ASSERT(site[3 * ns + 1] >= 0 && site[3 * ns + 2] >= 0);
+            site[3 * ns + 2] = cls ? -1 : ref_index(refs, nr, out); /* -1: float output */
+            BNNC_ASSERT(site[3 * ns + 1] >= 0 && (cls || site[3 * ns + 2] >= 0));
             ns++;
         }
     for (j = 0; j < ns; j++) {
@@ -346,6 +366,28 @@ int pass_quantize_float(ir_graph *g, const quant_range *ranges, int n_ranges, bn
             qin[ii] = q->id;
         }
         r.node = qin[ii], r.out = 0;
+        if (io < 0) {
+            /* the classifier: float logits straight from the int32
+             * accumulators, the bias added in float */
+            ir_qtype fq;
+            float *bf = NULL;
+            memset(&fq, 0, sizeof fq);
+            fq.elem = IR_ELEM_F32;
+            fq.scale = 1.0;
+            m = int8_layer(g, n, r, &qt[ii], &fq, err);
+            if (!m)
+                goto out;
+            if (has_bias(n)) {
+                bf = xmalloc(sizeof(float) * (size_t)m->a.i8.out_c);
+                memcpy(bf, g->nodes[n->in[2].node]->a.c.f, sizeof(float) * (size_t)m->a.i8.out_c);
+                ir_graph_adopt(g, bf);
+            }
+            m->a.i8.bias = NULL;
+            m->a.i8.bias_f = bf;
+            ir_replace_uses(g, out, (ir_ref){m->id, 0});
+            n->dead = 1;
+            continue;
+        }
         m = int8_layer(g, n, r, &qt[ii], &qt[io], err);
         if (!m)
             goto out;

@@ -287,6 +287,25 @@ BNN_API bnn_status bnn_dense_i8_i32(const bnn_dense_i8_params *p, const int8_t *
                                     int32_t *out, void *scratch);
 
 /*
+ * Dense with float output (a classifier computed in int8 without rounding
+ * its logits to 256 levels): the int32 accumulators of d (as _i32; d's
+ * out_zp, act_min, act_max, out_mult and out_shift are not used) become
+ *   out[r,o] = (float)acc[r,o] * out_scale[o] + out_bias[o]
+ * (product and sum rounded separately; out_bias NULL meaning no sum),
+ * rows d.out_row_stride floats apart. The accumulators are written into
+ * out first, then converted in place, so no scratch beyond the dense
+ * layer's own. Same constraints as dense; out_scale non-null.
+ */
+typedef struct {
+    bnn_dense_i8_params d;
+    const float *out_scale; /* out_c: input scale x weight scale */
+    const float *out_bias;  /* out_c, or NULL */
+} bnn_dense_i8_f32_params;
+
+BNN_API bnn_status bnn_dense_i8_f32(const bnn_dense_i8_f32_params *p, const int8_t *in,
+                                    float *out, void *scratch);
+
+/*
  * Depthwise conv2d (TFLite DEPTHWISE_CONV_2D): output channel
  * o = ic * mult + m reads input channel ic = o / mult;
  *   acc = bias[o] + sum over taps of w[ky][kx][o] * (in[.., ic] - in_zp)

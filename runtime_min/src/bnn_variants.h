@@ -358,6 +358,7 @@
       (const bnn_dense_i8_params *, const int8_t *, int8_t *, void *))         \
     X(I8, bnn_dense_i8_i32,                                                    \
       (const bnn_dense_i8_params *, const int8_t *, int32_t *, void *))        \
+    X(NONE, bnn_dense_i8_f32, ())                                              \
     X(NONE, bnn_dwconv2d_i8_i8, ())                                            \
     X(PACK, bnn_quantize_f32_i8,                                               \
       (const bnn_quant_i8_params *, const float *, int8_t *))                  \

@@ -331,3 +331,33 @@ BNN_API bnn_status bnn_dense_i8_i32(const bnn_dense_i8_params *p, const int8_t *
 {
     return BNN_BEST(I8, bnn_dense_i8_i32)(p, in, out, scratch);
 }
+
+typedef char bnn_float_is_32_bits[sizeof(float) == sizeof(int32_t) ? 1 : -1];
+
+/* The int32 accumulators go into out (int32 and float have the same size
+ * and the rows the same stride), then each is read back through memcpy
+ * (no aliasing of the two types) and replaced by its float value. */
+BNN_API bnn_status bnn_dense_i8_f32(const bnn_dense_i8_f32_params *p, const int8_t *in,
+                                    float *out, void *scratch)
+{
+    bnn_status st;
+    int32_t r, o;
+    if (!p || !p->out_scale || !out)
+        return BNN_ARG_ERROR;
+    st = bnn_dense_i8_i32(&p->d, in, (int32_t *)(void *)out, scratch);
+    if (st != BNN_OK)
+        return st;
+    for (r = 0; r < p->d.n; r++) {
+        float *row = out + (size_t)r * (size_t)p->d.out_row_stride;
+        for (o = 0; o < p->d.out_c; o++) {
+            int32_t acc;
+            float v;
+            memcpy(&acc, &row[o], sizeof acc);
+            v = (float)acc * p->out_scale[o];
+            if (p->out_bias)
+                v = v + p->out_bias[o];
+            row[o] = v;
+        }
+    }
+    return BNN_OK;
+}

@@ -116,6 +116,15 @@ static const ir_node *only(const ir_graph *g, ir_op op)
     return f;
 }
 
+static int count_op(const ir_graph *g, ir_op op)
+{
+    int k = 0;
+    size_t i;
+    for (i = 0; i < g->n; i++)
+        k += !g->nodes[i]->dead && g->nodes[i]->op == op;
+    return k;
+}
+
 static void test_conv_rewrite(void **state)
 {
     ir_graph g;
@@ -328,30 +337,57 @@ static void test_dense_chain(void **state)
     ir_graph_free(&g);
 }
 
-/* The classifier (the layer whose output is the network's, directly or
- * through a softmax) stays float: nothing to calibrate, nothing changed. */
-static void test_classifier_stays_float(void **state)
+/* The classifier (a dense layer making the output through a softmax)
+ * runs in int8 with float output: its input is quantised with the
+ * calibrated range, the product is DENSE_I8 with q.elem F32 and the float
+ * bias (no int32 bias, no DEQUANTIZE), and the softmax reads its float
+ * logits. A classifier with ReLU, or a convolution, stays float. */
+static void test_classifier_int8_float_output(void **state)
 {
+    static const float bias[10] = {0.5f, -1, 2, 0, 0.25f, -0.125f, 3, -2, 1, 0.75f};
+    const quant_range r[1] = {{-1.0, 3.0}};
     ir_graph g;
-    ir_node *x, *w, *d, *sm;
+    ir_node *x, *w, *b, *d, *sm;
+    const ir_node *q, *di;
     bnnc_err err;
     ir_ref *refs;
+    int relu;
     (void)state;
-    ir_graph_init(&g);
-    x = ib_input(&g, "data");
-    w = ib_const(&g, "w", ib_shape(2, 10, 4), NULL);
-    d = ib_op(&g, IR_OP_DENSE, "fc", 2, x, w);
-    d->a.dense.num_hidden = 10, d->a.dense.no_bias = 1, d->a.dense.flatten = 1;
-    sm = ib_op(&g, IR_OP_SOFTMAX, "softmax", 1, d);
-    sm->a.softmax.mode = IR_SOFTMAX_LAST;
-    ib_heads(&g, 1, sm);
-    assert_int_equal(ib_shapes(&g, ib_shape(2, 1, 4), &err), 0);
-    assert_int_equal(quant_float_refs(&g, &refs), 0);
-    free(refs);
-    assert_int_equal(quant_float_count(&g), 0);
-    assert_int_equal(pass_quantize_float(&g, NULL, 0, &err), 0);
-    assert_int_equal(ib_find(&g, "fc")->op, IR_OP_DENSE);
-    ir_graph_free(&g);
+    for (relu = 0; relu < 2; relu++) {
+        ir_graph_init(&g);
+        x = ib_input(&g, "data");
+        w = ib_const(&g, "w", ib_shape(2, 10, 4), NULL);
+        b = ib_const(&g, "b", ib_shape(1, 10), bias);
+        d = ib_op(&g, IR_OP_DENSE, "fc", 3, x, w, b);
+        d->a.dense.num_hidden = 10, d->a.dense.flatten = 1, d->a.dense.relu = relu;
+        sm = ib_op(&g, IR_OP_SOFTMAX, "softmax", 1, d);
+        sm->a.softmax.mode = IR_SOFTMAX_LAST;
+        ib_heads(&g, 1, sm);
+        assert_int_equal(ib_shapes(&g, ib_shape(2, 1, 4), &err), 0);
+        assert_int_equal(quant_float_refs(&g, &refs), relu ? 0 : 1);
+        if (!relu)
+            assert_true(refs[0].node == x->id && refs[0].out == 0);
+        free(refs);
+        assert_int_equal(quant_float_count(&g), relu ? 0 : 1);
+        assert_int_equal(pass_quantize_float(&g, r, relu ? 0 : 1, &err), 0);
+        if (relu) {
+            assert_int_equal(ib_find(&g, "fc")->op, IR_OP_DENSE);
+            ir_graph_free(&g);
+            continue;
+        }
+        q = only(&g, IR_OP_QUANTIZE);
+        di = only(&g, IR_OP_DENSE_I8);
+        assert_int_equal(q->q.elem, IR_ELEM_I8);
+        assert_true(fabs(q->q.scale - (double)(float)(4.0 / 255.0)) < 1e-12);
+        assert_int_equal(di->q.elem, IR_ELEM_F32);
+        assert_null(di->a.i8.bias);
+        assert_non_null(di->a.i8.bias_f);
+        assert_memory_equal(di->a.i8.bias_f, bias, sizeof bias);
+        assert_int_equal(di->in[0].node, q->id);
+        assert_int_equal(count_op(&g, IR_OP_DEQUANTIZE), 0);
+        assert_int_equal(ib_find(&g, "softmax")->in[0].node, di->id);
+        ir_graph_free(&g);
+    }
 }
 
 /* A layer whose output is only binarized: zero point 0 and a scale at
@@ -402,7 +438,7 @@ int main(void)
         cmocka_unit_test(test_conv_rewrite),
         cmocka_unit_test(test_pool_moves),
         cmocka_unit_test(test_dense_chain),
-        cmocka_unit_test(test_classifier_stays_float),
+        cmocka_unit_test(test_classifier_int8_float_output),
         cmocka_unit_test(test_sign_only_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

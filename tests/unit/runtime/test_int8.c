@@ -213,6 +213,75 @@ static void test_conv_rejects_bad_args(void **state)
     }
 }
 
+/* bnn_dense_i8_f32: the exact int32 accumulator of every output (an
+ * independent int64 sum), times its scale and plus its bias in float,
+ * bit for bit; without a bias; padded output rows left alone; bad
+ * arguments refused. */
+static void test_dense_f32_output(void **state)
+{
+    enum { N = 3, K = 100, O = 37, STRIDE = 40 };
+    static int8_t w[O * K], x[N * K], packed[8192];
+    static int32_t bias[O];
+    static float scale[O], fbias[O], out[N * STRIDE];
+    static unsigned char sbuf[16384 + 64];
+    unsigned char *scratch = sbuf + (64u - (uintptr_t)sbuf % 64u) % 64u; /* 64-byte aligned */
+    bnn_dense_i8_f32_params p;
+    int32_t r, o, k, with_bias;
+    uint32_t seed = 5u;
+    (void)state;
+    for (k = 0; k < O * K; k++) {
+        seed = seed * 1664525u + 1013904223u;
+        w[k] = (int8_t)((int32_t)(seed >> 24) % 255 - 127);
+    }
+    for (k = 0; k < N * K; k++) {
+        seed = seed * 1664525u + 1013904223u;
+        x[k] = (int8_t)(int32_t)((seed >> 16) & 0xFF);
+    }
+    for (o = 0; o < O; o++) {
+        bias[o] = (o % 3 - 1) * 1000 * o;
+        scale[o] = 0.001f * (float)(o + 1) / 7.0f;
+        fbias[o] = (float)(o % 5) * 0.25f - 0.5f;
+    }
+    assert_true(bnn_i8_weight_bytes(O, 1, K) <= sizeof packed);
+    assert_true(bnn_dense_i8_scratch_bytes(&(bnn_dense_i8_params){.n = N, .in_c = K, .out_c = O}) <=
+                16384u);
+    bnn_i8_pack_weights(O, 1, K, w, packed);
+    for (with_bias = 0; with_bias < 2; with_bias++) {
+        memset(&p, 0, sizeof p);
+        p.d.n = N, p.d.in_c = K, p.d.out_c = O, p.d.in_zp = -7;
+        p.d.weights = packed;
+        p.d.bias = bias;
+        p.d.out_row_stride = STRIDE;
+        p.out_scale = scale;
+        p.out_bias = with_bias ? fbias : NULL;
+        for (k = 0; k < N * STRIDE; k++)
+            out[k] = -99.0f;
+        assert_int_equal(bnn_dense_i8_f32(&p, x, out, scratch), BNN_OK);
+        for (r = 0; r < N; r++) {
+            for (o = 0; o < O; o++) {
+                int64_t acc = bias[o];
+                float want;
+                for (k = 0; k < K; k++)
+                    acc += (int64_t)w[o * K + k] * ((int64_t)x[r * K + k] - p.d.in_zp);
+                want = (float)(int32_t)acc * scale[o];
+                if (with_bias)
+                    want = want + fbias[o];
+                if (memcmp(&out[r * STRIDE + o], &want, sizeof want) != 0)
+                    fail_msg("row %d channel %d: got %.9g, want %.9g", (int)r, (int)o,
+                             (double)out[r * STRIDE + o], (double)want);
+            }
+            for (o = O; o < STRIDE; o++)
+                assert_true(out[r * STRIDE + o] == -99.0f);
+        }
+    }
+    p.out_scale = NULL;
+    assert_int_equal(bnn_dense_i8_f32(&p, x, out, scratch), BNN_ARG_ERROR);
+    p.out_scale = scale;
+    p.d.out_row_stride = O - 1;
+    assert_int_equal(bnn_dense_i8_f32(&p, x, out, scratch), BNN_ARG_ERROR);
+    assert_int_equal(bnn_dense_i8_f32(NULL, x, out, scratch), BNN_ARG_ERROR);
+}
+
 static void test_dwconv(void **state)
 {
     static const it_conv_shape shapes[] = {
@@ -567,6 +636,7 @@ int main(void)
             cmocka_unit_test(test_conv_rejects_bad_args),
             cmocka_unit_test(test_conv_random_shapes),
             cmocka_unit_test(test_conv_requant_ties),
+            cmocka_unit_test(test_dense_f32_output),
             cmocka_unit_test(test_dwconv),
             cmocka_unit_test(test_eltwise),
             cmocka_unit_test(test_add_hand),
