@@ -1005,6 +1005,14 @@ static void emit_hard_swish_i8(step_text *t)
 }
 
 /* the table is constant 0 */
+static void emit_lut_i8(step_text *t)
+{
+    const bnn_lut_i8_params *q = &t->s->p.lut_i8;
+    snprintf(t->init, sizeof t->init, ".n = %zu, .table = %s", q->n, t->k[0]);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
+/* the table is constant 0 */
 static void emit_softmax_i8(step_text *t)
 {
     const bnn_softmax_i8_params *q = &t->s->p.softmax_i8;

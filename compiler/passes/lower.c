@@ -2061,6 +2061,31 @@ static int lower_hard_swish_i8(lower_ctx *x, ir_node *n)
     return 0;
 }
 
+/* The table is the node's (the frontend computed it); it becomes the
+ * step's constant. */
+static int lower_lut_i8(lower_ctx *x, ir_node *n)
+{
+    const ir_qtype *q;
+    lval in = i8_input(x, n, 0, &q);
+    bnn_lut_i8_params *r;
+    lir_step *st;
+    int8_t *table;
+    int out;
+    if (!n->a.i8.b || n->a.i8.b_len != 256)
+        return err_node(x, n, "has no 256-entry table");
+    table = xmalloc(256);
+    out = i8_new_output(x, n);
+    st = step(x, LK_LUT_I8, n);
+    set_io(st, in.t, -1, out);
+    r = &st->p.lut_i8;
+    r->n = (size_t)ir_shape_count(&n->shape[0]);
+    memcpy(table, n->a.i8.b, 256);
+    add_const(x, st, LC_I8, 256, table, "lut");
+    snprintf(st->what, sizeof st->what, "%s by table, int8",
+             n->src_op ? n->src_op : "function");
+    return 0;
+}
+
 /* The exponentials' table is computed here, with the compiler's expf, as
  * TFLite computes it when the model is prepared. */
 static int lower_softmax_i8(lower_ctx *x, ir_node *n)

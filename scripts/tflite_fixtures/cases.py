@@ -583,6 +583,14 @@ def _(tf, lq, rng):
     return tf.keras.Model(x, y)
 
 
+@both('logistic', 'LOGISTIC (sigmoid) on inputs spread over the whole int8 range (int8: '
+      "TFLite's 256-entry table, output scale 1/256 and zero point -128)", ['LOGISTIC'],
+      input_scale=2.0)
+def _(tf, lq, rng):
+    x = tf.keras.Input((8, 8, 8))
+    return tf.keras.Model(x, tf.keras.layers.Activation('sigmoid')(x))
+
+
 @op_case('quantize_dequantize', 'QUANTIZE of a float32 input and DEQUANTIZE of the output '
          'around an int8 CONV_2D (float I/O, dummy int8 range)', int8=True, int8_io=False,
          check=_has('QUANTIZE', 'DEQUANTIZE', 'CONV_2D'))

@@ -50,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../passes/requant_i8.h"
 #include "../../util/mem.h"
 
 /* tval kinds */
@@ -2375,6 +2376,37 @@ static int op_hard_swish_i8(tim *im)
     return set_output_i8(im, n, &out);
 }
 
+/* TFLite's int8 LOGISTIC transform, in float as its Prepare evaluates it */
+static float logistic_f32(float v)
+{
+    return 1.0f / (1.0f + expf(-v));
+}
+
+/* LOGISTIC: a table computed here from the quantisation (TFLite's
+ * Prepare requires the output scale 1/256 and zero point -128). */
+static int op_logistic_i8(tim *im)
+{
+    tval *x;
+    ir_qtype iq, oq;
+    ir_shape out;
+    ir_node *n;
+    int8_t *table;
+    if (input_i8(im, 0, &x) || qtype_of(im, im->op->inputs[0], &iq) || out_qtype(im, &oq) ||
+        output_shape(im, 0, &x->shape, &out))
+        return -1;
+    if ((float)oq.scale != 1.0f / 256.0f || oq.zp != -128)
+        return op_err(im, "an int8 output of scale %g and zero point %d; TFLite's int8 "
+                      "LOGISTIC requires scale 1/256 and zero point -128",
+                      oq.scale, (int)oq.zp);
+    table = xmalloc(256);
+    ir_graph_adopt(im->g, table);
+    requant_i8_lut((float)iq.scale, iq.zp, (float)oq.scale, oq.zp, logistic_f32, table);
+    n = node(im, IR_OP_LUT_I8, "", 1, &x->ref);
+    n->a.i8.b = table;
+    n->a.i8.b_len = 256;
+    return set_output_i8(im, n, &out);
+}
+
 /* SOFTMAX along the last axis, beta from the options. */
 static int op_softmax_i8(tim *im)
 {
@@ -2477,6 +2509,7 @@ static const struct {
     {TFL_OP_LEAKY_RELU, op_prelu_i8},
     {TFL_OP_SOFTMAX, op_softmax_i8},
     {TFL_OP_HARD_SWISH, op_hard_swish_i8},
+    {TFL_OP_LOGISTIC, op_logistic_i8},
     {TFL_OP_PRELU, op_prelu_i8},
     {TFL_OP_QUANTIZE, op_requant_i8},
     {TFL_OP_DEQUANTIZE, op_dequantize_i8},
