@@ -481,7 +481,7 @@ static const char *unary_name(bnn_unary_op u)
 {
     static const char *const n[] = {"BNN_UN_ABS", "BNN_UN_SIGN", "BNN_UN_CLIP",
                                     "BNN_UN_MAX_S", "BNN_UN_MIN_S", "BNN_UN_POW_S",
-                                    "BNN_UN_RDIV_S"};
+                                    "BNN_UN_RDIV_S", "BNN_UN_ROUND"};
     return (unsigned)u < sizeof n / sizeof *n ? n[u] : "?";
 }
 

@@ -1875,6 +1875,11 @@ static int lower_abs(lower_ctx *x, ir_node *n)
     return lower_unary(x, n, BNN_UN_ABS, 0, 0, "|x|");
 }
 
+static int lower_round(lower_ctx *x, ir_node *n)
+{
+    return lower_unary(x, n, BNN_UN_ROUND, 0, 0, "round");
+}
+
 static int lower_clip(lower_ctx *x, ir_node *n)
 {
     return lower_unary(x, n, BNN_UN_CLIP, (float)n->a.clip.a_min, (float)n->a.clip.a_max, "clip");
