@@ -1471,6 +1471,10 @@ static int lower_reshape(lower_ctx *x, ir_node *n)
     return 0;
 }
 
+/* Padding of H and W, or of the channels: an NHWC tensor of P pixels and
+ * C channels is a P x C x 1 image whose channels padding widens, so the
+ * one pad kernel fills them too, with no constant stored (the shapes pass
+ * refuses channels and H or W padded together). */
 static int lower_pad(lower_ctx *x, ir_node *n)
 {
     lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n), out;
@@ -1488,6 +1492,19 @@ static int lower_pad(lower_ctx *x, ir_node *n)
     set_io(s, in.t, -1, out.t);
     itv = x->p->t[in.t];
     it = &itv;
+    if (w[2] || w[3]) {
+        s->p.pad.n = 1;
+        s->p.pad.h = it->n * it->h * it->w;
+        s->p.pad.w = it->c;
+        s->p.pad.c = 1;
+        s->p.pad.left = w[2];
+        s->p.pad.right = w[3];
+        s->p.pad.value = (float)n->a.pad.value;
+        snprintf(s->what, sizeof s->what, "pad channels (%d, %d) with %g", w[2], w[3],
+                 n->a.pad.value);
+        x->vals[n->id][0] = out;
+        return 0;
+    }
     s->p.pad.n = it->n;
     s->p.pad.h = it->h;
     s->p.pad.w = it->w;

@@ -997,11 +997,8 @@ static int op_pad(tim *im)
         return op_err(im, "padding the batch axis, or the channels together with the image "
                       "or with a value, is not supported");
     if (v[6] || v[7]) {
-        /* zero channels before and after: x concatenated with zero
-         * constants (MeliusNet's improvement blocks) */
-        static const char *const names[2] = {"/zeros_before", "/zeros_after"};
-        ir_ref in[3];
-        int nin = 0, side;
+        /* zero channels before and after (MeliusNet's improvement
+         * blocks): filled at run time, nothing stored */
         ir_node *n;
         if (!x->nchw)
             return op_err(im, "channel padding of a tensor not in image layout");
@@ -1009,21 +1006,10 @@ static int op_pad(tim *im)
         out.d[3] += v[6] + v[7];
         if (output_shape(im, 0, &out, &out))
             return -1;
-        for (side = 0; side < 2; side++) {
-            ir_shape zs = {4, {x->shape.d[0], v[6 + side], x->shape.d[1], x->shape.d[2]}};
-            if (side)
-                in[nin++] = x->ref;
-            if (v[6 + side]) {
-                char name[300];
-                size_t cnt = (size_t)ir_shape_count(&zs);
-                float *z = ir_graph_floats(im->g, cnt);
-                memset(z, 0, cnt * sizeof *z);
-                snprintf(name, sizeof name, "%s%s", im->base, names[side]);
-                in[nin++] = const_node(im, name, &zs, z, 0);
-            }
-        }
-        n = node(im, IR_OP_CONCAT, "", nin, in);
-        n->a.concat.dim = 1;
+        n = node(im, IR_OP_PAD, "", 1, &x->ref);
+        n->a.pad.width.n = 8;
+        n->a.pad.width.v[2] = (int)v[6];
+        n->a.pad.width.v[3] = (int)v[7];
         return set_output(im, 0, ref_of(n), 1, 0, &out);
     }
     for (k = 2; k < 6; k++) {
