@@ -481,7 +481,7 @@ static const char *unary_name(bnn_unary_op u)
 {
     static const char *const n[] = {"BNN_UN_ABS", "BNN_UN_SIGN", "BNN_UN_CLIP",
                                     "BNN_UN_MAX_S", "BNN_UN_MIN_S", "BNN_UN_POW_S",
-                                    "BNN_UN_RDIV_S"};
+                                    "BNN_UN_RDIV_S", "BNN_UN_ROUND"};
     return (unsigned)u < sizeof n / sizeof *n ? n[u] : "?";
 }
 
@@ -1014,6 +1014,14 @@ static void emit_hard_swish_i8(step_text *t)
              "            .out_exp = %d, .relu_exp = %d",
              q->n, (int)q->in_zp, (int)q->out_zp, (int)q->out_mult, (int)q->relu_mult,
              (int)q->out_exp, (int)q->relu_exp);
+    snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
+}
+
+/* the table is constant 0 */
+static void emit_lut_i8(step_text *t)
+{
+    const bnn_lut_i8_params *q = &t->s->p.lut_i8;
+    snprintf(t->init, sizeof t->init, ".n = %zu, .table = %s", q->n, t->k[0]);
     snprintf(t->args, sizeof t->args, "%s, %s", t->in0, t->out);
 }
 

@@ -235,6 +235,10 @@ typedef enum { IR_I8_ADD, IR_I8_SUB, IR_I8_MUL } ir_i8_eltwise;
  *   CONCAT_I8    axis (of the NHWC shape); every input has the output's qtype
  *   SOFTMAX_I8   along the last axis, beta in slope
  *   HSWISH_I8    x * relu6(x + 3) / 6
+ *   LUT_I8       out = b[q + 128], b the 256-entry table (b_len 256) the
+ *                frontend computed (requant_i8_lut from the input's and
+ *                the node's quantisation: LOGISTIC; min or max with a
+ *                constant: MINIMUM, MAXIMUM)
  * act_min, act_max: the fused activation as a clamp of the quantised output
  * (TFLite's CalculateActivationRangeQuantized), [-128, 127] without one.
  */

@@ -131,6 +131,7 @@ typedef struct {
         bnn_prelu_i8_params prelu_i8; /* alpha: constant 0 when set */
         bnn_softmax_i8_params softmax_i8; /* table: constant 0 */
         bnn_hard_swish_i8_params hswish_i8;
+        bnn_lut_i8_params lut_i8;         /* table: constant 0 */
     } p;
     int node;            /* IR node id it implements (comments) */
     char node_name[128];

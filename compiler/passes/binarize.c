@@ -101,7 +101,8 @@ static ir_ref sign_source(const ir_graph *g, ir_ref r, ir_node *into)
 static int symmetric_hw_pad(const ir_node *p, int pad[2])
 {
     const int *w = p->a.pad.width.v;
-    if (p->op != IR_OP_PAD || p->a.pad.width.n != 8 || w[4] != w[5] || w[6] != w[7])
+    if (p->op != IR_OP_PAD || p->a.pad.width.n != 8 || w[2] || w[3] || w[4] != w[5] ||
+        w[6] != w[7])
         return 0;
     pad[0] = w[4];
     pad[1] = w[6];

@@ -1471,6 +1471,12 @@ static int lower_reshape(lower_ctx *x, ir_node *n)
     return 0;
 }
 
+/* Padding of H and W, or of the channels (not both: the shapes pass
+ * refuses it). Channels pad as a concatenation does: the input copied into
+ * its channel range of the output (which the plan may turn into its
+ * producer writing there directly) and each padded range filled from a
+ * constant of its width read again for every pixel (in_pixel_stride 0),
+ * so nothing of the image's size is stored. */
 static int lower_pad(lower_ctx *x, ir_node *n)
 {
     lval in = as_canonical(x, as_float(x, value_of(x, n->in[0]), n), n), out;
@@ -1484,6 +1490,32 @@ static int lower_pad(lower_ctx *x, ir_node *n)
     out.shape = n->shape[0];
     out.form = F_NHWC;
     out.t = new_tensor(x, LIR_F32, &out.shape, F_NHWC, n->name);
+    if (w[2] || w[3]) {
+        int32_t c = i32(in.shape.d[1]), pixels = x->p->t[in.t].n * x->p->t[in.t].h *
+                                                 x->p->t[in.t].w;
+        int side, k;
+        for (side = 0; side < 2; side++) {
+            int32_t width = w[2 + side];
+            float *v;
+            int t;
+            if (!width)
+                continue;
+            v = xmalloc(sizeof(float) * (size_t)width);
+            for (k = 0; k < width; k++)
+                v[k] = (float)n->a.pad.value;
+            t = lir_tensor_add(x->p, LIR_F32, 1, 1, 1, width, n->name);
+            x->p->t[t].storage = LIR_CONST;
+            x->p->t[t].const_id = lir_const_add(x->p, LC_F32, (size_t)width, v, "fill");
+            s = copy_channels(x, n, t, out.t, width, 0, side ? w[2] + c : 0);
+            s->p.copy.k.pixels = pixels;
+            s->p.copy.k.in_pixel_stride = 0;
+            snprintf(s->what, sizeof s->what, "channels [%d, %d) filled with %g",
+                     side ? w[2] + c : 0, side ? w[2] + c + width : width, n->a.pad.value);
+        }
+        copy_channels(x, n, in.t, out.t, c, 0, w[2]);
+        x->vals[n->id][0] = out;
+        return 0;
+    }
     s = step(x, LK_PAD_F32, n);
     set_io(s, in.t, -1, out.t);
     itv = x->p->t[in.t];
@@ -1875,6 +1907,11 @@ static int lower_abs(lower_ctx *x, ir_node *n)
     return lower_unary(x, n, BNN_UN_ABS, 0, 0, "|x|");
 }
 
+static int lower_round(lower_ctx *x, ir_node *n)
+{
+    return lower_unary(x, n, BNN_UN_ROUND, 0, 0, "round");
+}
+
 static int lower_clip(lower_ctx *x, ir_node *n)
 {
     return lower_unary(x, n, BNN_UN_CLIP, (float)n->a.clip.a_min, (float)n->a.clip.a_max, "clip");
@@ -2058,6 +2095,30 @@ static int lower_hard_swish_i8(lower_ctx *x, ir_node *n)
         return err_node(x, n, "its input and output scales are too far apart for TFLite's "
                               "16-bit hard swish");
     snprintf(st->what, sizeof st->what, "hard swish, int8");
+    return 0;
+}
+
+/* The table is the node's (the frontend computed it); it becomes the
+ * step's constant. */
+static int lower_lut_i8(lower_ctx *x, ir_node *n)
+{
+    const ir_qtype *q;
+    lval in = i8_input(x, n, 0, &q);
+    bnn_lut_i8_params *r;
+    lir_step *st;
+    int8_t *table;
+    int out;
+    if (!n->a.i8.b || n->a.i8.b_len != 256)
+        return err_node(x, n, "has no 256-entry table");
+    table = xmalloc(256);
+    out = i8_new_output(x, n);
+    st = step(x, LK_LUT_I8, n);
+    set_io(st, in.t, -1, out);
+    r = &st->p.lut_i8;
+    r->n = (size_t)ir_shape_count(&n->shape[0]);
+    memcpy(table, n->a.i8.b, 256);
+    add_const(x, st, LC_I8, 256, table, "lut");
+    snprintf(st->what, sizeof st->what, "256-entry table, int8");
     return 0;
 }
 

@@ -73,3 +73,17 @@ int requant_i8_mul(double sa, double sb, double so, bnn_eltwise_i8_params *p)
     p->a_shift = p->b_shift = 0;
     return quantize(sa * sb / so, &p->out_mult, &p->out_shift);
 }
+
+void requant_i8_lut(float in_scale, int32_t in_zp, float out_scale, int32_t out_zp,
+                    float (*fn)(float), int8_t table[256])
+{
+    float inv = 1.0f / out_scale;
+    int32_t q;
+    for (q = -128; q <= 127; q++) {
+        float x = in_scale * (float)(q - in_zp);
+        float v = roundf(fn(x) * inv) + (float)out_zp;
+        /* the clamp before the conversion: the same as TFLite's for
+         * every value an int32 holds, and defined beyond (NaN: -128) */
+        table[q + 128] = (int8_t)(v >= 127.0f ? 127 : !(v > -128.0f) ? -128 : (int32_t)v);
+    }
+}

@@ -40,4 +40,12 @@ int requant_i8_channels(double in_scale, const float *w_scale, int n_w_scale,
 int requant_i8_addsub(double sa, double sb, double so, bnn_eltwise_i8_params *p);
 int requant_i8_mul(double sa, double sb, double so, bnn_eltwise_i8_params *p);
 
+/* The 256-entry table of an int8 function of one int8 value, as TFLite's
+ * LUTPopulate<int8_t> computes it when it prepares LOGISTIC (and its
+ * other table-driven int8 activations), every step in float: entry
+ * q + 128 = clamp(roundf(fn(in_scale * (q - in_zp)) * (1 / out_scale))
+ * + out_zp, -128, 127), roundf rounding half away from zero. */
+void requant_i8_lut(float in_scale, int32_t in_zp, float out_scale, int32_t out_zp,
+                    float (*fn)(float), int8_t table[256]);
+
 #endif

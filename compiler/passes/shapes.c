@@ -788,8 +788,11 @@ static int shape_pad(ir_graph *g, ir_node *n, bnnc_err *err)
     if (w->n != 2 * x->ndim)
         return ir_node_errf(g, n, err, "pad_width has %d entries, expected %d", w->n,
                             2 * x->ndim);
-    if (w->v[0] || w->v[1] || w->v[2] || w->v[3])
+    if (w->v[0] || w->v[1] || ((w->v[2] || w->v[3]) && x->ndim != 4))
         return ir_node_errf(g, n, err, "padding the batch or channel axis is not supported");
+    if ((w->v[2] || w->v[3]) && (w->v[4] || w->v[5] || w->v[6] || w->v[7]))
+        return ir_node_errf(g, n, err, "padding the channels together with the image is not "
+                            "supported");
     out = *x;
     for (i = 0; i < x->ndim; i++)
         out.d[i] += w->v[2 * i] + w->v[2 * i + 1];

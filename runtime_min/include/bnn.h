@@ -276,6 +276,8 @@ BNN_API bnn_status bnn_bdense_b_b(const bnn_bdense_params *p, const uint32_t *in
  *
  * Constraints: pixels >= 0, c > 0, the strides large enough for the
  * channels they hold; NULL tensors only when pixels is 0 (packing).
+ * bnn_copy_channels_f32 also takes in_pixel_stride 0: the same c values
+ * (one pixel of input) written into every pixel, a fill.
  */
 typedef struct {
     int32_t pixels, c;
@@ -567,7 +569,8 @@ BNN_API bnn_status bnn_add_f32(const bnn_eltwise_params *p, const float *a,
 
 /* Copy c channels of every pixel into a wider tensor (concatenation):
  * out[p*out_pixel_stride + dst_c_offset + ch] = in[p*in_pixel_stride + ch]
- * (bnn_channels_params above; mul and add are not used). */
+ * (bnn_channels_params above; mul and add are not used). in_pixel_stride
+ * 0 fills every pixel with in[0..c). */
 BNN_API bnn_status bnn_copy_channels_f32(const bnn_channels_params *p,
                                          const float *in, float *out);
 

@@ -559,6 +559,18 @@ static inline void bnn_i8_hard_swish_multipliers(float in_scale, float out_scale
 BNN_API bnn_status bnn_hard_swish_i8(const bnn_hard_swish_i8_params *p, const int8_t *in,
                                      int8_t *out);
 
+/* An int8 function of one int8 value, by table: out[i] = table[in[i] + 128]
+ * for n elements (in == out allowed). The compiler fills the 256 entries
+ * from the operator's quantisation, as TFLite's LUTPopulate does for its
+ * int8 LOGISTIC, so one kernel serves every int8 elementwise function of
+ * one input. */
+typedef struct {
+    size_t n;
+    const int8_t *table; /* 256 values, entry q + 128 for input q */
+} bnn_lut_i8_params;
+
+BNN_API bnn_status bnn_lut_i8(const bnn_lut_i8_params *p, const int8_t *in, int8_t *out);
+
 /* bnn_mean_hw_i8 with its arguments in a parameter struct. */
 typedef struct {
     int32_t n, h, w, c;

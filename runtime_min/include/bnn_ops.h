@@ -53,7 +53,13 @@ extern "C" {
  *                  (-0)^-1 = -inf, (-2)^3 = -8.              (_power_scalar)
  *   BNN_UN_RDIV_S  a / x (IEEE division): a/+-0 = +-inf for a != 0,
  *                  0/0 = NaN, 0/(-1.5) = -0.0.               (_rdiv_scalar)
- * b is used only by BNN_UN_CLIP; a by every op except ABS and SIGN.
+ *   BNN_UN_ROUND   the nearest integer, halves to the even one (2.5 -> 2,
+ *                  3.5 -> 4, -2.5 -> -2), whatever the rounding mode:
+ *                  TFLite's ROUND (floor, then up when the rest is above
+ *                  one half, or exactly one half and the floor odd).
+ *                  As TFLite, -0.4 and -0.5 give +0.0 (the floor -1,
+ *                  plus one), -0.0 stays -0.0, +-inf and NaN stay. (ROUND)
+ * b is used only by BNN_UN_CLIP; a by every op except ABS, SIGN and ROUND.
  */
 typedef enum {
     BNN_UN_ABS,
@@ -62,7 +68,8 @@ typedef enum {
     BNN_UN_MAX_S,
     BNN_UN_MIN_S,
     BNN_UN_POW_S,
-    BNN_UN_RDIV_S
+    BNN_UN_RDIV_S,
+    BNN_UN_ROUND
 } bnn_unary_op;
 
 typedef struct {

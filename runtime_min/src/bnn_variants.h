@@ -378,7 +378,8 @@
     X(NONE, bnn_mean_i8, ())                                                   \
     X(NONE, bnn_prelu_i8, ())                                                  \
     X(NONE, bnn_softmax_i8, ())                                                \
-    X(NONE, bnn_hard_swish_i8, ())
+    X(NONE, bnn_hard_swish_i8, ())                                             \
+    X(NONE, bnn_lut_i8, ())
 
 /* Declarations of every compiled-in variant of every kernel. */
 #define BNN_DECLARE_ONE_(k, sfx, args) BNN_API bnn_status k##__##sfx args;

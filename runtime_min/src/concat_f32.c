@@ -21,7 +21,7 @@ BNN_API bnn_status bnn_copy_channels_f32(const bnn_channels_params *p,
     const int32_t in_pixel_stride = p->in_pixel_stride;
     const int32_t out_pixel_stride = p->out_pixel_stride;
     if (pixels < 0 || c <= 0 || !in || !out || dst_c_offset < 0 ||
-        in_pixel_stride < c || out_pixel_stride < c ||
+        (in_pixel_stride < c && in_pixel_stride != 0) || out_pixel_stride < c ||
         dst_c_offset > out_pixel_stride - c)
         return BNN_ARG_ERROR;
     for (int32_t px = 0; px < pixels; ++px) {

@@ -1,14 +1,24 @@
 /*
  * unary_f32.c - elementwise unary ops with scalar parameters, with the
  * exact definitions of MXNet 1.9.1's CPU operators (abs, sign, clip,
- * _maximum_scalar, _minimum_scalar, _power_scalar, _rdiv_scalar); see
- * bnn_ops.h for the NaN, signed-zero and infinity cases.
+ * _maximum_scalar, _minimum_scalar, _power_scalar, _rdiv_scalar) and
+ * TFLite's ROUND; see bnn_ops.h for the NaN, signed-zero and infinity
+ * cases.
  */
 #include "bnn.h"
 #include "bnn_ops.h"
 
 #include <math.h>
 #include <stddef.h>
+
+/* TFLite's RoundToNearest: halves to even, independent of the rounding
+ * mode. Past 2^23 every float is an integer and the rest is 0; for +-inf
+ * and NaN the rest is NaN and f + 1 is x. */
+static float round_even(float x)
+{
+    float f = floorf(x), d = x - f;
+    return d < 0.5f || (d == 0.5f && fmodf(f, 2.0f) == 0.0f) ? f : f + 1.0f;
+}
 
 /* out[i] = op(in[i]; a, b) for n floats; in == out allowed. */
 BNN_API bnn_status bnn_unary_f32(const bnn_unary_params *p, const float *in,
@@ -57,6 +67,10 @@ BNN_API bnn_status bnn_unary_f32(const bnn_unary_params *p, const float *in,
     case BNN_UN_RDIV_S:
         for (i = 0; i < n; ++i)
             out[i] = a / in[i];
+        break;
+    case BNN_UN_ROUND:
+        for (i = 0; i < n; ++i)
+            out[i] = round_even(in[i]);
         break;
     default:
         return BNN_ARG_ERROR;

@@ -14,14 +14,17 @@ BUILDERS = {}
 
 
 def op_case(name, description, *, int8=False, int8_io=None, check=None, converter='lce',
-            post=None, internals=True, input_scale=1.0):
+            post=None, internals=True, input_scale=1.0, values=None):
     """Register a per-op case. int8: quantise with a dummy range; int8_io
-    (default = int8): int8 model inputs and outputs."""
+    (default = int8): int8 model inputs and outputs; values: float values
+    the random input takes at every other element (before int8
+    quantisation), to reach chosen cases such as rounding ties."""
     def deco(fn):
         BUILDERS[name] = dict(build=fn, int8=int8,
                               int8_io=int8 if int8_io is None else int8_io,
                               check=check, converter=converter, post=post,
-                              internals=internals, input_scale=input_scale)
+                              internals=internals, input_scale=input_scale,
+                              values=values)
         case(name, description)(fn)
         return fn
     return deco
@@ -369,13 +372,13 @@ def _(tf, lq, rng):
 
 # ------------------------------------------------------- TFLite builtins
 
-def both(name, description, check_names, input_scale=1.0):
+def both(name, description, check_names, input_scale=1.0, values=None):
     """Register a float32 case and an int8 one (int8 I/O, dummy range)."""
     def deco(fn):
         op_case(name, description + ' (float32)', check=_has(*check_names),
-                input_scale=input_scale)(fn)
+                input_scale=input_scale, values=values)(fn)
         op_case(name + '_int8', description + ' (int8)', int8=True,
-                check=_has(*check_names), input_scale=input_scale)(fn)
+                check=_has(*check_names), input_scale=input_scale, values=values)(fn)
         return fn
     return deco
 
@@ -580,6 +583,31 @@ def _(tf, lq, rng):
     x = tf.keras.Input((4, 4, 8))
     y = tf.keras.layers.Lambda(lambda t: t * tf.nn.relu6(t + 3.0) * (1.0 / 6.0))(
         tf.keras.layers.Lambda(lambda t: t * 3.0)(x))
+    return tf.keras.Model(x, y)
+
+
+@both('logistic', 'LOGISTIC (sigmoid) on inputs spread over the whole int8 range (int8: '
+      "TFLite's 256-entry table, output scale 1/256 and zero point -128)", ['LOGISTIC'],
+      input_scale=2.0)
+def _(tf, lq, rng):
+    x = tf.keras.Input((8, 8, 8))
+    return tf.keras.Model(x, tf.keras.layers.Activation('sigmoid')(x))
+
+
+@both('round', "ROUND (TFLite's: halves to the even integer) of multiples of 0.25 and "
+      'random values (int8: a DEQUANTIZE, then ROUND in float)', ['ROUND'], input_scale=2.0,
+      values=np.arange(-12, 12.25, 0.25))
+def _(tf, lq, rng):
+    x = tf.keras.Input((8, 8, 8))
+    return tf.keras.Model(x, tf.keras.layers.Lambda(lambda t: tf.round(t))(x))
+
+
+@both('minimum_maximum', 'MINIMUM with the constant 1 and MAXIMUM with -0.5, each of a '
+      'tensor and a one-value constant (int8: the stored integers compared)',
+      ['MINIMUM', 'MAXIMUM'], input_scale=1.5)
+def _(tf, lq, rng):
+    x = tf.keras.Input((4, 4, 8))
+    y = tf.keras.layers.Lambda(lambda t: tf.maximum(tf.minimum(t, 1.0), -0.5))(x)
     return tf.keras.Model(x, y)
 
 

@@ -77,7 +77,8 @@ def gen_op(name, root, command):
     check = cases.BUILDERS[name]['check']
     if check:
         check(reading, core.bconv_output_kinds(reading))
-    inputs = core.make_inputs(fb, rng, cases.BUILDERS[name]['input_scale'])
+    inputs = core.make_inputs(fb, rng, cases.BUILDERS[name]['input_scale'],
+                              values=cases.BUILDERS[name]['values'])
     if cases.BUILDERS[name]['post'] == 'bitpacked_input':
         fb, inputs = core.with_bitpacked_input(fb, inputs)
         conv['then'] = ('the LceQuantize of the model input removed: its bitpacked output '
@@ -130,7 +131,9 @@ def main(argv=None):
                    '--models-out instead of the per-op cases')
     p.add_argument('--models-out', default=MODELS,
                    help='directory for zoo models (default build/tflite-models)')
-    p.add_argument('--size', type=int, default=224, help='zoo input size (default 224)')
+    p.add_argument('--size', type=int, default=None,
+                   help='zoo input size (default 224, or the largest a model converts at: '
+                   'DoReFa-Net 203)')
     p.add_argument('--no-internals', action='store_true',
                    help='zoo: do not record intermediate tensors')
     p.add_argument('--variants', choices=('both', 'float', 'int8'), default='both',
@@ -150,7 +153,8 @@ def main(argv=None):
             if n not in zoo.MODELS:
                 raise SystemExit('unknown zoo model %s (see --list)' % n)
         for n in names:
-            zoo.generate(n, args.models_out, args.size, internals=not args.no_internals,
+            size = args.size or zoo.MAX_SIZE.get(n, zoo.SIZE)
+            zoo.generate(n, args.models_out, size, internals=not args.no_internals,
                          variants={'both': (False, True), 'float': (False,),
                                    'int8': (True,)}[args.variants])
         return 0

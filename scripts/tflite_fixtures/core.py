@@ -66,18 +66,60 @@ def conversion_args(int8, int8_range=(-3.0, 3.0)):
             'experimental_default_int8_range': list(int8_range)}
 
 
-def interpreter(fb):
+class TfliteOracle:
+    """TensorFlow Lite's own interpreter (the runtime LCE's interpreter is
+    built on, with TFLite's builtin kernels and no delegate), one thread,
+    with the attributes and predict() of LCE's Interpreter."""
+
+    def __init__(self, fb):
+        import tensorflow as tf
+        self.it = tf.lite.Interpreter(
+            model_content=fb, num_threads=1,
+            experimental_op_resolver_type=tf.lite.experimental.OpResolverType.
+            BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+        self.it.allocate_tensors()
+        for which in ('input', 'output'):
+            ds = getattr(self.it, 'get_%s_details' % which)()
+            setattr(self, which + '_types', [d['dtype'] for d in ds])
+            setattr(self, which + '_shapes', [tuple(int(x) for x in d['shape']) for d in ds])
+            setattr(self, which + '_scales', [None if d['dtype'] == np.float32
+                                              else float(d['quantization'][0]) for d in ds])
+            setattr(self, which + '_zero_points', [None if d['dtype'] == np.float32
+                                                   else int(d['quantization'][1]) for d in ds])
+
+    def predict(self, x):
+        xs = x if isinstance(x, list) else [x]
+        for d, v in zip(self.it.get_input_details(), xs):
+            self.it.set_tensor(d['index'], v)
+        self.it.invoke()
+        out = [np.array(self.it.get_tensor(d['index'])) for d in self.it.get_output_details()]
+        return out if len(out) > 1 else out[0]
+
+
+# The oracles: LCE's interpreter for the per-op cases and the zoo models
+# with LCE operators; TensorFlow Lite's own interpreter (its builtin
+# kernels, no delegate), the runtime LCE's interpreter is built on, for a
+# zoo model without LCE operators (DoReFa-Net), which is a plain TFLite
+# model.
+ORACLE_ARGS = {
+    'lce': {'class': 'larq_compute_engine.tflite.python.interpreter.Interpreter',
+            'num_threads': 1, 'use_reference_bconv': True},
+    'tflite': {'class': 'tensorflow.lite.Interpreter', 'num_threads': 1,
+               'experimental_op_resolver_type': 'BUILTIN_WITHOUT_DEFAULT_DELEGATES'},
+}
+INTERPRETER_ARGS = ORACLE_ARGS['lce']
+
+
+def interpreter(fb, oracle='lce'):
+    if oracle == 'tflite':
+        return TfliteOracle(fb)
     from larq_compute_engine.tflite.python.interpreter import Interpreter
     return Interpreter(fb, num_threads=1, use_reference_bconv=True)
 
 
-INTERPRETER_ARGS = {'class': 'larq_compute_engine.tflite.python.interpreter.Interpreter',
-                    'num_threads': 1, 'use_reference_bconv': True}
-
-
-def run(fb, inputs):
-    """Outputs of LCE's interpreter for one batch (a list of arrays)."""
-    it = interpreter(fb)
+def run(fb, inputs, oracle='lce'):
+    """Outputs of the oracle for one batch (a list of arrays)."""
+    it = interpreter(fb, oracle)
     out = it.predict(inputs if len(inputs) > 1 else inputs[0])
     if not isinstance(out, list):
         out = [out]
@@ -104,23 +146,35 @@ def run_reference(fb, inputs):
     return [np.array(it.get_tensor(d['index'])) for d in it.get_output_details()]
 
 
+def has_lce_ops(reading):
+    return any(oc['custom_code'] is not None for oc in reading['opcodes'])
+
+
+# builtins TFLite's reference op resolver (BUILTIN_REF) does not register
+NOT_IN_REFERENCE = {'ROUND'}
+
+
 def wants_reference(reading):
-    """Int8 models made of builtins only get reference-kernel outputs."""
+    """Int8 models made of builtins only get reference-kernel outputs
+    (when the reference op resolver has every one of them)."""
     sg = reading['subgraphs'][0]
-    if any(oc['custom_code'] is not None for oc in reading['opcodes']):
+    if has_lce_ops(reading) or NOT_IN_REFERENCE & set(op_counts(reading)):
         return False
     return any(t['type'] == 9 for t in sg['tensors'])    # INT8
 
 
-def make_inputs(fb, rng, scale=1.0):
+def make_inputs(fb, rng, scale=1.0, oracle='lce', values=None):
     """One random input per model input: N(0, scale^2) floats, or for int8
     inputs the quantisation of such floats with the input's own
-    parameters."""
-    it = interpreter(fb)
+    parameters. values: given floats placed at the even elements (cycled)."""
+    it = interpreter(fb, oracle)
     xs = []
     for dt, shape, qscale, zp in zip(it.input_types, it.input_shapes, it.input_scales,
                                      it.input_zero_points):
         x = (rng.standard_normal(shape) * scale).astype(np.float32)
+        if values is not None:
+            flat = x.reshape(-1)
+            flat[0::2] = np.resize(np.asarray(values, np.float32), flat[0::2].shape)
         if np.dtype(dt) == np.int8:
             q = np.round(x / qscale) + zp
             xs.append(np.clip(q, -128, 127).astype(np.int8))
@@ -489,13 +543,13 @@ def io_desc(it, which):
 
 
 def record(out_dir, name, description, fb, *, seed, conversion, inputs, command,
-           internals=True, notes=None, extra=None):
+           internals=True, notes=None, extra=None, oracle='lce'):
     """Run the oracle on inputs and write out_dir/ with model.tflite,
     input*.npy, output*.npy, internals/ and meta.json."""
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, 'model.tflite'), 'wb') as f:
         f.write(fb)
-    outputs = run(fb, inputs)
+    outputs = run(fb, inputs, oracle)
     for i, x in enumerate(inputs):
         save_npy(os.path.join(out_dir, 'input.npy' if len(inputs) == 1
                               else 'input_%d.npy' % i), x)
@@ -503,10 +557,10 @@ def record(out_dir, name, description, fb, *, seed, conversion, inputs, command,
         save_npy(os.path.join(out_dir, 'output.npy' if len(outputs) == 1
                               else 'output_%d.npy' % i), y)
     reading = read_model(fb)
-    it = interpreter(fb)
+    it = interpreter(fb, oracle)
     meta = {'case': name, 'description': description,
             'provenance': dict(versions(), seed=seed, command=command),
-            'conversion': conversion, 'interpreter': INTERPRETER_ARGS,
+            'conversion': conversion, 'interpreter': ORACLE_ARGS[oracle],
             'inputs': io_desc(it, 'input'), 'outputs': io_desc(it, 'output'),
             'op_counts': op_counts(reading),
             'bconv_outputs': bconv_output_kinds(reading)}
@@ -518,7 +572,7 @@ def record(out_dir, name, description, fb, *, seed, conversion, inputs, command,
                                   else 'output_reference_%d.npy' % i), y)
         meta['reference_interpreter'] = REFERENCE_ARGS
     if internals:
-        meta['internals'] = record_internals(out_dir, fb, reading, inputs)
+        meta['internals'] = record_internals(out_dir, fb, reading, inputs, oracle)
     if notes:
         meta['notes'] = notes
     meta['reading'] = reading
@@ -526,7 +580,7 @@ def record(out_dir, name, description, fb, *, seed, conversion, inputs, command,
     return outputs, reading
 
 
-def record_internals(out_dir, fb, reading, inputs):
+def record_internals(out_dir, fb, reading, inputs, oracle='lce'):
     """internals/t<index>.npy: every operator output that is not a model
     output, computed by the interpreter on a copy of the model that lists
     them as outputs. Returns {file: tensor name}."""
@@ -542,7 +596,7 @@ def record_internals(out_dir, fb, reading, inputs):
     if not ids:
         return {}
     fb2 = with_outputs(fb, ids)
-    outs = run(fb2, inputs)[len(sg['outputs']):]
+    outs = run(fb2, inputs, oracle)[len(sg['outputs']):]
     index = {}
     for t, y in zip(ids, outs):
         fname = 't%d.npy' % t

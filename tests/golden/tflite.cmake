@@ -31,7 +31,9 @@ set(tflite_exact lce_quantize_dequantize lce_bconv_relu lce_bconv_relu6
     conv2d conv2d_dilated split pad_channels
     # float DEPTHWISE_CONV_2D (multiplier 1) in TFLite's order: from the
     # bias, products rounded (BNN_CONV_ORDER_BIAS)
-    depthwise_conv2d_stride2)
+    depthwise_conv2d_stride2
+    # ROUND, MINIMUM and MAXIMUM: exact by definition
+    round round_int8 minimum_maximum)
 
 # int8-output cases with 1-LSB differences: case, count
 set(tflite_int8_lsb1 lce_bconv_int8_relu 13

@@ -50,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../passes/requant_i8.h"
 #include "../../util/mem.h"
 
 /* tval kinds */
@@ -996,11 +997,8 @@ static int op_pad(tim *im)
         return op_err(im, "padding the batch axis, or the channels together with the image "
                       "or with a value, is not supported");
     if (v[6] || v[7]) {
-        /* zero channels before and after: x concatenated with zero
-         * constants (MeliusNet's improvement blocks) */
-        static const char *const names[2] = {"/zeros_before", "/zeros_after"};
-        ir_ref in[3];
-        int nin = 0, side;
+        /* zero channels before and after (MeliusNet's improvement
+         * blocks): filled at run time, nothing stored */
         ir_node *n;
         if (!x->nchw)
             return op_err(im, "channel padding of a tensor not in image layout");
@@ -1008,21 +1006,10 @@ static int op_pad(tim *im)
         out.d[3] += v[6] + v[7];
         if (output_shape(im, 0, &out, &out))
             return -1;
-        for (side = 0; side < 2; side++) {
-            ir_shape zs = {4, {x->shape.d[0], v[6 + side], x->shape.d[1], x->shape.d[2]}};
-            if (side)
-                in[nin++] = x->ref;
-            if (v[6 + side]) {
-                char name[300];
-                size_t cnt = (size_t)ir_shape_count(&zs);
-                float *z = ir_graph_floats(im->g, cnt);
-                memset(z, 0, cnt * sizeof *z);
-                snprintf(name, sizeof name, "%s%s", im->base, names[side]);
-                in[nin++] = const_node(im, name, &zs, z, 0);
-            }
-        }
-        n = node(im, IR_OP_CONCAT, "", nin, in);
-        n->a.concat.dim = 1;
+        n = node(im, IR_OP_PAD, "", 1, &x->ref);
+        n->a.pad.width.n = 8;
+        n->a.pad.width.v[2] = (int)v[6];
+        n->a.pad.width.v[3] = (int)v[7];
         return set_output(im, 0, ref_of(n), 1, 0, &out);
     }
     for (k = 2; k < 6; k++) {
@@ -1272,6 +1259,45 @@ static int op_activation(tim *im)
     }
     }
     return set_output(im, 0, y, x->nchw, 0, &out);
+}
+
+/* ROUND: the nearest integer, halves to the even one. */
+static int op_round(tim *im)
+{
+    tval *x;
+    ir_shape out;
+    ir_node *n;
+    if (input(im, 0, &x, 0) || float_output(im) || output_shape(im, 0, &x->shape, &out))
+        return -1;
+    n = node(im, IR_OP_ROUND, "", 1, &x->ref);
+    return set_output(im, 0, ref_of(n), x->nchw, 0, &out);
+}
+
+/* MINIMUM and MAXIMUM of a tensor and a one-value float constant (either
+ * input): a scalar min or max. */
+static int op_minmax(tim *im)
+{
+    const tfl_operator *op = im->op;
+    int kc = op->ninputs == 2 && is_const(im, op->inputs[1]) ? 1 : 0;
+    const tfl_tensor *t;
+    tval *x;
+    ir_shape out;
+    float *v;
+    if (op->ninputs != 2 || float_output(im))
+        return op_err(im, "expects 2 float32 inputs");
+    if (!is_const(im, op->inputs[kc]) || is_const(im, op->inputs[1 - kc]))
+        return op_err(im, "%s is supported between a tensor and a constant only", im->opname);
+    t = tensor(im, op->inputs[kc]);
+    if (t->count != 1)
+        return op_err(im, "%s with a constant of %zu values is not supported (one value "
+                      "only)", im->opname, t->count);
+    if (input(im, 1 - kc, &x, 0) || !(v = const_f32(im, op->inputs[kc], 1)) ||
+        output_shape(im, 0, &x->shape, &out))
+        return -1;
+    return set_output(im, 0,
+                      scalar(im, x->ref, op->builtin == TFL_OP_MINIMUM ? IR_SC_MIN : IR_SC_MAX,
+                             (double)v[0], ""),
+                      x->nchw, 0, &out);
 }
 
 static int op_prelu(tim *im)
@@ -2375,6 +2401,71 @@ static int op_hard_swish_i8(tim *im)
     return set_output_i8(im, n, &out);
 }
 
+/* TFLite's int8 LOGISTIC transform, in float as its Prepare evaluates it */
+static float logistic_f32(float v)
+{
+    return 1.0f / (1.0f + expf(-v));
+}
+
+/* LOGISTIC: a table computed here from the quantisation (TFLite's
+ * Prepare requires the output scale 1/256 and zero point -128). */
+static int op_logistic_i8(tim *im)
+{
+    tval *x;
+    ir_qtype iq, oq;
+    ir_shape out;
+    ir_node *n;
+    int8_t *table;
+    if (input_i8(im, 0, &x) || qtype_of(im, im->op->inputs[0], &iq) || out_qtype(im, &oq) ||
+        output_shape(im, 0, &x->shape, &out))
+        return -1;
+    if ((float)oq.scale != 1.0f / 256.0f || oq.zp != -128)
+        return op_err(im, "an int8 output of scale %g and zero point %d; TFLite's int8 "
+                      "LOGISTIC requires scale 1/256 and zero point -128",
+                      oq.scale, (int)oq.zp);
+    table = xmalloc(256);
+    ir_graph_adopt(im->g, table);
+    requant_i8_lut((float)iq.scale, iq.zp, (float)oq.scale, oq.zp, logistic_f32, table);
+    n = node(im, IR_OP_LUT_I8, "", 1, &x->ref);
+    n->a.i8.b = table;
+    n->a.i8.b_len = 256;
+    return set_output_i8(im, n, &out);
+}
+
+/* MINIMUM and MAXIMUM of an int8 tensor and a one-value int8 constant:
+ * TFLite compares the stored integers whatever the quantisation, which a
+ * table of min(q, c) or max(q, c) reproduces exactly. */
+static int op_minmax_i8(tim *im)
+{
+    const tfl_operator *op = im->op;
+    int kc = op->ninputs == 2 && is_const(im, op->inputs[1]) ? 1 : 0;
+    int is_min = op->builtin == TFL_OP_MINIMUM, q;
+    tval *x;
+    ir_qtype oq;
+    ir_shape out;
+    ir_node *n;
+    int8_t *c, *table;
+    if (op->ninputs != 2)
+        return op_err(im, "expects 2 int8 inputs");
+    if (!is_const(im, op->inputs[kc]) || is_const(im, op->inputs[1 - kc]))
+        return op_err(im, "int8 %s is supported between a tensor and a constant only",
+                      im->opname);
+    if (tensor(im, op->inputs[kc])->count != 1)
+        return op_err(im, "int8 %s with a constant of %zu values is not supported (one value "
+                      "only)", im->opname, tensor(im, op->inputs[kc])->count);
+    if (input_i8(im, 1 - kc, &x) || out_qtype(im, &oq) ||
+        output_shape(im, 0, &x->shape, &out) || !(c = const_i8(im, op->inputs[kc], 1)))
+        return -1;
+    table = xmalloc(256);
+    ir_graph_adopt(im->g, table);
+    for (q = -128; q <= 127; q++)
+        table[q + 128] = (int8_t)(is_min ? (q < c[0] ? q : c[0]) : (q > c[0] ? q : c[0]));
+    n = node(im, IR_OP_LUT_I8, "", 1, &x->ref);
+    n->a.i8.b = table;
+    n->a.i8.b_len = 256;
+    return set_output_i8(im, n, &out);
+}
+
 /* SOFTMAX along the last axis, beta from the options. */
 static int op_softmax_i8(tim *im)
 {
@@ -2477,6 +2568,9 @@ static const struct {
     {TFL_OP_LEAKY_RELU, op_prelu_i8},
     {TFL_OP_SOFTMAX, op_softmax_i8},
     {TFL_OP_HARD_SWISH, op_hard_swish_i8},
+    {TFL_OP_LOGISTIC, op_logistic_i8},
+    {TFL_OP_MINIMUM, op_minmax_i8},
+    {TFL_OP_MAXIMUM, op_minmax_i8},
     {TFL_OP_PRELU, op_prelu_i8},
     {TFL_OP_QUANTIZE, op_requant_i8},
     {TFL_OP_DEQUANTIZE, op_dequantize_i8},
@@ -2529,6 +2623,9 @@ static const tfl_op_row builtin_ops[] = {
     {TFL_OP_LEAKY_RELU, op_activation},
     {TFL_OP_HARD_SWISH, op_activation},
     {TFL_OP_PRELU, op_prelu},
+    {TFL_OP_ROUND, op_round},
+    {TFL_OP_MINIMUM, op_minmax},
+    {TFL_OP_MAXIMUM, op_minmax},
     {TFL_OP_QUANTIZE, op_requant},
     {TFL_OP_DEQUANTIZE, op_requant},
     {TFL_OP_SHAPE, op_shape},

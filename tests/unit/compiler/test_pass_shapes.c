@@ -311,6 +311,30 @@ static void test_concat_mismatch(void **state)
     ir_graph_free(&g);
 }
 
+/* PAD widens the channels of a 4-D tensor (NCHW axis 1), or H and W, not
+ * both at once; the batch axis and channels of other ranks are refused. */
+static void test_pad_channels(void **state)
+{
+    ir_graph g;
+    ir_node *x, *p;
+    (void)state;
+    ir_graph_init(&g);
+    x = ib_input(&g, "data");
+    p = ib_op(&g, IR_OP_PAD, "padc", 1, x);
+    p->a.pad.width.n = 8;
+    p->a.pad.width.v[2] = 1, p->a.pad.width.v[3] = 3;
+    ib_heads(&g, 1, p);
+    run_ok(&g, ib_shape(4, 1, 8, 5, 6));
+    expect_shape(p, ib_shape(4, 1, 12, 5, 6));
+    p->a.pad.width.v[6] = 1;
+    expect_error(&g, ib_shape(4, 1, 8, 5, 6), "node 'padc' (pad): padding the channels "
+                                              "together with the image is not supported");
+    p->a.pad.width.v[6] = 0;
+    p->a.pad.width.v[1] = 1;
+    expect_error(&g, ib_shape(4, 1, 8, 5, 6), "padding the batch or channel axis");
+    ir_graph_free(&g);
+}
+
 static void test_too_many_elements(void **state)
 {
     ir_graph g;
@@ -341,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_crop_outside),
         cmocka_unit_test(test_pool_conventions),
         cmocka_unit_test(test_concat_mismatch),
+        cmocka_unit_test(test_pad_channels),
         cmocka_unit_test(test_too_many_elements),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

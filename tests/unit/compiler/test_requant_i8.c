@@ -4,6 +4,7 @@
  * formulas, what they do through the runtime's requantisation, and the
  * NHWC shapes of the int8 operators (passes/shapes.c).
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -111,6 +112,44 @@ static void test_mul(void **state)
     assert_int_equal(bnn_i8_mbqm(25 * 25, p.out_mult, p.out_shift), 10);
 }
 
+static float lut_identity(float x)
+{
+    return x;
+}
+
+static float lut_logistic(float x)
+{
+    return 1.0f / (1.0f + expf(-x));
+}
+
+/* TFLite's LUTPopulate: entry q + 128 = clamp(roundf(fn(s_in (q - zp_in))
+ * / s_out) + zp_out); halves round away from zero (0.5 -> 1, -0.5 -> -1,
+ * -1.5 -> -2, where rint gives 0, 0 and -2), results clamp to int8.
+ * LOGISTIC at the fixtures' input quantisation (6/255, -1) and TFLite's
+ * output (1/256, -128): 0 -> 0.5 -> 0; q 0: 129.506 -> 2; q 127: 243.994
+ * -> 116; q -128: 12.28 -> -116. */
+static void test_lut(void **state)
+{
+    int8_t t[256];
+    (void)state;
+    requant_i8_lut(0.5f, 0, 1.0f, 0, lut_identity, t);
+    assert_int_equal(t[128 + 1], 1);
+    assert_int_equal(t[128 - 1], -1);
+    assert_int_equal(t[128 - 3], -2);
+    assert_int_equal(t[128 + 4], 2);
+    assert_int_equal(t[0], -64);
+    assert_int_equal(t[255], 64);
+    requant_i8_lut(2.0f, 3, 1.0f, -5, lut_identity, t);
+    assert_int_equal(t[128 + 3], -5);
+    assert_int_equal(t[128 + 100], 127);
+    assert_int_equal(t[128 - 100], -128);
+    requant_i8_lut(0.0235294122248888f, -1, 1.0f / 256.0f, -128, lut_logistic, t);
+    assert_int_equal(t[128 - 1], 0);
+    assert_int_equal(t[128], 2);
+    assert_int_equal(t[255], 116);
+    assert_int_equal(t[0], -116);
+}
+
 /* int8 shapes are NHWC: a 3x3 stride-2 window with TFLite's SAME padding
  * (0 before, 1 after) on 9x8, a depthwise multiplier, the float <-> int8
  * bridges moving a 4-D shape between NCHW and NHWC */
@@ -178,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_activation_ratios),
         cmocka_unit_test(test_addsub),           cmocka_unit_test(test_mul),
         cmocka_unit_test(test_shapes_i8),        cmocka_unit_test(test_shapes_i8_groups),
+        cmocka_unit_test(test_lut),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

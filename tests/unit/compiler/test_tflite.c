@@ -1166,8 +1166,9 @@ static void test_identifier_and_files(void **state)
 }
 
 /* The importer on int8 models changed in memory: an int8 operator bnnc
- * does not compile names itself and its index; per-channel activations and
- * a non-positive scale are refused naming the tensor. */
+ * does not compile names itself and its index, a LOGISTIC whose output
+ * TFLite would refuse is refused; per-channel activations and a
+ * non-positive scale are refused naming the tensor. */
 static void test_int8_import_errors(void **state)
 {
     image im = load_fixture("relu_int8");
@@ -1181,11 +1182,19 @@ static void test_int8_import_errors(void **state)
     assert_int_equal(m.subgraphs[0].nops, 1);
     assert_int_equal(tfl_import_model(&m, NULL, 0, &g, &err), 0);
     ir_graph_free(&g);
+    m.subgraphs[0].ops[0].builtin = TFL_OP_TANH;
+    m.opcodes[m.subgraphs[0].ops[0].opcode_index].builtin = TFL_OP_TANH;
+    assert_int_not_equal(tfl_import_model(&m, NULL, 0, &g, &err), 0);
+    assert_non_null(strstr(err.msg, "relu_int8.tflite: operator 0 (TANH): int8 TANH "
+                                    "is not supported yet"));
+    /* LOGISTIC into an output TFLite's int8 kernel refuses (the RELU's
+     * output quantisation, not 1/256 and -128) */
     m.subgraphs[0].ops[0].builtin = TFL_OP_LOGISTIC;
     m.opcodes[m.subgraphs[0].ops[0].opcode_index].builtin = TFL_OP_LOGISTIC;
     assert_int_not_equal(tfl_import_model(&m, NULL, 0, &g, &err), 0);
-    assert_non_null(strstr(err.msg, "relu_int8.tflite: operator 0 (LOGISTIC): int8 LOGISTIC "
-                                    "is not supported yet"));
+    assert_non_null(strstr(err.msg, "relu_int8.tflite: operator 0 (LOGISTIC): an int8 output "
+                                    "of scale"));
+    assert_non_null(strstr(err.msg, "requires scale 1/256 and zero point -128"));
     m.subgraphs[0].ops[0].builtin = TFL_OP_RELU;
     m.opcodes[m.subgraphs[0].ops[0].opcode_index].builtin = TFL_OP_RELU;
     t = &m.subgraphs[0].tensors[m.subgraphs[0].ops[0].outputs[0]];

@@ -314,6 +314,25 @@ static void test_copy_channels(void **state)
                                                                   .dst_c_offset = 8},
                                            b, out),
                      BNN_ARG_ERROR);
+    /* in_pixel_stride 0: the same 4 values into channels [20, 24) of every
+     * pixel, the other channels untouched */
+    assert_int_equal(bnn_copy_channels_f32(&(bnn_channels_params){.pixels = P,
+                                                                  .c = 4,
+                                                                  .in_pixel_stride = 0,
+                                                                  .out_pixel_stride = W,
+                                                                  .dst_c_offset = CA + CB},
+                                           a, out),
+                     BNN_OK);
+    for (int p = 0; p < P; ++p)
+        for (int c = 0; c < W; ++c) {
+            float v = out[p * W + c];
+            if (c < CA)
+                assert_true(v == a[p * CA + c]);
+            else if (c < CA + CB)
+                assert_true(v == b[p * (CB + 2) + c - CA]);
+            else
+                assert_true(v == a[c - CA - CB]);
+        }
 }
 
 static void test_pad(void **state)

@@ -624,6 +624,47 @@ static void test_hard_swish(void **state)
     assert_int_equal(bnn_hard_swish_i8(&p, in, out), BNN_ARG_ERROR);
 }
 
+/* The value a table kernel must give for q, computed from q itself: a
+ * function neither monotonic nor symmetric, so that an entry read one
+ * place off, or the table indexed by the bits of q as unsigned (TFLite's
+ * own order), gives another value. */
+static int8_t lut_fn(int q)
+{
+    return (int8_t)(((q * q * 7 + q * 3 + 11) & 255) - 128);
+}
+
+/* bnn_lut_i8: out[i] = table[in[i] + 128] for every int8 value, random
+ * inputs, in place, n = 0 with no buffers, and argument errors. */
+static void test_lut(void **state)
+{
+    int8_t table[256], in[1000], out[1000];
+    bnn_lut_i8_params p;
+    uint32_t r = 12345u;
+    int i;
+    (void)state;
+    for (i = 0; i < 256; i++)
+        table[i] = lut_fn(i - 128);
+    for (i = 0; i < 1000; i++) {
+        r = r * 1103515245u + 12345u;
+        in[i] = (int8_t)(i < 256 ? i - 128 : (int)((r >> 16) & 255u) - 128);
+    }
+    p.n = 1000, p.table = table;
+    assert_int_equal(bnn_lut_i8(&p, in, out), BNN_OK);
+    for (i = 0; i < 1000; i++)
+        assert_int_equal(out[i], lut_fn(in[i]));
+    /* by hand: (7 q^2 + 3 q + 11) mod 256 - 128 at q = -128, 0, 127 */
+    assert_int_equal(out[0], 11);
+    assert_int_equal(out[128], -117);
+    assert_int_equal(out[255], 15);
+    assert_int_equal(bnn_lut_i8(&p, in, in), BNN_OK);
+    assert_memory_equal(in, out, sizeof out);
+    p.n = 0;
+    assert_int_equal(bnn_lut_i8(&p, NULL, NULL), BNN_OK);
+    p.n = 1, p.table = NULL;
+    assert_int_equal(bnn_lut_i8(&p, in, out), BNN_ARG_ERROR);
+    assert_int_equal(bnn_lut_i8(NULL, in, out), BNN_ARG_ERROR);
+}
+
 int main(void)
 {
     struct CMUnitTest tests[IT_NUM_CONV_SHAPES + 24];
@@ -649,6 +690,7 @@ int main(void)
             cmocka_unit_test(test_prelu),
             cmocka_unit_test(test_softmax),
             cmocka_unit_test(test_hard_swish),
+            cmocka_unit_test(test_lut),
         };
         for (i = 0; i < (int)(sizeof t / sizeof t[0]); i++)
             tests[n++] = t[i];

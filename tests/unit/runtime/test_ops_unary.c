@@ -318,6 +318,43 @@ static void test_unary_pow_tolerance(void **state)
     }
 }
 
+/* ROUND (TFLite): hand values from its definition (halves to even; -0.4
+ * and -0.5 give +0.0, the floor -1 plus one), then random values against
+ * C's rint under the default rounding mode, which also takes halves to
+ * the even neighbour (the sign of a zero result aside), on either side of
+ * 2^23, where floats stop having a fraction. */
+static void test_unary_round(void **state)
+{
+    static const float x[] = {0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 3.5f, -3.5f,
+                              0.49999997f, -0.4f, -0.0f, 0.0f, 2.4999998f, 2.5000002f,
+                              8388607.5f, 8388609.0f, -8388609.0f, 1e30f,
+                              INFINITY, -INFINITY, NAN, 0.6666667f, 2.0f, -7.0f};
+    static const float want[] = {0.0f, 2.0f, 2.0f, 0.0f, -2.0f, -2.0f, 4.0f, -4.0f,
+                                 0.0f, 0.0f, -0.0f, 0.0f, 2.0f, 3.0f,
+                                 8388608.0f, 8388609.0f, -8388609.0f, 1e30f,
+                                 INFINITY, -INFINITY, NAN, 1.0f, 2.0f, -7.0f};
+    enum { NH = sizeof x / sizeof x[0], N = 4000 };
+    static float in[N], out[N];
+    float o[NH];
+    (void)state;
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_ROUND, .n = NH}, x, o), BNN_OK);
+    for (int i = 0; i < NH; ++i) {
+        if (!same(o[i], want[i]))
+            fprintf(stderr, "round(%.9g) = %.9g, want %.9g\n", (double)x[i], (double)o[i],
+                    (double)want[i]);
+        assert_true(same(o[i], want[i]));
+    }
+    rng_state = 5;
+    for (int i = 0; i < N; ++i)
+        in[i] = i % 4 == 0 ? (float)(i / 4 - 500) * 0.5f
+                           : frand() * (i % 4 == 1 ? 10.0f : i % 4 == 2 ? 1e7f : 1e3f);
+    assert_int_equal(
+        bnn_unary_f32(&(bnn_unary_params){.op = BNN_UN_ROUND, .n = N}, in, out), BNN_OK);
+    for (int i = 0; i < N; ++i)
+        assert_true(out[i] == rintf(in[i]));
+}
+
 static void test_unary_args(void **state)
 {
     (void)state;
@@ -348,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_unary_exact_random),
         cmocka_unit_test(test_unary_specifics),
         cmocka_unit_test(test_unary_pow_tolerance),
+        cmocka_unit_test(test_unary_round),
         cmocka_unit_test(test_unary_args),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
