@@ -428,6 +428,26 @@ def _(rng):
                       opset=11), [('x', x)])
 
 
+@case('pad_channels_op11', 'ops', 'Pad opset 11 on the channel axis only: '
+      'constant 0.5 (2 channels before, 1 after) and the default 0 (1 before, '
+      '3 after), each feeding a 1x1 convolution so the padded channels are used')
+def _(rng):
+    x = randn(rng, 1, 3, 4, 5)
+    nodes = [helper.make_node('Pad', ['x', 'pa', 'v'], ['pa_out'], name='pad_ch_half'),
+             helper.make_node('Pad', ['x', 'pb'], ['pb_out'], name='pad_ch_zero'),
+             helper.make_node('Conv', ['pa_out', 'wa'], ['y1'], name='conv_a'),
+             helper.make_node('Conv', ['pb_out', 'wb'], ['y2'], name='conv_b'),
+             helper.make_node('Identity', ['pb_out'], ['y3'], name='pad_out')]
+    return Case(build(nodes, [vi('x', [1, 3, 4, 5])],
+                      [vi('y%d' % i, None) for i in (1, 2, 3)],
+                      [init('pa', np.array([0, 2, 0, 0, 0, 1, 0, 0], np.int64)),
+                       init('pb', np.array([0, 1, 0, 0, 0, 3, 0, 0], np.int64)),
+                       init('v', np.array(0.5, np.float32)),
+                       init('wa', randn(rng, 4, 6, 1, 1)),
+                       init('wb', randn(rng, 4, 7, 1, 1))],
+                      opset=11), [('x', x)])
+
+
 @case('pad_modes_op19', 'ops', 'Pad opset 19: edge, reflect and wrap, each '
       'with a negative pad (crop) on another side; constant with pads '
       'positive and negative')
