@@ -876,14 +876,39 @@ BNN_API bnn_status bnn_conv2d_f32_part(const bnn_conv2d_params *p, const float *
     return bnn_conv2d_f32(&q, in, out + lo, scratch);
 }
 
-/* The pooled output has no pixel stride of its own (pool.c floats per
- * pixel), so a call is not divided: part 0 computes it. */
+/* Part of a call: output channels [o0, o1), o0 a multiple of 16 (the
+ * weight block), a single group only: the convolution of those channels
+ * and their pooling, written at channel o0 of pooled pixels as far apart
+ * as in the whole call (conv.out_pixel_stride, or pool.c when 0). Each
+ * part's ring holds its own channels, in its own scratch. Every output is
+ * the same sum and the same maximum, in the same order, as in one call. */
 BNN_API bnn_status bnn_conv2d_maxpool_f32_part(const bnn_conv2d_maxpool_params *p,
                                                const float *in, float *out, void *scratch,
                                                int32_t part, int32_t nparts)
 {
-    if (part < 0 || part >= nparts)
+    bnn_conv2d_maxpool_params q;
+    bnn_conv2d_params whole;
+    int64_t lo, hi;
+    if (!p || part < 0 || part >= nparts)
         return BNN_ARG_ERROR;
-    return part ? BNN_OK : bnn_conv2d_maxpool_f32(p, in, out, scratch);
+    whole = p->conv;
+    whole.out_pixel_stride = whole.out_c; /* the ring's; the pooled one is checked by the kernel */
+    if (!conv_args_ok(&whole, in, out))
+        return BNN_ARG_ERROR;
+    if (!bnn_part_range(p->conv.out_c, 16, 0, part, p->conv.groups == 1 ? nparts : 1, &lo,
+                        &hi))
+        return BNN_OK;
+    if (p->conv.groups != 1 || p->pool.c != p->conv.out_c)
+        return part ? BNN_OK : bnn_conv2d_maxpool_f32(p, in, out, scratch);
+    q = *p;
+    q.conv.out_c = (int32_t)(hi - lo);
+    q.pool.c = q.conv.out_c;
+    q.conv.out_pixel_stride = p->conv.out_pixel_stride ? p->conv.out_pixel_stride : p->pool.c;
+    q.conv.weights = p->conv.weights + bnn_conv2d_weight_index(p->conv.k_h, p->conv.k_w,
+                                                               p->conv.in_c, p->conv.out_c, 0,
+                                                               0, 0, 0, (int32_t)lo);
+    if (p->conv.bias)
+        q.conv.bias = p->conv.bias + lo;
+    return bnn_conv2d_maxpool_f32(&q, in, out + lo, scratch);
 }
 #endif

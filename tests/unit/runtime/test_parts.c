@@ -284,14 +284,19 @@ static void test_bdense(void **state)
 typedef struct {
     bnn_conv2d_params p;
     bnn_conv2d_pack_params s;
+    bnn_conv2d_maxpool_params m;
     const float *in;
     void *scratch;
-    int streamed;
+    int streamed; /* 1: conv2d_pack_f32_b; 2: conv2d_maxpool_f32 */
 } conv_ctx;
 
 static bnn_status conv_call(const void *c, void *out, int part, int nparts)
 {
     const conv_ctx *x = c;
+    if (x->streamed == 2)
+        return part < 0 ? bnn_conv2d_maxpool_f32(&x->m, x->in, out, x->scratch)
+                        : bnn_conv2d_maxpool_f32_part(&x->m, x->in, out, x->scratch, part,
+                                                      nparts);
     if (x->streamed)
         return part < 0 ? bnn_conv2d_pack_f32_b(&x->s, x->in, out, x->scratch)
                         : bnn_conv2d_pack_f32_b_part(&x->s, x->in, out, x->scratch, part,
@@ -326,7 +331,20 @@ static void conv_case(int in_c, int out_c, int k, int stride, int groups, int st
     x.p.out_pixel_stride = out_c + 3;
     x.in = rand_floats((size_t)h * w * in_c);
     x.streamed = streamed;
-    if (streamed) {
+    if (streamed == 2) {
+        /* the pooled pixels out_c + 3 floats apart (conv.out_pixel_stride) */
+        x.m.conv = x.p;
+        x.m.pool.n = 1;
+        x.m.pool.in_h = x.p.out_h;
+        x.m.pool.in_w = x.p.out_w;
+        x.m.pool.c = out_c;
+        x.m.pool.k_h = x.m.pool.k_w = 3;
+        x.m.pool.stride_h = x.m.pool.stride_w = 2;
+        x.m.pool.pad_h = x.m.pool.pad_w = 1;
+        x.m.pool.out_h = (x.p.out_h + 2 - 3) / 2 + 1;
+        x.m.pool.out_w = (x.p.out_w + 2 - 3) / 2 + 1;
+        scr = bnn_conv2d_maxpool_f32_scratch_size(&x.m);
+    } else if (streamed) {
         x.s.conv = x.p;
         x.s.conv.act = BNN_ACT_NONE;
         x.s.n_pre = 1;
@@ -357,9 +375,15 @@ static void conv_case(int in_c, int out_c, int k, int stride, int groups, int st
     }
     x.scratch = rand_buf(scr ? scr : 64);
     snprintf(what, sizeof what, "%s %d->%d k%d s%d g%d%s",
-             streamed ? "conv2d_pack_f32_b" : "conv2d_f32", in_c, out_c, k, stride, groups,
-             pooled ? " max pool" : "");
-    if (streamed) {
+             streamed == 2 ? "conv2d_maxpool_f32"
+             : streamed    ? "conv2d_pack_f32_b"
+                           : "conv2d_f32",
+             in_c, out_c, k, stride, groups, pooled ? " max pool" : "");
+    if (streamed == 2) {
+        check_parts(what, conv_call, &x,
+                    (size_t)x.m.pool.out_h * (size_t)x.m.pool.out_w *
+                        (size_t)x.p.out_pixel_stride * 4u);
+    } else if (streamed) {
         int oh = pooled ? x.s.pool.out_h : x.p.out_h, ow = pooled ? x.s.pool.out_w : x.p.out_w;
         check_parts(what, conv_call, &x,
                     (size_t)oh * (size_t)ow * (size_t)x.s.out_pixel_stride * 4u);
@@ -388,6 +412,9 @@ static void test_conv(void **state)
     conv_case(3, 64, 7, 2, 1, 1, 1);
     conv_case(3, 100, 3, 1, 1, 1, 0);
     conv_case(16, 70, 3, 2, 1, 1, 1);
+    conv_case(3, 64, 7, 2, 1, 2, 1);  /* conv + max pool: channel blocks */
+    conv_case(16, 40, 3, 1, 1, 2, 1); /* a short last block */
+    conv_case(16, 32, 3, 1, 4, 2, 1); /* grouped: part 0 */
 }
 
 typedef struct {
