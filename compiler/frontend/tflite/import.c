@@ -1310,8 +1310,9 @@ static int op_prelu(tim *im)
     ir_node *n;
     if (input(im, 0, &x, 0) || float_output(im) || output_shape(im, 0, &x->shape, &out))
         return -1;
-    if (im->op->ninputs < 2 || tshape(im, im->op->inputs[1], &as) ||
-        !(f = const_f32(im, im->op->inputs[1], -1)))
+    if (im->op->ninputs < 2)
+        return op_err(im, "PReLU needs its alpha input");
+    if (tshape(im, im->op->inputs[1], &as) || !(f = const_f32(im, im->op->inputs[1], -1)))
         return -1;
     C = x->shape.d[x->shape.ndim - 1];
     cnt = ir_shape_count(&as);
