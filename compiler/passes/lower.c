@@ -2236,6 +2236,31 @@ static int lower_conv_i8(lower_ctx *x, ir_node *n)
 
 /* A DENSE_I8 with float output (quantize_float.c's classifier): the
  * int32 accumulators times in_scale * w_scale[o], plus the float bias. */
+/* The parts of a DENSE_I8 step both outputs share: the shape and zero
+ * point of step s reading `in` (quantised as q), its packed weights (the
+ * first constant) and its scratch. */
+static bnn_dense_i8_params *dense_i8_step(lower_ctx *x, const ir_node *n, lir_step *s,
+                                          const lval *in, const ir_qtype *q)
+{
+    const ir_i8_attr *a = &n->a.i8;
+    bnn_dense_i8_params *d = &s->p.dense_i8;
+    size_t nb;
+    int8_t *w;
+    d->n = i32(in->shape.d[0]);
+    d->in_c = i32(a->w_shape.d[1]);
+    d->out_c = a->out_c;
+    d->in_zp = q->zp;
+    d->out_row_stride = a->out_c;
+    nb = bnn_i8_weight_bytes(d->out_c, 1, d->in_c);
+    w = xmalloc(nb);
+    bnn_i8_pack_weights(d->out_c, 1, d->in_c, a->w, w);
+    add_const(x, s, LC_I8, nb, w, "w");
+    s->scratch = lir_tensor_add(x->p, LIR_U8, 1, 1, 1,
+                                i32((int64_t)bnn_dense_i8_scratch_bytes(d)), "scratch");
+    x->p->t[s->scratch].scratch = 1;
+    return d;
+}
+
 static int lower_dense_i8_f32(lower_ctx *x, ir_node *n)
 {
     const ir_qtype *q;
@@ -2243,27 +2268,16 @@ static int lower_dense_i8_f32(lower_ctx *x, ir_node *n)
     lval in = i8_input(x, n, 0, &q), out;
     bnn_dense_i8_params *d;
     lir_step *s = step(x, LK_DENSE_I8_F32, n);
-    int8_t *w;
     float *sc;
-    size_t nb;
     int32_t o;
     memset(&out, 0, sizeof out);
     out.shape = n->shape[0];
     out.form = form_for(&out.shape);
     out.t = new_tensor(x, LIR_F32, &out.shape, out.form, n->name);
     set_io(s, in.t, -1, out.t);
-    d = &s->p.dense_i8;
-    memset(d, 0, sizeof *d);
-    d->n = i32(in.shape.d[0]);
-    d->in_c = i32(a->w_shape.d[1]);
-    d->out_c = a->out_c;
-    d->in_zp = q->zp;
+    memset(&s->p.dense_i8, 0, sizeof s->p.dense_i8);
+    d = dense_i8_step(x, n, s, &in, q);
     d->act_min = -128, d->act_max = 127;
-    d->out_row_stride = a->out_c;
-    nb = bnn_i8_weight_bytes(d->out_c, 1, d->in_c);
-    w = xmalloc(nb);
-    bnn_i8_pack_weights(d->out_c, 1, d->in_c, a->w, w);
-    add_const(x, s, LC_I8, nb, w, "w");
     sc = xmalloc(sizeof(float) * (size_t)a->out_c);
     for (o = 0; o < a->out_c; o++)
         sc[o] = (float)(q->scale * (double)a->w_scale[o]);
@@ -2273,9 +2287,6 @@ static int lower_dense_i8_f32(lower_ctx *x, ir_node *n)
         memcpy(b, a->bias_f, sizeof(float) * (size_t)a->out_c);
         add_const(x, s, LC_F32, (size_t)a->out_c, b, "b");
     }
-    s->scratch = lir_tensor_add(x->p, LIR_U8, 1, 1, 1,
-                                i32((int64_t)bnn_dense_i8_scratch_bytes(d)), "scratch");
-    x->p->t[s->scratch].scratch = 1;
     snprintf(s->what, sizeof s->what, "%d->%d, int8, float output", d->in_c, d->out_c);
     x->vals[n->id][0] = out;
     return 0;
@@ -2289,23 +2300,10 @@ static int lower_dense_i8_i8(lower_ctx *x, ir_node *n)
     int out = i8_new_output(x, n);
     bnn_dense_i8_params *d;
     lir_step *s = step(x, LK_DENSE_I8, n);
-    int8_t *w;
-    size_t nb;
     set_io(s, in.t, -1, out);
-    d = &s->p.dense_i8;
-    d->n = i32(in.shape.d[0]);
-    d->in_c = i32(a->w_shape.d[1]);
-    d->out_c = a->out_c;
-    d->in_zp = q->zp, d->out_zp = n->q.zp;
+    d = dense_i8_step(x, n, s, &in, q);
+    d->out_zp = n->q.zp;
     d->act_min = a->act_min, d->act_max = a->act_max;
-    d->out_row_stride = a->out_c;
-    nb = bnn_i8_weight_bytes(d->out_c, 1, d->in_c);
-    w = xmalloc(nb);
-    bnn_i8_pack_weights(d->out_c, 1, d->in_c, a->w, w);
-    add_const(x, s, LC_I8, nb, w, "w");
-    s->scratch = lir_tensor_add(x->p, LIR_U8, 1, 1, 1,
-                                i32((int64_t)bnn_dense_i8_scratch_bytes(d)), "scratch");
-    x->p->t[s->scratch].scratch = 1;
     bias_const(x, s, a);
     if (channel_requant(x, n, s, q, a->out_c))
         return -1;
