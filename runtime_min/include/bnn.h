@@ -141,11 +141,19 @@ typedef enum {
  * wider tensor (concatenation in place). _b_b writes whole words: the
  * destination's first channel must be word aligned; tail bits are 0.
  *
+ * Rows: row_lo and row_hi both 0 compute every output pixel; otherwise
+ * only the output rows [row_lo, row_hi) of the n*out_h rows, counted
+ * image by image (row r is row r % out_h of image r / out_h), are
+ * computed and written, each exactly as in the whole call, and nothing
+ * else is written. Several calls with disjoint row ranges may run at the
+ * same time (bnn_part.h divides calls this way).
+ *
  * Constraints: all sizes > 0; in_c and out_c divisible by groups;
  * out_h/out_w equal floor((in + 2*pad - (dil*(k-1)+1)) / stride) + 1;
  * BNN_PAD_ZERO requires nothing further (it is exact for any in_c);
  * _b_f32: |dot_offset| <= 2^29 and, with dot_clamp, -2^29 <= dot_lo <=
- * dot_hi <= 2^29 (offset and clamp are ignored by _b_i32 and _b_b).
+ * dot_hi <= 2^29 (offset and clamp are ignored by _b_i32 and _b_b);
+ * 0 <= row_lo <= row_hi <= n*out_h unless both are 0.
  */
 typedef struct {
     int32_t n, in_h, in_w, in_c;
@@ -166,6 +174,7 @@ typedef struct {
     int32_t dot_offset;       /* _b_f32: added to the (clamped) dot */
     int32_t dot_clamp;        /* _b_f32: nonzero: clamp dot to [dot_lo, dot_hi] */
     int32_t dot_lo, dot_hi;
+    int32_t row_lo, row_hi;   /* output rows computed; 0 and 0: all */
 } bnn_bconv2d_params;
 
 static inline size_t bnn_bconv2d_weight_words(int32_t out_c, int32_t k_h,

@@ -14,13 +14,15 @@
  * not touched.
  *
  * How a call is divided:
- *   - convolutions (binary, float, streamed) and dense layers: blocks of
+ *   - binary convolutions: output rows when the input is at least as
+ *     large as the weights (grouped ones too), else as below;
+ *   - other convolutions (float, streamed) and dense layers: blocks of
  *     output channels (32 for bit outputs, whole words; 16 for float
  *     outputs, the weight block), with a single group only;
  *   - per-element and per-pixel kernels: ranges of elements or pixels
  *     (multiples of 16 elements).
- * A call that cannot be divided (grouped convolutions) is computed whole
- * by part 0; the other parts return BNN_OK without writing. A call with
+ * A call that cannot be divided (grouped float convolutions) is computed
+ * whole by part 0; the other parts return BNN_OK without writing. A call with
  * fewer blocks than parts, or too little work for them (a minimum per
  * part, stated at each kernel: about 4096 floats for per-element work),
  * is divided among fewer parts, and the parts left over are empty the
@@ -88,7 +90,7 @@ static inline int bnn_part_range(int64_t units, int64_t align, int64_t min_units
     return *hi > *lo;
 }
 
-/* binary convolutions and dense layers: output channel blocks */
+/* binary convolutions: output rows or channel blocks; dense layers: channel blocks */
 BNN_API bnn_status bnn_bconv2d_b_f32_part(const bnn_bconv2d_params *p, const uint32_t *in,
                                           float *out, void *scratch, int32_t part,
                                           int32_t nparts);

@@ -81,39 +81,42 @@ static void bconv2d_portable(const bnn_bconv2d_params *p, const uint32_t *in,
     int32_t nblk = (p->out_c + 15) / 16, owords = bnn_words(p->out_c);
     size_t img_words = (size_t)p->in_h * (size_t)p->in_w *
                        (size_t)bnn_words(p->in_c);
-    int32_t n, oy, ox, b, g, l, dlo, dhi;
+    int32_t n, oy, ox, b, g, l, dlo, dhi, r, r0, r1;
     int32_t off = bnn_bconv2d_f32_offset(p, kind);
     uint32_t acc[16];
     bnn_bconv2d_f32_clamp(p, kind, &dlo, &dhi);
-    for (n = 0; n < p->n; n++) {
-        const uint32_t *img = in + (size_t)n * img_words;
-        for (oy = 0; oy < p->out_h; oy++)
-            for (ox = 0; ox < p->out_w; ox++) {
-                size_t pix = ((size_t)n * (size_t)p->out_h + (size_t)oy) *
-                                 (size_t)p->out_w + (size_t)ox;
-                size_t base = pix * (size_t)p->out_pixel_stride;
-                const float *res = kind == BNN_OUT_F32 ? bnn_residual_px(p, pix) : NULL;
-                if (kind == BNN_OUT_B)
-                    for (l = 0; l < owords; l++)
-                        ((uint32_t *)out)[base + (size_t)l] = 0;
-                for (b = 0; b < nblk; b++) {
-                    int32_t o0 = b * 16;
-                    int32_t o1 = o0 + 16 < p->out_c ? o0 + 16 : p->out_c;
-                    for (g = o0 / og; g <= (o1 - 1) / og; g++) {
-                        int32_t taps = bconv_pixel_block(p, img, oy, ox, b,
-                                                         g, acc);
-                        int32_t lo = g * og > o0 ? g * og : o0;
-                        int32_t hi = (g + 1) * og < o1 ? (g + 1) * og : o1;
-                        int32_t o;
-                        for (o = lo; o < hi; o++) {
-                            int32_t dot = bnn_clamp_i32(
-                                taps * cg + off - 2 * (int32_t)acc[o - o0], dlo, dhi);
-                            bnn_store_dot(kind, out, base, o, dot, p->mul,
-                                          p->add, p->thresh, p->dir, res);
-                        }
+    bnn_bconv2d_rows(p, &r0, &r1);
+    for (r = r0; r < r1; r++) {
+        const uint32_t *img;
+        n = r / p->out_h;
+        oy = r - n * p->out_h;
+        img = in + (size_t)n * img_words;
+        for (ox = 0; ox < p->out_w; ox++) {
+            size_t pix = ((size_t)n * (size_t)p->out_h + (size_t)oy) *
+                             (size_t)p->out_w + (size_t)ox;
+            size_t base = pix * (size_t)p->out_pixel_stride;
+            const float *res = kind == BNN_OUT_F32 ? bnn_residual_px(p, pix) : NULL;
+            if (kind == BNN_OUT_B)
+                for (l = 0; l < owords; l++)
+                    ((uint32_t *)out)[base + (size_t)l] = 0;
+            for (b = 0; b < nblk; b++) {
+                int32_t o0 = b * 16;
+                int32_t o1 = o0 + 16 < p->out_c ? o0 + 16 : p->out_c;
+                for (g = o0 / og; g <= (o1 - 1) / og; g++) {
+                    int32_t taps = bconv_pixel_block(p, img, oy, ox, b,
+                                                     g, acc);
+                    int32_t lo = g * og > o0 ? g * og : o0;
+                    int32_t hi = (g + 1) * og < o1 ? (g + 1) * og : o1;
+                    int32_t o;
+                    for (o = lo; o < hi; o++) {
+                        int32_t dot = bnn_clamp_i32(
+                            taps * cg + off - 2 * (int32_t)acc[o - o0], dlo, dhi);
+                        bnn_store_dot(kind, out, base, o, dot, p->mul,
+                                      p->add, p->thresh, p->dir, res);
                     }
                 }
             }
+        }
     }
 }
 
@@ -171,20 +174,48 @@ BNN_API bnn_status bnn_bconv2d_b_b(const bnn_bconv2d_params *p, const uint32_t *
 }
 
 #if BNN_PARTS
-/* Part of a call: output channels [o0, o1) (bnn_part.h), as a call of the
- * kernel on the weights, per-channel constants and outputs of those
- * channels. o0 is a multiple of `align` channels (32 for bits, so that
- * the part writes whole words; 16 for floats, the weight block). Grouped
- * convolutions go whole to part 0. */
+/* Whether a call is divided by output rows rather than by output
+ * channels. Each part of a row split reads its rows' input and all the
+ * weights; each part of a channel split reads all the input and its
+ * channels' weights. Rows are taken when the input is at least as large
+ * as the weights, which is where the early layers of a network are
+ * (large images, few channels: a channel split there also puts every
+ * worker's outputs into the same cache lines, when a pixel's output is
+ * a few words), and for grouped convolutions, whose channels cannot be
+ * divided. A split by rows needs at least two rows per part. */
+static int bconv2d_by_rows(const bnn_bconv2d_params *p, int32_t rows, int32_t nparts)
+{
+    size_t in_words = (size_t)p->n * (size_t)p->in_h * (size_t)p->in_w *
+                      (size_t)bnn_words(p->in_c);
+    size_t w_words = bnn_bconv2d_weight_words(p->out_c, p->k_h, p->k_w, p->in_c / p->groups);
+    return rows >= 2 * nparts && (p->groups != 1 || in_words >= w_words);
+}
+
+/* Part of a call (bnn_part.h): either output rows [r0, r1), as a call of
+ * the kernel on those rows (bnn.h: row_lo, row_hi), or output channels
+ * [o0, o1), as a call on the weights, per-channel constants and outputs
+ * of those channels; o0 is then a multiple of `align` channels (32 for
+ * bits, so that the part writes whole words; 16 for floats, the weight
+ * block). */
 static bnn_status bconv2d_part(const bnn_bconv2d_params *p, const uint32_t *in, void *out,
                                void *scratch, int32_t part, int32_t nparts, bnn_out_kind kind)
 {
     bnn_bconv2d_params q;
     int64_t lo, hi;
-    int32_t align = kind == BNN_OUT_B ? BNN_WORD_BITS : BNN_OC_BLOCK;
+    int32_t align = kind == BNN_OUT_B ? BNN_WORD_BITS : BNN_OC_BLOCK, r0, r1;
     if (!p || part < 0 || part >= nparts ||
         bnn_bconv2d_check(p, in, out, scratch, kind) != BNN_OK)
         return BNN_ARG_ERROR;
+    bnn_bconv2d_rows(p, &r0, &r1);
+    if (bconv2d_by_rows(p, r1 - r0, nparts)) {
+        if (!bnn_part_range(r1 - r0, 1, 0, part, nparts, &lo, &hi))
+            return BNN_OK;
+        q = *p;
+        q.row_lo = r0 + (int32_t)lo;
+        q.row_hi = r0 + (int32_t)hi;
+        return kind == BNN_OUT_B ? bnn_bconv2d_b_b(&q, in, (uint32_t *)out, scratch)
+                                 : bnn_bconv2d_b_f32(&q, in, (float *)out, scratch);
+    }
     if (!bnn_part_range(p->out_c, align, 0, part, p->groups == 1 ? nparts : 1, &lo, &hi))
         return BNN_OK;
     q = *p;

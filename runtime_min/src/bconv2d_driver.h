@@ -165,14 +165,14 @@ static void BCONV2D_N(conv_add_border)(BCONV2D_CTX *c, BCONV2D_BT *border,
         BCONV2D_N(conv_flush)(c, border, 1);
 }
 
-/* Walks the output pixels in raster order, batching interior and border
- * pixels separately. Interior columns of a row whose taps all lie inside
+/* Walks the output pixels of the call's rows in raster order, batching
+ * interior and border pixels separately. Interior columns of a row whose taps all lie inside
  * the image form one range [ox_lo, ox_hi), walked with pointer steps. */
 static void BCONV2D_N(conv_run)(BCONV2D_CTX *c, const uint32_t *in)
 {
     const bnn_bconv2d_params *p = c->p;
     BCONV2D_BT inner, border;
-    int32_t n, oy, ox, ox_lo, ox_hi;
+    int32_t n, oy, ox, ox_lo, ox_hi, r, r0, r1;
     size_t img_words = (size_t)p->in_h * (size_t)p->in_w * (size_t)c->cwin;
     size_t xstep = (size_t)p->stride_w * (size_t)c->cwin;
     int32_t span_w = (p->k_w - 1) * p->dil_w;
@@ -186,33 +186,37 @@ static void BCONV2D_N(conv_run)(BCONV2D_CTX *c, const uint32_t *in)
         ox_hi = p->out_w;
     if (ox_lo > ox_hi)
         ox_lo = ox_hi;
-    for (n = 0; n < p->n; n++) {
-        const uint32_t *img = in + (size_t)n * img_words;
-        for (oy = 0; oy < p->out_h; oy++) {
-            int32_t iy0 = oy * p->stride_h - p->pad_h;
-            size_t pix = ((size_t)n * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w;
-            int row_in = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
-            if (!row_in) {
-                for (ox = 0; ox < p->out_w; ox++)
-                    BCONV2D_N(conv_add_border)(c, &border, img, oy, ox, pix + (size_t)ox);
-                continue;
-            }
-            for (ox = 0; ox < ox_lo; ox++)
+    bnn_bconv2d_rows(p, &r0, &r1);
+    for (r = r0; r < r1; r++) { /* row oy of image n */
+        const uint32_t *img;
+        int32_t iy0;
+        size_t pix = (size_t)r * (size_t)p->out_w;
+        int row_in;
+        n = r / p->out_h;
+        oy = r - n * p->out_h;
+        img = in + (size_t)n * img_words;
+        iy0 = oy * p->stride_h - p->pad_h;
+        row_in = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
+        if (!row_in) {
+            for (ox = 0; ox < p->out_w; ox++)
                 BCONV2D_N(conv_add_border)(c, &border, img, oy, ox, pix + (size_t)ox);
-            if (ox_lo < ox_hi) { /* then ox_lo*stride_w - pad_w >= 0 */
-                const uint32_t *a =
-                    img + ((size_t)iy0 * (size_t)p->in_w +
-                           (size_t)(ox_lo * p->stride_w - p->pad_w)) * (size_t)c->cwin;
-                for (ox = ox_lo; ox < ox_hi; ox++, a += xstep) {
-                    inner.base[inner.np] = a;
-                    inner.pix[inner.np] = pix + (size_t)ox;
-                    if (++inner.np == BCONV2D_TILE_P)
-                        BCONV2D_N(conv_flush)(c, &inner, 0);
-                }
-            }
-            for (ox = ox_hi; ox < p->out_w; ox++)
-                BCONV2D_N(conv_add_border)(c, &border, img, oy, ox, pix + (size_t)ox);
+            continue;
         }
+        for (ox = 0; ox < ox_lo; ox++)
+            BCONV2D_N(conv_add_border)(c, &border, img, oy, ox, pix + (size_t)ox);
+        if (ox_lo < ox_hi) { /* then ox_lo*stride_w - pad_w >= 0 */
+            const uint32_t *a =
+                img + ((size_t)iy0 * (size_t)p->in_w +
+                       (size_t)(ox_lo * p->stride_w - p->pad_w)) * (size_t)c->cwin;
+            for (ox = ox_lo; ox < ox_hi; ox++, a += xstep) {
+                inner.base[inner.np] = a;
+                inner.pix[inner.np] = pix + (size_t)ox;
+                if (++inner.np == BCONV2D_TILE_P)
+                    BCONV2D_N(conv_flush)(c, &inner, 0);
+            }
+        }
+        for (ox = ox_hi; ox < p->out_w; ox++)
+            BCONV2D_N(conv_add_border)(c, &border, img, oy, ox, pix + (size_t)ox);
     }
     BCONV2D_N(conv_flush)(c, &inner, 0);
     BCONV2D_N(conv_flush)(c, &border, 1);

@@ -123,6 +123,14 @@ static inline const float *bnn_residual_px(const bnn_bconv2d_params *p, size_t p
     return p->residual ? p->residual + pix * (size_t)p->residual_pixel_stride : NULL;
 }
 
+/* The output rows [*lo, *hi) of the n*out_h rows a binary conv2d call
+ * computes (bnn.h: row_lo, row_hi; both 0 mean every row). */
+static inline void bnn_bconv2d_rows(const bnn_bconv2d_params *p, int32_t *lo, int32_t *hi)
+{
+    *lo = p->row_lo;
+    *hi = p->row_lo || p->row_hi ? p->row_hi : p->n * p->out_h;
+}
+
 /* Checks every documented constraint of a binary conv2d call producing
  * `kind` output (bnn.h), including a non-null, 64-byte aligned scratch
  * (every variant demands it, so that a call valid on one target is valid
@@ -153,6 +161,12 @@ static inline bnn_status bnn_bconv2d_check(const bnn_bconv2d_params *p,
         return BNN_ARG_ERROR;
     /* K must fit the int32 accumulators with room for the doubling. */
     if ((int64_t)p->k_h * p->k_w * (p->in_c / p->groups) > (1 << 29))
+        return BNN_ARG_ERROR;
+    if ((int64_t)p->n * p->out_h > INT32_MAX)
+        return BNN_ARG_ERROR;
+    if ((p->row_lo || p->row_hi) &&
+        (p->row_lo < 0 || p->row_lo > p->row_hi ||
+         (int64_t)p->row_hi > (int64_t)p->n * p->out_h))
         return BNN_ARG_ERROR;
     switch (kind) {
     case BNN_OUT_I32:

@@ -29,7 +29,7 @@ BNN_ALWAYS_INLINE void conv_pixels_armv7em(const bnn_bconv2d_params *p, const ui
     char *sc = (char *)scratch;
     uint32_t *pad, *col;
     int32_t *corr = NULL;
-    int32_t cg, cwg, cwin, kt, nblk, bpg, nk, n, oy, ox, g, bi, ky, kx, w, l, lo, hi;
+    int32_t cg, cwg, cwin, kt, nblk, bpg, nk, n, oy, ox, g, bi, ky, kx, w, l, lo, hi, r, r0, r1;
     size_t wbs;
     int32_t dot[16];
     cg = p->in_c / p->groups;
@@ -48,55 +48,55 @@ BNN_ALWAYS_INLINE void conv_pixels_armv7em(const bnn_bconv2d_params *p, const ui
         corr = (int32_t *)(void *)(sc + bnn_scratch_corr_off(p));
         bnn_fill_zero_corr(p, corr);
     }
-    for (n = 0; n < p->n; n++)
-        for (oy = 0; oy < p->out_h; oy++)
-            for (ox = 0; ox < p->out_w; ox++) {
-                size_t pix = ((size_t)n * (size_t)p->out_h + (size_t)oy) *
-                                 (size_t)p->out_w + (size_t)ox;
-                size_t off = pix * (size_t)p->out_pixel_stride;
-                void *opx = kind == BNN_OUT_I32   ? (void *)((int32_t *)out + off)
-                            : kind == BNN_OUT_F32 ? (void *)((float *)out + off)
-                                                  : (void *)((uint32_t *)out + off);
-                const float *res = kind == BNN_OUT_F32 ? bnn_residual_px(p, pix) : NULL;
-                for (g = 0; g < p->groups; g++) {
-                    uint32_t *cp = col;
-                    for (ky = 0; ky < p->k_h; ky++)
-                        for (kx = 0; kx < p->k_w; kx++) {
-                            int32_t iy = oy * p->stride_h - p->pad_h + ky * p->dil_h;
-                            int32_t ix = ox * p->stride_w - p->pad_w + kx * p->dil_w;
-                            const uint32_t *src = pad;
-                            if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w)
-                                src = in + (((size_t)n * (size_t)p->in_h + (size_t)iy) *
-                                                (size_t)p->in_w + (size_t)ix) *
-                                               (size_t)cwin;
-                            for (w = 0; w < cwg; w++)
-                                *cp++ = src[g * cwg + w];
-                        }
-                    for (bi = 0; bi < bpg; bi++) {
-                        int32_t blk = g * bpg + bi;
-                        const uint32_t *wt = p->weights + (size_t)blk * wbs;
-                        for (l = 0; l < 16; l++)
-                            dot[l] = nk - 2 * (int32_t)bnn_dot_swar(col, wt + l, kt * cwg);
-                        if (corr)
-                            for (ky = 0; ky < p->k_h; ky++)
-                                for (kx = 0; kx < p->k_w; kx++) {
-                                    int32_t iy = oy * p->stride_h - p->pad_h + ky * p->dil_h;
-                                    int32_t ix = ox * p->stride_w - p->pad_w + kx * p->dil_w;
-                                    const int32_t *cr =
-                                        corr + (size_t)(ky * p->k_w + kx) * (size_t)nblk * 16u +
-                                        (size_t)blk * 16u;
-                                    if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w)
-                                        for (l = 0; l < 16; l++)
-                                            dot[l] -= cr[l];
-                                }
-                        if (kind == BNN_OUT_F32)
-                            for (l = 0; l < 16; l++)
-                                dot[l] = bnn_clamp_i32(dot[l], lo, hi);
-                        bnn_emit16_scalar(kind, opx, blk * 16, p->out_c, dot, p->mul,
-                                          p->add, p->thresh, p->dir, res);
+    bnn_bconv2d_rows(p, &r0, &r1);
+    for (r = r0; r < r1; r++) /* row oy of image n */
+        for (n = r / p->out_h, oy = r - n * p->out_h, ox = 0; ox < p->out_w; ox++) {
+            size_t pix = ((size_t)n * (size_t)p->out_h + (size_t)oy) *
+                             (size_t)p->out_w + (size_t)ox;
+            size_t off = pix * (size_t)p->out_pixel_stride;
+            void *opx = kind == BNN_OUT_I32   ? (void *)((int32_t *)out + off)
+                        : kind == BNN_OUT_F32 ? (void *)((float *)out + off)
+                                              : (void *)((uint32_t *)out + off);
+            const float *res = kind == BNN_OUT_F32 ? bnn_residual_px(p, pix) : NULL;
+            for (g = 0; g < p->groups; g++) {
+                uint32_t *cp = col;
+                for (ky = 0; ky < p->k_h; ky++)
+                    for (kx = 0; kx < p->k_w; kx++) {
+                        int32_t iy = oy * p->stride_h - p->pad_h + ky * p->dil_h;
+                        int32_t ix = ox * p->stride_w - p->pad_w + kx * p->dil_w;
+                        const uint32_t *src = pad;
+                        if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w)
+                            src = in + (((size_t)n * (size_t)p->in_h + (size_t)iy) *
+                                            (size_t)p->in_w + (size_t)ix) *
+                                           (size_t)cwin;
+                        for (w = 0; w < cwg; w++)
+                            *cp++ = src[g * cwg + w];
                     }
+                for (bi = 0; bi < bpg; bi++) {
+                    int32_t blk = g * bpg + bi;
+                    const uint32_t *wt = p->weights + (size_t)blk * wbs;
+                    for (l = 0; l < 16; l++)
+                        dot[l] = nk - 2 * (int32_t)bnn_dot_swar(col, wt + l, kt * cwg);
+                    if (corr)
+                        for (ky = 0; ky < p->k_h; ky++)
+                            for (kx = 0; kx < p->k_w; kx++) {
+                                int32_t iy = oy * p->stride_h - p->pad_h + ky * p->dil_h;
+                                int32_t ix = ox * p->stride_w - p->pad_w + kx * p->dil_w;
+                                const int32_t *cr =
+                                    corr + (size_t)(ky * p->k_w + kx) * (size_t)nblk * 16u +
+                                    (size_t)blk * 16u;
+                                if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w)
+                                    for (l = 0; l < 16; l++)
+                                        dot[l] -= cr[l];
+                            }
+                    if (kind == BNN_OUT_F32)
+                        for (l = 0; l < 16; l++)
+                            dot[l] = bnn_clamp_i32(dot[l], lo, hi);
+                    bnn_emit16_scalar(kind, opx, blk * 16, p->out_c, dot, p->mul,
+                                      p->add, p->thresh, p->dir, res);
                 }
             }
+        }
 }
 
 #define BCONV2D_ISA armv7em

@@ -169,7 +169,8 @@ static int conv1x1_avx2(const bnn_bconv2d_params *p, const uint32_t *in, void *o
     const __m256i ones16 = _mm256_set1_epi16(1);
     const int32_t cw = bnn_words(p->in_c), nblk = (p->out_c + 15) / 16;
     const size_t wbs = (size_t)cw * 16u;
-    int32_t nk = p->in_c + bnn_bconv2d_f32_offset(p, kind), lo, hi, n, oy, ox, blk, wd;
+    int32_t nk = p->in_c + bnn_bconv2d_f32_offset(p, kind), lo, hi, n, oy, ox, blk, wd, r, r0,
+            r1;
     int clamp;
     __m256i nkv, lov, hiv;
     if (p->k_h != 1 || p->k_w != 1 || p->pad_h || p->pad_w || p->groups != 1 ||
@@ -180,51 +181,51 @@ static int conv1x1_avx2(const bnn_bconv2d_params *p, const uint32_t *in, void *o
     nkv = _mm256_set1_epi32(nk);
     lov = _mm256_set1_epi32(lo);
     hiv = _mm256_set1_epi32(hi);
-    for (n = 0; n < p->n; n++)
-        for (oy = 0; oy < p->out_h; oy++)
-            for (ox = 0; ox < p->out_w; ox++) {
-                size_t pix = ((size_t)n * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w +
-                             (size_t)ox;
-                const uint32_t *x =
-                    in + (((size_t)n * (size_t)p->in_h + (size_t)oy * (size_t)p->stride_h) *
-                              (size_t)p->in_w +
-                          (size_t)ox * (size_t)p->stride_w) *
-                             (size_t)cw;
-                void *opx = kind == BNN_OUT_F32
-                                ? (void *)((float *)out + pix * (size_t)p->out_pixel_stride)
-                                : (void *)((uint32_t *)out + pix * (size_t)p->out_pixel_stride);
-                const float *res = kind == BNN_OUT_F32 ? bnn_residual_px(p, pix) : NULL;
-                for (blk = 0; blk < nblk; blk++) {
-                    const uint32_t *w = p->weights + (size_t)blk * wbs;
-                    __m256i a0 = _mm256_setzero_si256(), a1 = a0, d;
-                    for (wd = 0; wd < cw; wd++, w += 16) {
-                        __m256i xv = _mm256_set1_epi32((int)x[wd]);
-                        a0 = conv_pc_add(a0, xv,
-                                         _mm256_loadu_si256((const __m256i *)(const void *)w),
-                                         lut, m4);
-                        a1 = conv_pc_add(
-                            a1, xv, _mm256_loadu_si256((const __m256i *)(const void *)(w + 8)),
-                            lut, m4);
-                    }
-                    /* dot = nk - 2 * sums, channels blk*16 .. + 7, then + 8 .. + 15 */
-                    d = _mm256_sub_epi32(
-                        nkv, _mm256_slli_epi32(
-                                 _mm256_madd_epi16(_mm256_maddubs_epi16(a0, ones8), ones16), 1));
-                    if (clamp)
-                        d = _mm256_min_epi32(_mm256_max_epi32(d, lov), hiv);
-                    bnn_emit8_avx2(kind, opx, blk * 16, p->out_c, d, p->mul, p->add, p->thresh,
-                                   p->dir, res);
-                    if (blk * 16 + 8 >= p->out_c)
-                        break;
-                    d = _mm256_sub_epi32(
-                        nkv, _mm256_slli_epi32(
-                                 _mm256_madd_epi16(_mm256_maddubs_epi16(a1, ones8), ones16), 1));
-                    if (clamp)
-                        d = _mm256_min_epi32(_mm256_max_epi32(d, lov), hiv);
-                    bnn_emit8_avx2(kind, opx, blk * 16 + 8, p->out_c, d, p->mul, p->add,
-                                   p->thresh, p->dir, res);
+    bnn_bconv2d_rows(p, &r0, &r1);
+    for (r = r0; r < r1; r++) /* row oy of image n */
+        for (n = r / p->out_h, oy = r - n * p->out_h, ox = 0; ox < p->out_w; ox++) {
+            size_t pix = ((size_t)n * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w +
+                         (size_t)ox;
+            const uint32_t *x =
+                in + (((size_t)n * (size_t)p->in_h + (size_t)oy * (size_t)p->stride_h) *
+                          (size_t)p->in_w +
+                      (size_t)ox * (size_t)p->stride_w) *
+                         (size_t)cw;
+            void *opx = kind == BNN_OUT_F32
+                            ? (void *)((float *)out + pix * (size_t)p->out_pixel_stride)
+                            : (void *)((uint32_t *)out + pix * (size_t)p->out_pixel_stride);
+            const float *res = kind == BNN_OUT_F32 ? bnn_residual_px(p, pix) : NULL;
+            for (blk = 0; blk < nblk; blk++) {
+                const uint32_t *w = p->weights + (size_t)blk * wbs;
+                __m256i a0 = _mm256_setzero_si256(), a1 = a0, d;
+                for (wd = 0; wd < cw; wd++, w += 16) {
+                    __m256i xv = _mm256_set1_epi32((int)x[wd]);
+                    a0 = conv_pc_add(a0, xv,
+                                     _mm256_loadu_si256((const __m256i *)(const void *)w),
+                                     lut, m4);
+                    a1 = conv_pc_add(
+                        a1, xv, _mm256_loadu_si256((const __m256i *)(const void *)(w + 8)),
+                        lut, m4);
                 }
+                /* dot = nk - 2 * sums, channels blk*16 .. + 7, then + 8 .. + 15 */
+                d = _mm256_sub_epi32(
+                    nkv, _mm256_slli_epi32(
+                             _mm256_madd_epi16(_mm256_maddubs_epi16(a0, ones8), ones16), 1));
+                if (clamp)
+                    d = _mm256_min_epi32(_mm256_max_epi32(d, lov), hiv);
+                bnn_emit8_avx2(kind, opx, blk * 16, p->out_c, d, p->mul, p->add, p->thresh,
+                               p->dir, res);
+                if (blk * 16 + 8 >= p->out_c)
+                    break;
+                d = _mm256_sub_epi32(
+                    nkv, _mm256_slli_epi32(
+                             _mm256_madd_epi16(_mm256_maddubs_epi16(a1, ones8), ones16), 1));
+                if (clamp)
+                    d = _mm256_min_epi32(_mm256_max_epi32(d, lov), hiv);
+                bnn_emit8_avx2(kind, opx, blk * 16 + 8, p->out_c, d, p->mul, p->add,
+                               p->thresh, p->dir, res);
             }
+        }
     return 1;
 }
 

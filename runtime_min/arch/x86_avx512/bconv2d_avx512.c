@@ -706,23 +706,25 @@ BNN_ALWAYS_INLINE void row1x1_n(const int KIND, const int RES, const int FMA, co
             ma.a0 = _mm512_loadu_ps(ap), ma.a1 = _mm512_loadu_ps(ap + 16);     \
             ma.a2 = _mm512_loadu_ps(ap + 32), ma.a3 = _mm512_loadu_ps(ap + 48); \
         }                                                                      \
-        for (int32_t n = 0; n < p->n; n++)                                     \
-            for (int32_t oy = 0; oy < p->out_h; oy++) {                        \
-                const uint32_t *a =                                            \
-                    in + (((size_t)n * (size_t)p->in_h +                       \
-                           (size_t)oy * (size_t)p->stride_h) *                 \
-                          (size_t)p->in_w) * (size_t)c->cw;                    \
-                const size_t pix =                                             \
-                    ((size_t)n * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w; \
-                if (nb == 4 && c->cw == 2)                                     \
-                    row1x1_w2(KIND, RES, FMA, cv, ma, a, xs, p->out_w, pix);   \
-                else if (nb == 4 && c->cw == 4)                                \
-                    row1x1_w4(KIND, RES, FMA, cv, ma, a, xs, p->out_w, pix);   \
-                else if (nb == 4)                                              \
-                    row1x1_4(KIND, RES, FMA, cv, ma, a, xs, p->out_w, pix);    \
-                else                                                           \
-                    row1x1_n(KIND, RES, FMA, cv, nb, a, xs, p->out_w, pix);    \
-            }                                                                  \
+        int32_t r0, r1;                                                        \
+        bnn_bconv2d_rows(p, &r0, &r1);                                         \
+        for (int32_t r = r0; r < r1; r++) {                                    \
+            const int32_t n = r / p->out_h, oy = r - n * p->out_h;             \
+            const uint32_t *a =                                                \
+                in + (((size_t)n * (size_t)p->in_h +                           \
+                       (size_t)oy * (size_t)p->stride_h) *                     \
+                      (size_t)p->in_w) * (size_t)c->cw;                        \
+            const size_t pix =                                                 \
+                ((size_t)n * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w; \
+            if (nb == 4 && c->cw == 2)                                         \
+                row1x1_w2(KIND, RES, FMA, cv, ma, a, xs, p->out_w, pix);       \
+            else if (nb == 4 && c->cw == 4)                                    \
+                row1x1_w4(KIND, RES, FMA, cv, ma, a, xs, p->out_w, pix);       \
+            else if (nb == 4)                                                  \
+                row1x1_4(KIND, RES, FMA, cv, ma, a, xs, p->out_w, pix);        \
+            else                                                               \
+                row1x1_n(KIND, RES, FMA, cv, nb, a, xs, p->out_w, pix);        \
+        }                                                                      \
     }
 ROWS1X1(rows1x1_i32, 0, 0, 0)
 ROWS1X1(rows1x1_f32, 1, 0, 0)

@@ -458,6 +458,44 @@ static BT_UNUSED int bt_check_conv(const bt_conv_shape *s, bnn_pad_mode pm,
                 }
             p.dot_offset = p.dot_clamp = p.dot_lo = p.dot_hi = 0;
         }
+        /* a row range (row_lo, row_hi): the rows [rlo, rhi) of the n*oh
+         * rows as in the whole call, nothing else written; i32, b and
+         * f32 with a residual */
+        {
+            int32_t rows = s->n * oh, rlo = rows / 3, rhi = rows - rows / 4, kind;
+            p.row_lo = rlo;
+            p.row_hi = rhi;
+            for (kind = 0; kind < 3; kind++) {
+                size_t units = kind == 1 ? out_b : out_e, per_row = units / (size_t)rows;
+                const uint32_t *want = kind == 0   ? (const uint32_t *)(const void *)ref_i
+                                       : kind == 1 ? ref_b
+                                                   : (const uint32_t *)(const void *)ref_r;
+                uint32_t *got = (uint32_t *)(void *)got_r;
+                bnn_status rr;
+                bt_fill(got, units);
+                memset(scratch, 0xCD, scratch_bytes);
+                p.out_pixel_stride = kind == 1 ? st_b : st_e;
+                p.residual = kind == 2 ? res : NULL;
+                p.residual_pixel_stride = kind == 2 ? st_r : 0;
+                rr = kind == 0   ? fi(&p, in, (int32_t *)(void *)got, scratch)
+                     : kind == 1 ? fb(&p, in, got, scratch)
+                                 : ff(&p, in, got_r, scratch);
+                if (rr != BNN_OK)
+                    bt_report(&fails, "row range status", name, (size_t)kind, rr, 0);
+                for (i = 0; i < units; i++) {
+                    int in_rows = i / per_row >= (size_t)rlo && i / per_row < (size_t)rhi;
+                    uint32_t e = in_rows ? want[i] : BT_SENTINEL;
+                    if (got[i] != e)
+                        bt_report(&fails, kind == 0   ? "b_i32 row range"
+                                          : kind == 1 ? "b_b row range"
+                                                      : "b_f32 + residual row range",
+                                  name, i, got[i], e);
+                }
+            }
+            p.residual = NULL;
+            p.residual_pixel_stride = 0;
+            p.row_lo = p.row_hi = 0;
+        }
         for (i = 0; i < out_e; i++) {
             if ((uint32_t)oi[i] != (uint32_t)ref_i[i])
                 bt_report(&fails, "b_i32 vs oracle", name, i, oi[i], ref_i[i]);

@@ -5,7 +5,8 @@
  * is written by two parts, and all parts together write exactly the whole
  * call's output (strided outputs included: the gaps stay untouched).
  * Sizes are awkward on purpose: channel counts that are not multiples of
- * the blocks, fewer blocks than parts, grouped convolutions (not divided).
+ * the blocks, fewer blocks than parts, grouped convolutions (divided by
+ * rows, or not at all).
  *
  * The whole call is the reference here: the kernels themselves are tested
  * against independent oracles by the other runtime tests.
@@ -134,18 +135,19 @@ static bnn_status bconv_call(const void *c, void *out, int part, int nparts)
                     : bnn_bconv2d_b_f32_part(&x->p, x->in, out, x->scratch, part, nparts);
 }
 
-static void bconv_case(int in_c, int out_c, int k, int stride, int pad, int groups,
-                       bnn_pad_mode mode, int bits)
+/* n images of h x w pixels; with a residual (f32 only) when res */
+static void bconv_case_at(int n, int h, int w, int in_c, int out_c, int k, int stride, int pad,
+                          int groups, bnn_pad_mode mode, int bits, int res)
 {
     bconv_ctx x;
-    int h = 9, w = 7, i, extra = bits ? 1 : 5;
+    int i, extra = bits ? 1 : 5;
     size_t wwords;
     int32_t *thresh;
     uint8_t *dir;
     float *mul, *add;
     char what[128];
     memset(&x, 0, sizeof x);
-    x.p.n = 1;
+    x.p.n = n;
     x.p.in_h = h;
     x.p.in_w = w;
     x.p.in_c = in_c;
@@ -173,20 +175,28 @@ static void bconv_case(int in_c, int out_c, int k, int stride, int pad, int grou
     x.p.dir = dir;
     x.p.mul = mul;
     x.p.add = add;
-    x.in = rand_buf((size_t)h * w * bnn_words(in_c) * 4);
+    x.in = rand_buf((size_t)n * h * w * bnn_words(in_c) * 4);
     {
         /* tail bits of each input pixel 0, as the layout requires */
         uint32_t *in = (uint32_t *)x.in;
         int cw = bnn_words(in_c), px;
-        for (px = 0; px < h * w && in_c % 32; px++)
+        for (px = 0; px < n * h * w && in_c % 32; px++)
             in[px * cw + cw - 1] &= (1u << (in_c % 32)) - 1u;
     }
     x.bits = bits;
+    if (res && !bits) {
+        x.p.residual_pixel_stride = out_c + 2;
+        x.p.residual = rand_floats((size_t)n * (size_t)x.p.out_h * (size_t)x.p.out_w *
+                                   (size_t)x.p.residual_pixel_stride);
+    }
     x.scratch = rand_buf(bnn_bconv2d_scratch_size(&x.p));
-    snprintf(what, sizeof what, "bconv2d_b_%s %d->%d k%d s%d p%d g%d", bits ? "b" : "f32", in_c,
-             out_c, k, stride, pad, groups);
+    snprintf(what, sizeof what, "bconv2d_b_%s n%d %dx%d %d->%d k%d s%d p%d g%d%s",
+             bits ? "b" : "f32", n, h, w, in_c, out_c, k, stride, pad, groups,
+             x.p.residual ? " +residual" : "");
     check_parts(what, bconv_call, &x,
-                (size_t)x.p.out_h * (size_t)x.p.out_w * (size_t)x.p.out_pixel_stride * 4u);
+                (size_t)n * (size_t)x.p.out_h * (size_t)x.p.out_w *
+                    (size_t)x.p.out_pixel_stride * 4u);
+    free((void *)x.p.residual);
     free((void *)x.p.weights);
     free(thresh);
     free(dir);
@@ -196,9 +206,27 @@ static void bconv_case(int in_c, int out_c, int k, int stride, int pad, int grou
     free(x.scratch);
 }
 
+/* one 9x7 image, no residual */
+static void bconv_case(int in_c, int out_c, int k, int stride, int pad, int groups,
+                       bnn_pad_mode mode, int bits)
+{
+    bconv_case_at(1, 9, 7, in_c, out_c, k, stride, pad, groups, mode, bits, 0);
+}
+
+/* Calls divided by channels (small images, the weights larger than the
+ * input), and by output rows (the input larger than the weights, or
+ * grouped): rows of two images, row counts that do not divide, borders
+ * in every part, 1x1 and strided convolutions, residuals. */
 static void test_bconv(void **state)
 {
     (void)state;
+    bconv_case_at(2, 19, 16, 64, 64, 3, 1, 1, 1, BNN_PAD_PLUS_ONE, 1, 0);
+    bconv_case_at(2, 19, 16, 64, 64, 3, 1, 1, 1, BNN_PAD_ZERO, 0, 1);
+    bconv_case_at(1, 13, 5, 64, 48, 1, 1, 0, 1, BNN_PAD_PLUS_ONE, 0, 1);
+    bconv_case_at(1, 13, 5, 64, 48, 1, 1, 0, 1, BNN_PAD_PLUS_ONE, 1, 0);
+    bconv_case_at(1, 15, 9, 64, 128, 1, 2, 0, 1, BNN_PAD_PLUS_ONE, 0, 0);
+    bconv_case_at(1, 16, 12, 32, 16, 3, 2, 1, 1, BNN_PAD_MINUS_ONE, 1, 0);
+    bconv_case_at(1, 12, 8, 64, 64, 3, 1, 1, 2, BNN_PAD_ZERO, 0, 1); /* grouped: rows */
     bconv_case(64, 64, 3, 1, 1, 1, BNN_PAD_PLUS_ONE, 1);
     bconv_case(64, 100, 3, 2, 1, 1, BNN_PAD_MINUS_ONE, 1);
     bconv_case(32, 65, 1, 1, 0, 1, BNN_PAD_PLUS_ONE, 1);
@@ -206,7 +234,7 @@ static void test_bconv(void **state)
     bconv_case(64, 64, 3, 1, 1, 1, BNN_PAD_PLUS_ONE, 0);
     bconv_case(96, 40, 3, 2, 1, 1, BNN_PAD_ZERO, 0);
     bconv_case(32, 17, 1, 1, 0, 1, BNN_PAD_PLUS_ONE, 0);
-    bconv_case(64, 64, 3, 1, 1, 2, BNN_PAD_PLUS_ONE, 0); /* grouped: part 0 */
+    bconv_case(64, 64, 3, 1, 1, 2, BNN_PAD_PLUS_ONE, 0); /* grouped, 9 rows: rows or part 0 */
 }
 
 /* ---- binary dense ---- */
