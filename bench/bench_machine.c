@@ -34,6 +34,14 @@
  *                       streaming bandwidth with a 256 KiB (cache-resident)
  *                       and a 64 MiB (memory) working set per thread.
  *
+ *   bench_machine --threads N --probe  only the popcount scaling, from
+ *                       one median of 3 runs each (about 1 s): whether
+ *                       the N logical CPUs are on separate cores right
+ *                       now. A virtual machine's CPUs can move: two that
+ *                       ran on two cores may share one core a moment
+ *                       later, and then integer SIMD code gains nothing
+ *                       from the second thread.
+ *
  *   cc -O3 -march=native -pthread bench_machine.c -o bench_machine
  */
 #define _POSIX_C_SOURCE 200809L
@@ -220,14 +228,16 @@ static void *par_main(void *v)
 }
 
 /* Wall seconds for nt threads each calling fn(args[t], iters) at once
- * (best of 3 medians of 3), or -1 when a thread cannot be started. Each
+ * (best of g_par_sets medians of 3), or -1 when a thread cannot be started. Each
  * call lasts 0.1 s or more: runs of a few ms measure how fast an idle core
  * wakes up more than what it computes. */
+static int g_par_sets = 3; /* medians par_time takes the best of */
+
 static double par_time(int nt, double (*fn)(void *, long), void **args, long iters)
 {
     double best = 1e30;
     int k, r, t;
-    for (k = 0; k < 3; k++) {
+    for (k = 0; k < g_par_sets; k++) {
         double tm[3];
         for (r = 0; r < 3; r++) {
             pthread_t th[64];
@@ -265,6 +275,19 @@ static double scaling(int nt, double (*fn)(void *, long), void **args, long iter
     if (t1 < 0 || tn < 0)
         return -1.0;
     return (double)nt * t1 / tn;
+}
+
+/* --threads N --probe */
+static int probe_main(int nt)
+{
+    void *args[64];
+    int t;
+    for (t = 0; t < nt; t++)
+        args[t] = (void *)(uintptr_t)(t + 1);
+    g_par_sets = 1;
+    printf("{\"threads\": {\"n\": %d, \"popcount_scaling\": %.4g}}\n", nt,
+           scaling(nt, run_popcount, args, 200000000));
+    return 0;
 }
 
 static int threads_main(int nt)
@@ -312,16 +335,17 @@ int main(int argc, char **argv)
     const long peak_iters = 400000;
     size_t k;
     double t;
-    if (argc == 3 && !strcmp(argv[1], "--threads")) {
+    if ((argc == 3 || (argc == 4 && !strcmp(argv[3], "--probe"))) &&
+        !strcmp(argv[1], "--threads")) {
         int nt = atoi(argv[2]);
         if (nt < 2 || nt > 64) {
             fprintf(stderr, "bench_machine: --threads takes 2 to 64\n");
             return 2;
         }
-        return threads_main(nt);
+        return argc == 4 ? probe_main(nt) : threads_main(nt);
     }
     if (argc != 1) {
-        fprintf(stderr, "usage: bench_machine [--threads N]\n");
+        fprintf(stderr, "usage: bench_machine [--threads N [--probe]]\n");
         return 2;
     }
     printf("{\"lanes\": %d, \"float_peak_gflops\": {", LANES);
