@@ -9,7 +9,11 @@
  * each pixel's input word and adds xor + nibble-table counts into byte
  * accumulators (8 ops per 256 binary MACs). A byte gains at most 8 per
  * step, so every 31 steps the bytes are folded into per-channel int32
- * sums (vpmaddubsw + vpmaddwd).
+ * sums (vpmaddubsw + vpmaddwd). Bit outputs compare those sums with
+ * thresholds moved to the popcount domain (bnn_fill_bthr) and write a
+ * block's 16 bits at once; float outputs of a whole block load mul and
+ * add once for the tile's pixels. Both fixed costs of a tile weigh most
+ * on short reductions (64 input channels: 18 steps per output).
  *
  * The pixel walk around the tiles (batching, the pad pixel, the tap table
  * of border pixels, the exact integer correction for BNN_PAD_ZERO, the
@@ -24,6 +28,7 @@
 
 #define BCONV2D_ISA avx2
 #define BCONV2D_TILE_P UK_P_AVX2
+#define BCONV2D_BTHR /* b_b: thresholds in the popcount domain */
 #include "bconv2d_driver.h" /* conv_ctx_avx2, conv_batch_avx2 */
 
 /* Adds the fold of byte accumulators a8 (two ymm halves of 16 channels)
@@ -115,6 +120,72 @@ BNN_ALWAYS_INLINE void conv_tile_avx2(const conv_ctx_avx2 *c, const conv_batch_a
     }
     for (q = 0; q < np; q++)
         conv_fold_avx2(a8[q], s32[q]);
+
+    if (c->kind == BNN_OUT_B && !(indirect && c->corr)) {
+        /* Bits straight from the popcount sums (bnn_fill_bthr): bit =
+         * (s ^ M) > T, the block's 16 bits written at once (an even
+         * block starts its word, an odd one fills its upper half). */
+        const int32_t *tt = c->bthr + (size_t)blk * 16u;
+        const int32_t *tm = c->bthr + (size_t)c->nblk * 16u + (size_t)blk * 16u;
+        const __m256i t0 = _mm256_loadu_si256((const __m256i *)(const void *)tt);
+        const __m256i t1 = _mm256_loadu_si256((const __m256i *)(const void *)(tt + 8));
+        const __m256i m0 = _mm256_loadu_si256((const __m256i *)(const void *)tm);
+        const __m256i m1 = _mm256_loadu_si256((const __m256i *)(const void *)(tm + 8));
+        for (q = 0; q < np; q++) {
+            uint32_t *o = (uint32_t *)c->out + bt->pix[q] * (size_t)p->out_pixel_stride +
+                          (size_t)(blk / 2);
+            __m256i s0 = _mm256_loadu_si256((const __m256i *)(const void *)s32[q]);
+            __m256i s1 = _mm256_loadu_si256((const __m256i *)(const void *)(s32[q] + 8));
+            uint32_t bits =
+                (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(
+                    _mm256_cmpgt_epi32(_mm256_xor_si256(s0, m0), t0))) |
+                (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(
+                    _mm256_cmpgt_epi32(_mm256_xor_si256(s1, m1), t1)))
+                    << 8;
+            if (blk & 1)
+                *o |= bits << 16;
+            else
+                *o = bits;
+        }
+        return;
+    }
+
+    if (c->kind == BNN_OUT_F32 && !(indirect && c->corr) && (blk + 1) * 16 <= p->out_c) {
+        /* Floats of a whole block: mul and add loaded once for the
+         * pixels, (float)(clamped dot) * mul + add (+ residual), as
+         * bnn_emit8_avx2 computes them. */
+        const size_t o0 = (size_t)blk * 16u;
+        const __m256 mu0 = _mm256_loadu_ps(p->mul + o0), mu1 = _mm256_loadu_ps(p->mul + o0 + 8);
+        const __m256 ad0 = _mm256_loadu_ps(p->add + o0), ad1 = _mm256_loadu_ps(p->add + o0 + 8);
+        const __m256i nkv = _mm256_set1_epi32(c->nk);
+        const __m256i lov = _mm256_set1_epi32(c->lo), hiv = _mm256_set1_epi32(c->hi);
+        const int clamp = c->lo != INT32_MIN || c->hi != INT32_MAX;
+        for (q = 0; q < np; q++) {
+            float *o = (float *)c->out + bt->pix[q] * (size_t)p->out_pixel_stride + o0;
+            const float *r = p->residual
+                                 ? p->residual + bt->pix[q] * (size_t)p->residual_pixel_stride + o0
+                                 : NULL;
+            __m256i d0 = _mm256_sub_epi32(
+                nkv, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(const void *)s32[q]), 1));
+            __m256i d1 = _mm256_sub_epi32(
+                nkv, _mm256_slli_epi32(
+                         _mm256_loadu_si256((const __m256i *)(const void *)(s32[q] + 8)), 1));
+            __m256 f0, f1;
+            if (clamp) {
+                d0 = _mm256_min_epi32(_mm256_max_epi32(d0, lov), hiv);
+                d1 = _mm256_min_epi32(_mm256_max_epi32(d1, lov), hiv);
+            }
+            f0 = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(d0), mu0), ad0);
+            f1 = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(d1), mu1), ad1);
+            if (r) {
+                f0 = _mm256_add_ps(f0, _mm256_loadu_ps(r));
+                f1 = _mm256_add_ps(f1, _mm256_loadu_ps(r + 8));
+            }
+            _mm256_storeu_ps(o, f0);
+            _mm256_storeu_ps(o + 8, f1);
+        }
+        return;
+    }
 
     /* Outputs: dot = nk - 2*s, minus the ZERO correction of every padded
      * tap of a border pixel; halves in increasing channel order. */
