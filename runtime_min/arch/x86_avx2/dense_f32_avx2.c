@@ -5,7 +5,12 @@
  * As dense_f32_avx512.c with the 16 partial sums of a row in two ymm
  * registers (lanes 0-7 and 8-15), whose sum is the first step of the
  * portable fold: same arithmetic, bit-identical results. A block is 4
- * rows: eight accumulators and two input vectors in 16 registers.
+ * rows: eight accumulators and two input vectors in 16 registers. While a
+ * block runs, the weight lines of the next block are prefetched (as on
+ * AVX-512): an ImageNet classifier's 2 MB of weights come from memory
+ * once per run, which the prefetch makes about 1.3x faster (512 -> 1000
+ * on Zen 3, caches flushed between calls: 12-14 GB/s without, 15-21 GB/s
+ * with it).
  */
 #include "bnn_float_internal.h"
 
@@ -25,8 +30,10 @@ static inline float dense_avx2_fold(__m256 lo, __m256 hi)
     return _mm_cvtss_f32(_mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1)));
 }
 
-/* NR rows (a constant after inlining). */
-BNN_FL_INLINE void dense_avx2_rows(const int NR, int32_t k, const float *x,
+/* NR rows (a constant after inlining); the first next_nr rows of the
+ * next block (at w + NR*k) are prefetched, one 64-byte line of each per
+ * step of 16 floats. */
+BNN_FL_INLINE void dense_avx2_rows(const int NR, int32_t next_nr, int32_t k, const float *x,
                              const float *w, const float *bias, int relu,
                              float *out)
 {
@@ -39,6 +46,8 @@ BNN_FL_INLINE void dense_avx2_rows(const int NR, int32_t k, const float *x,
         const __m256 xh = _mm256_loadu_ps(x + kk + 8);
         for (int r = 0; r < NR; ++r) {
             const float *wr = w + (ptrdiff_t)r * k + kk;
+            if (r < next_nr)
+                _mm_prefetch((const char *)(wr + (ptrdiff_t)NR * k), _MM_HINT_T0);
             lo[r] = _mm256_add_ps(lo[r],
                                   _mm256_mul_ps(xl, _mm256_loadu_ps(wr)));
             hi[r] = _mm256_add_ps(hi[r],
@@ -56,13 +65,13 @@ static void dense_rows_avx2(int32_t nr, int32_t next_nr, int32_t k,
                             const float *x, const float *w, const float *bias,
                             int relu, float *out)
 {
-    (void)next_nr;
     if (nr == AVX2_ROWS) {
-        dense_avx2_rows(AVX2_ROWS, k, x, w, bias, relu, out);
+        dense_avx2_rows(AVX2_ROWS, next_nr, k, x, w, bias, relu, out);
         return;
     }
+    /* The last, partial block: there is no next block to prefetch. */
     for (int32_t r = 0; r < nr; ++r)
-        dense_avx2_rows(1, k, x, w + (ptrdiff_t)r * k, bias ? bias + r : NULL,
+        dense_avx2_rows(1, 0, k, x, w + (ptrdiff_t)r * k, bias ? bias + r : NULL,
                   relu, out + r);
 }
 
