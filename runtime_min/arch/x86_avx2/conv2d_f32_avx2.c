@@ -25,6 +25,8 @@
 #define BNN_FL_PIN_YMM(v) ((void)0)
 #endif
 
+#define FC_PX 6 /* output pixels per register tile */
+
 /* vfmadd needs FMA next to AVX2 (every AVX2 CPU but a few VIA ones):
  * without it the BNN_CONV_ORDER_FMA kit is the portable one. */
 #if defined(__FMA__)
@@ -35,113 +37,121 @@
 #define FC_FMADD(a, b, c) (c) /* never reached: FUSED is 0 */
 #endif
 
-/* One tap of the tile: the two weight vectors (kept in registers:
- * without the pin GCC folds the loads into each of the four multiplies
- * and the tile becomes load-bound, about 45% of peak) times the input
- * value of each pixel; FUSED selects one vfmadd per product
- * (BNN_CONV_ORDER_FMA) or a rounded product then an add. */
-#define FC_TAP(FUSED, w, a)                                                   \
-    do {                                                                      \
-        __m256 wl_ = _mm256_loadu_ps(w), wh_ = _mm256_loadu_ps((w) + 8);      \
-        BNN_FL_PIN_YMM(wl_);                                                  \
-        BNN_FL_PIN_YMM(wh_);                                                  \
-        FC_ACC(FUSED, c0, wl_, wh_, _mm256_broadcast_ss(a));                  \
-        FC_ACC(FUSED, c1, wl_, wh_, _mm256_broadcast_ss((a) + s1));           \
-        FC_ACC(FUSED, c2, wl_, wh_, _mm256_broadcast_ss((a) + s2));           \
-        FC_ACC(FUSED, c3, wl_, wh_, _mm256_broadcast_ss((a) + s3));           \
-    } while (0)
-#define FC_ACC(FUSED, C, wl, wh, xv)                                          \
-    do {                                                                      \
-        const __m256 x_ = (xv);                                               \
+/* Pixel Q of the tile takes one tap (named accumulators: with arrays GCC
+ * keeps the sums in registers but also stores them at every tap). */
+#define FC_PIX(Q)                                                             \
+    if (P > Q) {                                                              \
+        const __m256 x_ = _mm256_broadcast_ss(a##Q + i);                      \
         if (FUSED) {                                                          \
-            C##l = FC_FMADD(x_, wl, C##l);                                    \
-            C##h = FC_FMADD(x_, wh, C##h);                                    \
+            l##Q = FC_FMADD(x_, wl, l##Q);                                    \
+            h##Q = FC_FMADD(x_, wh, h##Q);                                    \
         } else {                                                              \
-            C##l = _mm256_add_ps(C##l, _mm256_mul_ps(wl, x_));                \
-            C##h = _mm256_add_ps(C##h, _mm256_mul_ps(wh, x_));                \
+            l##Q = _mm256_add_ps(l##Q, _mm256_mul_ps(wl, x_));                \
+            h##Q = _mm256_add_ps(h##Q, _mm256_mul_ps(wh, x_));                \
         }                                                                     \
-    } while (0)
+    }
+/* Pixel Q's output: + bias (sum order only, and only when present:
+ * x + 0.0f would turn -0.0 into +0), relu as MXNet (keep x when x > 0 or
+ * x is NaN, else +0), store. */
+#define FC_OUT(Q)                                                             \
+    if (P > Q && np > Q) {                                                    \
+        __m256 v_[2];                                                         \
+        v_[0] = l##Q;                                                         \
+        v_[1] = h##Q;                                                         \
+        for (int hh_ = 0; hh_ < 2; ++hh_) {                                   \
+            __m256 v = v_[hh_];                                               \
+            if (!FUSED && bias)                                               \
+                v = _mm256_add_ps(v, _mm256_loadu_ps(bias + 8 * hh_));        \
+            if (relu)                                                         \
+                v = _mm256_and_ps(                                            \
+                    v, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_NLE_UQ));   \
+            _mm256_storeu_ps(dst + Q * ops + 8 * hh_, v);                     \
+        }                                                                     \
+    }
 
 /*
- * The tile of both orders. FUSED = 0: sums from 0, products rounded, bias
- * added at the end; FUSED = 1 (BNN_CONV_ORDER_FMA): sums from the bias, one
- * fused multiply-add per tap. When the weights of the taps are one run
- * (every kernel column valid, one segment per kernel row) the taps are
- * one loop whose input pointer jumps to the next kernel row, which saves
- * the short inner loop's exit at each kernel row (the 7x7 stem on 3
- * channels has 21 taps per row).
+ * The tile of both orders: P pixels (a constant after inlining; np <= P of
+ * them stored) x 16 channels in 2P accumulators. FUSED = 0: sums from 0,
+ * products rounded, bias added at the end; FUSED = 1 (BNN_CONV_ORDER_FMA):
+ * sums from the bias, one fused multiply-add per tap. Per tap the two
+ * weight vectors are loaded once, kept in registers (without the pin GCC
+ * folds the loads into each multiply and the tile becomes load-bound) and
+ * multiplied by the broadcast input of each pixel; each pixel has its own
+ * pointer into the segment of taps and all share one index.
  */
-BNN_FL_INLINE void fconv_body_avx2(const int FUSED, int32_t np, const bnn_conv_red *r,
-                                   const bnn_conv_taps *t, const float *bias,
-                                   int relu, float *dst, ptrdiff_t ops)
+BNN_FL_INLINE void fconv_body_avx2(const int FUSED, const int P, int32_t np,
+                                   const bnn_conv_red *r, const bnn_conv_taps *t,
+                                   const float *bias, int relu, float *dst, ptrdiff_t ops)
 {
     const ptrdiff_t og = r->og;
     const int32_t nseg = r->contiguous ? 1 : t->nkx;
     const int32_t len = r->contiguous ? t->nkx * r->cg : r->cg;
-    /* Missing pixels repeat pixel 0; their sums are not stored. */
-    const ptrdiff_t s1 = np > 1 ? t->pstep : 0;
-    const ptrdiff_t s2 = np > 2 ? 2 * t->pstep : 0;
-    const ptrdiff_t s3 = np > 3 ? 3 * t->pstep : 0;
-    __m256 c0l = _mm256_setzero_ps(), c0h = c0l;
+    /* missing pixels repeat pixel 0; their sums are not stored */
+    const ptrdiff_t s1 = np > 1 ? t->pstep : 0, s2 = np > 2 ? 2 * t->pstep : 0;
+    const ptrdiff_t s3 = np > 3 ? 3 * t->pstep : 0, s4 = np > 4 ? 4 * t->pstep : 0;
+    const ptrdiff_t s5 = np > 5 ? 5 * t->pstep : 0;
+    __m256 l0 = _mm256_setzero_ps(), h0 = l0;
     if (FUSED && bias) {
-        c0l = _mm256_loadu_ps(bias);
-        c0h = _mm256_loadu_ps(bias + 8);
+        l0 = _mm256_loadu_ps(bias);
+        h0 = _mm256_loadu_ps(bias + 8);
     }
-    __m256 c1l = c0l, c1h = c0h, c2l = c0l, c2h = c0h, c3l = c0l, c3h = c0h;
-    if (nseg == 1 && t->nky > 1 && t->w_ky == (ptrdiff_t)len * og) {
-        const float *a = t->a, *w = t->w;
-        const ptrdiff_t jump = t->a_ky - len;
-        const int32_t n = t->nky * len;
-        int32_t left = len; /* taps left in the current kernel row */
-        for (int32_t j = 0; j < n; ++j, w += og) {
-            FC_TAP(FUSED, w, a);
-            --left;
-            a += 1 + (left == 0 ? jump : 0);
-            left = left == 0 ? len : left;
-        }
-    } else {
-        for (int32_t ky = 0; ky < t->nky; ++ky)
-            for (int32_t s = 0; s < nseg; ++s) {
-                const float *a = t->a + ky * t->a_ky + s * r->kx_in;
-                const float *w = t->w + ky * t->w_ky + s * r->kx_w;
-                for (int32_t i = 0; i < len; ++i, ++a, w += og)
-                    FC_TAP(FUSED, w, a);
+    __m256 l1 = l0, h1 = h0, l2 = l0, h2 = h0, l3 = l0, h3 = h0, l4 = l0, h4 = h0;
+    __m256 l5 = l0, h5 = h0;
+    for (int32_t ky = 0; ky < t->nky; ++ky)
+        for (int32_t s = 0; s < nseg; ++s) {
+            const float *a0 = t->a + ky * t->a_ky + s * r->kx_in;
+            const float *a1 = a0 + s1, *a2 = a0 + s2, *a3 = a0 + s3, *a4 = a0 + s4;
+            const float *a5 = a0 + s5;
+            const float *w = t->w + ky * t->w_ky + s * r->kx_w;
+            for (int32_t i = 0; i < len; ++i, w += og) {
+                __m256 wl = _mm256_loadu_ps(w), wh = _mm256_loadu_ps(w + 8);
+                BNN_FL_PIN_YMM(wl);
+                BNN_FL_PIN_YMM(wh);
+                FC_PIX(0)
+                FC_PIX(1)
+                FC_PIX(2)
+                FC_PIX(3)
+                FC_PIX(4)
+                FC_PIX(5)
             }
-    }
-    __m256 c[4][2];
-    c[0][0] = c0l;
-    c[0][1] = c0h;
-    c[1][0] = c1l;
-    c[1][1] = c1h;
-    c[2][0] = c2l;
-    c[2][1] = c2h;
-    c[3][0] = c3l;
-    c[3][1] = c3h;
-    for (int32_t q = 0; q < np; ++q)
-        for (int h = 0; h < 2; ++h) {
-            __m256 v = c[q][h];
-            /* + bias only when present: x + 0.0f would turn -0.0 into +0. */
-            if (!FUSED && bias)
-                v = _mm256_add_ps(v, _mm256_loadu_ps(bias + 8 * h));
-            if (relu) {
-                /* MXNet relu: keep x when x > 0 or x is NaN, else +0. */
-                __m256 keep = _mm256_cmp_ps(v, _mm256_setzero_ps(),
-                                            _CMP_NLE_UQ);
-                v = _mm256_and_ps(v, keep);
-            }
-            _mm256_storeu_ps(dst + q * ops + 8 * h, v);
+            (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
         }
+    FC_OUT(0)
+    FC_OUT(1)
+    FC_OUT(2)
+    FC_OUT(3)
+    FC_OUT(4)
+    FC_OUT(5)
+    (void)l1, (void)h1, (void)l2, (void)h2, (void)l3, (void)h3;
+    (void)l4, (void)h4, (void)l5, (void)h5;
 }
 
-#undef FC_TAP
-#undef FC_ACC
+#undef FC_PIX
+#undef FC_OUT
+
+/* The body for np pixels: 6 (8 would not fit 16 ymm registers: 12
+ * accumulators, 2 weights, 1 broadcast), or the smallest that holds them,
+ * so that the last tile of a row and border pixels (one at a time) do not
+ * cost a whole 6-pixel tile. */
+BNN_FL_INLINE void fconv_tile_np(const int FUSED, int32_t np, const bnn_conv_red *r,
+                                 const bnn_conv_taps *t, const float *bias, int relu,
+                                 float *dst, ptrdiff_t ops)
+{
+    if (np > 4)
+        fconv_body_avx2(FUSED, 6, np, r, t, bias, relu, dst, ops);
+    else if (np > 2)
+        fconv_body_avx2(FUSED, 4, np, r, t, bias, relu, dst, ops);
+    else
+        fconv_body_avx2(FUSED, 2, np, r, t, bias, relu, dst, ops);
+}
+
 #undef FC_FMADD
 
 static void fconv_tile_avx2(int32_t np, const bnn_conv_red *r,
                            const bnn_conv_taps *t, const float *bias,
                            int relu, float *dst, ptrdiff_t ops)
 {
-    fconv_body_avx2(0, np, r, t, bias, relu, dst, ops);
+    fconv_tile_np(0, np, r, t, bias, relu, dst, ops);
 }
 
 #if FC_HAVE_FMA
@@ -152,19 +162,20 @@ static void fconv_tile_fma_avx2(int32_t np, const bnn_conv_red *r,
                                 const bnn_conv_taps *t, const float *bias,
                                 int relu, float *dst, ptrdiff_t ops)
 {
-    fconv_body_avx2(1, np, r, t, bias, relu, dst, ops);
+    fconv_tile_np(1, np, r, t, bias, relu, dst, ops);
 }
 
-static const bnn_conv_kit avx2_fma_kit = {fconv_tile_fma_avx2, BNN_CONV_PX, NULL, NULL, 0,
+static const bnn_conv_kit avx2_fma_kit = {fconv_tile_fma_avx2, FC_PX, NULL, NULL, 0,
                                           NULL, 1, NULL};
 #define FC_FMA_KIT (&avx2_fma_kit)
 #else
 #define FC_FMA_KIT NULL
 #endif
-static const bnn_conv_kit avx2_kit = {fconv_tile_avx2, BNN_CONV_PX, NULL, NULL, 0, NULL,
+static const bnn_conv_kit avx2_kit = {fconv_tile_avx2, FC_PX, NULL, NULL, 0, NULL,
                                       0, FC_FMA_KIT};
 #undef FC_FMA_KIT
 #undef FC_HAVE_FMA
+#undef FC_PX
 
 BNN_API bnn_status bnn_conv2d_f32__avx2(const bnn_conv2d_params *p, const float *in,
                                 float *out, void *scratch)
