@@ -147,6 +147,94 @@ BNN_FL_INLINE void fconv_tile_np(const int FUSED, int32_t np, const bnn_conv_red
 
 #undef FC_FMADD
 
+/*
+ * Blocks of 8 output channels (grouped convolutions with 8 per group, and
+ * the last 8 of a group): NPX (8 or 4) pixels x 8 channels, one ymm each
+ * (named), in the sum order. CG > 0 is the group's input channel count
+ * known at compile time (4 and 8, the grouped 3x3 convolutions of
+ * DenseNet stems), which unrolls their per-tap loop of CG channels.
+ * Without this tile such blocks went to the portable code one pixel at a
+ * time (0.05 of the FMA peak).
+ */
+#define E_ACC(Q) c##Q = _mm256_add_ps(c##Q, _mm256_mul_ps(wv, _mm256_broadcast_ss(a##Q + i)))
+#define E_OUT(Q)                                                              \
+    if (Q < np) {                                                             \
+        __m256 v_ = c##Q;                                                     \
+        if (bias)                                                             \
+            v_ = _mm256_add_ps(v_, _mm256_loadu_ps(bias));                    \
+        if (relu)                                                             \
+            v_ = _mm256_and_ps(                                               \
+                v_, _mm256_cmp_ps(v_, _mm256_setzero_ps(), _CMP_NLE_UQ));     \
+        _mm256_storeu_ps(dst + Q * ops, v_);                                  \
+    }
+BNN_FL_INLINE void fconv_tile8_body(const int NPX, const int CG, int32_t np,
+                                    const bnn_conv_red *r, const bnn_conv_taps *t,
+                                    const float *bias, int relu, float *dst, ptrdiff_t ops)
+{
+    const ptrdiff_t og = r->og;
+    const int32_t nseg = r->contiguous ? 1 : t->nkx;
+    const int32_t len = CG ? CG : r->contiguous ? t->nkx * r->cg : r->cg;
+    const ptrdiff_t s1 = np > 1 ? t->pstep : 0, s2 = np > 2 ? 2 * t->pstep : 0;
+    const ptrdiff_t s3 = np > 3 ? 3 * t->pstep : 0, s4 = np > 4 ? 4 * t->pstep : 0;
+    const ptrdiff_t s5 = np > 5 ? 5 * t->pstep : 0, s6 = np > 6 ? 6 * t->pstep : 0;
+    const ptrdiff_t s7 = np > 7 ? 7 * t->pstep : 0;
+    __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+    __m256 c6 = c0, c7 = c0;
+    for (int32_t ky = 0; ky < t->nky; ++ky)
+        for (int32_t s = 0; s < nseg; ++s) {
+            const float *a0 = t->a + ky * t->a_ky + s * r->kx_in;
+            const float *a1 = a0 + s1, *a2 = a0 + s2, *a3 = a0 + s3;
+            const float *a4 = a0 + s4, *a5 = a0 + s5, *a6 = a0 + s6, *a7 = a0 + s7;
+            const float *w = t->w + ky * t->w_ky + s * r->kx_w;
+            if (NPX == 8) {
+                for (int32_t i = 0; i < len; ++i, w += og) {
+                    const __m256 wv = _mm256_loadu_ps(w);
+                    E_ACC(0);
+                    E_ACC(1);
+                    E_ACC(2);
+                    E_ACC(3);
+                    E_ACC(4);
+                    E_ACC(5);
+                    E_ACC(6);
+                    E_ACC(7);
+                }
+            } else {
+                (void)a4, (void)a5, (void)a6, (void)a7;
+                for (int32_t i = 0; i < len; ++i, w += og) {
+                    const __m256 wv = _mm256_loadu_ps(w);
+                    E_ACC(0);
+                    E_ACC(1);
+                    E_ACC(2);
+                    E_ACC(3);
+                }
+            }
+        }
+    E_OUT(0)
+    E_OUT(1)
+    E_OUT(2)
+    E_OUT(3)
+    E_OUT(4)
+    E_OUT(5)
+    E_OUT(6)
+    E_OUT(7)
+}
+#undef E_ACC
+#undef E_OUT
+
+static void fconv_tile8_avx2(int32_t np, const bnn_conv_red *r, const bnn_conv_taps *t,
+                             const float *bias, int relu, float *dst, ptrdiff_t ops)
+{
+    const int grouped = !r->contiguous;
+    if (grouped && r->cg == 8 && np > 4)
+        fconv_tile8_body(8, 8, np, r, t, bias, relu, dst, ops);
+    else if (grouped && r->cg == 4 && np > 4)
+        fconv_tile8_body(8, 4, np, r, t, bias, relu, dst, ops);
+    else if (np > 4)
+        fconv_tile8_body(8, 0, np, r, t, bias, relu, dst, ops);
+    else
+        fconv_tile8_body(4, 0, np, r, t, bias, relu, dst, ops);
+}
+
 static void fconv_tile_avx2(int32_t np, const bnn_conv_red *r,
                            const bnn_conv_taps *t, const float *bias,
                            int relu, float *dst, ptrdiff_t ops)
@@ -171,7 +259,7 @@ static const bnn_conv_kit avx2_fma_kit = {fconv_tile_fma_avx2, FC_PX, NULL, NULL
 #else
 #define FC_FMA_KIT NULL
 #endif
-static const bnn_conv_kit avx2_kit = {fconv_tile_avx2, FC_PX, NULL, NULL, 0, NULL,
+static const bnn_conv_kit avx2_kit = {fconv_tile_avx2, FC_PX, NULL, fconv_tile8_avx2, 8, NULL,
                                       0, FC_FMA_KIT};
 #undef FC_FMA_KIT
 #undef FC_HAVE_FMA
