@@ -2,13 +2,14 @@
  * conv2d_f32_avx2.c - register tile of the float conv2d for x86 AVX2
  * (bnn_conv2d_f32__avx2). Compiles to nothing unless BNN_F32_avx2.
  *
- * Same tile and arithmetic as the portable fconv_tile in src/conv2d_f32.c:
- * 4 pixels x 16 channels in eight ymm accumulators (two per pixel); per
- * (tap, input channel) the two weight vectors are loaded once and
- * multiplied by the broadcast input value of each pixel, then added
- * (separate multiply and add, so results are bit-identical to the
- * portable kernel). 8 accumulators + 2 weights + 1 broadcast fit in the
- * 16 ymm registers of AVX2.
+ * Same arithmetic as the portable fconv_tile in src/conv2d_f32.c: up to
+ * 6 pixels x 16 channels in ymm accumulators (two per pixel); per (tap,
+ * input channel) the two weight vectors are loaded once and multiplied by
+ * the broadcast input value of each pixel, then added (separate multiply
+ * and add, so results are bit-identical to the portable kernel). 12
+ * accumulators + 2 weights + 1 broadcast fit in the 16 ymm registers of
+ * AVX2. Blocks of 8 channels (grouped convolutions) have a tile of 8
+ * pixels x 8 channels.
  *
  * A second kit computes BNN_CONV_ORDER_FMA (bnn.h) with the same tile,
  * each sum starting at the bias and taking every tap with one vfmadd.
@@ -156,7 +157,9 @@ BNN_FL_INLINE void fconv_tile_np(const int FUSED, int32_t np, const bnn_conv_red
  * Without this tile such blocks went to the portable code one pixel at a
  * time (0.05 of the FMA peak).
  */
-#define E_ACC(Q) c##Q = _mm256_add_ps(c##Q, _mm256_mul_ps(wv, _mm256_broadcast_ss(a##Q + i)))
+#define E_ACC(Q)                                                              \
+    if (NPX > Q)                                                              \
+        c##Q = _mm256_add_ps(c##Q, _mm256_mul_ps(wv, _mm256_broadcast_ss(a##Q + i)))
 #define E_OUT(Q)                                                              \
     if (Q < np) {                                                             \
         __m256 v_ = c##Q;                                                     \
@@ -186,28 +189,18 @@ BNN_FL_INLINE void fconv_tile8_body(const int NPX, const int CG, int32_t np,
             const float *a1 = a0 + s1, *a2 = a0 + s2, *a3 = a0 + s3;
             const float *a4 = a0 + s4, *a5 = a0 + s5, *a6 = a0 + s6, *a7 = a0 + s7;
             const float *w = t->w + ky * t->w_ky + s * r->kx_w;
-            if (NPX == 8) {
-                for (int32_t i = 0; i < len; ++i, w += og) {
-                    const __m256 wv = _mm256_loadu_ps(w);
-                    E_ACC(0);
-                    E_ACC(1);
-                    E_ACC(2);
-                    E_ACC(3);
-                    E_ACC(4);
-                    E_ACC(5);
-                    E_ACC(6);
-                    E_ACC(7);
-                }
-            } else {
-                (void)a4, (void)a5, (void)a6, (void)a7;
-                for (int32_t i = 0; i < len; ++i, w += og) {
-                    const __m256 wv = _mm256_loadu_ps(w);
-                    E_ACC(0);
-                    E_ACC(1);
-                    E_ACC(2);
-                    E_ACC(3);
-                }
+            for (int32_t i = 0; i < len; ++i, w += og) {
+                const __m256 wv = _mm256_loadu_ps(w);
+                E_ACC(0);
+                E_ACC(1);
+                E_ACC(2);
+                E_ACC(3);
+                E_ACC(4);
+                E_ACC(5);
+                E_ACC(6);
+                E_ACC(7);
             }
+            (void)a4, (void)a5, (void)a6, (void)a7;
         }
     E_OUT(0)
     E_OUT(1)
