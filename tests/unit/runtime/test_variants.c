@@ -111,6 +111,7 @@ static const host_rule host_rules[] = {
     {"avx512f avx512bw avx512vl", "bnn_conv2d_f32", "avx512"},
     {"avx512f avx512bw avx512vl", "bnn_dense_f32", "avx512"},
     {"avx512f avx512bw avx512vl", "bnn_pack_f32_b", "avx512"},
+    {"avx512f avx512bw avx512vl", "bnn_quantize_f32_i8", "avx512"},
     {"avx512f avx512bw avx512vl avx512_vpopcntdq", "bnn_bconv2d_b_b", "avx512"},
     {"avx512f avx512bw avx512vl avx512_vpopcntdq", "bnn_bdense_b_b", "avx512"},
     {"avx2", "bnn_conv2d_i8_i8", "avx2"},
