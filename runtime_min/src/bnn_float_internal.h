@@ -106,8 +106,11 @@ typedef void (*bnn_conv_btile_fn)(int32_t np, const bnn_conv_red *r,
                                   int relu, float *dst, ptrdiff_t ops);
 
 /* A whole depthwise convolution (one input and one output channel per
- * group), checked arguments: as conv2d_f32.c's portable one, the taps of
- * each output in (ky, kx) order. */
+ * group), checked arguments, BNN_CONV_ORDER_SUM (or BNN_CONV_ORDER_BIAS
+ * when the kit's dw_bias) and at most BNN_CONV_DW_TAPS_MAX taps (larger
+ * kernels take the portable one): as conv2d_f32.c's portable one, the
+ * taps of each output in (ky, kx) order. */
+#define BNN_CONV_DW_TAPS_MAX 49
 typedef void (*bnn_conv_dw_fn)(const bnn_conv2d_params *p, const float *in,
                                float *out);
 
@@ -163,7 +166,11 @@ static inline float bnn_fmaf(float a, float b, float c)
  *             of an 8-channel block (a group with 8 output channels, or
  *             the last 8 of a group with 16k + 8), as tile with
  *             BNN_CONV_OB read as 8;
- *   dw        depthwise convolutions.
+ *   dw        depthwise convolutions;
+ *   tile8_any 1 when tile8 also takes one border pixel at a time (np = 1,
+ *             any range of valid taps); 0: those go to the portable code.
+ *   dw_bias   1 when dw also computes BNN_CONV_ORDER_BIAS (each sum starts
+ *             at the bias); 0: that order goes to the portable code.
  * fma is 1 in a kit whose tiles compute BNN_CONV_ORDER_FMA: each sum
  * starts at bias[j] (0 when bias is NULL), every tap is one fused
  * multiply-add (bnn_fmaf's result), and the store applies only relu.
@@ -179,6 +186,8 @@ typedef struct bnn_conv_kit {
     bnn_conv_dw_fn dw;
     int fma;
     const struct bnn_conv_kit *fma_kit;
+    int tile8_any;
+    int dw_bias;
 } bnn_conv_kit;
 
 /* The conv2d driver (conv2d_f32.c): checks arguments, then computes the

@@ -199,7 +199,7 @@ static void conv_tile_part_fma(const conv_red *r, const conv_taps *t, int32_t nb
 }
 
 static const bnn_conv_kit portable_fma_kit = {fconv_tile_fma, CONV_PX, NULL, NULL, 0,
-                                              NULL, 1, NULL};
+                                              NULL, 1, NULL, 0, 0};
 #define PORTABLE_FMA_KIT (&portable_fma_kit)
 #else
 #define PORTABLE_FMA_KIT NULL
@@ -266,7 +266,8 @@ BNN_NOINLINE void border_tile(const bnn_conv2d_params *p, const conv_red *r,
  * [ox_lo, ox_hi) have their whole window inside the image. Full blocks
  * go to the kit's tile (interior runs) and btile (tiles holding border
  * pixels; without a btile, border pixels go one at a time to tile), blocks
- * of 8 to tile8 for interior runs, everything else to conv_tile_part.
+ * of 8 to tile8 for interior runs (and border pixels, one at a time, when
+ * the kit's tile8_any), everything else to conv_tile_part.
  * r is the block's reduction (block_reduction): its og is nb.
  */
 static void conv_out_row(const bnn_conv2d_params *p, const conv_red *r,
@@ -334,7 +335,7 @@ static void conv_out_row(const bnn_conv2d_params *p, const conv_red *r,
         }
         if (full)
             kit->tile(np, r, &t, bias, relu, d, ops);
-        else if (eight && ox >= ox_lo && ox < ox_hi)
+        else if (eight && (kit->tile8_any || (ox >= ox_lo && ox < ox_hi)))
             kit->tile8(np, r, &t, bias, relu, d, ops);
 #if !defined(BNN_CONV_NO_ORDER_FMA)
         else if (kit->fma)
@@ -612,8 +613,11 @@ BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *i
     kit = order_kit(p, kit);
     const int32_t cg = p->in_c / p->groups, og = p->out_c / p->groups;
     if (cg == 1 && og == 1 && !kit->fma) {
-        /* the variants' depthwise kernels sum in BNN_CONV_ORDER_SUM */
-        if (kit->dw && p->order == BNN_CONV_ORDER_SUM)
+        /* the variants' depthwise kernels sum in BNN_CONV_ORDER_SUM, and
+         * in BNN_CONV_ORDER_BIAS when the kit says so */
+        if (kit->dw && p->k_h * p->k_w <= BNN_CONV_DW_TAPS_MAX &&
+            (p->order == BNN_CONV_ORDER_SUM ||
+             (p->order == BNN_CONV_ORDER_BIAS && kit->dw_bias)))
             kit->dw(p, in, out);
         else
             conv_depthwise(p, in, out);
@@ -810,7 +814,7 @@ BNN_API void bnn_conv_row(const bnn_conv2d_params *p, const bnn_conv_rows *st,
 }
 
 static const bnn_conv_kit portable_kit = {fconv_tile, CONV_PX, NULL, NULL, 0, NULL, 0,
-                                          PORTABLE_FMA_KIT};
+                                          PORTABLE_FMA_KIT, 0, 0};
 
 BNN_API bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
                                     const float *in, float *out,

@@ -935,11 +935,11 @@ static void fconv_tile_fma_avx512(int32_t np, const bnn_conv_red *r,
 }
 
 static const bnn_conv_kit avx512_fma_kit = {fconv_tile_fma_avx512, X5_PX, NULL, NULL, 0,
-                                            NULL, 1, NULL};
+                                            NULL, 1, NULL, 0, 0};
 
 static const bnn_conv_kit avx512_kit = {fconv_tile_avx512, X5_PX, fconv_btile_avx512,
                                         fconv_tile8_avx512, X5_PX, fconv_dw_avx512, 0,
-                                        &avx512_fma_kit};
+                                        &avx512_fma_kit, 0, 0};
 
 BNN_API bnn_status bnn_conv2d_f32__avx512(const bnn_conv2d_params *p,
                                   const float *in, float *out, void *scratch)

@@ -255,6 +255,12 @@ static const conv_case cases[] = {
     {1, 5, 6, 16, 16, 3, 3, 1, 1, 3, 3, 1, 1, 16, 0, 1, 1},  /* pad > k-1 */
     {1, 6, 9, 16, 16, 5, 3, 1, 1, 2, 1, 2, 2, 16, 0, 0, 1},  /* dil 2 both */
     {1, 9, 11, 18, 18, 3, 3, 1, 1, 1, 1, 3, 3, 18, 0, 0, 1}, /* dil 3: generic */
+    {1, 11, 10, 24, 24, 9, 7, 1, 1, 4, 3, 1, 1, 24, 0, 1, 1}, /* 63 taps */
+    {2, 6, 29, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, 3, 1, 1},  /* 8 channels */
+    {1, 7, 31, 48, 48, 3, 3, 1, 1, 1, 1, 1, 1, 48, 0, 0, 0}, /* 3 blocks */
+    {1, 9, 26, 36, 36, 5, 5, 2, 2, 2, 2, 1, 1, 36, 1, 1, 1},
+    {1, 20, 35, 16, 16, 7, 7, 1, 1, 3, 3, 1, 1, 16, 0, 1, 1},
+    {1, 12, 21, 144, 144, 3, 3, 1, 1, 1, 1, 1, 1, 144, 0, 1, 1}, /* 2 chunks */
 };
 
 static void test_conv_cases(void **state)
@@ -425,6 +431,39 @@ static void test_conv_relu_nan(void **state)
     }
 }
 
+/* The entry point, the portable kernel and every compiled-in variant on
+ * p and in, bit for bit against want (nout floats; got is scratch).
+ * Returns the number that differ, naming each and its first element. */
+static int check_entry_points(const bnn_conv2d_params *p, const float *in, const float *want,
+                              float *got, size_t nout, const char *ref)
+{
+    const char *names[2 + VT_MAX_VARIANTS] = {"bnn_conv2d_f32", "bnn_conv2d_f32__portable"};
+    bnn_any_fn fns[2 + VT_MAX_VARIANTS] = {(bnn_any_fn)bnn_conv2d_f32,
+                                           (bnn_any_fn)bnn_conv2d_f32__portable};
+    int nf = 2 + vt_variants("bnn_conv2d_f32", names + 2, fns + 2), bad = 0;
+    for (int f = 0; f < nf; ++f) {
+        for (size_t i = 0; i < nout; ++i)
+            got[i] = SENTINEL;
+        assert_int_equal(((conv_fn)fns[f])(p, in, got, NULL), BNN_OK);
+        if (memcmp(got, want, nout * sizeof(float)) != 0) {
+            size_t i;
+            for (i = 0; i < nout && memcmp(&got[i], &want[i], sizeof(float)) == 0; ++i)
+                ;
+            fprintf(stderr, "%s: element %zu is %a, %s gives %a\n", names[f], i,
+                    (double)got[i], ref, (double)want[i]);
+            ++bad;
+        }
+    }
+    return bad;
+}
+
+/* n values of frand() */
+static void fill_frand(float *v, size_t n)
+{
+    for (size_t i = 0; i < n; ++i)
+        v[i] = frand();
+}
+
 /* BNN_CONV_ORDER_FMA for one case: the entry point, the portable kernel
  * and every variant against acc = bias; acc = fmaf(x, w, acc) over the
  * valid taps in (ky, kx, ci) order; relu. Returns the mismatches. */
@@ -443,12 +482,9 @@ static int check_fma_case(const conv_case *c, unsigned seed)
     float *got = malloc(nout * sizeof(float));
     assert_true(in && w && bias && want && got);
     rng_state = seed;
-    for (size_t i = 0; i < nin; ++i)
-        in[i] = frand();
-    for (size_t i = 0; i < nw; ++i)
-        w[i] = frand();
-    for (int i = 0; i < og; ++i)
-        bias[i] = frand();
+    fill_frand(in, nin);
+    fill_frand(w, nw);
+    fill_frand(bias, (size_t)og);
     p.weights = w;
     p.bias = c->bias ? bias : NULL;
     for (size_t i = 0; i < nout; ++i)
@@ -476,23 +512,7 @@ static int check_fma_case(const conv_case *c, unsigned seed)
                     want[(((size_t)n * p.out_h + oy) * p.out_w + ox) * p.out_pixel_stride +
                          o] = acc;
                 }
-    const char *names[2 + VT_MAX_VARIANTS] = {"bnn_conv2d_f32", "bnn_conv2d_f32__portable"};
-    bnn_any_fn fns[2 + VT_MAX_VARIANTS] = {(bnn_any_fn)bnn_conv2d_f32,
-                                           (bnn_any_fn)bnn_conv2d_f32__portable};
-    int nf = 2 + vt_variants("bnn_conv2d_f32", names + 2, fns + 2), bad = 0;
-    for (int f = 0; f < nf; ++f) {
-        for (size_t i = 0; i < nout; ++i)
-            got[i] = SENTINEL;
-        assert_int_equal(((conv_fn)fns[f])(&p, in, got, NULL), BNN_OK);
-        if (memcmp(got, want, nout * sizeof(float)) != 0) {
-            size_t i;
-            for (i = 0; i < nout && memcmp(&got[i], &want[i], sizeof(float)) == 0; ++i)
-                ;
-            fprintf(stderr, "%s: element %zu is %a, fmaf gives %a\n", names[f], i,
-                    (double)got[i], (double)want[i]);
-            ++bad;
-        }
-    }
+    int bad = check_entry_points(&p, in, want, got, nout, "fmaf");
     free(in);
     free(w);
     free(bias);
@@ -515,6 +535,83 @@ static void test_conv_fma_order(void **state)
         ++n;
     }
     assert_true(n == 22);
+    assert_int_equal(bad, 0);
+}
+
+/* BNN_CONV_ORDER_BIAS (depthwise only) for one depthwise case: the entry
+ * point, the portable kernel and every variant against acc = bias, then
+ * acc += x * w (each product rounded) over the valid taps in (ky, kx)
+ * order; relu. Returns the mismatches. */
+static int check_bias_case(const conv_case *c, unsigned seed)
+{
+    bnn_conv2d_params p;
+    fill_params(c, &p);
+    p.order = BNN_CONV_ORDER_BIAS;
+    const int C = c->in_c, taps = c->k_h * c->k_w;
+    const size_t nin = (size_t)c->n * c->in_h * c->in_w * C;
+    const size_t nw = (size_t)taps * C;
+    const size_t nout = (size_t)c->n * p.out_h * p.out_w * (size_t)p.out_pixel_stride;
+    float *in = malloc(nin * sizeof(float)), *w = malloc(nw * sizeof(float));
+    float *bias = malloc((size_t)C * sizeof(float)), *want = malloc(nout * sizeof(float));
+    float *got = malloc(nout * sizeof(float));
+    assert_true(in && w && bias && want && got);
+    rng_state = seed;
+    fill_frand(in, nin);
+    fill_frand(w, nw);
+    fill_frand(bias, (size_t)C);
+    p.weights = w;
+    p.bias = c->bias ? bias : NULL;
+    for (size_t i = 0; i < nout; ++i)
+        want[i] = SENTINEL;
+    for (int n = 0; n < c->n; ++n)
+        for (int oy = 0; oy < p.out_h; ++oy)
+            for (int ox = 0; ox < p.out_w; ++ox)
+                for (int o = 0; o < C; ++o) {
+                    float acc = c->bias ? bias[o] : 0.0f;
+                    for (int ky = 0; ky < c->k_h; ++ky)
+                        for (int kx = 0; kx < c->k_w; ++kx) {
+                            int iy = oy * c->s_h - c->p_h + ky * c->d_h;
+                            int ix = ox * c->s_w - c->p_w + kx * c->d_w;
+                            if (iy < 0 || iy >= c->in_h || ix < 0 || ix >= c->in_w)
+                                continue;
+                            /* the product rounded to float before the add */
+                            volatile float prod =
+                                in[(((size_t)n * c->in_h + iy) * c->in_w + ix) * C + o] *
+                                w[bnn_conv2d_weight_index(c->k_h, c->k_w, 1, 1, o, ky, kx,
+                                                          0, 0)];
+                            acc += prod;
+                        }
+                    if (c->relu && !(acc > 0.0f))
+                        acc = 0.0f;
+                    want[(((size_t)n * p.out_h + oy) * p.out_w + ox) * p.out_pixel_stride +
+                         o] = acc;
+                }
+    int bad = check_entry_points(&p, in, want, got, nout, "the bias-first sum");
+    free(in);
+    free(w);
+    free(bias);
+    free(want);
+    free(got);
+    return bad;
+}
+
+#define BIAS_CASES 23 /* the depthwise cases above */
+static void test_conv_bias_order(void **state)
+{
+    (void)state;
+    int bad = 0, n = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        const conv_case *c = &cases[i];
+        if (c->groups != c->in_c || c->out_c != c->in_c)
+            continue;
+        int b = check_bias_case(c, 5000u + (unsigned)i);
+        if (b)
+            fprintf(stderr, "bias-first case %zu: %d mismatches\n", i, b);
+        bad += b;
+        ++n;
+    }
+    fprintf(stderr, "bias-first cases: %d\n", n);
+    assert_true(n == BIAS_CASES);
     assert_int_equal(bad, 0);
 }
 
@@ -585,7 +682,11 @@ static void test_conv_arg_errors(void **state)
     assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_ARG_ERROR);
     fill_params(&c, &p);
     p.weights = w;
-    p.order = (bnn_conv_order)2; /* no such order */
+    p.order = BNN_CONV_ORDER_BIAS; /* depthwise only */
+    assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_ARG_ERROR);
+    fill_params(&c, &p);
+    p.weights = w;
+    p.order = (bnn_conv_order)3; /* no such order */
     assert_int_equal(bnn_conv2d_f32(&p, in, out, NULL), BNN_ARG_ERROR);
     conv_case g2 = {1, 4, 4, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 2, 0, 0, 0};
     fill_params(&g2, &p);
@@ -829,6 +930,7 @@ int main(void)
         cmocka_unit_test(test_conv_nonfinite_weights),
         cmocka_unit_test(test_conv_relu_nan),
         cmocka_unit_test(test_conv_fma_order),
+        cmocka_unit_test(test_conv_bias_order),
         cmocka_unit_test(test_fmaf_soft),
         cmocka_unit_test(test_conv_maxpool_fma),
         cmocka_unit_test(test_conv_arg_errors),
