@@ -370,7 +370,7 @@ typedef enum {
  *   BNN_CONV_ORDER_BIAS  the sum starts at the bias (0 without one) and
  *       adds every product rounded: TensorFlow Lite's optimised float
  *       DEPTHWISE_CONV_2D. Depthwise only (one input and one output
- *       channel per group); computed by the portable kernel.
+ *       channel per group).
  */
 typedef enum {
     BNN_CONV_ORDER_SUM = 0,

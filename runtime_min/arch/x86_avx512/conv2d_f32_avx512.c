@@ -22,13 +22,16 @@
  *          a border pixel costs as much as a tile of 4.
  *   tile8  8 pixels x 8 channels in ymm accumulators, for groups with 8
  *          output channels (grouped convolutions) or the last 8 of a
- *          group.
- *   dw     depthwise: 16 channels per zmm, 8 output pixels of a row per
- *          tile; each input vector is loaded once per kernel row and
- *          multiplied into every output of the tile that uses it
+ *          group; border pixels one at a time (tile8_any).
+ *   dw     depthwise: 16 channels per zmm (two ymm halves where 256-bit
+ *          operations are faster, BNN_FL_VEC256), 8 output pixels of a
+ *          row per tile; each input vector is loaded once per kernel row
+ *          and multiplied into every output of the tile that uses it
  *          (ascending input x is ascending kx for each output, so the
- *          order of the sums is kept); input columns outside the image
- *          are masked loads and masked adds.
+ *          order of the sums is kept); pixels whose window leaves the
+ *          image along x go one at a time over their valid taps. Sums
+ *          start at 0 and take the bias last (BNN_CONV_ORDER_SUM), or
+ *          start at the bias (BNN_CONV_ORDER_BIAS, dw_bias).
  *
  * and a second kit for BNN_CONV_ORDER_FMA (bnn.h), whose tile starts each
  * sum at the bias and adds every tap with one vfmadd.
@@ -486,8 +489,9 @@ static void fconv_btile_avx512(int32_t np, const bnn_conv_red *r,
 /* ------------------------------------------------------------ tile8 */
 
 /*
- * NPX (4 or 8) pixels x 8 channels, one ymm each (named variables), for
- * blocks of 8 output channels. CG > 0 is the group's input channel count
+ * NPX (8, 4, or 1 for a border pixel with fewer taps) pixels x 8
+ * channels, one ymm each (named variables), for blocks of 8 output
+ * channels. CG > 0 is the group's input channel count
  * known at compile time (4 and 8, the grouped convolutions of DenseNet
  * stems), which unrolls the per-tap loop of grouped convolutions.
  */
@@ -527,7 +531,7 @@ BNN_FL_INLINE void x5_tile8_body(const int NPX, const int CG, int32_t np,
                     E_ACC(6);
                     E_ACC(7);
                 }
-            } else {
+            } else if (NPX == 4) {
                 (void)a4, (void)a5, (void)a6, (void)a7;
                 X5_UNROLL
                 for (int32_t i = 0; i < len; ++i, w += og) {
@@ -536,6 +540,12 @@ BNN_FL_INLINE void x5_tile8_body(const int NPX, const int CG, int32_t np,
                     E_ACC(1);
                     E_ACC(2);
                     E_ACC(3);
+                }
+            } else {
+                (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6, (void)a7;
+                for (int32_t i = 0; i < len; ++i, w += og) {
+                    const __m256 wv = _mm256_loadu_ps(w);
+                    E_ACC(0);
                 }
             }
         }
@@ -562,8 +572,10 @@ static void fconv_tile8_avx512(int32_t np, const bnn_conv_red *r,
         x5_tile8_body(8, 4, np, r, t, bias, relu, dst, ops);
     else if (np > 4)
         x5_tile8_body(8, 0, np, r, t, bias, relu, dst, ops);
-    else
+    else if (np > 1)
         x5_tile8_body(4, 0, np, r, t, bias, relu, dst, ops);
+    else /* border pixels come one at a time, with fewer taps */
+        x5_tile8_body(1, 0, np, r, t, bias, relu, dst, ops);
 }
 
 /* --------------------------------------------------------------- dw */
@@ -580,6 +592,7 @@ static void fconv_tile8_avx512(int32_t np, const bnn_conv_red *r,
  * stores. img points at image n at channel c0, wt at the transposed
  * weights [tap][16], d at the row's first output pixel at channel c0.
  */
+#if BNN_FL_VEC256
 /* acc Q += x * w (both halves); Q a constant, dead cases folded away */
 #define D_UPD(Q, XL, XH, WL, WH)                                               \
     switch (Q) {                                                               \
@@ -621,16 +634,18 @@ BNN_FL_INLINE void x5_dw_tile(const int KW, const int S, const int DIL, const in
                            const bnn_conv2d_params *p, int32_t np, const float *img,
                            int32_t iy0, int32_t ix0, int32_t ky_lo, int32_t ky_hi,
                            const float (*wt)[16], __mmask8 cml, __mmask8 cmh,
-                           const float *bias, float *d)
+                           const float *bfirst, const float *bias, float *d)
 {
     const int NCOL = (X5_DW_P - 1) * S + (KW - 1) * DIL + 1;
     const ptrdiff_t C = p->in_c, ops = p->out_pixel_stride;
     const int relu = p->act == BNN_ACT_RELU;
     /* columns that exist: those of the np pixels (all when FULL) */
     const int ncol = FULL ? NCOL : (np - 1) * S + (KW - 1) * DIL + 1;
-    __m256 l0 = _mm256_setzero_ps(), h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0;
-    __m256 l3 = l0, h3 = l0, l4 = l0, h4 = l0, l5 = l0, h5 = l0, l6 = l0, h6 = l0;
-    __m256 l7 = l0, h7 = l0;
+    __m256 l0 = bfirst ? _mm256_maskz_loadu_ps(cml, bfirst) : _mm256_setzero_ps();
+    __m256 h0 = bfirst ? _mm256_maskz_loadu_ps(cmh, bfirst + 8) : _mm256_setzero_ps();
+    __m256 l1 = l0, h1 = h0, l2 = l0, h2 = h0;
+    __m256 l3 = l0, h3 = h0, l4 = l0, h4 = h0, l5 = l0, h5 = h0, l6 = l0, h6 = h0;
+    __m256 l7 = l0, h7 = h0;
     for (int32_t ky = ky_lo; ky < ky_hi; ++ky) {
         const float *x = img + ((ptrdiff_t)(iy0 + ky * p->dil_h) * p->in_w + ix0) * C;
         const float *wk = wt[ky * KW];
@@ -666,11 +681,12 @@ BNN_FL_INLINE void x5_dw_tile(const int KW, const int S, const int DIL, const in
 static void x5_dw_pixel(const bnn_conv2d_params *p, const float *img, int32_t iy0,
                      int32_t ix0, int32_t ky_lo, int32_t ky_hi, int32_t kx_lo,
                      int32_t kx_hi, const float (*wt)[16], __mmask8 cml, __mmask8 cmh,
-                     const float *bias, float *d)
+                     const float *bfirst, const float *bias, float *d)
 {
     const ptrdiff_t C = p->in_c;
     const int relu = p->act == BNN_ACT_RELU;
-    __m256 l0 = _mm256_setzero_ps(), h0 = l0;
+    __m256 l0 = bfirst ? _mm256_maskz_loadu_ps(cml, bfirst) : _mm256_setzero_ps();
+    __m256 h0 = bfirst ? _mm256_maskz_loadu_ps(cmh, bfirst + 8) : _mm256_setzero_ps();
     for (int32_t ky = ky_lo; ky < ky_hi; ++ky)
         for (int32_t kx = kx_lo; kx < kx_hi; ++kx) {
             const float *x = img + ((ptrdiff_t)(iy0 + ky * p->dil_h) * p->in_w + ix0 +
@@ -684,6 +700,99 @@ static void x5_dw_pixel(const bnn_conv2d_params *p, const float *img, int32_t iy
     D_OUT1(l0, bias, cml, d);
     D_OUT1(h0, bias ? bias + 8 : NULL, cmh, d + 8);
 }
+#else
+/*
+ * Cores with two full 512-bit units: each pixel's 16 channels in one zmm
+ * (half the multiplies and adds of two ymm halves), lane mask cml | cmh.
+ */
+/* acc Q += x * w; Q a constant, dead cases folded away */
+#define D_UPD(Q, X, W)                                                         \
+    switch (Q) {                                                               \
+    case 0: z0 = _mm512_add_ps(z0, _mm512_mul_ps(X, W)); break;                \
+    case 1: z1 = _mm512_add_ps(z1, _mm512_mul_ps(X, W)); break;                \
+    case 2: z2 = _mm512_add_ps(z2, _mm512_mul_ps(X, W)); break;                \
+    case 3: z3 = _mm512_add_ps(z3, _mm512_mul_ps(X, W)); break;                \
+    case 4: z4 = _mm512_add_ps(z4, _mm512_mul_ps(X, W)); break;                \
+    case 5: z5 = _mm512_add_ps(z5, _mm512_mul_ps(X, W)); break;                \
+    case 6: z6 = _mm512_add_ps(z6, _mm512_mul_ps(X, W)); break;                \
+    case 7: z7 = _mm512_add_ps(z7, _mm512_mul_ps(X, W)); break;                \
+    default: break;                                                            \
+    }
+#define D_OUT1(v, bs, m, o)                                                    \
+    do {                                                                       \
+        __m512 y_ = v;                                                         \
+        if (bs)                                                                \
+            y_ = _mm512_add_ps(y_, _mm512_maskz_loadu_ps(m, bs));              \
+        if (relu)                                                              \
+            y_ = _mm512_maskz_mov_ps(                                          \
+                _mm512_cmp_ps_mask(y_, _mm512_setzero_ps(), _CMP_NLE_UQ), y_); \
+        _mm512_mask_storeu_ps(o, m, y_);                                       \
+    } while (0)
+#define D_OUT(Q)                                                               \
+    if (Q < np)                                                                \
+        D_OUT1(z##Q, bias, cm, d + Q * ops);
+
+/* As the two-half version above: np (1..X5_DW_P) pixels from input
+ * column ix0, every input column of a kernel row loaded once. */
+BNN_FL_INLINE void x5_dw_tile(const int KW, const int S, const int DIL, const int FULL,
+                           const bnn_conv2d_params *p, int32_t np, const float *img,
+                           int32_t iy0, int32_t ix0, int32_t ky_lo, int32_t ky_hi,
+                           const float (*wt)[16], __mmask8 cml, __mmask8 cmh,
+                           const float *bfirst, const float *bias, float *d)
+{
+    const int NCOL = (X5_DW_P - 1) * S + (KW - 1) * DIL + 1;
+    const ptrdiff_t C = p->in_c, ops = p->out_pixel_stride;
+    const int relu = p->act == BNN_ACT_RELU;
+    const __mmask16 cm = (__mmask16)(cml | ((unsigned)cmh << 8));
+    const int ncol = FULL ? NCOL : (np - 1) * S + (KW - 1) * DIL + 1;
+    __m512 z0 = bfirst ? _mm512_maskz_loadu_ps(cm, bfirst) : _mm512_setzero_ps();
+    __m512 z1 = z0, z2 = z0, z3 = z0, z4 = z0, z5 = z0, z6 = z0, z7 = z0;
+    for (int32_t ky = ky_lo; ky < ky_hi; ++ky) {
+        const float *x = img + ((ptrdiff_t)(iy0 + ky * p->dil_h) * p->in_w + ix0) * C;
+        const float *wk = wt[ky * KW];
+        X5_UNROLL
+        for (int j = 0; j < NCOL; ++j, x += j < ncol ? C : 0) {
+            const __m512 xv = _mm512_maskz_loadu_ps(cm, x);
+            X5_UNROLL
+            for (int kx = 0; kx < KW; ++kx) {
+                const int qs = j - kx * DIL;
+                if (qs < 0 || qs % S != 0 || qs / S >= X5_DW_P)
+                    continue;
+                const __m512 wv = _mm512_loadu_ps(wk + kx * 16);
+                D_UPD(qs / S, xv, wv)
+            }
+        }
+    }
+    D_OUT(0)
+    D_OUT(1)
+    D_OUT(2)
+    D_OUT(3)
+    D_OUT(4)
+    D_OUT(5)
+    D_OUT(6)
+    D_OUT(7)
+}
+
+/* One pixel with input column ix0, its valid taps kx in [kx_lo, kx_hi). */
+static void x5_dw_pixel(const bnn_conv2d_params *p, const float *img, int32_t iy0,
+                     int32_t ix0, int32_t ky_lo, int32_t ky_hi, int32_t kx_lo,
+                     int32_t kx_hi, const float (*wt)[16], __mmask8 cml, __mmask8 cmh,
+                     const float *bfirst, const float *bias, float *d)
+{
+    const ptrdiff_t C = p->in_c;
+    const int relu = p->act == BNN_ACT_RELU;
+    const __mmask16 cm = (__mmask16)(cml | ((unsigned)cmh << 8));
+    __m512 z0 = bfirst ? _mm512_maskz_loadu_ps(cm, bfirst) : _mm512_setzero_ps();
+    for (int32_t ky = ky_lo; ky < ky_hi; ++ky)
+        for (int32_t kx = kx_lo; kx < kx_hi; ++kx) {
+            const float *x = img + ((ptrdiff_t)(iy0 + ky * p->dil_h) * p->in_w + ix0 +
+                                    kx * p->dil_w) * C;
+            z0 = _mm512_add_ps(z0, _mm512_mul_ps(_mm512_maskz_loadu_ps(cm, x),
+                                                 _mm512_loadu_ps(wt[ky * p->k_w + kx])));
+        }
+    D_OUT1(z0, bias, cm, d);
+}
+#endif
 #undef D_UPD
 #undef D_OUT1
 #undef D_OUT
@@ -700,11 +809,27 @@ static void x5_dw_xrange(const bnn_conv2d_params *p, int32_t ix0, int32_t *lo, i
     *hi = h;
 }
 
-/* Output row oy of one 16-channel block. */
+#define X5_DW_CHUNK 8 /* 16-channel blocks whose weights are held at a time */
+
+/* Lane masks, bias pointers and offset of block b of a chunk. */
+typedef struct {
+    __mmask8 cml, cmh;
+    const float *bfirst, *bias; /* the sum's start (ORDER_BIAS), its last add */
+    int32_t c0;
+} x5_dw_blk;
+
+/*
+ * Output row oy of channel blocks blk[0..nbk): each tile of pixels (or
+ * border pixel) is computed for every block before the next, so that
+ * the blocks of an input pixel (adjacent cache lines) are read together
+ * while they are in L1; a block at a time would read a row's input once
+ * per block and, with 32 or more channels, miss L1 on most of it.
+ */
 BNN_FL_INLINE void x5_dw_row(const int KW, const int S, const int DIL,
-                          const bnn_conv2d_params *p, int32_t oy, int32_t ox_lo,
-                          int32_t ox_hi, const float *img, const float (*wt)[16],
-                          __mmask8 cml, __mmask8 cmh, const float *bias, float *drow)
+                             const bnn_conv2d_params *p, int32_t oy, int32_t ox_lo,
+                             int32_t ox_hi, const float *img, int32_t nbk,
+                             const x5_dw_blk *blk, const float (*wt)[X5_DW_TAPS][16],
+                             float *drow)
 {
     const ptrdiff_t ops = p->out_pixel_stride;
     const int32_t iy0 = oy * p->stride_h - p->pad_h;
@@ -715,30 +840,34 @@ BNN_FL_INLINE void x5_dw_row(const int KW, const int S, const int DIL,
         --ky_hi;
     for (int32_t ox = 0; ox < p->out_w;) {
         const int32_t ix0 = ox * S - p->pad_w;
+        float *d = drow + (ptrdiff_t)ox * ops;
         if (ox >= ox_lo && ox < ox_hi) {
             const int32_t np = ox_hi - ox < X5_DW_P ? ox_hi - ox : X5_DW_P;
-            if (np == X5_DW_P)
-                x5_dw_tile(KW, S, DIL, 1, p, np, img, iy0, ix0, ky_lo, ky_hi, wt, cml, cmh,
-                        bias, drow + (ptrdiff_t)ox * ops);
-            else
-                x5_dw_tile(KW, S, DIL, 0, p, np, img, iy0, ix0, ky_lo, ky_hi, wt, cml, cmh,
-                        bias, drow + (ptrdiff_t)ox * ops);
+            for (int32_t b = 0; b < nbk; ++b) {
+                const x5_dw_blk *k = &blk[b];
+                if (np == X5_DW_P)
+                    x5_dw_tile(KW, S, DIL, 1, p, np, img + k->c0, iy0, ix0, ky_lo, ky_hi,
+                               wt[b], k->cml, k->cmh, k->bfirst, k->bias, d + k->c0);
+                else
+                    x5_dw_tile(KW, S, DIL, 0, p, np, img + k->c0, iy0, ix0, ky_lo, ky_hi,
+                               wt[b], k->cml, k->cmh, k->bfirst, k->bias, d + k->c0);
+            }
             ox += np;
         } else {
             int32_t kx_lo, kx_hi;
             x5_dw_xrange(p, ix0, &kx_lo, &kx_hi);
-            x5_dw_pixel(p, img, iy0, ix0, ky_lo, ky_hi, kx_lo, kx_hi, wt, cml, cmh, bias,
-                     drow + (ptrdiff_t)ox * ops);
+            for (int32_t b = 0; b < nbk; ++b) {
+                const x5_dw_blk *k = &blk[b];
+                x5_dw_pixel(p, img + k->c0, iy0, ix0, ky_lo, ky_hi, kx_lo, kx_hi, wt[b],
+                            k->cml, k->cmh, k->bfirst, k->bias, d + k->c0);
+            }
             ++ox;
         }
     }
 }
 
-#define X5_DW_CHUNK 8 /* 16-channel blocks whose weights are held at a time */
-
 /*
- * Every output row of channel blocks [b0, b0 + nbk) (at most X5_DW_CHUNK):
- * rows outer, so that a row's input stays in cache for all the blocks.
+ * Every output row of channel blocks [b0, b0 + nbk) (at most X5_DW_CHUNK).
  * wt holds the transposed weights of the chunk, [block][tap][16].
  */
 BNN_FL_INLINE void x5_dw_rows(const int KW, const int S, const int DIL,
@@ -746,21 +875,28 @@ BNN_FL_INLINE void x5_dw_rows(const int KW, const int S, const int DIL,
                            int32_t nbk, const float (*wt)[X5_DW_TAPS][16], float *oimg)
 {
     const ptrdiff_t ops = p->out_pixel_stride;
+    const int bf = p->order == BNN_CONV_ORDER_BIAS;
+    x5_dw_blk blk[X5_DW_CHUNK];
     /* output columns whose taps all lie inside the image */
     int32_t ox_lo = 0, ox_hi = p->out_w;
     while (ox_lo < ox_hi && ox_lo * S - p->pad_w < 0)
         ++ox_lo;
     while (ox_hi > ox_lo && (ox_hi - 1) * S - p->pad_w + (KW - 1) * DIL >= p->in_w)
         --ox_hi;
+    for (int32_t b = 0; b < nbk; ++b) {
+        const int32_t c0 = (b0 + b) * 16;
+        const int32_t nb = p->in_c - c0 < 16 ? p->in_c - c0 : 16;
+        const uint32_t cm = (1u << (unsigned)nb) - 1u;
+        const float *bb = p->bias ? p->bias + c0 : NULL;
+        blk[b].cml = (__mmask8)(cm & 0xFFu);
+        blk[b].cmh = (__mmask8)(cm >> 8);
+        blk[b].bfirst = bf ? bb : NULL;
+        blk[b].bias = bf ? NULL : bb;
+        blk[b].c0 = c0;
+    }
     for (int32_t oy = 0; oy < p->out_h; ++oy)
-        for (int32_t b = 0; b < nbk; ++b) {
-            const int32_t c0 = (b0 + b) * 16;
-            const int32_t nb = p->in_c - c0 < 16 ? p->in_c - c0 : 16;
-            const uint32_t cm = (1u << (unsigned)nb) - 1u;
-            x5_dw_row(KW, S, DIL, p, oy, ox_lo, ox_hi, img + c0, wt[b], (__mmask8)(cm & 0xFFu),
-                   (__mmask8)(cm >> 8), p->bias ? p->bias + c0 : NULL,
-                   oimg + (ptrdiff_t)oy * p->out_w * ops + c0);
-        }
+        x5_dw_row(KW, S, DIL, p, oy, ox_lo, ox_hi, img, nbk, blk, wt,
+                  oimg + (ptrdiff_t)oy * p->out_w * ops);
 }
 
 /* A chunk of blocks for the kernel's shape (constant sizes for the
@@ -834,6 +970,8 @@ static void x5_dw_generic(const bnn_conv2d_params *p, const float *in, float *ou
     const int32_t C = p->in_c, taps = p->k_h * p->k_w;
     const ptrdiff_t ops = p->out_pixel_stride;
     const int relu = p->act == BNN_ACT_RELU;
+    /* BNN_CONV_ORDER_BIAS: each sum starts at the bias */
+    const float *bfirst = p->order == BNN_CONV_ORDER_BIAS ? p->bias : NULL;
     for (int32_t n = 0; n < p->n; ++n) {
         const float *img = in + (size_t)n * (size_t)p->in_h * (size_t)p->in_w * (size_t)C;
         float *oimg = out + (size_t)n * (size_t)p->out_h * (size_t)p->out_w * (size_t)ops;
@@ -845,7 +983,8 @@ static void x5_dw_generic(const bnn_conv2d_params *p, const float *in, float *ou
                 _mm512_set1_epi32(taps));
             for (int32_t oy = 0; oy < p->out_h; ++oy)
                 for (int32_t ox = 0; ox < p->out_w; ++ox) {
-                    __m512 acc = _mm512_setzero_ps();
+                    __m512 acc = bfirst ? _mm512_maskz_loadu_ps(cm, bfirst + c0)
+                                        : _mm512_setzero_ps();
                     for (int32_t ky = 0; ky < p->k_h; ++ky) {
                         const int32_t iy = oy * p->stride_h - p->pad_h + ky * p->dil_h;
                         if (iy < 0 || iy >= p->in_h)
@@ -864,7 +1003,7 @@ static void x5_dw_generic(const bnn_conv2d_params *p, const float *in, float *ou
                             acc = _mm512_add_ps(acc, _mm512_mul_ps(xv, wv));
                         }
                     }
-                    if (p->bias)
+                    if (p->bias && !bfirst)
                         acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(cm, p->bias + c0));
                     if (relu)
                         acc = _mm512_maskz_mov_ps(
@@ -939,7 +1078,7 @@ static const bnn_conv_kit avx512_fma_kit = {fconv_tile_fma_avx512, X5_PX, NULL, 
 
 static const bnn_conv_kit avx512_kit = {fconv_tile_avx512, X5_PX, fconv_btile_avx512,
                                         fconv_tile8_avx512, X5_PX, fconv_dw_avx512, 0,
-                                        &avx512_fma_kit, 0, 0};
+                                        &avx512_fma_kit, 1, 1};
 
 BNN_API bnn_status bnn_conv2d_f32__avx512(const bnn_conv2d_params *p,
                                   const float *in, float *out, void *scratch)
