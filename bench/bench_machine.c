@@ -121,7 +121,15 @@ typedef float vf;
 
 #define DECL(i) vf a##i = VSET1(1.0f + (float)(i));
 #define SUM(i) s += VFIRST(a##i);
-#define MULADD(i) a##i = VADD(VMUL(a##i, x), y);
+/* The product is pinned in a register between the multiply and the add:
+ * compilers otherwise contract the two into one FMA (GCC does by default,
+ * without -ffp-contract=off), which would report the FMA peak as this one. */
+#if defined(__GNUC__) && defined(__x86_64__)
+#define PIN(v) __asm__("" : "+v"(v))
+#else
+#define PIN(v) ((void)0)
+#endif
+#define MULADD(i) a##i = VMUL(a##i, x); PIN(a##i); a##i = VADD(a##i, y);
 #define FMA(i) a##i = VFMA(a##i, x, y);
 
 static double run_muladd(void *arg, long iters)

@@ -324,8 +324,9 @@ static inline void bnn_fl_max_rows(const float *base, ptrdiff_t row_stride,
     int32_t j = 0;
     for (; j + BNN_FL_POOL_CB <= c; j += BNN_FL_POOL_CB) {
         float m[BNN_FL_POOL_CB];
-        for (int k = 0; k < BNN_FL_POOL_CB; ++k)
-            m[k] = dst[j + k];
+        /* copies, not loops: GCC assembles the array element by element
+         * from a loop, then reloads it whole (a stalled store forward) */
+        memcpy(m, dst + j, sizeof m);
         for (int32_t r = 0; r < nrows; ++r)
             for (int32_t x = x0; x < x1; ++x) {
                 const float *restrict src =
@@ -334,8 +335,7 @@ static inline void bnn_fl_max_rows(const float *base, ptrdiff_t row_stride,
                 for (int k = 0; k < BNN_FL_POOL_CB; ++k)
                     m[k] = src[k] > m[k] ? src[k] : m[k];
             }
-        for (int k = 0; k < BNN_FL_POOL_CB; ++k)
-            dst[j + k] = m[k];
+        memcpy(dst + j, m, sizeof m);
     }
     for (; j < c; ++j) {
         float m = dst[j];

@@ -197,14 +197,14 @@ BNN_FL_INLINE void x5_tile_body(const int NPX, const int LEN, int32_t np,
 #else
 
 /* NPX pixels (np of them stored) x 16 channels; NPX is a constant after
- * inlining, so c[] lives in registers. */
-BNN_FL_INLINE void x5_tile_body(const int NPX, int32_t np, const bnn_conv_red *r,
-                             const bnn_conv_taps *t, const float *bias, int relu,
-                             float *dst, ptrdiff_t ops)
+ * inlining, so c[] lives in registers. LEN as in the version above. */
+BNN_FL_INLINE void x5_tile_body(const int NPX, const int LEN, int32_t np,
+                                const bnn_conv_red *r, const bnn_conv_taps *t,
+                                const float *bias, int relu, float *dst, ptrdiff_t ops)
 {
     const ptrdiff_t og = r->og;
     const int32_t nseg = r->contiguous ? 1 : t->nkx;
-    const int32_t len = r->contiguous ? t->nkx * r->cg : r->cg;
+    const int32_t len = LEN ? LEN : r->contiguous ? t->nkx * r->cg : r->cg;
     /* Missing pixels repeat pixel 0; their sums are not stored. */
     ptrdiff_t so[X5_PX];
     __m512 c[X5_PX];
@@ -217,12 +217,23 @@ BNN_FL_INLINE void x5_tile_body(const int NPX, int32_t np, const bnn_conv_red *r
         for (int32_t s = 0; s < nseg; ++s) {
             const float *a = t->a + ky * t->a_ky + s * r->kx_in;
             const float *w = t->w + ky * t->w_ky + s * r->kx_w;
-            for (int32_t i = 0; i < len; ++i, w += og) {
-                const __m512 wv = _mm512_loadu_ps(w);
-                X5_UNROLL
-                for (int q = 0; q < NPX; ++q)
-                    c[q] = _mm512_add_ps(
-                        c[q], _mm512_mul_ps(wv, _mm512_set1_ps(a[so[q] + i])));
+            if (LEN) {
+                X5_UNROLL_ALL
+                for (int32_t i = 0; i < LEN; ++i, w += og) {
+                    const __m512 wv = _mm512_loadu_ps(w);
+                    X5_UNROLL
+                    for (int q = 0; q < NPX; ++q)
+                        c[q] = _mm512_add_ps(
+                            c[q], _mm512_mul_ps(wv, _mm512_set1_ps(a[so[q] + i])));
+                }
+            } else {
+                for (int32_t i = 0; i < len; ++i, w += og) {
+                    const __m512 wv = _mm512_loadu_ps(w);
+                    X5_UNROLL
+                    for (int q = 0; q < NPX; ++q)
+                        c[q] = _mm512_add_ps(
+                            c[q], _mm512_mul_ps(wv, _mm512_set1_ps(a[so[q] + i])));
+                }
             }
         }
     for (int32_t q = 0; q < np; ++q)
@@ -246,10 +257,12 @@ static void fconv_tile_avx512(int32_t np, const bnn_conv_red *r,
     else
         x5_tile_body(2, 0, np, r, t, bias, relu, dst, ops);
 #else
-    if (np > 4)
-        x5_tile_body(8, np, r, t, bias, relu, dst, ops);
+    if (np > 4 && r->contiguous && t->nkx * r->cg == 21)
+        x5_tile_body(8, 21, np, r, t, bias, relu, dst, ops);
+    else if (np > 4)
+        x5_tile_body(8, 0, np, r, t, bias, relu, dst, ops);
     else
-        x5_tile_body(4, np, r, t, bias, relu, dst, ops);
+        x5_tile_body(4, 0, np, r, t, bias, relu, dst, ops);
 #endif
 }
 
