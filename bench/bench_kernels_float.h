@@ -6,8 +6,9 @@
  * bnn_fpenv_enter.
  *
  * Float peak: 12 independent chains of vector fused multiply-adds (and,
- * separately, of a multiply then an add, the operations runtime_min's
- * float kernels use so that every variant rounds alike), written in
+ * separately, of a multiply then an add: the ceiling of the sums that
+ * round each product before adding it, bnnc compile --fma off and the
+ * grouped and depthwise convolutions), written in
  * assembly so that the ceiling does not depend on register allocation;
  * 16 lanes (zmm) with AVX-512F, 8 (ymm) with AVX2 + FMA. FLOPs count 2
  * per multiply-accumulate. The peak is the best of measurements taken
@@ -16,7 +17,10 @@
  * Convolutions: FLOPs = 2 * out_h * out_w * out_c * k_h * k_w * in_c/groups
  * (padded taps included, the usual convention), per compiled-in variant
  * of bnn_conv2d_f32 (bnn_conv2d_maxpool_f32 for the fused stem), each
- * checked bit-identical to the portable variant before it is timed.
+ * checked bit-identical to the portable variant before it is timed. Each
+ * shape is timed in the rounding bnnc compile gives it by default
+ * (BNN_CONV_ORDER_FMA for one group, BNN_CONV_ORDER_SUM for grouped and
+ * depthwise ones); rows marked "sep" time the --fma off rounding.
  */
 #include "bnn_float_internal.h"
 
@@ -230,27 +234,36 @@ typedef struct {
     int32_t hw, in_c, out_c, k, stride, pad, groups;
     int pool; /* 1: the ResNet stem fused with its 3x3/2 max pooling */
     const char *kind; /* stem, dense, grouped, depthwise */
+    bnn_conv_order order;
 } fconv_shape;
 
+#define FUSED BNN_CONV_ORDER_FMA
+#define SEP BNN_CONV_ORDER_SUM
+
 static const fconv_shape fshapes[] = {
-    {"stem 7x7/2 224x224x3->64", 224, 3, 64, 7, 2, 3, 1, 0, "stem"},
-    {"stem+maxpool 3x3/2", 224, 3, 64, 7, 2, 3, 1, 1, "stem"},
-    {"3x3 56x56x64->64", 56, 64, 64, 3, 1, 1, 1, 0, "dense"},
-    {"3x3 28x28x128->128", 28, 128, 128, 3, 1, 1, 1, 0, "dense"},
-    {"3x3 14x14x256->256", 14, 256, 256, 3, 1, 1, 1, 0, "dense"},
-    {"3x3 7x7x512->512", 7, 512, 512, 3, 1, 1, 1, 0, "dense"},
-    {"3x3/2 56x56x64->128", 56, 64, 128, 3, 2, 1, 1, 0, "dense"},
-    {"1x1 56x56x64->64", 56, 64, 64, 1, 1, 0, 1, 0, "dense"},
-    {"1x1 28x28x128->256", 28, 128, 256, 1, 1, 0, 1, 0, "dense"},
-    {"1x1/2 56x56x64->128", 56, 64, 128, 1, 2, 0, 1, 0, "dense"},
-    {"1x1 7x7x512->512", 7, 512, 512, 1, 1, 0, 1, 0, "dense"},
-    {"g4 3x3 112x112x32->32", 112, 32, 32, 3, 1, 1, 4, 0, "grouped"},
-    {"g8 3x3 112x112x32->64", 112, 32, 64, 3, 1, 1, 8, 0, "grouped"},
-    {"dw 3x3 112x112x32", 112, 32, 32, 3, 1, 1, 32, 0, "depthwise"},
-    {"dw 3x3 56x56x128", 56, 128, 128, 3, 1, 1, 128, 0, "depthwise"},
-    {"dw 3x3/2 56x56x128", 56, 128, 128, 3, 2, 1, 128, 0, "depthwise"},
+    {"stem 7x7/2 224x224x3->64", 224, 3, 64, 7, 2, 3, 1, 0, "stem", FUSED},
+    {"stem+maxpool 3x3/2", 224, 3, 64, 7, 2, 3, 1, 1, "stem", FUSED},
+    {"stem 7x7/2 sep", 224, 3, 64, 7, 2, 3, 1, 0, "stem", SEP},
+    {"stem+maxpool sep", 224, 3, 64, 7, 2, 3, 1, 1, "stem", SEP},
+    {"3x3 56x56x64->64", 56, 64, 64, 3, 1, 1, 1, 0, "dense", FUSED},
+    {"3x3 56x56x64->64 sep", 56, 64, 64, 3, 1, 1, 1, 0, "dense", SEP},
+    {"3x3 28x28x128->128", 28, 128, 128, 3, 1, 1, 1, 0, "dense", FUSED},
+    {"3x3 14x14x256->256", 14, 256, 256, 3, 1, 1, 1, 0, "dense", FUSED},
+    {"3x3 7x7x512->512", 7, 512, 512, 3, 1, 1, 1, 0, "dense", FUSED},
+    {"3x3/2 56x56x64->128", 56, 64, 128, 3, 2, 1, 1, 0, "dense", FUSED},
+    {"1x1 56x56x64->64", 56, 64, 64, 1, 1, 0, 1, 0, "dense", FUSED},
+    {"1x1 28x28x128->256", 28, 128, 256, 1, 1, 0, 1, 0, "dense", FUSED},
+    {"1x1/2 56x56x64->128", 56, 64, 128, 1, 2, 0, 1, 0, "dense", FUSED},
+    {"1x1 7x7x512->512", 7, 512, 512, 1, 1, 0, 1, 0, "dense", FUSED},
+    {"g4 3x3 112x112x32->32", 112, 32, 32, 3, 1, 1, 4, 0, "grouped", SEP},
+    {"g8 3x3 112x112x32->64", 112, 32, 64, 3, 1, 1, 8, 0, "grouped", SEP},
+    {"dw 3x3 112x112x32", 112, 32, 32, 3, 1, 1, 32, 0, "depthwise", SEP},
+    {"dw 3x3 56x56x128", 56, 128, 128, 3, 1, 1, 128, 0, "depthwise", SEP},
+    {"dw 3x3/2 56x56x128", 56, 128, 128, 3, 2, 1, 128, 0, "depthwise", SEP},
 };
 #define N_FSHAPES ((int)(sizeof fshapes / sizeof fshapes[0]))
+#undef FUSED
+#undef SEP
 
 typedef struct {
     bnn_conv2d_maxpool_params mp;
@@ -306,6 +319,7 @@ static int bench_fconv(const fconv_shape *s, fconv_result *res, int nres)
     p->out_h = p->out_w = (s->hw + 2 * s->pad - s->k) / s->stride + 1;
     p->out_pixel_stride = s->out_c;
     p->act = BNN_ACT_RELU;
+    p->order = s->order;
     size_t nin = (size_t)s->hw * (size_t)s->hw * (size_t)s->in_c;
     size_t nw = (size_t)s->k * (size_t)s->k * (size_t)(s->in_c / s->groups) *
                 (size_t)s->out_c;
@@ -563,8 +577,9 @@ static void bench_float_section(int json)
     printf("\nfloat32 peak (1 thread), GFLOP/s:");
     for (int i = 0; i < npk; i++)
         printf("  %s %.1f", pk[i].name, pk[i].best * 1e-9);
-    printf("\n(these kernels sum exactly: a multiply, then an add, per tap; \"of mul+add\" is\n"
-           " their ceiling, \"of fma\" that of fused multiply-adds)\n");
+    printf("\n(single-group convolutions: one fused multiply-add per tap, bnnc's default,\n"
+           " whose ceiling is \"of fma\"; grouped, depthwise and \"sep\" rows (--fma off):\n"
+           " a multiply, then an add, whose ceiling is \"of mul+add\")\n");
     printf("\n%-28s %-9s %-9s %10s %9s %8s %10s\n", "float conv", "kind", "variant", "time ms",
            "GFLOP/s", "of fma", "of mul+add");
     for (int i = 0; i < nres; i++)

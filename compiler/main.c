@@ -28,7 +28,7 @@ static const char usage[] =
     "  compile MODEL --input NAME=N,C,H,W [-o net.c] [--prefix net]\n"
     "          [--standalone] [--input-type f32|u8 --mean M,.. --std S,..]\n"
     "          [--weights auto|array|string|blob] [--denormals flush|keep]\n"
-    "          [--threads] [--report [--target CORE]]\n"
+    "          [--threads] [--report [--target CORE]] [--fma on|off]\n"
     "          [--float-layers f32|int8 --calibrate X.npy]\n"
     "        write net.c and net.h: the network as C calling runtime_min\n"
     "        (-o names the .c file, which must end in .c; the .h goes next to\n"
@@ -45,6 +45,11 @@ static const char usage[] =
     "        when net.c is built); --threads: also PREFIX_run_parallel(in, out,\n"
     "        n), which divides every step among n threads (pthreads; results\n"
     "        bit-identical to PREFIX_run; -DPREFIX_NO_THREADS leaves them out);\n"
+    "        --fma on (default): float convolutions of one group take each\n"
+    "        product into a sum from the bias with one fused multiply-add\n"
+    "        (one rounding per tap; TFLite models keep TFLite's roundings),\n"
+    "        off: each product rounded, then added, bias last (for cores\n"
+    "        without a fused multiply-add, where it is a library call);\n"
     "        --float-layers int8: float convolutions and dense layers in int8\n"
     "        (reduced precision, docs/int8-float-layers.md; default f32, exact),\n"
     "        activation ranges measured on the samples of X.npy (float32,\n"
@@ -64,7 +69,7 @@ static const char usage_verify[] =
     "          (--in once per data input, in graph order)\n"
     "          [--cc CC] [--cflags FLAGS | --portable] [--atol A] [--rtol R]\n"
     "          [--keep DIR] [--profile [--profile-runs N]] [--denormals flush|keep]\n"
-    "          [--threads N] [--float-layers f32|int8 --calibrate X.npy\n"
+    "          [--threads N] [--fma on|off] [--float-layers f32|int8 --calibrate X.npy\n"
     "          [--min-top1 P]]\n"
     "        build the generated C with the host compiler, run it on X and\n"
     "        compare with Y: max |diff|, top-1 agreement, first mismatches;\n"
@@ -279,6 +284,13 @@ static int parse_common(int argc, char **argv, bnnc_options *o, cmd_flags *f,
                 return 1;
             }
             o->float_layers_int8 = !strcmp(next, "int8");
+            i++;
+        } else if ((compile || verify) && !strcmp(a, "--fma")) {
+            if (!next || (strcmp(next, "on") && strcmp(next, "off"))) {
+                fprintf(stderr, "error: --fma is on or off\n");
+                return 1;
+            }
+            o->separate_sums = !strcmp(next, "off");
             i++;
         } else if ((compile || verify) && !strcmp(a, "--calibrate")) {
             if (!next) {

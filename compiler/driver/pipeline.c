@@ -98,6 +98,7 @@ static int run_lower(compile_state *s, bnnc_err *err)
     memcpy(lo.std, s->o->std, sizeof lo.std);
     lo.n_mean = s->o->n_mean;
     lo.n_std = s->o->n_std;
+    lo.separate_sums = s->o->separate_sums;
     return pass_lower(s->g, &lo, s->p, err);
 }
 

@@ -27,6 +27,7 @@ struct bnnc_options {
     const char *stop_after; /* pass name, or NULL: run every pass */
     FILE *dump_file;        /* where --dump-after writes (stderr if NULL) */
     int float_layers_int8;  /* --float-layers int8 (quantize_float.c) */
+    int separate_sums;      /* --fma off (lower_options) */
     const char *calibrate_path; /* --calibrate X.npy: samples for the int8 ranges */
     const char *cc;         /* host C compiler of the calibration run (NULL: $CC
                                or cc) */

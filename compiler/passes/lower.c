@@ -497,6 +497,7 @@ static int conv_step(lower_ctx *x, ir_node *n, lval in, const ir_shape *out_shap
     int32_t g, oi, ci, ky, kx, cg, og;
     lval out;
     float *w;
+    int fma;
 
     memset(&out, 0, sizeof out);
     out.shape = *out_shape;
@@ -510,7 +511,12 @@ static int conv_step(lower_ctx *x, ir_node *n, lval in, const ir_shape *out_shap
     SET_CONV_GEOMETRY(q, it, &out.shape, c);
     q->act = c->relu ? BNN_ACT_RELU : BNN_ACT_NONE;
     q->out_pixel_stride = x->p->t[out.t].stride;
-    q->order = c->fma ? BNN_CONV_ORDER_FMA
+    /* the frontend's rounding when it fixed one (TFLite's kernels);
+     * otherwise single-group convolutions fuse each product into the sum
+     * (the float peak of cores with fused multiply-add units) unless
+     * --fma off */
+    fma = c->order_fixed ? c->fma : !x->o->separate_sums && q->groups == 1;
+    q->order = fma ? BNN_CONV_ORDER_FMA
                : c->bias_first && q->in_c == q->groups && q->out_c == q->groups
                    ? BNN_CONV_ORDER_BIAS
                    : BNN_CONV_ORDER_SUM;
@@ -540,7 +546,7 @@ static int conv_step(lower_ctx *x, ir_node *n, lval in, const ir_shape *out_shap
              q->k_h, q->k_w, q->stride_h, q->pad_h, q->dil_h, q->groups, q->in_c,
              q->out_c, n->weight_only_binary ? ", +-1 weights" : "",
              c->relu ? ", relu" : "",
-             c->fma ? ", fused multiply-adds from the bias"
+             fma ? ", fused multiply-adds from the bias"
              : q->order == BNN_CONV_ORDER_BIAS ? ", sums from the bias" : "");
     x->vals[n->id][0] = out;
     return 0;

@@ -15,6 +15,9 @@ typedef struct {
     int input_u8;            /* the input is uint8, normalised as (x - mean) / std */
     float mean[64], std[64]; /* per channel, or one value */
     int n_mean, n_std;
+    int separate_sums;       /* --fma off: single-group float convolutions
+                                sum products rounded one by one
+                                (BNN_CONV_ORDER_SUM), not fused */
 } lower_options;
 
 /* lower: one step per runtime call, NHWC tensors, packed binary tensors,

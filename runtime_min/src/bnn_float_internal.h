@@ -105,6 +105,24 @@ typedef void (*bnn_conv_btile_fn)(int32_t np, const bnn_conv_red *r,
                                   const bnn_conv_btaps *t, const float *bias,
                                   int relu, float *dst, ptrdiff_t ops);
 
+/* A wide tile: as bnn_conv_tile_fn for np (1..wpx) interior pixels and
+ * nbk (2..wnb) consecutive full blocks of 16 output channels at once;
+ * block b's weights are at t->w + b * wblk, its bias at bias + 16 * b
+ * and its outputs at dst + 16 * b. Holding several blocks per pixel lets
+ * one broadcast input value feed nbk vectors of weights. */
+typedef void (*bnn_conv_wtile_fn)(int32_t np, int32_t nbk, const bnn_conv_red *r,
+                                  const bnn_conv_taps *t, ptrdiff_t wblk,
+                                  const float *bias, int relu, float *dst,
+                                  ptrdiff_t ops);
+
+/* The wide tile of np (1..wpx) pixels of which some are border pixels;
+ * returns 0 when it cannot compute them exactly (the driver then takes
+ * them block by block). */
+typedef int (*bnn_conv_wbtile_fn)(int32_t np, int32_t nbk, const bnn_conv_red *r,
+                                  const bnn_conv_btaps *t, ptrdiff_t wblk,
+                                  const float *bias, int relu, float *dst,
+                                  ptrdiff_t ops);
+
 /* A whole depthwise convolution (one input and one output channel per
  * group), checked arguments, BNN_CONV_ORDER_SUM (or BNN_CONV_ORDER_BIAS
  * when the kit's dw_bias) and at most BNN_CONV_DW_TAPS_MAX taps (larger
@@ -176,7 +194,16 @@ static inline float bnn_fmaf(float a, float b, float c)
  * multiply-add (bnn_fmaf's result), and the store applies only relu.
  * fma_kit, in a kit of the other order, is the variant's kit for
  * convolutions that ask for BNN_CONV_ORDER_FMA (NULL: the portable one).
+ *   wtile     with wpx (1..BNN_CONV_PX_MAX) and wnb (2..BNN_CONV_WNB_MAX):
+ *             interior pixels of 2..wnb full blocks at once (see
+ *             bnn_conv_wtile_fn); NULL: block by block;
+ *   wbtile    the same for tiles holding border pixels (NULL: those go
+ *             block by block).
  */
+#define BNN_CONV_WNB_MAX 4
+/* 1 when a compiled-in variant has a wide tile: the driver's wide path
+ * (and its stack) exists only then. */
+#define BNN_CONV_HAVE_WIDE BNN_F32_avx512
 typedef struct bnn_conv_kit {
     bnn_conv_tile_fn tile;
     int32_t px;
@@ -188,6 +215,9 @@ typedef struct bnn_conv_kit {
     const struct bnn_conv_kit *fma_kit;
     int tile8_any;
     int dw_bias;
+    bnn_conv_wtile_fn wtile;
+    bnn_conv_wbtile_fn wbtile;
+    int32_t wpx, wnb;
 } bnn_conv_kit;
 
 /* The conv2d driver (conv2d_f32.c): checks arguments, then computes the

@@ -199,7 +199,7 @@ static void conv_tile_part_fma(const conv_red *r, const conv_taps *t, int32_t nb
 }
 
 static const bnn_conv_kit portable_fma_kit = {fconv_tile_fma, CONV_PX, NULL, NULL, 0,
-                                              NULL, 1, NULL, 0, 0};
+                                              NULL, 1, NULL, 0, 0, NULL, NULL, 0, 0};
 #define PORTABLE_FMA_KIT (&portable_fma_kit)
 #else
 #define PORTABLE_FMA_KIT NULL
@@ -267,13 +267,15 @@ BNN_NOINLINE void border_tile(const bnn_conv2d_params *p, const conv_red *r,
  * go to the kit's tile (interior runs) and btile (tiles holding border
  * pixels; without a btile, border pixels go one at a time to tile), blocks
  * of 8 to tile8 for interior runs (and border pixels, one at a time, when
- * the kit's tile8_any), everything else to conv_tile_part.
+ * the kit's tile8_any), everything else to conv_tile_part. Only columns
+ * [ox_b, ox_e) are computed.
  * r is the block's reduction (block_reduction): its og is nb.
  */
 static void conv_out_row(const bnn_conv2d_params *p, const conv_red *r,
                          const bnn_conv_kit *kit, int finite, const float *in_img,
                          int32_t g, int32_t oy, int32_t ob0, int32_t nb,
-                         int32_t ox_lo, int32_t ox_hi, float *dst)
+                         int32_t ox_lo, int32_t ox_hi, int32_t ox_b, int32_t ox_e,
+                         float *dst)
 {
     const int32_t cg = r->cg, og = p->out_c / p->groups;
     const ptrdiff_t ops = p->out_pixel_stride;
@@ -297,15 +299,19 @@ static void conv_out_row(const bnn_conv2d_params *p, const conv_red *r,
     const int eight = nb == 8 && kit->tile8 != NULL;
     const int32_t px = full ? kit->px : eight ? kit->px8 : 1;
 
-    int32_t ox = 0;
-    while (ox < p->out_w) {
+    if (ox_lo < ox_b)
+        ox_lo = ox_b;
+    if (ox_hi > ox_e)
+        ox_hi = ox_e;
+    int32_t ox = ox_b;
+    while (ox < ox_e) {
         const int32_t ix0 = ox * p->stride_w - p->pad_w;
         float *d = dst + (ptrdiff_t)ox * ops;
         int32_t np = 1;
         if (full && kit->btile && nky > 0 && (ox < ox_lo || ox >= ox_hi ||
                                               ox + px > ox_hi)) {
             /* a tile of px columns holding border pixels */
-            np = p->out_w - ox < px ? p->out_w - ox : px;
+            np = ox_e - ox < px ? ox_e - ox : px;
             if (ox >= ox_lo && ox + np <= ox_hi) {
                 /* all interior after all (the row's last tile) */
             } else {
@@ -354,12 +360,148 @@ static int32_t block_width(int32_t og, int32_t ob0)
     return og - ob0 < CONV_OB ? og - ob0 : CONV_OB;
 }
 
+/* The reduction of the block of nb output channels: its weights are
+ * [k_h][k_w][cg][nb] (bnn_conv2d_weight_index), so the tiles read rows of
+ * nb floats. */
+static void block_reduction(const conv_red *r, int32_t nb, conv_red *rb)
+{
+    *rb = *r;
+    rb->og = nb;
+    rb->kx_w = (ptrdiff_t)r->cg * nb;
+}
+
+#if BNN_CONV_HAVE_WIDE
+/* A border tile of the kit's wide tile over np columns from input column
+ * ix0 (as border_tile); returns its wbtile's answer. */
+BNN_NOINLINE int border_wtile(const bnn_conv2d_params *p, const conv_red *r,
+                              const bnn_conv_kit *kit, int finite,
+                              const float *a_row, const float *w_row,
+                              ptrdiff_t a_ky, ptrdiff_t w_ky, ptrdiff_t wblk,
+                              int32_t nky, int32_t ix0, int32_t np, int32_t nbk,
+                              const float *bias, int relu, float *d)
+{
+    bnn_conv_btaps b;
+    b.row = a_row;
+    b.a_ky = a_ky;
+    b.in_c = p->in_c;
+    b.w = w_row;
+    b.w_ky = w_ky;
+    b.nky = nky;
+    b.kw = p->k_w;
+    b.x0 = ix0;
+    b.sx = p->stride_w;
+    b.dx = p->dil_w;
+    b.in_w = p->in_w;
+    b.finite = finite;
+    for (int32_t q = 0; q < np; ++q)
+        tap_range(ix0 + q * p->stride_w, p->k_w, p->dil_w, p->in_w,
+                  &b.kx_lo[q], &b.kx_hi[q]);
+    return kit->wbtile(np, nbk, r, &b, wblk, bias, relu, d, p->out_pixel_stride);
+}
+
+/*
+ * One output row of one group and nbk (2..kit->wnb) full blocks of 16
+ * output channels from group channel ob0, through the kit's wide tile:
+ * interior runs of up to wpx columns go to wtile, tiles holding border
+ * pixels to wbtile, and what it declines to conv_out_row block by block.
+ * r is a block's reduction (block_reduction with 16).
+ */
+static void conv_out_row_wide(const bnn_conv2d_params *p, const conv_red *r,
+                              const bnn_conv_kit *kit, int finite, const float *in_img,
+                              int32_t g, int32_t oy, int32_t ob0, int32_t nbk,
+                              int32_t ox_lo, int32_t ox_hi, float *dst)
+{
+    const int32_t cg = r->cg, og = p->out_c / p->groups;
+    const ptrdiff_t ops = p->out_pixel_stride;
+    const ptrdiff_t wblk = (ptrdiff_t)p->k_h * p->k_w * cg * CONV_OB;
+    const float *bias = p->bias ? p->bias + g * og + ob0 : NULL;
+    const int relu = p->act == BNN_ACT_RELU;
+    const int32_t iy0 = oy * p->stride_h - p->pad_h;
+    int32_t ky_lo, ky_hi;
+    tap_range(iy0, p->k_h, p->dil_h, p->in_h, &ky_lo, &ky_hi);
+    const int32_t nky = ky_hi - ky_lo;
+    conv_taps t;
+    t.pstep = (ptrdiff_t)p->stride_w * p->in_c;
+    t.a_ky = (ptrdiff_t)p->dil_h * p->in_w * p->in_c;
+    t.w_ky = (ptrdiff_t)p->k_w * cg * CONV_OB;
+    t.nky = nky;
+    t.nkx = p->k_w;
+    const float *a_row = in_img, *w_row = p->weights;
+    if (nky > 0) {
+        a_row += (ptrdiff_t)(iy0 + ky_lo * p->dil_h) * p->in_w * p->in_c +
+                 (ptrdiff_t)g * cg;
+        w_row += bnn_conv2d_weight_index(p->k_h, p->k_w, cg, og, g, ky_lo, 0, 0, ob0);
+    }
+    for (int32_t ox = 0; ox < p->out_w;) {
+        const int32_t np = p->out_w - ox < kit->wpx ? p->out_w - ox : kit->wpx;
+        const int32_t ix0 = ox * p->stride_w - p->pad_w;
+        float *d = dst + (ptrdiff_t)ox * ops;
+        if (nky > 0 && ox >= ox_lo && ox + np <= ox_hi) {
+            t.a = a_row + (ptrdiff_t)ix0 * p->in_c;
+            t.w = w_row;
+            kit->wtile(np, nbk, r, &t, wblk, bias, relu, d, ops);
+        } else if (!(nky > 0 && kit->wbtile &&
+                     border_wtile(p, r, kit, finite, a_row, w_row, t.a_ky, t.w_ky, wblk,
+                                  nky, ix0, np, nbk, bias, relu, d))) {
+            for (int32_t b = 0; b < nbk; ++b)
+                conv_out_row(p, r, kit, finite, in_img, g, oy, ob0 + b * CONV_OB, CONV_OB,
+                             ox_lo, ox_hi, ox, ox + np, dst + b * CONV_OB);
+        }
+        ox += np;
+    }
+}
+
+#endif
+
+/* Full blocks of 16 output channels from ob0 that the kit's wide tile
+ * takes at once (0 or 1: none; go block by block). */
+static int32_t wide_blocks(const bnn_conv_kit *kit, int32_t og, int32_t ob0)
+{
+#if BNN_CONV_HAVE_WIDE
+    const int32_t full = (og - ob0) / CONV_OB;
+    if (!kit->wtile || full < 2)
+        return 0;
+    return full < kit->wnb ? full : kit->wnb;
+#else
+    (void)kit, (void)og, (void)ob0;
+    return 0;
+#endif
+}
+
+/* Every block of output channels of row oy of group g (dst at the row's
+ * first pixel, channel g*og). */
+static void conv_row_blocks(const bnn_conv2d_params *p, const conv_red *r,
+                            const bnn_conv_kit *kit, int finite, const float *in_img,
+                            int32_t g, int32_t oy, int32_t ox_lo, int32_t ox_hi,
+                            float *dst)
+{
+    const int32_t og = p->out_c / p->groups;
+    conv_red rb;
+    for (int32_t ob0 = 0; ob0 < og;) {
+#if BNN_CONV_HAVE_WIDE
+        const int32_t nbk = wide_blocks(kit, og, ob0);
+        if (nbk) {
+            block_reduction(r, CONV_OB, &rb);
+            conv_out_row_wide(p, &rb, kit, finite, in_img, g, oy, ob0, nbk, ox_lo, ox_hi,
+                              dst + ob0);
+            ob0 += nbk * CONV_OB;
+            continue;
+        }
+#endif
+        const int32_t nb = block_width(og, ob0);
+        block_reduction(r, nb, &rb);
+        conv_out_row(p, &rb, kit, finite, in_img, g, oy, ob0, nb, ox_lo, ox_hi, 0,
+                     p->out_w, dst + ob0);
+        ob0 += nb;
+    }
+}
+
 /* 1 when every weight is finite (bnn_conv_btaps.finite); checked only
  * when the kit has a border tile and there are border columns. */
 static int weights_finite(const bnn_conv2d_params *p, const bnn_conv_kit *kit,
                           int32_t ox_lo, int32_t ox_hi)
 {
-    if (!kit->btile || (ox_lo == 0 && ox_hi == p->out_w))
+    if ((!kit->btile && !kit->wbtile) || (ox_lo == 0 && ox_hi == p->out_w))
         return 0;
     const size_t n = (size_t)p->k_h * (size_t)p->k_w * (size_t)(p->in_c / p->groups) *
                      (size_t)p->out_c;
@@ -583,7 +725,9 @@ BNN_API size_t bnn_conv2d_f32_scratch_size(const bnn_conv2d_params *p)
 static int kit_ok(const bnn_conv_kit *kit)
 {
     return kit && kit->tile && kit->px >= 1 && kit->px <= BNN_CONV_PX_MAX &&
-           (!kit->tile8 || (kit->px8 >= 1 && kit->px8 <= BNN_CONV_PX_MAX));
+           (!kit->tile8 || (kit->px8 >= 1 && kit->px8 <= BNN_CONV_PX_MAX)) &&
+           (!kit->wtile || (kit->wpx >= 1 && kit->wpx <= BNN_CONV_PX_MAX &&
+                            kit->wnb >= 2 && kit->wnb <= BNN_CONV_WNB_MAX));
 }
 
 /* Checks the arguments and runs the convolution with the variant's kit
@@ -632,16 +776,6 @@ BNN_API bnn_status bnn_conv2d_f32_run(const bnn_conv2d_params *p, const float *i
     return BNN_OK;
 }
 
-/* The reduction of the block of nb output channels: its weights are
- * [k_h][k_w][cg][nb] (bnn_conv2d_weight_index), so the tiles read rows of
- * nb floats. */
-static void block_reduction(const conv_red *r, int32_t nb, conv_red *rb)
-{
-    *rb = *r;
-    rb->og = nb;
-    rb->kx_w = (ptrdiff_t)r->cg * nb;
-}
-
 /* Every block of output channels of every row, with the variant's kit. */
 BNN_FL_INLINE void conv_blocks(const bnn_conv2d_params *p, const float *in, float *out,
                         const bnn_conv_kit *kit)
@@ -663,24 +797,29 @@ BNN_FL_INLINE void conv_blocks(const bnn_conv2d_params *p, const float *in, floa
              * cache (the weights of a group are small) */
             for (int32_t oy = 0; oy < p->out_h; ++oy)
                 for (int32_t g = 0; g < p->groups; ++g)
-                    for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB) {
-                        const int32_t nb = block_width(og, ob0);
-                        block_reduction(&r, nb, &rb);
-                        conv_out_row(p, &rb, kit, finite, in_img, g, oy, ob0, nb,
-                                     ox_lo, ox_hi,
-                                     out_img + (ptrdiff_t)oy * p->out_w * ops +
-                                         (ptrdiff_t)g * og + ob0);
-                    }
+                    conv_row_blocks(p, &r, kit, finite, in_img, g, oy, ox_lo, ox_hi,
+                                    out_img + (ptrdiff_t)oy * p->out_w * ops +
+                                        (ptrdiff_t)g * og);
             continue;
         }
-        /* one block of output channels over every row while its weights
-         * are in cache */
-        for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB) {
-            const int32_t nb = block_width(og, ob0);
+        /* one block of output channels (or the wide tile's blocks) over
+         * every row while its weights are in cache */
+        for (int32_t ob0 = 0; ob0 < og;) {
+            const int32_t nbk = wide_blocks(kit, og, ob0);
+            const int32_t nb = nbk ? CONV_OB : block_width(og, ob0);
             block_reduction(&r, nb, &rb);
-            for (int32_t oy = 0; oy < p->out_h; ++oy)
-                conv_out_row(p, &rb, kit, finite, in_img, 0, oy, ob0, nb, ox_lo, ox_hi,
-                             out_img + (ptrdiff_t)oy * p->out_w * ops + ob0);
+            for (int32_t oy = 0; oy < p->out_h; ++oy) {
+                float *dst = out_img + (ptrdiff_t)oy * p->out_w * ops + ob0;
+#if BNN_CONV_HAVE_WIDE
+                if (nbk)
+                    conv_out_row_wide(p, &rb, kit, finite, in_img, 0, oy, ob0, nbk, ox_lo,
+                                      ox_hi, dst);
+                else
+#endif
+                    conv_out_row(p, &rb, kit, finite, in_img, 0, oy, ob0, nb, ox_lo, ox_hi,
+                                 0, p->out_w, dst);
+            }
+            ob0 += nbk ? nbk * CONV_OB : nb;
         }
     }
 }
@@ -728,7 +867,7 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
     if (cg == 1 && og == 1)
         return BNN_ARG_ERROR; /* depthwise: not row by row */
     kit = order_kit(&pc, kit);
-    conv_red r, rb;
+    conv_red r;
     conv_reduction(&pc, &r);
     int32_t ox_lo, ox_hi;
     interior_cols(&pc, &ox_lo, &ox_hi);
@@ -751,13 +890,8 @@ BNN_API bnn_status bnn_conv2d_maxpool_f32_run(
             for (; next < y1; ++next) {
                 float *dst = ring + (ptrdiff_t)(next % rows) * row;
                 for (int32_t g = 0; g < pc.groups; ++g)
-                    for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB) {
-                        const int32_t nb = block_width(og, ob0);
-                        block_reduction(&r, nb, &rb);
-                        conv_out_row(&pc, &rb, kit, finite, in_img, g, next, ob0,
-                                     nb, ox_lo, ox_hi,
-                                     dst + (ptrdiff_t)g * og + ob0);
-                    }
+                    conv_row_blocks(&pc, &r, kit, finite, in_img, g, next, ox_lo, ox_hi,
+                                    dst + (ptrdiff_t)g * og);
             }
             for (int32_t qx = 0; qx < pp->out_w; ++qx) {
                 int32_t x0, x1;
@@ -802,19 +936,14 @@ BNN_API void bnn_conv_row(const bnn_conv2d_params *p, const bnn_conv_rows *st,
                           float *dst)
 {
     const int32_t og = p->out_c / p->groups;
-    conv_red rb;
     kit = order_kit(p, kit);
     for (int32_t g = 0; g < p->groups; ++g)
-        for (int32_t ob0 = 0; ob0 < og; ob0 += CONV_OB) {
-            const int32_t nb = block_width(og, ob0);
-            block_reduction(&st->r, nb, &rb);
-            conv_out_row(p, &rb, kit, st->finite, in_img, g, oy, ob0, nb, st->ox_lo,
-                         st->ox_hi, dst + (ptrdiff_t)g * og + ob0);
-        }
+        conv_row_blocks(p, &st->r, kit, st->finite, in_img, g, oy, st->ox_lo, st->ox_hi,
+                        dst + (ptrdiff_t)g * og);
 }
 
 static const bnn_conv_kit portable_kit = {fconv_tile, CONV_PX, NULL, NULL, 0, NULL, 0,
-                                          PORTABLE_FMA_KIT, 0, 0};
+                                          PORTABLE_FMA_KIT, 0, 0, NULL, NULL, 0, 0};
 
 BNN_API bnn_status bnn_conv2d_f32__portable(const bnn_conv2d_params *p,
                                     const float *in, float *out,

@@ -632,6 +632,7 @@ static int op_conv(tim *im)
      * added, taps in (ky, kx) order (BNN_CONV_ORDER_BIAS). */
     n->a.conv.fma = !dw && cg.groups == 1 && out.d[0] * cg.out_h * cg.out_w > 1;
     n->a.conv.bias_first = dw && cg.groups == O;
+    n->a.conv.order_fixed = 1;
     y = ref_of(n);
     if (fused(im, &y, cg.act))
         return -1;

@@ -545,13 +545,13 @@ static void fconv_tile_fma_avx2(int32_t np, const bnn_conv_red *r,
 }
 
 static const bnn_conv_kit avx2_fma_kit = {fconv_tile_fma_avx2, FC_PX, NULL, NULL, 0,
-                                          NULL, 1, NULL, 0, 0};
+                                          NULL, 1, NULL, 0, 0, NULL, NULL, 0, 0};
 #define FC_FMA_KIT (&avx2_fma_kit)
 #else
 #define FC_FMA_KIT NULL
 #endif
 static const bnn_conv_kit avx2_kit = {fconv_tile_avx2, FC_PX, NULL, fconv_tile8_avx2, 8,
-                                      fconv_dw_avx2, 0, FC_FMA_KIT, 1, 1};
+                                      fconv_dw_avx2, 0, FC_FMA_KIT, 1, 1, NULL, NULL, 0, 0};
 #undef FC_FMA_KIT
 #undef FC_HAVE_FMA
 #undef FC_PX

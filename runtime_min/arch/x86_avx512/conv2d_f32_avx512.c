@@ -1086,12 +1086,165 @@ static void fconv_tile_fma_avx512(int32_t np, const bnn_conv_red *r,
         x5_fma_body(1, np, r, t, bias, relu, dst, ops);
 }
 
+/* ------------------------------------------------------ fma wide */
+
+#define X5_WPX 6 /* pixels of the wide tile */
+#define X5_WNB 4 /* blocks of 16 channels it holds at most */
+
+/*
+ * BNN_CONV_ORDER_FMA over NPX pixels (np of them stored) x NB blocks of
+ * 16 channels: NB x NPX accumulators (24 of the 32 zmm at most). Per
+ * reduction step NB weight vectors are loaded and each pixel's input
+ * value is broadcast once and multiplied into all of them, so loads are
+ * (NB + NPX) per NB x NPX fused multiply-adds instead of (1 + NPX) per
+ * NPX: the 16-channel tile is bound by loads on cores with two 512-bit
+ * FMA units. Every sum is still the bias, then every tap in (ky, kx, ci)
+ * order, one vfmadd each. LEN as in x5_tile_body (the stem's 21 steps per
+ * kernel row, unrolled).
+ */
+BNN_FL_INLINE void x5_wide_body(const int NB, const int NPX, const int LEN, int32_t np,
+                                const bnn_conv_red *r, const bnn_conv_taps *t,
+                                ptrdiff_t wblk, const float *bias, int relu, float *dst,
+                                ptrdiff_t ops)
+{
+    const ptrdiff_t og = r->og;
+    const int32_t nseg = r->contiguous ? 1 : t->nkx;
+    const int32_t len = LEN ? LEN : r->contiguous ? t->nkx * r->cg : r->cg;
+    ptrdiff_t so[X5_WPX];
+    __m512 c[X5_WNB][X5_WPX];
+    X5_UNROLL
+    for (int q = 0; q < NPX; ++q)
+        so[q] = q < np ? q * t->pstep : 0; /* missing pixels repeat pixel 0 */
+    X5_UNROLL
+    for (int b = 0; b < NB; ++b) {
+        const __m512 bv = bias ? _mm512_loadu_ps(bias + 16 * b) : _mm512_setzero_ps();
+        X5_UNROLL
+        for (int q = 0; q < NPX; ++q)
+            c[b][q] = bv;
+    }
+    for (int32_t ky = 0; ky < t->nky; ++ky)
+        for (int32_t s = 0; s < nseg; ++s) {
+            const float *a = t->a + ky * t->a_ky + s * r->kx_in;
+            const float *w = t->w + ky * t->w_ky + s * r->kx_w;
+#define W_STEP()                                                               \
+    do {                                                                       \
+        __m512 wv[X5_WNB];                                                     \
+        X5_UNROLL                                                              \
+        for (int b = 0; b < NB; ++b)                                           \
+            wv[b] = _mm512_loadu_ps(w + b * wblk);                             \
+        X5_UNROLL                                                              \
+        for (int q = 0; q < NPX; ++q) {                                        \
+            __m512 x_ = _mm512_set1_ps(a[so[q] + i]);                          \
+            X5_PIN_YMM(x_);                                                    \
+            X5_UNROLL                                                          \
+            for (int b = 0; b < NB; ++b)                                       \
+                c[b][q] = _mm512_fmadd_ps(x_, wv[b], c[b][q]);                 \
+        }                                                                      \
+    } while (0)
+            if (LEN) {
+                X5_UNROLL_ALL
+                for (int32_t i = 0; i < LEN; ++i, w += og)
+                    W_STEP();
+            } else {
+                for (int32_t i = 0; i < len; ++i, w += og)
+                    W_STEP();
+            }
+#undef W_STEP
+        }
+    X5_UNROLL
+    for (int q = 0; q < NPX; ++q)
+        X5_UNROLL
+        for (int b = 0; b < NB; ++b) {
+            __m512 y = c[b][q];
+            if (relu)
+                y = _mm512_maskz_mov_ps(
+                    _mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_NLE_UQ), y);
+            if (q < np)
+                _mm512_storeu_ps(dst + q * ops + 16 * b, y);
+        }
+}
+
+#define X5_WIDE_NB(NB)                                                         \
+    do {                                                                       \
+        if (stem)                                                              \
+            x5_wide_body(NB, X5_WPX, 21, np, r, t, wblk, bias, relu, dst, ops); \
+        else if (np > 3)                                                       \
+            x5_wide_body(NB, X5_WPX, 0, np, r, t, wblk, bias, relu, dst, ops);  \
+        else                                                                   \
+            x5_wide_body(NB, 3, 0, np, r, t, wblk, bias, relu, dst, ops);       \
+    } while (0)
+
+static void fconv_wtile_fma_avx512(int32_t np, int32_t nbk, const bnn_conv_red *r,
+                                   const bnn_conv_taps *t, ptrdiff_t wblk,
+                                   const float *bias, int relu, float *dst, ptrdiff_t ops)
+{
+    const int stem = np > 3 && r->contiguous && t->nkx * r->cg == 21;
+    if (nbk == 4)
+        X5_WIDE_NB(4);
+    else if (nbk == 3)
+        X5_WIDE_NB(3);
+    else
+        X5_WIDE_NB(2);
+}
+#undef X5_WIDE_NB
+
+/*
+ * Border pixels of the wide tile: their input window copied with zeros
+ * outside the image (as x5_btile_patch) and run through the wide tile.
+ * A tap outside the image then adds fma(0, w, sum): exactly the sum when
+ * w is finite and the sum is not -0. A sum is -0 only while it is still
+ * a bias of -0 (x + y rounds to -0 only when both are -0), so the copy is
+ * used only with finite weights and no bias of -0; otherwise, or when the
+ * window does not fit X5_PATCH_MAX, it returns 0 and the driver goes
+ * block by block.
+ */
+static int fconv_wbtile_fma_avx512(int32_t np, int32_t nbk, const bnn_conv_red *r,
+                                   const bnn_conv_btaps *t, ptrdiff_t wblk,
+                                   const float *bias, int relu, float *dst, ptrdiff_t ops)
+{
+    float patch[X5_PATCH_MAX];
+    const int32_t ncol = (np - 1) * t->sx + (t->kw - 1) * t->dx + 1;
+    const ptrdiff_t C = t->in_c, rowf = (ptrdiff_t)ncol * C;
+    if (!t->finite || !r->contiguous || rowf * t->nky > X5_PATCH_MAX)
+        return 0;
+    if (bias) {
+        __mmask16 neg0 = 0;
+        for (int32_t b = 0; b < nbk; ++b)
+            neg0 |= _mm512_cmpeq_epi32_mask(_mm512_loadu_si512(bias + 16 * b),
+                                            _mm512_set1_epi32((int)0x80000000u));
+        if (neg0)
+            return 0;
+    }
+    const int32_t j0 = t->x0 < 0 ? -t->x0 : 0;
+    int32_t j1 = t->in_w - t->x0;
+    j1 = j1 > ncol ? ncol : j1 < j0 ? j0 : j1;
+    for (int32_t ky = 0; ky < t->nky; ++ky) {
+        const float *src = t->row + ky * t->a_ky;
+        float *d = patch + ky * rowf;
+        memset(d, 0, (size_t)j0 * (size_t)C * sizeof(float));
+        memcpy(d + (ptrdiff_t)j0 * C, src + (ptrdiff_t)(t->x0 + j0) * C,
+               (size_t)(j1 - j0) * (size_t)C * sizeof(float));
+        memset(d + (ptrdiff_t)j1 * C, 0, (size_t)(ncol - j1) * (size_t)C * sizeof(float));
+    }
+    bnn_conv_taps tp;
+    tp.a = patch;
+    tp.pstep = (ptrdiff_t)t->sx * C;
+    tp.a_ky = rowf;
+    tp.w = t->w;
+    tp.w_ky = t->w_ky;
+    tp.nky = t->nky;
+    tp.nkx = t->kw;
+    fconv_wtile_fma_avx512(np, nbk, r, &tp, wblk, bias, relu, dst, ops);
+    return 1;
+}
+
 static const bnn_conv_kit avx512_fma_kit = {fconv_tile_fma_avx512, X5_PX, NULL, NULL, 0,
-                                            NULL, 1, NULL, 0, 0};
+                                            NULL, 1, NULL, 0, 0, fconv_wtile_fma_avx512,
+                                            fconv_wbtile_fma_avx512, X5_WPX, X5_WNB};
 
 static const bnn_conv_kit avx512_kit = {fconv_tile_avx512, X5_PX, fconv_btile_avx512,
                                         fconv_tile8_avx512, X5_PX, fconv_dw_avx512, 0,
-                                        &avx512_fma_kit, 1, 1};
+                                        &avx512_fma_kit, 1, 1, NULL, NULL, 0, 0};
 
 BNN_API bnn_status bnn_conv2d_f32__avx512(const bnn_conv2d_params *p,
                                   const float *in, float *out, void *scratch)
@@ -1101,6 +1254,8 @@ BNN_API bnn_status bnn_conv2d_f32__avx512(const bnn_conv2d_params *p,
 }
 
 #undef X5_PX
+#undef X5_WPX
+#undef X5_WNB
 #undef X5_UNROLL
 #undef X5_UNROLL_ALL
 #undef X5_PIN_YMM

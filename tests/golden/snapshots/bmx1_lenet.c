@@ -369,13 +369,14 @@ int net_run_with_arena(const net_input_t *input, net_output_t *output,
         NET_RUN_STEP(1, "data", bnn_nchw_to_nhwc_f32(&p, input, t_data));
     }
 
-    /* convolution0 (Convolution+BatchNorm): 5x5 s1 p0 d1 g1, 1->8, float; then maxpool_f32, pack_affine, row by row */
+    /* convolution0 (Convolution+BatchNorm): 5x5 s1 p0 d1 g1, 1->8, float, fused multiply-adds from the bias; then maxpool_f32, pack_affine, row by row */
     {
         static const bnn_conv2d_pack_params p = {.conv = {.n = 1, .in_h = 16, .in_w = 16, .in_c = 1,
             .out_h = 12, .out_w = 12, .out_c = 8, .k_h = 5, .k_w = 5,
             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
             .dil_h = 1, .dil_w = 1, .groups = 1, .weights = net_convolution0_w,
-            .bias = net_convolution0_b, .act = BNN_ACT_NONE, .out_pixel_stride = 8},
+            .bias = net_convolution0_b, .act = BNN_ACT_NONE, .out_pixel_stride = 8,
+            .order = BNN_CONV_ORDER_FMA},
             .n_pre = 0, .n_post = 0,
             .pre = {{.kind = BNN_EW_ACT}},
             .post = {{.kind = BNN_EW_ACT}},

@@ -288,15 +288,25 @@ static void test_conv_nonfinite_weights(void **state)
         {1, 9, 19, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 4, 0, 0, 1},
         {1, 9, 20, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 32, 0, 0, 1},
         {1, 9, 20, 16, 16, 5, 5, 2, 2, 2, 2, 1, 1, 16, 0, 1, 1},
+        {1, 9, 21, 3, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1, 0, 0, 1}, /* stem, wide tiles */
+        {1, 7, 19, 16, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1},
     };
     const char *names[VT_MAX_VARIANTS];
     bnn_any_fn fns[VT_MAX_VARIANTS];
     int nv = vt_variants("bnn_conv2d_f32", names, fns), bad = 0;
     assert_true(nv >= 1);
-    for (size_t k = 0; k < sizeof nf_cases / sizeof nf_cases[0]; ++k) {
+    /* every case in BNN_CONV_ORDER_SUM, then the single-group ones in
+     * BNN_CONV_ORDER_FMA */
+    const size_t ncase = sizeof nf_cases / sizeof nf_cases[0];
+    for (size_t kk = 0; kk < 2 * ncase; ++kk) {
+        const size_t k = kk % ncase;
         const conv_case *c = &nf_cases[k];
+        if (kk >= ncase && c->groups != 1)
+            continue;
         bnn_conv2d_params p;
+        fill_order = kk >= ncase ? BNN_CONV_ORDER_FMA : BNN_CONV_ORDER_SUM;
         fill_params(c, &p);
+        fill_order = BNN_CONV_ORDER_SUM;
         const int cg = c->in_c / c->groups, og = c->out_c / c->groups;
         const size_t nin = (size_t)c->n * c->in_h * c->in_w * c->in_c;
         const size_t nw = (size_t)c->groups * c->k_h * c->k_w * cg * og;
@@ -344,6 +354,64 @@ static void test_conv_nonfinite_weights(void **state)
         free(w);
         free(bias);
         free(ref);
+        free(out);
+    }
+    assert_int_equal(bad, 0);
+}
+
+/* BNN_CONV_ORDER_FMA keeps a sum of -0: a bias of -0 plus products of -0
+ * (inputs -0, positive weights) stays -0 exactly, and a tap outside the
+ * image adds nothing, so every output is -0 (no relu). A variant that
+ * computed border taps as products with a padding +0 would get +0 there
+ * (-0 + +0 = +0). The single-group stem and 3x3 shapes, whose border
+ * pixels may go through wide tiles, in every variant. */
+static void test_conv_fma_negative_zero(void **state)
+{
+    (void)state;
+    static const conv_case zc[] = {
+        {1, 11, 21, 3, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1, 0, 0, 1},
+        {1, 7, 19, 16, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1},
+        {1, 6, 13, 8, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1},
+    };
+    const char *names[VT_MAX_VARIANTS];
+    bnn_any_fn fns[VT_MAX_VARIANTS];
+    int nv = vt_variants("bnn_conv2d_f32", names, fns), bad = 0;
+    assert_true(nv >= 1);
+    for (size_t k = 0; k < sizeof zc / sizeof zc[0]; ++k) {
+        const conv_case *c = &zc[k];
+        bnn_conv2d_params p;
+        fill_order = BNN_CONV_ORDER_FMA;
+        fill_params(c, &p);
+        fill_order = BNN_CONV_ORDER_SUM;
+        const size_t nin = (size_t)c->n * c->in_h * c->in_w * c->in_c;
+        const size_t nw = (size_t)c->k_h * c->k_w * c->in_c * c->out_c;
+        const size_t nout = (size_t)c->n * p.out_h * p.out_w * (size_t)p.out_pixel_stride;
+        float *in = malloc(nin * sizeof(float)), *w = malloc(nw * sizeof(float));
+        float *bias = malloc((size_t)c->out_c * sizeof(float));
+        float *out = malloc(nout * sizeof(float));
+        assert_true(in && w && bias && out);
+        rng_state = 91u + (unsigned)k;
+        for (size_t i = 0; i < nin; ++i)
+            in[i] = -0.0f;
+        for (size_t i = 0; i < nw; ++i)
+            w[i] = fabsf(frand()) + 0.125f;
+        for (int i = 0; i < c->out_c; ++i)
+            bias[i] = -0.0f;
+        p.weights = w;
+        p.bias = bias;
+        for (int v = -1; v < nv; ++v) {
+            conv_fn fn = v < 0 ? bnn_conv2d_f32__portable : (conv_fn)fns[v];
+            assert_int_equal(fn(&p, in, out, NULL), BNN_OK);
+            for (size_t i = 0; i < nout; ++i)
+                if (out[i] != 0.0f || !signbit(out[i])) {
+                    if (bad++ < 5)
+                        fprintf(stderr, "case %zu %s [%zu]: %g, want -0\n", k,
+                                v < 0 ? "portable" : names[v], i, (double)out[i]);
+                }
+        }
+        free(in);
+        free(w);
+        free(bias);
         free(out);
     }
     assert_int_equal(bad, 0);
@@ -930,6 +998,7 @@ int main(void)
         cmocka_unit_test(test_conv_nonfinite_weights),
         cmocka_unit_test(test_conv_relu_nan),
         cmocka_unit_test(test_conv_fma_order),
+        cmocka_unit_test(test_conv_fma_negative_zero),
         cmocka_unit_test(test_conv_bias_order),
         cmocka_unit_test(test_fmaf_soft),
         cmocka_unit_test(test_conv_maxpool_fma),
