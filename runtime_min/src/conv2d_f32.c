@@ -432,8 +432,12 @@ static void conv_out_row_wide(const bnn_conv2d_params *p, const conv_red *r,
                  (ptrdiff_t)g * cg;
         w_row += bnn_conv2d_weight_index(p->k_h, p->k_w, cg, og, g, ky_lo, 0, 0, ob0);
     }
-    for (int32_t ox = 0; ox < p->out_w;) {
-        const int32_t np = p->out_w - ox < kit->wpx ? p->out_w - ox : kit->wpx;
+    /* the row in tiles of as equal a width as wpx allows (7 columns:
+     * 4 + 3, not 6 + 1) */
+    const int32_t ntile = (p->out_w + kit->wpx - 1) / kit->wpx;
+    const int32_t base = p->out_w / ntile, extra = p->out_w % ntile;
+    for (int32_t ox = 0, k = 0; ox < p->out_w; ++k) {
+        const int32_t np = base + (k < extra);
         const int32_t ix0 = ox * p->stride_w - p->pad_w;
         float *d = dst + (ptrdiff_t)ox * ops;
         if (nky > 0 && ox >= ox_lo && ox + np <= ox_hi) {

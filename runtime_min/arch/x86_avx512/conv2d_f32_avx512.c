@@ -372,6 +372,28 @@ BNN_FL_INLINE void x5_btile_part(const int NPX, int32_t q0, int32_t np, const bn
  * tile. */
 #define X5_PATCH_MAX 8192
 
+/* Copies the nky kernel rows of a border tile's input window, ncol
+ * columns from input column x0 (in_c floats each), into patch (rows
+ * ncol * in_c floats apart) with zeros where it lies outside the image.
+ * The columns inside the image, [j0, j1), are one span of the row; a
+ * window wholly in the padding has none. */
+static void x5_patch_copy(float *patch, const bnn_conv_btaps *t, int32_t x0, int32_t ncol)
+{
+    const ptrdiff_t C = t->in_c, rowf = (ptrdiff_t)ncol * C;
+    const int32_t j0 = x0 < 0 ? (-x0 < ncol ? -x0 : ncol) : 0;
+    int32_t j1 = t->in_w - x0;
+    j1 = j1 > ncol ? ncol : j1 < j0 ? j0 : j1;
+    for (int32_t ky = 0; ky < t->nky; ++ky) {
+        const float *src = t->row + ky * t->a_ky;
+        float *d = patch + ky * rowf;
+        memset(d, 0, (size_t)j0 * (size_t)C * sizeof(float));
+        if (j1 > j0)
+            memcpy(d + (ptrdiff_t)j0 * C, src + (ptrdiff_t)(x0 + j0) * C,
+                   (size_t)(j1 - j0) * (size_t)C * sizeof(float));
+        memset(d + (ptrdiff_t)j1 * C, 0, (size_t)(ncol - j1) * (size_t)C * sizeof(float));
+    }
+}
+
 /*
  * A border tile through the ordinary tile: the input window of its np
  * pixels (nky kernel rows, every column the pixels reach) copied with
@@ -387,18 +409,7 @@ static int x5_btile_patch(int32_t np, const bnn_conv_red *r, const bnn_conv_btap
     const ptrdiff_t C = t->in_c, rowf = (ptrdiff_t)ncol * C;
     if (rowf * t->nky > X5_PATCH_MAX)
         return 0;
-    /* the columns inside the image, [j0, j1), are one span of the row */
-    const int32_t j0 = t->x0 < 0 ? -t->x0 : 0;
-    int32_t j1 = t->in_w - t->x0;
-    j1 = j1 > ncol ? ncol : j1 < j0 ? j0 : j1;
-    for (int32_t ky = 0; ky < t->nky; ++ky) {
-        const float *src = t->row + ky * t->a_ky;
-        float *d = patch + ky * rowf;
-        memset(d, 0, (size_t)j0 * (size_t)C * sizeof(float));
-        memcpy(d + (ptrdiff_t)j0 * C, src + (ptrdiff_t)(t->x0 + j0) * C,
-               (size_t)(j1 - j0) * (size_t)C * sizeof(float));
-        memset(d + (ptrdiff_t)j1 * C, 0, (size_t)(ncol - j1) * (size_t)C * sizeof(float));
-    }
+    x5_patch_copy(patch, t, t->x0, ncol);
     bnn_conv_taps tp;
     tp.a = patch;
     tp.pstep = (ptrdiff_t)t->sx * C;
@@ -1164,21 +1175,28 @@ BNN_FL_INLINE void x5_wide_body(const int NB, const int NPX, const int LEN, int3
         }
 }
 
+/* np of 5 or 6 pixels take the 6-pixel body, 4, 3 and 2 their own, 1
+ * the 2-pixel one (one accumulator chain per block would leave the FMA
+ * units waiting on its latency) */
 #define X5_WIDE_NB(NB)                                                         \
     do {                                                                       \
         if (stem)                                                              \
             x5_wide_body(NB, X5_WPX, 21, np, r, t, wblk, bias, relu, dst, ops); \
-        else if (np > 3)                                                       \
+        else if (np > 4)                                                       \
             x5_wide_body(NB, X5_WPX, 0, np, r, t, wblk, bias, relu, dst, ops);  \
-        else                                                                   \
+        else if (np == 4)                                                      \
+            x5_wide_body(NB, 4, 0, np, r, t, wblk, bias, relu, dst, ops);       \
+        else if (np == 3)                                                      \
             x5_wide_body(NB, 3, 0, np, r, t, wblk, bias, relu, dst, ops);       \
+        else                                                                   \
+            x5_wide_body(NB, 2, 0, np, r, t, wblk, bias, relu, dst, ops);       \
     } while (0)
 
 static void fconv_wtile_fma_avx512(int32_t np, int32_t nbk, const bnn_conv_red *r,
                                    const bnn_conv_taps *t, ptrdiff_t wblk,
                                    const float *bias, int relu, float *dst, ptrdiff_t ops)
 {
-    const int stem = np > 3 && r->contiguous && t->nkx * r->cg == 21;
+    const int stem = np > 4 && r->contiguous && t->nkx * r->cg == 21;
     if (nbk == 4)
         X5_WIDE_NB(4);
     else if (nbk == 3)
@@ -1190,22 +1208,26 @@ static void fconv_wtile_fma_avx512(int32_t np, int32_t nbk, const bnn_conv_red *
 
 /*
  * Border pixels of the wide tile: their input window copied with zeros
- * outside the image (as x5_btile_patch) and run through the wide tile.
- * A tap outside the image then adds fma(0, w, sum): exactly the sum when
- * w is finite and the sum is not -0. A sum is -0 only while it is still
- * a bias of -0 (x + y rounds to -0 only when both are -0), so the copy is
- * used only with finite weights and no bias of -0; otherwise, or when the
- * window does not fit X5_PATCH_MAX, it returns 0 and the driver goes
- * block by block.
+ * outside the image (as x5_btile_patch) and run through the wide tile,
+ * as many pixels at a time as fit X5_PATCH_MAX. A tap outside the image
+ * then adds fma(0, w, sum): exactly the sum when w is finite and the sum
+ * is not -0. A sum is -0 only while it is still a bias of -0 (x + y
+ * rounds to -0 only when both are -0), so the copy is used only with
+ * finite weights and no bias of -0; otherwise, or when not even one
+ * pixel's window fits, it returns 0 and the driver goes block by block.
  */
 static int fconv_wbtile_fma_avx512(int32_t np, int32_t nbk, const bnn_conv_red *r,
                                    const bnn_conv_btaps *t, ptrdiff_t wblk,
                                    const float *bias, int relu, float *dst, ptrdiff_t ops)
 {
     float patch[X5_PATCH_MAX];
-    const int32_t ncol = (np - 1) * t->sx + (t->kw - 1) * t->dx + 1;
-    const ptrdiff_t C = t->in_c, rowf = (ptrdiff_t)ncol * C;
-    if (!t->finite || !r->contiguous || rowf * t->nky > X5_PATCH_MAX)
+    const ptrdiff_t C = t->in_c;
+    int32_t npp = np; /* pixels per copy */
+    while (npp > 0 &&
+           ((ptrdiff_t)(npp - 1) * t->sx + (ptrdiff_t)(t->kw - 1) * t->dx + 1) * C * t->nky >
+               X5_PATCH_MAX)
+        --npp;
+    if (!t->finite || !r->contiguous || npp == 0)
         return 0;
     if (bias) {
         __mmask16 neg0 = 0;
@@ -1215,26 +1237,22 @@ static int fconv_wbtile_fma_avx512(int32_t np, int32_t nbk, const bnn_conv_red *
         if (neg0)
             return 0;
     }
-    const int32_t j0 = t->x0 < 0 ? -t->x0 : 0;
-    int32_t j1 = t->in_w - t->x0;
-    j1 = j1 > ncol ? ncol : j1 < j0 ? j0 : j1;
-    for (int32_t ky = 0; ky < t->nky; ++ky) {
-        const float *src = t->row + ky * t->a_ky;
-        float *d = patch + ky * rowf;
-        memset(d, 0, (size_t)j0 * (size_t)C * sizeof(float));
-        memcpy(d + (ptrdiff_t)j0 * C, src + (ptrdiff_t)(t->x0 + j0) * C,
-               (size_t)(j1 - j0) * (size_t)C * sizeof(float));
-        memset(d + (ptrdiff_t)j1 * C, 0, (size_t)(ncol - j1) * (size_t)C * sizeof(float));
+    for (int32_t q0 = 0; q0 < np; q0 += npp) {
+        const int32_t nq = np - q0 < npp ? np - q0 : npp;
+        const int32_t x0 = t->x0 + q0 * t->sx;
+        const int32_t ncol = (nq - 1) * t->sx + (t->kw - 1) * t->dx + 1;
+        const ptrdiff_t rowf = (ptrdiff_t)ncol * C;
+        x5_patch_copy(patch, t, x0, ncol);
+        bnn_conv_taps tp;
+        tp.a = patch;
+        tp.pstep = (ptrdiff_t)t->sx * C;
+        tp.a_ky = rowf;
+        tp.w = t->w;
+        tp.w_ky = t->w_ky;
+        tp.nky = t->nky;
+        tp.nkx = t->kw;
+        fconv_wtile_fma_avx512(nq, nbk, r, &tp, wblk, bias, relu, dst + q0 * ops, ops);
     }
-    bnn_conv_taps tp;
-    tp.a = patch;
-    tp.pstep = (ptrdiff_t)t->sx * C;
-    tp.a_ky = rowf;
-    tp.w = t->w;
-    tp.w_ky = t->w_ky;
-    tp.nky = t->nky;
-    tp.nkx = t->kw;
-    fconv_wtile_fma_avx512(np, nbk, r, &tp, wblk, bias, relu, dst, ops);
     return 1;
 }
 
