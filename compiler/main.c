@@ -599,6 +599,11 @@ static int cmd_compile(int argc, char **argv)
             printf("    flash: code %zu + constants %zu = %zu bytes\n", fe.code, k, fe.code + k);
             printf("    RAM:   arena %zu + stack %zu = %zu bytes\n", p.arena_bytes, fe.stack,
                    p.arena_bytes + fe.stack);
+            if (!footprint_target_has_fma(f.target) && lir_uses_conv_fma(&p))
+                printf("    note: the float convolutions take fused multiply-adds, a library call\n"
+                       "    on the %s several times the cost of a multiply and an add;\n"
+                       "    --fma off rounds each product instead\n",
+                       f.target);
         }
     }
     lir_free(&p);

@@ -1268,19 +1268,9 @@ static int write_runtime(const lir_program *p, strbuf *b, bnnc_err *err)
                 sb_printf(b, "#define %s\n", stream_macros[k]);
     }
     {
-        /* the float convolutions' fused multiply-add order (TFLite's)
-         * stays out of models that do not ask for it */
-        int fma = 0;
-        for (i = 0; i < p->ns; i++) {
-            const lir_step *st = &p->s[i];
-            const bnn_conv2d_params *c =
-                st->kind == LK_CONV_F32           ? &st->p.conv
-                : st->kind == LK_CONV_MAXPOOL_F32 ? &st->p.conv_pool.conv
-                : st->kind == LK_CONV_PACK_F32_B  ? &st->p.conv_pack.k.conv
-                                                  : NULL;
-            fma |= c && c->order == BNN_CONV_ORDER_FMA;
-        }
-        if (!fma)
+        /* the float convolutions' fused multiply-add order stays out of
+         * models that do not ask for it (--fma off) */
+        if (!lir_uses_conv_fma(p))
             sb_add(b, "#define BNN_CONV_NO_ORDER_FMA\n");
     }
     append_source(b, bnnc_embedded_find("runtime_min/include/bnn.h"), done, &ndone);

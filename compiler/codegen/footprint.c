@@ -179,6 +179,19 @@ int footprint_estimate_for(const lir_program *p, const char *target, footprint_e
     return 0;
 }
 
+/* Cores whose FPU has no single-precision fused multiply-add (or that
+ * have no FPU): fmaf is a library call there. */
+static const char *const no_fma_targets[] = {"cortex-m0plus"};
+
+int footprint_target_has_fma(const char *target)
+{
+    size_t i;
+    for (i = 0; i < sizeof no_fma_targets / sizeof *no_fma_targets; i++)
+        if (!strcmp(no_fma_targets[i], target))
+            return 0;
+    return 1;
+}
+
 const char *footprint_target_list(void)
 {
     static char buf[256];

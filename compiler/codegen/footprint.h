@@ -22,4 +22,8 @@ int footprint_estimate_for(const lir_program *p, const char *target, footprint_e
 /* The targets known, comma-separated. */
 const char *footprint_target_list(void);
 
+/* 0 when target has no single-precision fused multiply-add instruction
+ * (a fused order is then computed in software). */
+int footprint_target_has_fma(const char *target);
+
 #endif

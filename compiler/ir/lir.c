@@ -319,3 +319,19 @@ void lir_drop_steps(lir_program *p, const unsigned char *drop)
     free(renum);
     lir_lifetimes(p);
 }
+
+int lir_uses_conv_fma(const lir_program *p)
+{
+    int i;
+    for (i = 0; i < p->ns; i++) {
+        const lir_step *st = &p->s[i];
+        const bnn_conv2d_params *c = st->kind == LK_CONV_F32           ? &st->p.conv
+                                     : st->kind == LK_CONV_MAXPOOL_F32 ? &st->p.conv_pool.conv
+                                     : st->kind == LK_CONV_PACK_F32_B
+                                         ? &st->p.conv_pack.k.conv
+                                         : NULL;
+        if (c && c->order == BNN_CONV_ORDER_FMA)
+            return 1;
+    }
+    return 0;
+}

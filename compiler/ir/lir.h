@@ -216,6 +216,10 @@ unsigned lir_stream_uses(const lir_step *s);
  * the ones it calls on its rows, with deps also bnn_conv2d_f32 (whose
  * file holds the row driver it uses). Returns how many. */
 int lir_step_kernels(const lir_step *s, const char **fns, int deps);
+
+/* 1 when a float convolution of p (alone, max-pooled or packed) is
+ * rounded as BNN_CONV_ORDER_FMA. */
+int lir_uses_conv_fma(const lir_program *p);
 /* The runtime's parameter struct a step of kind k passes, or NULL. */
 const char *lir_kind_params(lir_kind k);
 
