@@ -230,6 +230,28 @@ static void tap_range(int32_t start, int32_t k, int32_t dil, int32_t in,
     *hi = h;
 }
 
+/* The taps of a border tile of np columns from input column ix0. */
+static void border_taps(const bnn_conv2d_params *p, int finite, const float *a_row,
+                        const float *w_row, ptrdiff_t a_ky, ptrdiff_t w_ky, int32_t nky,
+                        int32_t ix0, int32_t np, bnn_conv_btaps *b)
+{
+    b->row = a_row;
+    b->a_ky = a_ky;
+    b->in_c = p->in_c;
+    b->w = w_row;
+    b->w_ky = w_ky;
+    b->nky = nky;
+    b->kw = p->k_w;
+    b->x0 = ix0;
+    b->sx = p->stride_w;
+    b->dx = p->dil_w;
+    b->in_w = p->in_w;
+    b->finite = finite;
+    for (int32_t q = 0; q < np; ++q)
+        tap_range(ix0 + q * p->stride_w, p->k_w, p->dil_w, p->in_w,
+                  &b->kx_lo[q], &b->kx_hi[q]);
+}
+
 /* A kit's border tile over np columns from input column ix0: kept out
  * of conv_out_row so that its taps table is on the stack only when a
  * variant has a border tile (microcontrollers have none). */
@@ -241,21 +263,7 @@ BNN_NOINLINE void border_tile(const bnn_conv2d_params *p, const conv_red *r,
                               int relu, float *d)
 {
     bnn_conv_btaps b;
-    b.row = a_row;
-    b.a_ky = a_ky;
-    b.in_c = p->in_c;
-    b.w = w_row;
-    b.w_ky = w_ky;
-    b.nky = nky;
-    b.kw = p->k_w;
-    b.x0 = ix0;
-    b.sx = p->stride_w;
-    b.dx = p->dil_w;
-    b.in_w = p->in_w;
-    b.finite = finite;
-    for (int32_t q = 0; q < np; ++q)
-        tap_range(ix0 + q * p->stride_w, p->k_w, p->dil_w, p->in_w,
-                  &b.kx_lo[q], &b.kx_hi[q]);
+    border_taps(p, finite, a_row, w_row, a_ky, w_ky, nky, ix0, np, &b);
     kit->btile(np, r, &b, bias, relu, d, p->out_pixel_stride);
 }
 
@@ -381,21 +389,7 @@ BNN_NOINLINE int border_wtile(const bnn_conv2d_params *p, const conv_red *r,
                               const float *bias, int relu, float *d)
 {
     bnn_conv_btaps b;
-    b.row = a_row;
-    b.a_ky = a_ky;
-    b.in_c = p->in_c;
-    b.w = w_row;
-    b.w_ky = w_ky;
-    b.nky = nky;
-    b.kw = p->k_w;
-    b.x0 = ix0;
-    b.sx = p->stride_w;
-    b.dx = p->dil_w;
-    b.in_w = p->in_w;
-    b.finite = finite;
-    for (int32_t q = 0; q < np; ++q)
-        tap_range(ix0 + q * p->stride_w, p->k_w, p->dil_w, p->in_w,
-                  &b.kx_lo[q], &b.kx_hi[q]);
+    border_taps(p, finite, a_row, w_row, a_ky, w_ky, nky, ix0, np, &b);
     return kit->wbtile(np, nbk, r, &b, wblk, bias, relu, d, p->out_pixel_stride);
 }
 
